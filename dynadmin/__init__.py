@@ -1,0 +1,25 @@
+"""dynadmin: a Django admin for DynamoDB single-table designs.
+
+Definitions import from here::
+
+    from dynadmin import Entity, EntityAdmin, Key, Table, fields, register
+"""
+
+from .definitions import Entity, Key, KeyTemplate, Table, fields
+
+__all__ = ["Entity", "EntityAdmin", "Key", "KeyTemplate", "Lookup", "Table", "fields",
+           "register", "site"]
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    # The admin side imports Django; keep ``import dynadmin`` cheap and usable in plain
+    # Python (definitions, tests of key templates) until the registry is actually needed.
+    if name in ("EntityAdmin", "Lookup"):
+        from . import options
+
+        return getattr(options, name)
+    if name in ("register", "site"):
+        from . import sites
+
+        return getattr(sites, name)
+    raise AttributeError(name)

@@ -1,0 +1,206 @@
+"""Entities: the kinds of item that share a single table (User, Order, OrderItem...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .fields import TTL, Field, FieldError, Version
+from .keys import Key
+from .tables import Table
+
+__all__ = ["Entity", "EntityOptions", "ParsedItem"]
+
+
+@dataclass
+class EntityOptions:
+    """What the definition declares, gathered once when the class is created."""
+
+    entity: type[Entity]
+    table: Table
+    name: str
+    type_value: str
+    fields: dict[str, Field]
+    keys: dict[str, Key]
+    verbose_name: str
+    ttl_policy: str = "none"  # "none", "optional" or "required"
+    default_lifetime: Any = None  # a timedelta for new items of an ephemeral entity
+
+    @property
+    def label(self) -> str:
+        """``Application.Order``: unique across tables, used in URLs and permissions."""
+        return f"{self.table.name}.{self.name}"
+
+    @property
+    def primary_key(self) -> Key:
+        primaries = [k for k in self.keys.values() if k.is_primary]
+        if not primaries:
+            raise LookupError(f"{self.name} declares no key on the table itself")
+        return primaries[0]
+
+    @property
+    def index_keys(self) -> dict[str, Key]:
+        return {n: k for n, k in self.keys.items() if not k.is_primary}
+
+    @property
+    def primary_key_specificity(self) -> int:
+        return sum(t.literal_length for t in self.primary_key.templates)
+
+    @property
+    def ttl_field(self) -> TTL | None:
+        return next((f for f in self.fields.values() if isinstance(f, TTL)), None)
+
+    @property
+    def version_field(self) -> Version | None:
+        return next((f for f in self.fields.values() if isinstance(f, Version)), None)
+
+    def field_for_attribute(self, attribute: str) -> Field | None:
+        return next((f for f in self.fields.values() if f.attribute == attribute), None)
+
+
+@dataclass
+class ParsedItem:
+    """An item read from DynamoDB, typed by its entity (or raw when none claims it)."""
+
+    item: dict[str, Any]
+    entity: type[Entity] | None
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    #: attributes that are neither a declared field nor a key nor the type attribute
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entity_name(self) -> str:
+        return self.entity._meta.name if self.entity else "unclassified"
+
+
+class Entity:
+    """Base class of a definition. Subclass it with ``table=``::
+
+        class Order(Entity, table=shop):
+            keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
+            by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
+            order_id = fields.String()
+    """
+
+    _meta: ClassVar[EntityOptions]
+
+    def __init_subclass__(
+        cls,
+        *,
+        table: Table | None = None,
+        type_value: str | None = None,
+        verbose_name: str | None = None,
+        ttl: str | None = None,
+        default_lifetime: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        parent = getattr(cls, "_meta", None)
+        table = table or (parent.table if parent else None)
+        if table is None:
+            raise TypeError(
+                f"{cls.__name__} needs a table: class {cls.__name__}(Entity, table=...)")
+        fields: dict[str, Field] = dict(parent.fields) if parent else {}
+        keys: dict[str, Key] = {}
+        for name, value in vars(cls).items():
+            if isinstance(value, Field):
+                fields[name] = value
+            elif isinstance(value, Key):
+                keys[name] = value
+        for key in keys.values():
+            key.bind(cls, fields)
+        has_ttl = any(isinstance(f, TTL) for f in fields.values())
+        cls._meta = EntityOptions(
+            entity=cls,
+            table=table,
+            name=cls.__name__,
+            type_value=type_value or cls.__name__.lower(),
+            fields=fields,
+            keys=keys,
+            verbose_name=verbose_name or cls.__name__,
+            ttl_policy=ttl or ("optional" if has_ttl else "none"),
+            default_lifetime=default_lifetime,
+        )
+        table.add_entity(cls)
+
+    # -- keys -----------------------------------------------------------------------------
+    @classmethod
+    def key(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The item's primary key for these attribute values."""
+        return cls._meta.primary_key.format(values)
+
+    @classmethod
+    def index_key_attributes(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every secondary-index key attribute the values can fill.
+
+        An index key whose placeholders are not all known is left out: the item is then simply
+        absent from that (sparse) index, which is how DynamoDB models optional membership.
+        """
+        attributes: dict[str, Any] = {}
+        for key in cls._meta.index_keys.values():
+            if all(values.get(v) is not None for v in key.variables):
+                attributes.update(key.format(values))
+        return attributes
+
+    # -- items ----------------------------------------------------------------------------
+    @classmethod
+    def build_item(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A complete item: declared fields, primary and index keys, and the type attribute.
+
+        Raises FieldError or KeyTemplateError (both ValueErrors) with a person-readable message.
+        """
+        meta = cls._meta
+        item: dict[str, Any] = {}
+        for name, fld in meta.fields.items():
+            value = values.get(name)
+            if value is None:
+                if fld.required:
+                    raise FieldError(f"{fld.label}: this field is required")
+                continue
+            stored = fld.to_dynamo(value)
+            if stored is not None:
+                item[fld.attribute] = stored
+        item.update(cls.key(values))
+        item.update(cls.index_key_attributes(values))
+        if meta.table.type_attribute:
+            item[meta.table.type_attribute] = meta.type_value
+        return item
+
+    @classmethod
+    def parse_item(cls, item: Mapping[str, Any]) -> ParsedItem:
+        """Typed values of an item; a value that does not fit its field is kept raw with a note."""
+        meta = cls._meta
+        parsed = ParsedItem(item=dict(item), entity=cls)
+        from_keys: dict[str, Any] = {}
+        for key in meta.keys.values():
+            from_keys.update(key.parse(item) or {})
+        for name, fld in meta.fields.items():
+            if fld.attribute in item:
+                try:
+                    parsed.values[name] = fld.to_python(item[fld.attribute])
+                except FieldError as exc:
+                    parsed.values[name] = item[fld.attribute]
+                    parsed.errors[name] = str(exc)
+            elif name in from_keys:
+                parsed.values[name] = from_keys[name]
+        known = {f.attribute for f in meta.fields.values()}
+        known.update(meta.table.key_attribute_types())
+        if meta.table.type_attribute:
+            known.add(meta.table.type_attribute)
+        parsed.extra = {a: v for a, v in item.items() if a not in known}
+        return parsed
+
+    @classmethod
+    def values_from_key(cls, key: Mapping[str, Any]) -> dict[str, Any]:
+        """The attribute values a primary key encodes (empty if the key is not this entity's)."""
+        return cls._meta.primary_key.parse(key) or {}
+
+
+def parse_any(table: Table, item: Mapping[str, Any]) -> ParsedItem:
+    """Classify and type an item of a table; unclassified items come back raw."""
+    entity = table.classify(item)
+    if entity is None:
+        return ParsedItem(item=dict(item), entity=None, extra=dict(item))
+    return entity.parse_item(item)

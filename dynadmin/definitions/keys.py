@@ -1,0 +1,258 @@
+"""Key templates: the single source of truth for how an entity's keys look.
+
+One ``KeyTemplate`` such as ``ORDER#{placed_on}#{order_id}`` formats a key from attributes, parses
+a key back into attributes, builds the ``begins_with`` prefix of a partly known sort key, and
+lets the classifier tell which entity an item belongs to. Nothing else in dynadmin knows how a
+key is spelled.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .fields import Field, FieldError, String
+
+if TYPE_CHECKING:
+    from .entities import Entity
+    from .tables import Index
+
+__all__ = ["Key", "KeyTemplate", "KeyTemplateError", "MissingKeyValue"]
+
+
+class KeyTemplateError(ValueError):
+    """A template that cannot format or parse the value it was given."""
+
+
+class MissingKeyValue(KeyTemplateError):
+    def __init__(self, template: str, name: str) -> None:
+        super().__init__(f"{template}: needs a value for {{{name}}}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class _Var:
+    name: str
+    spec: str
+
+
+class KeyTemplate:
+    """A key spelled as literal text around ``{field}`` or ``{field:spec}`` placeholders."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.parts: list[str | _Var] = []
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            if literal:
+                self.parts.append(literal)
+            if name is not None:
+                if not name.isidentifier() or conversion:
+                    raise KeyTemplateError(f"{template!r}: bad placeholder {{{name}}}")
+                self.parts.append(_Var(name, spec or ""))
+        self.fields: dict[str, Field] = {}
+        self.unknown_fields: tuple[str, ...] = ()
+        self._regex: re.Pattern[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyTemplate({self.template!r})"
+
+    def __str__(self) -> str:
+        return self.template
+
+    # -- shape ----------------------------------------------------------------------------
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parts if isinstance(p, _Var))
+
+    @property
+    def is_constant(self) -> bool:
+        return not self.variables
+
+    @property
+    def is_bare(self) -> bool:
+        """``{order_id}`` alone: the only shape that can fill a Number or Binary key attribute."""
+        return len(self.parts) == 1 and isinstance(self.parts[0], _Var)
+
+    @property
+    def literal_length(self) -> int:
+        """How much fixed text the template has: more text, more specific."""
+        return sum(len(p) for p in self.parts if isinstance(p, str))
+
+    def bind(self, fields: Mapping[str, Field]) -> None:
+        """Attach the entity's fields; unknown names are kept for the system checks to report."""
+        self.fields = {name: fields[name] for name in self.variables if name in fields}
+        self.unknown_fields = tuple(n for n in self.variables if n not in fields)
+        self._regex = None
+
+    def _field(self, name: str) -> Field:
+        # An unknown placeholder still formats as text so that a broken definition can be
+        # reported by a system check instead of failing at import time.
+        return self.fields.get(name) or String(label=name)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            pattern = []
+            for part in self.parts:
+                if isinstance(part, str):
+                    pattern.append(re.escape(part))
+                else:
+                    inner = self._field(part.name).pattern_for(part.spec)
+                    pattern.append(f"(?P<{part.name}>{inner})")
+            self._regex = re.compile("".join(pattern), re.DOTALL)
+        return self._regex
+
+    # -- the four jobs --------------------------------------------------------------------
+    def format(self, values: Mapping[str, Any], key_type: str = "S") -> Any:
+        """The key value for these attributes (text, or the bare value for N and B keys)."""
+        if key_type != "S":
+            if not self.is_bare:
+                raise KeyTemplateError(f"{self.template}: a {key_type} key must be one bare field")
+            name = self.variables[0]
+            if values.get(name) is None:
+                raise MissingKeyValue(self.template, name)
+            return self._field(name).to_dynamo(values[name])
+        out = []
+        for i, part in enumerate(self.parts):
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            out.append(self._format_var(part, values, following=self._literal_after(i)))
+        return "".join(out)
+
+    def parse(self, key: Any) -> dict[str, Any] | None:
+        """The attributes a key value encodes, or None when this template did not make it."""
+        if not isinstance(key, str):
+            if self.is_bare and key is not None:
+                name = self.variables[0]
+                try:
+                    return {name: self._field(name).to_python(key)}
+                except FieldError:
+                    return None
+            return None
+        match = self.regex.fullmatch(key)
+        if match is None:
+            return None
+        values = {}
+        specs = {p.name: p.spec for p in self.parts if isinstance(p, _Var)}
+        try:
+            for name, text in match.groupdict().items():
+                values[name] = self._field(name).from_key_text(text, specs[name])
+        except (FieldError, ValueError):
+            return None
+        return values
+
+    def prefix(self, values: Mapping[str, Any]) -> str:
+        """The ``begins_with`` prefix for the leading placeholders that have values.
+
+        ``ORDER#{placed_on}#{order_id}`` with nothing known gives ``ORDER#``; with
+        ``placed_on`` known, ``ORDER#2024-01-15#``.
+        """
+        out = []
+        for i, part in enumerate(self.parts):
+            if isinstance(part, str):
+                out.append(part)
+            elif values.get(part.name) is None:
+                break
+            else:
+                out.append(self._format_var(part, values, following=self._literal_after(i)))
+        return "".join(out)
+
+    def matches(self, key: Any) -> bool:
+        return self.parse(key) is not None
+
+    def example(self) -> str:
+        """A key made of every field's example value (used to probe for ambiguity)."""
+        return self.format({name: self._field(name).example() for name in self.variables})
+
+    # -- internals ------------------------------------------------------------------------
+    def _literal_after(self, index: int) -> str:
+        nxt = self.parts[index + 1] if index + 1 < len(self.parts) else ""
+        return nxt if isinstance(nxt, str) else ""
+
+    def _format_var(self, var: _Var, values: Mapping[str, Any], following: str) -> str:
+        value = values.get(var.name)
+        if value is None or value == "":
+            raise MissingKeyValue(self.template, var.name)
+        field = self._field(var.name)
+        try:
+            text = field.to_key_text(value, var.spec)
+        except FieldError as exc:
+            raise KeyTemplateError(str(exc)) from None
+        # A value that contains the separator after it could not be parsed back unambiguously.
+        if following and following in text:
+            raise KeyTemplateError(
+                f"{field.label}: {text!r} contains {following!r}, which separates it in "
+                f"{self.template}"
+            )
+        if not re.fullmatch(field.pattern_for(var.spec), text, re.DOTALL):
+            raise KeyTemplateError(f"{field.label}: {text!r} does not fit {self.template}")
+        return text
+
+
+class Key:
+    """A partition key template and an optional sort key template, on the table or an index.
+
+    ``Key(pk="USER#{user_id}", sk="METADATA")`` is the item's own key;
+    ``Key("GSI1", pk="USER#EMAIL#{email}", sk="USER#{user_id}")`` is how it is laid out in GSI1.
+    """
+
+    def __init__(self, index: str | None = None, *, pk: str, sk: str | None = None) -> None:
+        self.index_name = index
+        self.pk = KeyTemplate(pk)
+        self.sk = KeyTemplate(sk) if sk is not None else None
+        self.name = ""
+        self.entity: type[Entity] | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        where = self.index_name or "table"
+        return f"<Key {self.name or '?'} on {where}: {self.pk} / {self.sk}>"
+
+    @property
+    def is_primary(self) -> bool:
+        return self.index_name is None
+
+    @property
+    def templates(self) -> tuple[KeyTemplate, ...]:
+        return (self.pk, self.sk) if self.sk is not None else (self.pk,)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for t in self.templates for v in t.variables))
+
+    def bind(self, entity: type[Entity], fields: Mapping[str, Field]) -> None:
+        self.entity = entity
+        for template in self.templates:
+            template.bind(fields)
+
+    @property
+    def index(self) -> Index:
+        assert self.entity is not None, "Key is not bound to an entity"
+        return self.entity._meta.table.index(self.index_name)
+
+    def format(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The key attributes, e.g. ``{"GSI1PK": "ORDER#456", "GSI1SK": "USER#123"}``."""
+        index = self.index
+        key = {index.pk: self.pk.format(values, index.pk_type)}
+        if self.sk is not None and index.sk is not None:
+            key[index.sk] = self.sk.format(values, index.sk_type)
+        return key
+
+    def parse(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The attributes this key's templates encode in the item, or None if it doesn't fit."""
+        index = self.index
+        values = self.pk.parse(item.get(index.pk))
+        if values is None:
+            return None
+        if self.sk is not None and index.sk is not None:
+            sk_values = self.sk.parse(item.get(index.sk))
+            if sk_values is None:
+                return None
+            values.update(sk_values)
+        return values

@@ -1,0 +1,163 @@
+"""A DynamoDB table as the definitions declare it: keys, indexes, TTL and type attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .entities import Entity
+
+__all__ = ["Index", "Table"]
+
+KEY_TYPES = ("S", "N", "B")
+
+
+@dataclass(frozen=True)
+class Index:
+    """The base table (``name`` None), a global or a local secondary index."""
+
+    table: Table
+    name: str | None
+    pk: str
+    sk: str | None
+    pk_type: str = "S"
+    sk_type: str = "S"
+    local: bool = False
+
+    @property
+    def is_table(self) -> bool:
+        return self.name is None
+
+    @property
+    def label(self) -> str:
+        return self.name or "table"
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return (self.pk, self.sk) if self.sk else (self.pk,)
+
+    def key_of(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """This index's key attributes taken from an item (those it has)."""
+        return {a: item[a] for a in self.attributes if a in item}
+
+
+class Table:
+    """One DynamoDB table holding many entities (single-table design).
+
+    ``name`` is the logical name used in definitions and URLs; the physical table name comes
+    from settings (``DYNADMIN_TABLE_NAMES``) so one set of definitions serves local, staging
+    and production tables.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        pk: str = "PK",
+        sk: str | None = "SK",
+        indexes: Mapping[str, tuple[str, str | None]] | None = None,
+        local_indexes: Mapping[str, str] | None = None,
+        key_types: Mapping[str, str] | None = None,
+        ttl_attribute: str | None = None,
+        type_attribute: str | None = None,
+        billing_mode: str = "PAY_PER_REQUEST",
+        stream_view_type: str | None = "NEW_AND_OLD_IMAGES",
+    ) -> None:
+        self.name = name
+        self.pk = pk
+        self.sk = sk
+        self.key_types = dict(key_types or {})
+        self.ttl_attribute = ttl_attribute
+        self.type_attribute = type_attribute
+        self.billing_mode = billing_mode
+        self.stream_view_type = stream_view_type
+        self.entities: list[type[Entity]] = []
+        self._indexes: dict[str | None, Index] = {None: self._index(None, pk, sk)}
+        for index_name, (ipk, isk) in (indexes or {}).items():
+            self._indexes[index_name] = self._index(index_name, ipk, isk)
+        for index_name, isk in (local_indexes or {}).items():
+            self._indexes[index_name] = self._index(index_name, pk, isk, local=True)
+
+    def __repr__(self) -> str:
+        return f"<Table {self.name}>"
+
+    def _index(self, name: str | None, pk: str, sk: str | None, local: bool = False) -> Index:
+        return Index(
+            table=self, name=name, pk=pk, sk=sk, local=local,
+            pk_type=self.key_types.get(pk, "S"),
+            sk_type=self.key_types.get(sk, "S") if sk else "S",
+        )
+
+    # -- indexes --------------------------------------------------------------------------
+    @property
+    def primary(self) -> Index:
+        return self._indexes[None]
+
+    @property
+    def indexes(self) -> dict[str, Index]:
+        """Secondary indexes by name (the base table excluded)."""
+        return {n: i for n, i in self._indexes.items() if n is not None}
+
+    def index(self, name: str | None) -> Index:
+        try:
+            return self._indexes[name or None]
+        except KeyError:
+            raise LookupError(f"table {self.name} declares no index {name!r}") from None
+
+    def has_index(self, name: str | None) -> bool:
+        return (name or None) in self._indexes
+
+    def key_attribute_types(self) -> dict[str, str]:
+        """Every attribute used in a key of the table or an index, with its type."""
+        types: dict[str, str] = {}
+        for index in self._indexes.values():
+            types[index.pk] = index.pk_type
+            if index.sk:
+                types[index.sk] = index.sk_type
+        return types
+
+    # -- physical table -------------------------------------------------------------------
+    @property
+    def table_name(self) -> str:
+        """The physical table name for this deployment."""
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        try:
+            names = getattr(settings, "DYNADMIN_TABLE_NAMES", None) or {}
+        except ImproperlyConfigured:  # definitions are usable without Django configured
+            names = {}
+        return names.get(self.name, self.name)
+
+    def key_of(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        return self.primary.key_of(item)
+
+    # -- entities -------------------------------------------------------------------------
+    def add_entity(self, entity: type[Entity]) -> None:
+        if entity not in self.entities:
+            self.entities.append(entity)
+
+    def entity(self, name: str) -> type[Entity]:
+        for entity in self.entities:
+            if entity._meta.name == name:
+                return entity
+        raise LookupError(f"table {self.name} has no entity {name!r}")
+
+    def classify(self, item: Mapping[str, Any]) -> type[Entity] | None:
+        """The entity an item belongs to: by its type attribute first, else by its keys.
+
+        None means no definition claims the item; it is then shown raw as "unclassified".
+        """
+        if self.type_attribute and self.type_attribute in item:
+            tag = item[self.type_attribute]
+            for entity in self.entities:
+                if entity._meta.type_value == tag:
+                    return entity
+        candidates = [e for e in self.entities if e._meta.primary_key.parse(item) is not None]
+        if not candidates:
+            return None
+        # Several templates can fit one key (USER#{id} vs USER#{id}#x): the one with the most
+        # fixed text is the most specific. System checks warn when this is ambiguous.
+        return max(candidates, key=lambda e: e._meta.primary_key_specificity)
