@@ -1,0 +1,81 @@
+"""The DynamoDB calls made while serving one request: what each cost and how long it took.
+
+Pages show this log (it is how a person sees that nothing scanned) and tests assert on it.
+A ``contextvars`` variable holds the log so that each request (or thread, or test) sees only
+its own calls.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+__all__ = ["Call", "CallLog", "current_log", "recording"]
+
+
+@dataclass
+class Call:
+    operation: str
+    table: str
+    index: str | None = None
+    latency_ms: float = 0.0
+    consumed_rcu: float | None = None
+    consumed_wcu: float | None = None
+    count: int | None = None
+    scanned_count: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class CallLog:
+    calls: list[Call] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(self.calls)
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    @property
+    def operations(self) -> list[str]:
+        return [c.operation for c in self.calls]
+
+    @property
+    def total_rcu(self) -> float:
+        return sum(c.consumed_rcu or 0 for c in self.calls)
+
+    @property
+    def total_wcu(self) -> float:
+        return sum(c.consumed_wcu or 0 for c in self.calls)
+
+    @property
+    def total_latency_ms(self) -> float:
+        return sum(c.latency_ms for c in self.calls)
+
+
+_current: contextvars.ContextVar[CallLog | None] = contextvars.ContextVar(
+    "dynadmin_call_log", default=None
+)
+
+
+def current_log() -> CallLog | None:
+    return _current.get()
+
+
+def record(call: Call) -> None:
+    log = _current.get()
+    if log is not None:
+        log.calls.append(call)
+
+
+@contextmanager
+def recording() -> Iterator[CallLog]:
+    """Collect the calls made inside the block (nested blocks each get their own log)."""
+    log = CallLog()
+    token = _current.set(log)
+    try:
+        yield log
+    finally:
+        _current.reset(token)

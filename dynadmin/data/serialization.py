@@ -1,0 +1,228 @@
+"""DynamoDB's wire format, both ways, with no float ever in between.
+
+Numbers are ``Decimal`` (exact, 38 digits), binary is ``bytes``, sets are Python sets. This is
+a small hand-written codec rather than boto3's TypeSerializer so that binary comes back as
+plain bytes and the hot path (every row of every page) stays cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import Binary
+
+__all__ = [
+    "deserialize", "deserialize_item", "dumps_dynamodb_json", "dumps_plain_json", "serialize",
+    "serialize_item", "to_plain", "loads_dynamodb_json",
+]
+
+
+def serialize(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB attribute value (``{"S": "x"}``)."""
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, Decimal)):
+        return {"N": _number_text(value)}
+    if isinstance(value, float):
+        return {"N": _number_text(Decimal(str(value)))}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"B": bytes(value)}
+    if isinstance(value, Binary):
+        return {"B": bytes(value.value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, (set, frozenset)):
+        return _serialize_set(value)
+    if isinstance(value, (list, tuple)):
+        return {"L": [serialize(v) for v in value]}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): serialize(v) for k, v in value.items()}}
+    raise TypeError(f"cannot store a {type(value).__name__} in DynamoDB")
+
+
+def _number_text(number: int | Decimal) -> str:
+    if isinstance(number, Decimal) and not number.is_finite():
+        raise ValueError("DynamoDB numbers cannot be infinite or NaN")
+    return str(number)
+
+
+def _serialize_set(members: set[Any] | frozenset[Any]) -> dict[str, Any]:
+    if not members:
+        raise ValueError("DynamoDB sets cannot be empty: remove the attribute instead")
+    if all(isinstance(m, str) for m in members):
+        return {"SS": sorted(members)}
+    if all(isinstance(m, (int, Decimal, float)) and not isinstance(m, bool) for m in members):
+        return {"NS": sorted(serialize(m)["N"] for m in members)}
+    if all(isinstance(m, (bytes, bytearray, Binary)) for m in members):
+        return {"BS": sorted(serialize(m)["B"] for m in members)}
+    raise TypeError("a DynamoDB set holds only strings, only numbers or only binary values")
+
+
+def deserialize(value: Mapping[str, Any]) -> Any:
+    """A DynamoDB attribute value as a Python value."""
+    (kind, data), = value.items()
+    if kind == "S":
+        return data
+    if kind == "N":
+        return Decimal(data)
+    if kind == "BOOL":
+        return data
+    if kind == "M":
+        return {k: deserialize(v) for k, v in data.items()}
+    if kind == "L":
+        return [deserialize(v) for v in data]
+    if kind == "NULL":
+        return None
+    if kind == "B":
+        return bytes(data)
+    if kind == "SS":
+        return set(data)
+    if kind == "NS":
+        return {Decimal(n) for n in data}
+    if kind == "BS":
+        return {bytes(b) for b in data}
+    raise ValueError(f"unknown DynamoDB type {kind!r}")
+
+
+def serialize_item(item: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: serialize(value) for name, value in item.items()}
+
+
+def deserialize_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {name: deserialize(value) for name, value in item.items()}
+
+
+# -- display ------------------------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _wire_to_json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return _b64(value)
+    if isinstance(value, dict):
+        return {k: _wire_to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire_to_json(v) for v in value]
+    return value
+
+
+def dumps_dynamodb_json(item: Mapping[str, Any], indent: int | None = 2) -> str:
+    """DynamoDB JSON, as the AWS CLI prints it: exact types, binary as base64."""
+    wire = serialize_item(item)
+    return json.dumps(_wire_to_json(wire), indent=indent, ensure_ascii=False, sort_keys=True)
+
+
+def loads_dynamodb_json(text: str) -> dict[str, Any]:
+    """Parse DynamoDB JSON (an object of attribute values) into a Python item.
+
+    Raises ValueError with a readable message on anything that is not valid DynamoDB JSON.
+    """
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(raw, dict):
+        raise ValueError("DynamoDB JSON for an item is an object of attributes")
+    return {name: _from_json_value(name, v) for name, v in raw.items()}
+
+
+def _from_json_value(path: str, value: Any) -> Any:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ValueError(f"{path}: expected one type tag such as {{\"S\": \"text\"}}")
+    (kind, data), = value.items()
+    try:
+        if kind in ("B",):
+            return base64.b64decode(data, validate=True)
+        if kind == "BS":
+            members = [base64.b64decode(d, validate=True) for d in data]
+            return _unique_set(path, members)
+        if kind == "L":
+            return [_from_json_value(f"{path}[{i}]", v) for i, v in enumerate(data)]
+        if kind == "M":
+            return {k: _from_json_value(f"{path}.{k}", v) for k, v in data.items()}
+        if kind == "SS":
+            return _unique_set(path, list(data))
+        if kind == "NS":
+            return _unique_set(path, [Decimal(str(n)) for n in data])
+        if kind == "N":
+            return Decimal(str(data))
+        if kind in ("S", "BOOL", "NULL"):
+            return deserialize({kind: data})
+    except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        if isinstance(exc, ValueError) and str(exc).startswith(path):
+            raise
+        raise ValueError(f"{path}: {data!r} is not a valid {kind} value") from None
+    raise ValueError(f"{path}: unknown DynamoDB type {kind!r}")
+
+
+def _unique_set(path: str, members: list[Any]) -> set[Any]:
+    result = set(members)
+    if len(result) != len(members):
+        raise ValueError(f"{path}: a set cannot hold the same member twice")
+    if not result:
+        raise ValueError(f"{path}: DynamoDB sets cannot be empty")
+    return result
+
+
+def to_plain(value: Any) -> Any:
+    """A JSON-ready version of a Python item: what an application would see, types dropped."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else _ExactNumber(value)
+    if isinstance(value, bytes):
+        return _b64(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted((to_plain(v) for v in value), key=_sort_key)
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
+
+
+def _sort_key(value: Any) -> Any:
+    return (0, float(value)) if isinstance(value, (int, _ExactNumber)) else (1, str(value))
+
+
+class _ExactNumber(float):
+    """A float that prints as its exact decimal text, so plain JSON loses no digits."""
+
+    def __new__(cls, value: Decimal) -> _ExactNumber:
+        obj = super().__new__(cls, value)
+        obj.text = str(value)
+        return obj
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def dumps_plain_json(value: Any, indent: int | None = 2) -> str:
+    """Plain JSON of an item or value; ``indent=None`` gives one compact line."""
+    return _dump(to_plain(value), indent or 0, 0)
+
+
+def _dump(value: Any, indent: int, level: int) -> str:
+    """A tiny JSON writer: numbers keep every digit (json.dumps would round-trip via float)."""
+    pad, inner = " " * indent * level, " " * indent * (level + 1)
+    nl, sep = ("\n", ",\n") if indent else ("", ", ")
+    if isinstance(value, _ExactNumber):
+        return value.text
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        rows = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent, level + 1)}"
+                for k, v in sorted(value.items())]
+        return "{" + nl + sep.join(rows) + nl + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        rows = [f"{inner}{_dump(v, indent, level + 1)}" for v in value]
+        return "[" + nl + sep.join(rows) + nl + pad + "]"
+    return json.dumps(value, ensure_ascii=False)

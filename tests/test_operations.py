@@ -1,0 +1,169 @@
+"""The data layer against a real backend: reads, paging, conditional writes, transactions."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from boto3.dynamodb.conditions import Attr
+
+from dynadmin import data
+from dynadmin.data import SortCondition
+from examples.shop.definitions import Order, User
+
+pytestmark = pytest.mark.django_db
+
+
+def user(n, **extra):
+    return User.build_item({"user_id": f"u{n:03d}", "email": f"user{n}@example.com", **extra})
+
+
+def order(user_id, n, status="PENDING"):
+    return Order.build_item({
+        "user_id": user_id, "order_id": f"{n:05d}", "placed_on": dt.date(2024, 1, 1 + n % 28),
+        "placed_at": dt.datetime(2024, 1, 1 + n % 28, tzinfo=dt.UTC),
+        "status": status, "total": Decimal("10.05") * n,
+    })
+
+
+def create(table, item):
+    data.put_item(table, item, condition=Attr("PK").not_exists())
+
+
+class TestGetAndQuery:
+    def test_get_item_round_trips_exact_types(self, shop_table):
+        item = user(1, preferences={"n": Decimal("0.1234567890123456789012345678901234567")},
+                    tags={"a", "b"})
+        create(shop_table, item)
+        assert data.get_item(shop_table, shop_table.key_of(item)) == item
+
+    def test_get_item_of_a_missing_key_is_none(self, shop_table):
+        assert data.get_item(shop_table, {"PK": "USER#none", "SK": "METADATA"}) is None
+
+    def test_query_with_begins_with_newest_first(self, shop_table):
+        create(shop_table, user(1))
+        for n in range(1, 6):
+            create(shop_table, order("u001", n))
+        page = data.query(shop_table.primary, "USER#u001",
+                          SortCondition("begins_with", "ORDER#"), forward=False, limit=10)
+        assert [i["order_id"] for i in page.items] == ["00005", "00004", "00003", "00002",
+                                                        "00001"]
+        assert page.last_evaluated_key is None
+
+    def test_query_on_a_gsi(self, shop_table):
+        create(shop_table, user(7))
+        page = data.query(shop_table.index("GSI1"), "USER#EMAIL#user7@example.com")
+        assert [i["user_id"] for i in page.items] == ["u007"]
+
+    def test_paging_by_start_key_visits_each_item_once(self, shop_table):
+        data.load_items_unconditionally(shop_table, [order("u001", n) for n in range(1, 124)])
+        seen, start = [], None
+        while True:
+            page = data.query(shop_table.primary, "USER#u001", limit=50, start_key=start)
+            seen += [i["SK"] for i in page.items]
+            start = page.last_evaluated_key
+            if start is None:
+                break
+        assert len(seen) == len(set(seen)) == 123
+        assert seen == sorted(seen)
+
+    def test_a_filter_applies_to_the_page_read_and_never_loops(self, shop_table):
+        items = [order("u001", n, "SHIPPED" if n % 5 == 0 else "PENDING") for n in range(1, 51)]
+        data.load_items_unconditionally(shop_table, items)
+        with data.recording() as log:
+            page = data.query(shop_table.primary, "USER#u001", limit=20,
+                              filter=Attr("status").eq("SHIPPED"))
+        assert log.operations == ["Query"]
+        assert page.scanned_count == 20
+        assert page.count == len(page.items) == 4
+
+    def test_every_call_is_recorded_with_its_latency(self, shop_table):
+        with data.recording() as log:
+            data.get_item(shop_table, {"PK": "USER#x", "SK": "METADATA"})
+            data.query(shop_table.primary, "USER#x")
+        assert log.operations == ["GetItem", "Query"]
+        assert all(c.latency_ms > 0 for c in log)
+
+
+class TestConditionalWrites:
+    def test_a_create_never_overwrites(self, shop_table):
+        create(shop_table, user(1, name="first"))
+        with pytest.raises(data.WriteConflict) as caught:
+            create(shop_table, user(1, name="second"))
+        assert caught.value.current["name"] == "first"
+        assert data.get_item(shop_table, {"PK": "USER#u001", "SK": "METADATA"})["name"] == "first"
+
+    def test_update_guarded_by_version_returns_the_new_item(self, shop_table):
+        create(shop_table, user(1, version=1))
+        key = {"PK": "USER#u001", "SK": "METADATA"}
+        new = data.update_item(shop_table, key, set={"name": "Alice", "version": 2},
+                               condition=Attr("version").eq(1))
+        assert new["name"] == "Alice" and new["version"] == 2
+
+    def test_a_stale_update_is_a_conflict_carrying_their_version(self, shop_table):
+        create(shop_table, user(1, version=1, name="theirs"))
+        key = {"PK": "USER#u001", "SK": "METADATA"}
+        data.update_item(shop_table, key, set={"version": 2}, condition=Attr("version").eq(1))
+        with pytest.raises(data.WriteConflict) as caught:
+            data.update_item(shop_table, key, set={"name": "mine", "version": 2},
+                             condition=Attr("version").eq(1))
+        assert caught.value.current["version"] == 2
+        assert data.get_item(shop_table, key)["name"] == "theirs"
+
+    def test_delete_of_a_changed_item_is_refused(self, shop_table):
+        create(shop_table, user(1, version=3))
+        key = {"PK": "USER#u001", "SK": "METADATA"}
+        with pytest.raises(data.WriteConflict):
+            data.delete_item(shop_table, key, condition=Attr("version").eq(2))
+        assert data.get_item(shop_table, key) is not None
+
+    def test_writes_require_a_condition(self, shop_table):
+        with pytest.raises(TypeError):
+            data.put_item(shop_table, user(1))  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            data.put_item(shop_table, user(1), condition="attribute_not_exists(PK)")
+
+    def test_attribute_names_are_always_placeholders(self, shop_table):
+        # "status", "name" and "ttl" are DynamoDB reserved words.
+        create(shop_table, user(1, name="x"))
+        key = {"PK": "USER#u001", "SK": "METADATA"}
+        data.update_item(shop_table, key, set={"status": "ok", "ttl": 1, "a.b": "dot"},
+                         condition=Attr("name").eq("x"))
+        assert data.get_item(shop_table, key)["a.b"] == "dot"
+
+
+class TestTransactions:
+    def test_a_move_is_all_or_nothing(self, shop_table):
+        old, taken = user(1, version=1), user(2)
+        create(shop_table, old)
+        create(shop_table, taken)
+        moved = dict(old, PK="USER#u002")
+        with pytest.raises(data.TransactionConflict) as caught:
+            data.transact_write([
+                data.Delete(shop_table, shop_table.key_of(old), Attr("version").eq(1)),
+                data.Put(shop_table, moved, Attr("PK").not_exists()),
+            ])
+        assert caught.value.reasons[0] is None
+        assert caught.value.reasons[1] == "ConditionalCheckFailed"
+        assert data.get_item(shop_table, shop_table.key_of(old)) == old
+
+    def test_a_move_to_a_free_key(self, shop_table):
+        old = user(1, version=1)
+        create(shop_table, old)
+        moved = dict(old, PK="USER#u009")
+        data.transact_write([
+            data.Delete(shop_table, shop_table.key_of(old), Attr("version").eq(1)),
+            data.Put(shop_table, moved, Attr("PK").not_exists()),
+        ])
+        assert data.get_item(shop_table, shop_table.key_of(old)) is None
+        assert data.get_item(shop_table, shop_table.key_of(moved)) == moved
+
+
+class TestErrors:
+    def test_a_missing_table_is_table_not_found(self, shop_table, settings):
+        settings.DYNADMIN_TABLE_NAMES = {"Application": "does-not-exist"}
+        with pytest.raises(data.TableNotFound):
+            data.get_item(shop_table, {"PK": "a", "SK": "b"})
+
+    def test_a_wrong_key_type_is_an_invalid_request(self, shop_table):
+        with pytest.raises(data.InvalidRequest):
+            data.get_item(shop_table, {"PK": Decimal(1), "SK": "b"})
