@@ -1,0 +1,201 @@
+"""System checks for entity definitions, with stable IDs a developer can look up.
+
+A broken definition is reported by ``manage.py check`` (and at every start-up) as
+``dynadmin.E00x``, never as a stack trace from deep inside a page.
+
+| ID   | what is wrong |
+|------|---------------|
+| E001 | a key template names a field the entity does not declare |
+| E002 | a key is on an index the table does not declare |
+| E003 | an entity has no key on the table itself, or more than one |
+| E004 | two entities the classifier cannot tell apart |
+| E005 | a TTL field on a table without a ``ttl_attribute`` (or on another attribute) |
+| E006 | a lookup that does not fully determine a partition key, or names no key |
+| E007 | a key template that cannot fit its key attribute (field type, N/B shape, sort key) |
+| E008 | ``list_display`` or ``readonly_fields`` names an unknown field |
+| W001 | two entities' keys overlap; only the type attribute tells them apart |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.checks import Error, Warning, register
+
+from .definitions import Entity, Key, KeyTemplateError
+from .definitions.fields import TTL
+from .options import EntityAdmin
+from .sites import AdminSite, site
+
+__all__ = ["check_definitions"]
+
+
+@register("dynadmin")
+def check_definitions(app_configs: Any = None, site: AdminSite = site, **kwargs: Any) -> list:
+    errors: list = []
+    for admin in site.admins:
+        errors += _check_keys(admin.entity)
+        errors += _check_ttl(admin.entity)
+        errors += _check_admin(admin)
+    for table in site.tables.values():
+        errors += _check_ambiguity(site.entities_of(table))
+    return errors
+
+
+def _check_keys(entity: type[Entity]) -> list:
+    meta = entity._meta
+    errors: list = []
+    primaries = [k for k in meta.keys.values() if k.is_primary]
+    if len(primaries) != 1:
+        errors.append(Error(
+            f"{meta.label} declares {len(primaries)} keys on the table itself; "
+            "it needs exactly one.",
+            hint='Add keys = Key(pk="...", sk="...") with no index name.',
+            obj=entity, id="dynadmin.E003"))
+    for name, key in meta.keys.items():
+        where = f"{meta.label}.{name}"
+        if not meta.table.has_index(key.index_name):
+            errors.append(Error(
+                f"{where} is on index {key.index_name!r}, which table {meta.table.name} "
+                "does not declare.",
+                hint=f"Declare it in Table(indexes=...) or fix the name; declared: "
+                     f"{', '.join(meta.table.indexes) or 'none'}.",
+                obj=entity, id="dynadmin.E002"))
+            continue
+        errors += _check_templates(entity, where, key)
+    return errors
+
+
+def _check_templates(entity: type[Entity], where: str, key: Key) -> list:
+    errors: list = []
+    index = key.index
+    for template in key.templates:
+        for unknown in template.unknown_fields:
+            errors.append(Error(
+                f"{where}: key template {template.template!r} names {{{unknown}}}, which "
+                f"{entity._meta.name} does not declare.",
+                hint=f"Add {unknown} = fields.String() (or another key-capable field).",
+                obj=entity, id="dynadmin.E001"))
+        for name, fld in template.fields.items():
+            if not fld.key_capable:
+                errors.append(Error(
+                    f"{where}: {{{name}}} is a {type(fld).__name__} field, which cannot be "
+                    "part of a key.", obj=entity, id="dynadmin.E007"))
+    pairs = [(key.pk, index.pk, index.pk_type)]
+    if key.sk is not None:
+        if index.sk is None:
+            errors.append(Error(
+                f"{where} has a sort key template but {index.label} has no sort key.",
+                obj=entity, id="dynadmin.E007"))
+        else:
+            pairs.append((key.sk, index.sk, index.sk_type))
+    elif index.sk is not None:
+        errors.append(Error(
+            f"{where} has no sort key template but {index.label} has sort key {index.sk}.",
+            hint='Give the Key an sk="..." template (a constant such as "METADATA" is fine).',
+            obj=entity, id="dynadmin.E007"))
+    for template, attribute, key_type in pairs:
+        if key_type != "S" and not template.is_bare:
+            errors.append(Error(
+                f"{where}: {attribute} is of type {key_type}, so its template must be one bare "
+                f"field such as {{id}}, not {template.template!r}.",
+                obj=entity, id="dynadmin.E007"))
+    if not errors:
+        try:
+            for template in key.templates:
+                template.example()
+        except (KeyTemplateError, ValueError) as exc:
+            errors.append(Error(f"{where}: {exc}", obj=entity, id="dynadmin.E007"))
+    return errors
+
+
+def _check_ttl(entity: type[Entity]) -> list:
+    meta = entity._meta
+    errors: list = []
+    for fld in meta.fields.values():
+        if not isinstance(fld, TTL):
+            continue
+        if not meta.table.ttl_attribute:
+            errors.append(Error(
+                f"{meta.label}.{fld.name} is a TTL field, but table {meta.table.name} has no "
+                "ttl_attribute, so DynamoDB would never expire these items.",
+                hint=f'Table(..., ttl_attribute="{fld.attribute}")',
+                obj=entity, id="dynadmin.E005"))
+        elif fld.attribute != meta.table.ttl_attribute:
+            errors.append(Error(
+                f"{meta.label}.{fld.name} is stored as {fld.attribute!r}, but the table's TTL "
+                f"attribute is {meta.table.ttl_attribute!r}: DynamoDB would ignore it.",
+                hint=f'{fld.name} = fields.TTL(attribute="{meta.table.ttl_attribute}")',
+                obj=entity, id="dynadmin.E005"))
+    return errors
+
+
+def _check_admin(admin: EntityAdmin) -> list:
+    meta = admin.opts
+    errors: list = []
+    for option in ("list_display", "readonly_fields"):
+        for name in getattr(admin, option):
+            if name not in meta.fields:
+                errors.append(Error(
+                    f"{type(admin).__name__}.{option} names {name!r}, which {meta.label} "
+                    "does not declare.", obj=type(admin), id="dynadmin.E008"))
+    for lookup in admin.get_lookups():
+        if lookup.key not in meta.keys:
+            errors.append(Error(
+                f"{type(admin).__name__}.lookups names {lookup.key!r}, which is not a Key of "
+                f"{meta.label}.", hint=f"Keys: {', '.join(meta.keys)}.",
+                obj=type(admin), id="dynadmin.E006"))
+            continue
+        missing = [v for v in meta.keys[lookup.key].pk.variables if v not in lookup.fields]
+        if missing:
+            errors.append(Error(
+                f"Lookup {lookup.label!r} does not determine the partition key "
+                f"{meta.keys[lookup.key].pk.template!r}: it lacks {', '.join(missing)}. "
+                "Without the whole partition key it would need a scan.",
+                obj=type(admin), id="dynadmin.E006"))
+    return errors
+
+
+def _check_ambiguity(entities: Iterable[type[Entity]]) -> list:
+    errors: list = []
+    entities = list(entities)
+    for i, first in enumerate(entities):
+        for second in entities[i + 1:]:
+            a, b = first._meta, second._meta
+            if a.table.type_attribute and a.type_value == b.type_value:
+                errors.append(Error(
+                    f"{a.label} and {b.label} share the type value {a.type_value!r}.",
+                    hint="Give one of them type_value=... in its class statement.",
+                    obj=second, id="dynadmin.E004"))
+                continue
+            if not _keys_overlap(first, second):
+                continue
+            if a.table.type_attribute:
+                errors.append(Warning(
+                    f"Keys of {a.label} and {b.label} can look alike; items without the "
+                    f"{a.table.type_attribute!r} attribute may be misclassified.",
+                    obj=second, id="dynadmin.W001"))
+            else:
+                errors.append(Error(
+                    f"{a.label} and {b.label} cannot be told apart: their key templates match "
+                    "the same keys and the table has no type attribute.",
+                    hint='Add a distinguishing literal to a template (e.g. "PROFILE#{id}") or '
+                         'Table(type_attribute="type").',
+                    obj=second, id="dynadmin.E004"))
+    return errors
+
+
+def _keys_overlap(first: type[Entity], second: type[Entity]) -> bool:
+    """Whether a key one entity makes also parses as the other's (probed with examples)."""
+    try:
+        k1, k2 = first._meta.primary_key, second._meta.primary_key
+        probe1 = {first._meta.table.pk: k1.pk.example()}
+        probe2 = {second._meta.table.pk: k2.pk.example()}
+        if k1.sk is not None and first._meta.table.sk:
+            probe1[first._meta.table.sk] = k1.sk.example()
+        if k2.sk is not None and second._meta.table.sk:
+            probe2[second._meta.table.sk] = k2.sk.example()
+    except (LookupError, KeyTemplateError, ValueError):
+        return False  # reported by the key checks
+    return k2.parse(probe1) is not None or k1.parse(probe2) is not None

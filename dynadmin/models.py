@@ -1,0 +1,75 @@
+"""What dynadmin keeps in Django's database: the audit log, and an anchor for permissions.
+
+Items live in DynamoDB; Django's database (SQLite by default, any database through
+DATABASE_URL) holds users, sessions and this log, so several web processes can share it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+__all__ = ["AuditEntry", "EntityPermissionAnchor"]
+
+
+class EntityPermissionAnchor(models.Model):
+    """No rows, no table: the content type that per-entity permissions hang from.
+
+    Entities are not Django models, but Django's permissions need a content type; this one
+    carries ``view_application.order``, ``change_application.order``...
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = "DynamoDB entity"
+
+    def __str__(self) -> str:
+        return "DynamoDB entity permissions"
+
+
+class AuditEntry(models.Model):
+    """One write dynadmin made (or tried to make) to DynamoDB."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        MOVE = "move", "Move (key change)"
+        DELETE = "delete", "Delete"
+        TTL = "ttl", "TTL change"
+        ACTION = "action", "Admin action"
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        NOT_APPLIED = "not_applied", "Not applied"
+        UNKNOWN = "unknown", "Unknown (interrupted)"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                             related_name="dynadmin_audit_entries")
+    #: kept even if the user is deleted later
+    username = models.CharField(max_length=150)
+    table = models.CharField(max_length=255, help_text="logical table name (definitions)")
+    table_name = models.CharField(max_length=255, help_text="physical DynamoDB table name")
+    entity = models.CharField(max_length=255, blank=True)
+    #: DynamoDB JSON of the primary key (exact types)
+    key = models.TextField()
+    #: the partition and sort key as text, to find an item's history with an index
+    key_text = models.CharField(max_length=1024, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices,
+                               default=Outcome.APPLIED)
+    condition = models.TextField(blank=True)
+    before = models.TextField(blank=True, help_text="DynamoDB JSON before the write")
+    after = models.TextField(blank=True, help_text="DynamoDB JSON after the write")
+    diff = models.JSONField(default=dict, blank=True)
+    consumed_wcu = models.FloatField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.table}:{self.key_text}"

@@ -1,0 +1,102 @@
+"""EntityAdmin: how one entity is presented and who may do what with it.
+
+Like Django's ModelAdmin, options are declarative class attributes, and each has a ``get_*``
+method a subclass can override per request. Behaviour that talks to DynamoDB lives in the data
+layer, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+from .definitions import Entity, Key
+from .definitions.fields import Field
+
+if TYPE_CHECKING:
+    from .sites import AdminSite
+
+__all__ = ["EntityAdmin", "Lookup", "permission_codename"]
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def permission_codename(action: str, entity: type[Entity]) -> str:
+    """``change_application.order``: one permission per action and entity, like Django's."""
+    return f"{action}_{entity._meta.label.lower()}"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A named access pattern: fill the fields, get the items (``User by email`` on GSI1).
+
+    ``fields`` are what a person types; they must determine the key's partition key.
+    """
+
+    key: str
+    label: str = ""
+    fields: tuple[str, ...] = ()
+
+    def resolve(self, entity: type[Entity]) -> Key:
+        return entity._meta.keys[self.key]
+
+
+class EntityAdmin:
+    #: fields shown as columns when items of this entity are listed
+    list_display: tuple[str, ...] = ()
+    #: fields shown but never editable
+    readonly_fields: tuple[str, ...] = ()
+    #: default page size for this entity's lists
+    list_per_page: int = 50
+    #: access patterns offered as lookups: Key attribute names or Lookup objects
+    lookups: tuple[str | Lookup, ...] = ()
+
+    def __init__(self, entity: type[Entity], site: AdminSite) -> None:
+        self.entity = entity
+        self.site = site
+        self.opts = entity._meta
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} for {self.opts.label}>"
+
+    # -- presentation ---------------------------------------------------------------------
+    def get_list_display(self, request: HttpRequest | None = None) -> tuple[str, ...]:
+        return self.list_display or tuple(list(self.opts.fields)[:6])
+
+    def get_readonly_fields(self, request: HttpRequest | None = None, item: Any = None
+                            ) -> tuple[str, ...]:
+        return self.readonly_fields
+
+    def get_fields(self, request: HttpRequest | None = None) -> dict[str, Field]:
+        return dict(self.opts.fields)
+
+    def get_lookups(self, request: HttpRequest | None = None) -> list[Lookup]:
+        lookups = []
+        for entry in self.lookups:
+            lookup = entry if isinstance(entry, Lookup) else Lookup(key=entry)
+            key = self.opts.keys.get(lookup.key)
+            fields = lookup.fields or (key.pk.variables if key else ())
+            label = lookup.label or f"{self.opts.verbose_name} by {', '.join(fields)}"
+            lookups.append(Lookup(key=lookup.key, label=label, fields=tuple(fields)))
+        return lookups
+
+    # -- permissions ----------------------------------------------------------------------
+    def _has(self, request: HttpRequest, action: str) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        return user.has_perm(f"dynadmin.{permission_codename(action, self.entity)}")
+
+    def has_view_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        return self._has(request, "view") or self.has_change_permission(request, item)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._has(request, "add")
+
+    def has_change_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        return self._has(request, "change")
+
+    def has_delete_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        return self._has(request, "delete")

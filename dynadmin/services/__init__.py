@@ -1,0 +1,1 @@
+"""Services between views and the data layer: what a page needs, computed once."""

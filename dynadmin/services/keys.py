@@ -1,0 +1,74 @@
+"""Keys in URLs: they travel in the query string (they hold ``#`` and ``/``), typed as the
+table declares them (S as text, N as a decimal, B as base64)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from ..definitions import Index, Table
+
+__all__ = ["BadKey", "item_url", "key_param", "parse_key_value", "parse_item_key"]
+
+MAX_KEY_BYTES = 2048  # DynamoDB's partition key limit; sort keys may be up to 1024
+
+
+class BadKey(ValueError):
+    """A key from the browser that cannot be a key of this table: shown as a 400."""
+
+
+def parse_key_value(raw: str | None, attribute: str, key_type: str) -> Any:
+    if raw is None or raw == "":
+        raise BadKey(f"{attribute} is required and cannot be empty.")
+    if len(raw.encode("utf-8")) > MAX_KEY_BYTES:
+        raise BadKey(f"{attribute} is longer than DynamoDB allows for a key.")
+    if key_type == "N":
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise BadKey(f"{attribute} is a Number key; {raw!r} is not a number.") from None
+        if not value.is_finite():
+            raise BadKey(f"{attribute} is a Number key; {raw!r} is not a finite number.")
+        return value
+    if key_type == "B":
+        try:
+            value = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadKey(f"{attribute} is a Binary key; give it as base64.") from None
+        if not value:
+            raise BadKey(f"{attribute} cannot be empty.")
+        return value
+    return raw
+
+
+def key_param(value: Any) -> str:
+    """How a key value is written into a URL (the inverse of parse_key_value)."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+def parse_item_key(table: Table, params: Any) -> dict[str, Any]:
+    """The primary key named by ``?pk=...&sk=...``."""
+    index = table.primary
+    key = {index.pk: parse_key_value(params.get("pk"), index.pk, index.pk_type)}
+    if index.sk:
+        key[index.sk] = parse_key_value(params.get("sk"), index.sk, index.sk_type)
+    return key
+
+
+def item_url(table: Table, item: dict[str, Any]) -> str:
+    """The item page of an item (from its primary key attributes)."""
+    return _url(table, table.primary, item, "dynadmin:item")
+
+
+def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
+    params = {"pk": key_param(item[index.pk])}
+    if index.sk and index.sk in item:
+        params["sk"] = key_param(item[index.sk])
+    return reverse(name, kwargs={"table": table.name}) + "?" + urlencode(params)

@@ -1,0 +1,177 @@
+"""The ready-made project configuration. Every setting comes from the environment.
+
+Development (``make run``, ``manage.py``): DJANGO_DEBUG=1 is the default of manage.py only.
+Production (gunicorn through ``dynadmin.wsgi``): DEBUG is off unless asked for, and the
+process refuses to start without DJANGO_SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in env(name, default).split(",") if part.strip()]
+
+
+def env_mapping(name: str) -> dict[str, str]:
+    """``Logical=physical,Other=other-prod`` → ``{"Logical": "physical", ...}``."""
+    mapping = {}
+    for pair in env_list(name):
+        logical, sep, physical = pair.partition("=")
+        if not sep or not logical.strip() or not physical.strip():
+            raise ImproperlyConfigured(f"{name}: expected Logical=physical pairs, got {pair!r}")
+        mapping[logical.strip()] = physical.strip()
+    return mapping
+
+
+DEBUG = env_bool("DJANGO_DEBUG")
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production settings refuse to start without one "
+            "(set DJANGO_DEBUG=1 for local development)."
+        )
+    SECRET_KEY = "dynadmin-development-only-not-secret"  # noqa: S105 - DEBUG only
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "dynadmin",
+    # Apps holding a dynadmin.py module with the entity definitions to register.
+    *env_list("DYNADMIN_DEFINITION_APPS", "examples.shop"),
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dynadmin.middleware.DynamoDBMiddleware",
+]
+
+ROOT_URLCONF = "dynadmin.project_urls"
+WSGI_APPLICATION = "dynadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dynadmin.context_processors.dynadmin",
+            ],
+        },
+    },
+]
+
+# Django's own database: users, sessions, the audit log. SQLite under var/ by default; any
+# database Django supports through DATABASE_URL, so several web hosts can share one.
+VAR_DIR = Path(env("DYNADMIN_VAR_DIR", str(BASE_DIR / "var")))
+if env("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                             "NAME": VAR_DIR / "dynadmin.sqlite3"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "dynadmin:login"
+LOGIN_REDIRECT_URL = "dynadmin:dashboard"
+LOGOUT_REDIRECT_URL = "dynadmin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+WHITENOISE_USE_FINDERS = DEBUG
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# -- production hardening (all on unless DEBUG) -------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+if env_bool("DJANGO_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks from a load balancer may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+}
+
+# -- dynadmin -----------------------------------------------------------------------------
+# Logical table names (as in the definitions) to physical DynamoDB table names.
+DYNADMIN_TABLE_NAMES = env_mapping("DYNADMIN_TABLE_NAMES")
+# Region and endpoint come from boto3's own chain (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB...).
+DYNADMIN_REGION = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or None
+DYNADMIN_CONNECT_TIMEOUT = float(env("DYNADMIN_CONNECT_TIMEOUT", "2"))
+DYNADMIN_READ_TIMEOUT = float(env("DYNADMIN_READ_TIMEOUT", "5"))
+DYNADMIN_MAX_ATTEMPTS = int(env("DYNADMIN_MAX_ATTEMPTS", "3"))
+DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "60"))
+DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))

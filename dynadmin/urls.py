@@ -1,0 +1,20 @@
+"""dynadmin's URLs. Include them in a project with ``path("", include("dynadmin.urls"))``.
+
+Keys travel in the query string, not the path: they contain ``#`` and ``/``.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import history, lookup, pages
+
+app_name = "dynadmin"
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("lookup/", lookup.lookup, name="lookup"),
+    path("recent/", history.recent_actions, name="recent_actions"),
+    path("t/<str:table>/item/", pages.item, name="item"),
+]

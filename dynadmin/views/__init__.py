@@ -1,0 +1,1 @@
+"""Views: thin. They parse the request, call the data layer or a service, and render."""

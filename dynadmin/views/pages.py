@@ -1,0 +1,64 @@
+"""The dashboard and the item page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from .. import data
+from ..definitions import Table
+from ..services.items import present_item
+from ..services.keys import BadKey, parse_item_key
+from ..services.tables import table_summary
+from ..sites import site
+from .auth import staff_required
+from .errors import error_response
+
+
+def get_table_or_404(name: str) -> Table:
+    table = site.get_table(name)
+    if table is None:
+        raise Http404(f"No registered table is called {name!r}.")
+    return table
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tables = []
+    for table in site.tables.values():
+        admins = [site.admin_for(e) for e in site.entities_of(table)]
+        visible = [a for a in admins if a.has_view_permission(request)]
+        if not visible:
+            continue
+        tables.append({"summary": table_summary(table), "admins": visible})
+    return TemplateResponse(request, "dynadmin/dashboard.html", {"tables": tables})
+
+
+@staff_required
+def item(request: HttpRequest, table: str) -> HttpResponse:
+    definition = get_table_or_404(table)
+    try:
+        key = parse_item_key(definition, request.GET)
+    except BadKey as exc:
+        return error_response(request, 400, "Not a key of this table", str(exc),
+                              "Check the pk and sk values in the address.")
+    consistent = request.GET.get("consistent") == "1"
+    found = data.get_item(definition, key, consistent=consistent)
+    if found is None:
+        if not site.has_table_permission(request, definition):
+            return error_response(request, 403, "Permission denied",
+                                  "You may not view items of this table.")
+        return TemplateResponse(request, "dynadmin/item_missing.html",
+                                {"table": definition, "key": key}, status=404)
+    presentation = present_item(definition, found)
+    entity = presentation.parsed.entity
+    if entity is not None and site.is_registered(entity):
+        allowed = site.admin_for(entity).has_view_permission(request, found)
+    else:
+        allowed = site.has_table_permission(request, definition)
+    if not allowed:
+        return error_response(request, 403, "Permission denied",
+                              "You may not view this kind of item.")
+    return TemplateResponse(request, "dynadmin/item.html", {
+        "table": definition, "key": key, "item": presentation,
+    })

@@ -1,0 +1,1 @@
+"""The seeds' e-commerce single-table design, as dynadmin definitions."""

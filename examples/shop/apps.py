@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    name = "examples.shop"
+    label = "shop"
+    verbose_name = "Example shop"

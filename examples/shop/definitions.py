@@ -1,0 +1,108 @@
+"""One table, six entities: the single-table design from the seeds.
+
+The key templates below are the whole design; in short (PK / SK, then index keys):
+
+- User: ``USER#<user_id>`` / ``METADATA``; GSI1 ``USER#EMAIL#<email>``
+- Order: ``USER#<user_id>`` / ``ORDER#<placed_on>#<order_id>``; GSI1 ``ORDER#<order_id>``;
+  GSI2 ``ORDER#STATUS#<status>`` / ``ORDER#<placed_at>`` (orders by status, newest first)
+- OrderItem: ``ORDER#<order_id>`` / ``ITEM#<product_id>``; GSI1 ``PRODUCT#<product_id>``
+- Product: ``PRODUCT#<product_id>`` / ``METADATA``; GSI1 ``PRODUCT#CATEGORY#<category>``
+- Session: ``USER#<user_id>`` / ``SESSION#<session_id>``, expires through TTL
+- Invitation: ``INVITE#<invite_id>`` / ``METADATA``; GSI1 ``INVITE#EMAIL#<email>``, TTL
+"""
+
+from datetime import timedelta
+
+from dynadmin import Entity, Key, Table, fields
+
+shop = Table(
+    "Application",
+    pk="PK",
+    sk="SK",
+    indexes={"GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")},
+    ttl_attribute="ttl",
+    type_attribute="type",
+)
+
+ORDER_STATUSES = ("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "sports", "music", "office")
+
+
+class User(Entity, table=shop):
+    keys = Key(pk="USER#{user_id}", sk="METADATA")
+    by_email = Key("GSI1", pk="USER#EMAIL#{email}", sk="USER#{user_id}")
+
+    user_id = fields.String(required=True)
+    email = fields.Email(required=True)
+    name = fields.String()
+    tier = fields.Choice("FREE", "PRO", "ENTERPRISE", default="FREE")
+    created_at = fields.DateTime()
+    marketing_opt_in = fields.Boolean()
+    tags = fields.StringSet()
+    preferences = fields.Map()
+    version = fields.Version()
+
+
+class Order(Entity, table=shop):
+    keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
+    by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
+    by_status = Key("GSI2", pk="ORDER#STATUS#{status}", sk="ORDER#{placed_at}")
+
+    user_id = fields.String(required=True)
+    order_id = fields.String(required=True)
+    placed_on = fields.Date(required=True)
+    placed_at = fields.DateTime(required=True)
+    status = fields.Choice(*ORDER_STATUSES, required=True)
+    total = fields.Number(required=True)
+    currency = fields.Choice("EUR", "USD", "GBP")
+    item_count = fields.Integer()
+    shipping_address = fields.Map()
+    notes = fields.List()
+    version = fields.Version()
+
+
+class OrderItem(Entity, table=shop, type_value="order_item", verbose_name="Order item"):
+    keys = Key(pk="ORDER#{order_id}", sk="ITEM#{product_id}")
+    by_product = Key("GSI1", pk="PRODUCT#{product_id}", sk="ORDER#{order_id}")
+
+    order_id = fields.String(required=True)
+    product_id = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = fields.Number(required=True)
+    product_name = fields.String()
+
+
+class Product(Entity, table=shop):
+    keys = Key(pk="PRODUCT#{product_id}", sk="METADATA")
+    by_category = Key("GSI1", pk="PRODUCT#CATEGORY#{category}", sk="PRODUCT#{product_id}")
+
+    product_id = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.Choice(*CATEGORIES, required=True)
+    price = fields.Number(required=True)
+    in_stock = fields.Boolean()
+    weights_kg = fields.NumberSet()
+    thumbnail = fields.Binary()
+    discontinued = fields.Null()
+    version = fields.Version()
+
+
+class Session(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=1)):
+    keys = Key(pk="USER#{user_id}", sk="SESSION#{session_id}")
+
+    user_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    created_at = fields.DateTime()
+    ip_address = fields.String()
+    user_agent = fields.String()
+    expires = fields.TTL(attribute="ttl")
+
+
+class Invitation(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=7)):
+    keys = Key(pk="INVITE#{invite_id}", sk="METADATA")
+    by_email = Key("GSI1", pk="INVITE#EMAIL#{email}", sk="INVITE#{invite_id}")
+
+    invite_id = fields.String(required=True)
+    email = fields.Email(required=True)
+    invited_by = fields.String()
+    expires = fields.TTL(attribute="ttl")

@@ -1,0 +1,67 @@
+/* dynadmin: small page behaviours. Loaded with defer; no inline scripts anywhere (CSP).
+   - "/" focuses the global lookup box (#global-lookup) unless typing in a field.
+   - <button type="button" data-copy-target="ID"> copies the textContent of #ID. */
+(function () {
+  "use strict";
+
+  function isTypingTarget(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (isTypingTarget(event.target) || isTypingTarget(document.activeElement)) return;
+    var box = document.getElementById("global-lookup");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // Fallback for plain-HTTP intranet hosts, where navigator.clipboard does not exist.
+  function copyBySelection(el) {
+    var selection = window.getSelection();
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    selection.removeAllRanges();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  function copyText(el) {
+    var text = el.textContent;
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyBySelection(el); });
+    }
+    return copyBySelection(el);
+  }
+
+  function flash(button, label) {
+    if (!button.hasAttribute("data-copy-label")) {
+      button.setAttribute("data-copy-label", button.textContent);
+    }
+    button.textContent = label;
+    clearTimeout(button._dynadminCopyTimer);
+    button._dynadminCopyTimer = setTimeout(function () {
+      button.textContent = button.getAttribute("data-copy-label");
+      button.removeAttribute("data-copy-label");
+    }, 1500);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy-target]") : null;
+    if (!button) return;
+    var target = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!target) return;
+    event.preventDefault();
+    copyText(target).then(
+      function () { flash(button, "Copied"); },
+      function () { flash(button, "Copy failed"); }
+    );
+  });
+})();

@@ -1,0 +1,166 @@
+"""System checks: each broken definition raises its own stable ID."""
+
+import pytest
+
+from dynadmin import Entity, EntityAdmin, Key, Lookup, Table, fields
+from dynadmin.checks import check_definitions
+from dynadmin.sites import AdminSite
+
+
+def ids(site):
+    return sorted({message.id for message in check_definitions(site=site)})
+
+
+def make_site(*registrations):
+    site = AdminSite(name="test")
+    for entity, admin in registrations:
+        site.register(entity, admin)
+    return site
+
+
+def fresh_table(**kwargs):
+    return Table("T", indexes={"GSI1": ("GSI1PK", "GSI1SK")}, **kwargs)
+
+
+def test_the_example_is_clean():
+    from dynadmin.sites import site
+
+    assert check_definitions(site=site) == []
+
+
+def test_e001_template_names_an_unknown_field():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="THING#{thing_id}", sk="METADATA")
+
+    assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E001"]
+
+
+def test_e002_key_on_an_undeclared_index():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="THING#{thing_id}", sk="METADATA")
+        by_x = Key("GSI9", pk="X#{thing_id}", sk="Y")
+        thing_id = fields.String()
+
+    assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E002"]
+
+
+def test_e003_no_key_on_the_table():
+    class Thing(Entity, table=fresh_table()):
+        by_x = Key("GSI1", pk="X#{thing_id}", sk="Y")
+        thing_id = fields.String()
+
+    assert "dynadmin.E003" in ids(make_site((Thing, EntityAdmin)))
+
+
+def test_e004_two_entities_the_classifier_cannot_tell_apart():
+    table = fresh_table()
+
+    class A(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="{anything}")
+        user_id = fields.String()
+        anything = fields.String()
+
+    class B(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="METADATA")
+        user_id = fields.String()
+
+    assert ids(make_site((A, EntityAdmin), (B, EntityAdmin))) == ["dynadmin.E004"]
+
+
+def test_e004_same_type_value():
+    table = fresh_table(type_attribute="type")
+
+    class A(Entity, table=table, type_value="thing"):
+        keys = Key(pk="A#{a}", sk="METADATA")
+        a = fields.String()
+
+    class B(Entity, table=table, type_value="thing"):
+        keys = Key(pk="B#{b}", sk="METADATA")
+        b = fields.String()
+
+    assert ids(make_site((A, EntityAdmin), (B, EntityAdmin))) == ["dynadmin.E004"]
+
+
+def test_w001_overlap_with_a_type_attribute_is_only_a_warning():
+    table = fresh_table(type_attribute="type")
+
+    class A(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="{anything}")
+        user_id = fields.String()
+        anything = fields.String()
+
+    class B(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="METADATA")
+        user_id = fields.String()
+
+    assert ids(make_site((A, EntityAdmin), (B, EntityAdmin))) == ["dynadmin.W001"]
+
+
+@pytest.mark.parametrize("ttl_attribute", [None, "expires_at"])
+def test_e005_ttl_field_the_table_would_not_expire(ttl_attribute):
+    class Session(Entity, table=fresh_table(ttl_attribute=ttl_attribute)):
+        keys = Key(pk="S#{sid}", sk="METADATA")
+        sid = fields.String()
+        expires = fields.TTL(attribute="ttl")
+
+    assert ids(make_site((Session, EntityAdmin))) == ["dynadmin.E005"]
+
+
+def test_e006_lookup_that_does_not_determine_the_partition_key():
+    class Order(Entity, table=fresh_table()):
+        keys = Key(pk="USER#{user_id}", sk="ORDER#{order_id}")
+        by_shop = Key("GSI1", pk="SHOP#{shop_id}#{day}", sk="ORDER#{order_id}")
+        user_id = fields.String()
+        order_id = fields.String()
+        shop_id = fields.String()
+        day = fields.Date()
+
+    class OrderAdmin(EntityAdmin):
+        lookups = (Lookup("by_shop", fields=("shop_id",)),)
+
+    assert ids(make_site((Order, OrderAdmin))) == ["dynadmin.E006"]
+
+
+def test_e006_lookup_naming_no_key():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+
+    class ThingAdmin(EntityAdmin):
+        lookups = ("by_nothing",)
+
+    assert ids(make_site((Thing, ThingAdmin))) == ["dynadmin.E006"]
+
+
+def test_e007_a_map_cannot_sit_in_a_key():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{blob}", sk="METADATA")
+        blob = fields.Map()
+
+    assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E007"]
+
+
+def test_e007_missing_sort_key_template():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}")
+        t = fields.String()
+
+    assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E007"]
+
+
+def test_e008_list_display_names_an_unknown_field():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+
+    class ThingAdmin(EntityAdmin):
+        list_display = ("t", "nope")
+
+    assert ids(make_site((Thing, ThingAdmin))) == ["dynadmin.E008"]
+
+
+def test_manage_py_check_reports_the_id(capsys):
+    """The checks run through Django's framework, so `manage.py check` shows them."""
+    from django.core import checks
+
+    assert "dynadmin" in checks.registry.registry.tags_available()
