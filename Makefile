@@ -1,0 +1,73 @@
+# dynadmin: two commands matter.
+#   make run   - venv, DynamoDB Local on :8000, the example table seeded, admin on :8001
+#   make test  - lint, checks, the suite on DynamoDB Local and on moto, and on Django 6
+SHELL := /bin/bash
+PYTHON ?= python3
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python)
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV6 := .venv-django6
+PY6 := $(VENV6)/bin/python
+DDB_PORT ?= 8000
+PORT ?= 8001
+PYTEST_WORKERS ?= 2
+
+# What `make run` talks to: the local endpoint, with dummy credentials DynamoDB Local ignores.
+LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=us-east-1 \
+	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
+
+.PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 lint \
+	check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+dynamodb: install  ## DynamoDB Local in the background on :$(DDB_PORT), data under var/dynamodb
+	$(PY) -m dynadmin.local start --port $(DDB_PORT) --data var/dynamodb
+
+stop:  ## stop the background DynamoDB Local
+	-$(PY) -m dynadmin.local stop --port $(DDB_PORT)
+
+seed: dynamodb
+	$(LOCAL_ENV) $(PY) manage.py seed_shop
+
+run: dynamodb
+	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
+	$(LOCAL_ENV) $(PY) manage.py seed_shop
+	$(LOCAL_ENV) $(PY) manage.py dynadmin_demo
+	@echo "dynadmin on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; 'make stop' stops DynamoDB Local)"
+	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+
+check: install
+	DJANGO_DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test-dynamodb-local: install
+	$(PY) -m dynadmin.local install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+test-moto: install
+	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+$(VENV6)/.installed: pyproject.toml
+	@test -x "$(PYTHON312)" || { echo "Python 3.12 not found at $(PYTHON312): set PYTHON312=..."; exit 1; }
+	$(PYTHON312) -m venv $(VENV6)
+	$(PY6) -m pip install --quiet --upgrade pip
+	$(PY6) -m pip install --quiet -e '.[dev]' 'Django>=6,<7'
+	@touch $@
+
+test-django6: $(VENV6)/.installed  ## the same suite on Django 6 / Python 3.12
+	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q
+
+test: lint check test-dynamodb-local test-moto test-django6
+
+clean: stop
+	rm -rf $(VENV) $(VENV6) var .pytest_cache .ruff_cache .hypothesis
