@@ -3,7 +3,7 @@
 #   make test  - lint, checks, the suite on DynamoDB Local and on moto, and on Django 6
 SHELL := /bin/bash
 PYTHON ?= python3
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python)
+PYTHON312 ?= $(firstword $(wildcard /root/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 VENV := .venv
 PY := $(VENV)/bin/python
 VENV6 := .venv-django6

@@ -1,4 +1,7 @@
-"""gunicorn settings for production (``gunicorn dynadmin.wsgi -c python:dynadmin.gunicorn_conf``)."""
+"""gunicorn settings for production.
+
+``gunicorn dynadmin.wsgi -c python:dynadmin.gunicorn_conf``
+"""
 
 import os
 

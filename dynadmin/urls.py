@@ -6,7 +6,7 @@ Keys travel in the query string, not the path: they contain ``#`` and ``/``.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import history, lookup, pages
+from .views import browse, history, lookup, pages
 
 app_name = "dynadmin"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lookup/", lookup.lookup, name="lookup"),
     path("recent/", history.recent_actions, name="recent_actions"),
+    path("t/<str:table>/q/", browse.partition, name="partition"),
     path("t/<str:table>/item/", pages.item, name="item"),
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -54,20 +56,32 @@ _ENV = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY
         "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 
+@contextmanager
+def physical_table(definition: Any) -> Iterator[dict[str, str]]:
+    """Create a fresh physical table for a definition; yields the name mapping to use."""
+    from django.test import override_settings
+
+    from dynadmin.data.schema import create_table, delete_table
+
+    names = {definition.name: f"test-{uuid.uuid4().hex[:12]}"}
+    with override_settings(DYNADMIN_TABLE_NAMES=names):
+        create_table(definition)
+    try:
+        yield names
+    finally:
+        with override_settings(DYNADMIN_TABLE_NAMES=names):
+            delete_table(definition)
+
+
 @pytest.fixture
 def shop_table(dynamodb_endpoint: str, settings):  # noqa: ANN001, ANN201
     """A fresh, empty physical table for the example's ``Application`` definition."""
-    from dynadmin.data.schema import create_table, delete_table
     from examples.shop.definitions import shop
 
-    names = {"Application": f"test-{uuid.uuid4().hex[:12]}"}
-    settings.DYNADMIN_TABLE_NAMES = names
-    create_table(shop)
-    try:
+    with physical_table(shop) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
         yield shop
-    finally:
         settings.DYNADMIN_TABLE_NAMES = names  # a test may have pointed it elsewhere
-        delete_table(shop)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from .operations import (
     load_items_unconditionally,
     put_item,
     query,
+    query_request,
     transact_write,
     update_item,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "TableNotFound", "Throttled", "TransactionConflict", "Unavailable", "Update",
     "WriteConflict", "batch_get", "current_log", "decode_cursor", "delete_item", "describe",
     "encode_cursor", "get_client", "get_item", "install_scan_refusal", "key_from_json",
-    "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query", "recording",
+    "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
+    "query_request", "recording",
     "reset_client", "transact_write", "update_item",
 ]

@@ -49,7 +49,8 @@ from .serialization import deserialize_item, serialize, serialize_item
 
 __all__ = [
     "Page", "SortCondition", "batch_get", "delete_item", "describe", "get_item", "put_item",
-    "query", "transact_write", "update_item", "load_items_unconditionally", "Put", "Update",
+    "query", "query_request",
+    "transact_write", "update_item", "load_items_unconditionally", "Put", "Update",
     "Delete", "ConditionCheck", "SORT_OPERATORS",
 ]
 
@@ -243,7 +244,7 @@ def get_item(table: Table, key: Mapping[str, Any], *, consistent: bool = False
     return deserialize_item(item) if item is not None else None
 
 
-def query(
+def query_request(
     index: Index,
     partition: Any,
     sort: SortCondition | None = None,
@@ -253,11 +254,10 @@ def query(
     start_key: Mapping[str, Any] | None = None,
     consistent: bool = False,
     filter: ConditionBase | None = None,
-) -> Page:
-    """One Query page of a partition, on the table or a secondary index.
+) -> dict[str, Any]:
+    """The Query request (low-level parameters) that ``query()`` sends.
 
-    ``limit`` bounds the items DynamoDB reads (before any filter), so a page costs the same
-    whatever the filter matches: dynadmin never loops to fill a page.
+    Public so that pages can show the exact call as code (boto3 / AWS CLI).
     """
     if consistent and index.name is not None and not index.local:
         raise InvalidRequest("Strongly consistent reads are not possible on a global index.")
@@ -289,7 +289,28 @@ def query(
         params["ExclusiveStartKey"] = serialize_item(start_key)
     if filter is not None:
         params["FilterExpression"] = names.condition(filter)
-    response = _call("Query", index.table.table_name, index.name, **names.apply(params))
+    return names.apply(params)
+
+
+def query(
+    index: Index,
+    partition: Any,
+    sort: SortCondition | None = None,
+    *,
+    forward: bool = True,
+    limit: int = 50,
+    start_key: Mapping[str, Any] | None = None,
+    consistent: bool = False,
+    filter: ConditionBase | None = None,
+) -> Page:
+    """One Query page of a partition, on the table or a secondary index.
+
+    ``limit`` bounds the items DynamoDB reads (before any filter), so a page costs the same
+    whatever the filter matches: dynadmin never loops to fill a page.
+    """
+    params = query_request(index, partition, sort, forward=forward, limit=limit,
+                           start_key=start_key, consistent=consistent, filter=filter)
+    response = _call("Query", index.table.table_name, index.name, **params)
     last = response.get("LastEvaluatedKey")
     return Page(
         items=[deserialize_item(i) for i in response.get("Items", [])],

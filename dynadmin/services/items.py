@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, serialize
+from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import ParsedItem, Table, parse_any
-from ..definitions.fields import Field
+from .presentation import cell_text, dynamo_type, raw_text
 
 __all__ = ["AttributeRow", "ItemPresentation", "present_item"]
 
@@ -43,26 +43,6 @@ class ItemPresentation:
         return dumps_plain_json(self.parsed.item)
 
 
-def _type_of(value: Any) -> str:
-    try:
-        return next(iter(serialize(value)))
-    except (TypeError, ValueError):
-        return "?"
-
-
-def _raw_display(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return dumps_plain_json(value, indent=None)
-
-
-def _field_display(fld: Field, value: Any) -> str:
-    try:
-        return fld.display(value)
-    except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw, not a 500
-        return _raw_display(value)
-
-
 def present_item(table: Table, item: dict[str, Any]) -> ItemPresentation:
     parsed = parse_any(table, item)
     presentation = ItemPresentation(table=table, parsed=parsed)
@@ -70,8 +50,8 @@ def present_item(table: Table, item: dict[str, Any]) -> ItemPresentation:
     for attribute in key_attributes:
         if attribute in item:
             presentation.key_rows.append(AttributeRow(
-                label=attribute, attribute=attribute, dynamo_type=_type_of(item[attribute]),
-                display=_raw_display(item[attribute]), is_key=True))
+                label=attribute, attribute=attribute, dynamo_type=dynamo_type(item[attribute]),
+                display=raw_text(item[attribute]), is_key=True))
     if parsed.entity is not None:
         for name, fld in parsed.entity._meta.fields.items():
             if name not in parsed.values:
@@ -79,12 +59,12 @@ def present_item(table: Table, item: dict[str, Any]) -> ItemPresentation:
             value = parsed.values[name]
             presentation.field_rows.append(AttributeRow(
                 label=fld.label, attribute=fld.attribute,
-                dynamo_type=_type_of(item[fld.attribute]) if fld.attribute in item else "key",
-                display=_field_display(fld, value), error=parsed.errors.get(name, "")))
+                dynamo_type=dynamo_type(item[fld.attribute]) if fld.attribute in item else "key",
+                display=cell_text(fld, value), error=parsed.errors.get(name, "")))
     for attribute, value in parsed.extra.items():
         if attribute in key_attributes:
             continue
         presentation.extra_rows.append(AttributeRow(
-            label=attribute, attribute=attribute, dynamo_type=_type_of(value),
-            display=_raw_display(value)))
+            label=attribute, attribute=attribute, dynamo_type=dynamo_type(value),
+            display=raw_text(value)))
     return presentation

@@ -1,0 +1,337 @@
+"""Browsing a partition of the table or of an index, one Query per page, both ways.
+
+Paging forward continues from DynamoDB's LastEvaluatedKey. Paging back runs the same Query
+in the opposite direction, starting (exclusively) from the first item shown, and reverses
+the result: so page 100 costs what page 1 costs, and Previous never re-reads the pages
+before it. Items hidden by a filter are never shown in either direction, so starting from
+the first *shown* item skips nothing a person could see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from boto3.dynamodb.conditions import Attr, ConditionBase
+from django.urls import reverse
+
+from .. import data
+from ..data import SortCondition
+from ..data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
+from ..data.operations import SORT_OPERATORS
+from ..definitions import Index, ParsedItem, Table, parse_any
+from .keys import BadKey, key_param, parse_key_value
+
+__all__ = [
+    "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
+    "PartitionQuery", "browse", "partition_url",
+]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+FILTER_OPERATORS = {
+    "=": "equals", "<>": "differs from", "<": "less than", "<=": "at most",
+    ">": "greater than", ">=": "at least", "begins_with": "begins with",
+    "contains": "contains", "exists": "exists", "not_exists": "does not exist",
+}
+FILTER_TYPES = ("S", "N", "BOOL")
+
+
+class BadQuery(ValueError):
+    """Query parameters that cannot make a Query: shown as a 400 with this message."""
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    """A FilterExpression on one non-key attribute, applied to the page DynamoDB read."""
+
+    attribute: str
+    op: str
+    value: Any = None
+    value_type: str = "S"
+
+    def condition(self) -> ConditionBase:
+        attr = Attr(self.attribute)
+        if self.op == "exists":
+            return attr.exists()
+        if self.op == "not_exists":
+            return attr.not_exists()
+        method = {"=": "eq", "<>": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte",
+                  "begins_with": "begins_with", "contains": "contains"}[self.op]
+        return getattr(attr, method)(self.value)
+
+    def describe(self) -> str:
+        text = f"{self.attribute} {FILTER_OPERATORS[self.op]}"
+        return text if self.op in ("exists", "not_exists") else f"{text} {self.value!r}"
+
+
+@dataclass(frozen=True)
+class PartitionQuery:
+    """Everything that defines which items a partition page lists (not where it starts)."""
+
+    table: Table
+    index: Index
+    pk: Any
+    sort: SortCondition | None = None
+    descending: bool = False
+    limit: int = DEFAULT_LIMIT
+    consistent: bool = False
+    filter: AttributeFilter | None = None
+
+    # -- from and to URLs -----------------------------------------------------------------
+    @classmethod
+    def from_params(cls, table: Table, params: Mapping[str, str]) -> PartitionQuery:
+        index_name = params.get("index") or None
+        if not table.has_index(index_name):
+            raise BadQuery(f"Table {table.name} has no index {index_name!r}.")
+        index = table.index(index_name)
+        try:
+            pk = parse_key_value(params.get("pk"), index.pk, index.pk_type)
+            sort = _sort_condition(index, params)
+        except BadKey as exc:
+            raise BadQuery(str(exc)) from None
+        limit = _limit(params.get("limit"))
+        consistent = params.get("consistent") == "1"
+        if consistent and index.name and not index.local:
+            raise BadQuery("Strongly consistent reads are only possible on the table itself "
+                           "or a local index, not on a global index.")
+        return cls(table=table, index=index, pk=pk, sort=sort,
+                   descending=params.get("order") == "desc", limit=limit,
+                   consistent=consistent, filter=_filter(index, params))
+
+    def params(self) -> dict[str, str]:
+        """The query string, in a stable order (so links are stable and shareable)."""
+        out = {"pk": key_param(self.pk)}
+        if self.index.name:
+            out["index"] = self.index.name
+        if self.sort is not None:
+            out["sk_op"] = self.sort.op
+            out["sk"] = key_param(self.sort.value)
+            if self.sort.value2 is not None:
+                out["sk2"] = key_param(self.sort.value2)
+        if self.descending:
+            out["order"] = "desc"
+        if self.limit != DEFAULT_LIMIT:
+            out["limit"] = str(self.limit)
+        if self.consistent:
+            out["consistent"] = "1"
+        if self.filter is not None:
+            out["f_attr"] = self.filter.attribute
+            out["f_op"] = self.filter.op
+            if self.filter.op not in ("exists", "not_exists"):
+                out["f_value"] = str(self.filter.value).lower() if isinstance(
+                    self.filter.value, bool) else str(self.filter.value)
+                out["f_type"] = self.filter.value_type
+        return out
+
+    def url(self, cursor: str | None = None, **extra: str) -> str:
+        params = self.params()
+        if cursor:
+            params["cursor"] = cursor
+        params.update(extra)
+        return reverse("dynadmin:partition", kwargs={"table": self.table.name}) + "?" + (
+            urlencode(params))
+
+    @property
+    def scope(self) -> str:
+        """What a cursor is valid for: the same partition, conditions, order and filter.
+
+        The page size is left out on purpose, so it can change mid-way through paging.
+        """
+        identity = self.params()
+        identity.pop("limit", None)
+        identity.pop("consistent", None)
+        identity["table"] = self.table.name
+        digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+        return digest[:32]
+
+    # -- the DynamoDB call ----------------------------------------------------------------
+    def request(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> dict[str, Any]:
+        return data.query_request(
+            self.index, self.pk, self.sort, forward=forward, limit=self.limit,
+            start_key=start_key, consistent=self.consistent,
+            filter=self.filter.condition() if self.filter else None)
+
+    def run(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> data.Page:
+        return data.query(
+            self.index, self.pk, self.sort, forward=forward, limit=self.limit,
+            start_key=start_key, consistent=self.consistent,
+            filter=self.filter.condition() if self.filter else None)
+
+
+def partition_url(table: Table, pk: Any, *, index: str | None = None,
+                  sk_op: str | None = None, sk: Any = None, sk2: Any = None,
+                  descending: bool = False, limit: int | None = None) -> str:
+    """A link to a partition page (used by lookups, listings and relations)."""
+    params = {"pk": key_param(pk)}
+    if index:
+        params["index"] = index
+    if sk_op:
+        params["sk_op"] = sk_op
+        params["sk"] = key_param(sk)
+        if sk2 is not None:
+            params["sk2"] = key_param(sk2)
+    if descending:
+        params["order"] = "desc"
+    if limit:
+        params["limit"] = str(limit)
+    return reverse("dynadmin:partition", kwargs={"table": table.name}) + "?" + urlencode(params)
+
+
+def _limit(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}.") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"limit must be from 1 to {MAX_LIMIT}.")
+    return limit
+
+
+def _sort_condition(index: Index, params: Mapping[str, str]) -> SortCondition | None:
+    op = params.get("sk_op") or ""
+    if not op:
+        return None
+    if op not in SORT_OPERATORS:
+        raise BadQuery(
+            f"Unknown sort key condition {op!r}; use one of {', '.join(SORT_OPERATORS)}.")
+    if index.sk is None:
+        raise BadQuery(f"{index.label} has no sort key to put a condition on.")
+    if op == "begins_with" and index.sk_type == "N":
+        raise BadQuery("begins_with does not apply to a Number sort key.")
+    value = parse_key_value(params.get("sk"), index.sk, index.sk_type)
+    value2 = None
+    if op == "between":
+        value2 = parse_key_value(params.get("sk2"), f"{index.sk} (upper bound)", index.sk_type)
+        if value2 < value:
+            raise BadQuery("For between, the second value must not be smaller than the first.")
+    return SortCondition(op, value, value2)
+
+
+def _filter(index: Index, params: Mapping[str, str]) -> AttributeFilter | None:
+    attribute = (params.get("f_attr") or "").strip()
+    if not attribute:
+        return None
+    if len(attribute) > 255:
+        raise BadQuery("An attribute name is at most 255 characters.")
+    key_attributes = {index.pk, index.sk, index.table.primary.pk, index.table.primary.sk}
+    if attribute in key_attributes:
+        raise BadQuery(f"{attribute} is a key attribute: use the key conditions, not a filter.")
+    op = params.get("f_op") or "="
+    if op not in FILTER_OPERATORS:
+        raise BadQuery(f"Unknown filter operator {op!r}.")
+    if op in ("exists", "not_exists"):
+        return AttributeFilter(attribute, op)
+    value_type = params.get("f_type") or "S"
+    if value_type not in FILTER_TYPES:
+        raise BadQuery(f"Unknown filter value type {value_type!r}.")
+    raw = params.get("f_value", "")
+    if value_type == "N":
+        try:
+            value: Any = Decimal(raw)
+        except InvalidOperation:
+            raise BadQuery(f"{raw!r} is not a number.") from None
+        if not value.is_finite():
+            raise BadQuery(f"{raw!r} is not a finite number.")
+    elif value_type == "BOOL":
+        if raw.lower() not in ("true", "false"):
+            raise BadQuery("A boolean filter value is true or false.")
+        value = raw.lower() == "true"
+    else:
+        if raw == "" and op not in ("=", "<>"):
+            raise BadQuery("The filter needs a value.")
+        value = raw
+    return AttributeFilter(attribute, op, value, value_type)
+
+
+# -- one page ----------------------------------------------------------------------------
+@dataclass
+class BrowsePage:
+    query: PartitionQuery
+    items: list[ParsedItem]
+    offset: int
+    read_count: int
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    request: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def first_number(self) -> int:
+        return self.offset + 1
+
+    @property
+    def last_number(self) -> int:
+        return self.offset + len(self.items)
+
+    @property
+    def next_url(self) -> str | None:
+        return self.query.url(self.next_cursor) if self.next_cursor else None
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.query.url(self.prev_cursor) if self.prev_cursor else None
+
+    @property
+    def filtered(self) -> bool:
+        return self.query.filter is not None
+
+
+def cursor_key(index: Index, item: Mapping[str, Any]) -> dict[str, Any]:
+    """An ExclusiveStartKey for an item: the index's key plus the table's key."""
+    attributes = dict.fromkeys((*index.attributes, *index.table.primary.attributes))
+    return {a: item[a] for a in attributes if a in item}
+
+
+def browse(query: PartitionQuery, cursor: str | None = None) -> BrowsePage:
+    """The page of ``query`` that ``cursor`` points at (the first page without one)."""
+    direction, start, offset = "f", None, 0
+    if cursor:
+        payload = decode_cursor(cursor, scope=query.scope)
+        direction = payload.get("d")
+        offset = payload.get("o")
+        if direction not in ("f", "b") or not isinstance(offset, int) or offset < 0:
+            raise data.InvalidCursor("This page link is not valid.")
+        start = key_from_json(payload["k"]) if payload.get("k") else None
+    backward = direction == "b"
+    # The partition's natural direction is ascending; "desc" flips it, and paging back
+    # flips it again.
+    forward = query.descending == backward
+    request = query.request(forward=forward, start_key=start)
+    page = query.run(forward=forward, start_key=start)
+    raw_items = list(reversed(page.items)) if backward else page.items
+    items = [parse_any(query.table, item) for item in raw_items]
+    if backward:
+        offset = max(offset - len(items), 0)
+    result = BrowsePage(query=query, items=items, offset=offset, read_count=page.scanned_count,
+                        request=request)
+    first = cursor_key(query.index, raw_items[0]) if raw_items else None
+    last = cursor_key(query.index, raw_items[-1]) if raw_items else None
+    after = offset + len(items)
+    if backward:
+        # We came back from a later page, so there is one after this (unless we started
+        # from the very end); there is one before while DynamoDB had more to read.
+        if start is not None:
+            result.next_cursor = _cursor(query, "f", last or page.last_evaluated_key, after)
+        # DynamoDB returns a LastEvaluatedKey whenever Limit is reached, even at the very
+        # start; the offset (matches shown before this page) is exact, so it decides.
+        if page.last_evaluated_key is not None and offset > 0:
+            result.prev_cursor = _cursor(query, "b", first or page.last_evaluated_key, offset)
+    else:
+        if page.last_evaluated_key is not None:
+            result.next_cursor = _cursor(query, "f", page.last_evaluated_key, after)
+        if cursor:
+            result.prev_cursor = _cursor(query, "b", first or page.last_evaluated_key, offset)
+    return result
+
+
+def _cursor(query: PartitionQuery, direction: str, key: Mapping[str, Any] | None,
+            offset: int) -> str:
+    return encode_cursor({"d": direction, "k": key_to_json(key) if key else None, "o": offset},
+                         scope=query.scope)

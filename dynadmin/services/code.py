@@ -1,0 +1,52 @@
+"""The current query as code a developer can paste: a boto3 call and an AWS CLI command."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pprint
+import shlex
+from typing import Any
+
+__all__ = ["as_aws_cli", "as_boto3"]
+
+
+def as_boto3(request: dict[str, Any]) -> str:
+    body = pprint.pformat(request, indent=4, width=88, sort_dicts=False)
+    return ('import boto3\n\nclient = boto3.client("dynamodb")\n'
+            f"response = client.query(**{body})\n")
+
+
+def _cli_json(value: Any) -> str:
+    def default(obj: Any) -> Any:
+        if isinstance(obj, bytes):
+            return base64.b64encode(obj).decode("ascii")
+        raise TypeError(type(obj).__name__)
+
+    return json.dumps(value, default=default, ensure_ascii=False, separators=(",", ":"))
+
+
+_CLI_OPTIONS = (
+    ("TableName", "--table-name", str),
+    ("IndexName", "--index-name", str),
+    ("KeyConditionExpression", "--key-condition-expression", str),
+    ("FilterExpression", "--filter-expression", str),
+    ("ExpressionAttributeNames", "--expression-attribute-names", _cli_json),
+    ("ExpressionAttributeValues", "--expression-attribute-values", _cli_json),
+    ("ExclusiveStartKey", "--exclusive-start-key", _cli_json),
+    ("Limit", "--limit", str),
+)
+
+
+def as_aws_cli(request: dict[str, Any]) -> str:
+    """One page exactly as dynadmin read it (``--no-paginate``: one call, no auto-paging)."""
+    parts = ["aws dynamodb query"]
+    for name, option, render in _CLI_OPTIONS:
+        if name in request:
+            parts.append(f"{option} {shlex.quote(render(request[name]))}")
+    if request.get("ScanIndexForward") is False:
+        parts.append("--no-scan-index-forward")
+    if request.get("ConsistentRead"):
+        parts.append("--consistent-read")
+    parts += ["--return-consumed-capacity TOTAL", "--no-paginate"]
+    return " \\\n    ".join(parts) + "\n"

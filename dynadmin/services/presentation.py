@@ -1,0 +1,133 @@
+"""How values read in a page: typed, exact, and with TTLs as a moment a person understands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from ..data.serialization import dumps_plain_json, serialize
+from ..definitions import ParsedItem, Table
+from ..definitions.fields import TTL, Field, FieldError
+from .keys import item_url
+
+__all__ = ["Group", "Row", "cell_text", "dynamo_type", "group_items", "raw_text",
+           "relative_time", "ttl_text"]
+
+MAX_CELL = 120
+
+
+def dynamo_type(value: Any) -> str:
+    try:
+        return next(iter(serialize(value)))
+    except (TypeError, ValueError):
+        return "?"
+
+
+def raw_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return dumps_plain_json(value, indent=None)
+
+
+def relative_time(moment: dt.datetime, now: dt.datetime) -> str:
+    seconds = int((moment - now).total_seconds())
+    past = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            amount = f"{count} {unit}{'s' if count != 1 else ''}"
+            break
+    else:
+        amount = "less than a minute"
+    return f"{amount} ago" if past else f"in {amount}"
+
+
+def ttl_text(value: Any, now: dt.datetime | None = None) -> str:
+    """``2026-11-24 10:00 UTC (expires in 3 days)``, or what is wrong with the value."""
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        moment = TTL(label="TTL").to_python(value)
+    except (FieldError, ValueError):
+        return f"{raw_text(value)} (not epoch seconds: DynamoDB ignores it)"
+    if moment is None:
+        return "—"
+    stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
+    if moment <= now:
+        return f"{stamp} (expired {relative_time(moment, now)}, awaiting deletion)"
+    return f"{stamp} (expires {relative_time(moment, now)})"
+
+
+def cell_text(fld: Field, value: Any, now: dt.datetime | None = None) -> str:
+    if isinstance(fld, TTL):
+        return ttl_text(value, now)
+    try:
+        return fld.display(value)
+    except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw, never a 500
+        return raw_text(value)
+
+
+@dataclass
+class Row:
+    url: str
+    key_text: str
+    cells: list[str]
+    item: dict[str, Any]
+    invalid: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    label: str
+    entity_name: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    classified: bool = True
+
+
+def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | None = None,
+                now: dt.datetime | None = None) -> tuple[list[Group], int]:
+    """Rows grouped by entity in order of first appearance; and how many were hidden
+    because the person may not view that entity."""
+    from ..sites import site
+
+    now = now or dt.datetime.now(dt.UTC)
+    groups: dict[str, Group] = {}
+    hidden = 0
+    primary = table.primary
+    for parsed in items:
+        item = parsed.item
+        key_text = " / ".join(raw_text(item[a]) for a in primary.attributes if a in item)
+        entity = parsed.entity
+        if entity is None or not site.is_registered(entity):
+            group = groups.setdefault("", Group(
+                label="Unclassified", entity_name="unclassified", classified=False,
+                columns=[*primary.attributes, "attributes"]))
+            rest = {k: v for k, v in item.items() if k not in primary.attributes}
+            summary = raw_text(rest)
+            group.rows.append(Row(
+                url=item_url(table, item), key_text=key_text, item=item,
+                cells=[*(raw_text(item.get(a, "")) for a in primary.attributes),
+                       summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")]))
+            continue
+        admin = site.admin_for(entity)
+        if request is not None and not admin.has_view_permission(request, item):
+            hidden += 1
+            continue
+        columns = admin.get_list_display(request)
+        group = groups.get(entity._meta.name)
+        if group is None:
+            fields = entity._meta.fields
+            group = groups[entity._meta.name] = Group(
+                label=entity._meta.verbose_name, entity_name=entity._meta.name,
+                columns=[fields[c].label for c in columns])
+        fields = entity._meta.fields
+        group.rows.append(Row(
+            url=item_url(table, item), key_text=key_text, item=item,
+            cells=[cell_text(fields[c], parsed.values[c], now) if c in parsed.values else "—"
+                   for c in columns],
+            invalid=[fields[c].label for c in parsed.errors if c in columns]))
+    return list(groups.values()), hidden
