@@ -7,17 +7,21 @@ Definitions import from here::
 
 from .definitions import Entity, Key, KeyTemplate, Table, fields
 
-__all__ = ["Entity", "EntityAdmin", "Key", "KeyTemplate", "Lookup", "Table", "fields",
-           "register", "site"]
+__all__ = ["Entity", "EntityAdmin", "Key", "KeyTemplate", "Listing", "Lookup", "Relation",
+           "Table", "fields", "register", "site"]
 
 
 def __getattr__(name: str):  # noqa: ANN202
     # The admin side imports Django; keep ``import dynadmin`` cheap and usable in plain
     # Python (definitions, tests of key templates) until the registry is actually needed.
-    if name in ("EntityAdmin", "Lookup"):
+    if name in ("EntityAdmin", "Listing", "Lookup"):
         from . import options
 
         return getattr(options, name)
+    if name == "Relation":
+        from .relations import Relation
+
+        return Relation
     if name in ("register", "site"):
         from . import sites
 

@@ -13,18 +13,23 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E006 | a lookup that does not fully determine a partition key, or names no key |
 | E007 | a key template that cannot fit its key attribute (field type, N/B shape, sort key) |
 | E008 | ``list_display`` or ``readonly_fields`` names an unknown field |
+| E009 | a listing on an unknown key, or whose partition key is not chosen from a menu |
+| E010 | a lookup's ``accepts`` pattern is not a valid regular expression |
+| E011 | a relation to an unregistered entity or unknown key, or that cannot fill the
+         target's partition key (it would need a scan) |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.checks import Error, Warning, register
 
 from .definitions import Entity, Key, KeyTemplateError
-from .definitions.fields import TTL
+from .definitions.fields import TTL, Boolean, Choice
 from .options import EntityAdmin
 from .sites import AdminSite, site
 
@@ -38,6 +43,7 @@ def check_definitions(app_configs: Any = None, site: AdminSite = site, **kwargs:
         errors += _check_keys(admin.entity)
         errors += _check_ttl(admin.entity)
         errors += _check_admin(admin)
+        errors += _check_listings_and_relations(admin, site)
     for table in site.tables.values():
         errors += _check_ambiguity(site.entities_of(table))
     return errors
@@ -199,3 +205,55 @@ def _keys_overlap(first: type[Entity], second: type[Entity]) -> bool:
     except (LookupError, KeyTemplateError, ValueError):
         return False  # reported by the key checks
     return k2.parse(probe1) is not None or k1.parse(probe2) is not None
+
+
+def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
+    meta = admin.opts
+    name = type(admin).__name__
+    errors: list = []
+    for lookup in admin.get_lookups():
+        if lookup.accepts:
+            try:
+                re.compile(lookup.accepts)
+            except re.error as exc:
+                errors.append(Error(
+                    f"{name}: lookup {lookup.label!r} accepts={lookup.accepts!r} is not a valid "
+                    f"regular expression ({exc}).", obj=type(admin), id="dynadmin.E010"))
+    for listing in admin.get_listings():
+        key = meta.keys.get(listing.key)
+        if key is None:
+            errors.append(Error(
+                f"{name}.listings names {listing.key!r}, which is not a Key of {meta.label}.",
+                obj=type(admin), id="dynadmin.E009"))
+            continue
+        free = [v for v in key.pk.variables
+                if not isinstance(meta.fields.get(v), (Choice, Boolean))]
+        if free:
+            errors.append(Error(
+                f"{name}: listing {listing.label or listing.key!r} has {', '.join(free)} in its "
+                f"partition key {key.pk.template!r}; a listing's partition is picked from a "
+                "menu, so use Choice fields (or declare a Lookup instead).",
+                obj=type(admin), id="dynadmin.E009"))
+    for relation in admin.get_relations():
+        where = f"{name}: relation {relation.label!r}"
+        if not site.is_registered(relation.entity):
+            errors.append(Error(f"{where} leads to {relation.entity.__name__}, which is not "
+                                "registered.", obj=type(admin), id="dynadmin.E011"))
+            continue
+        target = relation.entity._meta
+        if relation.key and relation.key not in target.keys:
+            errors.append(Error(f"{where} follows {relation.key!r}, not a Key of "
+                                f"{target.label}.", obj=type(admin), id="dynadmin.E011"))
+            continue
+        unknown = [s for s in relation.values.values() if s not in meta.fields]
+        if unknown or (relation.field and relation.field not in meta.fields):
+            errors.append(Error(f"{where} uses {', '.join(unknown or [relation.field or ''])}, "
+                                f"not a field of {meta.label}.", obj=type(admin),
+                                id="dynadmin.E011"))
+        missing = [v for v in relation.target_key().pk.variables if v not in relation.values]
+        if missing:
+            errors.append(Error(
+                f"{where} cannot fill {', '.join(missing)} of the partition key "
+                f"{relation.target_key().pk.template!r}: it would need a scan.",
+                obj=type(admin), id="dynadmin.E011"))
+    return errors

@@ -7,6 +7,7 @@ layer, not here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,12 @@ from django.http import HttpRequest
 
 from .definitions import Entity, Key
 from .definitions.fields import Field
+from .relations import Relation
 
 if TYPE_CHECKING:
     from .sites import AdminSite
 
-__all__ = ["EntityAdmin", "Lookup", "permission_codename"]
+__all__ = ["EntityAdmin", "Listing", "Lookup", "permission_codename"]
 
 ACTIONS = ("view", "add", "change", "delete")
 
@@ -33,14 +35,55 @@ class Lookup:
     """A named access pattern: fill the fields, get the items (``User by email`` on GSI1).
 
     ``fields`` are what a person types; they must determine the key's partition key.
+    ``accepts`` is a regular expression for the global lookup box: the lookup runs when the
+    text fully matches it, with group 1 (if the pattern has a group) as the value, so that
+    ``ORD-456`` and ``456`` both find order 456. Without it, the box tries the lookup whenever
+    the field accepts the text.
     """
 
     key: str
     label: str = ""
     fields: tuple[str, ...] = ()
+    accepts: str = ""
 
     def resolve(self, entity: type[Entity]) -> Key:
         return entity._meta.keys[self.key]
+
+    @property
+    def name(self) -> str:
+        """How URLs name the lookup (its key's name)."""
+        return self.key
+
+    def accept(self, text: str) -> str | None:
+        """The value ``text`` stands for when it fits ``accepts``; None when it does not."""
+        if not self.accepts:
+            return None
+        pattern = re.compile(self.accepts)
+        match = pattern.fullmatch(text)
+        if match is None:
+            return None
+        return match.group(1) if pattern.groups else match.group(0)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A named, paged list of an entity through one of its keys (orders by status on GSI2).
+
+    A person picks the partition key's values (a Choice field is a menu) and the partition
+    page opens; ``descending`` puts the newest first when the sort key is a date.
+    """
+
+    key: str
+    label: str = ""
+    descending: bool = True
+
+    def resolve(self, entity: type[Entity]) -> Key:
+        return entity._meta.keys[self.key]
+
+    @property
+    def name(self) -> str:
+        """How URLs name the listing (its key's name)."""
+        return self.key
 
 
 class EntityAdmin:
@@ -52,6 +95,11 @@ class EntityAdmin:
     list_per_page: int = 50
     #: access patterns offered as lookups: Key attribute names or Lookup objects
     lookups: tuple[str | Lookup, ...] = ()
+    #: paged lists through an index whose partition key groups the items (orders by status)
+    listings: tuple[Listing, ...] = ()
+
+    #: related items reached through the design's keys (see dynadmin.relations)
+    relations: tuple[Relation, ...] = ()
 
     def __init__(self, entity: type[Entity], site: AdminSite) -> None:
         self.entity = entity
@@ -79,8 +127,24 @@ class EntityAdmin:
             key = self.opts.keys.get(lookup.key)
             fields = lookup.fields or (key.pk.variables if key else ())
             label = lookup.label or f"{self.opts.verbose_name} by {', '.join(fields)}"
-            lookups.append(Lookup(key=lookup.key, label=label, fields=tuple(fields)))
+            lookups.append(Lookup(key=lookup.key, label=label, fields=tuple(fields),
+                                  accepts=lookup.accepts))
         return lookups
+
+    def get_listings(self, request: HttpRequest | None = None) -> list[Listing]:
+        listings = []
+        for listing in self.listings:
+            key = self.opts.keys.get(listing.key)
+            fields = key.pk.variables if key else ()
+            label = listing.label or (
+                f"{self.opts.verbose_name} by {', '.join(fields)}" if fields
+                else f"All {self.opts.verbose_name}")
+            listings.append(Listing(key=listing.key, label=label,
+                                    descending=listing.descending))
+        return listings
+
+    def get_relations(self, request: HttpRequest | None = None) -> tuple[Relation, ...]:
+        return self.relations
 
     # -- permissions ----------------------------------------------------------------------
     def _has(self, request: HttpRequest, action: str) -> bool:

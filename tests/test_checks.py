@@ -164,3 +164,50 @@ def test_manage_py_check_reports_the_id(capsys):
     from django.core import checks
 
     assert "dynadmin" in checks.registry.registry.tags_available()
+
+
+def test_e009_listing_on_an_unknown_key_or_a_free_text_partition():
+    from dynadmin import Listing
+
+    class Order(Entity, table=fresh_table()):
+        keys = Key(pk="USER#{user_id}", sk="ORDER#{order_id}")
+        by_user = Key("GSI1", pk="U#{user_id}", sk="O#{order_id}")
+        user_id = fields.String()
+        order_id = fields.String()
+
+    class OrderAdmin(EntityAdmin):
+        listings = (Listing("by_nothing"), Listing("by_user"))
+
+    messages = check_definitions(site=make_site((Order, OrderAdmin)))
+    assert [m.id for m in messages] == ["dynadmin.E009", "dynadmin.E009"]
+
+
+def test_e010_accepts_must_be_a_regular_expression():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+
+    class ThingAdmin(EntityAdmin):
+        lookups = (Lookup("keys", accepts="(unclosed"),)
+
+    assert ids(make_site((Thing, ThingAdmin))) == ["dynadmin.E010"]
+
+
+def test_e011_relation_that_cannot_fill_the_partition_key():
+    from dynadmin import Relation
+
+    table = fresh_table()
+
+    class User(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="METADATA")
+        user_id = fields.String()
+
+    class Order(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="ORDER#{order_id}")
+        user_id = fields.String()
+        order_id = fields.String()
+
+    class UserAdmin(EntityAdmin):
+        relations = (Relation("Orders", Order, values={"order_id": "user_id"}),)
+
+    assert ids(make_site((User, UserAdmin), (Order, EntityAdmin))) == ["dynadmin.E011"]

@@ -20,6 +20,8 @@ class AttributeRow:
     display: str
     error: str = ""
     is_key: bool = False
+    #: where the value leads, when it is the key of another entity
+    url: str = ""
 
 
 @dataclass
@@ -43,8 +45,10 @@ class ItemPresentation:
         return dumps_plain_json(self.parsed.item)
 
 
-def present_item(table: Table, item: dict[str, Any]) -> ItemPresentation:
+def present_item(table: Table, item: dict[str, Any],
+                 links: dict[str, str] | None = None) -> ItemPresentation:
     parsed = parse_any(table, item)
+    links = links or {}
     presentation = ItemPresentation(table=table, parsed=parsed)
     key_attributes = table.key_attribute_types()
     for attribute in key_attributes:
@@ -60,7 +64,8 @@ def present_item(table: Table, item: dict[str, Any]) -> ItemPresentation:
             presentation.field_rows.append(AttributeRow(
                 label=fld.label, attribute=fld.attribute,
                 dynamo_type=dynamo_type(item[fld.attribute]) if fld.attribute in item else "key",
-                display=cell_text(fld, value), error=parsed.errors.get(name, "")))
+                display=cell_text(fld, value), error=parsed.errors.get(name, ""),
+                url=links.get(name, "")))
     for attribute, value in parsed.extra.items():
         if attribute in key_attributes:
             continue

@@ -1,13 +1,150 @@
-"""The global lookup box: a raw key opens its item or partition."""
+"""The global lookup box, the entity homes, their lookups and listings.
+
+Thin on purpose: the services decide which Query runs (``services.lookups``); these views
+only read the request, pick the response (a redirect, a page or an htmx fragment) and
+render it.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from collections.abc import Mapping
+from typing import Any
 
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+
+from ..options import EntityAdmin
+from ..services.keys import item_url
+from ..services.lookups import (
+    LookupInputError,
+    box_hints,
+    find_listing,
+    find_lookup,
+    global_lookup,
+    group_matches,
+    listing_form,
+    listing_suggestions,
+    listing_url,
+    lookup_form,
+    run_lookup,
+)
+from ..services.presentation import group_items
+from ..sites import site
 from .auth import staff_required
+from .errors import error_response
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    """An htmx request for the results only (lookup-as-you-type), not a history restore."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
 @staff_required
 def lookup(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "dynadmin/lookup.html", {"q": request.GET.get("q", "")})
+    text = request.GET.get("q", "")
+    fragment = _is_fragment(request)
+    template = "dynadmin/partials/lookup_results.html" if fragment else "dynadmin/lookup.html"
+    context: dict[str, Any] = {"q": text.strip()}
+    status = 200
+    if not text.strip():
+        context["hints"] = box_hints(request)
+    else:
+        try:
+            result = global_lookup(text, request)
+        except LookupInputError as exc:
+            context["error"] = exc.message
+            # htmx swaps only 2xx responses: the fragment carries the message at 200.
+            status = 200 if fragment else 400
+        else:
+            if not fragment and result.redirect:
+                return HttpResponseRedirect(result.redirect)
+            context |= {"result": result, "groups": group_matches(result.matches, request)}
+    response = TemplateResponse(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _admin(request: HttpRequest, entity: str) -> EntityAdmin | HttpResponse:
+    definition = site.get_entity(entity)
+    if definition is None:
+        raise Http404(f"No registered entity is called {entity!r}.")
+    admin = site.admin_for(definition)
+    if not admin.has_view_permission(request):
+        return error_response(request, 403, "Permission denied",
+                              f"You may not view {admin.opts.verbose_name} items.")
+    return admin
+
+
+def _home(request: HttpRequest, admin: EntityAdmin, *, status: int = 200,
+          listing_values: Mapping[str, str] | None = None, listing_name: str = "",
+          listing_error: LookupInputError | None = None) -> HttpResponse:
+    listings = []
+    for listing in admin.get_listings(request):
+        if listing.key not in admin.opts.keys:
+            continue
+        mine = listing.name == listing_name
+        listings.append(listing_form(admin, listing, listing_values if mine else None,
+                                     listing_error if mine else None))
+    lookups = [lookup_form(admin, lk) for lk in admin.get_lookups(request)
+               if lk.key in admin.opts.keys]
+    return TemplateResponse(request, "dynadmin/entity.html", {
+        "admin": admin, "opts": admin.opts, "table": admin.opts.table,
+        "lookups": lookups, "listings": listings,
+        "suggestions": listing_suggestions(admin) if not listings else [],
+        "keys": list(admin.opts.keys.values()),
+    }, status=status)
+
+
+@staff_required
+def entity_home(request: HttpRequest, entity: str) -> HttpResponse:
+    admin = _admin(request, entity)
+    if isinstance(admin, HttpResponse):
+        return admin
+    return _home(request, admin)
+
+
+@staff_required
+def entity_lookup(request: HttpRequest, entity: str, name: str) -> HttpResponse:
+    admin = _admin(request, entity)
+    if isinstance(admin, HttpResponse):
+        return admin
+    lookup = find_lookup(admin, name, request)
+    if lookup is None or lookup.key not in admin.opts.keys:
+        raise Http404(f"{admin.opts.verbose_name} has no lookup {name!r}.")
+    values = {f: request.GET.get(f, "") for f in lookup.fields}
+    context: dict[str, Any] = {"admin": admin, "opts": admin.opts, "table": admin.opts.table,
+                               "lookup": lookup}
+    if not any(f in request.GET for f in lookup.fields):
+        context["form"] = lookup_form(admin, lookup)
+        return TemplateResponse(request, "dynadmin/lookup_results.html", context)
+    try:
+        result = run_lookup(admin, lookup, values)
+    except LookupInputError as exc:
+        context["form"] = lookup_form(admin, lookup, values, exc)
+        context["error"] = exc.message
+        return TemplateResponse(request, "dynadmin/lookup_results.html", context, status=400)
+    if len(result.items) == 1 and not result.more:
+        return HttpResponseRedirect(item_url(result.table, result.items[0].item))
+    groups, hidden = group_items(result.table, result.items, request)
+    context |= {"form": lookup_form(admin, lookup, values), "result": result,
+                "groups": groups, "hidden": hidden}
+    return TemplateResponse(request, "dynadmin/lookup_results.html", context)
+
+
+@staff_required
+def listing(request: HttpRequest, entity: str, name: str) -> HttpResponse:
+    admin = _admin(request, entity)
+    if isinstance(admin, HttpResponse):
+        return admin
+    found = find_listing(admin, name, request)
+    if found is None:
+        raise Http404(f"{admin.opts.verbose_name} has no listing {name!r}.")
+    values = {f: request.GET.get(f, "") for f in found.resolve(admin.entity).pk.variables}
+    try:
+        url = listing_url(admin, found, values)
+    except LookupInputError as exc:
+        return _home(request, admin, status=400, listing_values=values, listing_name=name,
+                     listing_error=exc)
+    return HttpResponseRedirect(url)

@@ -9,6 +9,7 @@ from .. import data
 from ..definitions import Table
 from ..services.items import present_item
 from ..services.keys import BadKey, parse_item_key
+from ..services.related import field_links, related_sections
 from ..services.tables import table_summary
 from ..sites import site
 from .auth import staff_required
@@ -50,15 +51,17 @@ def item(request: HttpRequest, table: str) -> HttpResponse:
                                   "You may not view items of this table.")
         return TemplateResponse(request, "dynadmin/item_missing.html",
                                 {"table": definition, "key": key}, status=404)
-    presentation = present_item(definition, found)
-    entity = presentation.parsed.entity
-    if entity is not None and site.is_registered(entity):
-        allowed = site.admin_for(entity).has_view_permission(request, found)
-    else:
-        allowed = site.has_table_permission(request, definition)
+    entity = definition.classify(found)
+    admin = site.admin_for(entity) if entity is not None and site.is_registered(entity) else None
+    allowed = (admin.has_view_permission(request, found) if admin
+               else site.has_table_permission(request, definition))
     if not allowed:
         return error_response(request, 403, "Permission denied",
                               "You may not view this kind of item.")
+    relations = admin.get_relations(request) if admin else ()
+    values = entity.parse_item(found).values if entity else {}
+    presentation = present_item(definition, found, field_links(definition, relations, values))
     return TemplateResponse(request, "dynadmin/item.html", {
-        "table": definition, "key": key, "item": presentation,
+        "table": definition, "key": key, "item": presentation, "admin": admin,
+        "related": related_sections(definition, relations, values, request),
     })

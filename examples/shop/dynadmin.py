@@ -1,7 +1,7 @@
 """Registers the shop's entities with dynadmin (found by autodiscovery, like admin.py)."""
 
 import dynadmin
-from dynadmin import EntityAdmin, Lookup
+from dynadmin import EntityAdmin, Listing, Lookup, Relation
 
 from .definitions import Invitation, Order, OrderItem, Product, Session, User
 
@@ -10,32 +10,52 @@ from .definitions import Invitation, Order, OrderItem, Product, Session, User
 class UserAdmin(EntityAdmin):
     list_display = ("user_id", "email", "name", "tier", "created_at")
     readonly_fields = ("user_id", "created_at")
-    lookups = (Lookup("by_email", label="User by email"), Lookup("keys", label="User by ID"))
+    lookups = (Lookup("by_email", label="User by email"),
+               Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}"))
+    relations = (
+        Relation("Orders", Order, values={"user_id": "user_id"}, descending=True),
+        Relation("Sessions", Session, values={"user_id": "user_id"}, descending=True),
+    )
 
 
 @dynadmin.register(Order)
 class OrderAdmin(EntityAdmin):
     list_display = ("order_id", "placed_on", "status", "total", "currency")
     readonly_fields = ("order_id", "placed_at")
-    lookups = (Lookup("by_id", label="Order by ID"),)
+    lookups = (Lookup("by_id", label="Order by ID", accepts=r"(?:ORD-)?(\d+)"),)
+    listings = (Listing("by_status", label="Orders by status"),)
+    relations = (
+        Relation("Customer", User, values={"user_id": "user_id"}, field="user_id"),
+        Relation("Line items", OrderItem, values={"order_id": "order_id"}),
+    )
 
 
 @dynadmin.register(OrderItem)
 class OrderItemAdmin(EntityAdmin):
     list_display = ("order_id", "product_id", "product_name", "quantity", "unit_price")
     lookups = (Lookup("by_product", label="Order items of a product"),)
+    relations = (
+        Relation("Order", Order, key="by_id", values={"order_id": "order_id"},
+                 field="order_id"),
+        Relation("Product", Product, values={"product_id": "product_id"}, field="product_id"),
+    )
 
 
 @dynadmin.register(Product)
 class ProductAdmin(EntityAdmin):
     list_display = ("product_id", "name", "category", "price", "in_stock")
-    lookups = (Lookup("keys", label="Product by ID"),
-               Lookup("by_category", label="Products in category"))
+    lookups = (Lookup("keys", label="Product by ID"),)
+    listings = (Listing("by_category", label="Products in category", descending=False),)
+    relations = (
+        Relation("Order items", OrderItem, key="by_product",
+                 values={"product_id": "product_id"}, descending=True),
+    )
 
 
 @dynadmin.register(Session)
 class SessionAdmin(EntityAdmin):
     list_display = ("session_id", "created_at", "ip_address", "expires")
+    relations = (Relation("User", User, values={"user_id": "user_id"}, field="user_id"),)
 
 
 @dynadmin.register(Invitation)

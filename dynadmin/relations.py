@@ -1,0 +1,84 @@
+"""Relations: how an item reaches related items through the design's keys.
+
+Declared on an EntityAdmin::
+
+    relations = (
+        Relation("Orders", Order, values={"user_id": "user_id"}, descending=True),
+        Relation("User", User, values={"user_id": "user_id"}, field="user_id"),
+    )
+
+``values`` maps the target key's placeholders to the source item's fields. When they fill the
+target's whole key, the relation is a single item (a link, no call). Otherwise it is the
+partition they determine, narrowed by ``begins_with`` the sort key's known prefix, read one
+bounded page at a time like any partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .definitions import Entity, Key, KeyTemplateError
+
+__all__ = ["Relation", "ResolvedRelation"]
+
+
+@dataclass(frozen=True)
+class Relation:
+    label: str
+    entity: type[Entity]
+    #: target placeholder -> source field
+    values: Mapping[str, str] = field(default_factory=dict)
+    #: which Key of the target entity to follow (its primary key by default)
+    key: str | None = None
+    descending: bool = False
+    limit: int = 10
+    #: a source field whose value should link to the related item(s)
+    field: str | None = None
+
+    def target_key(self) -> Key:
+        meta = self.entity._meta
+        return meta.keys[self.key] if self.key else meta.primary_key
+
+    def resolve(self, source_values: Mapping[str, Any]) -> ResolvedRelation | None:
+        """Where the relation leads for one item; None when the item lacks a needed value."""
+        values = {target: source_values.get(source) for target, source in self.values.items()}
+        key = self.target_key()
+        index = key.index
+        try:
+            pk = key.pk.format(values, index.pk_type)
+        except KeyTemplateError:
+            return None
+        if key.sk is None or index.sk is None:
+            return ResolvedRelation(self, key, pk)
+        try:
+            exact = key.sk.format(values, index.sk_type)
+        except KeyTemplateError:
+            exact = None
+        if exact is not None:
+            if key.is_primary:
+                return ResolvedRelation(self, key, pk, sk_op="=", sk=exact, single=True)
+            return ResolvedRelation(self, key, pk, sk_op="=", sk=exact)
+        try:
+            prefix = key.sk.prefix(values) if index.sk_type == "S" else ""
+        except KeyTemplateError:
+            prefix = ""
+        if prefix:
+            return ResolvedRelation(self, key, pk, sk_op="begins_with", sk=prefix)
+        return ResolvedRelation(self, key, pk)
+
+
+@dataclass(frozen=True)
+class ResolvedRelation:
+    relation: Relation
+    key: Key
+    pk: Any
+    sk_op: str | None = None
+    sk: Any = None
+    #: the whole primary key is known: one item, reached by a link
+    single: bool = False
+
+    @property
+    def index_name(self) -> str | None:
+        return self.key.index_name

@@ -1,0 +1,73 @@
+"""The related sections of an item page: one bounded Query per to-many relation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from .. import data
+from ..data import SortCondition
+from ..definitions import Table, parse_any
+from ..relations import Relation, ResolvedRelation
+from .browse import partition_url
+from .keys import item_url
+from .presentation import Group, group_items
+
+__all__ = ["RelatedSection", "field_links", "related_sections"]
+
+
+@dataclass
+class RelatedSection:
+    relation: Relation
+    url: str
+    single: bool = False
+    groups: list[Group] = field(default_factory=list)
+    more: bool = False
+    error: str = ""
+
+
+def _url(table: Table, resolved: ResolvedRelation) -> str:
+    if resolved.single:
+        index = table.primary
+        return item_url(table, {index.pk: resolved.pk, index.sk: resolved.sk})
+    return partition_url(table, resolved.pk, index=resolved.index_name, sk_op=resolved.sk_op,
+                         sk=resolved.sk, descending=resolved.relation.descending)
+
+
+def related_sections(table: Table, relations: tuple[Relation, ...], values: dict[str, Any],
+                     request: HttpRequest) -> list[RelatedSection]:
+    sections = []
+    for relation in relations:
+        resolved = relation.resolve(values)
+        if resolved is None:
+            continue
+        section = RelatedSection(relation=relation, url=_url(table, resolved),
+                                 single=resolved.single)
+        if not resolved.single:
+            sort = SortCondition(resolved.sk_op, resolved.sk) if resolved.sk_op else None
+            try:
+                page = data.query(resolved.key.index, resolved.pk, sort,
+                                  forward=not relation.descending, limit=relation.limit)
+            except data.DataError as exc:
+                # One failing section must not take the item page down with it.
+                section.error = f"{exc.title}: {exc.message}"
+            else:
+                items = [parse_any(table, i) for i in page.items]
+                section.groups, _ = group_items(table, items, request)
+                section.more = page.last_evaluated_key is not None
+        sections.append(section)
+    return sections
+
+
+def field_links(table: Table, relations: tuple[Relation, ...], values: dict[str, Any]
+                ) -> dict[str, str]:
+    """Source field name -> URL, for attribute values that are keys of other entities."""
+    links = {}
+    for relation in relations:
+        if relation.field:
+            resolved = relation.resolve(values)
+            if resolved is not None:
+                links[relation.field] = _url(table, resolved)
+    return links
