@@ -14,6 +14,7 @@ from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
+from tests.conftest import BACKEND
 from examples.shop.definitions import Order, Session, User
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +184,10 @@ def test_a_gsi_listing_newest_first(staff_client, shop_table):
     assert len(listed) == 20
     assert listed == sorted(listed, reverse=True)
     assert response["X-Dynadmin-Calls"] == "Query"
+    cost = response.content.decode().split('class="cost"')[1]
+    assert "This page made 1 DynamoDB call" in cost and "Query" in cost and "GSI2" in cost
+    if BACKEND == "dynamodb-local":  # moto reports no consumed capacity
+        assert "RCU" in cost
 
 
 @pytest.mark.parametrize("params", [

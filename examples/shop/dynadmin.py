@@ -33,7 +33,8 @@ class OrderAdmin(EntityAdmin):
 @dynadmin.register(OrderItem)
 class OrderItemAdmin(EntityAdmin):
     list_display = ("order_id", "product_id", "product_name", "quantity", "unit_price")
-    lookups = (Lookup("by_product", label="Order items of a product"),)
+    lookups = (Lookup("by_product", label="Order items of a product",
+                      accepts=r"B0[0-9A-Z]{8}"),)
     relations = (
         Relation("Order", Order, key="by_id", values={"order_id": "order_id"},
                  field="order_id"),
@@ -44,7 +45,7 @@ class OrderItemAdmin(EntityAdmin):
 @dynadmin.register(Product)
 class ProductAdmin(EntityAdmin):
     list_display = ("product_id", "name", "category", "price", "in_stock")
-    lookups = (Lookup("keys", label="Product by ID"),)
+    lookups = (Lookup("keys", label="Product by ID", accepts=r"B0[0-9A-Z]{8}"),)
     listings = (Listing("by_category", label="Products in category", descending=False),)
     relations = (
         Relation("Order items", OrderItem, key="by_product",
