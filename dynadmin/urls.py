@@ -6,7 +6,7 @@ Keys travel in the query string, not the path: they contain ``#`` and ``/``.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import browse, history, lookup, pages
+from .views import browse, edit, history, lookup, pages
 
 app_name = "dynadmin"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("recent/", history.recent_actions, name="recent_actions"),
     path("t/<str:table>/q/", browse.partition, name="partition"),
     path("t/<str:table>/item/", pages.item, name="item"),
+    path("t/<str:table>/item/edit/", edit.edit, name="edit"),
+    path("t/<str:table>/item/delete/", edit.delete, name="delete"),
+    path("t/<str:table>/item/resolve/", edit.resolve, name="resolve"),
+    path("e/<str:entity>/add/", edit.create, name="add"),
 ]

@@ -75,7 +75,7 @@ def test_email_and_choice_validate():
 
 def test_binary_null_boolean_list_map():
     assert named(fields.Binary()).to_python(bytearray(b"\x00\x01")) == b"\x00\x01"
-    assert named(fields.Null()).to_python(None) is None
+    assert named(fields.Null()).to_python(None) is True  # present, holding NULL
     with pytest.raises(FieldError):
         named(fields.Null()).to_python(1)
     assert named(fields.Boolean()).to_python("true") is True

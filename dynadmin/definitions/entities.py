@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .fields import TTL, Field, FieldError, Version
+from .fields import TTL, Field, FieldError, Null, Version
 from .keys import Key
 from .tables import Table
 
@@ -155,6 +155,10 @@ class Entity:
         item: dict[str, Any] = {}
         for name, fld in meta.fields.items():
             value = values.get(name)
+            if isinstance(fld, Null):
+                if value:
+                    item[fld.attribute] = None
+                continue
             if value is None:
                 if fld.required:
                     raise FieldError(f"{fld.label}: this field is required")

@@ -247,12 +247,20 @@ class Boolean(Field):
 
 
 class Null(Field):
+    """DynamoDB's NULL type. In Python, ``True`` means "present, holding NULL"; an absent
+    attribute is simply not there (None), so presence survives a parse/build round trip."""
+
     dynamo_type = "NULL"
 
     def to_python(self, value: Any) -> Any:
-        if value is not None:
-            raise FieldError(f"{self.label}: a Null attribute only holds null")
-        return None
+        if value is None or value is True:
+            return True
+        if value is False:
+            return None
+        raise FieldError(f"{self.label}: a Null attribute only holds null")
+
+    def display(self, value: Any) -> str:
+        return "NULL" if value else "—"
 
 
 class Binary(Field):

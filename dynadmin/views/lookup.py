@@ -92,6 +92,7 @@ def _home(request: HttpRequest, admin: EntityAdmin, *, status: int = 200,
     return TemplateResponse(request, "dynadmin/entity.html", {
         "admin": admin, "opts": admin.opts, "table": admin.opts.table,
         "lookups": lookups, "listings": listings,
+        "can_add": admin.has_add_permission(request),
         "suggestions": listing_suggestions(admin) if not listings else [],
         "keys": list(admin.opts.keys.values()),
     }, status=status)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from .. import data
 from ..definitions import Table
+from ..editing import audit
 from ..services.items import present_item
 from ..services.keys import BadKey, parse_item_key
 from ..services.related import field_links, related_sections
@@ -61,7 +65,17 @@ def item(request: HttpRequest, table: str) -> HttpResponse:
     relations = admin.get_relations(request) if admin else ()
     values = entity.parse_item(found).values if entity else {}
     presentation = present_item(definition, found, field_links(definition, relations, values))
+    if admin is not None:
+        can_change = admin.has_change_permission(request, found)
+        can_delete = admin.has_delete_permission(request, found)
+    else:
+        can_change = can_delete = request.user.is_superuser
+    query = urlencode({"pk": request.GET["pk"], "sk": request.GET.get("sk", "")})
     return TemplateResponse(request, "dynadmin/item.html", {
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(definition, relations, values, request),
+        "history": audit.history(definition, key), "can_change": can_change,
+        "can_delete": can_delete,
+        "edit_url": reverse("dynadmin:edit", kwargs={"table": table}) + "?" + query,
+        "delete_url": reverse("dynadmin:delete", kwargs={"table": table}) + "?" + query,
     })

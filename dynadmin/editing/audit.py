@@ -1,0 +1,64 @@
+"""The audit log: one entry per successful write, with the condition used and a diff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..data import calls
+from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
+from ..definitions import Table
+from ..models import AuditEntry
+
+__all__ = ["diff", "history", "key_text", "record"]
+
+
+def key_text(table: Table, key: Mapping[str, Any]) -> str:
+    """``USER#123 / ORDER#2024-01-15#456``: how an item's history is found again."""
+    return " / ".join(
+        dumps_plain_json(key[a], indent=None) if not isinstance(key[a], str) else key[a]
+        for a in table.primary.attributes if a in key)[:1024]
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per changed attribute, its value before and after as exact plain JSON (None = absent)."""
+    before, after = before or {}, after or {}
+    changes = {}
+    for name in dict.fromkeys([*before, *after]):
+        old, new = before.get(name), after.get(name)
+        if (name in before) != (name in after) or old != new:
+            changes[name] = {
+                "before": dumps_plain_json(old, indent=None) if name in before else None,
+                "after": dumps_plain_json(new, indent=None) if name in after else None,
+            }
+    return changes
+
+
+def _consumed_wcu() -> float | None:
+    log = calls.current_log()
+    if log is None or not log.calls:
+        return None
+    return log.calls[-1].consumed_wcu
+
+
+def record(*, user: Any, table: Table, key: Mapping[str, Any], action: str, condition: str,
+           before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+           entity: str = "", outcome: str = AuditEntry.Outcome.APPLIED,
+           detail: str = "") -> AuditEntry:
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "(system)",
+        table=table.name, table_name=table.table_name, entity=entity,
+        key=dumps_dynamodb_json(dict(key), indent=None), key_text=key_text(table, key),
+        action=action, outcome=outcome, condition=condition,
+        before=dumps_dynamodb_json(dict(before), indent=None) if before is not None else "",
+        after=dumps_dynamodb_json(dict(after), indent=None) if after is not None else "",
+        diff=diff(before, after), consumed_wcu=_consumed_wcu(), detail=detail,
+    )
+
+
+def history(table: Table, key: Mapping[str, Any], limit: int = 50) -> list[AuditEntry]:
+    text = key_text(table, key)
+    return list(AuditEntry.objects.filter(table=table.name, key_text=text)
+                .select_related("user")[:limit])

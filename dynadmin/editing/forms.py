@@ -1,0 +1,249 @@
+"""Create and edit forms generated from an entity's fields.
+
+Key attributes (PK, SK, GSI keys) are never form fields: they are computed from the templates
+by ``Entity.build_item``. Attributes the definition does not declare are kept, editable as
+DynamoDB JSON, and never dropped by a save. Unclassified items are edited as DynamoDB JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, loads_dynamodb_json
+from ..definitions import Entity, KeyTemplateError, Table
+from ..definitions import fields as f
+from ..definitions.fields import FieldError
+from .validation import ItemInvalid, check_ttl, validate_item
+
+__all__ = ["EntityForm", "RawItemForm"]
+
+EXTRA = "__extra__"
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                    "%Y-%m-%d %H:%M"]
+
+
+class _DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M:%S")
+
+
+def _plain_json_safe(value: Any) -> bool:
+    """Whether a list/map can round-trip through plain JSON (no sets, no binary)."""
+    if isinstance(value, (set, frozenset, bytes)):
+        return False
+    if isinstance(value, dict):
+        return all(_plain_json_safe(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_plain_json_safe(v) for v in value)
+    return True
+
+
+def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": fld.label, "required": False, "disabled": disabled,
+                              "help_text": fld.help_text}
+    if isinstance(fld, f.Choice):
+        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in fld.choices]], **common)
+    if isinstance(fld, f.Boolean):
+        return forms.ChoiceField(choices=[("", "— (absent)"), ("true", "true"),
+                                          ("false", "false")], **common)
+    if isinstance(fld, f.Null):
+        return forms.BooleanField(**common | {"help_text": "Present, holding NULL"})
+    if isinstance(fld, (f.TTL, f.DateTime)):
+        help_text = "UTC. " + ("Stored as epoch seconds (DynamoDB's TTL)." if isinstance(
+            fld, f.TTL) else "Stored as ISO 8601 text.")
+        return forms.DateTimeField(widget=_DateTimeLocal(), input_formats=DATETIME_FORMATS,
+                                   **common | {"help_text": help_text})
+    if isinstance(fld, f.Date):
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if isinstance(fld, f._Set):
+        member = "base64 value" if isinstance(fld, f.BinarySet) else "member"
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common | {
+            "help_text": f"One {member} per line. Empty removes the attribute (DynamoDB "
+                         "forbids empty sets)."})
+    if isinstance(fld, (f.List, f.Map)):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "json"}),
+                               **common | {"help_text": "JSON"})
+    if isinstance(fld, f.Binary):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common | {
+            "help_text": "base64 (or upload a file below)"})
+    if isinstance(fld, (f.Number, f.Integer)):
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                               **common | {"help_text": fld.help_text or (
+                                   "Exact, up to 38 significant digits.")})
+    return forms.CharField(strip=False, **common)
+
+
+def _initial(fld: f.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(fld, (f.TTL, f.DateTime)):
+        moment = fld.to_python(value)
+        return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment else None
+    if isinstance(fld, f.Boolean):
+        return "true" if value else "false"
+    if isinstance(fld, f.Null):
+        return True
+    if isinstance(fld, f.BinarySet):
+        return "\n".join(sorted(base64.b64encode(v).decode() for v in value))
+    if isinstance(fld, f._Set):
+        return "\n".join(sorted(str(v) for v in value))
+    if isinstance(fld, (f.List, f.Map)):
+        return dumps_plain_json(value)
+    if isinstance(fld, f.Binary):
+        return base64.b64encode(value).decode()
+    return str(value) if not isinstance(value, str) else value
+
+
+class EntityForm(forms.Form):
+    """The fields of one entity; ``cleaned_item`` is the complete item to write."""
+
+    def __init__(self, *args: Any, entity: type[Entity], readonly: tuple[str, ...] = (),
+                 original: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.entity = entity
+        self.original = original
+        parsed = entity.parse_item(original) if original is not None else None
+        initial = kwargs.pop("initial", {}) or {}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.unsafe_json: set[str] = set()
+        for name, fld in entity._meta.fields.items():
+            disabled = name in readonly or isinstance(fld, f.Version)
+            value = parsed.values.get(name) if parsed else None
+            if isinstance(fld, (f.List, f.Map)) and value is not None and not _plain_json_safe(
+                    value):
+                # Plain JSON would turn its sets into lists: keep it as it is.
+                disabled = True
+                self.unsafe_json.add(name)
+            self.fields[name] = _form_field(fld, disabled=disabled)
+            if fld.required and not disabled:
+                self.fields[name].required = True
+            if parsed is not None and name in parsed.values:
+                self.initial.setdefault(name, _initial(fld, value))
+            elif original is None and fld.default is not None:
+                self.initial.setdefault(name, _initial(fld, fld.default))
+            if isinstance(fld, f.Binary) and not disabled:
+                self.fields[f"{name}__upload"] = forms.FileField(
+                    label=f"{fld.label}: upload", required=False)
+        extras = parsed.extra if parsed else {}
+        self.fields[EXTRA] = forms.CharField(
+            label="Other attributes (DynamoDB JSON)", required=False,
+            widget=forms.Textarea(attrs={"rows": 4, "class": "json"}),
+            help_text="Attributes the definition does not declare; kept as they are.")
+        self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
+        self.cleaned_item: dict[str, Any] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        meta = self.entity._meta
+        parsed_original = self.entity.parse_item(self.original) if self.original else None
+        values: dict[str, Any] = {}
+        for name, fld in meta.fields.items():
+            if self.fields[name].disabled:
+                if parsed_original is not None and name in parsed_original.values:
+                    values[name] = parsed_original.values[name]
+                continue
+            try:
+                values[name] = self._value(name, fld, cleaned.get(name))
+            except FieldError as exc:
+                self.add_error(name, str(exc).split(": ", 1)[-1])
+        extras = self._extras(cleaned.get(EXTRA) or "{}")
+        if self.errors:
+            return cleaned
+        try:
+            item = self.entity.build_item(values)
+        except (FieldError, KeyTemplateError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        # What the definition does not know about is written back untouched.
+        for name, value in extras.items():
+            item.setdefault(name, value)
+        try:
+            validate_item(meta.table, item)
+        except ItemInvalid as exc:
+            raise forms.ValidationError(exc.messages) from None
+        self.cleaned_item = item
+        return cleaned
+
+    def _value(self, name: str, fld: f.Field, raw: Any) -> Any:
+        if raw in (None, ""):
+            upload = self.files.get(f"{name}__upload") if self.files else None
+            if isinstance(fld, f.Binary) and upload:
+                return upload.read() or None
+            return None
+        if isinstance(fld, (f.TTL, f.DateTime)):
+            moment = raw.replace(tzinfo=dt.UTC) if raw.tzinfo is None else raw
+            if isinstance(fld, f.TTL):
+                check_ttl(fld.label, moment)
+            return fld.to_python(moment)
+        if isinstance(fld, f.Null):
+            return True if raw else None
+        if isinstance(fld, f._Set):
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            if isinstance(fld, f.BinarySet):
+                lines = [_b64(fld, line) for line in lines]
+            return fld.to_python(lines)
+        if isinstance(fld, (f.List, f.Map)):
+            try:
+                value = json.loads(raw, parse_float=Decimal, parse_int=Decimal)
+            except json.JSONDecodeError as exc:
+                raise FieldError(f"{fld.label}: not valid JSON ({exc.msg}, line {exc.lineno})"
+                                 ) from None
+            return fld.to_python(value)
+        if isinstance(fld, f.Binary):
+            return _b64(fld, raw.strip())
+        return fld.to_python(raw)
+
+    def _extras(self, text: str) -> dict[str, Any]:
+        try:
+            extras = loads_dynamodb_json(text)
+        except ValueError as exc:
+            self.add_error(EXTRA, str(exc))
+            return {}
+        meta = self.entity._meta
+        declared = {fld.attribute for fld in meta.fields.values()}
+        taken = sorted(a for a in extras if a in declared or a in meta.table.key_attribute_types()
+                       or a == meta.table.type_attribute)
+        if taken:
+            self.add_error(EXTRA, f"{', '.join(taken)} cannot be set here: they are declared "
+                                  "fields or keys.")
+        return extras
+
+
+def _b64(fld: f.Field, text: str) -> bytes:
+    try:
+        value = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise FieldError(f"{fld.label}: not valid base64") from None
+    return value
+
+
+class RawItemForm(forms.Form):
+    """A whole item as DynamoDB JSON: for unclassified items, and for any item on request."""
+
+    item = forms.CharField(label="Item (DynamoDB JSON)",
+                           widget=forms.Textarea(attrs={"rows": 18, "class": "json"}))
+
+    def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:
+        self.table = table
+        super().__init__(*args, **kwargs)
+        self.cleaned_item: dict[str, Any] | None = None
+
+    def clean_item(self) -> str:
+        text = self.cleaned_data["item"]
+        try:
+            item = loads_dynamodb_json(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        try:
+            validate_item(self.table, item)
+        except ItemInvalid as exc:
+            raise forms.ValidationError(exc.messages) from None
+        self.cleaned_item = item
+        return text

@@ -1,0 +1,136 @@
+"""What DynamoDB would refuse, refused first, with a message a person can act on.
+
+Checking before sending means a bad input writes nothing and never shows DynamoDB's own
+ValidationException text; the same rules hold on every backend (moto is more lenient).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..data.serialization import serialize
+from ..definitions import Table
+from ..definitions.fields import FieldError, _check_number_range
+
+__all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "validate_item"]
+
+MAX_ITEM_BYTES = 400 * 1024
+MAX_KEY_BYTES = {"pk": 2048, "sk": 1024}
+
+
+class ItemInvalid(ValueError):
+    """One or more reasons DynamoDB would refuse the item."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _number_size(number: Decimal | int) -> int:
+    digits = "".join(map(str, Decimal(number).as_tuple().digits)).strip("0") or "0"
+    return (len(digits) + 1) // 2 + 1
+
+
+def value_size(value: Any) -> int:
+    """A value's size by DynamoDB's item-size rules (names are counted by the caller)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, (int, Decimal)):
+        return _number_size(value)
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(value, (set, frozenset)):
+        return sum(value_size(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return 3 + sum(1 + value_size(v) for v in value)
+    if isinstance(value, Mapping):
+        return 3 + sum(1 + len(str(k).encode("utf-8")) + value_size(v) for k, v in value.items())
+    return len(str(value).encode("utf-8"))
+
+
+def item_size(item: Mapping[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + value_size(v) for name, v in item.items())
+
+
+def _walk_numbers(name: str, value: Any, errors: list[str]) -> None:
+    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        try:
+            _check_number_range(name, Decimal(value))
+        except FieldError as exc:
+            errors.append(str(exc))
+    elif isinstance(value, (set, frozenset, list, tuple)):
+        for member in value:
+            _walk_numbers(name, member, errors)
+    elif isinstance(value, Mapping):
+        for key, member in value.items():
+            _walk_numbers(f"{name}.{key}", member, errors)
+
+
+def validate_item(table: Table, item: Mapping[str, Any]) -> None:
+    """Raise ItemInvalid with every reason DynamoDB would refuse ``item``."""
+    errors: list[str] = []
+    for index, role in ((table.primary, "pk"), (table.primary, "sk")):
+        attribute = index.pk if role == "pk" else index.sk
+        if attribute is None:
+            continue
+        key_type = index.pk_type if role == "pk" else index.sk_type
+        value = item.get(attribute)
+        if value is None or value == "" or value == b"":
+            errors.append(f"{attribute} (a key) cannot be empty.")
+            continue
+        expected = {"S": str, "N": (int, Decimal), "B": (bytes, bytearray)}[key_type]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            errors.append(f"{attribute} is a key of type {key_type}; got {type(value).__name__}.")
+        elif value_size(value) > MAX_KEY_BYTES[role]:
+            errors.append(f"{attribute} is longer than DynamoDB allows for a key "
+                          f"({MAX_KEY_BYTES[role]} bytes).")
+    # Index key attributes must have the index's type too, or DynamoDB refuses the write.
+    for attribute, key_type in table.key_attribute_types().items():
+        value = item.get(attribute)
+        if value is None or attribute in (table.primary.pk, table.primary.sk):
+            continue
+        expected = {"S": str, "N": (int, Decimal), "B": (bytes, bytearray)}[key_type]
+        if isinstance(value, bool) or not isinstance(value, expected) or value in ("", b""):
+            errors.append(f"{attribute} is an index key of type {key_type}; it cannot hold "
+                          f"{value!r}.")
+    for name, value in item.items():
+        if not name:
+            errors.append("Attribute names cannot be empty.")
+        elif len(name.encode("utf-8")) > 65535:
+            errors.append("An attribute name is at most 64 KB.")
+        _walk_numbers(name, value, errors)
+        if isinstance(value, (set, frozenset)) and not value:
+            errors.append(f"{name}: DynamoDB sets cannot be empty (remove the attribute).")
+        try:
+            serialize(value)
+        except (TypeError, ValueError) as exc:
+            errors.append(f"{name}: {exc}")
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        errors.append(f"The item would be {size:,} bytes; DynamoDB's limit is 400 KB "
+                      f"({MAX_ITEM_BYTES:,} bytes, attribute names included).")
+    if errors:
+        raise ItemInvalid(errors)
+
+
+# TTL values dynadmin will write. DynamoDB never deletes items whose TTL is more than five
+# years in the past, and a value in milliseconds reads as tens of thousands of years ahead.
+TTL_MAX_PAST = dt.timedelta(days=5 * 365)
+TTL_MAX_FUTURE = dt.timedelta(days=100 * 365)
+
+
+def check_ttl(label: str, moment: dt.datetime | None, now: dt.datetime | None = None) -> None:
+    if moment is None:
+        return
+    now = now or dt.datetime.now(dt.UTC)
+    if moment < now - TTL_MAX_PAST:
+        raise FieldError(f"{label}: more than five years in the past; DynamoDB never deletes "
+                         "such items. Clear the TTL instead, or pick a recent moment.")
+    if moment > now + TTL_MAX_FUTURE:
+        raise FieldError(f"{label}: more than 100 years ahead; is it in milliseconds instead "
+                         "of seconds?")

@@ -1,0 +1,182 @@
+"""Editing: conditional writes through the HTTP endpoints, conflicts shown, never lost."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from boto3.dynamodb.conditions import Attr
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.models import AuditEntry
+from examples.shop.definitions import Order
+
+pytestmark = pytest.mark.django_db
+
+ORDER_KEY = {"PK": "USER#u1", "SK": "ORDER#2024-01-15#456"}
+
+
+def q(key):
+    return "?" + urlencode({"pk": key["PK"], "sk": key["SK"]})
+
+
+def edit_url(key):
+    return reverse("dynadmin:edit", kwargs={"table": "Application"}) + q(key)
+
+
+def form_data(response):
+    """The edit form's fields as a browser would submit them."""
+    html = response.content.decode()
+    values = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        values[name] = unescape(value)
+    form = response.context["form"]
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form.initial.get(name)
+        if value is None:
+            continue
+        values[name] = field.widget.format_value(value) if hasattr(
+            field.widget, "format_value") else value
+    return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+@pytest.fixture
+def an_order(shop_table):
+    item = Order.build_item({
+        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("99.95"), "version": 1})
+    item["legacy_note"] = "keep me"
+    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    return item
+
+
+def test_edit_writes_only_what_changed_and_bumps_the_version(staff_client, an_order,
+                                                              shop_table):
+    page = staff_client.get(edit_url(ORDER_KEY))
+    assert page.status_code == 200
+    fields = form_data(page) | {"status": "SHIPPED"}
+    response = staff_client.post(edit_url(ORDER_KEY), fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "SHIPPED"
+    assert stored["GSI2PK"] == "ORDER#STATUS#SHIPPED"  # index key recomputed
+    assert stored["version"] == 2
+    assert stored["legacy_note"] == "keep me"  # undeclared attributes survive
+    entry = AuditEntry.objects.get()
+    assert entry.action == "update" and entry.condition.startswith("attribute_exists(PK)")
+    assert set(entry.diff) == {"status", "GSI2PK", "version"}
+
+
+def test_two_people_editing_the_same_order(client, django_user_model, an_order, shop_table):
+    first = django_user_model.objects.create_superuser("first", "f@example.com", "pw")
+    second = django_user_model.objects.create_superuser("second", "s@example.com", "pw")
+    from django.test import Client
+
+    a, b = Client(), Client()
+    a.force_login(first)
+    b.force_login(second)
+    form_a = form_data(a.get(edit_url(ORDER_KEY)))
+    form_b = form_data(b.get(edit_url(ORDER_KEY)))
+    assert a.post(edit_url(ORDER_KEY), form_a | {"status": "SHIPPED"}).status_code == 302
+    conflict = b.post(edit_url(ORDER_KEY), form_b | {"total": "120.00"})
+    html = unescape(conflict.content.decode())
+    assert conflict.status_code == 409
+    assert "Someone else changed this item" in html and "Nothing was written" in html
+    assert "SHIPPED" in html and "PENDING" in html and "<td>120" in html
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "SHIPPED" and stored["total"] == Decimal("99.95")
+    # "Apply mine on top of theirs": both changes survive.
+    tokens = dict(re.findall(r'name="(original|theirs|mine)" value="([^"]*)"',
+                             conflict.content.decode()))
+    resolved = b.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}), tokens)
+    assert resolved.status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "SHIPPED" and stored["total"] == Decimal("120.00")
+    assert stored["version"] == 3
+
+
+def test_create_never_overwrites(staff_client, shop_table):
+    url = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    fields = {"user_id": "u9", "email": "a@example.com", "__extra__": "{}"}
+    assert staff_client.post(url, fields).status_code == 302
+    again = staff_client.post(url, fields | {"email": "b@example.com"})
+    assert again.status_code == 409
+    assert "already exists" in again.content.decode()
+    stored = data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"})
+    assert stored["email"] == "a@example.com" and stored["version"] == 1
+
+
+def test_a_key_change_moves_the_item_atomically(staff_client, an_order, shop_table):
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"placed_on": "2024-02-01"}
+    response = staff_client.post(edit_url(ORDER_KEY), fields)
+    assert response.status_code == 302
+    assert data.get_item(shop_table, ORDER_KEY) is None
+    moved = data.get_item(shop_table, {"PK": "USER#u1", "SK": "ORDER#2024-02-01#456"})
+    assert moved["legacy_note"] == "keep me" and moved["version"] == 2
+    assert AuditEntry.objects.get().action == "move"
+
+
+def test_a_move_onto_a_taken_key_is_refused(staff_client, an_order, shop_table):
+    other = dict(an_order, SK="ORDER#2024-02-01#456", placed_on="2024-02-01")
+    data.put_item(shop_table, other, condition=Attr("PK").not_exists())
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"placed_on": "2024-02-01"}
+    response = staff_client.post(edit_url(ORDER_KEY), fields)
+    assert response.status_code == 409
+    assert "another item already has this key" in response.content.decode()
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    assert not AuditEntry.objects.exists()
+
+
+def test_delete_asks_first_and_refuses_a_changed_item(staff_client, an_order, shop_table):
+    url = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    confirm = staff_client.get(url)
+    assert "Yes, delete it" in confirm.content.decode()
+    token = re.search(r'name="original" value="([^"]*)"', confirm.content.decode()).group(1)
+    data.update_item(shop_table, ORDER_KEY, set={"version": 2}, condition=Attr("version").eq(1))
+    refused = staff_client.post(url, {"original": unescape(token)})
+    assert refused.status_code == 409
+    assert data.get_item(shop_table, ORDER_KEY) is not None
+    fresh = re.search(r'name="original" value="([^"]*)"',
+                      staff_client.get(url).content.decode()).group(1)
+    assert staff_client.post(url, {"original": unescape(fresh)}).status_code == 302
+    assert data.get_item(shop_table, ORDER_KEY) is None
+    assert AuditEntry.objects.get().action == "delete"
+
+
+def test_a_tampered_original_is_refused(staff_client, an_order, shop_table):
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"status": "SHIPPED"}
+    fields["original"] = fields["original"][:-4] + "abcd"
+    assert staff_client.post(edit_url(ORDER_KEY), fields).status_code == 400
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+
+
+def test_the_item_page_shows_history_and_edit_controls(staff_client, an_order, shop_table):
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"status": "CANCELLED"}
+    staff_client.post(edit_url(ORDER_KEY), fields)
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(ORDER_KEY))
+    html = unescape(page.content.decode())
+    assert "History" in html and "CANCELLED" in html and "Edit</a>" in html
+
+
+def test_a_user_without_change_permission_gets_403_and_nothing_is_written(
+        client, django_user_model, an_order, shop_table):
+    from dynadmin.permissions import ensure_groups
+
+    ensure_groups()
+    support = django_user_model.objects.create_user("support", password="x", is_staff=True)
+    support.groups.add(__import__("django.contrib.auth.models", fromlist=["Group"])
+                       .Group.objects.get(name="Support"))
+    client.force_login(support)
+    page = client.get(reverse("dynadmin:item", kwargs={"table": "Application"}) + q(ORDER_KEY))
+    assert page.status_code == 200 and "Edit</a>" not in page.content.decode()
+    assert client.get(edit_url(ORDER_KEY)).status_code == 403
+    assert client.post(edit_url(ORDER_KEY), {"status": "SHIPPED"}).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    assert not AuditEntry.objects.exists()
