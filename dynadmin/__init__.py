@@ -8,13 +8,13 @@ Definitions import from here::
 from .definitions import Entity, Key, KeyTemplate, Table, fields
 
 __all__ = ["Entity", "EntityAdmin", "Key", "KeyTemplate", "Listing", "Lookup", "Relation",
-           "Table", "fields", "register", "site"]
+           "Table", "action", "fields", "register", "site"]
 
 
 def __getattr__(name: str):  # noqa: ANN202
     # The admin side imports Django; keep ``import dynadmin`` cheap and usable in plain
     # Python (definitions, tests of key templates) until the registry is actually needed.
-    if name in ("EntityAdmin", "Listing", "Lookup"):
+    if name in ("EntityAdmin", "Listing", "Lookup", "action"):
         from . import options
 
         return getattr(options, name)

@@ -17,6 +17,7 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E010 | a lookup's ``accepts`` pattern is not a valid regular expression |
 | E011 | a relation to an unregistered entity or unknown key, or that cannot fill the
          target's partition key (it would need a scan) |
+| E012 | ``actions`` names something that is not an ``@action`` method |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 """
 
@@ -234,6 +235,12 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
                 f"partition key {key.pk.template!r}; a listing's partition is picked from a "
                 "menu, so use Choice fields (or declare a Lookup instead).",
                 obj=type(admin), id="dynadmin.E009"))
+    for action_name in admin.actions:
+        method = getattr(admin, action_name, None)
+        if not callable(method) or not hasattr(method, "description"):
+            errors.append(Error(
+                f"{name}.actions names {action_name!r}, which is not a method decorated with "
+                "@action(description=...).", obj=type(admin), id="dynadmin.E012"))
     for relation in admin.get_relations():
         where = f"{name}: relation {relation.label!r}"
         if not site.is_registered(relation.entity):

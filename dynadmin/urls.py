@@ -24,5 +24,6 @@ urlpatterns = [
     path("t/<str:table>/item/edit/", edit.edit, name="edit"),
     path("t/<str:table>/item/delete/", edit.delete, name="delete"),
     path("t/<str:table>/item/resolve/", edit.resolve, name="resolve"),
+    path("t/<str:table>/actions/", edit.run_action, name="action"),
     path("e/<str:entity>/add/", edit.create, name="add"),
 ]

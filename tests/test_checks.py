@@ -211,3 +211,18 @@ def test_e011_relation_that_cannot_fill_the_partition_key():
         relations = (Relation("Orders", Order, values={"order_id": "user_id"}),)
 
     assert ids(make_site((User, UserAdmin), (Order, EntityAdmin))) == ["dynadmin.E011"]
+
+
+def test_e012_actions_must_be_decorated_methods():
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+
+    class ThingAdmin(EntityAdmin):
+        actions = ("missing", "plain")
+
+        def plain(self, request, values):
+            return None
+
+    messages = check_definitions(site=make_site((Thing, ThingAdmin)))
+    assert [m.id for m in messages] == ["dynadmin.E012", "dynadmin.E012"]

@@ -77,6 +77,8 @@ class Row:
     cells: list[str]
     item: dict[str, Any]
     invalid: list[str] = field(default_factory=list)
+    #: the item as read, signed, when the row can be selected for an action
+    token: str = ""
 
 
 @dataclass
@@ -86,6 +88,8 @@ class Group:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     classified: bool = True
+    #: (value, description) of the actions this person may run on these rows
+    actions: list[tuple[str, str]] = field(default_factory=list)
 
 
 def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | None = None,

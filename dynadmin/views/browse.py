@@ -9,9 +9,11 @@ from django.template.response import TemplateResponse
 from ..data.operations import SORT_OPERATORS
 from ..services import code, export
 from ..services.browse import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, browse
-from ..services.presentation import group_items
+from ..definitions import Table
+from ..services.presentation import Group, group_items
 from ..sites import site
 from .auth import staff_required
+from .edit import sign_item
 from .pages import get_table_or_404
 
 EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
@@ -40,6 +42,7 @@ def partition(request: HttpRequest, table: str) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
         return _download(fmt, visible, definition.primary.attributes)
+    _offer_actions(request, definition, groups)
     context |= {
         "query": query, "page": page, "groups": groups, "hidden": hidden,
         "boto3_code": code.as_boto3(page.request), "cli_code": code.as_aws_cli(page.request),
@@ -55,3 +58,18 @@ def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> H
     response = HttpResponse(body, content_type=f"{EXPORT_TYPES[fmt]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dynadmin-page.{fmt}"'
     return response
+
+
+def _offer_actions(request: HttpRequest, table: Table, groups: list[Group]) -> None:
+    """Rows of entities with actions become selectable, each carrying its signed original."""
+    for group in groups:
+        if not group.classified:
+            continue
+        admin = site.admin_for(table.entity(group.entity_name))
+        available = admin.get_actions(request)
+        if not available:
+            continue
+        group.actions = [(f"{group.entity_name}.{name}", method.description)
+                         for name, method in available.items()]
+        for row in group.rows:
+            row.token = sign_item(row.item)

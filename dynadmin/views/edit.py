@@ -290,3 +290,45 @@ def create(request: HttpRequest, entity: str) -> HttpResponse:
         return _render_form(request, table, admin, None, form, status=400, creating=True)
     messages.success(request, f"Created {admin.opts.verbose_name}.")
     return HttpResponseRedirect(item_url(table, result.after))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def run_action(request: HttpRequest, table: str) -> HttpResponse:
+    """An action on the rows selected in a list; the result says what was written."""
+    from ..editing.actions import run_action as run
+
+    definition = get_table_or_404(table)
+    entity_name, _, name = request.POST.get("action", "").partition(".")
+    entity = next((e for e in site.entities_of(definition) if e._meta.name == entity_name), None)
+    if entity is None:
+        return error_response(request, 400, "Unknown action", "Pick an action from the list.")
+    admin = site.admin_for(entity)
+    if name not in admin.actions:
+        return error_response(request, 400, "Unknown action", "Pick an action from the list.")
+    if name not in admin.get_actions(request):
+        raise PermissionDenied("You may not run this action.")
+    tokens = request.POST.getlist("item")
+    if not tokens:
+        return error_response(request, 400, "Nothing selected",
+                              "Tick the rows the action should apply to.")
+    try:
+        originals = [unsign_item(t) for t in tokens]
+    except BadKey as exc:
+        return error_response(request, 400, "Cannot run this action", str(exc))
+    outcomes = run(request, definition, admin, name, [o for o in originals if o])
+    return TemplateResponse(request, "dynadmin/action_result.html", {
+        "table": definition, "admin": admin, "description": admin.get_actions(request)[
+            name].description, "outcomes": outcomes,
+        "back": _local_url(request, request.POST.get("back", "")),
+    })
+
+
+def _local_url(request: HttpRequest, url: str) -> str:
+    """A link back into this site only (never another host or a javascript: URL)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return ""

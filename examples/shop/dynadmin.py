@@ -1,7 +1,7 @@
 """Registers the shop's entities with dynadmin (found by autodiscovery, like admin.py)."""
 
 import dynadmin
-from dynadmin import EntityAdmin, Listing, Lookup, Relation
+from dynadmin import EntityAdmin, Listing, Lookup, Relation, action
 
 from .definitions import Invitation, Order, OrderItem, Product, Session, User
 
@@ -24,10 +24,23 @@ class OrderAdmin(EntityAdmin):
     readonly_fields = ("order_id", "placed_at")
     lookups = (Lookup("by_id", label="Order by ID", accepts=r"(?:ORD-)?(\d+)"),)
     listings = (Listing("by_status", label="Orders by status"),)
+    actions = ("mark_shipped", "cancel")
     relations = (
         Relation("Customer", User, values={"user_id": "user_id"}, field="user_id"),
         Relation("Line items", OrderItem, values={"order_id": "order_id"}),
     )
+
+    @action(description="Mark shipped")
+    def mark_shipped(self, request, values):
+        if values.get("status") in ("PENDING", "PAID"):
+            return {"status": "SHIPPED"}
+        return None
+
+    @action(description="Cancel")
+    def cancel(self, request, values):
+        if values.get("status") in ("PENDING", "PAID"):
+            return {"status": "CANCELLED"}
+        return None
 
 
 @dynadmin.register(OrderItem)

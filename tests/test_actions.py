@@ -1,0 +1,87 @@
+"""Admin actions on selected rows: each item written with its own guard."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from boto3.dynamodb.conditions import Attr
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.models import AuditEntry
+from examples.shop.definitions import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def order(n, status="PENDING"):
+    return Order.build_item({
+        "user_id": "u1", "order_id": str(n), "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC), "status": status,
+        "total": Decimal("1.00"), "version": 1})
+
+
+@pytest.fixture
+def orders(shop_table):
+    items = [order(1), order(2), order(3), order(4, "DELIVERED")]
+    for item in items:
+        data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    return items
+
+
+def page(client):
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
+        {"pk": "USER#u1"})
+    return client.get(url).content.decode()
+
+
+def tokens(html):
+    return [unescape(t) for t in re.findall(r'name="item" value="([^"]*)"', html)]
+
+
+def test_mark_shipped_writes_each_item_with_its_guard(staff_client, orders, shop_table):
+    html = page(staff_client)
+    assert "Mark shipped" in html
+    selected = tokens(html)
+    assert len(selected) == 4
+    # Order 2 changes after the page was read: its write must be refused.
+    key2 = shop_table.key_of(orders[1])
+    data.update_item(shop_table, key2, set={"notes": ["rush"], "version": 2},
+                     condition=Attr("version").eq(1))
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "item": selected})
+    result = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert result.count(">done<") == 2 and result.count(">conflict<") == 1
+    assert result.count(">unchanged<") == 1  # the delivered order
+    statuses = {i["order_id"]: data.get_item(shop_table, shop_table.key_of(i))["status"]
+                for i in orders}
+    assert statuses == {"1": "SHIPPED", "2": "PENDING", "3": "SHIPPED", "4": "DELIVERED"}
+    assert data.get_item(shop_table, key2)["notes"] == ["rush"]
+    assert AuditEntry.objects.filter(action="action").count() == 2
+
+
+def test_no_action_controls_without_change_permission(client, django_user_model, orders):
+    from django.contrib.auth.models import Group
+
+    from dynadmin.permissions import ensure_groups
+
+    ensure_groups()
+    user = django_user_model.objects.create_user("support", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support"))
+    client.force_login(user)
+    assert tokens(page(client)) == []
+    response = client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                           {"action": "Order.mark_shipped", "item": ["x"]})
+    assert response.status_code == 403
+
+
+def test_unknown_action_or_nothing_selected_is_a_400(staff_client, orders):
+    url = reverse("dynadmin:action", kwargs={"table": "Application"})
+    assert staff_client.post(url, {"action": "Order.explode", "item": ["x"]}).status_code == 400
+    assert staff_client.post(url, {"action": "Order.mark_shipped"}).status_code == 400
+    assert staff_client.post(url, {"action": "Order.mark_shipped",
+                                   "item": ["tampered"]}).status_code == 400
