@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..data.operations import SORT_OPERATORS
+from ..definitions import Table
 from ..services import code, export
 from ..services.browse import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, browse
-from ..definitions import Table
 from ..services.presentation import Group, group_items
 from ..sites import site
 from .auth import staff_required
