@@ -6,7 +6,7 @@ Keys travel in the query string, not the path: they contain ``#`` and ``/``.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import browse, edit, history, lookup, pages
+from .views import browse, edit, health, history, lookup, pages, ttl
 
 app_name = "dynadmin"
 
@@ -25,5 +25,9 @@ urlpatterns = [
     path("t/<str:table>/item/delete/", edit.delete, name="delete"),
     path("t/<str:table>/item/resolve/", edit.resolve, name="resolve"),
     path("t/<str:table>/actions/", edit.run_action, name="action"),
+    path("t/<str:table>/ttl/", ttl.ttl_page, name="ttl"),
+    path("t/<str:table>/item/ttl/", ttl.set_ttl, name="set_ttl"),
+    path("t/<str:table>/health/", health.health_page, name="health"),
+    path("t/<str:table>/health.json", health.health_json, name="health_json"),
     path("e/<str:entity>/add/", edit.create, name="add"),
 ]
