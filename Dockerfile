@@ -24,7 +24,8 @@ COPY templates ./templates
 COPY static ./static
 
 # Static files are collected at build time and served by whitenoise (hashed, compressed).
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 dynadmin \
     && mkdir -p /app/var && chown dynadmin /app/var
 

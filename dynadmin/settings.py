@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dynadmin.middleware.DynamoDBMiddleware",
+    "dynadmin.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "dynadmin.project_urls"
@@ -142,12 +143,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # -- production hardening (all on unless DEBUG) -------------------------------------------
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or too simple: use 50+ random "
+                               "characters (e.g. python -c 'import secrets; "
+                               "print(secrets.token_urlsafe(50))').")
 SESSION_COOKIE_HTTPONLY = True
 # Off only for plain-HTTP setups such as docker compose on localhost.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_AGE", str(8 * 3600)))  # a working day
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))

@@ -6,13 +6,14 @@ Keys travel in the query string, not the path: they contain ``#`` and ``/``.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .security import ThrottledLoginView
 from .views import browse, edit, health, history, lookup, pages, ttl
 
 app_name = "dynadmin"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lookup/", lookup.lookup, name="lookup"),
     path("e/<str:entity>/", lookup.entity_home, name="entity"),

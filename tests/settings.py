@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret-" + "a1b2c3d4e5" * 5)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from dynadmin.settings import *  # noqa: E402,F403

@@ -18,7 +18,7 @@ def production_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNADMIN_"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "dynadmin.settings", "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": "k3y-for-tests-only-" + "Zq8vN2pL5w" * 4, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0", "DYNADMIN_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"), "PYTHONPATH": str(ROOT),
     })
@@ -40,6 +40,19 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     assert "Traceback" not in result.stdout
 
 
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = production_env(tmp_path)
+    env.pop("DJANGO_SECURE_SSL_REDIRECT")
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_weak_secret_key_is_refused(tmp_path):
+    result = manage(production_env(tmp_path, DJANGO_SECRET_KEY="x" * 60), "check")
+    assert result.returncode != 0 and "too short" in result.stderr
+
+
 def test_gunicorn_serves_the_login_page_and_hashed_static_files(tmp_path):
     env = production_env(tmp_path)
     assert manage(env, "migrate", "--noinput").returncode == 0
@@ -57,6 +70,9 @@ def test_gunicorn_serves_the_login_page_and_hashed_static_files(tmp_path):
         css = next(part.split('"')[1] for part in html.split("href=") if ".css" in part)
         assert "dynadmin." in css and css.count(".") >= 2  # hashed by the manifest storage
         assert "site-header" in _get(f"http://127.0.0.1:{port}{css}", server)
+        headers = _headers(f"http://127.0.0.1:{port}/login/")
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -74,3 +90,8 @@ def _get(url, server, timeout=20.0):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def _headers(url):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.headers
