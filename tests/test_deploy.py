@@ -18,7 +18,8 @@ def production_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNADMIN_"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "dynadmin.settings", "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "k3y-for-tests-only-" + "Zq8vN2pL5w" * 4, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": "k3y-for-tests-only-" + "Zq8vN2pL5w" * 4,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0", "DYNADMIN_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"), "PYTHONPATH": str(ROOT),
     })
