@@ -242,6 +242,10 @@ class Boolean(Field):
     def to_key_text(self, value: Any, spec: str = "") -> str:
         return "true" if self.to_python(value) else "false"
 
+    def display(self, value: Any) -> str:
+        # As DynamoDB writes it, not as Python does.
+        return "—" if value is None else ("true" if value else "false")
+
     def example(self) -> Any:
         return True
 
