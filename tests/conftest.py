@@ -91,3 +91,15 @@ def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (login throttling, DescribeTable answers)."""
+    from django.conf import settings
+
+    if settings.configured:  # test_local.py also runs without Django (-p no:django)
+        from django.core.cache import cache
+
+        cache.clear()
+    yield

@@ -16,7 +16,12 @@ from ..data import describe
 from ..data.errors import DataError
 from ..definitions import Table
 
-__all__ = ["TableSummary", "table_summary"]
+__all__ = ["TableSummary", "describe_cache_key", "table_summary"]
+
+
+def describe_cache_key(table: Table) -> str:
+    """Where DescribeTable's answer for a table is cached (shared by dashboard and health)."""
+    return f"dynadmin:describe:{table.table_name}"
 
 
 @dataclass
@@ -35,7 +40,7 @@ class TableSummary:
 
 
 def table_summary(table: Table) -> TableSummary:
-    cache_key = f"dynadmin:describe:{table.table_name}"
+    cache_key = describe_cache_key(table)
     description = cache.get(cache_key)
     if description is None:
         try:

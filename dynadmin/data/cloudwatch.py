@@ -1,0 +1,185 @@
+"""CloudWatch metrics of a table, read only when dynadmin talks to AWS itself.
+
+DynamoDB Local and moto have no CloudWatch, and a custom endpoint (``AWS_ENDPOINT_URL_DYNAMODB``
+pointing at a laptop or a container) means the table is not in AWS: asking CloudWatch there
+would either fail slowly or describe some other table. So metrics are read only when the
+DynamoDB client's endpoint is one of AWS's own hosts; every other endpoint is "local".
+
+Like the DynamoDB client, the CloudWatch client is built once per process, lazily, with
+timeouts and adaptive retries, and every call is timed into the request's call log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+
+from . import calls
+from .client import get_client
+from .errors import DataError
+from .operations import _translate
+
+__all__ = [
+    "THROTTLE_OPERATIONS", "dynamodb_endpoint", "get_cloudwatch_client", "is_aws_endpoint",
+    "is_local_endpoint", "metrics_available", "reset_cloudwatch_client", "table_metrics",
+]
+
+_lock = threading.Lock()
+_client: Any = None
+
+# ThrottledRequests is only published per operation; the table's total is their sum.
+THROTTLE_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems",
+                       "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                       "TransactWriteItems")
+LATENCY_OPERATIONS = ("Query", "GetItem")
+_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def _setting(name: str, default: Any) -> Any:
+    from django.conf import settings
+
+    return getattr(settings, name, default)
+
+
+# -- where DynamoDB is ------------------------------------------------------------------
+def dynamodb_endpoint() -> str:
+    """The URL the process's DynamoDB client sends requests to."""
+    return str(get_client().meta.endpoint_url or "")
+
+
+def is_local_endpoint(url: str) -> bool:
+    """A loopback or ``localhost`` endpoint (DynamoDB Local, moto, a tunnel)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_aws_endpoint(url: str) -> bool:
+    """One of AWS's own DynamoDB hosts (``dynamodb.eu-west-1.amazonaws.com``...)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return not is_local_endpoint(url) and host.endswith(_AWS_HOST_SUFFIXES)
+
+
+def metrics_available() -> bool:
+    """Whether CloudWatch describes the tables dynadmin reads (the endpoint is AWS's)."""
+    configured = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB", "")
+    if configured and not is_aws_endpoint(configured):
+        return False
+    return is_aws_endpoint(dynamodb_endpoint())
+
+
+# -- the client ---------------------------------------------------------------------------
+def get_cloudwatch_client() -> Any:
+    """The process's CloudWatch client, in the DynamoDB client's region (created on first use).
+
+    Refuses to build one against a local endpoint, so no code path can reach CloudWatch
+    while dynadmin talks to DynamoDB Local or moto.
+    """
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                if not metrics_available():
+                    raise DataError("CloudWatch metrics are only available against AWS.",
+                                    operation="GetMetricData")
+                _client = _build_client()
+    return _client
+
+
+def reset_cloudwatch_client() -> None:
+    """Forget the client (tests switch endpoints; a forked worker may want its own)."""
+    global _client
+    with _lock:
+        _client = None
+
+
+def cloudwatch_client_built() -> bool:
+    """Whether a CloudWatch client exists in this process (tests prove none was made)."""
+    return _client is not None
+
+
+def _build_client() -> Any:
+    config = Config(
+        connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
+        read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
+        retries={"mode": "adaptive", "max_attempts": _setting("DYNADMIN_MAX_ATTEMPTS", 3)},
+    )
+    region = get_client().meta.region_name
+    return boto3.session.Session(region_name=region).client("cloudwatch", config=config)
+
+
+# -- GetMetricData ----------------------------------------------------------------------
+def _metric(query_id: str, name: str, table_name: str, stat: str, period: int,
+            operation: str | None = None, *, returned: bool = True) -> dict[str, Any]:
+    dimensions = [{"Name": "TableName", "Value": table_name}]
+    if operation:
+        dimensions.append({"Name": "Operation", "Value": operation})
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {"Namespace": "AWS/DynamoDB", "MetricName": name,
+                       "Dimensions": dimensions},
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": returned,
+    }
+
+
+def metric_queries(table_name: str, period: int) -> list[dict[str, Any]]:
+    """The GetMetricData queries: consumed RCU/WCU and throttles (sums), latency (average)."""
+    queries = [
+        _metric("read", "ConsumedReadCapacityUnits", table_name, "Sum", period),
+        _metric("write", "ConsumedWriteCapacityUnits", table_name, "Sum", period),
+    ]
+    parts = []
+    for n, operation in enumerate(THROTTLE_OPERATIONS):
+        parts.append(f"thr{n}")
+        queries.append(_metric(f"thr{n}", "ThrottledRequests", table_name, "Sum", period,
+                               operation, returned=False))
+    queries.append({"Id": "throttled", "Expression": f"SUM([{','.join(parts)}])",
+                    "Label": "ThrottledRequests", "ReturnData": True})
+    for operation in LATENCY_OPERATIONS:
+        queries.append(_metric(f"latency{operation}", "SuccessfulRequestLatency", table_name,
+                               "Average", period, operation))
+    return queries
+
+
+def table_metrics(table_name: str, *, start: dt.datetime, end: dt.datetime, period: int = 300
+                  ) -> dict[str, list[tuple[dt.datetime, float]]]:
+    """One GetMetricData call: each series by id (``read``, ``write``, ``throttled``,
+    ``latencyQuery``, ``latencyGetItem``) as (timestamp, value) pairs, oldest first."""
+    client = get_cloudwatch_client()
+    entry = calls.Call(operation="GetMetricData", table=table_name)
+    started = time.perf_counter()
+    try:
+        response = client.get_metric_data(
+            MetricDataQueries=metric_queries(table_name, period),
+            StartTime=start, EndTime=end, ScanBy="TimestampAscending",
+        )
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a typed DataError
+        entry.latency_ms = (time.perf_counter() - started) * 1000
+        error = _translate(exc, "GetMetricData")
+        entry.error = type(error).__name__
+        calls.record(entry)
+        raise error from exc
+    entry.latency_ms = (time.perf_counter() - started) * 1000
+    calls.record(entry)
+    series: dict[str, list[tuple[dt.datetime, float]]] = {}
+    for result in response.get("MetricDataResults", []):
+        points = sorted(zip(result.get("Timestamps", []), result.get("Values", []),
+                            strict=False))
+        series[result["Id"]] = [(moment, float(value)) for moment, value in points]
+    return series
