@@ -14,8 +14,8 @@ from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
-from tests.conftest import BACKEND
 from examples.shop.definitions import Order, Session, User
+from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,10 @@ the first *shown* item skips nothing a person could see.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,7 +31,7 @@ from .keys import BadKey, key_param, parse_key_value
 
 __all__ = [
     "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
-    "PartitionQuery", "browse", "partition_url",
+    "PartitionQuery", "browse", "not_expired", "partition_url",
 ]
 
 DEFAULT_LIMIT = 50
@@ -82,6 +84,9 @@ class PartitionQuery:
     limit: int = DEFAULT_LIMIT
     consistent: bool = False
     filter: AttributeFilter | None = None
+    #: hide items whose TTL passed before this epoch second (fixed for a paging session, so
+    #: that every page of it, and its cursors, ask the same question)
+    hide_expired_at: int | None = None
 
     # -- from and to URLs -----------------------------------------------------------------
     @classmethod
@@ -102,7 +107,8 @@ class PartitionQuery:
                            "or a local index, not on a global index.")
         return cls(table=table, index=index, pk=pk, sort=sort,
                    descending=params.get("order") == "desc", limit=limit,
-                   consistent=consistent, filter=_filter(index, params))
+                   consistent=consistent, filter=_filter(index, params),
+                   hide_expired_at=_hide_expired(table, params.get("hide_expired")))
 
     def params(self) -> dict[str, str]:
         """The query string, in a stable order (so links are stable and shareable)."""
@@ -127,6 +133,8 @@ class PartitionQuery:
                 out["f_value"] = str(self.filter.value).lower() if isinstance(
                     self.filter.value, bool) else str(self.filter.value)
                 out["f_type"] = self.filter.value_type
+        if self.hide_expired_at is not None:
+            out["hide_expired"] = str(self.hide_expired_at)
         return out
 
     def url(self, cursor: str | None = None, **extra: str) -> str:
@@ -150,18 +158,50 @@ class PartitionQuery:
         digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
         return digest[:32]
 
+    @property
+    def hidden_before(self) -> dt.datetime | None:
+        """The moment before which expired items are hidden (None: shown)."""
+        if self.hide_expired_at is None:
+            return None
+        return dt.datetime.fromtimestamp(self.hide_expired_at, tz=dt.UTC)
+
+    @property
+    def filter_description(self) -> str:
+        parts = [self.filter.describe()] if self.filter else []
+        if self.hidden_before is not None:
+            parts.append(f"hiding items whose {self.table.ttl_attribute} passed before "
+                         f"{self.hidden_before:%Y-%m-%d %H:%M:%S} UTC")
+        return "; ".join(parts)
+
     # -- the DynamoDB call ----------------------------------------------------------------
+    def filter_condition(self) -> ConditionBase | None:
+        """The FilterExpression: the attribute filter AND the hide-expired condition."""
+        conditions = [self.filter.condition()] if self.filter else []
+        if self.hide_expired_at is not None and self.table.ttl_attribute:
+            conditions.append(not_expired(self.table.ttl_attribute, self.hide_expired_at))
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
+
     def request(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> dict[str, Any]:
         return data.query_request(
             self.index, self.pk, self.sort, forward=forward, limit=self.limit,
-            start_key=start_key, consistent=self.consistent,
-            filter=self.filter.condition() if self.filter else None)
+            start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
 
     def run(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> data.Page:
         return data.query(
             self.index, self.pk, self.sort, forward=forward, limit=self.limit,
-            start_key=start_key, consistent=self.consistent,
-            filter=self.filter.condition() if self.filter else None)
+            start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
+
+
+def not_expired(attribute: str, now: int) -> ConditionBase:
+    """Items without a TTL, with one DynamoDB ignores (not a Number), or one still ahead.
+
+    ``attribute_not_exists(ttl) OR ttl > :now`` alone would also hide a TTL stored as a
+    String (a String never compares greater than a Number), yet DynamoDB never expires those.
+    """
+    ttl = Attr(attribute)
+    return ttl.not_exists() | ~ttl.attribute_type("N") | ttl.gt(Decimal(now))
 
 
 def partition_url(table: Table, pk: Any, *, index: str | None = None,
@@ -213,6 +253,20 @@ def _sort_condition(index: Index, params: Mapping[str, str]) -> SortCondition | 
         if value2 < value:
             raise BadQuery("For between, the second value must not be smaller than the first.")
     return SortCondition(op, value, value2)
+
+
+def _hide_expired(table: Table, raw: str | None) -> int | None:
+    """``hide_expired=<epoch seconds>`` (what the page's checkbox sends), or ``1``/``on`` for
+    "now", which then travels on as the epoch in every link of the paging session."""
+    if not raw:
+        return None
+    if not table.ttl_attribute:
+        raise BadQuery(f"Table {table.name} declares no TTL attribute: nothing expires.")
+    if raw in ("1", "on", "true"):
+        return int(time.time())
+    if not raw.isdigit() or not 10**9 <= int(raw) < 10**11:
+        raise BadQuery("hide_expired is 1 or a moment in epoch seconds.")
+    return int(raw)
 
 
 def _filter(index: Index, params: Mapping[str, str]) -> AttributeFilter | None:
@@ -280,7 +334,7 @@ class BrowsePage:
 
     @property
     def filtered(self) -> bool:
-        return self.query.filter is not None
+        return self.query.filter is not None or self.query.hide_expired_at is not None
 
 
 def cursor_key(index: Index, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from django.http import HttpRequest
 
 from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import ParsedItem, Table
-from ..definitions.fields import TTL, Field, FieldError
+from ..definitions.fields import TTL, Field
 from .keys import item_url
+from .ttl import TTLState, classify_ttl, item_ttl_state, relative_time
 
 __all__ = ["Group", "Row", "cell_text", "dynamo_type", "group_items", "raw_text",
            "relative_time", "ttl_text"]
@@ -32,33 +33,9 @@ def raw_text(value: Any) -> str:
     return dumps_plain_json(value, indent=None)
 
 
-def relative_time(moment: dt.datetime, now: dt.datetime) -> str:
-    seconds = int((moment - now).total_seconds())
-    past = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            amount = f"{count} {unit}{'s' if count != 1 else ''}"
-            break
-    else:
-        amount = "less than a minute"
-    return f"{amount} ago" if past else f"in {amount}"
-
-
 def ttl_text(value: Any, now: dt.datetime | None = None) -> str:
     """``2026-11-24 10:00 UTC (expires in 3 days)``, or what is wrong with the value."""
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        moment = TTL(label="TTL").to_python(value)
-    except (FieldError, ValueError):
-        return f"{raw_text(value)} (not epoch seconds: DynamoDB ignores it)"
-    if moment is None:
-        return "—"
-    stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-    if moment <= now:
-        return f"{stamp} (expired {relative_time(moment, now)}, awaiting deletion)"
-    return f"{stamp} (expires {relative_time(moment, now)})"
+    return classify_ttl(value, required=False, now=now or dt.datetime.now(dt.UTC)).text
 
 
 def cell_text(fld: Field, value: Any, now: dt.datetime | None = None) -> str:
@@ -79,6 +56,8 @@ class Row:
     invalid: list[str] = field(default_factory=list)
     #: the item as read, signed, when the row can be selected for an action
     token: str = ""
+    #: an expired or broken TTL, named next to the key
+    ttl: TTLState | None = None
 
 
 @dataclass
@@ -115,7 +94,8 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
             group.rows.append(Row(
                 url=item_url(table, item), key_text=key_text, item=item,
                 cells=[*(raw_text(item.get(a, "")) for a in primary.attributes),
-                       summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")]))
+                       summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")],
+                ttl=_flagged_ttl(table, item, now)))
             continue
         admin = site.admin_for(entity)
         if request is not None and not admin.has_view_permission(request, item):
@@ -133,5 +113,12 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
             url=item_url(table, item), key_text=key_text, item=item,
             cells=[cell_text(fields[c], parsed.values[c], now) if c in parsed.values else "—"
                    for c in columns],
-            invalid=[fields[c].label for c in parsed.errors if c in columns]))
+            invalid=[fields[c].label for c in parsed.errors if c in columns],
+            ttl=_flagged_ttl(table, item, now)))
     return list(groups.values()), hidden
+
+
+def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime) -> TTLState | None:
+    """The item's TTL state when it deserves a badge (expired, or one that never works)."""
+    state = item_ttl_state(table, item, now)
+    return state if state.flagged else None

@@ -15,6 +15,7 @@ from ..services.items import present_item
 from ..services.keys import BadKey, parse_item_key
 from ..services.related import field_links, related_sections
 from ..services.tables import table_summary
+from ..services.ttl import item_ttl
 from ..sites import site
 from .auth import staff_required
 from .errors import error_response
@@ -71,7 +72,9 @@ def item(request: HttpRequest, table: str) -> HttpResponse:
     else:
         can_change = can_delete = request.user.is_superuser
     query = urlencode({"pk": request.GET["pk"], "sk": request.GET.get("sk", "")})
+    ttl = item_ttl(definition, found, request)
     return TemplateResponse(request, "dynadmin/item.html", {
+        "ttl": ttl, "ttl_token": _signed(found) if ttl and ttl.may_change else "",
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(definition, relations, values, request),
         "history": audit.history(definition, key), "can_change": can_change,
@@ -79,3 +82,11 @@ def item(request: HttpRequest, table: str) -> HttpResponse:
         "edit_url": reverse("dynadmin:edit", kwargs={"table": table}) + "?" + query,
         "delete_url": reverse("dynadmin:delete", kwargs={"table": table}) + "?" + query,
     })
+
+
+def _signed(item: dict) -> str:
+    """The item as read, signed, for the TTL form (the same guard as an edit)."""
+    # Imported here: views.edit imports this module for get_table_or_404.
+    from .edit import sign_item
+
+    return sign_item(item)
