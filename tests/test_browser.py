@@ -1,0 +1,261 @@
+"""Journeys in a real headless Chromium (Debian's), against the live server and DynamoDB Local.
+
+Each journey is a test; screenshots of the key pages are saved under test-artifacts/.
+Chromium must be at /usr/bin/chromium (`apt-get install -y chromium`); without it these tests
+are skipped, unless DYNADMIN_REQUIRE_BROWSER=1 (CI sets it) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dynadmin import data
+from examples.shop import seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+AXE_VERSION = "4.10.3"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-quic"]
+PASSWORD = "journey-pass-9876"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below happen
+# outside of it, so Django's async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("DYNADMIN_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shop_names(dynamodb_endpoint, django_db_blocker):
+    """The example design, seeded small (the whale still has several pages of orders)."""
+    from django.test import override_settings
+
+    from examples.shop.definitions import shop
+    from tests.conftest import physical_table
+
+    with physical_table(shop) as names, override_settings(DYNADMIN_TABLE_NAMES=names):
+        data.load_items_unconditionally(shop, seed.generate(users=30, orders=700))
+        yield names
+
+
+@pytest.fixture
+def site(live_server, shop_names, settings, django_user_model):
+    settings.DYNADMIN_TABLE_NAMES = shop_names
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, site: str, username: str = "admin") -> None:
+    page.goto(f"{site}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}/")
+
+
+def test_log_in_and_see_the_dashboard(page, site):
+    page.goto(f"{site}/")
+    assert "/login/" in page.url
+    shot(page, "login")
+    log_in(page, site)
+    assert page.get_by_role("heading", name="Tables").is_visible()
+    assert page.get_by_role("link", name="User", exact=True).is_visible()
+    shot(page, "dashboard")
+
+
+def test_find_a_user_by_email_from_the_global_box(page, site):
+    log_in(page, site)
+    page.keyboard.press("/")  # focuses the lookup box
+    page.keyboard.type(seed.ALICE["email"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/t/Application/item/"))
+    assert page.get_by_text(seed.ALICE["email"]).first.is_visible()
+    assert page.get_by_role("heading", name="Orders").is_visible()
+    shot(page, "user")
+
+
+def test_page_through_the_whale_and_back(page, site):
+    log_in(page, site)
+    page.goto(f"{site}/t/Application/q/?pk=USER%23{seed.WHALE_USER_ID}"
+              "&sk_op=begins_with&sk=ORDER%23&order=desc")
+    first_page = page.locator("td.key a").all_inner_texts()
+    assert len(first_page) == 50 and page.get_by_text("Items 1–50").is_visible()
+    for expected in ("Items 51–100", "Items 101–150"):
+        page.get_by_role("link", name="Next →").first.click()
+        page.get_by_text(expected).wait_for()
+    assert "cursor=" in page.url  # htmx pushed the shareable URL
+    shot(page, "whale-page-3")
+    for expected in ("Items 51–100", "Items 1–50"):
+        page.get_by_role("link", name="← Previous").first.click()
+        page.get_by_text(expected).wait_for()
+    assert page.locator("td.key a").all_inner_texts() == first_page
+
+
+def test_open_an_order_by_id_and_edit_it(page, site):
+    log_in(page, site)
+    page.get_by_label("Find a user, order or key").fill(f"ORD-{seed.KNOWN_ORDER_ID}")
+    page.get_by_label("Find a user, order or key").press("Enter")
+    page.wait_for_url(re.compile(r"/t/Application/item/"))
+    shot(page, "order")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Status").select_option("CANCELLED")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved.").wait_for()
+    assert page.get_by_text("CANCELLED").first.is_visible()
+    assert page.get_by_role("heading", name="History").is_visible()
+    shot(page, "order-edited")
+
+
+def test_meet_and_resolve_a_conflict_from_a_second_browser(browser, page, site):
+    log_in(page, site)
+    other = browser.new_context().new_page()
+    log_in(other, site)
+    order_url = _item_url_of_known_order(site)
+    edit_url = order_url.replace("/item/?", "/item/edit/?")
+    page.goto(edit_url)
+    other.goto(edit_url)
+    other.get_by_label("Currency").select_option("GBP")
+    other.get_by_role("button", name="Save").click()
+    other.get_by_text("Saved.").wait_for()
+    page.get_by_label("Notes").fill('["call the customer"]')
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Someone else changed this item").wait_for()
+    assert page.get_by_text("changed by them").first.is_visible()
+    shot(page, "conflict")
+    page.get_by_role("button", name="Apply my changes on top of theirs").click()
+    page.get_by_text("Saved.").wait_for()
+    body = page.content()
+    assert "GBP" in body and "call the customer" in body
+    other.context.close()
+
+
+def test_log_out(page, site):
+    log_in(page, site)
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    page.wait_for_url(re.compile(r"/login/"))
+    page.goto(f"{site}/")
+    assert "/login/" in page.url
+
+
+def test_keyboard_only_lookup_browse_and_edit(page, site):
+    log_in(page, site)
+    page.keyboard.press("/")
+    page.keyboard.type(seed.ALICE["email"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/item/"))
+    # Tab to the Edit button and open it with the keyboard alone.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Edit":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/item/edit/"))
+    page.get_by_label("Name").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Alice Keyboard")
+    page.keyboard.press("Enter")  # submits the form
+    page.get_by_text("Saved.").wait_for()
+    assert page.get_by_text("Alice Keyboard").first.is_visible()
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core, fetched from its npm package into an ignored cache folder."""
+    cache = ROOT / ".cache" / f"axe-core-{AXE_VERSION}"
+    script = cache / "axe.min.js"
+    if not script.exists():
+        if not shutil.which("npm"):
+            pytest.skip("npm is needed to fetch axe-core")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=tmp,
+                           check=True, capture_output=True, timeout=120)
+            archive = next(Path(tmp).glob("axe-core-*.tgz"))
+            with tarfile.open(archive) as tar:
+                member = tar.getmember("package/axe.min.js")
+                cache.mkdir(parents=True, exist_ok=True)
+                script.write_bytes(tar.extractfile(member).read())
+    return script
+
+
+def test_no_serious_accessibility_violations(browser, site, axe_script):
+    # axe is injected as a script: the page's CSP (rightly) forbids that, so bypass it here.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    pages = {"login": "/login/"}
+    log_in(page, site)
+    order_url = _item_url_of_known_order(site)
+    pages |= {
+        "dashboard": "/", "user": f"/lookup/?q={seed.ALICE['email']}",
+        "partition": f"/t/Application/q/?pk=USER%23{seed.WHALE_USER_ID}",
+        "order": order_url.removeprefix(site),
+        "edit": order_url.removeprefix(site).replace("/item/?", "/item/edit/?"),
+        "entity": "/e/Application.Order/",
+    }
+    problems = {}
+    for name, path in pages.items():
+        if name == "login":
+            continue
+        page.goto(site + path)
+        page.add_script_tag(path=str(axe_script))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[name] = serious
+    context.close()
+    assert problems == {}
+
+
+def _item_url_of_known_order(site: str) -> str:
+    alice = seed.ALICE["user_id"]
+    page = data.query(__import__("examples.shop.definitions", fromlist=["shop"]).shop.index(
+        "GSI1"), f"ORDER#{seed.KNOWN_ORDER_ID}")
+    sk = page.items[0]["SK"]
+    from urllib.parse import urlencode
+
+    return f"{site}/t/Application/item/?" + urlencode({"pk": f"USER#{alice}", "sk": sk})
