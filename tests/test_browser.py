@@ -174,6 +174,30 @@ def test_meet_and_resolve_a_conflict_from_a_second_browser(browser, page, site):
     other.context.close()
 
 
+def test_extend_a_sessions_ttl(page, site):
+    log_in(page, site)
+    alice = seed.ALICE["user_id"]
+    page.goto(f"{site}/t/Application/item/?pk=USER%23{alice}&sk=SESSION%23ttl-too-old")
+    assert page.get_by_text("more than five years").first.is_visible()
+    page.get_by_role("button", name="7 days").click()
+    page.wait_for_url(re.compile(r"/t/Application/item/"))
+    page.get_by_text(re.compile(r"expires in (6|7) days")).first.wait_for()
+    assert page.get_by_role("heading", name="History").is_visible()
+    assert page.get_by_text("TTL change").first.is_visible()
+    shot(page, "session-ttl-extended")
+
+
+def test_read_the_health_page(page, site):
+    log_in(page, site)
+    page.get_by_role("link", name="Health").first.click()
+    page.get_by_role("heading", name="Health of Application").wait_for()
+    for heading in ("Indexes", "Drift from the definitions", "Design check",
+                    "Production checklist"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_text("not supported by this endpoint").first.is_visible()
+    shot(page, "health")
+
+
 def test_log_out(page, site):
     log_in(page, site)
     page.get_by_role("button", name=re.compile("Log out")).click()
