@@ -54,8 +54,9 @@ test-dynamodb-local: install
 	$(PY) -m dynadmin.local install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
+# The browser journeys run once, against DynamoDB Local; the other legs skip them.
 test-moto: install
-	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q
+	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser"
 
 $(VENV6)/.installed: pyproject.toml
 	@test -x "$(PYTHON312)" || { echo "Python 3.12 not found at $(PYTHON312): set PYTHON312=..."; exit 1; }
@@ -65,7 +66,7 @@ $(VENV6)/.installed: pyproject.toml
 	@touch $@
 
 test-django6: $(VENV6)/.installed  ## the same suite on Django 6 / Python 3.12
-	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q
+	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser"
 
 test: lint check test-dynamodb-local test-moto test-django6
 
