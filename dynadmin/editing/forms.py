@@ -25,6 +25,8 @@ from .validation import ItemInvalid, check_ttl, validate_item
 __all__ = ["EntityForm", "RawItemForm"]
 
 EXTRA = "__extra__"
+# JSON nested deeper than Python's recursion limit (DynamoDB itself stops at 32 levels).
+_TOO_DEEP = "nested too deeply to be read (DynamoDB allows 32 levels)"
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%Y-%m-%d %H:%M"]
 
@@ -123,12 +125,18 @@ class EntityForm(forms.Form):
                 disabled = True
                 self.unsafe_json.add(name)
             self.fields[name] = _form_field(fld, disabled=disabled)
-            if fld.required and not disabled:
+            # An ephemeral entity (ttl="required") must expire: its TTL is a required field,
+            # and a new item starts with the entity's default lifetime.
+            ttl_required = isinstance(fld, f.TTL) and entity._meta.ttl_policy == "required"
+            if (fld.required or ttl_required) and not disabled:
                 self.fields[name].required = True
             if parsed is not None and name in parsed.values:
                 self.initial.setdefault(name, _initial(fld, value))
             elif original is None and fld.default is not None:
                 self.initial.setdefault(name, _initial(fld, fld.default))
+            elif original is None and ttl_required and entity._meta.default_lifetime:
+                expires = dt.datetime.now(dt.UTC) + entity._meta.default_lifetime
+                self.initial.setdefault(name, _initial(fld, expires.replace(microsecond=0)))
             if isinstance(fld, f.Binary) and not disabled:
                 self.fields[f"{name}__upload"] = forms.FileField(
                     label=f"{fld.label}: upload", required=False)
@@ -181,7 +189,10 @@ class EntityForm(forms.Form):
             moment = raw.replace(tzinfo=dt.UTC) if raw.tzinfo is None else raw
             if isinstance(fld, f.TTL):
                 check_ttl(fld.label, moment)
-            return fld.to_python(moment)
+            try:
+                return fld.to_python(moment)
+            except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+                raise FieldError(f"{fld.label}: out of range once converted to UTC") from None
         if isinstance(fld, f.Null):
             return True if raw else None
         if isinstance(fld, f._Set):
@@ -195,6 +206,8 @@ class EntityForm(forms.Form):
             except json.JSONDecodeError as exc:
                 raise FieldError(f"{fld.label}: not valid JSON ({exc.msg}, line {exc.lineno})"
                                  ) from None
+            except RecursionError:
+                raise FieldError(f"{fld.label}: {_TOO_DEEP}") from None
             return fld.to_python(value)
         if isinstance(fld, f.Binary):
             return _b64(fld, raw.strip())
@@ -205,6 +218,9 @@ class EntityForm(forms.Form):
             extras = loads_dynamodb_json(text)
         except ValueError as exc:
             self.add_error(EXTRA, str(exc))
+            return {}
+        except RecursionError:
+            self.add_error(EXTRA, _TOO_DEEP)
             return {}
         meta = self.entity._meta
         declared = {fld.attribute for fld in meta.fields.values()}
@@ -241,6 +257,8 @@ class RawItemForm(forms.Form):
             item = loads_dynamodb_json(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        except RecursionError:
+            raise forms.ValidationError(_TOO_DEEP) from None
         try:
             validate_item(self.table, item)
         except ItemInvalid as exc:

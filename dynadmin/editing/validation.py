@@ -71,8 +71,55 @@ def _walk_numbers(name: str, value: Any, errors: list[str]) -> None:
             _walk_numbers(f"{name}.{key}", member, errors)
 
 
+# An item is level 1, so an attribute's lists and maps may nest 31 deep (DynamoDB's 32 levels).
+MAX_NESTED_CONTAINERS = 31
+
+
+def _nesting(value: Any) -> int:
+    """How many lists/maps are nested in a value (sets and scalars: 0), up to one past the
+    limit. Iterative: a pasted document may nest deeper than Python's recursion limit."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, Mapping):
+            children: Any = current.values()
+        elif isinstance(current, (list, tuple)):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_NESTED_CONTAINERS:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _has_empty_map_key(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(k == "" or _has_empty_map_key(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_empty_map_key(v) for v in value)
+    return False
+
+
+def _index_key_limits(table: Table) -> dict[str, int]:
+    """Secondary index key attributes and their size limit (2048 bytes pk, 1024 bytes sk)."""
+    limits: dict[str, int] = {}
+    for index in table.indexes.values():
+        for attribute, role in ((index.pk, "pk"), (index.sk, "sk")):
+            if attribute:
+                limits[attribute] = min(limits.get(attribute, MAX_KEY_BYTES[role]),
+                                        MAX_KEY_BYTES[role])
+    return limits
+
+
 def validate_item(table: Table, item: Mapping[str, Any]) -> None:
     """Raise ItemInvalid with every reason DynamoDB would refuse ``item``."""
+    # First, and alone: the checks below recurse into values.
+    too_deep = [f"{name}: lists and maps nested deeper than DynamoDB's 32 levels."
+                for name, value in item.items() if _nesting(value) > MAX_NESTED_CONTAINERS]
+    if too_deep:
+        raise ItemInvalid(too_deep)
     errors: list[str] = []
     for index, role in ((table.primary, "pk"), (table.primary, "sk")):
         attribute = index.pk if role == "pk" else index.sk
@@ -89,7 +136,9 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         elif value_size(value) > MAX_KEY_BYTES[role]:
             errors.append(f"{attribute} is longer than DynamoDB allows for a key "
                           f"({MAX_KEY_BYTES[role]} bytes).")
-    # Index key attributes must have the index's type too, or DynamoDB refuses the write.
+    # Index key attributes must have the index's type and size too, or DynamoDB refuses the
+    # write (moto does not check the size).
+    limits = _index_key_limits(table)
     for attribute, key_type in table.key_attribute_types().items():
         value = item.get(attribute)
         if value is None or attribute in (table.primary.pk, table.primary.sk):
@@ -98,6 +147,9 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         if isinstance(value, bool) or not isinstance(value, expected) or value in ("", b""):
             errors.append(f"{attribute} is an index key of type {key_type}; it cannot hold "
                           f"{value!r}.")
+        elif value_size(value) > limits.get(attribute, MAX_KEY_BYTES["pk"]):
+            errors.append(f"{attribute} (an index key) is longer than DynamoDB allows for a "
+                          f"key ({limits.get(attribute, MAX_KEY_BYTES['pk'])} bytes).")
     for name, value in item.items():
         if not name:
             errors.append("Attribute names cannot be empty.")
@@ -106,6 +158,8 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         _walk_numbers(name, value, errors)
         if isinstance(value, (set, frozenset)) and not value:
             errors.append(f"{name}: DynamoDB sets cannot be empty (remove the attribute).")
+        if _has_empty_map_key(value):
+            errors.append(f"{name}: a map key cannot be empty.")
         try:
             serialize(value)
         except (TypeError, ValueError) as exc:
