@@ -1,6 +1,8 @@
 """Test settings: the production configuration, minus what needs HTTPS or collectstatic."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret-" + "a1b2c3d4e5" * 5)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -15,7 +17,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# A file, not ":memory:": Django shares an in-memory test database between threads through
+# SQLite's shared cache, where a writer that meets a lock fails at once instead of waiting,
+# and the concurrency tests write the audit log from 20 threads.
+DATABASES = {"default": {
+    "ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "tests.sqlite3",  # noqa: F405
+    "OPTIONS": {"timeout": 30},
+    # One file per test process: parallel workers and parallel runs never share it.
+    "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"dynadmin-test-{os.getpid()}.sqlite3")},
+}}
 # Fail fast when the backend is stopped on purpose in failure tests.
 DYNADMIN_CONNECT_TIMEOUT = 1
 DYNADMIN_READ_TIMEOUT = 5

@@ -180,3 +180,16 @@ def test_a_user_without_change_permission_gets_403_and_nothing_is_written(
     assert client.post(edit_url(ORDER_KEY), {"status": "SHIPPED"}).status_code == 403
     assert data.get_item(shop_table, ORDER_KEY) == an_order
     assert not AuditEntry.objects.exists()
+
+
+def test_an_ephemeral_entity_needs_a_ttl_and_starts_with_its_default_lifetime(staff_client,
+                                                                             shop_table):
+    url = reverse("dynadmin:add", kwargs={"entity": "Application.Session"})
+    form = staff_client.get(url).context["form"]
+    assert form.fields["expires"].required
+    expires = form.initial["expires"]
+    assert dt.timedelta(hours=23) < expires - dt.datetime.now() < dt.timedelta(hours=25)
+    response = staff_client.post(url, {"user_id": "u1", "session_id": "s1", "expires": "",
+                                       "__extra__": "{}"})
+    assert response.status_code == 400
+    assert data.get_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s1"}) is None

@@ -42,6 +42,9 @@ def test_plain_json_keeps_every_digit():
 @pytest.mark.parametrize("bad", [
     "not json", "[]", '{"a": "plain"}', '{"a": {"X": 1}}', '{"a": {"N": "abc"}}',
     '{"a": {"SS": ["x", "x"]}}', '{"a": {"SS": []}}', '{"a": {"B": "***"}}',
+    '{"a": {"S": 1}}', '{"a": {"BOOL": "yes"}}', '{"a": {"NULL": false}}', '{"a": {"N": true}}',
+    '{"a": {"N": "Infinity"}}', '{"a": {"SS": [1, 2]}}', '{"a": {"NS": ["x"]}}',
+    '{"a": {"L": {"S": "x"}}}', '{"a": {"M": []}}',
 ])
 def test_bad_dynamodb_json_is_a_clear_value_error(bad):
     with pytest.raises(ValueError):

@@ -134,16 +134,34 @@ def loads_dynamodb_json(text: str) -> dict[str, Any]:
     return {name: _from_json_value(name, v) for name, v in raw.items()}
 
 
+# What each type tag's value must be in DynamoDB JSON (as the AWS CLI writes it).
+_JSON_SHAPES: dict[str, tuple[type, ...]] = {
+    "S": (str,), "N": (str, int, float), "B": (str,), "BOOL": (bool,), "NULL": (bool,),
+    "L": (list,), "M": (dict,), "SS": (list,), "NS": (list,), "BS": (list,),
+}
+_MEMBER_SHAPES: dict[str, tuple[type, ...]] = {"SS": (str,), "NS": (str, int, float),
+                                               "BS": (str,)}
+
+
 def _from_json_value(path: str, value: Any) -> Any:
     if not isinstance(value, dict) or len(value) != 1:
         raise ValueError(f"{path}: expected one type tag such as {{\"S\": \"text\"}}")
     (kind, data), = value.items()
+    if kind not in _JSON_SHAPES:
+        raise ValueError(f"{path}: unknown DynamoDB type {kind!r}")
+    # bool is an int in Python: {"N": true} must not pass as the number 1.
+    if not isinstance(data, _JSON_SHAPES[kind]) or (isinstance(data, bool) and kind == "N"):
+        raise ValueError(f"{path}: {data!r} is not a valid {kind} value")
+    if kind == "NULL" and data is not True:
+        raise ValueError(f"{path}: NULL is written {{\"NULL\": true}}")
+    members = _MEMBER_SHAPES.get(kind)
+    if members and not all(isinstance(m, members) and not isinstance(m, bool) for m in data):
+        raise ValueError(f"{path}: a {kind} set holds only {kind[0]} values")
     try:
-        if kind in ("B",):
+        if kind == "B":
             return base64.b64decode(data, validate=True)
         if kind == "BS":
-            members = [base64.b64decode(d, validate=True) for d in data]
-            return _unique_set(path, members)
+            return _unique_set(path, [base64.b64decode(d, validate=True) for d in data])
         if kind == "L":
             return [_from_json_value(f"{path}[{i}]", v) for i, v in enumerate(data)]
         if kind == "M":
@@ -153,14 +171,15 @@ def _from_json_value(path: str, value: Any) -> Any:
         if kind == "NS":
             return _unique_set(path, [Decimal(str(n)) for n in data])
         if kind == "N":
-            return Decimal(str(data))
-        if kind in ("S", "BOOL", "NULL"):
-            return deserialize({kind: data})
+            number = Decimal(str(data))
+            if not number.is_finite():
+                raise ValueError(f"{path}: DynamoDB numbers cannot be infinite or NaN")
+            return number
+        return deserialize({kind: data})
     except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         if isinstance(exc, ValueError) and str(exc).startswith(path):
             raise
         raise ValueError(f"{path}: {data!r} is not a valid {kind} value") from None
-    raise ValueError(f"{path}: unknown DynamoDB type {kind!r}")
 
 
 def _unique_set(path: str, members: list[Any]) -> set[Any]:

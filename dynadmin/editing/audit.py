@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
+
+from django.db import DatabaseError
 
 from ..data import calls
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
@@ -11,6 +14,8 @@ from ..definitions import Table
 from ..models import AuditEntry
 
 __all__ = ["diff", "history", "key_text", "record"]
+
+logger = logging.getLogger("dynadmin.audit")
 
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
@@ -44,8 +49,26 @@ def _consumed_wcu() -> float | None:
 def record(*, user: Any, table: Table, key: Mapping[str, Any], action: str, condition: str,
            before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
            entity: str = "", outcome: str = AuditEntry.Outcome.APPLIED,
-           detail: str = "") -> AuditEntry:
+           detail: str = "") -> AuditEntry | None:
+    """Record a write. Returns None when Django's database refused the entry: the write to
+    DynamoDB has already happened, so that must not turn into an error page; it is logged
+    loudly instead, with everything needed to reconstruct the entry."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    try:
+        return _create(user, authenticated, table, key, action, condition, before, after,
+                       entity, outcome, detail)
+    except DatabaseError:
+        logger.exception("audit entry NOT recorded: %s %s %s key=%s condition=%s after=%s",
+                         action, table.name, entity, dumps_dynamodb_json(dict(key), indent=None),
+                         condition, dumps_dynamodb_json(dict(after), indent=None)
+                         if after is not None else "")
+        return None
+
+
+def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any],
+            action: str, condition: str, before: Mapping[str, Any] | None,
+            after: Mapping[str, Any] | None, entity: str, outcome: str,
+            detail: str) -> AuditEntry:
     return AuditEntry.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "(system)",
