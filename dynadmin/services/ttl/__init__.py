@@ -1,0 +1,33 @@
+"""DynamoDB's time to live as a person needs it: when an item goes, and which TTLs never work.
+
+DynamoDB's rules decide what "broken" means here: a TTL is a Number of epoch seconds; any
+other type is ignored; a value more than five years in the past is never acted on; and expired
+items stay readable until a background process deletes them (usually within a few days). So
+a TTL can look set and still never expire; this module names each such case, reads a chosen
+partition page by page (Query only, bounded) to count them, and composes TTL changes that
+``editing.writes.save`` then writes with its usual guard and audit entry.
+"""
+
+from .changes import TTLChange, TTLRefused, apply_change, parse_change
+from .chart import bar_chart_svg
+from .inspection import (
+    MAX_PAGES,
+    Bar,
+    Inspection,
+    estimate,
+    estimate_for_form,
+    inspect,
+    inspection_defaults,
+    inspection_query,
+)
+from .items import ItemTTL, admin_of, item_ttl, item_ttl_state, may_set_any_ttl, may_set_ttl
+from .status import TableTTL, ttl_status
+from .values import BROKEN_KINDS, EXTEND_DAYS, TTLState, classify_ttl, relative_time
+
+__all__ = [
+    "BROKEN_KINDS", "Bar", "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLChange",
+    "TTLRefused", "TTLState", "TableTTL", "admin_of", "apply_change", "bar_chart_svg",
+    "classify_ttl", "estimate", "estimate_for_form", "inspect", "inspection_defaults",
+    "inspection_query", "item_ttl", "item_ttl_state", "may_set_any_ttl", "may_set_ttl",
+    "parse_change", "relative_time", "ttl_status",
+]

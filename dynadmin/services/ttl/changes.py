@@ -1,0 +1,88 @@
+"""Extending, setting or clearing a TTL: composed here, written by editing.writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ...definitions import Table
+from ...definitions.fields import FieldError
+from ...editing.validation import check_ttl
+from .items import _target, item_ttl_state
+from .values import EXTEND_DAYS
+
+
+class TTLRefused(ValueError):
+    """A TTL change that is not made: the message is shown as is, with a 400."""
+
+
+@dataclass(frozen=True)
+class TTLChange:
+    op: str  # "extend", "set" or "clear"
+    days: int = 0
+    moment: dt.datetime | None = None
+
+    def describe(self) -> str:
+        if self.op == "extend":
+            return f"extended by {self.days} day{'s' if self.days != 1 else ''}"
+        return "set" if self.op == "set" else "cleared"
+
+
+_DATETIME_LOCAL = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def parse_change(post: Mapping[str, str]) -> TTLChange:
+    """The change a TTL form asks for: ``extend=<days>``, ``op=set`` + ``expires_at``
+    (datetime-local, UTC) or ``op=clear``."""
+    if post.get("extend"):
+        if post["extend"] not in {str(d) for d in EXTEND_DAYS}:
+            raise TTLRefused(f"Extend by {', '.join(map(str, EXTEND_DAYS))} days only.")
+        return TTLChange("extend", days=int(post["extend"]))
+    op = post.get("op", "")
+    if op == "clear":
+        return TTLChange("clear")
+    if op != "set":
+        raise TTLRefused("Choose extend, set or clear.")
+    text = (post.get("expires_at") or "").strip()
+    for fmt in _DATETIME_LOCAL:
+        try:
+            moment = dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        return TTLChange("set", moment=moment)
+    raise TTLRefused("Give the new expiry as a date and time (UTC), e.g. 2030-01-31T09:30.")
+
+
+def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
+                 now: dt.datetime | None = None) -> dict[str, Any]:
+    """The item with its TTL changed. An expired or broken TTL is extended from now."""
+    now = now or dt.datetime.now(dt.UTC)
+    target = _target(table, original)
+    if target.attribute is None:
+        raise TTLRefused("Neither this item's entity nor the table declares a TTL attribute.")
+    name = target.entity._meta.verbose_name if target.entity else "unclassified"
+    new_item = dict(original)
+    if change.op == "clear":
+        if target.required:
+            raise TTLRefused(f"A TTL is required on {name} items: clearing it would keep the "
+                             "item forever. Set a new expiry instead.")
+        new_item.pop(target.attribute, None)
+        return new_item
+    if target.policy == "none":
+        raise TTLRefused(f"{name} items do not expire (their TTL policy is none): a TTL "
+                         "would make DynamoDB delete this one.")
+    state = item_ttl_state(table, original, now)
+    if change.op == "extend":
+        base = state.moment if state.kind == "ok" and state.moment else now
+        moment = base + dt.timedelta(days=change.days)
+    else:
+        moment = change.moment
+    try:
+        check_ttl("The new expiry", moment, now)
+    except FieldError as exc:
+        raise TTLRefused(str(exc)) from None
+    new_item[target.attribute] = Decimal(int(moment.timestamp()))
+    return new_item

@@ -1,0 +1,127 @@
+"""A TTL as one item's page shows it, and who may change it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from ...definitions import Entity, Table
+from ...permissions import EXTEND_TTL
+from .values import EXTEND_DAYS, TTLState, classify_ttl
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where an item keeps its TTL, and the rules its entity sets."""
+
+    entity: type[Entity] | None
+    attribute: str | None
+    policy: str
+
+    @property
+    def required(self) -> bool:
+        return self.policy == "required"
+
+
+def _target(table: Table, item: Mapping[str, Any]) -> _Target:
+    entity = table.classify(item)
+    if entity is None:
+        return _Target(None, table.ttl_attribute, "optional")
+    ttl_field = entity._meta.ttl_field
+    return _Target(entity, ttl_field.attribute if ttl_field else table.ttl_attribute,
+                   entity._meta.ttl_policy)
+
+
+def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime) -> TTLState:
+    """An item's TTL by its entity's TTL field (else the table's TTL attribute)."""
+    target = _target(table, item)
+    value = item.get(target.attribute) if target.attribute else None
+    return classify_ttl(value, required=target.required, now=now)
+
+
+def admin_of(entity: type[Entity] | None) -> Any:
+    """The entity's EntityAdmin, or None (unclassified, or not registered)."""
+    from ...sites import site
+
+    return site.admin_for(entity) if entity is not None and site.is_registered(entity) else None
+
+
+def may_set_any_ttl(request: HttpRequest, table: Table) -> bool:
+    """Checked before a request body is read: may this person change some TTL here?"""
+    from ...sites import site
+
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser or user.has_perm(f"dynadmin.{EXTEND_TTL}"):
+        return True
+    return any(site.admin_for(e).has_change_permission(request) for e in site.entities_of(table))
+
+
+def may_set_ttl(request: HttpRequest, table: Table, item: Mapping[str, Any]) -> bool:
+    """Change permission on the item's entity, or the extend-TTL permission on an entity the
+    person may view. Unclassified items have no entity permissions: superusers only."""
+    admin = admin_of(table.classify(item))
+    if admin is None:
+        return bool(request.user.is_superuser)
+    if admin.has_change_permission(request, item):
+        return True
+    return (request.user.has_perm(f"dynadmin.{EXTEND_TTL}")
+            and admin.has_view_permission(request, item))
+
+
+@dataclass
+class ItemTTL:
+    """The TTL block of an item page."""
+
+    attribute: str
+    state: TTLState
+    policy: str
+    default_lifetime: str
+    may_change: bool
+    #: what the "set to" field starts with (a datetime-local value, UTC)
+    initial: str
+    extend_days: tuple[int, ...] = EXTEND_DAYS
+
+    @property
+    def may_clear(self) -> bool:
+        return self.policy != "required" and self.state.kind != "none"
+
+    @property
+    def may_extend(self) -> bool:
+        return self.policy != "none"
+
+
+def item_ttl(table: Table, item: Mapping[str, Any], request: HttpRequest,
+             now: dt.datetime | None = None) -> ItemTTL | None:
+    """The TTL block for an item, or None when neither its entity nor the table has a TTL."""
+    now = now or dt.datetime.now(dt.UTC)
+    target = _target(table, item)
+    if target.attribute is None:
+        return None
+    state = item_ttl_state(table, item, now)
+    if target.policy == "none" and state.kind == "none":
+        return None
+    lifetime = target.entity._meta.default_lifetime if target.entity else None
+    if state.kind == "ok" and state.moment:
+        start = state.moment
+    elif state.meant and state.meant > now:
+        start = state.meant
+    else:
+        start = now + (lifetime or dt.timedelta(days=1))
+    return ItemTTL(attribute=target.attribute, state=state, policy=target.policy,
+                   default_lifetime=duration_text(lifetime), initial=start.strftime(
+                       "%Y-%m-%dT%H:%M"), may_change=may_set_ttl(request, table, item))
+
+
+def duration_text(delta: dt.timedelta | None) -> str:
+    if not delta:
+        return "—"
+    if delta.days and not delta.seconds:
+        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
