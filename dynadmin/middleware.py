@@ -26,9 +26,13 @@ class DynamoDBMiddleware:
         with calls.recording() as log:
             request.dynamodb_calls = log  # type: ignore[attr-defined]
             response = self.get_response(request)
-            # Template responses render here, while the log still collects.
+            # Template responses render here, while the log still collects; a call made
+            # while rendering can fail too, and becomes the same page as one in a view.
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response = response.render()
+                try:
+                    response = response.render()
+                except DataError as exc:
+                    response = self._page(request, exc)
         calls_header = ",".join(log.operations)
         if calls_header:
             response["X-Dynadmin-Calls"] = calls_header
@@ -37,8 +41,12 @@ class DynamoDBMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception
                           ) -> HttpResponse | None:
         if isinstance(exception, DataError):
-            from .views.errors import data_error_response
-
-            logger.warning("%s on %s: %s", type(exception).__name__, request.path, exception)
-            return data_error_response(request, exception)
+            return self._page(request, exception)
         return None
+
+    @staticmethod
+    def _page(request: HttpRequest, error: DataError) -> HttpResponse:
+        from .views.errors import data_error_response
+
+        logger.warning("%s on %s: %s", type(error).__name__, request.path, error)
+        return data_error_response(request, error)

@@ -5,24 +5,55 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "AccessDenied", "DataError", "InvalidCursor", "InvalidRequest", "NotSupported",
-    "ScanRefused", "TableNotFound", "Throttled", "Unavailable", "WriteConflict",
-    "TransactionConflict",
+    "AccessDenied", "DataError", "IndexNotFound", "InvalidCursor", "InvalidRequest",
+    "NotSupported", "ScanRefused", "TableNotFound", "Throttled", "Unavailable",
+    "WriteConflict", "TransactionConflict", "WriteInterrupted", "iam_action",
 ]
 
 
 class DataError(Exception):
-    """Base class. ``status`` is the HTTP status the page for it carries; ``advice`` is for
-    the person reading it."""
+    """Base class. ``status`` is the HTTP status the page for it carries; ``message`` says what
+    happened and ``advice`` what to do, for the person reading it.
+
+    ``table`` (physical name) and ``index`` say where the failing call went, when known.
+    ``maybe_applied`` is True when a request of the failing call may have reached DynamoDB
+    without its answer coming back (a read timeout, a connection dropped after sending, an
+    internal error): for a write, nothing then says whether it was applied.
+    """
 
     status = 500
     title = "DynamoDB error"
-    advice = ""
+    advice = ("Try again in a moment. If it keeps happening, the message above says what "
+              "DynamoDB objected to.")
+    maybe_applied = False
 
-    def __init__(self, message: str, *, operation: str | None = None) -> None:
+    def __init__(self, message: str, *, operation: str | None = None, table: str | None = None,
+                 index: str | None = None, title: str | None = None,
+                 advice: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.operation = operation
+        self.table = table
+        self.index = index
+        if title is not None:
+            self.title = title
+        if advice is not None:
+            self.advice = advice
+
+    @property
+    def iam_action(self) -> str | None:
+        """The IAM action of the failing call (``dynamodb:Query``), when known."""
+        return iam_action(self.operation) if self.operation else None
+
+
+# Calls dynadmin makes to other services than DynamoDB (the health page's metrics).
+_OTHER_SERVICES = {"GetMetricData": "cloudwatch", "GetMetricStatistics": "cloudwatch",
+                   "ListMetrics": "cloudwatch"}
+
+
+def iam_action(operation: str) -> str:
+    """``dynamodb:Query``: the IAM action an API call needs."""
+    return f"{_OTHER_SERVICES.get(operation, 'dynamodb')}:{operation}"
 
 
 class ScanRefused(DataError):
@@ -44,30 +75,50 @@ class InvalidRequest(DataError):
 
     status = 400
     title = "DynamoDB rejected the request"
+    advice = ("Check the values in the address or the form (key types, sizes). If they look "
+              "right, the definitions may not match the table: its health page shows drift.")
 
 
 class TableNotFound(DataError):
+    """ResourceNotFoundException: the table (as DYNADMIN_TABLE_NAMES names it) is missing."""
+
     status = 404
-    title = "Table or index not found"
-    advice = "Check DYNADMIN_TABLE_NAMES and that the table exists in this account and region."
+    title = "Table not found"
+    advice = ("Check DYNADMIN_TABLE_NAMES and that the table exists in this account and region "
+              "(and is not being deleted or re-created).")
+
+
+class IndexNotFound(TableNotFound):
+    """The definitions declare an index that the live table does not have."""
+
+    title = "Index not found"
+    advice = ("Check the definitions against the table: the table's health page shows the drift "
+              "between what the definitions declare and what DynamoDB has.")
 
 
 class AccessDenied(DataError):
+    """AWS refused the call: a missing IAM permission, or unknown/expired credentials."""
+
     status = 403
-    title = "Access denied by AWS"
+    title = "AWS refused the permission"
     advice = "The credentials dynadmin runs with lack an IAM permission for this call."
 
 
 class Throttled(DataError):
     status = 503
     title = "DynamoDB is throttling requests"
-    advice = "Wait a few seconds and try again."
+    advice = ("Try again in a few seconds. If it keeps happening, the table or index has too "
+              "little capacity for its traffic: raise it, or switch the table to on-demand.")
 
 
 class Unavailable(DataError):
+    """DynamoDB could not be reached, or did not answer in time."""
+
     status = 503
     title = "DynamoDB is unreachable"
-    advice = "The endpoint did not answer in time. dynadmin will recover when it is back."
+    advice = ("Check that DynamoDB (the endpoint, the network, the VPC endpoint) is reachable "
+              "from this server, then reload this page: dynadmin reconnects by itself as soon "
+              "as DynamoDB answers again.")
 
 
 class NotSupported(DataError):
@@ -75,6 +126,7 @@ class NotSupported(DataError):
 
     status = 501
     title = "Not supported by this endpoint"
+    advice = "This endpoint (DynamoDB Local or moto) lacks the feature; AWS offers it."
 
 
 class WriteConflict(DataError):
@@ -102,3 +154,46 @@ class TransactionConflict(DataError):
         super().__init__(message, operation=operation)
         self.reasons = reasons
         self.items = items
+
+
+class WriteInterrupted(DataError):
+    """A write whose request failed on the way (DynamoDB unreachable, no answer, throttled...)
+    and that dynadmin could not confirm as applied.
+
+    ``outcome`` is ``"not_applied"`` (nothing was written: the request never reached DynamoDB,
+    or a consistent read shows the item as it was) or ``"unknown"`` (the read-back failed too,
+    or found the item in a third state; the audit log holds an entry marked "unknown").
+    ``cause`` is the error the write met; ``keys`` are the primary keys to open to check.
+    """
+
+    def __init__(self, message: str, *, outcome: str, cause: DataError | None = None,
+                 keys: list[dict[str, Any]] | None = None, table_definition: Any = None,
+                 operation: str | None = None) -> None:
+        if outcome not in ("not_applied", "unknown"):
+            raise ValueError(f"outcome is not_applied or unknown, not {outcome!r}")
+        super().__init__(message, operation=operation or (cause.operation if cause else None),
+                         table=cause.table if cause else None)
+        self.outcome = outcome
+        self.cause = cause
+        self.keys = list(keys or [])
+        self.table_definition = table_definition
+        if outcome == "not_applied":
+            self.title = "Your change was NOT saved"
+            back = "Go back to the form (the browser's Back button keeps what you typed) and save"
+            if isinstance(cause, Unavailable):
+                self.advice = (f"{back} again once DynamoDB answers: dynadmin reconnects by "
+                               "itself.")
+            elif isinstance(cause, Throttled):
+                self.advice = f"{back} again in a few seconds."
+            else:
+                self.advice = " ".join(part for part in (
+                    f"{back} again once this is solved.", cause.advice if cause else "") if part)
+            # The page carries the status of what went wrong (403 for a refused permission...).
+            self.status = cause.status if cause and cause.status in (400, 403, 404, 503) else 503
+        else:
+            self.title = "Your change may or may not have been saved"
+            self.advice = ("DynamoDB did not answer, so dynadmin cannot tell whether the write "
+                           "was applied. Open the item to check: its History shows an entry "
+                           "marked 'unknown' for this change. Redo the change only if the "
+                           "item does not show it.")
+            self.status = 503

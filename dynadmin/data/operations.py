@@ -11,7 +11,9 @@ the one exception and says so in its name).
 
 from __future__ import annotations
 
+import contextvars
 import time
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +25,7 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
 )
@@ -36,6 +39,7 @@ from .client import get_client
 from .errors import (
     AccessDenied,
     DataError,
+    IndexNotFound,
     InvalidRequest,
     NotSupported,
     ScanRefused,
@@ -44,6 +48,7 @@ from .errors import (
     TransactionConflict,
     Unavailable,
     WriteConflict,
+    iam_action,
 )
 from .serialization import deserialize_item, serialize, serialize_item
 
@@ -131,35 +136,141 @@ _ERRORS_BY_CODE: dict[str, type[DataError]] = {
     "ResourceNotFoundException": TableNotFound,
     "AccessDeniedException": AccessDenied,
     "UnrecognizedClientException": AccessDenied,
+    "InvalidSignatureException": AccessDenied,
+    "IncompleteSignatureException": AccessDenied,
+    "MissingAuthenticationTokenException": AccessDenied,
+    "InvalidClientTokenId": AccessDenied,
+    "ExpiredToken": AccessDenied,
+    "ExpiredTokenException": AccessDenied,
+    "RequestExpired": AccessDenied,
     "ProvisionedThroughputExceededException": Throttled,
     "ThrottlingException": Throttled,
+    "Throttling": Throttled,
     "RequestLimitExceeded": Throttled,
     "ValidationException": InvalidRequest,
     "SerializationException": InvalidRequest,
     "UnknownOperationException": NotSupported,
     "InternalServerError": Unavailable,
+    "InternalFailure": Unavailable,
     "ServiceUnavailable": Unavailable,
+    "ServiceUnavailableException": Unavailable,
 }
 
+# AWS refused *who* is asking (unknown, expired or badly signed credentials) rather than what.
+_CREDENTIAL_CODES = frozenset(code for code, error in _ERRORS_BY_CODE.items()
+                              if error is AccessDenied and code != "AccessDeniedException")
 
-def _translate(exc: Exception, operation: str) -> DataError:
+
+def _where(table: str | None, index: str | None) -> str:
+    if not table:
+        return ""
+    return f" on index {index} of table {table}" if index else f" on table {table}"
+
+
+def _read_timeout() -> float:
+    from .client import _setting
+
+    return float(_setting("DYNADMIN_READ_TIMEOUT", 5))
+
+
+def _translate(exc: Exception, operation: str, *, table: str | None = None,
+               index: str | None = None, attempts: int = 1) -> DataError:
+    """DynamoDB's error (or botocore's) as a DataError saying what happened and what to do."""
     if isinstance(exc, DataError):
         return exc
+    where = _where(table, index)
+    context = {"operation": operation, "table": table, "index": index}
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "") or code
-        if code == "ValidationException" and "not supported" in message.lower():
-            return NotSupported(message, operation=operation)
+        lowered = message.lower()
+        if code == "ValidationException" and "not supported" in lowered:
+            return NotSupported(message, **context)
+        # DynamoDB (and DynamoDB Local) call a missing index a ValidationException ("The table
+        # does not have the specified index"); moto a ResourceNotFoundException ("Invalid index").
+        if index and ((code == "ValidationException" and "specified index" in lowered)
+                      or (code == "ResourceNotFoundException" and "index" in lowered)):
+            return IndexNotFound(
+                f"The definitions declare the index {index}, but the table {table} has no such "
+                f"index ({operation}: {message}).", **context)
         error_type = _ERRORS_BY_CODE.get(code, DataError)
-        return error_type(f"{operation}: {message}", operation=operation)
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
-                        BotoConnectionError)):
-        return Unavailable(f"{operation}: {exc}", operation=operation)
+        if error_type is TableNotFound:
+            return TableNotFound(
+                f"DynamoDB has no table {table} in this account and region, or it is not "
+                f"active ({operation}: {message}).", **context)
+        if error_type is AccessDenied:
+            action = iam_action(operation)
+            if code in _CREDENTIAL_CODES:
+                return AccessDenied(
+                    f"AWS refused the credentials dynadmin runs with ({code}) when calling "
+                    f"{operation}{where}: {message}", **context,
+                    title="AWS refused the credentials",
+                    advice="The access key is unknown, badly signed or expired: renew the "
+                           "credentials dynadmin runs with (environment, AWS_PROFILE, role), "
+                           "check the region, then reload this page.")
+            return AccessDenied(
+                f"AWS refused the permission {action}{where}: {message}", **context,
+                advice=f"Grant the IAM action {action} on the table"
+                       + (" and its indexes (…/index/*)" if index else "")
+                       + " to the role or user dynadmin runs as, then reload this page.")
+        if error_type is Throttled:
+            return Throttled(f"DynamoDB throttled {operation}{where} ({code}): {message}",
+                             **context)
+        if error_type is Unavailable:
+            return Unavailable(f"DynamoDB answered {operation}{where} with an internal error "
+                               f"({code}): {message}", **context,
+                               title="DynamoDB failed to answer")
+        return error_type(f"DynamoDB refused {operation}{where} ({code}): {message}",
+                          **context)
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        endpoint = exc.kwargs.get("endpoint_url", "")
+        return Unavailable(
+            f"dynadmin could not connect to DynamoDB at {endpoint} ({operation}{where}): "
+            f"the connection was refused or timed out. Nothing was sent.", **context)
+    if isinstance(exc, ReadTimeoutError):
+        tries = f", {attempts} attempts" if attempts > 1 else ""
+        return Unavailable(
+            f"DynamoDB did not answer {operation}{where} within {_read_timeout():g} s "
+            f"(dynadmin's read timeout{tries}).", **context,
+            title="DynamoDB did not answer in time")
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return Unavailable(
+            f"The connection to DynamoDB broke during {operation}{where} before an answer "
+            f"came back ({exc}).", **context)
     if isinstance(exc, ParamValidationError):
-        return InvalidRequest(f"{operation}: {exc}", operation=operation)
+        return InvalidRequest(f"{operation}: {exc}", **context)
     if isinstance(exc, BotoCoreError):
-        return DataError(f"{operation}: {exc}", operation=operation)
+        return DataError(f"{operation}: {exc}", **context)
     raise exc
+
+
+# -- what each attempt of a call did (botocore retries transparently) ----------------------
+# Per attempt: "answered" (DynamoDB answered and, if it refused, refused before doing
+# anything), "unsent" (no connection: nothing reached DynamoDB), or "lost" (sent, but the
+# answer never came back, or was an internal error: it may have been applied).
+_attempts: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "dynadmin_attempts", default=None)
+_tracked_clients: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _note_attempt(response: Any = None, caught_exception: Any = None, **kwargs: Any) -> None:
+    log = _attempts.get()
+    if log is None:
+        return None
+    if caught_exception is not None:
+        unsent = isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
+        log.append("unsent" if unsent else "lost")
+    elif response is not None:
+        status = getattr(response[0], "status_code", 200)
+        log.append("lost" if status >= 500 else "answered")
+    return None  # never decides on retries itself
+
+
+def _track_attempts(client: Any) -> None:
+    if client not in _tracked_clients:
+        client.meta.events.register("needs-retry.dynamodb", _note_attempt,
+                                    unique_id="dynadmin-note-attempt")
+        _tracked_clients.add(client)
 
 
 def _capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -178,19 +289,26 @@ def _call(operation: str, table: str, index: str | None = None, *,
           writes: bool = False, **params: Any) -> dict[str, Any]:
     """Make one call: time it, log it, translate its errors."""
     client = get_client()
+    _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
     entry = calls.Call(operation=operation, table=table, index=index)
+    attempts: list[str] = []
+    token = _attempts.set(attempts)
     try:
         response = method(**params)
     except ScanRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a typed DataError
         entry.latency_ms = (time.perf_counter() - started) * 1000
-        error = _translate(exc, operation)
+        error = _translate(exc, operation, table=table, index=index,
+                           attempts=max(len(attempts), 1))
+        error.maybe_applied = "lost" in attempts
         entry.error = type(error).__name__
         calls.record(entry)
         raise error from exc
+    finally:
+        _attempts.reset(token)
     entry.latency_ms = (time.perf_counter() - started) * 1000
     rcu, wcu = _capacity(response)
     if writes and rcu and not wcu:
@@ -356,10 +474,14 @@ def _conflict(exc: DataError, operation: str) -> DataError:
         cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
     ):
         old = cause.response.get("Item")
-        return WriteConflict(
+        conflict = WriteConflict(
             f"{operation}: the item changed since it was read",
             current=deserialize_item(old) if old else None, operation=operation,
         )
+        # An earlier attempt (retried by botocore) may have been applied: then the condition
+        # failed on this write's own result.
+        conflict.maybe_applied = exc.maybe_applied
+        return conflict
     return exc
 
 
@@ -507,14 +629,16 @@ def transact_write(actions: Sequence[Put | Update | Delete | ConditionCheck]) ->
             cause.response.get("Error", {}).get("Code") == "TransactionCanceledException"
         ):
             reasons = cause.response.get("CancellationReasons", [])
-            raise TransactionConflict(
+            conflict = TransactionConflict(
                 "The transaction was cancelled: " + "; ".join(
                     r.get("Code", "") for r in reasons if r.get("Code") not in (None, "None")),
                 reasons=[r.get("Code") if r.get("Code") not in (None, "None") else None
                          for r in reasons],
                 items=[deserialize_item(r["Item"]) if r.get("Item") else None for r in reasons],
                 operation="TransactWriteItems",
-            ) from cause
+            )
+            conflict.maybe_applied = exc.maybe_applied
+            raise conflict from cause
         raise
 
 

@@ -8,24 +8,41 @@ Every write carries a guard built from what the person saw when the form was ope
 
 A failed guard is never retried or swallowed: it becomes ``EditConflict`` with the original,
 their (current) and my version, and nothing is written until the person decides.
+
+A write whose request fails on the way (DynamoDB unreachable, no answer in time, throttled,
+refused) is settled before the page is drawn, so the person is told which of the two it was:
+
+- nothing reached DynamoDB (connection refused, or DynamoDB answered with a refusal): not
+  applied, no audit entry, ``WriteInterrupted(outcome="not_applied")``;
+- the request may have been applied (read timeout, connection dropped after sending, internal
+  error): one consistent GetItem of the key(s) decides. The intended state is there: applied,
+  audited as such and returned as a success (``WriteResult.recovered`` says what happened);
+  the original is there: not applied as above; the read fails too, or finds a third state:
+  an audit entry marked "unknown" and ``WriteInterrupted(outcome="unknown")``.
+
+botocore retries a failed request by itself (DYNADMIN_MAX_ATTEMPTS): a retried write whose
+first attempt was applied then fails its own guard. The item the failed guard returns settles
+it the same way, so such a write is reported as saved, not as someone else's change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 
 from .. import data
+from ..data.errors import DataError, WriteInterrupted
 from ..data.serialization import dumps_plain_json
 from ..definitions import Table
+from ..models import AuditEntry
 from . import audit
 from .validation import validate_item
 
-__all__ = ["EditConflict", "KeyTaken", "NothingChanged", "WriteResult", "create", "delete",
-           "save", "Guard"]
+__all__ = ["EditConflict", "KeyTaken", "NothingChanged", "WriteInterrupted", "WriteResult",
+           "create", "delete", "save", "Guard"]
 
 _ABSENT = object()
 
@@ -68,6 +85,8 @@ class WriteResult:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     entry: Any = None
+    #: non-empty when DynamoDB's answer was lost and a read-back confirmed the write
+    recovered: str = ""
 
 
 @dataclass
@@ -134,6 +153,77 @@ def _bump_version(table: Table, original: Mapping[str, Any] | None, item: dict[s
         item[version] = (int(seen) + 1) if seen is not None else 1
 
 
+# -- interrupted writes -------------------------------------------------------------------
+def _holds(item: Mapping[str, Any] | None, expected: Mapping[str, Any],
+           attributes: Sequence[str]) -> bool:
+    """Does ``item`` exist and hold ``expected``'s value (or absence) for each attribute?"""
+    return item is not None and all(
+        item.get(name, _ABSENT) == expected.get(name, _ABSENT) for name in attributes)
+
+
+@dataclass
+class _Settled:
+    outcome: str  # "applied" | "not_applied" | "unknown"
+    items: list[dict[str, Any] | None] | None = None  # the key(s) as read back, if read
+    read_error: DataError | None = None
+
+
+def _settle(table: Table, keys: Sequence[Mapping[str, Any]], error: DataError, *,
+            applied: Callable[[list[dict[str, Any] | None]], bool],
+            unchanged: Callable[[list[dict[str, Any] | None]], bool]) -> _Settled:
+    """After a write failed with ``error``: was it applied? One consistent GetItem per key
+    answers, unless no request of the write can have reached DynamoDB."""
+    if not error.maybe_applied:
+        return _Settled("not_applied")
+    try:
+        items = [data.get_item(table, dict(key), consistent=True) for key in keys]
+    except DataError as read_error:
+        return _Settled("unknown", read_error=read_error)
+    if applied(items):
+        return _Settled("applied", items)
+    if unchanged(items):
+        return _Settled("not_applied", items)
+    return _Settled("unknown", items)
+
+
+def _recovered_note(error: DataError) -> str:
+    if isinstance(error, (data.WriteConflict, data.TransactionConflict)):
+        return ("DynamoDB's answer to the first attempt was lost, and the automatic retry "
+                "found your change already there.")
+    return (f"DynamoDB's answer was lost ({error.title.lower()}), so dynadmin read the item "
+            "back: your change is there.")
+
+
+def _interrupted(table: Table, keys: Sequence[Mapping[str, Any]], error: DataError,
+                 settled: _Settled, *, user: Any, action: str, condition: str,
+                 before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+                 entity_label: str, detail: str = "") -> WriteInterrupted:
+    """The exception for a write that was not applied, or may have been (audited as such)."""
+    where = " and ".join(audit.key_text(table, key) for key in keys)
+    if settled.outcome == "not_applied":
+        checked = (" A consistent read afterwards found nothing changed."
+                   if settled.items is not None else "")
+        return WriteInterrupted(
+            f"Nothing was written to {where}: {error.message}{checked}",
+            outcome="not_applied", cause=error, keys=[dict(k) for k in keys],
+            table_definition=table)
+    if settled.read_error is not None:
+        why = f"Reading the item back failed too: {settled.read_error.message}"
+    else:
+        why = ("Reading the item back found neither the version you saw nor yours: someone "
+               "else may have written to it meanwhile.")
+    note = f"The write's outcome is unknown: {error.message} {why}"
+    # One entry per key, so that the item's History shows it wherever the item now is.
+    for key in reversed(keys):
+        audit.record(user=user, table=table, key=key, action=action, condition=condition,
+                     before=before, after=after, entity=entity_label,
+                     outcome=AuditEntry.Outcome.UNKNOWN,
+                     detail=" ".join(part for part in (detail, note) if part))
+    return WriteInterrupted(
+        f"DynamoDB did not confirm the write to {where}: {error.message} {why}",
+        outcome="unknown", cause=error, keys=[dict(k) for k in keys], table_definition=table)
+
+
 # -- the four writes ----------------------------------------------------------------------
 def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str = ""
            ) -> WriteResult:
@@ -143,14 +233,26 @@ def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str =
     validate_item(table, item)
     guard = Guard(must_not_exist=table.primary.pk)
     key = table.key_of(item)
+    recovered = ""
     try:
         data.put_item(table, item, condition=guard.condition())
     except data.WriteConflict as exc:
-        raise KeyTaken(key, exc.current) from None
+        # A retried create whose first attempt was applied finds its own item.
+        if not (exc.maybe_applied and exc.current == item):
+            raise KeyTaken(key, exc.current) from None
+        recovered = _recovered_note(exc)
+    except DataError as exc:
+        settled = _settle(table, [key], exc, applied=lambda found: found[0] == item,
+                          unchanged=lambda found: found[0] is None)
+        if settled.outcome != "applied":
+            raise _interrupted(table, [key], exc, settled, user=user, action="create",
+                               condition=guard.describe(), before=None, after=item,
+                               entity_label=entity_label) from exc
+        recovered = _recovered_note(exc)
     entry = audit.record(user=user, table=table, key=key, action="create",
                          condition=guard.describe(), before=None, after=item,
-                         entity=entity_label)
-    return WriteResult("create", key, None, item, entry)
+                         entity=entity_label, detail=recovered)
+    return WriteResult("create", key, None, item, entry, recovered)
 
 
 def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, user: Any,
@@ -171,15 +273,31 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
     set_values = {n: new_item[n] for n in changed_attributes(original, new_item)
                   if n in new_item and n not in key_attributes}
     removed = [n for n in original if n not in new_item and n not in key_attributes]
+    # What the write changes (the version included): how its result is recognised.
+    compared = changed_attributes(original, new_item)
+    recovered = ""
     try:
         after = data.update_item(table, old_key, condition=guard.condition(),
                                  set=set_values, remove=removed)
     except data.WriteConflict as exc:
-        raise EditConflict(original=dict(original), theirs=exc.current, mine=new_item) from None
+        # A retried update whose first attempt was applied fails its own guard.
+        if not (exc.maybe_applied and _holds(exc.current, new_item, compared)):
+            raise EditConflict(original=dict(original), theirs=exc.current,
+                               mine=new_item) from None
+        after, recovered = dict(exc.current or {}), _recovered_note(exc)
+    except DataError as exc:
+        settled = _settle(table, [old_key], exc,
+                          applied=lambda found: _holds(found[0], new_item, compared),
+                          unchanged=lambda found: _holds(found[0], original, compared))
+        if settled.outcome != "applied":
+            raise _interrupted(table, [old_key], exc, settled, user=user, action=action,
+                               condition=guard.describe(), before=original, after=new_item,
+                               entity_label=entity_label) from exc
+        after, recovered = dict(settled.items[0] or {}), _recovered_note(exc)
     entry = audit.record(user=user, table=table, key=old_key, action=action,
                          condition=guard.describe(), before=original, after=after,
-                         entity=entity_label)
-    return WriteResult(action, old_key, original, after, entry)
+                         entity=entity_label, detail=recovered)
+    return WriteResult(action, old_key, original, after, entry, recovered)
 
 
 def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guard: Guard,
@@ -187,25 +305,51 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
     """A key change: delete the old item and put the new one, in one transaction."""
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     put_guard = Guard(must_not_exist=table.primary.pk)
+    condition = f"{guard.describe()}; new key: {put_guard.describe()}"
+    moved_from = f"moved from {dumps_plain_json(old_key, indent=None)}"
+
+    # A transaction is all or nothing: the new item there and the old one gone, or the
+    # new key still free (the old item then cannot have been deleted by it).
+    def applied(found: list[dict[str, Any] | None]) -> bool:
+        return found[0] is None and found[1] == new_item
+
+    def unchanged(found: list[dict[str, Any] | None]) -> bool:
+        return found[0] is not None and found[1] is None
+
+    recovered = ""
     try:
         data.transact_write([
             data.Delete(table, old_key, guard.condition()),
             data.Put(table, new_item, put_guard.condition()),
         ])
     except data.TransactionConflict as exc:
-        old_reason, new_reason = (exc.reasons + [None, None])[:2]
-        if old_reason:
-            theirs = exc.items[0] if exc.items else None
-            raise EditConflict(original=dict(original), theirs=theirs, mine=new_item) from None
-        if new_reason:
-            raise KeyTaken(new_key, exc.items[1] if len(exc.items) > 1 else None) from None
-        raise
+        # A retried move whose first attempt was applied is cancelled by its own result.
+        settled = (_settle(table, [old_key, new_key], exc, applied=applied,
+                           unchanged=unchanged) if exc.maybe_applied else None)
+        if settled is None or settled.outcome != "applied":
+            old_reason, new_reason = (exc.reasons + [None, None])[:2]
+            if old_reason:
+                theirs = exc.items[0] if exc.items else None
+                raise EditConflict(original=dict(original), theirs=theirs,
+                                   mine=new_item) from None
+            if new_reason:
+                raise KeyTaken(new_key, exc.items[1] if len(exc.items) > 1 else None) from None
+            raise
+        recovered = _recovered_note(exc)
+    except DataError as exc:
+        settled = _settle(table, [old_key, new_key], exc, applied=applied, unchanged=unchanged)
+        if settled.outcome != "applied":
+            raise _interrupted(table, [old_key, new_key], exc, settled, user=user,
+                               action="move", condition=condition, before=original,
+                               after=new_item, entity_label=entity_label,
+                               detail=moved_from) from exc
+        recovered = _recovered_note(exc)
     # Recorded under the new key: that is where the item (and its history page) now is.
     entry = audit.record(user=user, table=table, key=new_key, action="move",
-                         condition=f"{guard.describe()}; new key: {put_guard.describe()}",
-                         before=original, after=new_item, entity=entity_label,
-                         detail=f"moved from {dumps_plain_json(old_key, indent=None)}")
-    return WriteResult("move", new_key, original, new_item, entry)
+                         condition=condition, before=original, after=new_item,
+                         entity=entity_label,
+                         detail=" ".join(part for part in (moved_from, recovered) if part))
+    return WriteResult("move", new_key, original, new_item, entry, recovered)
 
 
 def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: str = ""
@@ -219,11 +363,24 @@ def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: s
     else:
         guard.expected.update({n: v for n, v in original.items()
                                if n not in table.primary.attributes})
+    compared = [version] if version else list(original)
+    recovered = ""
     try:
         data.delete_item(table, key, condition=guard.condition())
     except data.WriteConflict as exc:
-        raise EditConflict(original=dict(original), theirs=exc.current, mine=None) from None
+        # A retried delete whose first attempt was applied finds the item gone.
+        if not (exc.maybe_applied and exc.current is None):
+            raise EditConflict(original=dict(original), theirs=exc.current, mine=None) from None
+        recovered = _recovered_note(exc)
+    except DataError as exc:
+        settled = _settle(table, [key], exc, applied=lambda found: found[0] is None,
+                          unchanged=lambda found: _holds(found[0], original, compared))
+        if settled.outcome != "applied":
+            raise _interrupted(table, [key], exc, settled, user=user, action="delete",
+                               condition=guard.describe(), before=original, after=None,
+                               entity_label=entity_label) from exc
+        recovered = _recovered_note(exc)
     entry = audit.record(user=user, table=table, key=key, action="delete",
                          condition=guard.describe(), before=original, after=None,
-                         entity=entity_label)
-    return WriteResult("delete", key, original, None, entry)
+                         entity=entity_label, detail=recovered)
+    return WriteResult("delete", key, original, None, entry, recovered)

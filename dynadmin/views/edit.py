@@ -145,8 +145,16 @@ def _save(request: HttpRequest, table: Table, admin: EntityAdmin | None,
         return error_response(request, 400, "DynamoDB would refuse this item",
                               "; ".join(exc.messages), "Nothing was written.")
     verb = "Moved" if result.action == "move" else "Saved"
-    messages.success(request, f"{verb}. The write was conditional on what you had read.")
+    if result.recovered:
+        messages.success(request, f"{verb}, despite a hiccup: {result.recovered}")
+    else:
+        messages.success(request, f"{verb}. The write was conditional on what you had read.")
     return HttpResponseRedirect(item_url(table, result.after or new_item))
+
+
+def _saved_note(result: writes.WriteResult) -> str:
+    """Said after a success whose answer was lost and confirmed by reading the item back."""
+    return f" (despite a hiccup: {result.recovered})" if result.recovered else ""
 
 
 def _render_form(request: HttpRequest, table: Table, admin: EntityAdmin | None,
@@ -211,7 +219,7 @@ def resolve(request: HttpRequest, table: str) -> HttpResponse:
         except writes.KeyTaken:
             return error_response(request, 409, "Key already taken",
                                   "Someone created an item with this key meanwhile.")
-        messages.success(request, "Re-created with your version.")
+        messages.success(request, "Re-created with your version." + _saved_note(result))
         return HttpResponseRedirect(item_url(definition, result.after or mine))
     merged = dict(theirs)
     for name in writes.changed_attributes(original, mine):
@@ -247,11 +255,12 @@ def delete(request: HttpRequest, table: str) -> HttpResponse:
     admin = _admin_for(definition, original)
     _require(request, admin, "delete")
     try:
-        writes.delete(definition, original, user=request.user,
-                      entity_label=admin.opts.label if admin else "")
+        result = writes.delete(definition, original, user=request.user,
+                               entity_label=admin.opts.label if admin else "")
     except writes.EditConflict as conflict:
         return conflict_response(request, definition, admin, conflict)
-    messages.success(request, "Deleted (it was unchanged since you read it).")
+    messages.success(request, "Deleted (it was unchanged since you read it)."
+                     + _saved_note(result))
     return HttpResponseRedirect(_after_delete_url(definition, original))
 
 
@@ -288,7 +297,7 @@ def create(request: HttpRequest, entity: str) -> HttpResponse:
     except ItemInvalid as exc:
         form.add_error(None, exc.messages)
         return _render_form(request, table, admin, None, form, status=400, creating=True)
-    messages.success(request, f"Created {admin.opts.verbose_name}.")
+    messages.success(request, f"Created {admin.opts.verbose_name}." + _saved_note(result))
     return HttpResponseRedirect(item_url(table, result.after))
 
 

@@ -1,11 +1,27 @@
-"""Error pages: what happened and what to do, never a traceback."""
+"""Error pages: what happened and what to do, never a traceback.
+
+A ``DataError`` becomes a page with its status (403 refused, 404 missing, 503 unreachable,
+slow or throttled...), the failing operation and, where one helps, links: the request again,
+the table's health page for a missing index, the item(s) an interrupted write touched.
+
+htmx requests (a "next page" swap, lookup-as-you-type) get the same message as a fragment.
+htmx swaps only 2xx answers, so the fragment is sent with 200 and carries the real status in
+``X-Dynadmin-Error-Status``; ``HX-Push-Url: false`` keeps the failed address out of the
+history, and the fragment links to the full page, which has the real status.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-from ..data.errors import DataError
+from ..data.errors import DataError, IndexNotFound, WriteInterrupted
+
+_STATUSES = (400, 403, 404, 409, 501, 503)
 
 
 def error_response(request: HttpRequest, status: int, title: str, message: str,
@@ -18,6 +34,75 @@ def error_response(request: HttpRequest, status: int, title: str, message: str,
     return response.render()
 
 
+def _is_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of a page (not a boosted link or a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _logical_table(physical: str | None) -> Any:
+    """The registered table a physical name belongs to (names map through settings)."""
+    if not physical:
+        return None
+    from ..sites import site
+
+    return next((t for t in site.tables.values() if t.table_name == physical), None)
+
+
+def _health_url(error: DataError) -> str | None:
+    if not isinstance(error, IndexNotFound):
+        return None
+    table = _logical_table(error.table)
+    if table is None:
+        return None
+    try:
+        return reverse("dynadmin:health", kwargs={"table": table.name})
+    except NoReverseMatch:
+        return None
+
+
+def _links(request: HttpRequest, error: DataError) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    if isinstance(error, WriteInterrupted) and error.table_definition is not None:
+        from ..services.keys import item_url
+
+        for number, key in enumerate(error.keys):
+            label = "Open the item" if len(error.keys) == 1 else (
+                "Open the item at its old key" if number == 0 else "Open the new key")
+            links.append((label, item_url(error.table_definition, key)))
+        return links
+    health = _health_url(error)
+    if health:
+        links.append(("Open the table's health page (drift)", health))
+    if request.method in ("GET", "HEAD"):
+        links.append(("Try again", request.get_full_path()))
+    return links
+
+
 def data_error_response(request: HttpRequest, error: DataError) -> HttpResponse:
-    status = error.status if error.status in (400, 403, 404, 409, 501, 503) else 503
-    return error_response(request, status, error.title, error.message, error.advice)
+    status = error.status if error.status in _STATUSES else 503
+    context = {
+        "status": status, "title": error.title, "message": error.message, "labelled": True,
+        "advice": error.advice, "operation": error.operation, "table_name": error.table,
+        "index_name": error.index, "links": _links(request, error), "error": error,
+        "iam_action": error.iam_action if status == 403 else None,
+        "interrupted": error if isinstance(error, WriteInterrupted) else None,
+    }
+    health = _health_url(error)
+    if health:
+        context["advice"] = f"{error.advice} It is at {health}."
+    if _is_fragment(request):
+        response = TemplateResponse(request, "dynadmin/errors/error_fragment.html", context,
+                                    status=200)
+        response["X-Dynadmin-Error-Status"] = str(status)
+        response["HX-Push-Url"] = "false"
+    else:
+        template = ("dynadmin/errors/write_interrupted.html"
+                    if isinstance(error, WriteInterrupted) else "dynadmin/errors/error.html")
+        response = TemplateResponse(request, template, context, status=status)
+        if status == 503:
+            response["Retry-After"] = "5"
+    # The same address answers a full page or a fragment; neither is kept by any cache.
+    patch_vary_headers(response, ["HX-Request"])
+    add_never_cache_headers(response)
+    return response.render()
