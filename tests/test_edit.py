@@ -193,3 +193,15 @@ def test_an_ephemeral_entity_needs_a_ttl_and_starts_with_its_default_lifetime(st
                                        "__extra__": "{}"})
     assert response.status_code == 400
     assert data.get_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s1"}) is None
+
+
+def test_apply_mine_on_top_of_theirs_merges_set_members():
+    from dynadmin.editing.writes import merge
+
+    original = {"tags": {"a", "b"}, "name": "x", "version": 1}
+    theirs = {"tags": {"a", "b", "theirs"}, "name": "x", "version": 2}
+    mine = {"tags": {"b", "mine"}, "name": "y", "version": 1}
+    assert merge(original, theirs, mine) == {"tags": {"b", "theirs", "mine"}, "name": "y",
+                                             "version": 2}
+    # Removing every member on both sides removes the attribute (no empty sets in DynamoDB).
+    assert "tags" not in merge({"tags": {"a"}}, {"tags": {"a"}}, {})

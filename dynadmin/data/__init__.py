@@ -9,6 +9,7 @@ from .cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
 from .errors import (
     AccessDenied,
     DataError,
+    IndexNotFound,
     InvalidCursor,
     InvalidRequest,
     NotSupported,
@@ -18,6 +19,7 @@ from .errors import (
     TransactionConflict,
     Unavailable,
     WriteConflict,
+    WriteInterrupted,
 )
 from .operations import (
     ConditionCheck,
@@ -40,10 +42,11 @@ from .operations import (
 )
 
 __all__ = [
-    "AccessDenied", "Call", "CallLog", "ConditionCheck", "DataError", "Delete", "InvalidCursor",
-    "InvalidRequest", "NotSupported", "Page", "Put", "ScanRefused", "SortCondition",
-    "TableNotFound", "Throttled", "TransactionConflict", "Unavailable", "Update",
-    "WriteConflict", "batch_get", "current_log", "decode_cursor", "delete_item", "describe",
+    "AccessDenied", "Call", "CallLog", "ConditionCheck", "DataError", "Delete", "IndexNotFound",
+    "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put", "ScanRefused",
+    "SortCondition", "TableNotFound", "Throttled", "TransactionConflict", "Unavailable", "Update",
+    "WriteConflict", "WriteInterrupted", "batch_get", "current_log", "decode_cursor",
+    "delete_item", "describe",
     "encode_cursor", "get_client", "get_item", "install_scan_refusal", "key_from_json",
     "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
     "query_request", "recording",

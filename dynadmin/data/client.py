@@ -55,6 +55,7 @@ def _build_client() -> Any:
     config = Config(
         connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
         read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
+        # botocore's max_attempts counts retries after the first try (3 -> up to 4 calls).
         retries={"mode": "adaptive", "max_attempts": _setting("DYNADMIN_MAX_ATTEMPTS", 3)},
         # Lookups fan out over a thread pool; give each thread a connection.
         max_pool_connections=_setting("DYNADMIN_MAX_POOL_CONNECTIONS", 20),

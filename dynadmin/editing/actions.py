@@ -52,6 +52,9 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         except writes.EditConflict:
             outcome.status = "conflict"
             outcome.message = "changed by someone else since the page was read; not written"
+        except writes.WriteInterrupted as exc:
+            outcome.status = "not saved" if exc.outcome == "not_applied" else "unknown"
+            outcome.message = exc.title
         except writes.KeyTaken:
             outcome.status, outcome.message = "conflict", "its new key is taken; not written"
         except (ItemInvalid, FieldError, KeyTemplateError) as exc:

@@ -41,7 +41,7 @@ from ..models import AuditEntry
 from . import audit
 from .validation import validate_item
 
-__all__ = ["EditConflict", "KeyTaken", "NothingChanged", "WriteInterrupted", "WriteResult",
+__all__ = ["merge", "EditConflict", "KeyTaken", "NothingChanged", "WriteInterrupted", "WriteResult",
            "create", "delete", "save", "Guard"]
 
 _ABSENT = object()
@@ -132,6 +132,31 @@ def _version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
 def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     names = dict.fromkeys([*before, *after])
     return [n for n in names if before.get(n, _ABSENT) != after.get(n, _ABSENT)]
+
+
+def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any]
+          ) -> dict[str, Any]:
+    """My changes applied on top of their version ("apply mine on top of theirs").
+
+    Each attribute I changed takes my value; the others keep theirs. Sets are merged member
+    by member, so two people adding different tags both keep their tag.
+    """
+    merged = dict(theirs)
+    for name in changed_attributes(original, mine):
+        old, new, current = original.get(name), mine.get(name), theirs.get(name)
+        if all(isinstance(v, (set, frozenset)) or v is None for v in (old, new, current)) and (
+                new is not None or current is not None):
+            old, new, current = old or set(), new or set(), current or set()
+            members = (current | (new - old)) - (old - new)
+            if members:
+                merged[name] = members
+            else:
+                merged.pop(name, None)
+        elif name in mine:
+            merged[name] = mine[name]
+        else:
+            merged.pop(name, None)
+    return merged
 
 
 def guard_for(table: Table, original: Mapping[str, Any], changed: list[str]) -> Guard:

@@ -221,13 +221,7 @@ def resolve(request: HttpRequest, table: str) -> HttpResponse:
                                   "Someone created an item with this key meanwhile.")
         messages.success(request, "Re-created with your version." + _saved_note(result))
         return HttpResponseRedirect(item_url(definition, result.after or mine))
-    merged = dict(theirs)
-    for name in writes.changed_attributes(original, mine):
-        if name in mine:
-            merged[name] = mine[name]
-        else:
-            merged.pop(name, None)
-    return _save(request, definition, admin, theirs, merged)
+    return _save(request, definition, admin, theirs, writes.merge(original, theirs, mine))
 
 
 @staff_required
