@@ -97,27 +97,47 @@ def _form(request: HttpRequest, table: Table, admin: EntityAdmin | None, item: d
                       readonly=admin.get_readonly_fields(request, item) if item else ())
 
 
+def _current(request: HttpRequest, table: Table, action: str
+             ) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
+    """For a GET: the item as it is now, its admin, and the person's right to ``action`` it."""
+    current = _read(request, table)
+    if isinstance(current, HttpResponse):
+        return current
+    admin = _admin_for(table, current)
+    _require(request, admin, action)
+    return current, admin
+
+
+def _posted(request: HttpRequest, table: Table, action: str, title: str
+            ) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
+    """For a POST: the item as the person read it (signed in the form), and their right."""
+    try:
+        original = unsign_item(request.POST.get("original", ""))
+    except BadKey as exc:
+        return error_response(request, 400, title, str(exc))
+    if original is None:
+        return error_response(request, 400, title, "The form is incomplete.")
+    admin = _admin_for(table, original)
+    _require(request, admin, action)
+    return original, admin
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, table: str) -> HttpResponse:
     definition = get_table_or_404(table)
     _require_any(request, definition, "change")
     if request.method == "GET":
-        current = _read(request, definition)
-        if isinstance(current, HttpResponse):
-            return current
-        admin = _admin_for(definition, current)
-        _require(request, admin, "change")
+        found = _current(request, definition, "change")
+        if isinstance(found, HttpResponse):
+            return found
+        current, admin = found
         return _render_form(request, definition, admin, current, _form(
             request, definition, admin, current))
-    try:
-        original = unsign_item(request.POST.get("original", ""))
-    except BadKey as exc:
-        return error_response(request, 400, "Cannot save this form", str(exc))
-    if original is None:
-        return error_response(request, 400, "Cannot save this form", "The form is incomplete.")
-    admin = _admin_for(definition, original)
-    _require(request, admin, "change")
+    posted = _posted(request, definition, "change", "Cannot save this form")
+    if isinstance(posted, HttpResponse):
+        return posted
+    original, admin = posted
     form = _form(request, definition, admin, original, bound=True)
     if not form.is_valid():
         return _render_form(request, definition, admin, original, form, status=400)
@@ -230,24 +250,19 @@ def delete(request: HttpRequest, table: str) -> HttpResponse:
     definition = get_table_or_404(table)
     _require_any(request, definition, "delete")
     if request.method == "GET":
-        current = _read(request, definition)
-        if isinstance(current, HttpResponse):
-            return current
-        admin = _admin_for(definition, current)
-        _require(request, admin, "delete")
+        found = _current(request, definition, "delete")
+        if isinstance(found, HttpResponse):
+            return found
+        current, admin = found
         return TemplateResponse(request, "dynadmin/delete.html", {
             "table": definition, "admin": admin, "item": current,
             "key_text": " / ".join(raw_text(current[a]) for a in definition.primary.attributes),
             "original_token": sign_item(current), "item_link": item_url(definition, current),
         })
-    try:
-        original = unsign_item(request.POST.get("original", ""))
-    except BadKey as exc:
-        return error_response(request, 400, "Cannot delete", str(exc))
-    if original is None:
-        return error_response(request, 400, "Cannot delete", "The form is incomplete.")
-    admin = _admin_for(definition, original)
-    _require(request, admin, "delete")
+    posted = _posted(request, definition, "delete", "Cannot delete")
+    if isinstance(posted, HttpResponse):
+        return posted
+    original, admin = posted
     try:
         result = writes.delete(definition, original, user=request.user,
                                entity_label=admin.opts.label if admin else "")
