@@ -225,6 +225,16 @@ def test_keyboard_only_lookup_browse_and_edit(page, site):
     page.keyboard.press("Enter")  # submits the form
     page.get_by_text("Saved.").wait_for()
     assert page.get_by_text("Alice Keyboard").first.is_visible()
+    # Browse: Tab to "Next →" and follow it, then back, without a mouse.
+    page.goto(f"{site}/t/Application/q/?pk=USER%23{seed.WHALE_USER_ID}&sk_op=begins_with"
+              "&sk=ORDER%23")
+    for label, expected in (("Next →", "Items 51–100"), ("← Previous", "Items 1–50")):
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == label:
+                break
+        page.keyboard.press("Enter")
+        page.get_by_text(expected).wait_for()
 
 
 @pytest.fixture(scope="module")
