@@ -42,6 +42,10 @@ def tokens(html):
     return [unescape(t) for t in re.findall(r'name="item" value="([^"]*)"', html)]
 
 
+def selection(html):
+    return unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
+
+
 def test_mark_shipped_writes_each_item_with_its_guard(staff_client, orders, shop_table):
     html = page(staff_client)
     assert "Mark shipped" in html
@@ -52,7 +56,8 @@ def test_mark_shipped_writes_each_item_with_its_guard(staff_client, orders, shop
     data.update_item(shop_table, key2, set={"notes": ["rush"], "version": 2},
                      condition=Attr("version").eq(1))
     response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.mark_shipped", "item": selected})
+                                 {"action": "Order.mark_shipped", "item": selected,
+                                  "selection": selection(html)})
     result = unescape(response.content.decode())
     assert response.status_code == 200
     assert result.count(">done<") == 2 and result.count(">conflict<") == 1
@@ -84,4 +89,7 @@ def test_unknown_action_or_nothing_selected_is_a_400(staff_client, orders):
     assert staff_client.post(url, {"action": "Order.explode", "item": ["x"]}).status_code == 400
     assert staff_client.post(url, {"action": "Order.mark_shipped"}).status_code == 400
     assert staff_client.post(url, {"action": "Order.mark_shipped",
-                                   "item": ["tampered"]}).status_code == 400
+                                   "item": ["0"], "selection": "tampered"}).status_code == 400
+    token = selection(page(staff_client))
+    assert staff_client.post(url, {"action": "Order.mark_shipped", "item": ["99"],
+                                   "selection": token}).status_code == 400

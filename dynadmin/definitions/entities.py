@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 from .fields import TTL, Field, FieldError, Null, Version
@@ -42,6 +43,12 @@ class EntityOptions:
     @property
     def index_keys(self) -> dict[str, Key]:
         return {n: k for n, k in self.keys.items() if not k.is_primary}
+
+    @cached_property
+    def key_variables(self) -> tuple[str, ...]:
+        """Declared fields that appear in any key template."""
+        names = {v for key in self.keys.values() for v in key.variables}
+        return tuple(n for n in self.fields if n in names)
 
     @property
     def primary_key_specificity(self) -> int:
@@ -178,8 +185,10 @@ class Entity:
         meta = cls._meta
         parsed = ParsedItem(item=dict(item), entity=cls)
         from_keys: dict[str, Any] = {}
-        for key in meta.keys.values():
-            from_keys.update(key.parse(item) or {})
+        # Keys are parsed only when a value they encode is missing from the attributes.
+        if any(meta.fields[v].attribute not in item for v in meta.key_variables):
+            for key in meta.keys.values():
+                from_keys.update(key.parse(item) or {})
         for name, fld in meta.fields.items():
             if fld.attribute in item:
                 try:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.http import HttpRequest
 
+from .. import data
+from ..data.cursors import key_from_json, key_to_json
+from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..options import EntityAdmin
@@ -15,7 +20,41 @@ from ..services.presentation import raw_text
 from . import writes
 from .validation import ItemInvalid
 
-__all__ = ["ActionOutcome", "run_action"]
+__all__ = ["ActionOutcome", "Selection", "fingerprint", "run_action"]
+
+_SALT = "dynadmin.selection"
+
+
+def fingerprint(table: Table, item: dict[str, Any]) -> str:
+    """What "unchanged since the page was read" is checked against: the Version field when
+    the entity has one (cheap), else a digest of the whole item."""
+    entity = table.classify(item)
+    version = entity._meta.version_field if entity else None
+    if version is not None:
+        return f"v:{item.get(version.attribute)}"
+    text = dumps_dynamodb_json(item, indent=None)
+    return "h:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class Selection:
+    """The rows of one list that an action may be run on, signed once for the whole page
+    (a checkbox then carries only the row's number)."""
+
+    @staticmethod
+    def sign(table: Table, items: list[dict[str, Any]]) -> str:
+        rows = [[key_to_json(table.key_of(item)), fingerprint(table, item)] for item in items]
+        return signing.dumps(rows, salt=_SALT, compress=True)
+
+    @staticmethod
+    def unsign(token: str, chosen: list[str]) -> list[tuple[dict[str, Any], str]]:
+        """The (key, fingerprint) of each chosen row; ValueError when anything is off."""
+        try:
+            rows = signing.loads(token, salt=_SALT)
+            picked = {int(n) for n in chosen}
+            return [(key_from_json(rows[n][0]), rows[n][1]) for n in sorted(picked)]
+        except (signing.BadSignature, ValueError, TypeError, IndexError, KeyError):
+            raise ValueError("The selection was altered or has expired. Reload the page "
+                             "and select the rows again.") from None
 
 
 @dataclass
@@ -27,13 +66,28 @@ class ActionOutcome:
 
 
 def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str,
-               originals: list[dict[str, Any]]) -> list[ActionOutcome]:
+               selected: list[tuple[dict[str, Any], str]]) -> list[ActionOutcome]:
+    """Read the selected items again (one BatchGetItem per 100), refuse those changed since
+    the page was read, and write the others, each with the usual guard."""
     method = admin.get_actions(request)[name]
+    current: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(selected), data.operations.BATCH_GET_LIMIT):
+        chunk = [key for key, _ in selected[start:start + data.operations.BATCH_GET_LIMIT]]
+        for item in data.batch_get(table, chunk, consistent=True):
+            current[dumps_dynamodb_json(table.key_of(item), indent=None)] = item
     outcomes = []
-    for original in originals:
-        key_text = " / ".join(raw_text(original[a]) for a in table.primary.attributes)
-        outcome = ActionOutcome(key_text=key_text, url=item_url(table, original), status="done")
+    for key, seen in selected:
+        key_text = " / ".join(raw_text(key[a]) for a in table.primary.attributes)
+        outcome = ActionOutcome(key_text=key_text, url=item_url(table, key), status="done")
         outcomes.append(outcome)
+        original = current.get(dumps_dynamodb_json(key, indent=None))
+        if original is None:
+            outcome.status, outcome.message = "conflict", "deleted since the page was read"
+            continue
+        if fingerprint(table, original) != seen:
+            outcome.status = "conflict"
+            outcome.message = "changed by someone else since the page was read; not written"
+            continue
         if table.classify(original) is not admin.entity:
             outcome.status, outcome.message = "skipped", "not this action's entity"
             continue

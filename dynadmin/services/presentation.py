@@ -54,7 +54,7 @@ class Row:
     cells: list[str]
     item: dict[str, Any]
     invalid: list[str] = field(default_factory=list)
-    #: the item as read, signed, when the row can be selected for an action
+    #: the row's number in its group's signed selection, when actions are offered
     token: str = ""
     #: an expired or broken TTL, named next to the key
     ttl: TTLState | None = None
@@ -69,6 +69,8 @@ class Group:
     classified: bool = True
     #: (value, description) of the actions this person may run on these rows
     actions: list[tuple[str, str]] = field(default_factory=list)
+    #: the rows' keys and versions, signed once, when actions are offered
+    selection: str = ""
 
 
 def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | None = None,

@@ -8,12 +8,12 @@ from django.template.response import TemplateResponse
 
 from ..data.operations import SORT_OPERATORS
 from ..definitions import Table
+from ..editing.actions import Selection
 from ..services import code, export
 from ..services.browse import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, browse
 from ..services.presentation import Group, group_items
 from ..sites import site
 from .auth import staff_required
-from .edit import sign_item
 from .pages import get_table_or_404
 
 EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
@@ -61,7 +61,8 @@ def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> H
 
 
 def _offer_actions(request: HttpRequest, table: Table, groups: list[Group]) -> None:
-    """Rows of entities with actions become selectable, each carrying its signed original."""
+    """Rows of entities with actions become selectable: the group's keys and versions are
+    signed once for the page, and each checkbox carries only its row's number."""
     for group in groups:
         if not group.classified:
             continue
@@ -71,5 +72,6 @@ def _offer_actions(request: HttpRequest, table: Table, groups: list[Group]) -> N
             continue
         group.actions = [(f"{group.entity_name}.{name}", method.description)
                          for name, method in available.items()]
-        for row in group.rows:
-            row.token = sign_item(row.item)
+        group.selection = Selection.sign(table, [row.item for row in group.rows])
+        for number, row in enumerate(group.rows):
+            row.token = str(number)

@@ -314,6 +314,7 @@ def create(request: HttpRequest, entity: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def run_action(request: HttpRequest, table: str) -> HttpResponse:
     """An action on the rows selected in a list; the result says what was written."""
+    from ..editing.actions import Selection
     from ..editing.actions import run_action as run
 
     definition = get_table_or_404(table)
@@ -326,15 +327,15 @@ def run_action(request: HttpRequest, table: str) -> HttpResponse:
         return error_response(request, 400, "Unknown action", "Pick an action from the list.")
     if name not in admin.get_actions(request):
         raise PermissionDenied("You may not run this action.")
-    tokens = request.POST.getlist("item")
-    if not tokens:
+    chosen = request.POST.getlist("item")
+    if not chosen:
         return error_response(request, 400, "Nothing selected",
                               "Tick the rows the action should apply to.")
     try:
-        originals = [unsign_item(t) for t in tokens]
-    except BadKey as exc:
+        selected = Selection.unsign(request.POST.get("selection", ""), chosen)
+    except ValueError as exc:
         return error_response(request, 400, "Cannot run this action", str(exc))
-    outcomes = run(request, definition, admin, name, [o for o in originals if o])
+    outcomes = run(request, definition, admin, name, selected)
     return TemplateResponse(request, "dynadmin/action_result.html", {
         "table": definition, "admin": admin, "description": admin.get_actions(request)[
             name].description, "outcomes": outcomes,
