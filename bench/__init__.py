@@ -1,0 +1,1 @@
+"""The benchmark: what dynadmin adds to what DynamoDB costs (``python bench/run.py``)."""

@@ -1,0 +1,70 @@
+"""Benchmark dynadmin against raw DynamoDB Local and against dynamodb-admin.
+
+    python bench/run.py [--quick] [--load-only] [--threads N]
+
+Loads the dataset once (kept in bench/.data, skipped on later runs), starts gunicorn on the
+production settings and the peer, measures, and writes bench/results/latest.{json,md} and
+bench/results/depth.svg. See bench/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a script: make the repository (dynadmin, examples, bench) importable.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import djangoenv  # noqa: E402
+from bench.procs import BenchError, stop_on_sigterm  # noqa: E402
+from bench.profiles import FULL, QUICK, Profile  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a small dataset in its own table and fewer requests (smoke run)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="make sure the dataset is loaded, then stop")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="writer threads while loading (default 4)")
+    parser.add_argument("--no-peer", action="store_true", help="skip dynamodb-admin")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    profile: Profile = QUICK if args.quick else FULL
+    stop_on_sigterm()
+    env = djangoenv.production_env(profile.table)
+    # A long read timeout for this process only: a loaded 2-core machine can stall
+    # DynamoDB Local's batch writes for seconds. gunicorn keeps the production default.
+    djangoenv.setup(env | {"DYNADMIN_READ_TIMEOUT": "120"})
+    started = time.perf_counter()
+    try:
+        with ExitStack() as stack:
+            from bench.loader import ensure_dataset
+
+            server, load_info = ensure_dataset(profile, env, stack, threads=args.threads)
+            if args.load_only:
+                return 0
+            from bench.measures import run_all
+
+            run_all(profile, env, stack, server, load_info, peer=not args.no_peer,
+                    started=started)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: every process started was stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
