@@ -141,6 +141,8 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read on every page: from the cache first, the database only on a miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # -- production hardening (all on unless DEBUG) -------------------------------------------
 if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
