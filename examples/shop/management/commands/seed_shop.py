@@ -108,14 +108,14 @@ class Command(BaseCommand):
             # Another run finished first; with the same dataset that is as good as ours.
             if conflict.current is None or not _same(conflict.current, parameters):
                 raise CommandError(
-                    "Another seed_shop run wrote a different dataset at the same time: "
+                    "Another seed_shop run changed the dataset marker at the same time: "
                     "run this command again with --force."
                 ) from conflict
             self.stderr.write("Another seed_shop run loaded the same dataset meanwhile.")
-        self._summary(counts, len(items), time.perf_counter() - started, users, orders)
+        self._summary(counts, len(items), time.perf_counter() - started, orders)
 
-    def _summary(self, counts: dict[str, int], total: int, seconds: float, users: int,
-                 orders: int) -> None:
+    def _summary(self, counts: dict[str, int], total: int, seconds: float, orders: int
+                 ) -> None:
         write = self.stdout.write
         write(self.style.SUCCESS(
             f"Seeded {total:,} items into {shop.table_name} in {seconds:.1f} s."))
