@@ -1,4 +1,4 @@
-"""The one DynamoDB client of the process, and the hook that makes Scan impossible.
+"""The one DynamoDB client of the process, and the hook that refuses whole-table reads.
 
 boto3 clients are thread-safe and expensive to build (endpoint resolution, credential chain),
 so dynadmin builds one per process, lazily, and never per request. The endpoint, region and
@@ -66,7 +66,7 @@ def _build_client() -> Any:
 
 # -- Scan refusal -------------------------------------------------------------------------
 def _refuse(model: Any = None, **kwargs: Any) -> None:
-    name = getattr(model, "name", "Scan")
+    name = getattr(model, "name", None) or REFUSED_OPERATIONS[0]
     raise ScanRefused(
         f"{name} refused: dynadmin never reads a whole table. "
         "Every list is a Query on a declared index.",

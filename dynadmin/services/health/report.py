@@ -23,7 +23,7 @@ __all__ = ["table_health", "table_status"]
 
 def table_health(table: Table, site: AdminSite | None = None, *, metrics: bool = False
                  ) -> HealthReport:
-    """The whole report: at most five DynamoDB calls (each cached briefly), never a Scan.
+    """The whole report: at most five DynamoDB calls (each cached briefly), no table read.
 
     ``metrics`` adds the CloudWatch section (only ever called against AWS).
     """
