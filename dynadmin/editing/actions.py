@@ -15,8 +15,7 @@ from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..options import EntityAdmin
-from ..services.keys import item_url
-from ..services.presentation import raw_text
+from ..services.keys import item_url, key_text
 from . import writes
 from .validation import ItemInvalid
 
@@ -77,8 +76,8 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             current[dumps_dynamodb_json(table.key_of(item), indent=None)] = item
     outcomes = []
     for key, seen in selected:
-        key_text = " / ".join(raw_text(key[a]) for a in table.primary.attributes)
-        outcome = ActionOutcome(key_text=key_text, url=item_url(table, key), status="done")
+        outcome = ActionOutcome(key_text=key_text(table, key), url=item_url(table, key),
+                                status="done")
         outcomes.append(outcome)
         original = current.get(dumps_dynamodb_json(key, indent=None))
         if original is None:

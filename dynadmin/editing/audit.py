@@ -12,6 +12,7 @@ from ..data import calls
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import Table
 from ..models import AuditEntry
+from ..services import keys
 
 __all__ = ["diff", "history", "key_text", "record"]
 
@@ -20,9 +21,7 @@ logger = logging.getLogger("dynadmin.audit")
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
     """``USER#123 / ORDER#2024-01-15#456``: how an item's history is found again."""
-    return " / ".join(
-        dumps_plain_json(key[a], indent=None) if not isinstance(key[a], str) else key[a]
-        for a in table.primary.attributes if a in key)[:1024]
+    return keys.key_text(table, key)[:1024]
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:

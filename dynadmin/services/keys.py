@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -12,9 +13,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
 
-__all__ = ["BadKey", "item_url", "key_param", "parse_key_value", "parse_item_key"]
+__all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key"]
 
 MAX_KEY_BYTES = 2048  # DynamoDB's partition key limit; sort keys may be up to 1024
 
@@ -61,6 +63,13 @@ def parse_item_key(table: Table, params: Any) -> dict[str, Any]:
     if index.sk:
         key[index.sk] = parse_key_value(params.get("sk"), index.sk, index.sk_type)
     return key
+
+
+def key_text(table: Table, item: Mapping[str, Any]) -> str:
+    """``USER#123 / ORDER#2024-01-15#456``: an item's primary key as a person reads it."""
+    return " / ".join(
+        item[a] if isinstance(item[a], str) else dumps_plain_json(item[a], indent=None)
+        for a in table.primary.attributes if a in item)
 
 
 def item_url(table: Table, item: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ from ..definitions.fields import Boolean, Choice, Date, DateTime, Email, Field, 
 from ..definitions.keys import KeyTemplate, KeyTemplateError
 from ..options import EntityAdmin, Listing, Lookup
 from .browse import partition_url
-from .keys import MAX_KEY_BYTES, item_url
+from .keys import MAX_KEY_BYTES, item_url, key_text
 from .presentation import cell_text, raw_text
 
 __all__ = [
@@ -549,10 +549,9 @@ def group_matches(matches: list[Match], request: HttpRequest | None = None
                 label=meta.verbose_name, entity_label=meta.label,
                 columns=[meta.fields[c].label for c in columns if c in meta.fields])
         item = match.parsed.item
-        primary = meta.table.primary
         group.rows.append(MatchRow(
             url=match.url, found_by=match.lookup_label,
-            key_text=" / ".join(raw_text(item[a]) for a in primary.attributes if a in item),
+            key_text=key_text(meta.table, item),
             cells=[cell_text(meta.fields[c], match.parsed.values[c])
                    if c in match.parsed.values else "—"
                    for c in columns if c in meta.fields]))

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import ParsedItem, Table
 from ..definitions.fields import TTL, Field
-from .keys import item_url
+from .keys import item_url, key_text
 from .ttl import TTLState, classify_ttl, item_ttl_state, relative_time
 
 __all__ = ["Group", "Row", "cell_text", "dynamo_type", "group_items", "raw_text",
@@ -85,7 +85,7 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
     primary = table.primary
     for parsed in items:
         item = parsed.item
-        key_text = " / ".join(raw_text(item[a]) for a in primary.attributes if a in item)
+        text = key_text(table, item)
         entity = parsed.entity
         if entity is None or not site.is_registered(entity):
             group = groups.setdefault("", Group(
@@ -94,7 +94,7 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
             rest = {k: v for k, v in item.items() if k not in primary.attributes}
             summary = raw_text(rest)
             group.rows.append(Row(
-                url=item_url(table, item), key_text=key_text, item=item,
+                url=item_url(table, item), key_text=text, item=item,
                 cells=[*(raw_text(item.get(a, "")) for a in primary.attributes),
                        summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")],
                 ttl=_flagged_ttl(table, item, now)))
@@ -112,7 +112,7 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
                 columns=[fields[c].label for c in columns])
         fields = entity._meta.fields
         group.rows.append(Row(
-            url=item_url(table, item), key_text=key_text, item=item,
+            url=item_url(table, item), key_text=text, item=item,
             cells=[cell_text(fields[c], parsed.values[c], now) if c in parsed.values else "—"
                    for c in columns],
             invalid=[fields[c].label for c in parsed.errors if c in columns],

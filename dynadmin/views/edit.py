@@ -22,7 +22,7 @@ from ..editing import writes
 from ..editing.forms import EntityForm, RawItemForm
 from ..editing.validation import ItemInvalid
 from ..options import EntityAdmin
-from ..services.keys import BadKey, item_url, parse_item_key
+from ..services.keys import BadKey, item_url, key_text, parse_item_key
 from ..services.presentation import raw_text
 from ..sites import site
 from .auth import staff_required
@@ -256,7 +256,7 @@ def delete(request: HttpRequest, table: str) -> HttpResponse:
         current, admin = found
         return TemplateResponse(request, "dynadmin/delete.html", {
             "table": definition, "admin": admin, "item": current,
-            "key_text": " / ".join(raw_text(current[a]) for a in definition.primary.attributes),
+            "key_text": key_text(definition, current),
             "original_token": sign_item(current), "item_link": item_url(definition, current),
         })
     posted = _posted(request, definition, "delete", "Cannot delete")

@@ -11,10 +11,9 @@ from typing import Any
 from django.http import HttpRequest
 
 from ...data import calls
-from ...data.serialization import dumps_plain_json
 from ...definitions import Entity, Table
 from ..browse import BadQuery, PartitionQuery
-from ..keys import item_url
+from ..keys import item_url, key_text
 from .items import admin_of, item_ttl_state
 from .values import BROKEN_KINDS, KINDS, TTLState
 
@@ -96,10 +95,8 @@ class Inspection:
         self.counts[state.kind] += 1
         if state.broken:
             if len(self.broken) < MAX_LISTED:
-                key_text = " / ".join(dumps_plain_json(item[a], indent=None) if not isinstance(
-                    item[a], str) else item[a] for a in table.primary.attributes if a in item)
-                self.broken.append(BrokenItem(state, key_text, item_url(table, dict(item)),
-                                              table.classify(item)))
+                self.broken.append(BrokenItem(state, key_text(table, item),
+                                              item_url(table, dict(item)), table.classify(item)))
             else:
                 self.unlisted += 1
         elif state.kind == "expired":
