@@ -28,10 +28,10 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 dynamodb: install  ## DynamoDB Local in the background on :$(DDB_PORT), data under var/dynamodb
-	$(PY) -m dynadmin.local start --port $(DDB_PORT) --data var/dynamodb
+	$(PY) -m examples.project.local start --port $(DDB_PORT) --data var/dynamodb
 
 stop:  ## stop the background DynamoDB Local
-	-$(PY) -m dynadmin.local stop --port $(DDB_PORT)
+	-$(PY) -m examples.project.local stop --port $(DDB_PORT)
 
 seed: dynamodb
 	$(LOCAL_ENV) $(PY) manage.py seed_shop
@@ -55,7 +55,7 @@ check: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test-dynamodb-local: install
-	$(PY) -m dynadmin.local install
+	$(PY) -m examples.project.local install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 # The browser journeys run once, against DynamoDB Local; the other legs skip them.

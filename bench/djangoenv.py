@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from dynadmin import local
+from examples.project import local
 
 from .paths import REPO_ROOT, STATIC_DIR, VAR_DIR
 

@@ -24,8 +24,9 @@ from unittest import mock
 
 from django.test import override_settings
 
-from dynadmin import data, local
+from dynadmin import data
 from dynadmin.data.schema import create_table, delete_table, table_exists
+from examples.project import local
 from examples.shop.definitions import shop
 
 from . import dataset

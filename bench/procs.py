@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from dynadmin import local
+from examples.project import local
 
 from .paths import BENCH_DIR, PEER_DIR, REPO_ROOT, TMP_DIR
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from dynadmin import local
+from examples.project import local
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from dynadmin import local
+from examples.project import local
 
 from .paths import RESULTS_DIR, TMP_DIR
 from .profiles import Profile

@@ -1,7 +1,8 @@
 """Shared fixtures: a real DynamoDB backend for the session, a fresh table for each test.
 
 The backend is DynamoDB Local, started in memory by the project's own launcher
-(``dynadmin.local``); ``DYNADMIN_TEST_BACKEND=moto`` runs the same suite against moto's server.
+(``examples.project.local``); ``DYNADMIN_TEST_BACKEND=moto`` runs the same suite against
+moto's server.
 Nothing here mocks boto3: every test talks HTTP to a real endpoint on 127.0.0.1.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from dynadmin import local
+from examples.project import local
 
 BACKEND = os.environ.get("DYNADMIN_TEST_BACKEND", "dynamodb-local")
 

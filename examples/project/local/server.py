@@ -8,8 +8,8 @@ missing (it keeps nothing once stopped).
 
 This module uses only the standard library and boto3 so that it works without Django::
 
-    python -m dynadmin.local {install,start,serve,stop,status} [--port N] [--data DIR]
-                             [--in-memory] [--moto] [--no-fallback]
+    python -m examples.project.local {install,start,serve,stop,status} [--port N] [--data DIR]
+                                     [--in-memory] [--moto] [--no-fallback]
 
 It is POSIX-only (it locks with fcntl).
 """
@@ -42,7 +42,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# This file is examples/project/local/server.py: the repository root is three folders up.
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DIR = Path(os.environ.get("DYNADMIN_LOCAL_DIR") or REPO_ROOT / ".dynamodb-local")
 DEFAULT_PORT = 8000
 
@@ -451,7 +452,7 @@ def _claim_port(port: int | None) -> int:
     if in_use:
         raise LocalBackendError(
             f"port {port} is already in use on {HOST}: stop what runs there "
-            f"(python -m dynadmin.local stop --port {port}) or pick another port"
+            f"(python -m examples.project.local stop --port {port}) or pick another port"
         )
     return port
 
@@ -716,7 +717,7 @@ ACTIONS = ("install", "start", "serve", "stop", "status")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options shared by ``python -m dynadmin.local`` and ``manage.py dynamodb_local``."""
+    """The options of ``python -m examples.project.local`` and ``manage.py dynamodb_local``."""
     parser.add_argument(
         "action",
         choices=ACTIONS,
@@ -788,7 +789,8 @@ def run_command(
         server = _start_selected(port, detach=True, **options)
         _write_pid_file(server, directory)
         echo(
-            f"Started {describe(server)}; stop it with: python -m dynadmin.local stop --port {port}"
+            f"Started {describe(server)}; stop it with: "
+            f"python -m examples.project.local stop --port {port}"
         )
         return 0
     if action == "serve":
@@ -799,7 +801,7 @@ def run_command(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m dynadmin.local",
+        prog="python -m examples.project.local",
         description="Install, run or stop DynamoDB Local (AWS's emulator) on 127.0.0.1.",
     )
     add_arguments(parser)

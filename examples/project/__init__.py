@@ -1,0 +1,3 @@
+"""The ready-made project next to the dynadmin app: settings, URLs, WSGI, the DynamoDB Local
+launcher and demo commands.
+"""

@@ -1,0 +1,8 @@
+"""``python -m examples.project.local {install,start,serve,stop,status} ...``"""
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())
