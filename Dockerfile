@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=dynadmin.settings \
+    DJANGO_SETTINGS_MODULE=examples.project.settings \
     DJANGO_DEBUG=0 \
     DYNADMIN_VAR_DIR=/app/var \
     PORT=8000
@@ -34,4 +34,4 @@ VOLUME ["/app/var"]
 EXPOSE 8000
 
 # DJANGO_SECRET_KEY must be provided at run time: the settings refuse to start without it.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn dynadmin.wsgi -c python:dynadmin.gunicorn_conf"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn examples.project.wsgi -c python:examples.project.gunicorn_conf"]

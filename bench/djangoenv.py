@@ -26,7 +26,7 @@ def production_env(physical_table: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "DYNADMIN_", "AWS_"))}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "dynadmin.settings",
+        "DJANGO_SETTINGS_MODULE": "examples.project.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

@@ -79,7 +79,8 @@ class Server:
 
 
 def start_gunicorn(env: dict[str, str], *, workers: int = 2, timeout: float = 60) -> Server:
-    """gunicorn exactly as production runs it (``dynadmin.gunicorn_conf``), bound to 127.0.0.1.
+    """gunicorn exactly as production runs it (``examples.project.gunicorn_conf``), bound to
+    127.0.0.1.
 
     The config binds 0.0.0.0; ``--bind`` on the command line overrides it.
     """
@@ -87,8 +88,8 @@ def start_gunicorn(env: dict[str, str], *, workers: int = 2, timeout: float = 60
     if not gunicorn.exists():
         raise BenchError(f"gunicorn is not installed next to {sys.executable}: run make install")
     port = local.free_port()
-    command = [str(gunicorn), "dynadmin.wsgi", "-c", "python:dynadmin.gunicorn_conf",
-               "--bind", f"{HOST}:{port}"]
+    command = [str(gunicorn), "examples.project.wsgi",
+               "-c", "python:examples.project.gunicorn_conf", "--bind", f"{HOST}:{port}"]
     server_env = env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     return _spawn("gunicorn", command, server_env, port, "/login/", timeout)
 

@@ -14,22 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from .codenames import permission_name
 from .definitions import Entity, Key
 from .definitions.fields import Field
+from .editing.forms import EntityForm
 from .relations import Relation
 
 if TYPE_CHECKING:
     from .sites import AdminSite
 
-__all__ = ["action", "EntityAdmin", "Listing", "Lookup", "permission_codename"]
-
-ACTIONS = ("view", "add", "change", "delete")
-
-
-def permission_codename(action: str, entity: type[Entity]) -> str:
-    """``change_application.order``: one permission per action and entity, like Django's."""
-    return f"{action}_{entity._meta.label.lower()}"
-
+__all__ = ["action", "EntityAdmin", "Listing", "Lookup"]
 
 @dataclass(frozen=True)
 class Lookup:
@@ -120,6 +114,8 @@ class EntityAdmin:
     actions: tuple[str, ...] = ()
     #: related items reached through the design's keys (see dynadmin.relations)
     relations: tuple[Relation, ...] = ()
+    #: the form class edits and creates start from (see get_form)
+    form: type[EntityForm] = EntityForm
 
     def __init__(self, entity: type[Entity], site: AdminSite) -> None:
         self.entity = entity
@@ -139,6 +135,15 @@ class EntityAdmin:
 
     def get_fields(self, request: HttpRequest | None = None) -> dict[str, Field]:
         return dict(self.opts.fields)
+
+    def get_form(self, request: HttpRequest | None = None, item: Any = None
+                 ) -> type[EntityForm]:
+        """The form class for creating (``item`` None) or editing ``item``: ``form`` bound to
+        this entity, ``get_fields()`` and ``get_readonly_fields()``."""
+        readonly = self.get_readonly_fields(request, item) if item is not None else ()
+        return type(f"{self.opts.name}Form", (self.form,), {
+            "entity": self.entity, "entity_fields": self.get_fields(request),
+            "readonly": tuple(readonly)})
 
     def get_lookups(self, request: HttpRequest | None = None) -> list[Lookup]:
         lookups = []
@@ -183,7 +188,7 @@ class EntityAdmin:
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        return user.has_perm(f"dynadmin.{permission_codename(action, self.entity)}")
+        return user.has_perm(permission_name(action, self.entity))
 
     def has_view_permission(self, request: HttpRequest, item: Any = None) -> bool:
         return self._has(request, "view") or self.has_change_permission(request, item)

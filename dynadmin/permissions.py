@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .options import ACTIONS, permission_codename
+from .codenames import ACTIONS, EXTEND_TTL, permission_codename
 from .sites import AdminSite, site
 
-__all__ = ["SUPPORT_GROUP", "ADMIN_GROUP", "ensure_groups", "sync_permissions"]
+__all__ = ["SUPPORT_GROUP", "ADMIN_GROUP", "EXTEND_TTL", "ensure_groups", "sync_permissions"]
 
 SUPPORT_GROUP = "Support"
 ADMIN_GROUP = "Admin"
-#: beyond viewing, Support may extend an item's TTL
-EXTEND_TTL = "extend_ttl"
 
 
 def sync_permissions(sender: Any = None, *, admin_site: AdminSite = site, using: str = "default",

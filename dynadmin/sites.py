@@ -1,12 +1,23 @@
-"""The registry of entities shown in the admin, like ``django.contrib.admin.sites``."""
+"""The admin site: a registry of entities that owns its URLs and views, like Django's
+``AdminSite``.
+
+A project mounts a site with ``path("dynamodb/", dynadmin.site.urls)``. Everything a page
+needs beyond Django's sessions and auth comes from the site itself: its login view, the
+per-request DynamoDB call log, the page context (``each_context``), one error handler and the
+security headers. Several sites, each with its own registry, can be mounted side by side.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import update_wrapper
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .definitions import Entity, Table
 from .options import EntityAdmin
@@ -23,10 +34,24 @@ class NotRegistered(Exception):
 
 
 class AdminSite:
+    """Entities registered for one admin, and the pages that present them.
+
+    ``name`` is the URL instance namespace (``dynadmin`` by default); every URL name lives in
+    the application namespace ``dynadmin`` (``{% url 'dynadmin:item' %}``), and the site sets
+    ``request.current_app`` so each mounted site links to its own pages.
+    """
+
+    site_title = gettext_lazy("dynadmin")
+    login_template = "dynadmin/login.html"
+
     def __init__(self, name: str = "dynadmin") -> None:
         self.name = name
         self._registry: dict[type[Entity], EntityAdmin] = {}
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    # -- the registry ---------------------------------------------------------------------
     def register(self, entity_or_iterable: type[Entity] | Iterable[type[Entity]],
                  admin_class: type[EntityAdmin] | None = None) -> None:
         entities = ([entity_or_iterable] if isinstance(entity_or_iterable, type)
@@ -46,7 +71,6 @@ class AdminSite:
     def is_registered(self, entity: type[Entity]) -> bool:
         return entity in self._registry
 
-    # -- what is registered ---------------------------------------------------------------
     @property
     def admins(self) -> list[EntityAdmin]:
         return list(self._registry.values())
@@ -56,6 +80,14 @@ class AdminSite:
             return self._registry[entity]
         except KeyError:
             raise NotRegistered(f"{entity._meta.label} is not registered") from None
+
+    def admin_of(self, entity: type[Entity] | None) -> EntityAdmin | None:
+        """The entity's admin; None for no entity (unclassified items) or an unregistered one."""
+        return self._registry.get(entity) if entity is not None else None
+
+    def admin_of_item(self, table: Table, item: dict[str, Any] | None) -> EntityAdmin | None:
+        """The admin of the entity an item belongs to; None for unclassified items."""
+        return self.admin_of(table.classify(item)) if item is not None else None
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -80,12 +112,113 @@ class AdminSite:
     # -- permissions ----------------------------------------------------------------------
     def has_permission(self, request: HttpRequest) -> bool:
         """May this person use dynadmin at all (active staff, like Django's admin)?"""
-        return bool(request.user.is_active and request.user.is_staff)
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_active and user.is_staff)
 
     def has_table_permission(self, request: HttpRequest, table: Table) -> bool:
         """Seeing a table's raw or unclassified items needs view access to one of its entities."""
         return any(self._registry[e].has_view_permission(request)
                    for e in self.entities_of(table))
+
+    # -- URLs and views -------------------------------------------------------------------
+    @property
+    def urls(self) -> tuple[list[URLPattern], str, str]:
+        """For ``path("dynamodb/", site.urls)``: the patterns, the app and instance namespaces."""
+        return self.get_urls(), "dynadmin", self.name
+
+    def get_urls(self) -> list[URLPattern]:
+        # Imported here, as Django's AdminSite does: views import models, which need the app
+        # registry, while a site is created when the package is first imported.
+        from .views import actions, browse, delete, edit, health, history, lookup, pages, ttl
+
+        wrap = self.admin_view
+        return [
+            path("", wrap(pages.dashboard), name="dashboard"),
+            path("login/", self.admin_view(self.login, public=True), name="login"),
+            path("logout/", self.admin_view(self.logout, public=True), name="logout"),
+            path("lookup/", wrap(lookup.lookup), name="lookup"),
+            path("e/<str:entity>/", wrap(lookup.entity_home), name="entity"),
+            path("e/<str:entity>/add/", wrap(edit.create), name="add"),
+            path("e/<str:entity>/lookup/<str:name>/", wrap(lookup.entity_lookup),
+                 name="entity_lookup"),
+            path("e/<str:entity>/listing/<str:name>/", wrap(lookup.listing), name="listing"),
+            path("recent/", wrap(history.recent_actions), name="recent_actions"),
+            path("t/<str:table>/q/", wrap(browse.partition), name="partition"),
+            path("t/<str:table>/item/", wrap(pages.item), name="item"),
+            path("t/<str:table>/item/edit/", wrap(edit.edit), name="edit"),
+            path("t/<str:table>/item/delete/", wrap(delete.delete), name="delete"),
+            path("t/<str:table>/item/resolve/", wrap(edit.resolve), name="resolve"),
+            path("t/<str:table>/item/ttl/", wrap(ttl.set_ttl), name="set_ttl"),
+            path("t/<str:table>/actions/", wrap(actions.run_action), name="action"),
+            path("t/<str:table>/ttl/", wrap(ttl.ttl_page), name="ttl"),
+            path("t/<str:table>/health/", wrap(health.health_page), name="health"),
+            path("t/<str:table>/health.json", wrap(health.health_json), name="health_json"),
+        ]
+
+    def admin_view(self, view: Callable[..., HttpResponse], *, public: bool = False
+                   ) -> Callable[..., HttpResponse]:
+        """Wrap a view ``view(request, site, **kwargs)`` as a page of this site.
+
+        Anonymous people are sent to this site's login page and non-staff refused (unless
+        ``public``); the request's DynamoDB calls are recorded for the footer; a ``DataError``,
+        ``PermissionDenied`` or ``Http404`` becomes this site's own error page; responses are
+        never cached and carry the site's security headers; POSTs are CSRF-checked.
+        """
+        from .views.serving import serve
+
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return serve(self, request, view, args, kwargs, public=public)
+
+        from django.views.decorators.csrf import csrf_protect
+
+        return update_wrapper(csrf_protect(inner), view)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        """What every page of the site shows, whatever the host's context processors are."""
+        from django.contrib.messages import get_messages
+
+        query = request.GET.get("q", "") if request.resolver_match and (
+            request.resolver_match.url_name == "lookup") else ""
+        return {
+            "site": self,
+            "site_title": self.site_title,
+            "user": getattr(request, "user", None),
+            "messages": get_messages(request),
+            "request": request,
+            "dynamodb_calls": getattr(request, "dynamodb_calls", []),
+            "lookup_query": query,
+        }
+
+    def template_names(self, name: str, table: Table | None = None,
+                       entity: type[Entity] | None = None) -> list[str]:
+        """Templates to try for a page, most specific first, like Django's admin:
+        ``dynadmin/<table>/<entity>/item.html``, ``dynadmin/<table>/item.html``,
+        ``dynadmin/item.html`` (table and entity names lowercased)."""
+        names = [f"dynadmin/{name}"]
+        if table is not None:
+            names.insert(0, f"dynadmin/{table.name.lower()}/{name}")
+            if entity is not None:
+                names.insert(0, f"dynadmin/{table.name.lower()}/"
+                                f"{entity._meta.name.lower()}/{name}")
+        return names
+
+    def login(self, request: HttpRequest, site: AdminSite) -> HttpResponse:
+        """Django's login form (throttled), on the site's own template and address."""
+        from .views.login import ThrottledLoginView
+
+        index = reverse("dynadmin:dashboard", current_app=self.name)
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(index)
+        return ThrottledLoginView.as_view(
+            template_name=self.login_template, next_page=index,
+            extra_context={"title": _("Log in")},
+        )(request)
+
+    def logout(self, request: HttpRequest, site: AdminSite) -> HttpResponse:
+        from django.contrib.auth.views import LogoutView
+
+        return LogoutView.as_view(
+            next_page=reverse("dynadmin:login", current_app=self.name))(request)
 
 
 site = AdminSite()

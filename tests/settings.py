@@ -7,7 +7,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret-" + "a1b2c3d4e5" * 5)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from dynadmin.settings import *  # noqa: E402,F403
+from examples.project.settings import *  # noqa: E402,F403
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def production_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNADMIN_"))}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "dynadmin.settings", "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "examples.project.settings", "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "k3y-for-tests-only-" + "Zq8vN2pL5w" * 4,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0", "DYNADMIN_VAR_DIR": str(tmp_path / "var"),
@@ -62,7 +62,7 @@ def test_gunicorn_serves_the_login_page_and_hashed_static_files(tmp_path):
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "dynadmin.wsgi", "-c", "python:dynadmin.gunicorn_conf"],
+        [str(gunicorn), "examples.project.wsgi", "-c", "python:examples.project.gunicorn_conf"],
         cwd=ROOT, env=env | {"PORT": str(port), "WEB_CONCURRENCY": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -27,8 +27,8 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.data.serialization import dumps_dynamodb_json
+from dynadmin.editing.originals import sign_item
 from dynadmin.models import AuditEntry
-from dynadmin.views.edit import sign_item
 from examples.shop.definitions import Invitation, Order, OrderItem, Product, Session, User
 
 pytestmark = pytest.mark.django_db
@@ -532,7 +532,7 @@ case("create-unknown-short-entity-name", "post", "", {"user_id": "x"},
      ("'Nope' is not registered",), status=404, url=add_url("Nope"))
 case("create-unknown-entity-get", "get", "", {}, ("is not registered",), status=404,
      url=add_url("Shop.User"))
-case("edit-unknown-table", "post", "", {"name": "x"}, ("There is nothing at this address",),
+case("edit-unknown-table", "post", "", {"name": "x"}, ("No registered table is called",),
      status=404, url=reverse("dynadmin:edit", kwargs={"table": "Nope"}) + q(seed_key("user")))
 case("edit-no-such-item", "get", "", {}, ("No item with this key",), status=404,
      url=edit_url({"PK": "USER#ghost", "SK": "METADATA"}))

@@ -357,7 +357,7 @@ class TestPermissions:
     def user_viewer(self, client, django_user_model):
         sync_permissions()
         user = django_user_model.objects.create_user("support", password="x", is_staff=True)
-        user.user_permissions.add(Permission.objects.get(codename="view_application.user"))
+        user.user_permissions.add(Permission.objects.get(codename="view_application_user"))
         client.force_login(user)
         return client
 

@@ -97,7 +97,7 @@ def support_client(client, django_user_model, *, extend=True):
     if not extend:
         user.groups.clear()
         user.user_permissions.add(Permission.objects.get(
-            codename="view_application.session"))
+            codename="view_application_session"))
     client.force_login(user)
     return client
 

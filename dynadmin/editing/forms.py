@@ -106,17 +106,33 @@ def _initial(fld: f.Field, value: Any) -> Any:
 
 
 class EntityForm(forms.Form):
-    """The fields of one entity; ``cleaned_item`` is the complete item to write."""
+    """The fields of one entity; ``cleaned_item`` is the complete item to write.
 
-    def __init__(self, *args: Any, entity: type[Entity], readonly: tuple[str, ...] = (),
-                 original: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    ``fields`` (an admin's ``get_fields()``) chooses which fields are edited; a declared field
+    left out keeps the value the item has. ``EntityAdmin.get_form()`` binds these options to
+    a subclass, as Django's ``ModelAdmin.get_form()`` does.
+    """
+
+    entity: type[Entity] | None = None
+    entity_fields: dict[str, f.Field] | None = None
+    readonly: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, entity: type[Entity] | None = None,
+                 readonly: tuple[str, ...] | None = None,
+                 original: dict[str, Any] | None = None,
+                 fields: dict[str, f.Field] | None = None, **kwargs: Any) -> None:
+        entity = entity or type(self).entity
+        if entity is None:
+            raise TypeError("EntityForm needs an entity")
+        readonly = type(self).readonly if readonly is None else readonly
         self.entity = entity
+        self.edited = dict(fields or type(self).entity_fields or entity._meta.fields)
         self.original = original
         parsed = entity.parse_item(original) if original is not None else None
         initial = kwargs.pop("initial", {}) or {}
         super().__init__(*args, initial=initial, **kwargs)
         self.unsafe_json: set[str] = set()
-        for name, fld in entity._meta.fields.items():
+        for name, fld in self.edited.items():
             disabled = name in readonly or isinstance(fld, f.Version)
             value = parsed.values.get(name) if parsed else None
             if isinstance(fld, (f.List, f.Map)) and value is not None and not _plain_json_safe(
@@ -154,7 +170,7 @@ class EntityForm(forms.Form):
         parsed_original = self.entity.parse_item(self.original) if self.original else None
         values: dict[str, Any] = {}
         for name, fld in meta.fields.items():
-            if self.fields[name].disabled:
+            if name not in self.edited or self.fields[name].disabled:
                 if parsed_original is not None and name in parsed_original.values:
                     values[name] = parsed_original.values[name]
                 continue

@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
-from django.urls import reverse
 
 from .. import data
 from ..data import SortCondition
@@ -28,6 +27,7 @@ from ..data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_j
 from ..data.operations import SORT_OPERATORS
 from ..definitions import Index, ParsedItem, Table, parse_any
 from .keys import BadKey, key_param, parse_key_value
+from .links import site_url
 
 __all__ = [
     "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
@@ -142,7 +142,7 @@ class PartitionQuery:
         if cursor:
             params["cursor"] = cursor
         params.update(extra)
-        return reverse("dynadmin:partition", kwargs={"table": self.table.name}) + "?" + (
+        return site_url("partition", table=self.table.name) + "?" + (
             urlencode(params))
 
     @property
@@ -218,9 +218,9 @@ def partition_url(table: Table, pk: Any, *, index: str | None = None,
             params["sk2"] = key_param(sk2)
     if descending:
         params["order"] = "desc"
-    if limit:
+    if limit and limit != DEFAULT_LIMIT:
         params["limit"] = str(limit)
-    return reverse("dynadmin:partition", kwargs={"table": table.name}) + "?" + urlencode(params)
+    return site_url("partition", table=table.name) + "?" + urlencode(params)
 
 
 def _limit(raw: str | None) -> int:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import data
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import ParsedItem, Table, parse_any
 from .presentation import cell_text, dynamo_type, raw_text
 
-__all__ = ["AttributeRow", "ItemPresentation", "present_item"]
+__all__ = ["AttributeRow", "ItemPresentation", "present_item", "read_item"]
+
+
+def read_item(table: Table, key: dict[str, Any], *, consistent: bool = False
+              ) -> dict[str, Any] | None:
+    """The item at ``key`` (one GetItem), or None. Editing reads consistently, so a form
+    starts from the latest version."""
+    return data.get_item(table, key, consistent=consistent)
 
 
 @dataclass

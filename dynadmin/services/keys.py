@@ -7,14 +7,12 @@ import base64
 import binascii
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
+from .links import site_url
 
 __all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key"]
 
@@ -74,17 +72,11 @@ def key_text(table: Table, item: Mapping[str, Any]) -> str:
 
 def item_url(table: Table, item: dict[str, Any]) -> str:
     """The item page of an item (from its primary key attributes)."""
-    return _url(table, table.primary, item, "dynadmin:item")
+    return _url(table, table.primary, item, "item")
 
 
 def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
     params = {"pk": key_param(item[index.pk])}
     if index.sk and index.sk in item:
         params["sk"] = key_param(item[index.sk])
-    return _base(name, table.name) + "?" + urlencode(params)
-
-
-@lru_cache(maxsize=256)
-def _base(name: str, table_name: str) -> str:
-    # reverse() costs ~0.1 ms; a page links every one of its rows.
-    return reverse(name, kwargs={"table": table_name})
+    return site_url(name, table=table.name) + "?" + urlencode(params)

@@ -15,10 +15,9 @@ import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 
 from .. import data
 from ..data import DataError, SortCondition
@@ -28,7 +27,11 @@ from ..definitions.keys import KeyTemplate, KeyTemplateError
 from ..options import EntityAdmin, Listing, Lookup
 from .browse import partition_url
 from .keys import MAX_KEY_BYTES, item_url, key_text
+from .links import site_url
 from .presentation import cell_text, raw_text
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 __all__ = [
     "Attempt", "BoxHint", "FormField", "GlobalResult", "LookupForm", "LookupInputError",
@@ -219,7 +222,7 @@ def listing_url(admin: EntityAdmin, listing: Listing, values: Mapping[str, str])
     index = key.index
     pk = _key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
     return partition_url(admin.opts.table, pk, index=index.name,
-                         descending=listing.descending)
+                         descending=listing.descending, limit=admin.list_per_page)
 
 
 @dataclass(frozen=True)
@@ -321,8 +324,7 @@ def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
 def lookup_form(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str] | None = None,
                 error: LookupInputError | None = None) -> LookupForm:
     key = admin.opts.keys[lookup.key]
-    action = reverse("dynadmin:entity_lookup", kwargs={"entity": admin.opts.label,
-                                                       "name": lookup.name})
+    action = site_url("entity_lookup", entity=admin.opts.label, name=lookup.name)
     fields = _form_fields(admin, f"lookup-{lookup.name}", lookup.fields, values or {}, error)
     return LookupForm(kind="lookup", name=lookup.name, label=lookup.label, action=action,
                       key=key, fields=fields,
@@ -332,8 +334,7 @@ def lookup_form(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str] | 
 def listing_form(admin: EntityAdmin, listing: Listing, values: Mapping[str, str] | None = None,
                  error: LookupInputError | None = None) -> LookupForm:
     key = admin.opts.keys[listing.key]
-    action = reverse("dynadmin:listing", kwargs={"entity": admin.opts.label,
-                                                 "name": listing.name})
+    action = site_url("listing", entity=admin.opts.label, name=listing.name)
     fields = _form_fields(admin, f"listing-{listing.name}", key.pk.variables, values or {},
                           error)
     return LookupForm(kind="listing", name=listing.name, label=listing.label, action=action,
@@ -405,9 +406,7 @@ class GlobalResult:
         return [a for a in self.tried if a.error]
 
 
-def _viewable(request: HttpRequest) -> list[EntityAdmin]:
-    from ..sites import site
-
+def _viewable(site: AdminSite, request: HttpRequest) -> list[EntityAdmin]:
     return [admin for admin in site.admins if admin.has_view_permission(request)]
 
 
@@ -457,7 +456,7 @@ def _applicable(text: str, admins: list[EntityAdmin], request: HttpRequest
     return plans, broken
 
 
-def global_lookup(text: str, request: HttpRequest, *, limit: int = GLOBAL_LIMIT
+def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: int = GLOBAL_LIMIT
                   ) -> GlobalResult:
     """What the box text finds: a raw key, or the matches of every lookup that takes it.
 
@@ -470,7 +469,7 @@ def global_lookup(text: str, request: HttpRequest, *, limit: int = GLOBAL_LIMIT
     result = GlobalResult(text=text)
     if not text:
         return result
-    admins = _viewable(request)
+    admins = _viewable(site, request)
     result.raw_key = _raw_key(text, admins)
     if result.raw_key is not None:
         return result
@@ -538,9 +537,13 @@ class MatchGroup:
 
 def group_matches(matches: list[Match], request: HttpRequest | None = None
                   ) -> list[MatchGroup]:
-    """Matches grouped by entity, with the entity's list_display columns."""
+    """Matches grouped by entity, with the entity's list_display columns; items the person
+    may not view (the per-item permission, as browse applies it) are left out."""
     groups: dict[str, MatchGroup] = {}
     for match in matches:
+        if request is not None and not match.admin.has_view_permission(
+                request, match.parsed.item):
+            continue
         meta = match.admin.opts
         columns = match.admin.get_list_display(request)
         group = groups.get(meta.label)
@@ -567,10 +570,10 @@ class BoxHint:
     keys: list[str]  # partition key templates that open as raw keys
 
 
-def box_hints(request: HttpRequest) -> list[BoxHint]:
+def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
     """Per entity the person may view: which lookups the box runs and on what text."""
     hints = []
-    for admin in _viewable(request):
+    for admin in _viewable(site, request):
         lookups = []
         for lookup in admin.get_lookups(request):
             if len(lookup.fields) != 1:

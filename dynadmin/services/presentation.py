@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -13,6 +13,9 @@ from ..definitions import ParsedItem, Table
 from ..definitions.fields import TTL, Field
 from .keys import item_url, key_text
 from .ttl import TTLState, classify_ttl, item_ttl_state, relative_time
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 __all__ = ["Group", "Row", "cell_text", "dynamo_type", "group_items", "raw_text",
            "relative_time", "ttl_text"]
@@ -73,12 +76,11 @@ class Group:
     selection: str = ""
 
 
-def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | None = None,
-                now: dt.datetime | None = None) -> tuple[list[Group], int]:
+def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
+                request: HttpRequest | None = None, now: dt.datetime | None = None
+                ) -> tuple[list[Group], int]:
     """Rows grouped by entity in order of first appearance; and how many were hidden
     because the person may not view that entity."""
-    from ..sites import site
-
     now = now or dt.datetime.now(dt.UTC)
     groups: dict[str, Group] = {}
     hidden = 0
@@ -87,7 +89,8 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
         item = parsed.item
         text = key_text(table, item)
         entity = parsed.entity
-        if entity is None or not site.is_registered(entity):
+        admin = site.admin_of(entity)
+        if admin is None:
             group = groups.setdefault("", Group(
                 label="Unclassified", entity_name="unclassified", classified=False,
                 columns=[*primary.attributes, "attributes"]))
@@ -99,7 +102,6 @@ def group_items(table: Table, items: list[ParsedItem], request: HttpRequest | No
                        summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")],
                 ttl=_flagged_ttl(table, item, now)))
             continue
-        admin = site.admin_for(entity)
         if request is not None and not admin.has_view_permission(request, item):
             hidden += 1
             continue

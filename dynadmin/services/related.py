@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -14,6 +14,9 @@ from ..relations import Relation, ResolvedRelation
 from .browse import partition_url
 from .keys import item_url
 from .presentation import Group, group_items
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 __all__ = ["RelatedSection", "field_links", "related_sections"]
 
@@ -36,8 +39,8 @@ def _url(table: Table, resolved: ResolvedRelation) -> str:
                          sk=resolved.sk, descending=resolved.relation.descending)
 
 
-def related_sections(table: Table, relations: tuple[Relation, ...], values: dict[str, Any],
-                     request: HttpRequest) -> list[RelatedSection]:
+def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, ...],
+                     values: dict[str, Any], request: HttpRequest) -> list[RelatedSection]:
     sections = []
     for relation in relations:
         resolved = relation.resolve(values)
@@ -55,7 +58,7 @@ def related_sections(table: Table, relations: tuple[Relation, ...], values: dict
                 section.error = f"{exc.title}: {exc.message}"
             else:
                 items = [parse_any(table, i) for i in page.items]
-                section.groups, _ = group_items(table, items, request)
+                section.groups, _ = group_items(site, table, items, request)
                 section.more = page.last_evaluated_key is not None
         sections.append(section)
     return sections

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -12,45 +13,42 @@ from ..editing.actions import Selection
 from ..services import code, export
 from ..services.browse import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, browse
 from ..services.presentation import Group, group_items
-from ..sites import site
-from .auth import staff_required
-from .pages import get_table_or_404
+from .resolving import viewable_table_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
 
 
-@staff_required
-def partition(request: HttpRequest, table: str) -> HttpResponse:
-    definition = get_table_or_404(table)
-    if not site.has_table_permission(request, definition):
-        raise PermissionDenied("You may not view items of this table.")
+def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
+    definition = viewable_table_or_404(site, request, table)
     context = {
         "table": definition, "params": request.GET, "sort_operators": SORT_OPERATORS,
         "filter_operators": FILTER_OPERATORS, "max_limit": MAX_LIMIT,
         "indexes": [definition.primary, *definition.indexes.values()],
     }
+    templates = site.template_names("partition.html", definition)
     if not request.GET.get("pk"):
-        return TemplateResponse(request, "dynadmin/partition.html", context)
+        return TemplateResponse(request, templates, context)
     try:
         query = PartitionQuery.from_params(definition, request.GET)
     except BadQuery as exc:
-        return TemplateResponse(request, "dynadmin/partition.html",
-                                context | {"error": str(exc)}, status=400)
+        return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
     page = browse(query, request.GET.get("cursor") or None)
-    groups, hidden = group_items(definition, page.items, request)
+    groups, hidden = group_items(site, definition, page.items, request)
     visible = [row.item for group in groups for row in group.rows]
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
         return _download(fmt, visible, definition.primary.attributes)
-    _offer_actions(request, definition, groups)
+    _offer_actions(site, request, definition, groups)
     context |= {
         "query": query, "page": page, "groups": groups, "hidden": hidden,
         "boto3_code": code.as_boto3(page.request), "cli_code": code.as_aws_cli(page.request),
     }
-    template = "dynadmin/partition.html"
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
-        template = "dynadmin/partials/partition_results.html"
-    return TemplateResponse(request, template, context)
+    if request.htmx and not request.htmx.boosted:
+        templates = site.template_names("partials/partition_results.html", definition)
+    return TemplateResponse(request, templates, context)
 
 
 def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> HttpResponse:
@@ -60,7 +58,8 @@ def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> H
     return response
 
 
-def _offer_actions(request: HttpRequest, table: Table, groups: list[Group]) -> None:
+def _offer_actions(site: AdminSite, request: HttpRequest, table: Table,
+                   groups: list[Group]) -> None:
     """Rows of entities with actions become selectable: the group's keys and versions are
     signed once for the page, and each checkbox carries only its row's number."""
     for group in groups:

@@ -12,26 +12,30 @@ history, and the fragment links to the full page, which has the real status.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
+from ..services.keys import item_url
+from ..services.links import site_url
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 _STATUSES = (400, 403, 404, 409, 501, 503)
 
 
 def error_response(request: HttpRequest, status: int, title: str, message: str,
-                   advice: str = "") -> HttpResponse:
-    response = TemplateResponse(
+                   advice: str = "") -> TemplateResponse:
+    """The site's error page (rendered, with the site's context, by the site serving it)."""
+    return TemplateResponse(
         request, "dynadmin/errors/error.html",
         {"status": status, "title": title, "message": message, "advice": advice},
         status=status,
     )
-    return response.render()
 
 
 def _is_fragment(request: HttpRequest) -> bool:
@@ -40,38 +44,32 @@ def _is_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def _logical_table(physical: str | None) -> Any:
+def _logical_table(site: AdminSite, physical: str | None) -> Any:
     """The registered table a physical name belongs to (names map through settings)."""
     if not physical:
         return None
-    from ..sites import site
-
     return next((t for t in site.tables.values() if t.table_name == physical), None)
 
 
-def _health_url(error: DataError) -> str | None:
+def _health_url(site: AdminSite, error: DataError) -> str | None:
     if not isinstance(error, IndexNotFound):
         return None
-    table = _logical_table(error.table)
+    table = _logical_table(site, error.table)
     if table is None:
         return None
-    try:
-        return reverse("dynadmin:health", kwargs={"table": table.name})
-    except NoReverseMatch:
-        return None
+    return site_url("health", table=table.name)
 
 
-def _links(request: HttpRequest, error: DataError) -> list[tuple[str, str]]:
+def _links(request: HttpRequest, error: DataError, site: AdminSite
+           ) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = []
     if isinstance(error, WriteInterrupted) and error.table_definition is not None:
-        from ..services.keys import item_url
-
         for number, key in enumerate(error.keys):
             label = "Open the item" if len(error.keys) == 1 else (
                 "Open the item at its old key" if number == 0 else "Open the new key")
             links.append((label, item_url(error.table_definition, key)))
         return links
-    health = _health_url(error)
+    health = _health_url(site, error)
     if health:
         links.append(("Open the table's health page (drift)", health))
     if request.method in ("GET", "HEAD"):
@@ -79,16 +77,17 @@ def _links(request: HttpRequest, error: DataError) -> list[tuple[str, str]]:
     return links
 
 
-def data_error_response(request: HttpRequest, error: DataError) -> HttpResponse:
+def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
+                        ) -> TemplateResponse:
     status = error.status if error.status in _STATUSES else 503
     context = {
         "status": status, "title": error.title, "message": error.message, "labelled": True,
         "advice": error.advice, "operation": error.operation, "table_name": error.table,
-        "index_name": error.index, "links": _links(request, error), "error": error,
+        "index_name": error.index, "links": _links(request, error, site), "error": error,
         "iam_action": error.iam_action if status == 403 else None,
         "interrupted": error if isinstance(error, WriteInterrupted) else None,
     }
-    health = _health_url(error)
+    health = _health_url(site, error)
     if health:
         context["advice"] = f"{error.advice} It is at {health}."
     if _is_fragment(request):
@@ -105,4 +104,4 @@ def data_error_response(request: HttpRequest, error: DataError) -> HttpResponse:
     # The same address answers a full page or a fragment; neither is kept by any cache.
     patch_vary_headers(response, ["HX-Request"])
     add_never_cache_headers(response)
-    return response.render()
+    return response

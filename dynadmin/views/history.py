@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..models import AuditEntry
-from .auth import staff_required
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 
-@staff_required
-def recent_actions(request: HttpRequest) -> HttpResponse:
+def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     entries = AuditEntry.objects.select_related("user")[:100]
-    return TemplateResponse(request, "dynadmin/recent_actions.html", {"entries": entries})
+    return TemplateResponse(request, site.template_names("recent_actions.html"),
+                            {"entries": entries})

@@ -8,7 +8,7 @@ render it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,29 +30,29 @@ from ..services.lookups import (
     run_lookup,
 )
 from ..services.presentation import group_items
-from ..sites import site
-from .auth import staff_required
-from .errors import error_response
+from .resolving import admin_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 
 def _is_fragment(request: HttpRequest) -> bool:
     """An htmx request for the results only (lookup-as-you-type), not a history restore."""
-    htmx = getattr(request, "htmx", None)
+    htmx = request.htmx
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
-@staff_required
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: HttpRequest, site: AdminSite) -> HttpResponse:
     text = request.GET.get("q", "")
     fragment = _is_fragment(request)
     template = "dynadmin/partials/lookup_results.html" if fragment else "dynadmin/lookup.html"
     context: dict[str, Any] = {"q": text.strip()}
     status = 200
     if not text.strip():
-        context["hints"] = box_hints(request)
+        context["hints"] = box_hints(site, request)
     else:
         try:
-            result = global_lookup(text, request)
+            result = global_lookup(site, text, request)
         except LookupInputError as exc:
             context["error"] = exc.message
             # htmx swaps only 2xx responses: the fragment carries the message at 200.
@@ -66,18 +66,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _admin(request: HttpRequest, entity: str) -> EntityAdmin | HttpResponse:
-    definition = site.get_entity(entity)
-    if definition is None:
-        raise Http404(f"No registered entity is called {entity!r}.")
-    admin = site.admin_for(definition)
-    if not admin.has_view_permission(request):
-        return error_response(request, 403, "Permission denied",
-                              f"You may not view {admin.opts.verbose_name} items.")
-    return admin
-
-
-def _home(request: HttpRequest, admin: EntityAdmin, *, status: int = 200,
+def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: int = 200,
           listing_values: Mapping[str, str] | None = None, listing_name: str = "",
           listing_error: LookupInputError | None = None) -> HttpResponse:
     listings = []
@@ -89,7 +78,8 @@ def _home(request: HttpRequest, admin: EntityAdmin, *, status: int = 200,
                                      listing_error if mine else None))
     lookups = [lookup_form(admin, lk) for lk in admin.get_lookups(request)
                if lk.key in admin.opts.keys]
-    return TemplateResponse(request, "dynadmin/entity.html", {
+    templates = site.template_names("entity.html", admin.opts.table, admin.entity)
+    return TemplateResponse(request, templates, {
         "admin": admin, "opts": admin.opts, "table": admin.opts.table,
         "lookups": lookups, "listings": listings,
         "can_add": admin.has_add_permission(request),
@@ -98,19 +88,13 @@ def _home(request: HttpRequest, admin: EntityAdmin, *, status: int = 200,
     }, status=status)
 
 
-@staff_required
-def entity_home(request: HttpRequest, entity: str) -> HttpResponse:
-    admin = _admin(request, entity)
-    if isinstance(admin, HttpResponse):
-        return admin
-    return _home(request, admin)
+def entity_home(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
+    return _home(request, site, admin_or_404(site, request, entity))
 
 
-@staff_required
-def entity_lookup(request: HttpRequest, entity: str, name: str) -> HttpResponse:
-    admin = _admin(request, entity)
-    if isinstance(admin, HttpResponse):
-        return admin
+def entity_lookup(request: HttpRequest, site: AdminSite, entity: str, name: str
+                  ) -> HttpResponse:
+    admin = admin_or_404(site, request, entity)
     lookup = find_lookup(admin, name, request)
     if lookup is None or lookup.key not in admin.opts.keys:
         raise Http404(f"{admin.opts.verbose_name} has no lookup {name!r}.")
@@ -128,17 +112,14 @@ def entity_lookup(request: HttpRequest, entity: str, name: str) -> HttpResponse:
         return TemplateResponse(request, "dynadmin/lookup_results.html", context, status=400)
     if len(result.items) == 1 and not result.more:
         return HttpResponseRedirect(item_url(result.table, result.items[0].item))
-    groups, hidden = group_items(result.table, result.items, request)
+    groups, hidden = group_items(site, result.table, result.items, request)
     context |= {"form": lookup_form(admin, lookup, values), "result": result,
                 "groups": groups, "hidden": hidden}
     return TemplateResponse(request, "dynadmin/lookup_results.html", context)
 
 
-@staff_required
-def listing(request: HttpRequest, entity: str, name: str) -> HttpResponse:
-    admin = _admin(request, entity)
-    if isinstance(admin, HttpResponse):
-        return admin
+def listing(request: HttpRequest, site: AdminSite, entity: str, name: str) -> HttpResponse:
+    admin = admin_or_404(site, request, entity)
     found = find_listing(admin, name, request)
     if found is None:
         raise Http404(f"{admin.opts.verbose_name} has no listing {name!r}.")
@@ -146,6 +127,6 @@ def listing(request: HttpRequest, entity: str, name: str) -> HttpResponse:
     try:
         url = listing_url(admin, found, values)
     except LookupInputError as exc:
-        return _home(request, admin, status=400, listing_values=values, listing_name=name,
+        return _home(request, site, admin, status=400, listing_values=values, listing_name=name,
                      listing_error=exc)
     return HttpResponseRedirect(url)

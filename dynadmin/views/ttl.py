@@ -6,6 +6,8 @@ may make without the right to edit anything else.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,77 +15,75 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..editing import writes
+from ..editing.originals import TamperedOriginal, unsign_item
 from ..editing.validation import ItemInvalid
 from ..services import ttl
 from ..services.browse import BadQuery
-from ..services.keys import BadKey, item_url
-from ..sites import site
-from .auth import staff_required
-from .edit import conflict_response, unsign_item
+from ..services.keys import item_url
+from .conflicts import conflict_response
 from .errors import error_response
-from .pages import get_table_or_404
+from .resolving import table_or_404, viewable_table_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
 
 FORM_FIELDS = ("pk", "index", "sk", "pages", "limit")
 
 
-@staff_required
 @require_GET
-def ttl_page(request: HttpRequest, table: str) -> HttpResponse:
-    definition = get_table_or_404(table)
-    if not site.has_table_permission(request, definition):
-        raise PermissionDenied("You may not view items of this table.")
-    defaults = ttl.inspection_defaults(definition)
+def ttl_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
+    definition = viewable_table_or_404(site, request, table)
+    defaults = ttl.inspection_defaults(site, definition)
     params = defaults | {k: request.GET[k] for k in FORM_FIELDS if k in request.GET}
     context = {
-        "table": definition, "status": ttl.ttl_status(definition), "params": params,
+        "table": definition, "status": ttl.ttl_status(site, definition), "params": params,
         "defaults": defaults, "max_pages": ttl.MAX_PAGES,
         "indexes": [definition.primary, *definition.indexes.values()],
         "estimate": ttl.estimate_for_form(params),
     }
+    templates = site.template_names("ttl.html", definition)
     if not request.GET.get("pk"):
-        return TemplateResponse(request, "dynadmin/ttl.html", context)
+        return TemplateResponse(request, templates, context)
     try:
         query, pages = ttl.inspection_query(definition, request.GET)
     except BadQuery as exc:
-        return TemplateResponse(request, "dynadmin/ttl.html", context | {"error": str(exc)},
-                                status=400)
+        return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
     inspection = ttl.inspect(query, pages)
-    inspection.withhold_unviewable(request)
+    inspection.withhold_unviewable(site, request)
     chart = ttl.bar_chart_svg(inspection.bars, title=f"TTLs of the {inspection.items_read} "
                               "items read, by when they expire")
-    return TemplateResponse(request, "dynadmin/ttl.html",
+    return TemplateResponse(request, templates,
                             context | {"inspection": inspection, "chart": chart})
 
 
-@staff_required
 @require_POST
-def set_ttl(request: HttpRequest, table: str) -> HttpResponse:
+def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     """Extend, set or clear one item's TTL, guarded by what the person read."""
-    definition = get_table_or_404(table)
+    definition = table_or_404(site, table)
     # Before the body is read: people with neither permission learn nothing more.
-    if not ttl.may_set_any_ttl(request, definition):
+    if not ttl.may_set_any_ttl(site, request, definition):
         raise PermissionDenied(f"You may not change TTLs of {definition.name} items.")
     try:
         original = unsign_item(request.POST.get("original", ""))
-    except BadKey as exc:
+    except TamperedOriginal as exc:
         return error_response(request, 400, "Cannot change this TTL", str(exc))
     if original is None:
         return error_response(request, 400, "Cannot change this TTL", "The form is incomplete.")
-    if not ttl.may_set_ttl(request, definition, original):
+    if not ttl.may_set_ttl(site, request, definition, original):
         raise PermissionDenied("You may not change the TTL of this kind of item.")
     try:
         change = ttl.parse_change(request.POST)
         new_item = ttl.apply_change(definition, original, change)
     except ttl.TTLRefused as exc:
         return error_response(request, 400, "TTL not changed", str(exc), "Nothing was written.")
-    admin = ttl.admin_of(definition.classify(original))
+    admin = site.admin_of_item(definition, original)
     try:
         writes.save(definition, original, new_item, user=request.user,
                     entity_label=admin.opts.label if admin else "", action="ttl")
     except writes.NothingChanged:
         messages.info(request, "The TTL already had this value: nothing was written.")
     except writes.EditConflict as conflict:
-        return conflict_response(request, definition, admin, conflict)
+        return conflict_response(request, site, definition, admin, conflict)
     except ItemInvalid as exc:
         return error_response(request, 400, "DynamoDB would refuse this item",
                               "; ".join(exc.messages), "Nothing was written.")

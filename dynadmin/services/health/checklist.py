@@ -8,11 +8,15 @@ endpoint cannot tell.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...definitions import Table
-from ...sites import AdminSite
 from .design import ON_DEMAND, access_patterns, ephemeral_entities
 from .model import OK, UNSUPPORTED, ChecklistRow, IndexHealth, PointInTimeRecovery, TableStatus
 from .model import TimeToLive as TTLState
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 __all__ = ["checklist"]
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...definitions import Entity, Key, KeyTemplate, Table
 from ...definitions.fields import Boolean, Choice, Date, Integer, Version
-from ...sites import AdminSite
 from .model import OK, UNSUPPORTED, Finding, PointInTimeRecovery, TableStatus
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 __all__ = ["AccessPattern", "access_patterns", "design_findings", "ephemeral_entities",
            "looks_ephemeral", "operational_findings"]

@@ -8,13 +8,15 @@ reason and the fix.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...definitions import Table
-from ...sites import AdminSite
 from .design import access_patterns
 from .model import OK, Finding, TimeToLive
 from .sources import attribute_types, billing_mode, index_descriptions, key_schema
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 __all__ = ["drift_findings", "used_indexes"]
 

@@ -1,16 +1,15 @@
 """Building a table's health report: the live sources, drift, design and checklist.
 
 The site is a parameter so that a project with several AdminSites (and the tests) can check
-the definitions it registers; it defaults to dynadmin's own registry.
+the definitions each registers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ...definitions import Table
-from ...sites import AdminSite
-from ...sites import site as default_site
 from .checklist import checklist
 from .design import design_findings, operational_findings
 from .drift import drift_findings
@@ -18,16 +17,17 @@ from .metrics import table_metrics
 from .model import Finding, HealthReport, IndexHealth, TableStatus
 from .sources import read_live_table, read_status
 
+if TYPE_CHECKING:
+    from ...sites import AdminSite
+
 __all__ = ["table_health", "table_status"]
 
 
-def table_health(table: Table, site: AdminSite | None = None, *, metrics: bool = False
-                 ) -> HealthReport:
+def table_health(table: Table, site: AdminSite, *, metrics: bool = False) -> HealthReport:
     """The whole report: at most five DynamoDB calls (each cached briefly), no table read.
 
     ``metrics`` adds the CloudWatch section (only ever called against AWS).
     """
-    site = site or default_site
     live = read_live_table(table)
     status = live.status()
     indexes = live.indexes()

@@ -20,13 +20,13 @@ from .inspection import (
     inspection_defaults,
     inspection_query,
 )
-from .items import ItemTTL, admin_of, item_ttl, item_ttl_state, may_set_any_ttl, may_set_ttl
+from .items import ItemTTL, item_ttl, item_ttl_state, may_set_any_ttl, may_set_ttl
 from .status import TableTTL, ttl_status
 from .values import BROKEN_KINDS, EXTEND_DAYS, TTLState, classify_ttl, relative_time
 
 __all__ = [
     "BROKEN_KINDS", "Bar", "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLChange",
-    "TTLRefused", "TTLState", "TableTTL", "admin_of", "apply_change", "bar_chart_svg",
+    "TTLRefused", "TTLState", "TableTTL", "apply_change", "bar_chart_svg",
     "classify_ttl", "estimate", "estimate_for_form", "inspect", "inspection_defaults",
     "inspection_query", "item_ttl", "item_ttl_state", "may_set_any_ttl", "may_set_ttl",
     "parse_change", "relative_time", "ttl_status",

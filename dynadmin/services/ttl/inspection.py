@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -14,8 +14,11 @@ from ...data import calls
 from ...definitions import Entity, Table
 from ..browse import BadQuery, PartitionQuery
 from ..keys import item_url, key_text
-from .items import admin_of, item_ttl_state
+from .items import item_ttl_state
 from .values import BROKEN_KINDS, KINDS, TTLState
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 BINS = (("expired", "Expired, awaiting deletion", "warn"), ("day", "Next 24 hours", "ok"),
         ("week", "1–7 days", "ok"), ("month", "1–4 weeks", "ok"),
@@ -105,11 +108,11 @@ class Inspection:
             ahead = state.moment - self.now
             self.bins[next((k for k, limit in _BIN_LIMITS if ahead <= limit), "later")] += 1
 
-    def withhold_unviewable(self, request: HttpRequest) -> None:
+    def withhold_unviewable(self, site: AdminSite, request: HttpRequest) -> None:
         """Broken items of entities the person may not view are counted, not listed."""
         listed = []
         for broken in self.broken:
-            admin = admin_of(broken.entity)
+            admin = site.admin_of(broken.entity)
             if admin is None or admin.has_view_permission(request):
                 listed.append(broken)
         self.unlisted += len(self.broken) - len(listed)
@@ -143,11 +146,9 @@ def inspection_query(table: Table, params: Mapping[str, str]) -> tuple[Partition
     return query, int(raw)
 
 
-def inspection_defaults(table: Table) -> dict[str, str]:
+def inspection_defaults(site: AdminSite, table: Table) -> dict[str, str]:
     """The form's starting point: the first entity whose TTL is required (its partition
     template as a hint, its sort key's fixed prefix as the begins_with)."""
-    from ...sites import site
-
     entities = site.entities_of(table)
     chosen = next((e for e in entities if e._meta.ttl_policy == "required"),
                   next((e for e in entities if e._meta.ttl_policy != "none"), None))

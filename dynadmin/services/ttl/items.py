@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from ...codenames import EXTEND_TTL
 from ...definitions import Entity, Table
-from ...permissions import EXTEND_TTL
 from .values import EXTEND_DAYS, TTLState, classify_ttl
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,8 @@ def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime) -> T
     return classify_ttl(value, required=target.required, now=now)
 
 
-def admin_of(entity: type[Entity] | None) -> Any:
-    """The entity's EntityAdmin, or None (unclassified, or not registered)."""
-    from ...sites import site
-
-    return site.admin_for(entity) if entity is not None and site.is_registered(entity) else None
-
-
-def may_set_any_ttl(request: HttpRequest, table: Table) -> bool:
+def may_set_any_ttl(site: AdminSite, request: HttpRequest, table: Table) -> bool:
     """Checked before a request body is read: may this person change some TTL here?"""
-    from ...sites import site
-
     user = request.user
     if not (user.is_active and user.is_staff):
         return False
@@ -62,10 +56,11 @@ def may_set_any_ttl(request: HttpRequest, table: Table) -> bool:
     return any(site.admin_for(e).has_change_permission(request) for e in site.entities_of(table))
 
 
-def may_set_ttl(request: HttpRequest, table: Table, item: Mapping[str, Any]) -> bool:
+def may_set_ttl(site: AdminSite, request: HttpRequest, table: Table, item: Mapping[str, Any]
+                ) -> bool:
     """Change permission on the item's entity, or the extend-TTL permission on an entity the
     person may view. Unclassified items have no entity permissions: superusers only."""
-    admin = admin_of(table.classify(item))
+    admin = site.admin_of_item(table, dict(item))
     if admin is None:
         return bool(request.user.is_superuser)
     if admin.has_change_permission(request, item):
@@ -96,7 +91,7 @@ class ItemTTL:
         return self.policy != "none"
 
 
-def item_ttl(table: Table, item: Mapping[str, Any], request: HttpRequest,
+def item_ttl(site: AdminSite, table: Table, item: Mapping[str, Any], request: HttpRequest,
              now: dt.datetime | None = None) -> ItemTTL | None:
     """The TTL block for an item, or None when neither its entity nor the table has a TTL."""
     now = now or dt.datetime.now(dt.UTC)
@@ -115,7 +110,7 @@ def item_ttl(table: Table, item: Mapping[str, Any], request: HttpRequest,
         start = now + (lifetime or dt.timedelta(days=1))
     return ItemTTL(attribute=target.attribute, state=state, policy=target.policy,
                    default_lifetime=duration_text(lifetime), initial=start.strftime(
-                       "%Y-%m-%dT%H:%M"), may_change=may_set_ttl(request, table, item))
+                       "%Y-%m-%dT%H:%M"), may_change=may_set_ttl(site, request, table, item))
 
 
 def duration_text(delta: dt.timedelta | None) -> str:

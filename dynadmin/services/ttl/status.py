@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ... import data
 from ...definitions import Table
 from .items import duration_text
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
 
 
 @dataclass
@@ -77,7 +81,7 @@ class TableTTL:
                 f"{self.expected}, so items whose TTL has passed stay until deleted by hand.")
 
 
-def ttl_status(table: Table) -> TableTTL:
+def ttl_status(site: AdminSite, table: Table) -> TableTTL:
     """The table's TTL setting (one DescribeTimeToLive) and the entities' policies."""
     status = TableTTL(table=table)
     try:
@@ -90,8 +94,6 @@ def ttl_status(table: Table) -> TableTTL:
     else:
         status.status = description.get("TimeToLiveStatus", "")
         status.attribute = description.get("AttributeName")
-    from ...sites import site
-
     for entity in site.entities_of(table):
         meta = entity._meta
         ttl_field = meta.ttl_field

@@ -1,38 +1,15 @@
-"""Security headers and login throttling.
-
-The CSP allows only this site's own scripts and styles: templates carry no inline scripts,
-styles or event handlers, and htmx is configured not to inject styles or evaluate code.
-"""
+"""The site's login view, refusing further attempts after repeated failures."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-__all__ = ["SecurityHeadersMiddleware", "ThrottledLoginView"]
-
-DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-               "base-uri 'none'; object-src 'none'")
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.policy = getattr(settings, "DYNADMIN_CSP", DEFAULT_CSP)
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
-        # Pages show customer data: never keep them in shared or browser caches.
-        if request.user.is_authenticated if hasattr(request, "user") else False:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+__all__ = ["ThrottledLoginView"]
 
 
 class ThrottledLoginView(LoginView):

@@ -29,10 +29,10 @@ from typing import Any
 
 from django.core.checks import Error, Warning, register
 
-from .definitions import Entity, Key, KeyTemplateError
-from .definitions.fields import TTL, Boolean, Choice
-from .options import EntityAdmin
-from .sites import AdminSite, site
+from ..definitions import Entity, Key, KeyTemplateError
+from ..definitions.fields import TTL, Boolean, Choice
+from ..options import EntityAdmin
+from ..sites import AdminSite, site
 
 __all__ = ["check_definitions"]
 

@@ -1,6 +1,6 @@
 """gunicorn settings for production.
 
-``gunicorn dynadmin.wsgi -c python:dynadmin.gunicorn_conf``
+``gunicorn examples.project.wsgi -c python:examples.project.gunicorn_conf``
 """
 
 import os

@@ -1,8 +1,10 @@
-"""The ready-made project configuration. Every setting comes from the environment.
+"""The ready-made project's configuration. Every setting comes from the environment.
 
-Development (``make run``, ``manage.py``): DJANGO_DEBUG=1 is the default of manage.py only.
-Production (gunicorn through ``dynadmin.wsgi``): DEBUG is off unless asked for, and the
-process refuses to start without DJANGO_SECRET_KEY.
+This is a project next to the dynadmin app, not part of it: a team's own project only adds
+``"dynadmin"`` to INSTALLED_APPS and ``path("dynamodb/", dynadmin.site.urls)`` to its URLs.
+
+DEBUG is off unless DJANGO_DEBUG asks for it (``make run`` does), and without DEBUG the process
+refuses to start without a strong DJANGO_SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The repository: the app's templates/ and static/ sit at its top (a built wheel carries
+# them inside the package, where a host's app-directories loader finds them).
+BASE_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parent
 
 
 def env(name: str, default: str = "") -> str:
@@ -58,8 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_htmx",
     "dynadmin",
+    "examples.project",
     # Apps holding a dynadmin.py module with the entity definitions to register.
     *env_list("DYNADMIN_DEFINITION_APPS", "examples.shop"),
 ]
@@ -73,25 +78,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "dynadmin.middleware.DynamoDBMiddleware",
-    "dynadmin.security.SecurityHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "dynadmin.project_urls"
-WSGI_APPLICATION = "dynadmin.wsgi.application"
+ROOT_URLCONF = "examples.project.urls"
+WSGI_APPLICATION = "examples.project.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PROJECT_DIR / "templates", BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dynadmin.context_processors.dynadmin",
             ],
         },
     },
@@ -116,9 +117,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "dynadmin:login"
-LOGIN_REDIRECT_URL = "dynadmin:dashboard"
-LOGOUT_REDIRECT_URL = "dynadmin:login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,0 +1,37 @@
+"""The item as a person read it, carried by a form, signed.
+
+Every write is guarded by what the person saw when the form opened (the *original*). It
+travels with the form rather than in the session so that several tabs can edit at once; it is
+signed so that a tampered copy is refused instead of becoming the guard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.utils.translation import gettext as _
+
+from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
+
+__all__ = ["TamperedOriginal", "sign_item", "unsign_item"]
+
+_SALT = "dynadmin.original"
+
+
+class TamperedOriginal(ValueError):
+    """The form's copy of the item is missing or was altered: shown as a 400."""
+
+
+def sign_item(item: dict[str, Any] | None) -> str:
+    return signing.dumps(dumps_dynamodb_json(item, indent=None) if item is not None else "",
+                         salt=_SALT, compress=True)
+
+
+def unsign_item(token: str) -> dict[str, Any] | None:
+    try:
+        text = signing.loads(token, salt=_SALT)
+    except signing.BadSignature:
+        raise TamperedOriginal(_("The form's copy of the item was altered or is missing. Open "
+                                 "the item again and redo the change.")) from None
+    return loads_dynamodb_json(text) if text else None

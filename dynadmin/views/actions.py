@@ -1,0 +1,58 @@
+"""An action on the rows selected in a list; the result says what was written."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..editing.actions import Selection
+from ..editing.actions import run_action as run
+from .errors import error_response
+from .resolving import table_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
+
+
+@require_http_methods(["POST"])
+def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
+    definition = table_or_404(site, table)
+    entity_name, _sep, name = request.POST.get("action", "").partition(".")
+    entity = next((e for e in site.entities_of(definition) if e._meta.name == entity_name), None)
+    unknown = _("Unknown action"), _("Pick an action from the list.")
+    if entity is None:
+        return error_response(request, 400, *unknown)
+    admin = site.admin_for(entity)
+    if name not in admin.actions:
+        return error_response(request, 400, *unknown)
+    if name not in admin.get_actions(request):
+        raise PermissionDenied(_("You may not run this action."))
+    chosen = request.POST.getlist("item")
+    if not chosen:
+        return error_response(request, 400, _("Nothing selected"),
+                              _("Tick the rows the action should apply to."))
+    try:
+        selected = Selection.unsign(request.POST.get("selection", ""), chosen)
+    except ValueError as exc:
+        return error_response(request, 400, _("Cannot run this action"), str(exc))
+    outcomes = run(request, definition, admin, name, selected)
+    return TemplateResponse(request, site.template_names(
+        "action_result.html", definition, entity), {
+        "table": definition, "admin": admin,
+        "description": admin.get_actions(request)[name].description, "outcomes": outcomes,
+        "back": _local_url(request, request.POST.get("back", "")),
+    })
+
+
+def _local_url(request: HttpRequest, url: str) -> str:
+    """A link back into this site only (never another host or a javascript: URL)."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return ""

@@ -1,0 +1,51 @@
+"""Delete an item: confirm what will go, then a DeleteItem guarded by what was read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..editing import writes
+from ..editing.originals import sign_item
+from ..services.browse import partition_url
+from ..services.keys import item_url, key_text
+from .conflicts import conflict_response, saved_note
+from .guards import current_item, posted_original, require_any
+from .resolving import table_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
+    definition = table_or_404(site, table)
+    require_any(site, request, definition, "delete")
+    if request.method == "GET":
+        found = current_item(site, request, definition, "delete")
+        if isinstance(found, HttpResponse):
+            return found
+        current, admin = found
+        return TemplateResponse(request, site.template_names(
+            "delete.html", definition, admin.entity if admin else None), {
+            "table": definition, "admin": admin, "item": current,
+            "key_text": key_text(definition, current),
+            "original_token": sign_item(current), "item_link": item_url(definition, current),
+        })
+    posted = posted_original(site, request, definition, "delete", _("Cannot delete"))
+    if isinstance(posted, HttpResponse):
+        return posted
+    original, admin = posted
+    try:
+        result = writes.delete(definition, original, user=request.user,
+                               entity_label=admin.opts.label if admin else "")
+    except writes.EditConflict as conflict:
+        return conflict_response(request, site, definition, admin, conflict)
+    messages.success(request, _("Deleted (it was unchanged since you read it).")
+                     + saved_note(result))
+    return HttpResponseRedirect(partition_url(definition, original[definition.primary.pk]))

@@ -1,0 +1,83 @@
+"""Who may write what: checked before a request body is read, then per item.
+
+``require_any`` runs first, from the address alone, so a person with no write permission on a
+table learns nothing from what they send. ``require`` then checks the entity of the item
+concerned; unclassified items have no entity permissions, so only superusers change them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from ..definitions import Table
+from ..editing.originals import TamperedOriginal, unsign_item
+from ..services.items import read_item
+from ..services.keys import BadKey, parse_item_key
+from .errors import error_response
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from ..options import EntityAdmin
+    from ..sites import AdminSite
+
+__all__ = ["current_item", "posted_original", "require", "require_any"]
+
+_CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission"}
+
+
+def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> None:
+    if admin is None:
+        if not request.user.is_superuser:
+            raise PermissionDenied(_("Only superusers may change unclassified items."))
+        return
+    allowed = (admin.has_add_permission(request) if action == "add"
+               else getattr(admin, _CHECKS[action])(request))
+    if not allowed:
+        raise PermissionDenied(_("You may not %(action)s %(things)s items.")
+                               % {"action": action, "things": admin.opts.verbose_name})
+
+
+def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str) -> None:
+    """Before reading anything from the request: may this person {action} anything here?"""
+    if request.user.is_superuser:
+        return
+    if not any(getattr(site.admin_for(e), _CHECKS[action])(request)
+               for e in site.entities_of(table)):
+        raise PermissionDenied(_("You may not %(action)s items of %(table)s.")
+                               % {"action": action, "table": table.name})
+
+
+def current_item(site: AdminSite, request: HttpRequest, table: Table, action: str
+                 ) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
+    """For a GET: the item as it is now (read consistently), its admin, and the person's
+    right to ``action`` it."""
+    try:
+        key = parse_item_key(table, request.GET)
+    except BadKey as exc:
+        return error_response(request, 400, _("Not a key of this table"), str(exc))
+    item = read_item(table, key, consistent=True)
+    if item is None:
+        return error_response(request, 404, _("No item with this key"),
+                              _("It may have been deleted or moved meanwhile."))
+    admin = site.admin_of_item(table, item)
+    require(request, admin, action)
+    return item, admin
+
+
+def posted_original(site: AdminSite, request: HttpRequest, table: Table, action: str,
+                    title: str) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
+    """For a POST: the item as the person read it (signed in the form), and their right."""
+    try:
+        original = unsign_item(request.POST.get("original", ""))
+    except TamperedOriginal as exc:
+        return error_response(request, 400, title, str(exc))
+    if original is None:
+        return error_response(request, 400, title, _("The form is incomplete."))
+    admin = site.admin_of_item(table, original)
+    require(request, admin, action)
+    return original, admin

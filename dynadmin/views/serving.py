@@ -1,0 +1,114 @@
+"""How a site serves one of its pages: the pipeline every dynadmin view runs inside.
+
+This is what a project middleware and context processor did before dynadmin owned its URLs;
+living here, it needs nothing from the host beyond Django's sessions and auth:
+
+- ``request.current_app`` and the site's URL namespace, so links stay inside the mounted site;
+- ``request.htmx`` (django-htmx's details object) whether or not the host installs its
+  middleware;
+- the login redirect to the site's own login page, and the staff check;
+- the per-request DynamoDB call log, open while the template renders, so the footer lists
+  every call, including those made while rendering;
+- one error handler: ``DataError``, ``PermissionDenied`` and ``Http404`` become the site's own
+  page (or htmx fragment), never the host's and never a traceback;
+- the site's context (``each_context``) merged into every template response;
+- ``Cache-Control: no-store`` and the Content-Security-Policy on every answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
+
+from ..data import calls
+from ..data.errors import DataError
+from ..services import links
+from ..services.environments import environment_of
+from .errors import data_error_response, error_response
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
+
+logger = logging.getLogger("dynadmin")
+
+# Only the site's own scripts and styles: templates carry no inline scripts, styles or event
+# handlers, and htmx is configured not to inject styles or evaluate code.
+DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+               "base-uri 'none'; object-src 'none'")
+
+View = Callable[..., HttpResponse]
+
+
+def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any],
+          kwargs: Mapping[str, Any], *, public: bool = False) -> HttpResponse:
+    request.current_app = site.name
+    if not isinstance(getattr(request, "htmx", None), HtmxDetails):
+        request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+    with links.serving(site.name), calls.recording() as log:
+        request.dynamodb_calls = log  # type: ignore[attr-defined]
+        response = _respond(site, request, view, args, kwargs, public=public)
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            response.context_data = {**site.each_context(request),
+                                     **_environment(site, response.context_data or {}),
+                                     **(response.context_data or {})}
+            try:
+                response.render()
+            except DataError as exc:
+                # A call made while rendering fails like one made in the view.
+                response = _error_page(site, request, exc)
+    if log.operations:
+        response["X-Dynadmin-Calls"] = ",".join(log.operations)
+    response.headers.setdefault("Content-Security-Policy",
+                                getattr(settings, "DYNADMIN_CSP", DEFAULT_CSP))
+    # Pages show customer data: never keep them in shared or browser caches.
+    add_never_cache_headers(response)
+    return response
+
+
+def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any],
+             kwargs: Mapping[str, Any], *, public: bool) -> HttpResponse:
+    if not public and not site.has_permission(request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(),
+                                     reverse("dynadmin:login", current_app=site.name))
+        return error_response(request, 403, _("Permission denied"),
+                              _("dynadmin is for staff accounts."))
+    try:
+        return view(request, site, *args, **kwargs)
+    except DataError as exc:
+        return _error_page(site, request, exc)
+    except PermissionDenied as exc:
+        return error_response(request, 403, _("Permission denied"),
+                              str(exc) or _("You may not see this page."))
+    except Http404 as exc:
+        return error_response(request, 404, _("Not found"),
+                              str(exc) or _("There is nothing at this address."))
+
+
+def _error_page(site: AdminSite, request: HttpRequest, error: DataError) -> HttpResponse:
+    logger.warning("%s on %s: %s", type(error).__name__, request.path, error)
+    response = data_error_response(request, error, site)
+    if isinstance(response, TemplateResponse) and not response.is_rendered:
+        response.context_data = {**site.each_context(request), **(response.context_data or {})}
+        response.render()
+    return response
+
+
+def _environment(site: AdminSite, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The environment banner: the page's table's connection, or the site's when the page
+    shows no single table."""
+    table = context.get("table")
+    return {"environment": environment_of(site, table if hasattr(table, "primary") else None)}

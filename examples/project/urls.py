@@ -1,0 +1,12 @@
+"""The URLconf of the ready-made project (``examples.project.settings``): dynadmin at the root.
+
+A host project mounts it anywhere, e.g. ``path("dynamodb/", dynadmin.site.urls)``.
+"""
+
+from django.urls import path
+
+import dynadmin
+
+urlpatterns = [
+    path("", dynadmin.site.urls),
+]

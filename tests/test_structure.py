@@ -1,0 +1,124 @@
+"""The package's shape: layers that data flows through one way, and modules of one concept.
+
+definitions -> data -> services -> editing -> admin options -> views -> the site. A module
+may import (at run time; ``if TYPE_CHECKING`` imports are annotations only) from its own layer
+or a lower one, never a higher one, and no two modules import each other, however indirectly.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "dynadmin"
+
+#: lowest first; a module belongs to the longest prefix listed
+LAYERS = [
+    ("dynadmin.conf", "dynadmin.limits", "dynadmin.codenames"),
+    ("dynadmin.definitions",),
+    ("dynadmin.data",),
+    ("dynadmin.models", "dynadmin.relations", "dynadmin.migrations"),
+    ("dynadmin.services",),
+    ("dynadmin.editing",),
+    ("dynadmin.options",),
+    ("dynadmin.views", "dynadmin.templatetags"),
+    ("dynadmin.sites", "dynadmin.permissions", "dynadmin.checks", "dynadmin.apps",
+     "dynadmin.management", "dynadmin"),
+]
+MAX_LINES = 400
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _layer(module: str) -> int:
+    best, best_len = None, -1
+    for number, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_len:
+                best, best_len = number, len(prefix)
+    assert best is not None, f"{module} is in no layer"
+    return best
+
+
+def _runtime_imports(path: Path, module: str) -> set[str]:
+    """dynadmin modules imported by ``path`` outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text())
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for n in ast.walk(node))
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [f"{target}.{alias.name}" for alias in node.names]
+            for name in names:
+                found.add(name if _is_module(name) else target)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name == "dynadmin" or name.startswith("dynadmin.")}
+
+
+def _is_module(name: str) -> bool:
+    relative = Path(*name.split(".")[1:])
+    return ((PACKAGE / relative).with_suffix(".py").exists()
+            or (PACKAGE / relative / "__init__.py").exists())
+
+
+def _graph() -> dict[str, set[str]]:
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        module = _module_name(path)
+        graph[module] = _runtime_imports(path, module) - {module}
+    return graph
+
+
+def test_layers_are_only_imported_downwards():
+    upward = [f"{module} imports {target}"
+              for module, targets in _graph().items()
+              for target in targets
+              if module != "dynadmin" and _layer(target) > _layer(module)]
+    assert upward == []
+
+
+def test_no_module_imports_itself_through_others():
+    graph = _graph()
+    # The package root only re-exports, lazily, for ``import dynadmin`` in settings files.
+    graph = {m: {t for t in ts if t != "dynadmin"} for m, ts in graph.items()}
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join(trail[trail.index(target):] + [target]))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.name)
+def test_modules_hold_one_concept(path):
+    if "migrations" in path.parts:
+        return
+    assert len(path.read_text().splitlines()) <= MAX_LINES
