@@ -16,8 +16,8 @@ PYTEST_WORKERS ?= 2
 LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=us-east-1 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
 
-.PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 lint \
-	check clean bench
+.PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 test-host \
+	lint check clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,11 +56,11 @@ check: install
 
 test-dynamodb-local: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not host"
 
 # The browser journeys run once, against DynamoDB Local; the other legs skip them.
 test-moto: install
-	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host"
 
 $(VENV6)/.installed: pyproject.toml
 	@test -x "$(PYTHON312)" || { echo "Python 3.12 not found at $(PYTHON312): set PYTHON312=..."; exit 1; }
@@ -70,9 +70,15 @@ $(VENV6)/.installed: pyproject.toml
 	@touch $@
 
 test-django6: $(VENV6)/.installed  ## the same suite on Django 6 / Python 3.12
-	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host"
 
-test: lint check test-dynamodb-local test-moto test-django6
+# The wheel, installed with pip into a fresh venv and a fresh `django-admin startproject`
+# host, against DynamoDB Local (tests/host/): what a user of the package gets.
+test-host: install
+	$(PY) -m examples.project.local install
+	$(PY) -m pytest -q -m host tests/host
+
+test: lint check test-dynamodb-local test-moto test-django6 test-host
 
 bench: install  ## the benchmark (bench/README.md): loads 1M items once, then measures
 	$(PY) bench/run.py
