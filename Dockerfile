@@ -15,7 +15,7 @@ WORKDIR /app
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./
 COPY dynadmin/__init__.py dynadmin/__init__.py
-RUN pip install -e '.[server]'
+RUN pip install -e '.[project]'
 
 COPY manage.py ./
 COPY dynadmin ./dynadmin
