@@ -35,7 +35,7 @@ from botocore.exceptions import (
 
 from ..definitions.tables import Index, Table
 from . import calls
-from .client import get_client
+from .client import get_client_for
 from .errors import (
     AccessDenied,
     DataError,
@@ -288,7 +288,7 @@ def _capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
 def _call(operation: str, table: str, index: str | None = None, *,
           writes: bool = False, **params: Any) -> dict[str, Any]:
     """Make one call: time it, log it, translate its errors."""
-    client = get_client()
+    client = get_client_for(table)
     _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
