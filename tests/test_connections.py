@@ -231,3 +231,12 @@ def test_using_a_bad_connection_is_improperly_configured(settings):
         connection_for(Table("ConnPink", connection="prod"))
     with pytest.raises(ImproperlyConfigured, match="No connection 'staging'.*defined: default"):
         data.get_client_for(staging_table)
+
+
+def test_a_transaction_cannot_span_two_environments(two_environments):
+    two_environments.DYNADMIN_TABLE_NAMES = {"ConnStaging": "s-table", "ConnProd": "p-table"}
+    with data.recording() as log, pytest.raises(
+            ImproperlyConfigured, match=r"several connections \(prod, staging\)"):
+        data.transact_write([data.Put(staging_table, _key("T"), Attr("PK").not_exists()),
+                             data.Put(prod_table, _key("T"), Attr("PK").not_exists())])
+    assert log.operations == []

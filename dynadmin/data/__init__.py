@@ -14,6 +14,7 @@ from .errors import (
     InvalidCursor,
     InvalidRequest,
     NotSupported,
+    ReadOnly,
     ScanRefused,
     TableNotFound,
     Throttled,
@@ -41,14 +42,16 @@ from .operations import (
     transact_write,
     update_item,
 )
+from .read_only import ensure_writable, is_read_only
 
 __all__ = [
     "AccessDenied", "batch_get", "Call", "CallLog", "ConditionCheck", "Connection",
     "connection_for", "connection_problems", "current_log", "DataError", "decode_cursor", "Delete",
-    "delete_item", "describe", "encode_cursor", "get_client", "get_client_for", "get_item",
-    "IndexNotFound", "install_scan_refusal", "InvalidCursor", "InvalidRequest", "key_from_json",
-    "key_to_json", "list_tags", "load_items_unconditionally", "NotSupported", "Page", "Put",
-    "put_item", "query", "query_request", "recording", "reset_client", "ScanRefused",
-    "SortCondition", "TableNotFound", "Throttled", "transact_write", "TransactionConflict",
-    "Unavailable", "Update", "update_item", "WriteConflict", "WriteInterrupted",
+    "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
+    "get_item", "IndexNotFound", "install_scan_refusal", "InvalidCursor", "InvalidRequest",
+    "is_read_only", "key_from_json", "key_to_json", "list_tags", "load_items_unconditionally",
+    "NotSupported", "Page", "Put", "put_item", "query", "query_request", "ReadOnly", "recording",
+    "reset_client", "ScanRefused", "SortCondition", "TableNotFound", "Throttled", "transact_write",
+    "TransactionConflict", "Unavailable", "Update", "update_item", "WriteConflict",
+    "WriteInterrupted",
 ]

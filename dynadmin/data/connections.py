@@ -168,10 +168,14 @@ def connection_name_for_physical(physical: str) -> str:
     from ..definitions.tables import defined_tables
 
     wanted = set(physical.split(","))
-    found = {connection_name_for(t) for t in defined_tables() if t.table_name in wanted}
-    if len(found) > 1:
+    found = {t.table_name: connection_name_for(t) for t in defined_tables()
+             if t.table_name in wanted}
+    names = set(found.values())
+    if len(names) > 1:
+        # One name claimed by tables on two connections, or one transaction across two
+        # environments: either way a single call cannot go to both.
         raise ImproperlyConfigured(
-            f"The physical table name(s) {physical} belong to tables on several connections "
-            f"({', '.join(sorted(found))}); give each table its own physical name "
-            "(DYNADMIN_TABLE_NAMES).")
-    return found.pop() if found else DEFAULT
+            f"One call to {physical} would need several connections ({', '.join(sorted(names))}): "
+            "a call, and a transaction, goes to one AWS environment. Give each table its own "
+            "physical name (DYNADMIN_TABLE_NAMES), and keep transactions within one connection.")
+    return names.pop() if names else DEFAULT
