@@ -240,3 +240,9 @@ def test_a_transaction_cannot_span_two_environments(two_environments):
         data.transact_write([data.Put(staging_table, _key("T"), Attr("PK").not_exists()),
                              data.Put(prod_table, _key("T"), Attr("PK").not_exists())])
     assert log.operations == []
+
+
+def test_one_physical_name_on_two_connections_is_refused(two_environments):
+    two_environments.DYNADMIN_TABLE_NAMES = {"ConnStaging": "shared", "ConnProd": "shared"}
+    with pytest.raises(ImproperlyConfigured, match=r"One call to shared would need several"):
+        data.get_item(prod_table, _key("T"))

@@ -168,9 +168,7 @@ def connection_name_for_physical(physical: str) -> str:
     from ..definitions.tables import defined_tables
 
     wanted = set(physical.split(","))
-    found = {t.table_name: connection_name_for(t) for t in defined_tables()
-             if t.table_name in wanted}
-    names = set(found.values())
+    names = {connection_name_for(t) for t in defined_tables() if t.table_name in wanted}
     if len(names) > 1:
         # One name claimed by tables on two connections, or one transaction across two
         # environments: either way a single call cannot go to both.
