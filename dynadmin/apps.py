@@ -9,6 +9,7 @@ class DynadminConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401  (registers the system checks)
@@ -16,7 +17,11 @@ class DynadminConfig(AppConfig):
         from .permissions import sync_permissions
         from .sites import autodiscover
 
-        # Before any client exists, so that no DynamoDB client in the process can scan.
-        install_scan_refusal()
+        # dynadmin's own clients always refuse whole-table reads. Extending that to every
+        # client in the process (a host project's own boto3 code too) is the project's call:
+        # the ready-made project does, an app embedded in someone else's project does not.
+        # Before any client exists, so that none escapes it.
+        if getattr(settings, "DYNADMIN_REFUSE_SCAN_PROCESS_WIDE", False):
+            install_scan_refusal()
         autodiscover()
         post_migrate.connect(sync_permissions, sender=self)

@@ -4,7 +4,8 @@ Views and services import from here; nothing else imports boto3's DynamoDB clien
 """
 
 from .calls import Call, CallLog, current_log, recording
-from .client import get_client, install_scan_refusal, reset_client
+from .client import get_client, get_client_for, install_scan_refusal, reset_client
+from .connections import Connection, connection_for, connection_problems
 from .cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
 from .errors import (
     AccessDenied,
@@ -13,6 +14,7 @@ from .errors import (
     InvalidCursor,
     InvalidRequest,
     NotSupported,
+    ReadOnly,
     ScanRefused,
     TableNotFound,
     Throttled,
@@ -40,15 +42,16 @@ from .operations import (
     transact_write,
     update_item,
 )
+from .read_only import ensure_writable, is_read_only
 
 __all__ = [
-    "AccessDenied", "Call", "CallLog", "ConditionCheck", "DataError", "Delete", "IndexNotFound",
-    "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put", "ScanRefused",
-    "SortCondition", "TableNotFound", "Throttled", "TransactionConflict", "Unavailable", "Update",
-    "WriteConflict", "WriteInterrupted", "batch_get", "current_log", "decode_cursor",
-    "delete_item", "describe",
-    "encode_cursor", "get_client", "get_item", "install_scan_refusal", "key_from_json",
-    "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
-    "query_request", "recording",
-    "reset_client", "transact_write", "update_item",
+    "AccessDenied", "batch_get", "Call", "CallLog", "ConditionCheck", "Connection",
+    "connection_for", "connection_problems", "current_log", "DataError", "decode_cursor", "Delete",
+    "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
+    "get_item", "IndexNotFound", "install_scan_refusal", "InvalidCursor", "InvalidRequest",
+    "is_read_only", "key_from_json", "key_to_json", "list_tags", "load_items_unconditionally",
+    "NotSupported", "Page", "Put", "put_item", "query", "query_request", "ReadOnly", "recording",
+    "reset_client", "ScanRefused", "SortCondition", "TableNotFound", "Throttled", "transact_write",
+    "TransactionConflict", "Unavailable", "Update", "update_item", "WriteConflict",
+    "WriteInterrupted",
 ]

@@ -1,26 +1,38 @@
-"""The one DynamoDB client of the process, and the hook that refuses whole-table reads.
+"""dynadmin's DynamoDB clients (one per connection), and the hook that refuses whole-table reads.
 
 boto3 clients are thread-safe and expensive to build (endpoint resolution, credential chain),
-so dynadmin builds one per process, lazily, and never per request. The endpoint, region and
-credentials come from boto3's standard chain (``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_REGION``,
-profiles, instance roles): production needs no dynadmin-specific setting.
+so dynadmin builds one per connection per process, lazily (gunicorn workers build their own
+after the fork), and never per request. A connection with nothing configured takes endpoint,
+region and credentials from boto3's standard chain (``AWS_ENDPOINT_URL_DYNAMODB``,
+``AWS_REGION``, profiles, instance roles); see ``connections.py`` for the others.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import DeferredRefreshableCredentials
 
+from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
+from .connections import connection as _connection_named
 from .errors import ScanRefused
 
-__all__ = ["get_client", "install_scan_refusal", "reset_client"]
+if TYPE_CHECKING:
+    from ..definitions.tables import Table
+
+__all__ = [
+    "get_client", "get_client_for", "install_scan_refusal", "refuse_scans", "reset_client",
+    "uninstall_scan_refusal",
+]
 
 _lock = threading.Lock()
-_client: Any = None
+# Keyed by the connection's whole configuration, so that a changed setting (tests, a reload)
+# gets a client of its own instead of a stale one.
+_clients: dict[Connection, Any] = {}
 
 # PartiQL statements can scan a whole table too (a SELECT without a key condition), and
 # dynadmin issues none, so the refusal covers them as well.
@@ -33,26 +45,34 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-def get_client() -> Any:
-    """The process's DynamoDB client (created on first use)."""
-    global _client
-    if _client is None:
+def get_client(connection: str = DEFAULT) -> Any:
+    """The DynamoDB client of a connection (created on first use, then shared by threads)."""
+    configured = _connection_named(connection)
+    client = _clients.get(configured)
+    if client is None:
         with _lock:
-            if _client is None:
-                _client = _build_client()
-    return _client
+            client = _clients.get(configured)
+            if client is None:
+                client = _clients[configured] = _build_client(configured)
+    return client
+
+
+def get_client_for(table: Table | str) -> Any:
+    """The client of the connection a table lives in (a definition, or a physical name as
+    calls carry it)."""
+    if isinstance(table, str):
+        return get_client(connection_name_for_physical(table))
+    return get_client(connection_name_for(table))
 
 
 def reset_client() -> None:
-    """Forget the client (tests switch endpoints; a forked worker may want its own)."""
-    global _client
+    """Forget every client (tests switch endpoints; a forked worker may want its own)."""
     with _lock:
-        _client = None
+        _clients.clear()
 
 
-def _build_client() -> Any:
-    install_scan_refusal()
-    config = Config(
+def _config() -> Config:
+    return Config(
         connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
         read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
         # botocore's max_attempts counts retries after the first try (3 -> up to 4 calls).
@@ -60,8 +80,45 @@ def _build_client() -> Any:
         # Lookups fan out over a thread pool; give each thread a connection.
         max_pool_connections=_setting("DYNADMIN_MAX_POOL_CONNECTIONS", 20),
     )
-    session = boto3.session.Session(region_name=_setting("DYNADMIN_REGION", None))
-    return session.client("dynamodb", config=config)
+
+
+def _build_client(conn: Connection) -> Any:
+    region = conn.region or _setting("DYNADMIN_REGION", None)
+    session = boto3.session.Session(profile_name=conn.profile, region_name=region)
+    if conn.role_arn:
+        session = _assumed_role_session(conn, session, region)
+    client = session.client("dynamodb", config=_config(), endpoint_url=conn.endpoint_url)
+    refuse_scans(client)
+    return client
+
+
+def _assumed_role_session(conn: Connection, source: boto3.session.Session,
+                          region: str | None) -> boto3.session.Session:
+    """A session signing with the role's temporary credentials, renewed before they expire.
+
+    The credentials are fetched on the first call, not here: building a client never talks to
+    AWS, and an STS failure surfaces inside the DynamoDB call, where errors become pages.
+    """
+    sts = source.client("sts", config=_config(), region_name=region,
+                        endpoint_url=conn.sts_endpoint_url)
+    arguments = {"RoleArn": conn.role_arn, "RoleSessionName": conn.role_session_name}
+    if conn.external_id:
+        arguments["ExternalId"] = conn.external_id
+
+    def assume_role() -> dict[str, Any]:
+        credentials = sts.assume_role(**arguments)["Credentials"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": credentials["Expiration"].isoformat(),
+        }
+
+    # botocore refreshes them (under its own lock) in the minutes before they expire.
+    credentials = DeferredRefreshableCredentials(assume_role, method="sts-assume-role")
+    core = botocore.session.Session()
+    core._credentials = credentials  # the one way botocore takes ready-made refreshable ones
+    return boto3.session.Session(botocore_session=core, region_name=region)
 
 
 # -- Scan refusal -------------------------------------------------------------------------
@@ -74,30 +131,36 @@ def _refuse(model: Any = None, **kwargs: Any) -> None:
     )
 
 
-def _register_refusal(events: Any) -> None:
+def refuse_scans(client: Any) -> None:
+    """Make one client refuse Scan and PartiQL before anything is sent (every dynadmin client
+    does, whatever the process-wide setting)."""
     for operation in REFUSED_OPERATIONS:
-        events.register(f"before-call.dynamodb.{operation}", _refuse,
-                        unique_id=f"dynadmin-refuse-{operation}")
+        client.meta.events.register(f"before-call.dynamodb.{operation}", _refuse,
+                                    unique_id=f"dynadmin-refuse-{operation}")
 
 
-_installed = False
 _original_create_client = botocore.session.Session.create_client
 
 
 def _create_client_with_refusal(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
     client = _original_create_client(self, *args, **kwargs)
-    _register_refusal(client.meta.events)
+    refuse_scans(client)
     return client
 
 
 def install_scan_refusal() -> None:
-    """Refuse Scan on every DynamoDB client the process creates from now on.
+    """Refuse Scan on every DynamoDB client the process creates from now on, dynadmin's or not.
 
-    Registered at start-up (AppConfig.ready), it covers clients built by any code, not only
-    dynadmin's data layer, so that no later change can add a scan by accident.
+    Called at start-up when ``DYNADMIN_REFUSE_SCAN_PROCESS_WIDE`` is True (the ready-made
+    project), so that no code in the process can add a scan by accident. An app embedded in
+    a host project leaves the host's own clients alone. Installing twice is harmless.
     """
-    global _installed
-    if _installed:
-        return
     botocore.session.Session.create_client = _create_client_with_refusal  # type: ignore[method-assign]
-    _installed = True
+
+
+def uninstall_scan_refusal() -> None:
+    """Undo ``install_scan_refusal`` for clients created from now on (dynadmin's own clients
+    keep refusing)."""
+    if botocore.session.Session.create_client is not _create_client_with_refusal:
+        return  # not installed, or someone patched it since: leave theirs in place
+    botocore.session.Session.create_client = _original_create_client  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ from typing import Any
 
 __all__ = [
     "AccessDenied", "DataError", "IndexNotFound", "InvalidCursor", "InvalidRequest",
-    "NotSupported", "ScanRefused", "TableNotFound", "Throttled", "Unavailable",
+    "NotSupported", "ReadOnly", "ScanRefused", "TableNotFound", "Throttled", "Unavailable",
     "WriteConflict", "TransactionConflict", "WriteInterrupted", "iam_action",
 ]
 
@@ -62,6 +62,14 @@ class ScanRefused(DataError):
     status = 400
     title = "Scan refused"
     advice = "Query a partition or an index instead; declare a listing on a GSI if one is needed."
+
+
+class ReadOnly(DataError):
+    """A write to a table that settings or its definition mark read-only; nothing was sent."""
+
+    status = 403
+    title = "This table is read-only"
+    advice = "The table is marked read-only in dynadmin's configuration."
 
 
 class InvalidCursor(DataError):

@@ -35,7 +35,7 @@ from botocore.exceptions import (
 
 from ..definitions.tables import Index, Table
 from . import calls
-from .client import get_client
+from .client import get_client_for
 from .errors import (
     AccessDenied,
     DataError,
@@ -50,6 +50,7 @@ from .errors import (
     WriteConflict,
     iam_action,
 )
+from .read_only import ensure_writable
 from .serialization import deserialize_item, serialize, serialize_item
 
 __all__ = [
@@ -288,7 +289,7 @@ def _capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
 def _call(operation: str, table: str, index: str | None = None, *,
           writes: bool = False, **params: Any) -> dict[str, Any]:
     """Make one call: time it, log it, translate its errors."""
-    client = get_client()
+    client = get_client_for(table)
     _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
@@ -487,6 +488,7 @@ def _conflict(exc: DataError, operation: str) -> DataError:
 
 def put_item(table: Table, item: Mapping[str, Any], *, condition: ConditionBase) -> None:
     """PutItem guarded by ``condition`` (e.g. ``Attr("PK").not_exists()`` for a create)."""
+    ensure_writable(table)
     names = _Names()
     params = {
         "TableName": table.table_name,
@@ -511,6 +513,7 @@ def update_item(
     add: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """UpdateItem of only the given attributes, guarded by ``condition``; returns the new item."""
+    ensure_writable(table)
     names = _Names()
     clauses = []
     if set:
@@ -543,6 +546,7 @@ def update_item(
 def delete_item(table: Table, key: Mapping[str, Any], *, condition: ConditionBase
                 ) -> dict[str, Any] | None:
     """DeleteItem guarded by ``condition``; returns the deleted item."""
+    ensure_writable(table)
     names = _Names()
     params = {
         "TableName": table.table_name,
@@ -614,6 +618,7 @@ def _transact_action(action: Put | Update | Delete | ConditionCheck) -> dict[str
 
 def transact_write(actions: Sequence[Put | Update | Delete | ConditionCheck]) -> None:
     """All of the actions or none of them (TransactWriteItems, at most 100 actions)."""
+    ensure_writable(*(action.table for action in actions))
     if not actions:
         return
     if len(actions) > TRANSACTION_LIMIT:
@@ -648,6 +653,7 @@ def load_items_unconditionally(table: Table, items: Iterable[Mapping[str, Any]])
     BatchWriteItem cannot carry a condition, so this is for seeding and benchmarks only; no
     view calls it. Returns how many items were written.
     """
+    ensure_writable(table)
     name = table.table_name
     written = 0
     batch: list[dict[str, Any]] = []

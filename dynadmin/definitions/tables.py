@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .entities import Entity
 
-__all__ = ["Index", "Table"]
+__all__ = ["Index", "Table", "defined_tables"]
 
 KEY_TYPES = ("S", "N", "B")
 
@@ -43,12 +44,23 @@ class Index:
         return {a: item[a] for a in self.attributes if a in item}
 
 
+# Calls to DynamoDB name tables by physical name; the data layer finds the definition (and so
+# the connection) behind a name among the tables the process has defined.
+_defined: weakref.WeakSet[Table] = weakref.WeakSet()
+
+
+def defined_tables() -> list[Table]:
+    """Every table definition alive in the process."""
+    return list(_defined)
+
+
 class Table:
     """One DynamoDB table holding many entities (single-table design).
 
     ``name`` is the logical name used in definitions and URLs; the physical table name comes
     from settings (``DYNADMIN_TABLE_NAMES``) so one set of definitions serves local, staging
-    and production tables.
+    and production tables. ``connection`` names the AWS environment it lives in (settings
+    ``DYNADMIN_CONNECTIONS``); ``read_only`` refuses every write dynadmin could make to it.
     """
 
     def __init__(
@@ -64,6 +76,8 @@ class Table:
         type_attribute: str | None = None,
         billing_mode: str = "PAY_PER_REQUEST",
         stream_view_type: str | None = "NEW_AND_OLD_IMAGES",
+        connection: str = "default",
+        read_only: bool = False,
     ) -> None:
         self.name = name
         self.pk = pk
@@ -73,12 +87,17 @@ class Table:
         self.type_attribute = type_attribute
         self.billing_mode = billing_mode
         self.stream_view_type = stream_view_type
+        # Which AWS environment the table lives in (settings DYNADMIN_CONNECTIONS), and
+        # whether dynadmin may write to it; settings can override both per deployment.
+        self.connection = connection
+        self.read_only = read_only
         self.entities: list[type[Entity]] = []
         self._indexes: dict[str | None, Index] = {None: self._index(None, pk, sk)}
         for index_name, (ipk, isk) in (indexes or {}).items():
             self._indexes[index_name] = self._index(index_name, ipk, isk)
         for index_name, isk in (local_indexes or {}).items():
             self._indexes[index_name] = self._index(index_name, pk, isk, local=True)
+        _defined.add(self)
 
     def __repr__(self) -> str:
         return f"<Table {self.name}>"

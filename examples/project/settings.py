@@ -180,5 +180,9 @@ DYNADMIN_REGION = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or None
 DYNADMIN_CONNECT_TIMEOUT = float(env("DYNADMIN_CONNECT_TIMEOUT", "2"))
 DYNADMIN_READ_TIMEOUT = float(env("DYNADMIN_READ_TIMEOUT", "5"))
 DYNADMIN_MAX_ATTEMPTS = int(env("DYNADMIN_MAX_ATTEMPTS", "3"))
+# This file is still the ready-made project's settings: there, no DynamoDB client in the
+# process may read a whole table, not only dynadmin's own (which always refuse). An app
+# embedded in a host project leaves this False and the host's clients alone.
+DYNADMIN_REFUSE_SCAN_PROCESS_WIDE = True
 DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "60"))
 DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))
