@@ -7,79 +7,23 @@ layer, not here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from . import data
 from .codenames import permission_name
-from .definitions import Entity, Key
+from .definitions import Entity
 from .definitions.fields import Field
 from .editing.forms import EntityForm
+from .patterns import Listing, Lookup
 from .relations import Relation
 
 if TYPE_CHECKING:
     from .sites import AdminSite
 
 __all__ = ["action", "EntityAdmin", "Listing", "Lookup"]
-
-@dataclass(frozen=True)
-class Lookup:
-    """A named access pattern: fill the fields, get the items (``User by email`` on GSI1).
-
-    ``fields`` are what a person types; they must determine the key's partition key.
-    ``accepts`` is a regular expression for the global lookup box: the lookup runs when the
-    text fully matches it, with group 1 (if the pattern has a group) as the value, so that
-    ``ORD-456`` and ``456`` both find order 456. Without it, the box tries the lookup whenever
-    the field accepts the text.
-    """
-
-    key: str
-    label: str = ""
-    fields: tuple[str, ...] = ()
-    accepts: str = ""
-
-    def resolve(self, entity: type[Entity]) -> Key:
-        return entity._meta.keys[self.key]
-
-    @property
-    def name(self) -> str:
-        """How URLs name the lookup (its key's name)."""
-        return self.key
-
-    def accept(self, text: str) -> str | None:
-        """The value ``text`` stands for when it fits ``accepts``; None when it does not."""
-        if not self.accepts:
-            return None
-        pattern = re.compile(self.accepts)
-        match = pattern.fullmatch(text)
-        if match is None:
-            return None
-        return match.group(1) if pattern.groups else match.group(0)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A named, paged list of an entity through one of its keys (orders by status on GSI2).
-
-    A person picks the partition key's values (a Choice field is a menu) and the partition
-    page opens; ``descending`` puts the newest first when the sort key is a date.
-    """
-
-    key: str
-    label: str = ""
-    descending: bool = True
-
-    def resolve(self, entity: type[Entity]) -> Key:
-        return entity._meta.keys[self.key]
-
-    @property
-    def name(self) -> str:
-        """How URLs name the listing (its key's name)."""
-        return self.key
-
 
 def action(*, description: str, permission: str = "change"
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -191,13 +135,18 @@ class EntityAdmin:
         return user.has_perm(permission_name(action, self.entity))
 
     def has_view_permission(self, request: HttpRequest, item: Any = None) -> bool:
-        return self._has(request, "view") or self.has_change_permission(request, item)
+        return self._has(request, "view") or self._has(request, "change")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._has(request, "add")
+        return self._may_write() and self._has(request, "add")
 
     def has_change_permission(self, request: HttpRequest, item: Any = None) -> bool:
-        return self._has(request, "change")
+        return self._may_write() and self._has(request, "change")
 
     def has_delete_permission(self, request: HttpRequest, item: Any = None) -> bool:
-        return self._has(request, "delete")
+        return self._may_write() and self._has(request, "delete")
+
+    def _may_write(self) -> bool:
+        """No write is offered on a read-only table or connection (the data layer refuses
+        them anyway)."""
+        return not data.is_read_only(self.opts.table)

@@ -49,7 +49,8 @@ def two_environments(dynamodb_endpoint, settings):  # noqa: ANN001, ANN201
 
 
 def test_without_the_setting_one_default_connection_uses_boto3s_chain(dynamodb_endpoint,
-                                                                        shop_table):
+                                                                        shop_table, settings):
+    del settings.DYNADMIN_CONNECTIONS  # the ready-made project labels its one connection
     client = data.get_client()
     assert client is data.get_client("default") is data.get_client_for(shop_table)
     assert client.meta.endpoint_url == dynamodb_endpoint  # from AWS_ENDPOINT_URL_DYNAMODB

@@ -12,7 +12,7 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.models import AuditEntry
 from dynadmin.permissions import sync_permissions
-from dynadmin.services import lookups as lookup_service
+from dynadmin.services.lookups import box as lookup_box
 from dynadmin.sites import site
 from examples.shop.definitions import Invitation, Order, OrderItem, User
 
@@ -158,14 +158,14 @@ class TestGlobalBox:
     def test_a_failing_lookup_hides_no_other_result(self, staff_client, shop_table,
                                                     monkeypatch):
         add_user(shop_table)
-        fetch = lookup_service._fetch
+        fetch = lookup_box.fetch
 
         def failing(plan, limit):
             if plan.lookup.label == "Invitation by email":
                 raise data.Unavailable("DynamoDB is unreachable (test)")
             return fetch(plan, limit)
 
-        monkeypatch.setattr(lookup_service, "_fetch", failing)
+        monkeypatch.setattr(lookup_box, "fetch", failing)
         response = staff_client.get(LOOKUP, {"q": "alice@example.com"})
         html = response.content.decode()
         assert response.status_code == 200  # one match, but an incomplete answer: no redirect

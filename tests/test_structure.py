@@ -19,7 +19,7 @@ LAYERS = [
     ("dynadmin.conf", "dynadmin.limits", "dynadmin.codenames"),
     ("dynadmin.definitions",),
     ("dynadmin.data",),
-    ("dynadmin.models", "dynadmin.relations", "dynadmin.migrations"),
+    ("dynadmin.models", "dynadmin.relations", "dynadmin.patterns", "dynadmin.migrations"),
     ("dynadmin.services",),
     ("dynadmin.editing",),
     ("dynadmin.options",),

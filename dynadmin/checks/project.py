@@ -11,6 +11,7 @@ project lacks one of those parts, ``manage.py check`` names it and the exact lin
 | E104 | ``MessageMiddleware`` (saves report what was written through messages) |
 | E105 | a DjangoTemplates engine |
 | E106 | dynadmin's own templates cannot be found (an install without its templates) |
+| E107 | ``DYNADMIN_CONNECTIONS`` is wrong, or a table names a connection it does not define |
 | W101 | ``django.contrib.staticfiles`` is not installed: serve dynadmin's static files yourself |
 """
 
@@ -54,12 +55,21 @@ def check_project(app_configs: Any = None, **kwargs: Any) -> list:
             hint=f'Add "{_MESSAGES}" to MIDDLEWARE (and "django.contrib.messages" to '
                  "INSTALLED_APPS).", id="dynadmin.E104"))
     problems += _templates()
+    problems += _connections()
     if not apps.is_installed("django.contrib.staticfiles"):
         problems.append(Warning(
             "django.contrib.staticfiles is not installed: dynadmin's stylesheet and scripts "
             "(static/dynadmin/) must be served by your own setup.",
             hint='Add "django.contrib.staticfiles" to INSTALLED_APPS.', id="dynadmin.W101"))
     return problems
+
+
+def _connections() -> list:
+    from ..data import connection_problems
+    from ..sites import site
+
+    return [Error(problem, hint="See DYNADMIN_CONNECTIONS in the README.", id="dynadmin.E107")
+            for problem in connection_problems(site.tables.values())]
 
 
 def _has(middleware: list[str], dotted: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.http import HttpRequest
@@ -14,10 +14,12 @@ from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
-from ..options import EntityAdmin
 from ..services.keys import item_url, key_text
 from . import writes
 from .validation import ItemInvalid
+
+if TYPE_CHECKING:
+    from ..options import EntityAdmin
 
 __all__ = ["ActionOutcome", "Selection", "fingerprint", "run_action"]
 

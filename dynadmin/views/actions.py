@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from ..editing.actions import Selection
 from ..editing.actions import run_action as run
 from .errors import error_response
+from .guards import require_writable
 from .resolving import table_or_404
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 @require_http_methods(["POST"])
 def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
+    require_writable(definition)
     entity_name, _sep, name = request.POST.get("action", "").partition(".")
     entity = next((e for e in site.entities_of(definition) if e._meta.name == entity_name), None)
     unknown = _("Unknown action"), _("Pick an action from the list.")

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from .. import data
 from ..definitions import Table
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services.items import read_item
@@ -25,12 +26,20 @@ if TYPE_CHECKING:
     from ..options import EntityAdmin
     from ..sites import AdminSite
 
-__all__ = ["current_item", "posted_original", "require", "require_any"]
+__all__ = ["current_item", "posted_original", "require", "require_any", "require_writable"]
 
 _CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission"}
 
 
+def require_writable(table: Table) -> None:
+    """A read-only table or connection refuses every write path with one clear page (the
+    data layer refuses it too, before anything is sent)."""
+    data.ensure_writable(table)
+
+
 def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> None:
+    if admin is not None:
+        require_writable(admin.opts.table)
     if admin is None:
         if not request.user.is_superuser:
             raise PermissionDenied(_("Only superusers may change unclassified items."))
@@ -44,6 +53,7 @@ def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> Non
 
 def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str) -> None:
     """Before reading anything from the request: may this person {action} anything here?"""
+    require_writable(table)
     if request.user.is_superuser:
         return
     if not any(getattr(site.admin_for(e), _CHECKS[action])(request)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..editing import audit
 from ..editing.originals import sign_item
+from ..services.environments import is_writable
 from ..services.items import present_item, read_item
 from ..services.keys import BadKey, parse_item_key
 from ..services.links import site_url
@@ -63,7 +64,7 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         can_change = admin.has_change_permission(request, found)
         can_delete = admin.has_delete_permission(request, found)
     else:
-        can_change = can_delete = request.user.is_superuser
+        can_change = can_delete = request.user.is_superuser and is_writable(definition)
     query = urlencode({"pk": request.GET["pk"], "sk": request.GET.get("sk", "")})
     ttl = item_ttl(site, definition, found, request)
     return TemplateResponse(request, site.template_names("item.html", definition, entity), {

@@ -22,6 +22,7 @@ from ..services.browse import BadQuery
 from ..services.keys import item_url
 from .conflicts import conflict_response
 from .errors import error_response
+from .guards import require_writable
 from .resolving import table_or_404, viewable_table_or_404
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def ttl_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
 def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     """Extend, set or clear one item's TTL, guarded by what the person read."""
     definition = table_or_404(site, table)
+    require_writable(definition)
     # Before the body is read: people with neither permission learn nothing more.
     if not ttl.may_set_any_ttl(site, request, definition):
         raise PermissionDenied(f"You may not change TTLs of {definition.name} items.")

@@ -184,5 +184,12 @@ DYNADMIN_MAX_ATTEMPTS = int(env("DYNADMIN_MAX_ATTEMPTS", "3"))
 # process may read a whole table, not only dynadmin's own (which always refuse). An app
 # embedded in a host project leaves this False and the host's clients alone.
 DYNADMIN_REFUSE_SCAN_PROCESS_WIDE = True
+# The one connection of this project (boto3's standard chain decides region, endpoint and
+# credentials), and how every page labels it: the banner says where a person is looking.
+DYNADMIN_CONNECTIONS = {"default": {
+    "environment": env("DYNADMIN_ENVIRONMENT", "development" if DEBUG else "production"),
+    "color": env("DYNADMIN_ENVIRONMENT_COLOR", "green" if DEBUG else "red"),
+    "read_only": env_bool("DYNADMIN_READ_ONLY"),
+}}
 DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "60"))
 DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from ... import data
 from ...codenames import EXTEND_TTL
 from ...definitions import Entity, Table
 from .values import EXTEND_DAYS, TTLState, classify_ttl
@@ -49,7 +50,7 @@ def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime) -> T
 def may_set_any_ttl(site: AdminSite, request: HttpRequest, table: Table) -> bool:
     """Checked before a request body is read: may this person change some TTL here?"""
     user = request.user
-    if not (user.is_active and user.is_staff):
+    if not (user.is_active and user.is_staff) or data.is_read_only(table):
         return False
     if user.is_superuser or user.has_perm(f"dynadmin.{EXTEND_TTL}"):
         return True
@@ -60,6 +61,8 @@ def may_set_ttl(site: AdminSite, request: HttpRequest, table: Table, item: Mappi
                 ) -> bool:
     """Change permission on the item's entity, or the extend-TTL permission on an entity the
     person may view. Unclassified items have no entity permissions: superusers only."""
+    if data.is_read_only(table):
+        return False
     admin = site.admin_of_item(table, dict(item))
     if admin is None:
         return bool(request.user.is_superuser)

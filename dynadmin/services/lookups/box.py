@@ -1,0 +1,237 @@
+"""The global box: raw keys open their partition with no call; otherwise every single-field
+lookup whose ``accepts`` pattern (or field) takes the text runs, in parallel and bounded, and
+the box says what it understands."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+from ... import data
+from ...data import DataError
+from ...definitions import Entity, Index, ParsedItem, Table
+from ...definitions.keys import KeyTemplate
+from ..browse import partition_url
+from ..keys import MAX_KEY_BYTES, item_url
+from ..presentation import raw_text
+from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result, plan_lookup
+
+if TYPE_CHECKING:
+    from ...options import EntityAdmin
+    from ...sites import AdminSite
+
+#: items each lookup of the global box reads
+GLOBAL_LIMIT = 10
+#: at most this many lookups run for one text (the rest are reported as skipped)
+MAX_GLOBAL_LOOKUPS = 12
+MAX_WORKERS = 8
+
+# -- the global box -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RawKey:
+    """Text that is a partition key as written: it opens that partition, no call needed."""
+
+    table: Table
+    index: Index
+    pk: str
+    template: KeyTemplate
+    entity: type[Entity]
+
+    @property
+    def url(self) -> str:
+        return partition_url(self.table, self.pk, index=self.index.name)
+
+
+@dataclass
+class Attempt:
+    """A lookup the box ran, for "nothing found; tried: ..." and the call's outcome."""
+
+    label: str
+    entity: str
+    value: str
+    found: int = 0
+    more: bool = False
+    error: str = ""
+    partition_url: str = ""
+
+
+@dataclass
+class Match:
+    parsed: ParsedItem
+    admin: EntityAdmin
+    lookup_label: str
+    url: str
+
+    @property
+    def entity(self) -> type[Entity]:
+        return self.admin.entity
+
+
+@dataclass
+class GlobalResult:
+    text: str
+    raw_key: RawKey | None = None
+    tried: list[Attempt] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    #: lookups that applied but were not run, beyond MAX_GLOBAL_LOOKUPS
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def redirect(self) -> str | None:
+        """Where the box goes straight away: a raw key's partition, or the only match."""
+        if self.raw_key is not None:
+            return self.raw_key.url
+        if len(self.matches) == 1 and not any(a.more or a.error for a in self.tried):
+            return self.matches[0].url
+        return None
+
+    @property
+    def errors(self) -> list[Attempt]:
+        return [a for a in self.tried if a.error]
+
+
+def viewable_admins(site: AdminSite, request: HttpRequest) -> list[EntityAdmin]:
+    return [admin for admin in site.admins if admin.has_view_permission(request)]
+
+
+def _raw_key(text: str, admins: list[EntityAdmin]) -> RawKey | None:
+    if len(text.encode("utf-8")) > MAX_KEY_BYTES:
+        return None
+    candidates = []
+    for order, admin in enumerate(admins):
+        for key in admin.opts.keys.values():
+            template = key.pk
+            index = key.index
+            # A template without literal text ({id}) would claim every text as a key.
+            if template.literal_length == 0 or index.pk_type != "S":
+                continue
+            if template.parse(text) is None:
+                continue
+            # The most literal text is the most specific (ORDER#STATUS#{s} over ORDER#{id});
+            # on a tie the table's own key wins over an index's.
+            candidates.append(((template.literal_length, key.is_primary, -order),
+                               RawKey(table=admin.opts.table, index=index, pk=text,
+                                      template=template, entity=admin.entity)))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: c[0])[1]
+
+
+def _applicable(text: str, admins: list[EntityAdmin], request: HttpRequest
+                ) -> tuple[list[LookupPlan], list[Attempt]]:
+    plans: list[LookupPlan] = []
+    broken: list[Attempt] = []
+    for admin in admins:
+        for lookup in admin.get_lookups(request):
+            if len(lookup.fields) != 1:
+                continue
+            if lookup.accepts:
+                try:
+                    if lookup.accept(text) is None:
+                        continue
+                except re.error as exc:
+                    broken.append(Attempt(lookup.label, admin.opts.verbose_name, text,
+                                          error=f"its accepts pattern is invalid: {exc}"))
+                    continue
+            try:
+                plans.append(plan_lookup(admin, lookup, {lookup.fields[0]: text}))
+            except LookupInputError:
+                continue  # the text is not a value of this field: the lookup does not apply
+    return plans, broken
+
+
+def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: int = GLOBAL_LIMIT
+                  ) -> GlobalResult:
+    """What the box text finds: a raw key, or the matches of every lookup that takes it.
+
+    Raises LookupInputError for text no lookup could ever take (too long).
+    """
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise LookupInputError(
+            f"That is {len(text)} characters; a lookup takes at most {MAX_TEXT}.")
+    result = GlobalResult(text=text)
+    if not text:
+        return result
+    admins = viewable_admins(site, request)
+    result.raw_key = _raw_key(text, admins)
+    if result.raw_key is not None:
+        return result
+    plans, broken = _applicable(text, admins, request)
+    result.skipped = [p.lookup.label for p in plans[MAX_GLOBAL_LOOKUPS:]]
+    plans = plans[:MAX_GLOBAL_LOOKUPS]
+    outcomes = _run_parallel(plans, limit)
+    seen: set[tuple[str, tuple[Any, ...]]] = set()
+    for plan, outcome in zip(plans, outcomes, strict=True):
+        attempt = Attempt(plan.lookup.label, plan.admin.opts.verbose_name,
+                          ", ".join(raw_text(v) for v in plan.values.values()),
+                          partition_url=plan.partition_url)
+        result.tried.append(attempt)
+        if isinstance(outcome, DataError):
+            attempt.error = outcome.message
+            continue
+        found = lookup_result(plan, outcome)
+        attempt.found, attempt.more = len(found.items), found.more
+        table = plan.table
+        for parsed in found.items:
+            identity = (table.name, tuple(parsed.item.get(a) for a in table.primary.attributes))
+            if identity in seen:
+                continue
+            seen.add(identity)
+            result.matches.append(Match(parsed=parsed, admin=plan.admin,
+                                        lookup_label=plan.lookup.label,
+                                        url=item_url(table, parsed.item)))
+    result.tried.extend(broken)
+    return result
+
+
+def _run_parallel(plans: list[LookupPlan], limit: int) -> list[data.Page | DataError]:
+    """Each plan's page, or the DataError it raised (one failure hides no other result)."""
+    if not plans:
+        return []
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(plans))) as pool:
+        # Each task runs in a copy of this context, so the request's call log records it.
+        futures = [pool.submit(contextvars.copy_context().run, fetch, plan, limit)
+                   for plan in plans]
+        outcomes: list[data.Page | DataError] = []
+        for future in futures:
+            try:
+                outcomes.append(future.result())
+            except DataError as exc:
+                outcomes.append(exc)
+    return outcomes
+
+
+# -- what the box understands ----------------------------------------------------------------
+@dataclass
+class BoxHint:
+    entity: str
+    entity_label: str
+    lookups: list[tuple[str, str]]  # (label, what it takes)
+    keys: list[str]  # partition key templates that open as raw keys
+
+
+def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
+    """Per entity the person may view: which lookups the box runs and on what text."""
+    hints = []
+    for admin in viewable_admins(site, request):
+        lookups = []
+        for lookup in admin.get_lookups(request):
+            if len(lookup.fields) != 1:
+                continue
+            fld = admin.opts.fields.get(lookup.fields[0])
+            label = fld.label if fld else lookup.fields[0]
+            takes = (f"text matching {lookup.accepts}" if lookup.accepts
+                     else f"an exact {label.lower()}")
+            lookups.append((lookup.label, takes))
+        keys = list(dict.fromkeys(
+            key.pk.template for key in admin.opts.keys.values()
+            if key.pk.literal_length and key.index.pk_type == "S"))
+        hints.append(BoxHint(entity=admin.opts.verbose_name, entity_label=admin.opts.label,
+                             lookups=lookups, keys=keys))
+    return hints

@@ -1,0 +1,181 @@
+"""One lookup: the typed values a person enters become one bounded Query on the lookup's
+index, ``begins_with`` the sort key's known prefix; never a scan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+from ... import data
+from ...data import SortCondition
+from ...definitions import Index, Key, ParsedItem, Table, parse_any
+from ...definitions.fields import Field, FieldError
+from ...definitions.keys import KeyTemplate, KeyTemplateError
+from ...patterns import Lookup
+from ..browse import partition_url
+from ..keys import MAX_KEY_BYTES
+
+if TYPE_CHECKING:
+    from ...options import EntityAdmin
+
+#: items one entity lookup reads (a page of the partition; the partition page has the rest)
+LOOKUP_LIMIT = 25
+#: longer text cannot be a key or a lookup value worth a round trip
+MAX_TEXT = 1024
+MAX_SORT_KEY_BYTES = 1024
+
+class LookupInputError(ValueError):
+    """A value a lookup or listing cannot use: shown to the person as a 400 with the form."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# -- one lookup ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LookupPlan:
+    """The one Query a lookup makes, decided before anything is sent."""
+
+    admin: EntityAdmin
+    lookup: Lookup
+    key: Key
+    values: dict[str, Any]
+    pk: Any
+    sort: SortCondition | None
+
+    @property
+    def index(self) -> Index:
+        return self.key.index
+
+    @property
+    def table(self) -> Table:
+        return self.admin.opts.table
+
+    @property
+    def partition_url(self) -> str:
+        return partition_url(
+            self.table, self.pk, index=self.index.name,
+            sk_op=self.sort.op if self.sort else None,
+            sk=self.sort.value if self.sort else None)
+
+
+@dataclass
+class LookupResult:
+    plan: LookupPlan
+    #: the items of the lookup's entity on the page read (others sharing the partition are left)
+    items: list[ParsedItem]
+    #: DynamoDB had more to read: the partition page shows the rest
+    more: bool
+    read_count: int
+    partition_url: str
+
+    @property
+    def lookup(self) -> Lookup:
+        return self.plan.lookup
+
+    @property
+    def admin(self) -> EntityAdmin:
+        return self.plan.admin
+
+    @property
+    def table(self) -> Table:
+        return self.plan.table
+
+
+def field_of(admin: EntityAdmin, name: str) -> Field:
+    fld = admin.opts.fields.get(name)
+    if fld is None:  # a broken definition; system check E006 reports it
+        raise LookupInputError(f"{name} is not a field of {admin.opts.verbose_name}.", name)
+    return fld
+
+
+def clean_values(admin: EntityAdmin, names: tuple[str, ...], values: Mapping[str, str],
+           lookup: Lookup | None = None) -> dict[str, Any]:
+    """Typed values through the entity's fields, with a message a person can act on."""
+    cleaned: dict[str, Any] = {}
+    for name in names:
+        fld = field_of(admin, name)
+        raw = values.get(name)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text:
+            raise LookupInputError(f"{fld.label}: enter a value.", name)
+        if len(text) > MAX_TEXT:
+            raise LookupInputError(f"{fld.label}: at most {MAX_TEXT} characters.", name)
+        if lookup is not None and len(names) == 1:
+            # "ORD-456" in the Order by ID form means what it means in the global box.
+            try:
+                text = lookup.accept(text) or text
+            except re.error:
+                pass  # a broken pattern only disables the shortcut, never the lookup
+        try:
+            cleaned[name] = fld.to_python(text)
+        except FieldError as exc:
+            raise LookupInputError(str(exc), name) from None
+    return cleaned
+
+
+def key_value(template: KeyTemplate, values: Mapping[str, Any], key_type: str,
+               limit: int, what: str) -> Any:
+    try:
+        value = template.format(values, key_type)
+    except KeyTemplateError as exc:
+        raise LookupInputError(str(exc), getattr(exc, "name", None)) from None
+    if isinstance(value, str) and len(value.encode("utf-8")) > limit:
+        raise LookupInputError(f"That value makes a {what} longer than DynamoDB allows.")
+    return value
+
+
+def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -> LookupPlan:
+    """Validate the typed values and decide the Query (raises LookupInputError)."""
+    key = admin.opts.keys.get(lookup.key)
+    if key is None:
+        raise LookupInputError(f"{admin.opts.verbose_name} has no key {lookup.key!r}.")
+    cleaned = clean_values(admin, lookup.fields, values, lookup)
+    index = key.index
+    pk = key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
+    sort = None
+    if key.sk is not None and index.sk is not None:
+        if all(cleaned.get(v) is not None for v in key.sk.variables):
+            # The whole key is known (USER#x / METADATA): an exact Query, as cheap as GetItem.
+            sort = SortCondition("=", key_value(key.sk, cleaned, index.sk_type,
+                                                 MAX_SORT_KEY_BYTES, "sort key"))
+        elif index.sk_type == "S":
+            # The known leading part (at least the literal, e.g. "ORDER#") keeps other
+            # entities sharing the partition out of the page.
+            try:
+                prefix = key.sk.prefix(cleaned)
+            except KeyTemplateError as exc:
+                raise LookupInputError(str(exc)) from None
+            if prefix:
+                sort = SortCondition("begins_with", prefix)
+    return LookupPlan(admin=admin, lookup=lookup, key=key, values=cleaned, pk=pk, sort=sort)
+
+
+def fetch(plan: LookupPlan, limit: int) -> data.Page:
+    return data.query(plan.index, plan.pk, plan.sort, limit=limit)
+
+
+def lookup_result(plan: LookupPlan, page: data.Page) -> LookupResult:
+    parsed = [parse_any(plan.table, item) for item in page.items]
+    return LookupResult(
+        plan=plan, items=[p for p in parsed if p.entity is plan.admin.entity],
+        more=page.last_evaluated_key is not None, read_count=page.scanned_count,
+        partition_url=plan.partition_url)
+
+
+def run_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str], *,
+               limit: int = LOOKUP_LIMIT) -> LookupResult:
+    """One bounded Query for the typed values; the items of the lookup's entity."""
+    plan = plan_lookup(admin, lookup, values)
+    return lookup_result(plan, fetch(plan, limit))
+
+
+def find_lookup(admin: EntityAdmin, name: str, request: HttpRequest | None = None
+                ) -> Lookup | None:
+    return next((lk for lk in admin.get_lookups(request) if lk.name == name), None)
