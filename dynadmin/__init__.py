@@ -7,8 +7,8 @@ Definitions import from here::
 
 from .definitions import Entity, Key, KeyTemplate, Table, fields
 
-__all__ = ["AdminSite", "Entity", "EntityAdmin", "Key", "KeyTemplate", "Listing", "Lookup", "Relation",
-           "Table", "action", "fields", "register", "site"]
+__all__ = ["AdminSite", "Entity", "EntityAdmin", "Key", "KeyTemplate", "Listing", "Lookup",
+           "Relation", "Table", "action", "fields", "register", "site"]
 
 
 def __getattr__(name: str):  # noqa: ANN202
