@@ -73,3 +73,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.table}:{self.key_text}"
+
+    @property
+    def badge(self) -> str:
+        """The outcome badge's look: applied is good news, anything else is not."""
+        return "ok" if self.outcome == "applied" else "bad"

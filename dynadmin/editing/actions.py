@@ -65,6 +65,11 @@ class ActionOutcome:
     status: str  # "done", "unchanged", "conflict", "invalid", "skipped"
     message: str = ""
 
+    @property
+    def badge(self) -> str:
+        """The badge's look: written, left alone, or refused."""
+        return {"done": "ok", "unchanged": "muted", "skipped": "muted"}.get(self.status, "bad")
+
 
 def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str,
                selected: list[tuple[dict[str, Any], str]]) -> list[ActionOutcome]:

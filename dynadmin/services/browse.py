@@ -204,6 +204,25 @@ def not_expired(attribute: str, now: int) -> ConditionBase:
     return ttl.not_exists() | ~ttl.attribute_type("N") | ttl.gt(Decimal(now))
 
 
+@dataclass(frozen=True)
+class IndexChoice:
+    """One option of a page's index menu."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+def index_choices(table: Table, selected: str | None) -> list[IndexChoice]:
+    """The table and its indexes, for a menu; ``selected`` is the index name ('' = table)."""
+    choices = []
+    for index in (table.primary, *table.indexes.values()):
+        keys = f"{index.pk} / {index.sk}" if index.sk else index.pk
+        choices.append(IndexChoice(value=index.name or "", label=f"{index.label} ({keys})",
+                                   selected=(index.name or "") == (selected or "")))
+    return choices
+
+
 def partition_url(table: Table, pk: Any, *, index: str | None = None,
                   sk_op: str | None = None, sk: Any = None, sk2: Any = None,
                   descending: bool = False, limit: int | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,14 @@ from ..data.operations import SORT_OPERATORS
 from ..definitions import Table
 from ..editing.actions import Selection
 from ..services import code, export
-from ..services.browse import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, browse
+from ..services.browse import (
+    FILTER_OPERATORS,
+    MAX_LIMIT,
+    BadQuery,
+    PartitionQuery,
+    browse,
+    index_choices,
+)
 from ..services.presentation import Group, group_items
 from .resolving import viewable_table_or_404
 
@@ -26,7 +34,10 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     context = {
         "table": definition, "params": request.GET, "sort_operators": SORT_OPERATORS,
         "filter_operators": FILTER_OPERATORS, "max_limit": MAX_LIMIT,
-        "indexes": [definition.primary, *definition.indexes.values()],
+        "index_choices": index_choices(definition, request.GET.get("index")),
+        # The moment "hide expired" compares TTLs with is part of the address, so a cursor
+        # stays valid for the query it was made for.
+        "hide_expired_now": int(time.time()),
     }
     templates = site.template_names("partition.html", definition)
     if not request.GET.get("pk"):
@@ -44,11 +55,19 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     _offer_actions(site, request, definition, groups)
     context |= {
         "query": query, "page": page, "groups": groups, "hidden": hidden,
+        "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code.as_boto3(page.request), "cli_code": code.as_aws_cli(page.request),
     }
     if request.htmx and not request.htmx.boosted:
         templates = site.template_names("partials/partition_results.html", definition)
     return TemplateResponse(request, templates, context)
+
+
+def _with(request: HttpRequest, **params: str) -> str:
+    """This page's address with ``params`` added (the same page, in another form)."""
+    query = request.GET.copy()
+    query.update(params)
+    return f"{request.path}?{query.urlencode()}"
 
 
 def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> HttpResponse:

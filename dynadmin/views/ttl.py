@@ -18,7 +18,7 @@ from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..editing.validation import ItemInvalid
 from ..services import ttl
-from ..services.browse import BadQuery
+from ..services.browse import BadQuery, index_choices
 from ..services.keys import item_url
 from .conflicts import conflict_response
 from .errors import error_response
@@ -39,7 +39,7 @@ def ttl_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     context = {
         "table": definition, "status": ttl.ttl_status(site, definition), "params": params,
         "defaults": defaults, "max_pages": ttl.MAX_PAGES,
-        "indexes": [definition.primary, *definition.indexes.values()],
+        "index_choices": index_choices(definition, params.get("index")),
         "estimate": ttl.estimate_for_form(params),
     }
     templates = site.template_names("ttl.html", definition)
