@@ -1,11 +1,13 @@
 """The data layer: the only package that talks to DynamoDB.
 
-Views and services import from here; nothing else imports boto3's DynamoDB client.
+Views and services import from here; nothing else imports boto3 or botocore. Conditions
+(guards, filters, key conditions) are built from ``dynadmin.data.conditions``.
 """
 
 from .calls import Call, CallLog, current_log, recording
 from .client import get_client, install_scan_refusal, reset_client
 from .cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
+from .describe import describe, list_tags
 from .errors import (
     AccessDenied,
     DataError,
@@ -21,29 +23,23 @@ from .errors import (
     WriteConflict,
     WriteInterrupted,
 )
-from .operations import (
+from .reads import SORT_OPERATORS, Page, SortCondition, batch_get, get_item, query, query_request
+from .writes import (
     ConditionCheck,
     Delete,
-    Page,
     Put,
-    SortCondition,
     Update,
-    batch_get,
     delete_item,
-    describe,
-    get_item,
-    list_tags,
     load_items_unconditionally,
     put_item,
-    query,
-    query_request,
     transact_write,
     update_item,
 )
 
 __all__ = [
     "AccessDenied", "Call", "CallLog", "ConditionCheck", "DataError", "Delete", "IndexNotFound",
-    "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put", "ScanRefused",
+    "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put", "SORT_OPERATORS",
+    "ScanRefused",
     "SortCondition", "TableNotFound", "Throttled", "TransactionConflict", "Unavailable", "Update",
     "WriteConflict", "WriteInterrupted", "batch_get", "current_log", "decode_cursor",
     "delete_item", "describe",

@@ -31,9 +31,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, ConditionBase
-
 from .. import data
+from ..data.conditions import (
+    AttributeExists,
+    AttributeNotExists,
+    Condition,
+    Equals,
+    all_of,
+    render_text,
+)
 from ..data.errors import DataError, WriteInterrupted
 from ..data.serialization import dumps_plain_json
 from ..definitions import Table
@@ -91,36 +97,25 @@ class WriteResult:
 
 @dataclass
 class Guard:
-    """The condition a write carries, as data: rendered both as a boto3 condition and as the
-    text the audit log records."""
+    """The condition a write carries, as data. Sent and audited as the same condition object,
+    so the audit log's text is exactly what DynamoDB checked."""
 
     expected: dict[str, Any] = field(default_factory=dict)
     must_exist: str | None = None
     must_not_exist: str | None = None
 
-    def condition(self) -> ConditionBase:
-        parts: list[ConditionBase] = []
+    def condition(self) -> Condition:
+        parts: list[Condition] = []
         if self.must_exist:
-            parts.append(Attr(self.must_exist).exists())
+            parts.append(AttributeExists(self.must_exist))
         if self.must_not_exist:
-            parts.append(Attr(self.must_not_exist).not_exists())
+            parts.append(AttributeNotExists(self.must_not_exist))
         for name, value in self.expected.items():
-            parts.append(Attr(name).not_exists() if value is _ABSENT else Attr(name).eq(value))
-        condition = parts[0]
-        for part in parts[1:]:
-            condition = condition & part
-        return condition
+            parts.append(AttributeNotExists(name) if value is _ABSENT else Equals(name, value))
+        return all_of(parts)
 
     def describe(self) -> str:
-        parts = []
-        if self.must_exist:
-            parts.append(f"attribute_exists({self.must_exist})")
-        if self.must_not_exist:
-            parts.append(f"attribute_not_exists({self.must_not_exist})")
-        for name, value in self.expected.items():
-            parts.append(f"attribute_not_exists({name})" if value is _ABSENT
-                         else f"{name} = {dumps_plain_json(value, indent=None)}")
-        return " AND ".join(parts)
+        return render_text(self.condition())
 
 
 def _version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:

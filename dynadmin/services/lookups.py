@@ -25,9 +25,10 @@ from ..data import DataError, SortCondition
 from ..definitions import Entity, Index, Key, ParsedItem, Table, parse_any
 from ..definitions.fields import Boolean, Choice, Date, DateTime, Email, Field, FieldError, Number
 from ..definitions.keys import KeyTemplate, KeyTemplateError
+from ..limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
 from ..options import EntityAdmin, Listing, Lookup
 from .browse import partition_url
-from .keys import MAX_KEY_BYTES, item_url, key_text
+from .keys import item_url, key_text
 from .presentation import cell_text, raw_text
 
 __all__ = [
@@ -47,7 +48,6 @@ MAX_GLOBAL_LOOKUPS = 12
 MAX_WORKERS = 8
 #: longer text cannot be a key or a lookup value worth a round trip
 MAX_TEXT = 1024
-MAX_SORT_KEY_BYTES = 1024
 
 
 class LookupInputError(ValueError):
@@ -160,7 +160,7 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
         raise LookupInputError(f"{admin.opts.verbose_name} has no key {lookup.key!r}.")
     cleaned = _clean(admin, lookup.fields, values, lookup)
     index = key.index
-    pk = _key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
+    pk = _key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
     sort = None
     if key.sk is not None and index.sk is not None:
         if all(cleaned.get(v) is not None for v in key.sk.variables):
@@ -217,7 +217,7 @@ def listing_url(admin: EntityAdmin, listing: Listing, values: Mapping[str, str])
         raise LookupInputError(f"{admin.opts.verbose_name} has no key {listing.key!r}.")
     cleaned = _clean(admin, key.pk.variables, values)
     index = key.index
-    pk = _key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
+    pk = _key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
     return partition_url(admin.opts.table, pk, index=index.name,
                          descending=listing.descending)
 
@@ -412,7 +412,7 @@ def _viewable(request: HttpRequest) -> list[EntityAdmin]:
 
 
 def _raw_key(text: str, admins: list[EntityAdmin]) -> RawKey | None:
-    if len(text.encode("utf-8")) > MAX_KEY_BYTES:
+    if len(text.encode("utf-8")) > MAX_PARTITION_KEY_BYTES:
         return None
     candidates = []
     for order, admin in enumerate(admins):
