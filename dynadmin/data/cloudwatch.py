@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .. import conf
 from . import calls
 from .client import get_client
 from .endpoints import dynamodb_endpoint, is_aws_endpoint, is_local_endpoint
@@ -40,12 +41,6 @@ THROTTLE_OPERATIONS = ("GetItem", "Query", "BatchGetItem", "TransactGetItems",
                        "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                        "TransactWriteItems")
 LATENCY_OPERATIONS = ("Query", "GetItem")
-
-
-def _setting(name: str, default: Any) -> Any:
-    from django.conf import settings
-
-    return getattr(settings, name, default)
 
 
 def metrics_available() -> bool:
@@ -88,9 +83,9 @@ def cloudwatch_client_built() -> bool:
 
 def _build_client() -> Any:
     config = Config(
-        connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
-        read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
-        retries={"mode": "adaptive", "max_attempts": _setting("DYNADMIN_MAX_ATTEMPTS", 3)},
+        connect_timeout=conf.get("CONNECT_TIMEOUT"),
+        read_timeout=conf.get("READ_TIMEOUT"),
+        retries={"mode": "adaptive", "max_attempts": conf.get("MAX_ATTEMPTS")},
     )
     region = get_client().meta.region_name
     return boto3.session.Session(region_name=region).client("cloudwatch", config=config)

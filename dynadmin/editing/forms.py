@@ -20,6 +20,7 @@ from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, loads_dy
 from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
+from ..limits import MAX_NUMBER_DIGITS
 from .validation import ItemInvalid, check_ttl, validate_item
 
 __all__ = ["EntityForm", "RawItemForm"]
@@ -80,7 +81,7 @@ def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
     if isinstance(fld, (f.Number, f.Integer)):
         return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                                **common | {"help_text": fld.help_text or (
-                                   "Exact, up to 38 significant digits.")})
+                                   f"Exact, up to {MAX_NUMBER_DIGITS} significant digits.")})
     return forms.CharField(strip=False, **common)
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 
+from ... import conf
 from ...data import describe, list_tags
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 def _ttl() -> int:
-    return int(getattr(settings, "DYNADMIN_DESCRIBE_TTL", 60))
+    return int(conf.get("DESCRIBE_TTL"))
 
 
 def _cache_key(operation: str, table: Table) -> str:
