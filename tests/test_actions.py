@@ -7,10 +7,10 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order
 
@@ -28,7 +28,7 @@ def order(n, status="PENDING"):
 def orders(shop_table):
     items = [order(1), order(2), order(3), order(4, "DELIVERED")]
     for item in items:
-        data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return items
 
 
@@ -54,7 +54,7 @@ def test_mark_shipped_writes_each_item_with_its_guard(staff_client, orders, shop
     # Order 2 changes after the page was read: its write must be refused.
     key2 = shop_table.key_of(orders[1])
     data.update_item(shop_table, key2, set={"notes": ["rush"], "version": 2},
-                     condition=Attr("version").eq(1))
+                     condition=Equals("version", 1))
     response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
                                  {"action": "Order.mark_shipped", "item": selected,
                                   "selection": selection(html)})

@@ -26,12 +26,12 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import User
 
@@ -126,7 +126,7 @@ def conflict_tokens(response) -> dict[str, str]:
 def seeded_user(shop_table):
     item = User.build_item({"user_id": "u1", "email": "u1@example.com", "tags": {"seed"},
                             "version": 1})
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return item
 
 

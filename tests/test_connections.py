@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.core.exceptions import ImproperlyConfigured
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.connections import Connection, connection_for, connection_problems
 from dynadmin.definitions import Table
 
@@ -79,7 +79,7 @@ def test_calls_for_a_table_go_through_its_connection(two_environments):
 
         prod.meta.events.register("before-call.dynamodb", note, unique_id="test-note")
         try:
-            data.put_item(prod_table, {**_key("X"), "v": 1}, condition=Attr("PK").not_exists())
+            data.put_item(prod_table, {**_key("X"), "v": 1}, condition=AttributeNotExists("PK"))
             assert data.get_item(prod_table, _key("X"))["v"] == 1
         finally:
             prod.meta.events.unregister("before-call.dynamodb", unique_id="test-note")
@@ -107,7 +107,7 @@ def test_a_connection_can_sign_in_with_a_profile(dynamodb_endpoint, settings, tm
     assert client.meta.region_name == "ap-southeast-2"
     with physical_table(profile_table) as names:
         settings.DYNADMIN_TABLE_NAMES = names
-        data.put_item(profile_table, _key("P"), condition=Attr("PK").not_exists())
+        data.put_item(profile_table, _key("P"), condition=AttributeNotExists("PK"))
         assert data.get_item(profile_table, _key("P")) == _key("P")
 
 
@@ -166,7 +166,7 @@ def test_a_connection_with_a_role_signs_with_the_roles_temporary_credentials(ass
     client = data.get_client_for(role_table)
     with physical_table(role_table) as names:
         assumed.DYNADMIN_TABLE_NAMES = names
-        data.put_item(role_table, _key("R"), condition=Attr("PK").not_exists())
+        data.put_item(role_table, _key("R"), condition=AttributeNotExists("PK"))
         assert data.get_item(role_table, _key("R")) == _key("R")
 
     credentials = client._request_signer._credentials.get_frozen_credentials()
@@ -238,8 +238,8 @@ def test_a_transaction_cannot_span_two_environments(two_environments):
     two_environments.DYNADMIN_TABLE_NAMES = {"ConnStaging": "s-table", "ConnProd": "p-table"}
     with data.recording() as log, pytest.raises(
             ImproperlyConfigured, match=r"several connections \(prod, staging\)"):
-        data.transact_write([data.Put(staging_table, _key("T"), Attr("PK").not_exists()),
-                             data.Put(prod_table, _key("T"), Attr("PK").not_exists())])
+        data.transact_write([data.Put(staging_table, _key("T"), AttributeNotExists("PK")),
+                             data.Put(prod_table, _key("T"), AttributeNotExists("PK"))])
     assert log.operations == []
 
 

@@ -7,10 +7,10 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order
 
@@ -52,7 +52,7 @@ def an_order(shop_table):
         "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
         "total": Decimal("99.95"), "version": 1})
     item["legacy_note"] = "keep me"
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return item
 
 
@@ -124,7 +124,7 @@ def test_a_key_change_moves_the_item_atomically(staff_client, an_order, shop_tab
 
 def test_a_move_onto_a_taken_key_is_refused(staff_client, an_order, shop_table):
     other = dict(an_order, SK="ORDER#2024-02-01#456", placed_on="2024-02-01")
-    data.put_item(shop_table, other, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, other, condition=AttributeNotExists("PK"))
     fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"placed_on": "2024-02-01"}
     response = staff_client.post(edit_url(ORDER_KEY), fields)
     assert response.status_code == 409
@@ -138,7 +138,7 @@ def test_delete_asks_first_and_refuses_a_changed_item(staff_client, an_order, sh
     confirm = staff_client.get(url)
     assert "Yes, delete it" in confirm.content.decode()
     token = re.search(r'name="original" value="([^"]*)"', confirm.content.decode()).group(1)
-    data.update_item(shop_table, ORDER_KEY, set={"version": 2}, condition=Attr("version").eq(1))
+    data.update_item(shop_table, ORDER_KEY, set={"version": 2}, condition=Equals("version", 1))
     refused = staff_client.post(url, {"original": unescape(token)})
     assert refused.status_code == 409
     assert data.get_item(shop_table, ORDER_KEY) is not None

@@ -21,11 +21,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.editing.originals import sign_item
 from dynadmin.models import AuditEntry
@@ -111,7 +111,7 @@ def seeded(shop_table):
         item = entity.build_item(values)
         if name == "order":
             item["legacy_note"] = "keep me"  # an undeclared attribute: lands in __extra__
-        data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
         items[name] = item
     return items
 
@@ -552,7 +552,7 @@ case("edit-Order-move-onto-a-taken-key", "edit", "order2", {"placed_on": "2024-0
 
 def _someone_else_edits_the_user(table) -> None:
     data.update_item(table, seed_key("user"), set={"name": "Grace", "version": 2},
-                     condition=Attr("version").eq(1))
+                     condition=Equals("version", 1))
 
 
 case("edit-User-stale-form", "edit", "user", {"tier": "PRO"},
@@ -601,7 +601,7 @@ def _form_for(client, c: Case, table) -> tuple[str, dict[str, str]]:
         # A genuine conflict page: someone else changed the order after this form was read.
         fields = form_data(client.get(edit_url(key))) | {"total": "1"}
         data.update_item(table, key, set={"status": "PAID", "version": 2},
-                         condition=Attr("version").eq(1))
+                         condition=Equals("version", 1))
         conflict = client.post(edit_url(key), fields)
         assert conflict.status_code == 409
         tokens = dict(re.findall(r'name="(original|theirs|mine)" value="([^"]*)"',

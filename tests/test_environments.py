@@ -5,10 +5,10 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.editing.originals import sign_item
 from examples.shop.definitions import Order, User
 
@@ -21,7 +21,7 @@ KEY = {"pk": "USER#0b5e55ed", "sk": "METADATA"}
 def alice(shop_table):
     item = User.build_item({"user_id": "0b5e55ed", "email": "alice@example.com",
                             "name": "Alice", "created_at": dt.datetime(2024, 1, 2, tzinfo=dt.UTC)})
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return item
 
 

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.test import override_settings
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.schema import create_table
 from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.definitions import Table
@@ -74,7 +74,7 @@ def order(order_id: str = "456", **values: Any) -> dict[str, Any]:
 
 
 def put(item: dict[str, Any]) -> dict[str, Any]:
-    data.put_item(shop, item, condition=Attr("PK").not_exists())
+    data.put_item(shop, item, condition=AttributeNotExists("PK"))
     return item
 
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from dynadmin.permissions import sync_permissions
 from dynadmin.services.lookups import box as lookup_box
@@ -26,7 +26,7 @@ EMAIL_LOOKUPS = ("User by email", "Invitation by email")
 
 
 def put(table, item):
-    data.put_item(table, item, condition=Attr("PK").not_exists())
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
     return item
 
 

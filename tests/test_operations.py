@@ -4,10 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 
 from dynadmin import data
 from dynadmin.data import SortCondition
+from dynadmin.data.conditions import AttributeNotExists, Equals
 from examples.shop.definitions import Order, User
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def order(user_id, n, status="PENDING"):
 
 
 def create(table, item):
-    data.put_item(table, item, condition=Attr("PK").not_exists())
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
 
 
 class TestGetAndQuery:
@@ -71,7 +71,7 @@ class TestGetAndQuery:
         data.load_items_unconditionally(shop_table, items)
         with data.recording() as log:
             page = data.query(shop_table.primary, "USER#u001", limit=20,
-                              filter=Attr("status").eq("SHIPPED"))
+                              filter=Equals("status", "SHIPPED"))
         assert log.operations == ["Query"]
         assert page.scanned_count == 20
         assert page.count == len(page.items) == 4
@@ -96,16 +96,16 @@ class TestConditionalWrites:
         create(shop_table, user(1, version=1))
         key = {"PK": "USER#u001", "SK": "METADATA"}
         new = data.update_item(shop_table, key, set={"name": "Alice", "version": 2},
-                               condition=Attr("version").eq(1))
+                               condition=Equals("version", 1))
         assert new["name"] == "Alice" and new["version"] == 2
 
     def test_a_stale_update_is_a_conflict_carrying_their_version(self, shop_table):
         create(shop_table, user(1, version=1, name="theirs"))
         key = {"PK": "USER#u001", "SK": "METADATA"}
-        data.update_item(shop_table, key, set={"version": 2}, condition=Attr("version").eq(1))
+        data.update_item(shop_table, key, set={"version": 2}, condition=Equals("version", 1))
         with pytest.raises(data.WriteConflict) as caught:
             data.update_item(shop_table, key, set={"name": "mine", "version": 2},
-                             condition=Attr("version").eq(1))
+                             condition=Equals("version", 1))
         assert caught.value.current["version"] == 2
         assert data.get_item(shop_table, key)["name"] == "theirs"
 
@@ -113,7 +113,7 @@ class TestConditionalWrites:
         create(shop_table, user(1, version=3))
         key = {"PK": "USER#u001", "SK": "METADATA"}
         with pytest.raises(data.WriteConflict):
-            data.delete_item(shop_table, key, condition=Attr("version").eq(2))
+            data.delete_item(shop_table, key, condition=Equals("version", 2))
         assert data.get_item(shop_table, key) is not None
 
     def test_writes_require_a_condition(self, shop_table):
@@ -127,7 +127,7 @@ class TestConditionalWrites:
         create(shop_table, user(1, name="x"))
         key = {"PK": "USER#u001", "SK": "METADATA"}
         data.update_item(shop_table, key, set={"status": "ok", "ttl": 1, "a.b": "dot"},
-                         condition=Attr("name").eq("x"))
+                         condition=Equals("name", "x"))
         assert data.get_item(shop_table, key)["a.b"] == "dot"
 
 
@@ -139,8 +139,8 @@ class TestTransactions:
         moved = dict(old, PK="USER#u002")
         with pytest.raises(data.TransactionConflict) as caught:
             data.transact_write([
-                data.Delete(shop_table, shop_table.key_of(old), Attr("version").eq(1)),
-                data.Put(shop_table, moved, Attr("PK").not_exists()),
+                data.Delete(shop_table, shop_table.key_of(old), Equals("version", 1)),
+                data.Put(shop_table, moved, AttributeNotExists("PK")),
             ])
         assert caught.value.reasons[0] is None
         assert caught.value.reasons[1] == "ConditionalCheckFailed"
@@ -151,8 +151,8 @@ class TestTransactions:
         create(shop_table, old)
         moved = dict(old, PK="USER#u009")
         data.transact_write([
-            data.Delete(shop_table, shop_table.key_of(old), Attr("version").eq(1)),
-            data.Put(shop_table, moved, Attr("PK").not_exists()),
+            data.Delete(shop_table, shop_table.key_of(old), Equals("version", 1)),
+            data.Put(shop_table, moved, AttributeNotExists("PK")),
         ])
         assert data.get_item(shop_table, shop_table.key_of(old)) is None
         assert data.get_item(shop_table, shop_table.key_of(moved)) == moved

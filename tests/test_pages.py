@@ -4,17 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from examples.shop.definitions import Order, User
 
 pytestmark = pytest.mark.django_db
 
 
 def put(table, item):
-    data.put_item(table, item, condition=Attr("PK").not_exists())
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
     return item
 
 

@@ -6,10 +6,10 @@ Against the session's DynamoDB Local: what the table holds afterwards is read ba
 from __future__ import annotations
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 
 from dynadmin import data
 from dynadmin.data import Delete, Put, ReadOnly, Update
+from dynadmin.data.conditions import AttributeExists, AttributeNotExists
 from dynadmin.definitions import Table
 from examples.shop.definitions import User
 
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 archive = Table("ReadOnlyArchive", read_only=True)
 EXISTING = User.build_item({"user_id": "u001", "email": "first@example.com"})
 NEW = User.build_item({"user_id": "u002", "email": "second@example.com"})
-ABSENT = Attr("PK").not_exists()
-PRESENT = Attr("PK").exists()
+ABSENT = AttributeNotExists("PK")
+PRESENT = AttributeExists("PK")
 
 
 def _key(item):  # noqa: ANN001, ANN202

@@ -14,7 +14,6 @@ from pathlib import Path
 import boto3
 import botocore.session
 import pytest
-from boto3.dynamodb.conditions import Attr
 
 from dynadmin import data
 from dynadmin.data import ScanRefused
@@ -23,6 +22,7 @@ from dynadmin.data.client import (
     install_scan_refusal,
     uninstall_scan_refusal,
 )
+from dynadmin.data.conditions import AttributeNotExists
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +78,7 @@ def test_every_dynadmin_client_refuses_even_without_the_process_wide_hook(
 def test_without_the_process_wide_hook_other_clients_scan(process_wide_off, dynamodb_endpoint,
                                                          shop_table):
     item = {"PK": "USER#u1", "SK": "METADATA"}
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     response = _plain_client(dynamodb_endpoint).scan(TableName=shop_table.table_name)
     assert response["Items"] == [{"PK": {"S": "USER#u1"}, "SK": {"S": "METADATA"}}]
 

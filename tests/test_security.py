@@ -6,12 +6,12 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from dynadmin.permissions import ensure_groups
 from examples.shop.definitions import User
@@ -76,7 +76,7 @@ def people(django_user_model):
 def alice(shop_table):
     item = User.build_item({"user_id": "u1", "email": "alice@example.com", "name": "Alice",
                             "version": 1})
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return item
 
 
@@ -179,7 +179,7 @@ def test_hostile_names_values_and_keys_render_escaped_everywhere(staff_client, s
                                                                   value):
     item = {"PK": f"USER#{value[:500]}", "SK": "METADATA", "type": "user",
             value[:200]: value, "email": value, "n": Decimal("1.5")}
-    data.put_item(shop_table, item, condition=Attr("PK").not_exists())
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     key = {"pk": item["PK"], "sk": "METADATA"}
     pages = [
         reverse("dynadmin:item", kwargs={"table": "Application"}) + "?" + urlencode(key),

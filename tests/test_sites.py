@@ -6,13 +6,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.codenames import permission_codename, permission_name
+from dynadmin.data.conditions import AttributeNotExists
 from examples.shop.definitions import CATEGORIES, Product, User
 
 CATEGORY = CATEGORIES[0]
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def put(table, item):
-    data.put_item(table, item, condition=Attr("PK").not_exists())
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
     return item
 
 

@@ -8,11 +8,11 @@ from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from boto3.dynamodb.conditions import Attr
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from dynadmin import data, fields
+from dynadmin.data.conditions import AttributeExists, AttributeNotExists
 from dynadmin.definitions import Entity, Key, Table
 from dynadmin.models import AuditEntry
 from dynadmin.services.ttl import Bar, bar_chart_svg, classify_ttl
@@ -39,7 +39,7 @@ def session(user_id, session_id, expires=None, **raw):
 
 
 def put(table, item):
-    data.put_item(table, item, condition=Attr("PK").not_exists())
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
     return item
 
 
@@ -344,7 +344,7 @@ def test_a_ttl_changed_meanwhile_is_a_conflict(client, django_user_model, shop_t
     original = token(support.get(item_url(item)))
     theirs = epoch(NOW + dt.timedelta(days=9))
     data.update_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s1"}, set={"ttl": theirs},
-                     condition=Attr("PK").exists())
+                     condition=AttributeExists("PK"))
     response = support.post(SET_TTL, {"original": original, "extend": "1"})
     assert response.status_code == 409
     assert "Someone else changed this item" in response.content.decode()

@@ -1,12 +1,14 @@
 """The data layer: the only package that talks to DynamoDB.
 
-Views and services import from here; nothing else imports boto3's DynamoDB client.
+Views and services import from here; nothing else imports boto3 or botocore. Conditions
+(guards, filters, key conditions) are built from ``dynadmin.data.conditions``.
 """
 
 from .calls import Call, CallLog, current_log, recording
 from .client import get_client, get_client_for, install_scan_refusal, reset_client
 from .connections import Connection, connection_for, connection_problems
 from .cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
+from .describe import describe, list_tags
 from .errors import (
     AccessDenied,
     DataError,
@@ -23,35 +25,28 @@ from .errors import (
     WriteConflict,
     WriteInterrupted,
 )
-from .operations import (
+from .read_only import ensure_writable, is_read_only
+from .reads import SORT_OPERATORS, Page, SortCondition, batch_get, get_item, query, query_request
+from .writes import (
     ConditionCheck,
     Delete,
-    Page,
     Put,
-    SortCondition,
     Update,
-    batch_get,
     delete_item,
-    describe,
-    get_item,
-    list_tags,
     load_items_unconditionally,
     put_item,
-    query,
-    query_request,
     transact_write,
     update_item,
 )
-from .read_only import ensure_writable, is_read_only
 
 __all__ = [
-    "AccessDenied", "batch_get", "Call", "CallLog", "ConditionCheck", "Connection",
-    "connection_for", "connection_problems", "current_log", "DataError", "decode_cursor", "Delete",
-    "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
-    "get_item", "IndexNotFound", "install_scan_refusal", "InvalidCursor", "InvalidRequest",
-    "is_read_only", "key_from_json", "key_to_json", "list_tags", "load_items_unconditionally",
-    "NotSupported", "Page", "Put", "put_item", "query", "query_request", "ReadOnly", "recording",
-    "reset_client", "ScanRefused", "SortCondition", "TableNotFound", "Throttled", "transact_write",
-    "TransactionConflict", "Unavailable", "Update", "update_item", "WriteConflict",
-    "WriteInterrupted",
+    "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError", "Delete",
+    "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put",
+    "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "TableNotFound", "Throttled",
+    "TransactionConflict", "Unavailable", "Update", "WriteConflict", "WriteInterrupted",
+    "batch_get", "connection_for", "connection_problems", "current_log", "decode_cursor",
+    "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client",
+    "get_client_for", "get_item", "install_scan_refusal", "is_read_only", "key_from_json",
+    "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
+    "query_request", "recording", "reset_client", "transact_write", "update_item",
 ]

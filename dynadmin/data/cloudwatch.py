@@ -12,20 +12,20 @@ timeouts and adaptive retries, and every call is timed into the request's call l
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 
+from .. import conf
 from . import calls
 from .client import get_client
+from .endpoints import dynamodb_endpoint, is_aws_endpoint, is_local_endpoint
 from .errors import DataError
-from .operations import _translate
+from .translate import translate
 
 __all__ = [
     "THROTTLE_OPERATIONS", "dynamodb_endpoint", "get_cloudwatch_client", "is_aws_endpoint",
@@ -41,36 +41,6 @@ THROTTLE_OPERATIONS = ("GetItem", "Query", "BatchGetItem", "TransactGetItems",
                        "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                        "TransactWriteItems")
 LATENCY_OPERATIONS = ("Query", "GetItem")
-_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
-
-
-def _setting(name: str, default: Any) -> Any:
-    from django.conf import settings
-
-    return getattr(settings, name, default)
-
-
-# -- where DynamoDB is ------------------------------------------------------------------
-def dynamodb_endpoint() -> str:
-    """The URL the process's DynamoDB client sends requests to."""
-    return str(get_client().meta.endpoint_url or "")
-
-
-def is_local_endpoint(url: str) -> bool:
-    """A loopback or ``localhost`` endpoint (DynamoDB Local, moto, a tunnel)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_aws_endpoint(url: str) -> bool:
-    """One of AWS's own DynamoDB hosts (``dynamodb.eu-west-1.amazonaws.com``...)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return not is_local_endpoint(url) and host.endswith(_AWS_HOST_SUFFIXES)
 
 
 def metrics_available() -> bool:
@@ -113,9 +83,9 @@ def cloudwatch_client_built() -> bool:
 
 def _build_client() -> Any:
     config = Config(
-        connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
-        read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
-        retries={"mode": "adaptive", "max_attempts": _setting("DYNADMIN_MAX_ATTEMPTS", 3)},
+        connect_timeout=conf.get("CONNECT_TIMEOUT"),
+        read_timeout=conf.get("READ_TIMEOUT"),
+        retries={"mode": "adaptive", "max_attempts": conf.get("MAX_ATTEMPTS")},
     )
     region = get_client().meta.region_name
     return boto3.session.Session(region_name=region).client("cloudwatch", config=config)
@@ -172,7 +142,7 @@ def table_metrics(table_name: str, *, start: dt.datetime, end: dt.datetime, peri
         )
     except Exception as exc:  # noqa: BLE001 - every failure becomes a typed DataError
         entry.latency_ms = (time.perf_counter() - started) * 1000
-        error = _translate(exc, "GetMetricData")
+        error = translate(exc, "GetMetricData")
         entry.error = type(error).__name__
         calls.record(entry)
         raise error from exc

@@ -12,9 +12,9 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 
+from .. import conf
 from .errors import InvalidCursor
 from .serialization import deserialize_item, serialize_item
 
@@ -48,7 +48,7 @@ def encode_cursor(payload: Mapping[str, Any], *, scope: str) -> str:
 
 
 def decode_cursor(token: str, *, scope: str) -> dict[str, Any]:
-    max_age = getattr(settings, "DYNADMIN_CURSOR_MAX_AGE", 24 * 3600)
+    max_age = conf.get("CURSOR_MAX_AGE")
     try:
         payload = signing.loads(token, salt=f"{_SALT}:{scope}", max_age=max_age)
     except signing.SignatureExpired:

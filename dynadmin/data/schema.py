@@ -10,8 +10,8 @@ import time
 from typing import Any
 
 from ..definitions.tables import Table
+from .calling import call
 from .errors import DataError, NotSupported, TableNotFound
-from .operations import _call
 
 __all__ = ["create_table", "delete_table", "ensure_table", "table_exists"]
 
@@ -57,7 +57,7 @@ def _key_schema(pk: str, sk: str | None) -> list[dict[str, str]]:
 
 def table_exists(table: Table) -> bool:
     try:
-        _call("DescribeTable", table.table_name, TableName=table.table_name)
+        call("DescribeTable", table.table_name, TableName=table.table_name)
     except TableNotFound:
         return False
     return True
@@ -65,11 +65,11 @@ def table_exists(table: Table) -> bool:
 
 def create_table(table: Table, *, timeout: float = 60) -> None:
     """Create the table, wait until it is ACTIVE, and enable TTL when the table declares it."""
-    _call("CreateTable", table.table_name, **create_table_request(table))
+    call("CreateTable", table.table_name, **create_table_request(table))
     _wait_active(table, timeout)
     if table.ttl_attribute:
         try:
-            _call("UpdateTimeToLive", table.table_name, TableName=table.table_name,
+            call("UpdateTimeToLive", table.table_name, TableName=table.table_name,
                   TimeToLiveSpecification={"Enabled": True,
                                            "AttributeName": table.ttl_attribute})
         except NotSupported:
@@ -86,7 +86,7 @@ def ensure_table(table: Table) -> bool:
 
 def delete_table(table: Table) -> None:
     try:
-        _call("DeleteTable", table.table_name, TableName=table.table_name)
+        call("DeleteTable", table.table_name, TableName=table.table_name)
     except TableNotFound:
         pass
 
@@ -94,7 +94,7 @@ def delete_table(table: Table) -> None:
 def _wait_active(table: Table, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        description = _call("DescribeTable", table.table_name, TableName=table.table_name)
+        description = call("DescribeTable", table.table_name, TableName=table.table_name)
         status = description["Table"]["TableStatus"]
         indexes = description["Table"].get("GlobalSecondaryIndexes", [])
         if status == "ACTIVE" and all(i.get("IndexStatus") == "ACTIVE" for i in indexes):

@@ -141,11 +141,12 @@ class Table:
     @property
     def table_name(self) -> str:
         """The physical table name for this deployment."""
-        from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
+        from .. import conf
+
         try:
-            names = getattr(settings, "DYNADMIN_TABLE_NAMES", None) or {}
+            names = conf.get("TABLE_NAMES") or {}
         except ImproperlyConfigured:  # definitions are usable without Django configured
             names = {}
         return names.get(self.name, self.name)

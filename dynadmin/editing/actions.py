@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.http import HttpRequest
 
-from .. import data
+from .. import data, limits
 from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
@@ -77,8 +77,8 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
     the page was read, and write the others, each with the usual guard."""
     method = admin.get_actions(request)[name]
     current: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(selected), data.operations.BATCH_GET_LIMIT):
-        chunk = [key for key, _ in selected[start:start + data.operations.BATCH_GET_LIMIT]]
+    for start in range(0, len(selected), limits.BATCH_GET_KEYS):
+        chunk = [key for key, _ in selected[start:start + limits.BATCH_GET_KEYS]]
         for item in data.batch_get(table, chunk, consistent=True):
             current[dumps_dynamodb_json(table.key_of(item), indent=None)] = item
     outcomes = []

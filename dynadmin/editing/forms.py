@@ -20,6 +20,7 @@ from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, loads_dy
 from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
+from ..limits import MAX_NUMBER_DIGITS
 from .validation import ItemInvalid, check_ttl, validate_item
 
 __all__ = ["EntityForm", "RawItemForm"]
@@ -66,7 +67,7 @@ def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
                                    **common | {"help_text": help_text})
     if isinstance(fld, f.Date):
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if isinstance(fld, f._Set):
+    if isinstance(fld, f.SetField):
         member = "base64 value" if isinstance(fld, f.BinarySet) else "member"
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common | {
             "help_text": f"One {member} per line. Empty removes the attribute (DynamoDB "
@@ -80,7 +81,7 @@ def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
     if isinstance(fld, (f.Number, f.Integer)):
         return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                                **common | {"help_text": fld.help_text or (
-                                   "Exact, up to 38 significant digits.")})
+                                   f"Exact, up to {MAX_NUMBER_DIGITS} significant digits.")})
     return forms.CharField(strip=False, **common)
 
 
@@ -96,7 +97,7 @@ def _initial(fld: f.Field, value: Any) -> Any:
         return True
     if isinstance(fld, f.BinarySet):
         return "\n".join(sorted(base64.b64encode(v).decode() for v in value))
-    if isinstance(fld, f._Set):
+    if isinstance(fld, f.SetField):
         return "\n".join(sorted(str(v) for v in value))
     if isinstance(fld, (f.List, f.Map)):
         return dumps_plain_json(value)
@@ -211,7 +212,7 @@ class EntityForm(forms.Form):
                 raise FieldError(f"{fld.label}: out of range once converted to UTC") from None
         if isinstance(fld, f.Null):
             return True if raw else None
-        if isinstance(fld, f._Set):
+        if isinstance(fld, f.SetField):
             lines = [line.strip() for line in raw.splitlines() if line.strip()]
             if isinstance(fld, f.BinarySet):
                 lines = [_b64(fld, line) for line in lines]

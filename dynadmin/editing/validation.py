@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from .. import limits
 from ..data.serialization import serialize
 from ..definitions import Table
-from ..definitions.fields import FieldError, _check_number_range
+from ..definitions.fields import FieldError, check_number_range
 
 __all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "validate_item"]
 
-MAX_ITEM_BYTES = 400 * 1024
-MAX_KEY_BYTES = {"pk": 2048, "sk": 1024}
+# Kept under its old name for importers; the number lives in dynadmin.limits.
+MAX_ITEM_BYTES = limits.MAX_ITEM_BYTES
 
 
 class ItemInvalid(ValueError):
@@ -60,7 +61,7 @@ def item_size(item: Mapping[str, Any]) -> int:
 def _walk_numbers(name: str, value: Any, errors: list[str]) -> None:
     if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
         try:
-            _check_number_range(name, Decimal(value))
+            check_number_range(name, Decimal(value))
         except FieldError as exc:
             errors.append(str(exc))
     elif isinstance(value, (set, frozenset, list, tuple)):
@@ -103,14 +104,14 @@ def _has_empty_map_key(value: Any) -> bool:
 
 
 def _index_key_limits(table: Table) -> dict[str, int]:
-    """Secondary index key attributes and their size limit (2048 bytes pk, 1024 bytes sk)."""
-    limits: dict[str, int] = {}
+    """Secondary index key attributes and their size limit (a sort key's is the smaller)."""
+    sizes: dict[str, int] = {}
     for index in table.indexes.values():
-        for attribute, role in ((index.pk, "pk"), (index.sk, "sk")):
+        for attribute, sort_key in ((index.pk, False), (index.sk, True)):
             if attribute:
-                limits[attribute] = min(limits.get(attribute, MAX_KEY_BYTES[role]),
-                                        MAX_KEY_BYTES[role])
-    return limits
+                limit = limits.key_bytes_limit(sort_key)
+                sizes[attribute] = min(sizes.get(attribute, limit), limit)
+    return sizes
 
 
 def validate_item(table: Table, item: Mapping[str, Any]) -> None:
@@ -133,12 +134,12 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         expected = {"S": str, "N": (int, Decimal), "B": (bytes, bytearray)}[key_type]
         if isinstance(value, bool) or not isinstance(value, expected):
             errors.append(f"{attribute} is a key of type {key_type}; got {type(value).__name__}.")
-        elif value_size(value) > MAX_KEY_BYTES[role]:
+        elif value_size(value) > limits.key_bytes_limit(role == "sk"):
             errors.append(f"{attribute} is longer than DynamoDB allows for a key "
-                          f"({MAX_KEY_BYTES[role]} bytes).")
+                          f"({limits.key_bytes_limit(role == 'sk')} bytes).")
     # Index key attributes must have the index's type and size too, or DynamoDB refuses the
     # write (moto does not check the size).
-    limits = _index_key_limits(table)
+    index_key_sizes = _index_key_limits(table)
     for attribute, key_type in table.key_attribute_types().items():
         value = item.get(attribute)
         if value is None or attribute in (table.primary.pk, table.primary.sk):
@@ -147,9 +148,10 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         if isinstance(value, bool) or not isinstance(value, expected) or value in ("", b""):
             errors.append(f"{attribute} is an index key of type {key_type}; it cannot hold "
                           f"{value!r}.")
-        elif value_size(value) > limits.get(attribute, MAX_KEY_BYTES["pk"]):
+        elif value_size(value) > (size_limit := index_key_sizes.get(
+                attribute, limits.MAX_PARTITION_KEY_BYTES)):
             errors.append(f"{attribute} (an index key) is longer than DynamoDB allows for a "
-                          f"key ({limits.get(attribute, MAX_KEY_BYTES['pk'])} bytes).")
+                          f"key ({size_limit} bytes).")
     for name, value in item.items():
         if not name:
             errors.append("Attribute names cannot be empty.")
@@ -165,16 +167,16 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         except (TypeError, ValueError) as exc:
             errors.append(f"{name}: {exc}")
     size = item_size(item)
-    if size > MAX_ITEM_BYTES:
+    if size > limits.MAX_ITEM_BYTES:
         errors.append(f"The item would be {size:,} bytes; DynamoDB's limit is 400 KB "
-                      f"({MAX_ITEM_BYTES:,} bytes, attribute names included).")
+                      f"({limits.MAX_ITEM_BYTES:,} bytes, attribute names included).")
     if errors:
         raise ItemInvalid(errors)
 
 
 # TTL values dynadmin will write. DynamoDB never deletes items whose TTL is more than five
 # years in the past, and a value in milliseconds reads as tens of thousands of years ahead.
-TTL_MAX_PAST = dt.timedelta(days=5 * 365)
+TTL_MAX_PAST = limits.TTL_IGNORED_AFTER
 TTL_MAX_FUTURE = dt.timedelta(days=100 * 365)
 
 

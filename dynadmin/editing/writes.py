@@ -1,10 +1,8 @@
 """Conditional writes: create, update, move (key change), delete.
 
-Every write carries a guard built from what the person saw when the form was opened:
-
-- with a ``Version`` field: ``version = <seen>`` and the version goes up by one;
-- without one: every attribute the person changed must still hold the value it had (absent
-  attributes must still be absent), so concurrent edits of *other* attributes both survive.
+Every write carries a guard built from what the person saw when the form was opened (see
+``guards``), and all four follow one protocol, ``_run``: send, recognise a conflict, settle
+an interrupted request, audit.
 
 A failed guard is never retried or swallowed: it becomes ``EditConflict`` with the original,
 their (current) and my version, and nothing is written until the person decides.
@@ -28,10 +26,8 @@ it the same way, so such a write is reported as saved, not as someone else's cha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from boto3.dynamodb.conditions import Attr, ConditionBase
 
 from .. import data
 from ..data.errors import DataError, WriteInterrupted
@@ -39,12 +35,21 @@ from ..data.serialization import dumps_plain_json
 from ..definitions import Table
 from ..models import AuditEntry
 from . import audit
+from .guards import (
+    ABSENT,
+    Guard,
+    bump_version,
+    changed_attributes,
+    guard_for,
+    merge,
+    version_attribute,
+)
 from .validation import validate_item
 
 __all__ = ["merge", "EditConflict", "KeyTaken", "NothingChanged", "WriteInterrupted", "WriteResult",
-           "create", "delete", "save", "Guard"]
+           "create", "delete", "save", "Guard", "changed_attributes", "guard_for"]
 
-_ABSENT = object()
+Found = list[dict[str, Any] | None]
 
 
 class KeyTaken(Exception):
@@ -89,101 +94,12 @@ class WriteResult:
     recovered: str = ""
 
 
-@dataclass
-class Guard:
-    """The condition a write carries, as data: rendered both as a boto3 condition and as the
-    text the audit log records."""
-
-    expected: dict[str, Any] = field(default_factory=dict)
-    must_exist: str | None = None
-    must_not_exist: str | None = None
-
-    def condition(self) -> ConditionBase:
-        parts: list[ConditionBase] = []
-        if self.must_exist:
-            parts.append(Attr(self.must_exist).exists())
-        if self.must_not_exist:
-            parts.append(Attr(self.must_not_exist).not_exists())
-        for name, value in self.expected.items():
-            parts.append(Attr(name).not_exists() if value is _ABSENT else Attr(name).eq(value))
-        condition = parts[0]
-        for part in parts[1:]:
-            condition = condition & part
-        return condition
-
-    def describe(self) -> str:
-        parts = []
-        if self.must_exist:
-            parts.append(f"attribute_exists({self.must_exist})")
-        if self.must_not_exist:
-            parts.append(f"attribute_not_exists({self.must_not_exist})")
-        for name, value in self.expected.items():
-            parts.append(f"attribute_not_exists({name})" if value is _ABSENT
-                         else f"{name} = {dumps_plain_json(value, indent=None)}")
-        return " AND ".join(parts)
-
-
-def _version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
-    entity = table.classify(item)
-    version = entity._meta.version_field if entity else None
-    return version.attribute if version else None
-
-
-def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    names = dict.fromkeys([*before, *after])
-    return [n for n in names if before.get(n, _ABSENT) != after.get(n, _ABSENT)]
-
-
-def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any]
-          ) -> dict[str, Any]:
-    """My changes applied on top of their version ("apply mine on top of theirs").
-
-    Each attribute I changed takes my value; the others keep theirs. Sets are merged member
-    by member, so two people adding different tags both keep their tag.
-    """
-    merged = dict(theirs)
-    for name in changed_attributes(original, mine):
-        old, new, current = original.get(name), mine.get(name), theirs.get(name)
-        if all(isinstance(v, (set, frozenset)) or v is None for v in (old, new, current)) and (
-                new is not None or current is not None):
-            old, new, current = old or set(), new or set(), current or set()
-            members = (current | (new - old)) - (old - new)
-            if members:
-                merged[name] = members
-            else:
-                merged.pop(name, None)
-        elif name in mine:
-            merged[name] = mine[name]
-        else:
-            merged.pop(name, None)
-    return merged
-
-
-def guard_for(table: Table, original: Mapping[str, Any], changed: list[str]) -> Guard:
-    guard = Guard(must_exist=table.primary.pk)
-    version = _version_attribute(table, original)
-    if version:
-        guard.expected[version] = original.get(version, _ABSENT)
-    else:
-        for name in changed:
-            guard.expected[name] = original.get(name, _ABSENT)
-    return guard
-
-
-def _bump_version(table: Table, original: Mapping[str, Any] | None, item: dict[str, Any]
-                  ) -> None:
-    version = _version_attribute(table, item)
-    if version:
-        seen = (original or {}).get(version)
-        item[version] = (int(seen) + 1) if seen is not None else 1
-
-
 # -- interrupted writes -------------------------------------------------------------------
 def _holds(item: Mapping[str, Any] | None, expected: Mapping[str, Any],
            attributes: Sequence[str]) -> bool:
     """Does ``item`` exist and hold ``expected``'s value (or absence) for each attribute?"""
     return item is not None and all(
-        item.get(name, _ABSENT) == expected.get(name, _ABSENT) for name in attributes)
+        item.get(name, ABSENT) == expected.get(name, ABSENT) for name in attributes)
 
 
 @dataclass
@@ -249,35 +165,83 @@ def _interrupted(table: Table, keys: Sequence[Mapping[str, Any]], error: DataErr
         outcome="unknown", cause=error, keys=[dict(k) for k in keys], table_definition=table)
 
 
+# -- the one protocol ----------------------------------------------------------------------
+@dataclass
+class _GuardedWrite:
+    """One guarded write, described as data so that ``_run`` treats all four alike."""
+
+    table: Table
+    action: str
+    user: Any
+    #: sends the request; returns the item as written when DynamoDB returns it
+    send: Callable[[], dict[str, Any] | None]
+    #: the keys read back to settle an interrupted request (the audit key is the last)
+    keys: list[dict[str, Any]]
+    condition: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    entity_label: str
+    #: was the write applied / is everything as it was, judged from the keys read back
+    applied: Callable[[Found], bool]
+    unchanged: Callable[[Found], bool]
+    #: a failed guard or cancelled transaction: raise what the person must decide, or return
+    #: the item as written when the failure was the write's own retried result
+    conflict: Callable[[DataError], dict[str, Any] | None]
+    #: the item as written, from the keys read back after an interrupted request
+    read_back: Callable[[Found], dict[str, Any] | None] | None = None
+    detail: str = ""
+
+
+def _run(write: _GuardedWrite) -> WriteResult:
+    """Send, recognise a conflict, settle an interrupted request, audit: once for all writes."""
+    after, recovered = write.after, ""
+    try:
+        returned = write.send()
+        if returned is not None:
+            after = returned
+    except (data.WriteConflict, data.TransactionConflict) as exc:
+        after, recovered = write.conflict(exc), _recovered_note(exc)
+    except DataError as exc:
+        settled = _settle(write.table, write.keys, exc, applied=write.applied,
+                          unchanged=write.unchanged)
+        if settled.outcome != "applied":
+            raise _interrupted(write.table, write.keys, exc, settled, user=write.user,
+                               action=write.action, condition=write.condition,
+                               before=write.before, after=write.after,
+                               entity_label=write.entity_label, detail=write.detail) from exc
+        if write.read_back is not None:
+            after = write.read_back(settled.items or [])
+        recovered = _recovered_note(exc)
+    key = write.keys[-1]
+    entry = audit.record(user=write.user, table=write.table, key=key, action=write.action,
+                         condition=write.condition, before=write.before, after=after,
+                         entity=write.entity_label,
+                         detail=" ".join(part for part in (write.detail, recovered) if part))
+    return WriteResult(write.action, key, write.before, after, entry, recovered)
+
+
 # -- the four writes ----------------------------------------------------------------------
 def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str = ""
            ) -> WriteResult:
     """PutItem that can never overwrite: ``attribute_not_exists`` on the partition key."""
     item = dict(item)
-    _bump_version(table, None, item)
+    bump_version(table, None, item)
     validate_item(table, item)
     guard = Guard(must_not_exist=table.primary.pk)
     key = table.key_of(item)
-    recovered = ""
-    try:
-        data.put_item(table, item, condition=guard.condition())
-    except data.WriteConflict as exc:
+
+    def conflict(exc: DataError) -> dict[str, Any]:
         # A retried create whose first attempt was applied finds its own item.
         if not (exc.maybe_applied and exc.current == item):
             raise KeyTaken(key, exc.current) from None
-        recovered = _recovered_note(exc)
-    except DataError as exc:
-        settled = _settle(table, [key], exc, applied=lambda found: found[0] == item,
-                          unchanged=lambda found: found[0] is None)
-        if settled.outcome != "applied":
-            raise _interrupted(table, [key], exc, settled, user=user, action="create",
-                               condition=guard.describe(), before=None, after=item,
-                               entity_label=entity_label) from exc
-        recovered = _recovered_note(exc)
-    entry = audit.record(user=user, table=table, key=key, action="create",
-                         condition=guard.describe(), before=None, after=item,
-                         entity=entity_label, detail=recovered)
-    return WriteResult("create", key, None, item, entry, recovered)
+        return item
+
+    return _run(_GuardedWrite(
+        table, "create", user=user,
+        send=lambda: data.put_item(table, item, condition=guard.condition()),
+        keys=[key], condition=guard.describe(), before=None, after=item,
+        entity_label=entity_label, conflict=conflict,
+        applied=lambda found: found[0] == item, unchanged=lambda found: found[0] is None))
 
 
 def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, user: Any,
@@ -288,41 +252,35 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
     changed = changed_attributes(original, new_item)
     if not changed:
         raise NothingChanged()
-    _bump_version(table, original, new_item)
+    bump_version(table, original, new_item)
     validate_item(table, new_item)
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     guard = guard_for(table, original, changed)
     if old_key != new_key:
         return _move(table, original, new_item, guard, user=user, entity_label=entity_label)
     key_attributes = set(table.primary.attributes)
-    set_values = {n: new_item[n] for n in changed_attributes(original, new_item)
-                  if n in new_item and n not in key_attributes}
-    removed = [n for n in original if n not in new_item and n not in key_attributes]
     # What the write changes (the version included): how its result is recognised.
     compared = changed_attributes(original, new_item)
-    recovered = ""
-    try:
-        after = data.update_item(table, old_key, condition=guard.condition(),
-                                 set=set_values, remove=removed)
-    except data.WriteConflict as exc:
+    set_values = {n: new_item[n] for n in compared
+                  if n in new_item and n not in key_attributes}
+    removed = [n for n in original if n not in new_item and n not in key_attributes]
+
+    def conflict(exc: DataError) -> dict[str, Any]:
         # A retried update whose first attempt was applied fails its own guard.
         if not (exc.maybe_applied and _holds(exc.current, new_item, compared)):
             raise EditConflict(original=dict(original), theirs=exc.current,
                                mine=new_item) from None
-        after, recovered = dict(exc.current or {}), _recovered_note(exc)
-    except DataError as exc:
-        settled = _settle(table, [old_key], exc,
-                          applied=lambda found: _holds(found[0], new_item, compared),
-                          unchanged=lambda found: _holds(found[0], original, compared))
-        if settled.outcome != "applied":
-            raise _interrupted(table, [old_key], exc, settled, user=user, action=action,
-                               condition=guard.describe(), before=original, after=new_item,
-                               entity_label=entity_label) from exc
-        after, recovered = dict(settled.items[0] or {}), _recovered_note(exc)
-    entry = audit.record(user=user, table=table, key=old_key, action=action,
-                         condition=guard.describe(), before=original, after=after,
-                         entity=entity_label, detail=recovered)
-    return WriteResult(action, old_key, original, after, entry, recovered)
+        return dict(exc.current or {})
+
+    return _run(_GuardedWrite(
+        table, action, user=user,
+        send=lambda: data.update_item(table, old_key, condition=guard.condition(),
+                                      set=set_values, remove=removed),
+        keys=[old_key], condition=guard.describe(), before=original, after=new_item,
+        entity_label=entity_label, conflict=conflict,
+        applied=lambda found: _holds(found[0], new_item, compared),
+        unchanged=lambda found: _holds(found[0], original, compared),
+        read_back=lambda found: dict(found[0] or {})))
 
 
 def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guard: Guard,
@@ -330,24 +288,16 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
     """A key change: delete the old item and put the new one, in one transaction."""
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     put_guard = Guard(must_not_exist=table.primary.pk)
-    condition = f"{guard.describe()}; new key: {put_guard.describe()}"
-    moved_from = f"moved from {dumps_plain_json(old_key, indent=None)}"
 
     # A transaction is all or nothing: the new item there and the old one gone, or the
     # new key still free (the old item then cannot have been deleted by it).
-    def applied(found: list[dict[str, Any] | None]) -> bool:
+    def applied(found: Found) -> bool:
         return found[0] is None and found[1] == new_item
 
-    def unchanged(found: list[dict[str, Any] | None]) -> bool:
+    def unchanged(found: Found) -> bool:
         return found[0] is not None and found[1] is None
 
-    recovered = ""
-    try:
-        data.transact_write([
-            data.Delete(table, old_key, guard.condition()),
-            data.Put(table, new_item, put_guard.condition()),
-        ])
-    except data.TransactionConflict as exc:
+    def conflict(exc: DataError) -> dict[str, Any]:
         # A retried move whose first attempt was applied is cancelled by its own result.
         settled = (_settle(table, [old_key, new_key], exc, applied=applied,
                            unchanged=unchanged) if exc.maybe_applied else None)
@@ -359,53 +309,48 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
                                    mine=new_item) from None
             if new_reason:
                 raise KeyTaken(new_key, exc.items[1] if len(exc.items) > 1 else None) from None
-            raise
-        recovered = _recovered_note(exc)
-    except DataError as exc:
-        settled = _settle(table, [old_key, new_key], exc, applied=applied, unchanged=unchanged)
-        if settled.outcome != "applied":
-            raise _interrupted(table, [old_key, new_key], exc, settled, user=user,
-                               action="move", condition=condition, before=original,
-                               after=new_item, entity_label=entity_label,
-                               detail=moved_from) from exc
-        recovered = _recovered_note(exc)
-    # Recorded under the new key: that is where the item (and its history page) now is.
-    entry = audit.record(user=user, table=table, key=new_key, action="move",
-                         condition=condition, before=original, after=new_item,
-                         entity=entity_label,
-                         detail=" ".join(part for part in (moved_from, recovered) if part))
-    return WriteResult("move", new_key, original, new_item, entry, recovered)
+            raise exc
+        return new_item
+
+    # Audited under the new key (the last of keys): that is where the item now is.
+    return _run(_GuardedWrite(
+        table, "move", user=user,
+        send=lambda: data.transact_write([
+            data.Delete(table, old_key, guard.condition()),
+            data.Put(table, new_item, put_guard.condition()),
+        ]),
+        keys=[old_key, new_key],
+        condition=f"{guard.describe()}; new key: {put_guard.describe()}",
+        before=original, after=new_item, entity_label=entity_label, conflict=conflict,
+        applied=applied, unchanged=unchanged,
+        detail=f"moved from {dumps_plain_json(old_key, indent=None)}"))
 
 
 def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: str = ""
            ) -> WriteResult:
     """DeleteItem conditional on the item being exactly as the person saw it."""
     key = table.key_of(original)
-    version = _version_attribute(table, original)
+    version = version_attribute(table, original)
     guard = Guard(must_exist=table.primary.pk)
     if version:
-        guard.expected[version] = original.get(version, _ABSENT)
+        guard.expected[version] = original.get(version, ABSENT)
     else:
         guard.expected.update({n: v for n, v in original.items()
                                if n not in table.primary.attributes})
     compared = [version] if version else list(original)
-    recovered = ""
-    try:
-        data.delete_item(table, key, condition=guard.condition())
-    except data.WriteConflict as exc:
+
+    def send() -> None:
+        data.delete_item(table, key, condition=guard.condition())  # returns the item deleted
+
+    def conflict(exc: DataError) -> None:
         # A retried delete whose first attempt was applied finds the item gone.
         if not (exc.maybe_applied and exc.current is None):
             raise EditConflict(original=dict(original), theirs=exc.current, mine=None) from None
-        recovered = _recovered_note(exc)
-    except DataError as exc:
-        settled = _settle(table, [key], exc, applied=lambda found: found[0] is None,
-                          unchanged=lambda found: _holds(found[0], original, compared))
-        if settled.outcome != "applied":
-            raise _interrupted(table, [key], exc, settled, user=user, action="delete",
-                               condition=guard.describe(), before=original, after=None,
-                               entity_label=entity_label) from exc
-        recovered = _recovered_note(exc)
-    entry = audit.record(user=user, table=table, key=key, action="delete",
-                         condition=guard.describe(), before=original, after=None,
-                         entity=entity_label, detail=recovered)
-    return WriteResult("delete", key, original, None, entry, recovered)
+
+    return _run(_GuardedWrite(
+        table, "delete", user=user,
+        send=send,
+        keys=[key], condition=guard.describe(), before=original, after=None,
+        entity_label=entity_label, conflict=conflict,
+        applied=lambda found: found[0] is None,
+        unchanged=lambda found: _holds(found[0], original, compared)))

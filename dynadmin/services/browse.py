@@ -19,12 +19,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from boto3.dynamodb.conditions import Attr, ConditionBase
-
 from .. import data
-from ..data import SortCondition
+from ..data import SORT_OPERATORS, SortCondition
+from ..data.conditions import (
+    COMPARISONS,
+    AttributeExists,
+    AttributeNotExists,
+    AttributeType,
+    BeginsWith,
+    Condition,
+    Contains,
+    GreaterThan,
+    all_of,
+)
 from ..data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
-from ..data.operations import SORT_OPERATORS
 from ..definitions import Index, ParsedItem, Table, parse_any
 from .keys import BadKey, key_param, parse_key_value
 from .links import site_url
@@ -57,15 +65,16 @@ class AttributeFilter:
     value: Any = None
     value_type: str = "S"
 
-    def condition(self) -> ConditionBase:
-        attr = Attr(self.attribute)
+    def condition(self) -> Condition:
         if self.op == "exists":
-            return attr.exists()
+            return AttributeExists(self.attribute)
         if self.op == "not_exists":
-            return attr.not_exists()
-        method = {"=": "eq", "<>": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte",
-                  "begins_with": "begins_with", "contains": "contains"}[self.op]
-        return getattr(attr, method)(self.value)
+            return AttributeNotExists(self.attribute)
+        if self.op == "begins_with":
+            return BeginsWith(self.attribute, self.value)
+        if self.op == "contains":
+            return Contains(self.attribute, self.value)
+        return COMPARISONS[self.op](self.attribute, self.value)
 
     def describe(self) -> str:
         text = f"{self.attribute} {FILTER_OPERATORS[self.op]}"
@@ -174,14 +183,12 @@ class PartitionQuery:
         return "; ".join(parts)
 
     # -- the DynamoDB call ----------------------------------------------------------------
-    def filter_condition(self) -> ConditionBase | None:
+    def filter_condition(self) -> Condition | None:
         """The FilterExpression: the attribute filter AND the hide-expired condition."""
         conditions = [self.filter.condition()] if self.filter else []
         if self.hide_expired_at is not None and self.table.ttl_attribute:
             conditions.append(not_expired(self.table.ttl_attribute, self.hide_expired_at))
-        if not conditions:
-            return None
-        return conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
+        return all_of(conditions) if conditions else None
 
     def request(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> dict[str, Any]:
         return data.query_request(
@@ -194,14 +201,14 @@ class PartitionQuery:
             start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
 
 
-def not_expired(attribute: str, now: int) -> ConditionBase:
+def not_expired(attribute: str, now: int) -> Condition:
     """Items without a TTL, with one DynamoDB ignores (not a Number), or one still ahead.
 
     ``attribute_not_exists(ttl) OR ttl > :now`` alone would also hide a TTL stored as a
     String (a String never compares greater than a Number), yet DynamoDB never expires those.
     """
-    ttl = Attr(attribute)
-    return ttl.not_exists() | ~ttl.attribute_type("N") | ttl.gt(Decimal(now))
+    return (AttributeNotExists(attribute) | ~AttributeType(attribute, "N")
+            | GreaterThan(attribute, Decimal(now)))
 
 
 @dataclass(frozen=True)
@@ -265,10 +272,11 @@ def _sort_condition(index: Index, params: Mapping[str, str]) -> SortCondition | 
         raise BadQuery(f"{index.label} has no sort key to put a condition on.")
     if op == "begins_with" and index.sk_type == "N":
         raise BadQuery("begins_with does not apply to a Number sort key.")
-    value = parse_key_value(params.get("sk"), index.sk, index.sk_type)
+    value = parse_key_value(params.get("sk"), index.sk, index.sk_type, sort_key=True)
     value2 = None
     if op == "between":
-        value2 = parse_key_value(params.get("sk2"), f"{index.sk} (upper bound)", index.sk_type)
+        value2 = parse_key_value(params.get("sk2"), f"{index.sk} (upper bound)", index.sk_type,
+                                 sort_key=True)
         if value2 < value:
             raise BadQuery("For between, the second value must not be smaller than the first.")
     return SortCondition(op, value, value2)

@@ -12,22 +12,26 @@ from urllib.parse import urlencode
 
 from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
+from ..limits import key_bytes_limit
 from .links import site_url
 
 __all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key"]
 
-MAX_KEY_BYTES = 2048  # DynamoDB's partition key limit; sort keys may be up to 1024
 
 
 class BadKey(ValueError):
     """A key from the browser that cannot be a key of this table: shown as a 400."""
 
 
-def parse_key_value(raw: str | None, attribute: str, key_type: str) -> Any:
+def parse_key_value(raw: str | None, attribute: str, key_type: str, *,
+                    sort_key: bool = False) -> Any:
+    """A key value from the URL, typed; ``sort_key`` for a sort key's smaller size limit."""
     if raw is None or raw == "":
         raise BadKey(f"{attribute} is required and cannot be empty.")
-    if len(raw.encode("utf-8")) > MAX_KEY_BYTES:
-        raise BadKey(f"{attribute} is longer than DynamoDB allows for a key.")
+    if len(raw.encode("utf-8")) > key_bytes_limit(sort_key):
+        raise BadKey(f"{attribute} is longer than DynamoDB allows for a "
+                     f"{'sort' if sort_key else 'partition'} key "
+                     f"({key_bytes_limit(sort_key)} bytes).")
     if key_type == "N":
         try:
             value = Decimal(raw)
@@ -59,7 +63,8 @@ def parse_item_key(table: Table, params: Any) -> dict[str, Any]:
     index = table.primary
     key = {index.pk: parse_key_value(params.get("pk"), index.pk, index.pk_type)}
     if index.sk:
-        key[index.sk] = parse_key_value(params.get("sk"), index.sk, index.sk_type)
+        key[index.sk] = parse_key_value(params.get("sk"), index.sk, index.sk_type,
+                                        sort_key=True)
     return key
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 
+from .. import conf
 from ..data import describe
 from ..data.errors import DataError
 from ..definitions import Table
@@ -48,7 +48,7 @@ def table_summary(table: Table) -> TableSummary:
         except DataError as exc:
             # Not cached: when the table or endpoint comes back, the next page shows it.
             return TableSummary(table=table, status="UNAVAILABLE", error=str(exc.title))
-        cache.set(cache_key, description, getattr(settings, "DYNADMIN_DESCRIBE_TTL", 60))
+        cache.set(cache_key, description, conf.get("DESCRIBE_TTL"))
     return _summary(table, description)
 
 

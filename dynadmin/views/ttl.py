@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from ..editing import ttl as ttl_changes
 from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..editing.validation import ItemInvalid
@@ -74,9 +75,9 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if not ttl.may_set_ttl(site, request, definition, original):
         raise PermissionDenied("You may not change the TTL of this kind of item.")
     try:
-        change = ttl.parse_change(request.POST)
-        new_item = ttl.apply_change(definition, original, change)
-    except ttl.TTLRefused as exc:
+        change = ttl_changes.parse_change(request.POST)
+        new_item = ttl_changes.apply_change(definition, original, change)
+    except ttl_changes.TTLRefused as exc:
         return error_response(request, 400, "TTL not changed", str(exc), "Nothing was written.")
     admin = site.admin_of_item(definition, original)
     try:

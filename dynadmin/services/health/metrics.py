@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
 
+from ... import conf
 from ...data import cloudwatch
 from ...data.errors import DataError
 from ...definitions import Table
@@ -58,7 +58,7 @@ def table_metrics(table: Table, *, now: dt.datetime | None = None) -> Metrics:
                                    svg=sparkline_svg(values, label=f"{label}, {unit}")))
     metrics = Metrics(available=True, period_seconds=PERIOD, start=start, end=end,
                       series=series)
-    cache.set(cache_key, metrics, int(getattr(settings, "DYNADMIN_METRICS_TTL", 300)))
+    cache.set(cache_key, metrics, int(conf.get("METRICS_TTL")))
     return metrics
 
 

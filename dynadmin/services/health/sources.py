@@ -4,7 +4,8 @@ DescribeTable's counts change about every six hours and the other Describe calls
 settings that change rarely, so every source is cached for ``DYNADMIN_DESCRIBE_TTL`` seconds
 (DescribeTable under the same key as the dashboard's summaries, so the two share one call).
 A source the endpoint does not offer (DynamoDB Local has no tags, PITR or Contributor
-Insights) is recorded as "not supported by this endpoint" and cached like an answer; a
+Insights) is recorded as "not supported by this endpoint" (``NotSupported``, which the data
+layer's ``translate`` decides for every caller) and cached like an answer; a
 failure is shown on the page and not cached, so the next refresh tries again.
 """
 
@@ -13,12 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-from django.conf import settings
 from django.core.cache import cache
 
+from ... import conf
 from ...data import describe, list_tags
-from ...data.cloudwatch import dynamodb_endpoint, is_local_endpoint
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
 from ..tables import describe_cache_key
@@ -41,40 +40,16 @@ from .model import (
 
 __all__ = [
     "LiveTable", "attribute_types", "billing_mode", "describe_cache_key", "index_descriptions",
-    "is_unsupported", "key_schema", "live_indexes", "read_live_table", "read_status",
+    "key_schema", "live_indexes", "read_live_table", "read_status",
     "table_status",
 ]
 
-_UNSUPPORTED_WORDS = ("unknown operation", "not supported", "not implemented",
-                      "unknownoperation")
-
-
 def _ttl() -> int:
-    return int(getattr(settings, "DYNADMIN_DESCRIBE_TTL", 60))
+    return int(conf.get("DESCRIBE_TTL"))
 
 
 def _cache_key(operation: str, table: Table) -> str:
     return f"dynadmin:health:{operation}:{table.table_name}"
-
-
-def is_unsupported(error: DataError) -> bool:
-    """Whether an error means "this endpoint does not offer the operation".
-
-    DynamoDB Local answers UnknownOperationException (NotSupported); moto's server answers an
-    operation it does not implement with a bare HTTP 500 page instead of an AWS error, which
-    on a local endpoint means the same thing. Against AWS a 500 stays an error.
-    """
-    if isinstance(error, NotSupported):
-        return True
-    if any(word in error.message.lower() for word in _UNSUPPORTED_WORDS):
-        return True
-    cause = error.__cause__
-    if isinstance(cause, ClientError):
-        code = str(cause.response.get("Error", {}).get("Code", ""))
-        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if (status == 500 or code == "500") and code.isdigit():
-            return is_local_endpoint(dynamodb_endpoint())
-    return False
 
 
 def _source(operation: str, call: Callable[[], dict[str, Any]], cache_key: str) -> Source:
@@ -85,7 +60,7 @@ def _source(operation: str, call: Callable[[], dict[str, Any]], cache_key: str) 
     try:
         response = dict(call())
     except DataError as exc:
-        if not is_unsupported(exc):
+        if not isinstance(exc, NotSupported):
             return _failed(operation, exc)
         source = Source(operation, UNSUPPORTED, NOT_SUPPORTED)
     else:

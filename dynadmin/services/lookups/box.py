@@ -16,8 +16,9 @@ from ... import data
 from ...data import DataError
 from ...definitions import Entity, Index, ParsedItem, Table
 from ...definitions.keys import KeyTemplate
+from ...limits import MAX_PARTITION_KEY_BYTES
 from ..browse import partition_url
-from ..keys import MAX_KEY_BYTES, item_url
+from ..keys import item_url
 from ..presentation import raw_text
 from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result, plan_lookup
 
@@ -100,7 +101,7 @@ def viewable_admins(site: AdminSite, request: HttpRequest) -> list[EntityAdmin]:
 
 
 def _raw_key(text: str, admins: list[EntityAdmin]) -> RawKey | None:
-    if len(text.encode("utf-8")) > MAX_KEY_BYTES:
+    if len(text.encode("utf-8")) > MAX_PARTITION_KEY_BYTES:
         return None
     candidates = []
     for order, admin in enumerate(admins):

@@ -11,9 +11,9 @@ from django.http import HttpRequest
 
 from ...definitions import Key
 from ...definitions.fields import Choice
+from ...limits import MAX_PARTITION_KEY_BYTES
 from ...patterns import Listing
 from ..browse import partition_url
-from ..keys import MAX_KEY_BYTES
 from .plans import LookupInputError, clean_values, key_value
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def listing_url(admin: EntityAdmin, listing: Listing, values: Mapping[str, str])
         raise LookupInputError(f"{admin.opts.verbose_name} has no key {listing.key!r}.")
     cleaned = clean_values(admin, key.pk.variables, values)
     index = key.index
-    pk = key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
+    pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
     return partition_url(admin.opts.table, pk, index=index.name,
                          descending=listing.descending, limit=admin.list_per_page)
 

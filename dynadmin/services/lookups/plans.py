@@ -15,9 +15,9 @@ from ...data import SortCondition
 from ...definitions import Index, Key, ParsedItem, Table, parse_any
 from ...definitions.fields import Field, FieldError
 from ...definitions.keys import KeyTemplate, KeyTemplateError
+from ...limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
 from ...patterns import Lookup
 from ..browse import partition_url
-from ..keys import MAX_KEY_BYTES
 
 if TYPE_CHECKING:
     from ...options import EntityAdmin
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 LOOKUP_LIMIT = 25
 #: longer text cannot be a key or a lookup value worth a round trip
 MAX_TEXT = 1024
-MAX_SORT_KEY_BYTES = 1024
 
 class LookupInputError(ValueError):
     """A value a lookup or listing cannot use: shown to the person as a 400 with the form."""
@@ -138,7 +137,7 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
         raise LookupInputError(f"{admin.opts.verbose_name} has no key {lookup.key!r}.")
     cleaned = clean_values(admin, lookup.fields, values, lookup)
     index = key.index
-    pk = key_value(key.pk, cleaned, index.pk_type, MAX_KEY_BYTES, "partition key")
+    pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
     sort = None
     if key.sk is not None and index.sk is not None:
         if all(cleaned.get(v) is not None for v in key.sk.variables):

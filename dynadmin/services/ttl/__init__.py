@@ -3,12 +3,11 @@
 DynamoDB's rules decide what "broken" means here: a TTL is a Number of epoch seconds; any
 other type is ignored; a value more than five years in the past is never acted on; and expired
 items stay readable until a background process deletes them (usually within a few days). So
-a TTL can look set and still never expire; this module names each such case, reads a chosen
-partition page by page (Query only, bounded) to count them, and composes TTL changes that
-``editing.writes.save`` then writes with its usual guard and audit entry.
+a TTL can look set and still never expire; this module names each such case and reads a
+chosen partition page by page (Query only, bounded) to count them. Changing a TTL is a write:
+``editing.ttl`` composes it and ``editing.writes.save`` writes it.
 """
 
-from .changes import TTLChange, TTLRefused, apply_change, parse_change
 from .chart import bar_chart_svg
 from .inspection import (
     MAX_PAGES,
@@ -20,14 +19,22 @@ from .inspection import (
     inspection_defaults,
     inspection_query,
 )
-from .items import ItemTTL, item_ttl, item_ttl_state, may_set_any_ttl, may_set_ttl
+from .items import (
+    ItemTTL,
+    TTLTarget,
+    item_ttl,
+    item_ttl_state,
+    may_set_any_ttl,
+    may_set_ttl,
+    ttl_target,
+)
 from .status import TableTTL, ttl_status
 from .values import BROKEN_KINDS, EXTEND_DAYS, TTLState, classify_ttl, relative_time
 
 __all__ = [
-    "BROKEN_KINDS", "Bar", "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLChange",
-    "TTLRefused", "TTLState", "TableTTL", "apply_change", "bar_chart_svg",
-    "classify_ttl", "estimate", "estimate_for_form", "inspect", "inspection_defaults",
-    "inspection_query", "item_ttl", "item_ttl_state", "may_set_any_ttl", "may_set_ttl",
-    "parse_change", "relative_time", "ttl_status",
+    "BROKEN_KINDS", "Bar", "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLState",
+    "TTLTarget", "TableTTL", "bar_chart_svg", "classify_ttl", "estimate",
+    "estimate_for_form", "inspect", "inspection_defaults", "inspection_query", "item_ttl",
+    "item_ttl_state", "may_set_any_ttl", "may_set_ttl", "relative_time", "ttl_target",
+    "ttl_status",
 ]

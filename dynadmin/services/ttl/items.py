@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class _Target:
+class TTLTarget:
     """Where an item keeps its TTL, and the rules its entity sets."""
 
     entity: type[Entity] | None
@@ -31,18 +31,19 @@ class _Target:
         return self.policy == "required"
 
 
-def _target(table: Table, item: Mapping[str, Any]) -> _Target:
+def ttl_target(table: Table, item: Mapping[str, Any]) -> TTLTarget:
+    """Which attribute holds this item's TTL, and its entity's policy for it."""
     entity = table.classify(item)
     if entity is None:
-        return _Target(None, table.ttl_attribute, "optional")
+        return TTLTarget(None, table.ttl_attribute, "optional")
     ttl_field = entity._meta.ttl_field
-    return _Target(entity, ttl_field.attribute if ttl_field else table.ttl_attribute,
+    return TTLTarget(entity, ttl_field.attribute if ttl_field else table.ttl_attribute,
                    entity._meta.ttl_policy)
 
 
 def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime) -> TTLState:
     """An item's TTL by its entity's TTL field (else the table's TTL attribute)."""
-    target = _target(table, item)
+    target = ttl_target(table, item)
     value = item.get(target.attribute) if target.attribute else None
     return classify_ttl(value, required=target.required, now=now)
 
@@ -98,7 +99,7 @@ def item_ttl(site: AdminSite, table: Table, item: Mapping[str, Any], request: Ht
              now: dt.datetime | None = None) -> ItemTTL | None:
     """The TTL block for an item, or None when neither its entity nor the table has a TTL."""
     now = now or dt.datetime.now(dt.UTC)
-    target = _target(table, item)
+    target = ttl_target(table, item)
     if target.attribute is None:
         return None
     state = item_ttl_state(table, item, now)

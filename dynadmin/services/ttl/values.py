@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...data.serialization import dumps_plain_json, serialize
-from ...editing.validation import TTL_MAX_PAST
+from ...limits import TTL_IGNORED_AFTER
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Read as seconds, a TTL after this is a unit mistake, not a plan.
@@ -140,7 +140,7 @@ def _by_moment(moment: dt.datetime | None, now: dt.datetime, *, raw: str) -> TTL
         return TTLState("ok", f"expires {relative_time(moment, now)}", "ok",
                         "DynamoDB deletes the item in the background some time after this "
                         "moment (typically within a few days).", moment=moment, raw=raw)
-    if moment is None or now - moment > TTL_MAX_PAST:
+    if moment is None or now - moment > TTL_IGNORED_AFTER:
         when = _stamp(moment) if moment is not None else raw
         return TTLState("ancient", "more than five years ago", "bad",
                         f"{when} is more than five years in the past: DynamoDB never deletes "

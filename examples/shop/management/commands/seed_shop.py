@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
 from django.core.management.base import (
     BaseCommand,
     CommandError,
@@ -23,6 +22,7 @@ from django.core.management.base import (
 )
 
 from dynadmin.data.client import get_client
+from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.data.errors import DataError, Unavailable, WriteConflict
 from dynadmin.data.operations import get_item, load_items_unconditionally, put_item
 from dynadmin.data.schema import ensure_table
@@ -100,8 +100,8 @@ class Command(BaseCommand):
 
         new_marker = {**MARKER_KEY, **parameters, "seeded_at": now.isoformat(),
                       "item_count": len(items)}
-        condition = (Attr(shop.pk).not_exists() if marker is None
-                     else Attr("seeded_at").eq(marker.get("seeded_at")))
+        condition = (AttributeNotExists(shop.pk) if marker is None
+                     else Equals("seeded_at", marker.get("seeded_at")))
         try:
             put_item(shop, new_marker, condition=condition)
         except WriteConflict as conflict:

@@ -1,4 +1,9 @@
-"""Extending, setting or clearing a TTL: composed here, written by editing.writes."""
+"""Extending, setting or clearing an item's TTL: composed here and written by
+``editing.writes.save`` with its usual guard and audit entry.
+
+Editing owns it (not services.ttl) because composing a write needs editing's TTL checks, and
+services never import editing: the layers flow editing -> services only.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ...definitions import Table
-from ...definitions.fields import FieldError
-from ...editing.validation import check_ttl
-from .items import _target, item_ttl_state
-from .values import EXTEND_DAYS
+from ..definitions import Table
+from ..definitions.fields import FieldError
+from ..services.ttl import EXTEND_DAYS, item_ttl_state, ttl_target
+from . import writes
+from .validation import check_ttl
 
 
 class TTLRefused(ValueError):
@@ -60,7 +65,7 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
                  now: dt.datetime | None = None) -> dict[str, Any]:
     """The item with its TTL changed. An expired or broken TTL is extended from now."""
     now = now or dt.datetime.now(dt.UTC)
-    target = _target(table, original)
+    target = ttl_target(table, original)
     if target.attribute is None:
         raise TTLRefused("Neither this item's entity nor the table declares a TTL attribute.")
     name = target.entity._meta.verbose_name if target.entity else "unclassified"
@@ -86,3 +91,14 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
         raise TTLRefused(str(exc)) from None
     new_item[target.attribute] = Decimal(int(moment.timestamp()))
     return new_item
+
+
+def write_change(table: Table, original: dict[str, Any], change: TTLChange, *, user: Any,
+                 entity_label: str = "") -> writes.WriteResult:
+    """Apply ``change`` and write it: a guarded, audited update (action ``ttl``).
+
+    Raises TTLRefused, or what ``writes.save`` raises (NothingChanged, EditConflict...).
+    """
+    new_item = apply_change(table, original, change)
+    return writes.save(table, original, new_item, user=user, entity_label=entity_label,
+                       action="ttl")

@@ -1,0 +1,45 @@
+"""Every ``DYNADMIN_*`` setting dynadmin reads, with its default, in one place.
+
+Read a setting as ``conf.get("READ_TIMEOUT")``: the project's ``settings.DYNADMIN_READ_TIMEOUT``
+when it sets one, else the default below. Reading at call time (never at import) lets tests
+and a host project change a setting with ``override_settings``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+__all__ = ["DEFAULTS", "get"]
+
+DEFAULTS: dict[str, Any] = {
+    # The DynamoDB (and CloudWatch) client: seconds to connect and to wait for an answer,
+    # attempts per call (botocore's adaptive retries), connections per process, region
+    # (None: boto3's own chain decides).
+    "CONNECT_TIMEOUT": 2,
+    "READ_TIMEOUT": 5,
+    "MAX_ATTEMPTS": 3,
+    "MAX_POOL_CONNECTIONS": 20,
+    "REGION": None,
+    # Logical table name -> physical table name; a table not named here keeps its own name.
+    "TABLE_NAMES": {},
+    # Seconds a DescribeTable / Describe* answer is cached (DescribeTable's counts refresh
+    # about every six hours anyway), and a CloudWatch metrics answer.
+    "DESCRIBE_TTL": 60,
+    "METRICS_TTL": 300,
+    # Seconds a pagination cursor stays valid.
+    "CURSOR_MAX_AGE": 24 * 3600,
+    # Login throttling: failures allowed per window, and the window in seconds.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT_SECONDS": 15 * 60,
+    # The Content-Security-Policy header; None: dynadmin.security's strict default.
+    "CSP": None,
+}
+
+
+def get(name: str) -> Any:
+    """``settings.DYNADMIN_<name>``, or its default (KeyError for a setting dynadmin lacks)."""
+    default = DEFAULTS[name]
+    value = getattr(settings, f"DYNADMIN_{name}", default)
+    return default if value is None and default is not None else value

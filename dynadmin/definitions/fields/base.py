@@ -1,0 +1,106 @@
+"""What every field shares: the three representations of a value, and the checks on them.
+
+A field knows three representations of one value: the Python value a person edits, the value
+DynamoDB stores, and, for key-capable fields, the text it takes inside a key template such as
+``ORDER#{placed_on}#{order_id}``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from ...limits import NumberOutOfRange, check_number
+from ...plain_json import dumps_plain_json
+
+__all__ = ["Field", "FieldError", "check_number_range"]
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field: the message is shown to a person as is."""
+
+
+class Field:
+    """Base class: one named, typed attribute of an entity."""
+
+    dynamo_type: ClassVar[str] = "S"
+    #: whether the value can be written into a key template and parsed back out of it
+    key_capable: ClassVar[bool] = False
+    #: the regular expression a value takes inside a key (only for key-capable fields)
+    key_pattern: ClassVar[str] = ".+?"
+
+    def __init__(
+        self,
+        *,
+        required: bool = False,
+        default: Any = None,
+        attribute: str | None = None,
+        label: str | None = None,
+        help_text: str = "",
+    ) -> None:
+        self.required = required
+        self.default = default
+        self._attribute = attribute
+        self._label = label
+        self.help_text = help_text
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name or '?'}>"
+
+    @property
+    def attribute(self) -> str:
+        """The attribute name in DynamoDB (defaults to the field's Python name)."""
+        return self._attribute or self.name
+
+    @property
+    def label(self) -> str:
+        return self._label or self.name.replace("_", " ").capitalize()
+
+    # -- values ---------------------------------------------------------------------------
+    def to_python(self, value: Any) -> Any:
+        """Turn a stored (deserialized) value into the value a person sees and edits."""
+        return value
+
+    def to_dynamo(self, value: Any) -> Any:
+        """Turn a Python value into what the data layer stores; validates on the way."""
+        return self.to_python(value)
+
+    def display(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        return str(value)
+
+    def example(self) -> Any:
+        """A representative value, used by system checks to probe key templates."""
+        return "x"
+
+    # -- keys -----------------------------------------------------------------------------
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        if not self.key_capable:
+            raise FieldError(f"{type(self).__name__} fields cannot be part of a key")
+        value = self.to_python(value)
+        return format(value, spec) if spec else str(value)
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        return self.to_python(text)
+
+    def pattern_for(self, spec: str) -> str:
+        return self.key_pattern
+
+
+
+
+def check_number_range(label: str, value: Decimal) -> Decimal:
+    """``value`` if DynamoDB can store it exactly (38 digits, its exponent range)."""
+    try:
+        return check_number(value)
+    except NumberOutOfRange as exc:
+        raise FieldError(f"{label}: {exc}") from None
+
+
+def compact_json(value: Any) -> str:
+    return dumps_plain_json(value, indent=None)

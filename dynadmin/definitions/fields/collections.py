@@ -1,0 +1,86 @@
+"""Fields for DynamoDB's sets, lists and maps."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .base import Field, FieldError, compact_json
+from .scalars import Binary, Number, String
+
+__all__ = ["BinarySet", "List", "Map", "NumberSet", "SetField", "StringSet"]
+
+
+class SetField(Field):
+    """A DynamoDB set: never empty, members unique, all of ``member``'s type."""
+
+    member: ClassVar[type[Field]]
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (list, tuple)):
+            members = [self.member(label=self.label).to_python(v) for v in value]
+            if len(set(members)) != len(members):
+                raise FieldError(f"{self.label}: a set cannot hold the same member twice")
+            value = members
+        if not isinstance(value, (set, frozenset, list, tuple)):
+            raise FieldError(f"{self.label}: expected a set")
+        result = {self.member(label=self.label).to_python(v) for v in value}
+        # DynamoDB forbids empty sets: an emptied set means "remove the attribute".
+        return result or None
+
+    def to_dynamo(self, value: Any) -> Any:
+        members = self.to_python(value)
+        if members is None:
+            return None
+        member = self.member(label=self.label)
+        return {member.to_dynamo(v) for v in members}
+
+    def display(self, value: Any) -> str:
+        if not value:
+            return "—"
+        member = self.member(label=self.label)
+        return ", ".join(sorted(member.display(v) for v in value))
+
+
+class StringSet(SetField):
+    dynamo_type = "SS"
+    member = String
+
+
+class NumberSet(SetField):
+    dynamo_type = "NS"
+    member = Number
+
+
+class BinarySet(SetField):
+    dynamo_type = "BS"
+    member = Binary
+
+
+class List(Field):
+    dynamo_type = "L"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise FieldError(f"{self.label}: expected a list")
+        return value
+
+    def display(self, value: Any) -> str:
+        return "—" if value is None else compact_json(value)
+
+
+class Map(Field):
+    dynamo_type = "M"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise FieldError(f"{self.label}: expected a map")
+        return value
+
+    def display(self, value: Any) -> str:
+        return "—" if value is None else compact_json(value)

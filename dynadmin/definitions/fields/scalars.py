@@ -1,0 +1,163 @@
+"""Fields for DynamoDB's scalar types: String, Number, Boolean, Null, Binary."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .base import Field, FieldError, check_number_range
+
+__all__ = ["Binary", "Boolean", "Integer", "Null", "Number", "String"]
+
+
+class String(Field):
+    key_capable = True
+
+    def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise FieldError(f"{self.label}: expected text, got {type(value).__name__}")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise FieldError(f"{self.label}: at most {self.max_length} characters")
+        return value
+
+
+
+
+class Number(Field):
+    """An exact decimal: DynamoDB numbers are decimal strings on the wire, never floats."""
+
+    dynamo_type = "N"
+    key_capable = True
+    key_pattern = r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise FieldError(f"{self.label}: expected a number, got a boolean")
+        if isinstance(value, float):
+            # str() gives the shortest round-tripping form: 0.1, not 0.1000000000000000055…
+            value = str(value)
+        try:
+            number = Decimal(value) if not isinstance(value, Decimal) else value
+        except (InvalidOperation, TypeError, ValueError):
+            raise FieldError(f"{self.label}: {value!r} is not a number") from None
+        return check_number_range(self.label, number)
+
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        number = self.to_python(value)
+        return format(number, spec) if spec else str(number)
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        return self.to_python(Decimal(text))
+
+    def example(self) -> Any:
+        return Decimal("12.5")
+
+
+class Integer(Number):
+    key_pattern = r"-?\d+"
+
+    def to_python(self, value: Any) -> Any:
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise FieldError(f"{self.label}: {value!r} is not a whole number")
+        return int(number)
+
+    def to_dynamo(self, value: Any) -> Any:
+        number = self.to_python(value)
+        return None if number is None else Decimal(number)
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        return self.to_python(int(text))
+
+    def example(self) -> Any:
+        return 42
+
+
+class Boolean(Field):
+    dynamo_type = "BOOL"
+    key_capable = True
+    key_pattern = "true|false"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "false"}:
+            return value.lower() == "true"
+        raise FieldError(f"{self.label}: expected true or false")
+
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        return "true" if self.to_python(value) else "false"
+
+    def display(self, value: Any) -> str:
+        # As DynamoDB writes it, not as Python does.
+        return "—" if value is None else ("true" if value else "false")
+
+    def example(self) -> Any:
+        return True
+
+
+class Null(Field):
+    """DynamoDB's NULL type. In Python, ``True`` means "present, holding NULL"; an absent
+    attribute is simply not there (None), so presence survives a parse/build round trip."""
+
+    dynamo_type = "NULL"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or value is True:
+            return True
+        if value is False:
+            return None
+        raise FieldError(f"{self.label}: a Null attribute only holds null")
+
+    def display(self, value: Any) -> str:
+        return "NULL" if value else "—"
+
+
+class Binary(Field):
+    """Raw bytes. In a key template they travel as URL-safe base64 with no padding."""
+
+    dynamo_type = "B"
+    key_capable = True
+    key_pattern = r"[A-Za-z0-9_-]+"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        # boto3's Binary wrapper (from code that reads with boto3 directly) converts the same way.
+        if isinstance(value, (bytes, bytearray, memoryview)) or hasattr(value, "__bytes__"):
+            return bytes(value)
+        raise FieldError(f"{self.label}: expected bytes")
+
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        data = self.to_python(value)
+        if not data:
+            raise FieldError(f"{self.label}: binary key values cannot be empty")
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        try:
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            raise FieldError(f"{self.label}: {text!r} is not base64") from None
+
+    def display(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        return base64.b64encode(self.to_python(value)).decode("ascii")
+
+    def example(self) -> Any:
+        return b"\x00\xffdynadmin"
+
+

@@ -1,0 +1,190 @@
+"""Fields with a meaning beyond their DynamoDB type: Email, Choice, Date, DateTime, TTL,
+Version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .base import Field, FieldError
+from .scalars import Integer, String
+
+__all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version"]
+
+
+class Email(String):
+    _email = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    key_pattern = r"[^@\s#]+@[^@\s#]+\.[^@\s#]+"
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value is not None and not self._email.match(value):
+            raise FieldError(f"{self.label}: {value!r} is not an email address")
+        return value
+
+    def example(self) -> Any:
+        return "alice@example.com"
+
+
+class Choice(String):
+    def __init__(self, *choices: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not choices:
+            raise TypeError("Choice() needs at least one choice")
+        self.choices = tuple(choices)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value is not None and value not in self.choices:
+            raise FieldError(f"{self.label}: {value!r} is not one of {', '.join(self.choices)}")
+        return value
+
+    def pattern_for(self, spec: str) -> str:
+        # Longest first, so that "SHIPPED_LATE" is not cut to "SHIPPED".
+        return "|".join(re.escape(c) for c in sorted(self.choices, key=len, reverse=True))
+
+    def example(self) -> Any:
+        return self.choices[0]
+
+
+class Date(Field):
+    """A calendar date, stored as an ISO string (``2024-01-15``), so that it sorts."""
+
+    key_capable = True
+    key_pattern = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise FieldError(f"{self.label}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise FieldError(f"{self.label}: expected a date")
+
+    def to_dynamo(self, value: Any) -> Any:
+        date = self.to_python(value)
+        return None if date is None else date.isoformat()
+
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        date = self.to_python(value)
+        return date.strftime(spec) if spec else date.isoformat()
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        if spec:
+            return dt.datetime.strptime(text, spec).date()
+        return self.to_python(text)
+
+    def pattern_for(self, spec: str) -> str:
+        return _strftime_pattern(spec) if spec else self.key_pattern
+
+    def example(self) -> Any:
+        return dt.date(2024, 1, 15)
+
+
+class DateTime(Field):
+    """An aware date-time stored as ISO 8601 in UTC (``2024-01-15T09:30:00+00:00``)."""
+
+    key_capable = True
+    key_pattern = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}:\d{2}|Z)?"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise FieldError(f"{self.label}: {value!r} is not an ISO date-time") from None
+        if not isinstance(value, dt.datetime):
+            raise FieldError(f"{self.label}: expected a date-time")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def to_dynamo(self, value: Any) -> Any:
+        moment = self.to_python(value)
+        return None if moment is None else moment.isoformat()
+
+    def to_key_text(self, value: Any, spec: str = "") -> str:
+        moment = self.to_python(value)
+        return moment.strftime(spec) if spec else moment.isoformat()
+
+    def from_key_text(self, text: str, spec: str = "") -> Any:
+        if spec:
+            return self.to_python(dt.datetime.strptime(text, spec))
+        return self.to_python(text)
+
+    def pattern_for(self, spec: str) -> str:
+        return _strftime_pattern(spec) if spec else self.key_pattern
+
+    def example(self) -> Any:
+        return dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
+
+
+_STRFTIME_PATTERNS = {
+    "Y": r"\d{4}", "m": r"\d{2}", "d": r"\d{2}", "H": r"\d{2}", "M": r"\d{2}", "S": r"\d{2}",
+    "f": r"\d{6}", "j": r"\d{3}", "y": r"\d{2}", "z": r"[+-]\d{4}", "%": "%",
+}
+
+
+def _strftime_pattern(spec: str) -> str:
+    out, i = [], 0
+    while i < len(spec):
+        if spec[i] == "%" and i + 1 < len(spec):
+            code = spec[i + 1]
+            if code not in _STRFTIME_PATTERNS:
+                raise FieldError(f"unsupported date format code %{code} in a key template")
+            out.append(_STRFTIME_PATTERNS[code])
+            i += 2
+        else:
+            out.append(re.escape(spec[i]))
+            i += 1
+    return "".join(out)
+
+
+class TTL(Field):
+    """DynamoDB's time to live: a Number of epoch seconds, shown as an aware date-time."""
+
+    dynamo_type = "N"
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
+        if isinstance(value, bool):
+            raise FieldError(f"{self.label}: a TTL is epoch seconds, not a boolean")
+        try:
+            seconds = Decimal(str(value)) if not isinstance(value, Decimal) else value
+            return dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
+        except (InvalidOperation, ValueError, OverflowError, OSError):
+            raise FieldError(f"{self.label}: {value!r} is not epoch seconds") from None
+
+    def to_dynamo(self, value: Any) -> Any:
+        moment = self.to_python(value)
+        return None if moment is None else Decimal(int(moment.timestamp()))
+
+    def display(self, value: Any) -> str:
+        try:
+            moment = self.to_python(value)
+        except FieldError:
+            return f"{value!r} (not a valid TTL)"
+        return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    def example(self) -> Any:
+        return dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+class Version(Integer):
+    """An optimistic-locking counter: every write is conditional on the version read."""
+
+    key_capable = False
+
+    def example(self) -> Any:
+        return 1

@@ -1,0 +1,106 @@
+"""The condition each write carries, derived from what the person saw.
+
+- with a ``Version`` field: ``version = <seen>`` and the version goes up by one;
+- without one: every attribute the person changed must still hold the value it had (absent
+  attributes must still be absent), so concurrent edits of *other* attributes both survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..data.conditions import (
+    AttributeExists,
+    AttributeNotExists,
+    Condition,
+    Equals,
+    all_of,
+    render_text,
+)
+from ..definitions import Table
+
+__all__ = ["ABSENT", "Guard", "bump_version", "changed_attributes", "guard_for", "merge",
+           "version_attribute"]
+
+#: An attribute the item does not have (distinct from one holding NULL).
+ABSENT = object()
+
+
+@dataclass
+class Guard:
+    """The condition a write carries, as data. Sent and audited as the same condition object,
+    so the audit log's text is exactly what DynamoDB checked."""
+
+    expected: dict[str, Any] = field(default_factory=dict)
+    must_exist: str | None = None
+    must_not_exist: str | None = None
+
+    def condition(self) -> Condition:
+        parts: list[Condition] = []
+        if self.must_exist:
+            parts.append(AttributeExists(self.must_exist))
+        if self.must_not_exist:
+            parts.append(AttributeNotExists(self.must_not_exist))
+        for name, value in self.expected.items():
+            parts.append(AttributeNotExists(name) if value is ABSENT else Equals(name, value))
+        return all_of(parts)
+
+    def describe(self) -> str:
+        return render_text(self.condition())
+
+
+def version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
+    entity = table.classify(item)
+    version = entity._meta.version_field if entity else None
+    return version.attribute if version else None
+
+
+def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    names = dict.fromkeys([*before, *after])
+    return [n for n in names if before.get(n, ABSENT) != after.get(n, ABSENT)]
+
+
+def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any]
+          ) -> dict[str, Any]:
+    """My changes applied on top of their version ("apply mine on top of theirs").
+
+    Each attribute I changed takes my value; the others keep theirs. Sets are merged member
+    by member, so two people adding different tags both keep their tag.
+    """
+    merged = dict(theirs)
+    for name in changed_attributes(original, mine):
+        old, new, current = original.get(name), mine.get(name), theirs.get(name)
+        if all(isinstance(v, (set, frozenset)) or v is None for v in (old, new, current)) and (
+                new is not None or current is not None):
+            old, new, current = old or set(), new or set(), current or set()
+            members = (current | (new - old)) - (old - new)
+            if members:
+                merged[name] = members
+            else:
+                merged.pop(name, None)
+        elif name in mine:
+            merged[name] = mine[name]
+        else:
+            merged.pop(name, None)
+    return merged
+
+
+def guard_for(table: Table, original: Mapping[str, Any], changed: list[str]) -> Guard:
+    guard = Guard(must_exist=table.primary.pk)
+    version = version_attribute(table, original)
+    if version:
+        guard.expected[version] = original.get(version, ABSENT)
+    else:
+        for name in changed:
+            guard.expected[name] = original.get(name, ABSENT)
+    return guard
+
+
+def bump_version(table: Table, original: Mapping[str, Any] | None, item: dict[str, Any]
+                  ) -> None:
+    version = version_attribute(table, item)
+    if version:
+        seen = (original or {}).get(version)
+        item[version] = (int(seen) + 1) if seen is not None else 1
