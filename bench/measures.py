@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from dynadmin.data.cursors import encode_cursor, key_to_json
 from dynadmin.data import query_request
+from dynadmin.data.cursors import encode_cursor, key_to_json
 from dynadmin.services.browse import PartitionQuery, cursor_key
 from dynadmin.services.lookups import GLOBAL_LIMIT, find_lookup, plan_lookup
 from dynadmin.sites import site

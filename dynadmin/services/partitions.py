@@ -1,0 +1,329 @@
+"""A partition plus a sort-key condition: ``PartitionQuery``, the one description of "these
+items of this partition" that the partition page, its links and its cursors share.
+
+It is parsed from the query string (``?pk=...&index=...&sk_op=...&sk=...``), typed as the
+table declares its keys, and written back to it (``url()``), so every page is bookmarkable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from .. import data
+from ..data import SORT_OPERATORS, SortCondition
+from ..data.conditions import (
+    COMPARISONS,
+    AttributeExists,
+    AttributeNotExists,
+    AttributeType,
+    BeginsWith,
+    Condition,
+    Contains,
+    GreaterThan,
+    all_of,
+)
+from ..definitions import Index, Table
+from .keys import BadKey, key_param, parse_key_value
+from .links import site_url
+
+__all__ = [
+    "AttributeFilter", "BadQuery", "DEFAULT_LIMIT", "FILTER_OPERATORS", "IndexChoice",
+    "MAX_LIMIT", "PartitionQuery", "index_choices", "not_expired", "partition_url",
+]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+FILTER_OPERATORS = {
+    "=": "equals", "<>": "differs from", "<": "less than", "<=": "at most",
+    ">": "greater than", ">=": "at least", "begins_with": "begins with",
+    "contains": "contains", "exists": "exists", "not_exists": "does not exist",
+}
+FILTER_TYPES = ("S", "N", "BOOL")
+
+
+class BadQuery(ValueError):
+    """Query parameters that cannot make a Query: shown as a 400 with this message."""
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    """A FilterExpression on one non-key attribute, applied to the page DynamoDB read."""
+
+    attribute: str
+    op: str
+    value: Any = None
+    value_type: str = "S"
+
+    def condition(self) -> Condition:
+        if self.op == "exists":
+            return AttributeExists(self.attribute)
+        if self.op == "not_exists":
+            return AttributeNotExists(self.attribute)
+        if self.op == "begins_with":
+            return BeginsWith(self.attribute, self.value)
+        if self.op == "contains":
+            return Contains(self.attribute, self.value)
+        return COMPARISONS[self.op](self.attribute, self.value)
+
+    def describe(self) -> str:
+        text = f"{self.attribute} {FILTER_OPERATORS[self.op]}"
+        return text if self.op in ("exists", "not_exists") else f"{text} {self.value!r}"
+
+
+@dataclass(frozen=True)
+class PartitionQuery:
+    """Everything that defines which items a partition page lists (not where it starts)."""
+
+    table: Table
+    index: Index
+    pk: Any
+    sort: SortCondition | None = None
+    descending: bool = False
+    limit: int = DEFAULT_LIMIT
+    consistent: bool = False
+    filter: AttributeFilter | None = None
+    #: hide items whose TTL passed before this epoch second (fixed for a paging session, so
+    #: that every page of it, and its cursors, ask the same question)
+    hide_expired_at: int | None = None
+
+    # -- from and to URLs -----------------------------------------------------------------
+    @classmethod
+    def from_params(cls, table: Table, params: Mapping[str, str]) -> PartitionQuery:
+        index_name = params.get("index") or None
+        if not table.has_index(index_name):
+            raise BadQuery(f"Table {table.name} has no index {index_name!r}.")
+        index = table.index(index_name)
+        try:
+            pk = parse_key_value(params.get("pk"), index.pk, index.pk_type)
+            sort = _sort_condition(index, params)
+        except BadKey as exc:
+            raise BadQuery(str(exc)) from None
+        limit = _limit(params.get("limit"))
+        consistent = params.get("consistent") == "1"
+        if consistent and index.name and not index.local:
+            raise BadQuery("Strongly consistent reads are only possible on the table itself "
+                           "or a local index, not on a global index.")
+        return cls(table=table, index=index, pk=pk, sort=sort,
+                   descending=params.get("order") == "desc", limit=limit,
+                   consistent=consistent, filter=_filter(index, params),
+                   hide_expired_at=_hide_expired(table, params.get("hide_expired")))
+
+    def params(self) -> dict[str, str]:
+        """The query string, in a stable order (so links are stable and shareable)."""
+        out = {"pk": key_param(self.pk)}
+        if self.index.name:
+            out["index"] = self.index.name
+        if self.sort is not None:
+            out["sk_op"] = self.sort.op
+            out["sk"] = key_param(self.sort.value)
+            if self.sort.value2 is not None:
+                out["sk2"] = key_param(self.sort.value2)
+        if self.descending:
+            out["order"] = "desc"
+        if self.limit != DEFAULT_LIMIT:
+            out["limit"] = str(self.limit)
+        if self.consistent:
+            out["consistent"] = "1"
+        if self.filter is not None:
+            out["f_attr"] = self.filter.attribute
+            out["f_op"] = self.filter.op
+            if self.filter.op not in ("exists", "not_exists"):
+                out["f_value"] = str(self.filter.value).lower() if isinstance(
+                    self.filter.value, bool) else str(self.filter.value)
+                out["f_type"] = self.filter.value_type
+        if self.hide_expired_at is not None:
+            out["hide_expired"] = str(self.hide_expired_at)
+        return out
+
+    def url(self, cursor: str | None = None, **extra: str) -> str:
+        params = self.params()
+        if cursor:
+            params["cursor"] = cursor
+        params.update(extra)
+        return site_url("partition", table=self.table.name) + "?" + (
+            urlencode(params))
+
+    @property
+    def scope(self) -> str:
+        """What a cursor is valid for: the same partition, conditions, order and filter.
+
+        The page size is left out on purpose, so it can change mid-way through paging.
+        """
+        identity = self.params()
+        identity.pop("limit", None)
+        identity.pop("consistent", None)
+        identity["table"] = self.table.name
+        digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+        return digest[:32]
+
+    @property
+    def hidden_before(self) -> dt.datetime | None:
+        """The moment before which expired items are hidden (None: shown)."""
+        if self.hide_expired_at is None:
+            return None
+        return dt.datetime.fromtimestamp(self.hide_expired_at, tz=dt.UTC)
+
+    @property
+    def filter_description(self) -> str:
+        parts = [self.filter.describe()] if self.filter else []
+        if self.hidden_before is not None:
+            parts.append(f"hiding items whose {self.table.ttl_attribute} passed before "
+                         f"{self.hidden_before:%Y-%m-%d %H:%M:%S} UTC")
+        return "; ".join(parts)
+
+    # -- the DynamoDB call ----------------------------------------------------------------
+    def filter_condition(self) -> Condition | None:
+        """The FilterExpression: the attribute filter AND the hide-expired condition."""
+        conditions = [self.filter.condition()] if self.filter else []
+        if self.hide_expired_at is not None and self.table.ttl_attribute:
+            conditions.append(not_expired(self.table.ttl_attribute, self.hide_expired_at))
+        return all_of(conditions) if conditions else None
+
+    def request(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> dict[str, Any]:
+        return data.query_request(
+            self.index, self.pk, self.sort, forward=forward, limit=self.limit,
+            start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
+
+    def run(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> data.Page:
+        return data.query(
+            self.index, self.pk, self.sort, forward=forward, limit=self.limit,
+            start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
+
+
+def not_expired(attribute: str, now: int) -> Condition:
+    """Items without a TTL, with one DynamoDB ignores (not a Number), or one still ahead.
+
+    ``attribute_not_exists(ttl) OR ttl > :now`` alone would also hide a TTL stored as a
+    String (a String never compares greater than a Number), yet DynamoDB never expires those.
+    """
+    return (AttributeNotExists(attribute) | ~AttributeType(attribute, "N")
+            | GreaterThan(attribute, Decimal(now)))
+
+
+@dataclass(frozen=True)
+class IndexChoice:
+    """One option of a page's index menu."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+def index_choices(table: Table, selected: str | None) -> list[IndexChoice]:
+    """The table and its indexes, for a menu; ``selected`` is the index name ('' = table)."""
+    choices = []
+    for index in (table.primary, *table.indexes.values()):
+        keys = f"{index.pk} / {index.sk}" if index.sk else index.pk
+        choices.append(IndexChoice(value=index.name or "", label=f"{index.label} ({keys})",
+                                   selected=(index.name or "") == (selected or "")))
+    return choices
+
+
+def partition_url(table: Table, pk: Any, *, index: str | None = None,
+                  sk_op: str | None = None, sk: Any = None, sk2: Any = None,
+                  descending: bool = False, limit: int | None = None) -> str:
+    """A link to a partition page (used by lookups, listings and relations)."""
+    params = {"pk": key_param(pk)}
+    if index:
+        params["index"] = index
+    if sk_op:
+        params["sk_op"] = sk_op
+        params["sk"] = key_param(sk)
+        if sk2 is not None:
+            params["sk2"] = key_param(sk2)
+    if descending:
+        params["order"] = "desc"
+    if limit and limit != DEFAULT_LIMIT:
+        params["limit"] = str(limit)
+    return site_url("partition", table=table.name) + "?" + urlencode(params)
+
+
+def _limit(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}.") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"limit must be from 1 to {MAX_LIMIT}.")
+    return limit
+
+
+def _sort_condition(index: Index, params: Mapping[str, str]) -> SortCondition | None:
+    op = params.get("sk_op") or ""
+    if not op:
+        return None
+    if op not in SORT_OPERATORS:
+        raise BadQuery(
+            f"Unknown sort key condition {op!r}; use one of {', '.join(SORT_OPERATORS)}.")
+    if index.sk is None:
+        raise BadQuery(f"{index.label} has no sort key to put a condition on.")
+    if op == "begins_with" and index.sk_type == "N":
+        raise BadQuery("begins_with does not apply to a Number sort key.")
+    value = parse_key_value(params.get("sk"), index.sk, index.sk_type, sort_key=True)
+    value2 = None
+    if op == "between":
+        value2 = parse_key_value(params.get("sk2"), f"{index.sk} (upper bound)", index.sk_type,
+                                 sort_key=True)
+        if value2 < value:
+            raise BadQuery("For between, the second value must not be smaller than the first.")
+    return SortCondition(op, value, value2)
+
+
+def _hide_expired(table: Table, raw: str | None) -> int | None:
+    """``hide_expired=<epoch seconds>`` (what the page's checkbox sends), or ``1``/``on`` for
+    "now", which then travels on as the epoch in every link of the paging session."""
+    if not raw:
+        return None
+    if not table.ttl_attribute:
+        raise BadQuery(f"Table {table.name} declares no TTL attribute: nothing expires.")
+    if raw in ("1", "on", "true"):
+        return int(time.time())
+    if not raw.isdigit() or not 10**9 <= int(raw) < 10**11:
+        raise BadQuery("hide_expired is 1 or a moment in epoch seconds.")
+    return int(raw)
+
+
+def _filter(index: Index, params: Mapping[str, str]) -> AttributeFilter | None:
+    attribute = (params.get("f_attr") or "").strip()
+    if not attribute:
+        return None
+    if len(attribute) > 255:
+        raise BadQuery("An attribute name is at most 255 characters.")
+    key_attributes = {index.pk, index.sk, index.table.primary.pk, index.table.primary.sk}
+    if attribute in key_attributes:
+        raise BadQuery(f"{attribute} is a key attribute: use the key conditions, not a filter.")
+    op = params.get("f_op") or "="
+    if op not in FILTER_OPERATORS:
+        raise BadQuery(f"Unknown filter operator {op!r}.")
+    if op in ("exists", "not_exists"):
+        return AttributeFilter(attribute, op)
+    value_type = params.get("f_type") or "S"
+    if value_type not in FILTER_TYPES:
+        raise BadQuery(f"Unknown filter value type {value_type!r}.")
+    raw = params.get("f_value", "")
+    if value_type == "N":
+        try:
+            value: Any = Decimal(raw)
+        except InvalidOperation:
+            raise BadQuery(f"{raw!r} is not a number.") from None
+        if not value.is_finite():
+            raise BadQuery(f"{raw!r} is not a finite number.")
+    elif value_type == "BOOL":
+        if raw.lower() not in ("true", "false"):
+            raise BadQuery("A boolean filter value is true or false.")
+        value = raw.lower() == "true"
+    else:
+        if raw == "" and op not in ("=", "<>"):
+            raise BadQuery("The filter needs a value.")
+        value = raw
+    return AttributeFilter(attribute, op, value, value_type)
