@@ -26,7 +26,16 @@ from .errors import (
     WriteInterrupted,
 )
 from .read_only import ensure_writable, is_read_only
-from .reads import SORT_OPERATORS, Page, SortCondition, batch_get, get_item, query, query_request
+from .reads import (
+    SORT_OPERATORS,
+    Page,
+    SortCondition,
+    batch_get,
+    get_item,
+    query,
+    query_request,
+    send_query,
+)
 from .writes import (
     ConditionCheck,
     Delete,
@@ -48,5 +57,5 @@ __all__ = [
     "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client",
     "get_client_for", "get_item", "install_scan_refusal", "is_read_only", "key_from_json",
     "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
-    "query_request", "recording", "reset_client", "transact_write", "update_item",
+    "query_request", "recording", "send_query", "reset_client", "transact_write", "update_item",
 ]

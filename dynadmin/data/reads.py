@@ -125,8 +125,13 @@ def query(
     ``limit`` bounds the items DynamoDB reads (before any filter), so a page costs the same
     whatever the filter matches: dynadmin never loops to fill a page.
     """
-    params = query_request(index, partition, sort, forward=forward, limit=limit,
-                           start_key=start_key, consistent=consistent, filter=filter)
+    return send_query(index, query_request(index, partition, sort, forward=forward, limit=limit,
+                                           start_key=start_key, consistent=consistent,
+                                           filter=filter))
+
+
+def send_query(index: Index, params: Mapping[str, Any]) -> Page:
+    """Send a request ``query_request()`` built: a page shows the very request it sent."""
     response = call("Query", index.table.table_name, index.name, **params)
     last = response.get("LastEvaluatedKey")
     return Page(

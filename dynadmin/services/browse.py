@@ -86,7 +86,7 @@ def browse(query: PartitionQuery, cursor: str | None = None) -> BrowsePage:
     # flips it again.
     forward = query.descending == backward
     request = query.request(forward=forward, start_key=start)
-    page = query.run(forward=forward, start_key=start)
+    page = query.run(request)
     raw_items = list(reversed(page.items)) if backward else page.items
     items = [parse_any(query.table, item) for item in raw_items]
     if backward:

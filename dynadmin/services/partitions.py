@@ -192,10 +192,15 @@ class PartitionQuery:
             self.index, self.pk, self.sort, forward=forward, limit=self.limit,
             start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
 
-    def run(self, *, forward: bool, start_key: Mapping[str, Any] | None) -> data.Page:
-        return data.query(
-            self.index, self.pk, self.sort, forward=forward, limit=self.limit,
-            start_key=start_key, consistent=self.consistent, filter=self.filter_condition())
+    def run(self, request: Mapping[str, Any]) -> data.Page:
+        """Send the request built by ``request()`` (built once: shown as code, then sent)."""
+        return data.send_query(self.index, request)
+
+    def read(self, *, start_key: Mapping[str, Any] | None = None,
+             forward: bool | None = None) -> data.Page:
+        """One page from ``start_key``, in the query's order unless ``forward`` says."""
+        forward = not self.descending if forward is None else forward
+        return self.run(self.request(forward=forward, start_key=start_key))
 
 
 def not_expired(attribute: str, now: int) -> Condition:
@@ -230,20 +235,12 @@ def index_choices(table: Table, selected: str | None) -> list[IndexChoice]:
 def partition_url(table: Table, pk: Any, *, index: str | None = None,
                   sk_op: str | None = None, sk: Any = None, sk2: Any = None,
                   descending: bool = False, limit: int | None = None) -> str:
-    """A link to a partition page (used by lookups, listings and relations)."""
-    params = {"pk": key_param(pk)}
-    if index:
-        params["index"] = index
-    if sk_op:
-        params["sk_op"] = sk_op
-        params["sk"] = key_param(sk)
-        if sk2 is not None:
-            params["sk2"] = key_param(sk2)
-    if descending:
-        params["order"] = "desc"
-    if limit and limit != DEFAULT_LIMIT:
-        params["limit"] = str(limit)
-    return site_url("partition", table=table.name) + "?" + urlencode(params)
+    """A link to a partition page (used by lookups, listings and relations): the address of
+    the ``PartitionQuery`` those arguments describe, spelled by ``PartitionQuery.params``."""
+    return PartitionQuery(
+        table=table, index=table.index(index), pk=pk,
+        sort=SortCondition(sk_op, sk, sk2) if sk_op else None, descending=descending,
+        limit=limit or DEFAULT_LIMIT).url()
 
 
 def _limit(raw: str | None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -11,8 +11,8 @@ from .. import data
 from ..data import SortCondition
 from ..definitions import Table, parse_any
 from ..relations import Relation, ResolvedRelation
-from .browse import partition_url
 from .keys import item_url
+from .partitions import PartitionQuery
 from .presentation import Group, group_items
 
 if TYPE_CHECKING:
@@ -31,12 +31,19 @@ class RelatedSection:
     error: str = ""
 
 
+def _partition(table: Table, resolved: ResolvedRelation) -> PartitionQuery:
+    """The partition a to-many relation lists (its link and its one bounded Query)."""
+    return PartitionQuery(
+        table=table, index=resolved.key.index, pk=resolved.pk,
+        sort=SortCondition(resolved.sk_op, resolved.sk) if resolved.sk_op else None,
+        descending=resolved.relation.descending)
+
+
 def _url(table: Table, resolved: ResolvedRelation) -> str:
     if resolved.single:
         index = table.primary
         return item_url(table, {index.pk: resolved.pk, index.sk: resolved.sk})
-    return partition_url(table, resolved.pk, index=resolved.index_name, sk_op=resolved.sk_op,
-                         sk=resolved.sk, descending=resolved.relation.descending)
+    return _partition(table, resolved).url()
 
 
 def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, ...],
@@ -49,10 +56,9 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
         section = RelatedSection(relation=relation, url=_url(table, resolved),
                                  single=resolved.single)
         if not resolved.single:
-            sort = SortCondition(resolved.sk_op, resolved.sk) if resolved.sk_op else None
+            partition = replace(_partition(table, resolved), limit=relation.limit)
             try:
-                page = data.query(resolved.key.index, resolved.pk, sort,
-                                  forward=not relation.descending, limit=relation.limit)
+                page = partition.read()
             except data.DataError as exc:
                 # One failing section must not take the item page down with it.
                 section.error = f"{exc.title}: {exc.message}"

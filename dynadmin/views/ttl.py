@@ -19,8 +19,8 @@ from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..editing.validation import ItemInvalid
 from ..services import ttl
-from ..services.browse import BadQuery, index_choices
 from ..services.keys import item_url
+from ..services.partitions import BadQuery, index_choices
 from .conflicts import conflict_response
 from .errors import error_response
 from .guards import require_writable

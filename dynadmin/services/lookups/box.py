@@ -17,8 +17,8 @@ from ...data import DataError
 from ...definitions import Entity, Index, ParsedItem, Table
 from ...definitions.keys import KeyTemplate
 from ...limits import MAX_PARTITION_KEY_BYTES
-from ..browse import partition_url
 from ..keys import item_url
+from ..partitions import partition_url
 from ..presentation import raw_text
 from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result, plan_lookup
 

@@ -13,7 +13,7 @@ from ...definitions import Key
 from ...definitions.fields import Choice
 from ...limits import MAX_PARTITION_KEY_BYTES
 from ...patterns import Listing
-from ..browse import partition_url
+from ..partitions import partition_url
 from .plans import LookupInputError, clean_values, key_value
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from ...definitions.fields import Field, FieldError
 from ...definitions.keys import KeyTemplate, KeyTemplateError
 from ...limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
 from ...patterns import Lookup
-from ..browse import partition_url
+from ..partitions import PartitionQuery
 
 if TYPE_CHECKING:
     from ...options import EntityAdmin
@@ -45,8 +45,9 @@ class LookupPlan:
     lookup: Lookup
     key: Key
     values: dict[str, Any]
-    pk: Any
-    sort: SortCondition | None
+    #: the partition (and sort-key prefix) the values determine: what is read, and the link
+    #: to the partition page that lists the rest
+    partition: PartitionQuery
 
     @property
     def index(self) -> Index:
@@ -58,10 +59,7 @@ class LookupPlan:
 
     @property
     def partition_url(self) -> str:
-        return partition_url(
-            self.table, self.pk, index=self.index.name,
-            sk_op=self.sort.op if self.sort else None,
-            sk=self.sort.value if self.sort else None)
+        return self.partition.url()
 
 
 @dataclass
@@ -153,11 +151,12 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
                 raise LookupInputError(str(exc)) from None
             if prefix:
                 sort = SortCondition("begins_with", prefix)
-    return LookupPlan(admin=admin, lookup=lookup, key=key, values=cleaned, pk=pk, sort=sort)
+    partition = PartitionQuery(table=admin.opts.table, index=index, pk=pk, sort=sort)
+    return LookupPlan(admin=admin, lookup=lookup, key=key, values=cleaned, partition=partition)
 
 
 def fetch(plan: LookupPlan, limit: int) -> data.Page:
-    return data.query(plan.index, plan.pk, plan.sort, limit=limit)
+    return replace(plan.partition, limit=limit).read()
 
 
 def lookup_result(plan: LookupPlan, page: data.Page) -> LookupResult:

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 
 from ...data import calls
 from ...definitions import Entity, Table
-from ..browse import BadQuery, PartitionQuery
 from ..keys import item_url, key_text
+from ..partitions import BadQuery, PartitionQuery
 from .items import item_ttl_state
 from .values import BROKEN_KINDS, KINDS, TTLState
 
@@ -176,7 +176,7 @@ def inspect(query: PartitionQuery, pages: int) -> Inspection:
         first = len(log.calls)
         start_key = None
         for _ in range(pages):
-            page = query.run(forward=not query.descending, start_key=start_key)
+            page = query.read(start_key=start_key)
             result.pages_read += 1
             for item in page.items:
                 result.add(query.table, item)
