@@ -13,14 +13,17 @@ from django.core import signing
 from django.utils.translation import gettext as _
 
 from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
+from ..user_errors import UserInputError
 
 __all__ = ["TamperedOriginal", "sign_item", "unsign_item"]
 
 _SALT = "dynadmin.original"
 
 
-class TamperedOriginal(ValueError):
+class TamperedOriginal(UserInputError):
     """The form's copy of the item is missing or was altered: shown as a 400."""
+
+    title = "Cannot use this form"
 
 
 def sign_item(item: dict[str, Any] | None) -> str:

@@ -16,12 +16,16 @@ from typing import Any
 from ..definitions import Table
 from ..definitions.fields import FieldError
 from ..services.ttl import EXTEND_DAYS, item_ttl_state, ttl_target
+from ..user_errors import UserInputError
 from . import writes
 from .validation import check_ttl
 
 
-class TTLRefused(ValueError):
+class TTLRefused(UserInputError):
     """A TTL change that is not made: the message is shown as is, with a 400."""
+
+    title = "TTL not changed"
+    advice = "Nothing was written."
 
 
 @dataclass(frozen=True)

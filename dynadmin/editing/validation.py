@@ -15,6 +15,7 @@ from .. import limits
 from ..data.serialization import serialize
 from ..definitions import Table
 from ..definitions.fields import FieldError, check_number_range
+from ..user_errors import UserInputError
 
 __all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "validate_item"]
 
@@ -22,8 +23,11 @@ __all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "validate_
 MAX_ITEM_BYTES = limits.MAX_ITEM_BYTES
 
 
-class ItemInvalid(ValueError):
+class ItemInvalid(UserInputError):
     """One or more reasons DynamoDB would refuse the item."""
+
+    title = "DynamoDB would refuse this item"
+    advice = "Nothing was written."
 
     def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))

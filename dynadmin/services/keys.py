@@ -13,14 +13,18 @@ from urllib.parse import urlencode
 from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
 from ..limits import key_bytes_limit
+from ..user_errors import UserInputError
 from .links import site_url
 
 __all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key"]
 
 
 
-class BadKey(ValueError):
+class BadKey(UserInputError):
     """A key from the browser that cannot be a key of this table: shown as a 400."""
+
+    title = "Not a key of this table"
+    advice = "Check the pk and sk values in the address."
 
 
 def parse_key_value(raw: str | None, attribute: str, key_type: str, *,

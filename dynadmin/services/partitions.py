@@ -31,6 +31,7 @@ from ..data.conditions import (
     all_of,
 )
 from ..definitions import Index, Table
+from ..user_errors import UserInputError
 from .keys import BadKey, key_param, parse_key_value
 from .links import site_url
 
@@ -49,8 +50,10 @@ FILTER_OPERATORS = {
 FILTER_TYPES = ("S", "N", "BOOL")
 
 
-class BadQuery(ValueError):
+class BadQuery(UserInputError):
     """Query parameters that cannot make a Query: shown as a 400 with this message."""
+
+    title = "Cannot read this partition"
 
 
 @dataclass(frozen=True)

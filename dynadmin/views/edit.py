@@ -82,9 +82,6 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
             form.add_error(None, message)
             return _render_form(request, site, table, admin, original, form, status=409)
         return error_response(request, 409, _("Key already taken"), message)
-    except ItemInvalid as exc:
-        return error_response(request, 400, _("DynamoDB would refuse this item"),
-                              "; ".join(exc.messages), _("Nothing was written."))
     moved = result.action == "move"
     if result.recovered:
         text = (_("Moved, despite a hiccup: %(how)s") if moved

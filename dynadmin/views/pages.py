@@ -13,7 +13,7 @@ from ..editing import audit
 from ..editing.originals import sign_item
 from ..services.environments import is_writable
 from ..services.items import present_item, read_item
-from ..services.keys import BadKey, parse_item_key
+from ..services.keys import parse_item_key
 from ..services.links import site_url
 from ..services.related import field_links, related_sections
 from ..services.tables import table_summary
@@ -38,11 +38,7 @@ def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
 
 def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
-    try:
-        key = parse_item_key(definition, request.GET)
-    except BadKey as exc:
-        return error_response(request, 400, _("Not a key of this table"), str(exc),
-                              _("Check the pk and sk values in the address."))
+    key = parse_item_key(definition, request.GET)
     found = read_item(definition, key, consistent=request.GET.get("consistent") == "1")
     if found is None:
         if not site.has_table_permission(request, definition):

@@ -35,6 +35,7 @@ from ..data import calls
 from ..data.errors import DataError
 from ..services import links
 from ..services.environments import environment_of
+from ..user_errors import UserInputError
 from .errors import data_error_response, error_response
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[A
         return view(request, site, *args, **kwargs)
     except DataError as exc:
         return _error_page(site, request, exc)
+    except UserInputError as exc:
+        return error_response(request, exc.status, exc.title, exc.message, exc.advice)
     except PermissionDenied as exc:
         return error_response(request, 403, _("Permission denied"),
                               str(exc) or _("You may not see this page."))

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from ..editing import ttl as ttl_changes
 from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
-from ..editing.validation import ItemInvalid
 from ..services import ttl
 from ..services.keys import item_url
 from ..services.partitions import BadQuery, index_choices
@@ -74,11 +73,8 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         return error_response(request, 400, "Cannot change this TTL", "The form is incomplete.")
     if not ttl.may_set_ttl(site, request, definition, original):
         raise PermissionDenied("You may not change the TTL of this kind of item.")
-    try:
-        change = ttl_changes.parse_change(request.POST)
-        new_item = ttl_changes.apply_change(definition, original, change)
-    except ttl_changes.TTLRefused as exc:
-        return error_response(request, 400, "TTL not changed", str(exc), "Nothing was written.")
+    change = ttl_changes.parse_change(request.POST)
+    new_item = ttl_changes.apply_change(definition, original, change)
     admin = site.admin_of_item(definition, original)
     try:
         writes.save(definition, original, new_item, user=request.user,
@@ -87,9 +83,6 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         messages.info(request, "The TTL already had this value: nothing was written.")
     except writes.EditConflict as conflict:
         return conflict_response(request, site, definition, admin, conflict)
-    except ItemInvalid as exc:
-        return error_response(request, 400, "DynamoDB would refuse this item",
-                              "; ".join(exc.messages), "Nothing was written.")
     else:
         messages.success(request, f"TTL {change.describe()}. The write was conditional on "
                                   "what you had read.")

@@ -17,6 +17,7 @@ from ...definitions.fields import Field, FieldError
 from ...definitions.keys import KeyTemplate, KeyTemplateError
 from ...limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
 from ...patterns import Lookup
+from ...user_errors import UserInputError
 from ..partitions import PartitionQuery
 
 if TYPE_CHECKING:
@@ -27,12 +28,13 @@ LOOKUP_LIMIT = 25
 #: longer text cannot be a key or a lookup value worth a round trip
 MAX_TEXT = 1024
 
-class LookupInputError(ValueError):
+class LookupInputError(UserInputError):
     """A value a lookup or listing cannot use: shown to the person as a 400 with the form."""
+
+    title = "Cannot look this up"
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
