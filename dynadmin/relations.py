@@ -3,12 +3,12 @@
 Declared on an EntityAdmin::
 
     relations = (
-        Relation("Orders", Order, values={"user_id": "user_id"}, descending=True),
-        Relation("User", User, values={"user_id": "user_id"}, field="user_id"),
+        Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
+        Relation("User", User, placeholders={"user_id": "user_id"}, field="user_id"),
     )
 
-``values`` maps the target key's placeholders to the source item's fields. When they fill the
-target's whole key, the relation is a single item (a link, no call). Otherwise it is the
+``placeholders`` maps the target key's placeholders to the source item's fields. When they
+fill the target's whole key, the relation is a single item (a link, no call). Otherwise it is the
 partition they determine, narrowed by ``begins_with`` the sort key's known prefix, read one
 bounded page at a time like any partition.
 """
@@ -29,7 +29,7 @@ class Relation:
     label: str
     entity: type[Entity]
     #: target placeholder -> source field
-    values: Mapping[str, str] = field(default_factory=dict)
+    placeholders: Mapping[str, str] = field(default_factory=dict)
     #: which Key of the target entity to follow (its primary key by default)
     key: str | None = None
     descending: bool = False
@@ -43,7 +43,8 @@ class Relation:
 
     def resolve(self, source_values: Mapping[str, Any]) -> ResolvedRelation | None:
         """Where the relation leads for one item; None when the item lacks a needed value."""
-        values = {target: source_values.get(source) for target, source in self.values.items()}
+        values = {target: source_values.get(source)
+                  for target, source in self.placeholders.items()}
         key = self.target_key()
         index = key.index
         try:

@@ -208,7 +208,7 @@ def test_e011_relation_that_cannot_fill_the_partition_key():
         order_id = fields.String()
 
     class UserAdmin(EntityAdmin):
-        relations = (Relation("Orders", Order, values={"order_id": "user_id"}),)
+        relations = (Relation("Orders", Order, placeholders={"order_id": "user_id"}),)
 
     assert ids(make_site((User, UserAdmin), (Order, EntityAdmin))) == ["dynadmin.E011"]
 

@@ -35,7 +35,7 @@ from dynadmin.definitions import Table
 from dynadmin.editing import writes
 from dynadmin.models import AuditEntry
 from dynadmin.services.browse import partition_url
-from dynadmin.services.keys import item_url
+from dynadmin.services.key_params import item_url
 from examples.project import local
 from examples.shop.definitions import Order, shop
 

@@ -487,7 +487,7 @@ class TestMetricsSection:
     def test_renders_sparklines_with_latest_and_peak(self):
         from django.template.loader import render_to_string
 
-        from dynadmin.services.health.model import Metrics, MetricSeries
+        from dynadmin.services.health.report_parts import Metrics, MetricSeries
 
         values = [0.0, 3.0, None, 7.5, 2.0]
         metrics = Metrics(available=True, series=[MetricSeries(

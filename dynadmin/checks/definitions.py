@@ -252,12 +252,12 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
             errors.append(Error(f"{where} follows {relation.key!r}, not a Key of "
                                 f"{target.label}.", obj=type(admin), id="dynadmin.E011"))
             continue
-        unknown = [s for s in relation.values.values() if s not in meta.fields]
+        unknown = [s for s in relation.placeholders.values() if s not in meta.fields]
         if unknown or (relation.field and relation.field not in meta.fields):
             errors.append(Error(f"{where} uses {', '.join(unknown or [relation.field or ''])}, "
                                 f"not a field of {meta.label}.", obj=type(admin),
                                 id="dynadmin.E011"))
-        missing = [v for v in relation.target_key().pk.variables if v not in relation.values]
+        missing = [v for v in relation.target_key().pk.variables if v not in relation.placeholders]
         if missing:
             errors.append(Error(
                 f"{where} cannot fill {', '.join(missing)} of the partition key "

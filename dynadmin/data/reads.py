@@ -12,7 +12,7 @@ from ..definitions.tables import Index, Table
 from .calling import call, capacity
 from .conditions import COMPARISONS, BeginsWith, Between, Condition, Equals, Placeholders
 from .errors import InvalidRequest, Throttled
-from .keys import checked_key
+from .key_checks import checked_key
 from .serialization import deserialize_item, serialize_item
 
 __all__ = ["Page", "SORT_OPERATORS", "SortCondition", "batch_get", "get_item", "query",

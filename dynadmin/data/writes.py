@@ -19,7 +19,7 @@ from ..definitions.tables import Table
 from .calling import call
 from .conditions import Condition, Placeholders
 from .errors import InvalidRequest, Throttled
-from .keys import checked_key
+from .key_checks import checked_key
 from .read_only import ensure_writable
 from .serialization import deserialize_item, serialize_item
 

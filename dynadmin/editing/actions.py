@@ -14,7 +14,7 @@ from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
-from ..services.keys import item_url, key_text
+from ..services.key_params import item_url, key_text
 from . import writes
 from .validation import ItemInvalid
 

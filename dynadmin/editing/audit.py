@@ -12,7 +12,7 @@ from ..data import calls
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import Table
 from ..models import AuditEntry
-from ..services import keys
+from ..services import key_params
 
 __all__ = ["diff", "history", "key_text", "record"]
 
@@ -21,7 +21,7 @@ logger = logging.getLogger("dynadmin.audit")
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
     """``USER#123 / ORDER#2024-01-15#456``: how an item's history is found again."""
-    return keys.key_text(table, key)[:1024]
+    return key_params.key_text(table, key)[:1024]
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:

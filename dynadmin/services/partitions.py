@@ -32,7 +32,7 @@ from ..data.conditions import (
 )
 from ..definitions import Index, Table
 from ..user_errors import UserInputError
-from .keys import BadKey, key_param, parse_key_value
+from .key_params import BadKey, key_param, parse_key_value
 from .links import site_url
 
 __all__ = [

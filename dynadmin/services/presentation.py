@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import ParsedItem, Table
 from ..definitions.fields import TTL, Field
-from .keys import item_url, key_text
+from .key_params import item_url, key_text
 from .ttl import TTLState, classify_ttl, item_ttl_state, relative_time
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Row:
     item: dict[str, Any]
     invalid: list[str] = field(default_factory=list)
     #: the row's number in its group's signed selection, when actions are offered
-    token: str = ""
+    selection_number: str = ""
     #: an expired or broken TTL, named next to the key
     ttl: TTLState | None = None
 

@@ -11,7 +11,7 @@ from .. import data
 from ..data import SortCondition
 from ..definitions import Table, parse_any
 from ..relations import Relation, ResolvedRelation
-from .keys import item_url
+from .key_params import item_url
 from .partitions import PartitionQuery
 from .presentation import Group, group_items
 

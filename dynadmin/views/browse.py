@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from ..data.operations import SORT_OPERATORS
 from ..definitions import Table
 from ..editing.actions import Selection
-from ..services import code, export
+from ..services import code_snippets, export
 from ..services.browse import (
     FILTER_OPERATORS,
     MAX_LIMIT,
@@ -56,7 +56,8 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     context |= {
         "query": query, "page": page, "groups": groups, "hidden": hidden,
         "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
-        "boto3_code": code.as_boto3(page.request), "cli_code": code.as_aws_cli(page.request),
+        "boto3_code": code_snippets.as_boto3(page.request),
+        "cli_code": code_snippets.as_aws_cli(page.request),
     }
     if request.htmx and not request.htmx.boosted:
         templates = site.template_names("partials/partition_results.html", definition)
@@ -92,4 +93,4 @@ def _offer_actions(site: AdminSite, request: HttpRequest, table: Table,
                          for name, method in available.items()]
         group.selection = Selection.sign(table, [row.item for row in group.rows])
         for number, row in enumerate(group.rows):
-            row.token = str(number)
+            row.selection_number = str(number)

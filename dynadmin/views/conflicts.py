@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..definitions import Table
 from ..editing import writes
 from ..editing.originals import sign_item
-from ..services.keys import item_url
+from ..services.key_params import item_url
 from ..services.presentation import raw_text
 
 if TYPE_CHECKING:

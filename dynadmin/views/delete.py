@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..editing import writes
 from ..editing.originals import sign_item
-from ..services.keys import item_url, key_text
+from ..services.key_params import item_url, key_text
 from ..services.partitions import partition_url
 from .conflicts import conflict_response, saved_note
 from .guards import current_item, posted_original, require_any

@@ -21,7 +21,7 @@ from ..editing import writes
 from ..editing.forms import RawItemForm
 from ..editing.originals import TamperedOriginal, sign_item, unsign_item
 from ..editing.validation import ItemInvalid
-from ..services.keys import item_url
+from ..services.key_params import item_url
 from .conflicts import conflict_response, saved_note
 from .errors import error_response
 from .guards import current_item, posted_original, require, require_any

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
-from ..services.keys import item_url
+from ..services.key_params import item_url
 from ..services.links import site_url
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from .. import data
 from ..definitions import Table
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services.items import read_item
-from ..services.keys import BadKey, parse_item_key
+from ..services.key_params import BadKey, parse_item_key
 from .errors import error_response
 
 if TYPE_CHECKING:

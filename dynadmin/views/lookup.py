@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 
 from ..options import EntityAdmin
-from ..services.keys import item_url
+from ..services.key_params import item_url
 from ..services.lookups import (
     LookupInputError,
     box_hints,

@@ -13,7 +13,7 @@ from ..editing import audit
 from ..editing.originals import sign_item
 from ..services.environments import is_writable
 from ..services.items import present_item, read_item
-from ..services.keys import parse_item_key
+from ..services.key_params import parse_item_key
 from ..services.links import site_url
 from ..services.related import field_links, related_sections
 from ..services.tables import table_summary

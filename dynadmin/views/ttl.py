@@ -18,7 +18,7 @@ from ..editing import ttl as ttl_changes
 from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services import ttl
-from ..services.keys import item_url
+from ..services.key_params import item_url
 from ..services.partitions import BadQuery, index_choices
 from .conflicts import conflict_response
 from .errors import error_response

@@ -13,8 +13,8 @@ class UserAdmin(EntityAdmin):
     lookups = (Lookup("by_email", label="User by email"),
                Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}"))
     relations = (
-        Relation("Orders", Order, values={"user_id": "user_id"}, descending=True),
-        Relation("Sessions", Session, values={"user_id": "user_id"}, descending=True),
+        Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
+        Relation("Sessions", Session, placeholders={"user_id": "user_id"}, descending=True),
     )
 
 
@@ -26,8 +26,8 @@ class OrderAdmin(EntityAdmin):
     listings = (Listing("by_status", label="Orders by status"),)
     actions = ("mark_shipped", "cancel")
     relations = (
-        Relation("Customer", User, values={"user_id": "user_id"}, field="user_id"),
-        Relation("Line items", OrderItem, values={"order_id": "order_id"}),
+        Relation("Customer", User, placeholders={"user_id": "user_id"}, field="user_id"),
+        Relation("Line items", OrderItem, placeholders={"order_id": "order_id"}),
     )
 
     @action(description="Mark shipped")
@@ -49,9 +49,9 @@ class OrderItemAdmin(EntityAdmin):
     lookups = (Lookup("by_product", label="Order items of a product",
                       accepts=r"B0[0-9A-Z]{8}"),)
     relations = (
-        Relation("Order", Order, key="by_id", values={"order_id": "order_id"},
+        Relation("Order", Order, key="by_id", placeholders={"order_id": "order_id"},
                  field="order_id"),
-        Relation("Product", Product, values={"product_id": "product_id"}, field="product_id"),
+        Relation("Product", Product, placeholders={"product_id": "product_id"}, field="product_id"),
     )
 
 
@@ -62,14 +62,14 @@ class ProductAdmin(EntityAdmin):
     listings = (Listing("by_category", label="Products in category", descending=False),)
     relations = (
         Relation("Order items", OrderItem, key="by_product",
-                 values={"product_id": "product_id"}, descending=True),
+                 placeholders={"product_id": "product_id"}, descending=True),
     )
 
 
 @dynadmin.register(Session)
 class SessionAdmin(EntityAdmin):
     list_display = ("session_id", "created_at", "ip_address", "expires")
-    relations = (Relation("User", User, values={"user_id": "user_id"}, field="user_id"),)
+    relations = (Relation("User", User, placeholders={"user_id": "user_id"}, field="user_id"),)
 
 
 @dynadmin.register(Invitation)

@@ -13,8 +13,8 @@ production checklist, as one report for the page, ``health.json`` and the comman
 from .design import access_patterns, design_findings, operational_findings
 from .drift import drift_findings
 from .metrics import LOCAL_MESSAGE, sparkline_svg, table_metrics
-from .model import COUNTS_NOTE, NOT_SUPPORTED, Finding, HealthReport, to_json
 from .report import table_health, table_status
+from .report_parts import COUNTS_NOTE, NOT_SUPPORTED, Finding, HealthReport, to_json
 from .text import as_text
 
 __all__ = [

@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING
 
 from ...definitions import Table
 from .design import ON_DEMAND, access_patterns, ephemeral_entities
-from .model import OK, UNSUPPORTED, ChecklistRow, IndexHealth, PointInTimeRecovery, TableStatus
-from .model import TimeToLive as TTLState
+from .report_parts import (
+    OK,
+    UNSUPPORTED,
+    ChecklistRow,
+    IndexHealth,
+    PointInTimeRecovery,
+    TableStatus,
+)
+from .report_parts import TimeToLive as TTLState
 
 if TYPE_CHECKING:
     from ...sites import AdminSite

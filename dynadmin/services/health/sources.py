@@ -21,7 +21,7 @@ from ...data import describe, list_tags
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
 from ..tables import describe_cache_key
-from .model import (
+from .report_parts import (
     ERROR,
     NOT_SUPPORTED,
     OK,

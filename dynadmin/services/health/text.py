@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Finding, HealthReport
+from .report_parts import Finding, HealthReport
 
 __all__ = ["as_text"]
 

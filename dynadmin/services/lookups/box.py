@@ -17,7 +17,7 @@ from ...data import DataError
 from ...definitions import Entity, Index, ParsedItem, Table
 from ...definitions.keys import KeyTemplate
 from ...limits import MAX_PARTITION_KEY_BYTES
-from ..keys import item_url
+from ..key_params import item_url
 from ..partitions import partition_url
 from ..presentation import raw_text
 from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result, plan_lookup

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-from ..keys import key_text
+from ..key_params import key_text
 from ..presentation import cell_text
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from ...data import calls
 from ...definitions import Entity, Table
-from ..keys import item_url, key_text
+from ..key_params import item_url, key_text
 from ..partitions import BadQuery, PartitionQuery
 from .items import item_ttl_state
 from .values import BROKEN_KINDS, KINDS, TTLState

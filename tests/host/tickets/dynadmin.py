@@ -9,11 +9,11 @@ from .definitions import Comment, Ticket
 @dynadmin.register(Ticket)
 class TicketAdmin(EntityAdmin):
     list_display = ("ticket_id", "subject", "status", "opened_at")
-    relations = (Relation("Comments", Comment, values={"ticket_id": "ticket_id"}),)
+    relations = (Relation("Comments", Comment, placeholders={"ticket_id": "ticket_id"}),)
 
 
 @dynadmin.register(Comment)
 class CommentAdmin(EntityAdmin):
     list_display = ("created", "author", "body")
-    relations = (Relation("Ticket", Ticket, values={"ticket_id": "ticket_id"},
+    relations = (Relation("Ticket", Ticket, placeholders={"ticket_id": "ticket_id"},
                           field="ticket_id"),)
