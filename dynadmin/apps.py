@@ -9,10 +9,12 @@ class DynadminConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
         from django.db.models.signals import post_migrate
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            conf,
+        )
         from .data.client import install_scan_refusal
         from .permissions import sync_permissions
         from .sites import autodiscover
@@ -21,7 +23,7 @@ class DynadminConfig(AppConfig):
         # client in the process (a host project's own boto3 code too) is the project's call:
         # the ready-made project does, an app embedded in someone else's project does not.
         # Before any client exists, so that none escapes it.
-        if getattr(settings, "DYNADMIN_REFUSE_SCAN_PROCESS_WIDE", False):
+        if conf.get("REFUSE_SCAN_PROCESS_WIDE"):
             install_scan_refusal()
         autodiscover()
         post_migrate.connect(sync_permissions, sender=self)

@@ -33,8 +33,17 @@ DEFAULTS: dict[str, Any] = {
     # Login throttling: failures allowed per window, and the window in seconds.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCKOUT_SECONDS": 15 * 60,
-    # The Content-Security-Policy header; None: dynadmin.security's strict default.
+    # The Content-Security-Policy header; None: the strict default of views/serving.py.
     "CSP": None,
+    # Named AWS environments (data/connections.py); None: one "default" connection on
+    # boto3's standard chain. Logical table name -> connection name, per deployment.
+    "CONNECTIONS": None,
+    "TABLE_CONNECTIONS": {},
+    # Logical names of tables dynadmin must not write to.
+    "READ_ONLY_TABLES": (),
+    # Refuse Scan/PartiQL on every botocore client of the process, not only dynadmin's own
+    # (the ready-made project turns it on; off in a host, whose own boto3 code is its own).
+    "REFUSE_SCAN_PROCESS_WIDE": False,
 }
 
 

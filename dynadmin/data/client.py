@@ -17,6 +17,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.credentials import DeferredRefreshableCredentials
 
+from .. import conf
 from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
 from .connections import connection as _connection_named
 from .errors import ScanRefused
@@ -37,12 +38,6 @@ _clients: dict[Connection, Any] = {}
 # PartiQL statements can scan a whole table too (a SELECT without a key condition), and
 # dynadmin issues none, so the refusal covers them as well.
 REFUSED_OPERATIONS = ("Scan", "ExecuteStatement", "BatchExecuteStatement")
-
-
-def _setting(name: str, default: Any) -> Any:
-    from django.conf import settings
-
-    return getattr(settings, name, default)
 
 
 def get_client(connection: str = DEFAULT) -> Any:
@@ -73,17 +68,17 @@ def reset_client() -> None:
 
 def _config() -> Config:
     return Config(
-        connect_timeout=_setting("DYNADMIN_CONNECT_TIMEOUT", 2),
-        read_timeout=_setting("DYNADMIN_READ_TIMEOUT", 5),
+        connect_timeout=conf.get("CONNECT_TIMEOUT"),
+        read_timeout=conf.get("READ_TIMEOUT"),
         # botocore's max_attempts counts retries after the first try (3 -> up to 4 calls).
-        retries={"mode": "adaptive", "max_attempts": _setting("DYNADMIN_MAX_ATTEMPTS", 3)},
+        retries={"mode": "adaptive", "max_attempts": conf.get("MAX_ATTEMPTS")},
         # Lookups fan out over a thread pool; give each thread a connection.
-        max_pool_connections=_setting("DYNADMIN_MAX_POOL_CONNECTIONS", 20),
+        max_pool_connections=conf.get("MAX_POOL_CONNECTIONS"),
     )
 
 
 def _build_client(conn: Connection) -> Any:
-    region = conn.region or _setting("DYNADMIN_REGION", None)
+    region = conn.region or conf.get("REGION")
     session = boto3.session.Session(profile_name=conn.profile, region_name=region)
     if conn.role_arn:
         session = _assumed_role_session(conn, session, region)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .. import conf
+
 if TYPE_CHECKING:
     from ..definitions.tables import Table
 
@@ -66,14 +68,8 @@ class Connection:
 _OPTIONS = frozenset(f.name for f in fields(Connection)) - {"name"}
 
 
-def _settings() -> Any:
-    from django.conf import settings
-
-    return settings
-
-
 def _raw_connections() -> dict[str, Any]:
-    configured = getattr(_settings(), "DYNADMIN_CONNECTIONS", None)
+    configured = conf.get("CONNECTIONS")
     if not configured:
         return {DEFAULT: {}}
     return dict(configured)
@@ -105,15 +101,14 @@ def _parse(name: str, options: Any) -> tuple[Connection | None, list[str]]:
 def connection_problems(tables: Iterable[Table] = ()) -> list[str]:
     """Everything wrong with the connection settings, and with the connections ``tables``
     name, for system checks (never raises)."""
-    settings = _settings()
     problems: list[str] = []
-    raw = getattr(settings, "DYNADMIN_CONNECTIONS", None)
+    raw = conf.get("CONNECTIONS")
     if raw and not isinstance(raw, Mapping):
         return ["DYNADMIN_CONNECTIONS is a dict of connection name -> options."]
     for name, options in _raw_connections().items():
         problems += _parse(name, options)[1]
     known = set(_raw_connections())
-    overrides = getattr(settings, "DYNADMIN_TABLE_CONNECTIONS", None) or {}
+    overrides = conf.get("TABLE_CONNECTIONS") or {}
     for table_name, name in overrides.items():
         if name not in known:
             problems.append(f"DYNADMIN_TABLE_CONNECTIONS maps table {table_name} to connection "
@@ -150,7 +145,7 @@ def connection(name: str = DEFAULT) -> Connection:
 def connection_name_for(table: Table) -> str:
     """The connection a table's calls go through: the deployment's override, else the
     definition's own choice."""
-    overrides = getattr(_settings(), "DYNADMIN_TABLE_CONNECTIONS", None) or {}
+    overrides = conf.get("TABLE_CONNECTIONS") or {}
     return overrides.get(table.name, table.connection)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import conf
 from .connections import connection_for, connection_name_for
 from .errors import ReadOnly
 
@@ -21,12 +22,10 @@ __all__ = ["ensure_writable", "is_read_only", "read_only_reasons"]
 
 def read_only_reasons(table: Table) -> list[str]:
     """Where the configuration makes a table read-only (empty when it is writable)."""
-    from django.conf import settings
-
     reasons = []
     if table.read_only:
         reasons.append(f"its definition (Table({table.name!r}, read_only=True))")
-    if table.name in (getattr(settings, "DYNADMIN_READ_ONLY_TABLES", None) or ()):
+    if table.name in (conf.get("READ_ONLY_TABLES") or ()):
         reasons.append(f"the setting DYNADMIN_READ_ONLY_TABLES, which lists {table.name}")
     if connection_for(table).read_only:
         name = connection_name_for(table)

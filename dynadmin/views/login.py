@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from .. import conf
 
 __all__ = ["ThrottledLoginView"]
 
@@ -28,7 +29,7 @@ class ThrottledLoginView(LoginView):
                 for kind, value in (("addr", address), ("user", username)) if value]
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        limit = getattr(settings, "DYNADMIN_LOGIN_MAX_FAILURES", 5)
+        limit = conf.get("LOGIN_MAX_FAILURES")
         if any((cache.get(key) or 0) >= limit for key in self._keys()):
             form = self.get_form()
             form.errors.clear()
@@ -39,7 +40,7 @@ class ThrottledLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: object) -> HttpResponse:
-        window = getattr(settings, "DYNADMIN_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+        window = conf.get("LOGIN_LOCKOUT_SECONDS")
         for key in self._keys():
             cache.add(key, 0, window)
             try:

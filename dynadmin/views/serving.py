@@ -21,7 +21,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
+from .. import conf
 from ..data import calls
 from ..data.errors import DataError
 from ..services import links
@@ -72,7 +72,7 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
     if log.operations:
         response["X-Dynadmin-Calls"] = ",".join(log.operations)
     response.headers.setdefault("Content-Security-Policy",
-                                getattr(settings, "DYNADMIN_CSP", DEFAULT_CSP))
+                                conf.get("CSP") or DEFAULT_CSP)
     # Pages show customer data: never keep them in shared or browser caches.
     add_never_cache_headers(response)
     return response
