@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 __all__ = [
     "AccessDenied", "DataError", "IndexNotFound", "InvalidCursor", "InvalidRequest",
     "NotSupported", "ReadOnly", "ScanRefused", "TableNotFound", "Throttled", "Unavailable",
@@ -22,9 +25,9 @@ class DataError(Exception):
     """
 
     status = 500
-    title = "DynamoDB error"
-    advice = ("Try again in a moment. If it keeps happening, the message above says what "
-              "DynamoDB objected to.")
+    title = _lazy("DynamoDB error")
+    advice = _lazy("Try again in a moment. If it keeps happening, the message above says what "
+                   "DynamoDB objected to.")
     maybe_applied = False
 
     def __init__(self, message: str, *, operation: str | None = None, table: str | None = None,
@@ -35,10 +38,10 @@ class DataError(Exception):
         self.operation = operation
         self.table = table
         self.index = index
-        if title is not None:
-            self.title = title
-        if advice is not None:
-            self.advice = advice
+        # Translated now, in the language of the request that met the error: pages, logs and
+        # joins downstream then handle plain strings, never lazy ones.
+        self.title = str(title if title is not None else self.title)
+        self.advice = str(advice if advice is not None else self.advice)
 
     @property
     def iam_action(self) -> str | None:
@@ -60,81 +63,82 @@ class ScanRefused(DataError):
     """dynadmin never scans: every list is a Query on a declared index."""
 
     status = 400
-    title = "Scan refused"
-    advice = "Query a partition or an index instead; declare a listing on a GSI if one is needed."
+    title = _lazy("Scan refused")
+    advice = _lazy("Query a partition or an index instead; declare a listing on a GSI if one is "
+                   "needed.")
 
 
 class ReadOnly(DataError):
     """A write to a table that settings or its definition mark read-only; nothing was sent."""
 
     status = 403
-    title = "This table is read-only"
-    advice = "The table is marked read-only in dynadmin's configuration."
+    title = _lazy("This table is read-only")
+    advice = _lazy("The table is marked read-only in dynadmin's configuration.")
 
 
 class InvalidCursor(DataError):
     status = 400
-    title = "Invalid page link"
-    advice = "The page link was altered or has expired. Start again from the first page."
+    title = _lazy("Invalid page link")
+    advice = _lazy("The page link was altered or has expired. Start again from the first page.")
 
 
 class InvalidRequest(DataError):
     """DynamoDB's ValidationException: the request itself is wrong (a bad key type...)."""
 
     status = 400
-    title = "DynamoDB rejected the request"
-    advice = ("Check the values in the address or the form (key types, sizes). If they look "
-              "right, the definitions may not match the table: its health page shows drift.")
+    title = _lazy("DynamoDB rejected the request")
+    advice = _lazy("Check the values in the address or the form (key types, sizes). If they look "
+                   "right, the definitions may not match the table: its health page shows drift.")
 
 
 class TableNotFound(DataError):
     """ResourceNotFoundException: the table (as DYNADMIN_TABLE_NAMES names it) is missing."""
 
     status = 404
-    title = "Table not found"
-    advice = ("Check DYNADMIN_TABLE_NAMES and that the table exists in this account and region "
-              "(and is not being deleted or re-created).")
+    title = _lazy("Table not found")
+    advice = _lazy("Check DYNADMIN_TABLE_NAMES and that the table exists in this account and "
+                   "region (and is not being deleted or re-created).")
 
 
 class IndexNotFound(TableNotFound):
     """The definitions declare an index that the live table does not have."""
 
-    title = "Index not found"
-    advice = ("Check the definitions against the table: the table's health page shows the drift "
-              "between what the definitions declare and what DynamoDB has.")
+    title = _lazy("Index not found")
+    advice = _lazy("Check the definitions against the table: the table's health page shows the "
+                   "drift between what the definitions declare and what DynamoDB has.")
 
 
 class AccessDenied(DataError):
     """AWS refused the call: a missing IAM permission, or unknown/expired credentials."""
 
     status = 403
-    title = "AWS refused the permission"
-    advice = "The credentials dynadmin runs with lack an IAM permission for this call."
+    title = _lazy("AWS refused the permission")
+    advice = _lazy("The credentials dynadmin runs with lack an IAM permission for this call.")
 
 
 class Throttled(DataError):
     status = 503
-    title = "DynamoDB is throttling requests"
-    advice = ("Try again in a few seconds. If it keeps happening, the table or index has too "
-              "little capacity for its traffic: raise it, or switch the table to on-demand.")
+    title = _lazy("DynamoDB is throttling requests")
+    advice = _lazy("Try again in a few seconds. If it keeps happening, the table or index has too "
+                   "little capacity for its traffic: raise it, or switch the table to on-demand.")
 
 
 class Unavailable(DataError):
     """DynamoDB could not be reached, or did not answer in time."""
 
     status = 503
-    title = "DynamoDB is unreachable"
-    advice = ("Check that DynamoDB (the endpoint, the network, the VPC endpoint) is reachable "
-              "from this server, then reload this page: dynadmin reconnects by itself as soon "
-              "as DynamoDB answers again.")
+    title = _lazy("DynamoDB is unreachable")
+    advice = _lazy("Check that DynamoDB (the endpoint, the network, the VPC endpoint) is reachable "
+                   "from this server, then reload this page: dynadmin reconnects by itself as soon "
+                   "as DynamoDB answers again.")
 
 
 class NotSupported(DataError):
     """An operation the endpoint does not offer (DynamoDB Local has no tags or PITR)."""
 
     status = 501
-    title = "Not supported by this endpoint"
-    advice = "This endpoint (DynamoDB Local or moto) lacks the feature; AWS offers it."
+    title = _lazy("Not supported by this endpoint")
+    advice = _lazy("This endpoint (DynamoDB Local or moto) lacks the feature; AWS offers it.")
 
 
 class WriteConflict(DataError):
@@ -142,7 +146,7 @@ class WriteConflict(DataError):
     (None when it no longer exists) so the person can be shown both versions."""
 
     status = 409
-    title = "Someone else changed this item"
+    title = _lazy("Someone else changed this item")
 
     def __init__(self, message: str, *, current: dict[str, Any] | None,
                  operation: str | None = None) -> None:
@@ -155,7 +159,7 @@ class TransactionConflict(DataError):
     (``None`` where that action was fine) and ``items`` the current item where returned."""
 
     status = 409
-    title = "The change could not be applied"
+    title = _lazy("The change could not be applied")
 
     def __init__(self, message: str, *, reasons: list[str | None],
                  items: list[dict[str, Any] | None], operation: str | None = None) -> None:
@@ -186,21 +190,24 @@ class WriteInterrupted(DataError):
         self.keys = list(keys or [])
         self.table_definition = table_definition
         if outcome == "not_applied":
-            self.title = "Your change was NOT saved"
-            back = "Go back to the form (the browser's Back button keeps what you typed) and save"
+            self.title = _("Your change was NOT saved")
             if isinstance(cause, Unavailable):
-                self.advice = (f"{back} again once DynamoDB answers: dynadmin reconnects by "
-                               "itself.")
+                self.advice = _("Go back to the form (the browser's Back button keeps what you "
+                                "typed) and save again once DynamoDB answers: dynadmin "
+                                "reconnects by itself.")
             elif isinstance(cause, Throttled):
-                self.advice = f"{back} again in a few seconds."
+                self.advice = _("Go back to the form (the browser's Back button keeps what you "
+                                "typed) and save again in a few seconds.")
             else:
                 self.advice = " ".join(part for part in (
-                    f"{back} again once this is solved.", cause.advice if cause else "") if part)
+                    _("Go back to the form (the browser's Back button keeps what you typed) "
+                      "and save again once this is solved."),
+                    cause.advice if cause else "") if part)
             # The page carries the status of what went wrong (403 for a refused permission...).
             self.status = cause.status if cause and cause.status in (400, 403, 404, 503) else 503
         else:
-            self.title = "Your change may or may not have been saved"
-            self.advice = ("DynamoDB did not answer, so dynadmin cannot tell whether the write "
+            self.title = _("Your change may or may not have been saved")
+            self.advice = _("DynamoDB did not answer, so dynadmin cannot tell whether the write "
                            "was applied. Open the item to check: its History shows an entry "
                            "marked 'unknown' for this change. Redo the change only if the "
                            "item does not show it.")

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, loads_dynamodb_json
 from ..definitions import Entity, KeyTemplateError, Table
@@ -27,7 +29,7 @@ __all__ = ["EntityForm", "RawItemForm"]
 
 EXTRA = "__extra__"
 # JSON nested deeper than Python's recursion limit (DynamoDB itself stops at 32 levels).
-_TOO_DEEP = "nested too deeply to be read (DynamoDB allows 32 levels)"
+_TOO_DEEP = gettext_lazy("nested too deeply to be read (DynamoDB allows 32 levels)")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%Y-%m-%d %H:%M"]
 
@@ -56,32 +58,35 @@ def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
     if isinstance(fld, f.Choice):
         return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in fld.choices]], **common)
     if isinstance(fld, f.Boolean):
-        return forms.ChoiceField(choices=[("", "— (absent)"), ("true", "true"),
+        return forms.ChoiceField(choices=[("", _("— (absent)")), ("true", "true"),
                                           ("false", "false")], **common)
     if isinstance(fld, f.Null):
-        return forms.BooleanField(**common | {"help_text": "Present, holding NULL"})
+        return forms.BooleanField(**common | {"help_text": _("Present, holding NULL")})
     if isinstance(fld, (f.TTL, f.DateTime)):
-        help_text = "UTC. " + ("Stored as epoch seconds (DynamoDB's TTL)." if isinstance(
-            fld, f.TTL) else "Stored as ISO 8601 text.")
+        help_text = (_("UTC. Stored as epoch seconds (DynamoDB's TTL).") if isinstance(
+            fld, f.TTL) else _("UTC. Stored as ISO 8601 text."))
         return forms.DateTimeField(widget=_DateTimeLocal(), input_formats=DATETIME_FORMATS,
                                    **common | {"help_text": help_text})
     if isinstance(fld, f.Date):
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if isinstance(fld, f.SetField):
-        member = "base64 value" if isinstance(fld, f.BinarySet) else "member"
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common | {
-            "help_text": f"One {member} per line. Empty removes the attribute (DynamoDB "
-                         "forbids empty sets)."})
+        help_text = (_("One base64 value per line. Empty removes the attribute (DynamoDB "
+                       "forbids empty sets).") if isinstance(fld, f.BinarySet) else
+                     _("One member per line. Empty removes the attribute (DynamoDB forbids "
+                       "empty sets)."))
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False,
+                               **common | {"help_text": help_text})
     if isinstance(fld, (f.List, f.Map)):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "json"}),
                                **common | {"help_text": "JSON"})
     if isinstance(fld, f.Binary):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common | {
-            "help_text": "base64 (or upload a file below)"})
+            "help_text": _("base64 (or upload a file below)")})
     if isinstance(fld, (f.Number, f.Integer)):
         return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                                **common | {"help_text": fld.help_text or (
-                                   f"Exact, up to {MAX_NUMBER_DIGITS} significant digits.")})
+                                   _("Exact, up to %(digits)s significant digits.")
+                                   % {"digits": MAX_NUMBER_DIGITS})})
     return forms.CharField(strip=False, **common)
 
 
@@ -156,12 +161,12 @@ class EntityForm(forms.Form):
                 self.initial.setdefault(name, _initial(fld, expires.replace(microsecond=0)))
             if isinstance(fld, f.Binary) and not disabled:
                 self.fields[f"{name}__upload"] = forms.FileField(
-                    label=f"{fld.label}: upload", required=False)
+                    label=_("%(label)s: upload") % {"label": fld.label}, required=False)
         extras = parsed.extra if parsed else {}
         self.fields[EXTRA] = forms.CharField(
-            label="Other attributes (DynamoDB JSON)", required=False,
+            label=_("Other attributes (DynamoDB JSON)"), required=False,
             widget=forms.Textarea(attrs={"rows": 4, "class": "json"}),
-            help_text="Attributes the definition does not declare; kept as they are.")
+            help_text=_("Attributes the definition does not declare; kept as they are."))
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
 
@@ -221,7 +226,8 @@ class EntityForm(forms.Form):
             try:
                 value = json.loads(raw, parse_float=Decimal, parse_int=Decimal)
             except json.JSONDecodeError as exc:
-                raise FieldError(f"{fld.label}: not valid JSON ({exc.msg}, line {exc.lineno})"
+                raise FieldError(_("%(label)s: not valid JSON (%(error)s, line %(line)s)")
+                                 % {"label": fld.label, "error": exc.msg, "line": exc.lineno}
                                  ) from None
             except RecursionError:
                 raise FieldError(f"{fld.label}: {_TOO_DEEP}") from None
@@ -244,8 +250,8 @@ class EntityForm(forms.Form):
         taken = sorted(a for a in extras if a in declared or a in meta.table.key_attribute_types()
                        or a == meta.table.type_attribute)
         if taken:
-            self.add_error(EXTRA, f"{', '.join(taken)} cannot be set here: they are declared "
-                                  "fields or keys.")
+            self.add_error(EXTRA, _("%(names)s cannot be set here: they are declared fields or "
+                                    "keys.") % {"names": ", ".join(taken)})
         return extras
 
 
@@ -260,7 +266,7 @@ def _b64(fld: f.Field, text: str) -> bytes:
 class RawItemForm(forms.Form):
     """A whole item as DynamoDB JSON: for unclassified items, and for any item on request."""
 
-    item = forms.CharField(label="Item (DynamoDB JSON)",
+    item = forms.CharField(label=gettext_lazy("Item (DynamoDB JSON)"),
                            widget=forms.Textarea(attrs={"rows": 18, "class": "json"}))
 
     def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from ..definitions import Table
 from ..definitions.fields import FieldError
 from ..services.ttl import EXTEND_DAYS, item_ttl_state, ttl_target
@@ -36,8 +39,9 @@ class TTLChange:
 
     def describe(self) -> str:
         if self.op == "extend":
-            return f"extended by {self.days} day{'s' if self.days != 1 else ''}"
-        return "set" if self.op == "set" else "cleared"
+            return ngettext("extended by %(days)d day", "extended by %(days)d days",
+                            self.days) % {"days": self.days}
+        return _("set") if self.op == "set" else _("cleared")
 
 
 _DATETIME_LOCAL = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
@@ -48,13 +52,14 @@ def parse_change(post: Mapping[str, str]) -> TTLChange:
     (datetime-local, UTC) or ``op=clear``."""
     if post.get("extend"):
         if post["extend"] not in {str(d) for d in EXTEND_DAYS}:
-            raise TTLRefused(f"Extend by {', '.join(map(str, EXTEND_DAYS))} days only.")
+            raise TTLRefused(_("Extend by %(days)s days only.")
+                             % {"days": ", ".join(map(str, EXTEND_DAYS))})
         return TTLChange("extend", days=int(post["extend"]))
     op = post.get("op", "")
     if op == "clear":
         return TTLChange("clear")
     if op != "set":
-        raise TTLRefused("Choose extend, set or clear.")
+        raise TTLRefused(_("Choose extend, set or clear."))
     text = (post.get("expires_at") or "").strip()
     for fmt in _DATETIME_LOCAL:
         try:
@@ -62,7 +67,7 @@ def parse_change(post: Mapping[str, str]) -> TTLChange:
         except ValueError:
             continue
         return TTLChange("set", moment=moment)
-    raise TTLRefused("Give the new expiry as a date and time (UTC), e.g. 2030-01-31T09:30.")
+    raise TTLRefused(_("Give the new expiry as a date and time (UTC), e.g. 2030-01-31T09:30."))
 
 
 def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
@@ -71,18 +76,19 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
     now = now or dt.datetime.now(dt.UTC)
     target = ttl_target(table, original)
     if target.attribute is None:
-        raise TTLRefused("Neither this item's entity nor the table declares a TTL attribute.")
-    name = target.entity._meta.verbose_name if target.entity else "unclassified"
+        raise TTLRefused(_("Neither this item's entity nor the table declares a TTL "
+                          "attribute."))
+    name = target.entity._meta.verbose_name if target.entity else _("unclassified")
     new_item = dict(original)
     if change.op == "clear":
         if target.required:
-            raise TTLRefused(f"A TTL is required on {name} items: clearing it would keep the "
-                             "item forever. Set a new expiry instead.")
+            raise TTLRefused(_("A TTL is required on %(things)s items: clearing it would keep the "
+                               "item forever. Set a new expiry instead.") % {"things": name})
         new_item.pop(target.attribute, None)
         return new_item
     if target.policy == "none":
-        raise TTLRefused(f"{name} items do not expire (their TTL policy is none): a TTL "
-                         "would make DynamoDB delete this one.")
+        raise TTLRefused(_("%(things)s items do not expire (their TTL policy is none): a TTL "
+                           "would make DynamoDB delete this one.") % {"things": name})
     state = item_ttl_state(table, original, now)
     if change.op == "extend":
         base = state.moment if state.kind == "ok" and state.moment else now
@@ -90,7 +96,7 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
     else:
         moment = change.moment
     try:
-        check_ttl("The new expiry", moment, now)
+        check_ttl(_("The new expiry"), moment, now)
     except FieldError as exc:
         raise TTLRefused(str(exc)) from None
     new_item[target.attribute] = Decimal(int(moment.timestamp()))

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
 from ..limits import key_bytes_limit
@@ -31,26 +33,32 @@ def parse_key_value(raw: str | None, attribute: str, key_type: str, *,
                     sort_key: bool = False) -> Any:
     """A key value from the URL, typed; ``sort_key`` for a sort key's smaller size limit."""
     if raw is None or raw == "":
-        raise BadKey(f"{attribute} is required and cannot be empty.")
+        raise BadKey(_("%(attribute)s is required and cannot be empty.")
+                     % {"attribute": attribute})
     if len(raw.encode("utf-8")) > key_bytes_limit(sort_key):
-        raise BadKey(f"{attribute} is longer than DynamoDB allows for a "
-                     f"{'sort' if sort_key else 'partition'} key "
-                     f"({key_bytes_limit(sort_key)} bytes).")
+        message = (_("%(attribute)s is longer than DynamoDB allows for a sort key "
+                     "(%(limit)s bytes).") if sort_key else
+                   _("%(attribute)s is longer than DynamoDB allows for a partition key "
+                     "(%(limit)s bytes)."))
+        raise BadKey(message % {"attribute": attribute, "limit": key_bytes_limit(sort_key)})
     if key_type == "N":
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise BadKey(f"{attribute} is a Number key; {raw!r} is not a number.") from None
+            raise BadKey(_("%(attribute)s is a Number key; %(raw)r is not a number.")
+                         % {"attribute": attribute, "raw": raw}) from None
         if not value.is_finite():
-            raise BadKey(f"{attribute} is a Number key; {raw!r} is not a finite number.")
+            raise BadKey(_("%(attribute)s is a Number key; %(raw)r is not a finite number.")
+                         % {"attribute": attribute, "raw": raw})
         return value
     if key_type == "B":
         try:
             value = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
-            raise BadKey(f"{attribute} is a Binary key; give it as base64.") from None
+            raise BadKey(_("%(attribute)s is a Binary key; give it as base64.")
+                         % {"attribute": attribute}) from None
         if not value:
-            raise BadKey(f"{attribute} cannot be empty.")
+            raise BadKey(_("%(attribute)s cannot be empty.") % {"attribute": attribute})
         return value
     return raw
 

@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from .. import data
 from ..data import SORT_OPERATORS, SortCondition
 from ..data.conditions import (
@@ -102,7 +104,8 @@ class PartitionQuery:
     def from_params(cls, table: Table, params: Mapping[str, str]) -> PartitionQuery:
         index_name = params.get("index") or None
         if not table.has_index(index_name):
-            raise BadQuery(f"Table {table.name} has no index {index_name!r}.")
+            raise BadQuery(_("Table %(table)s has no index %(index_name)r.")
+                           % {"table": table.name, "index_name": index_name})
         index = table.index(index_name)
         try:
             pk = parse_key_value(params.get("pk"), index.pk, index.pk_type)
@@ -112,8 +115,8 @@ class PartitionQuery:
         limit = _limit(params.get("limit"))
         consistent = params.get("consistent") == "1"
         if consistent and index.name and not index.local:
-            raise BadQuery("Strongly consistent reads are only possible on the table itself "
-                           "or a local index, not on a global index.")
+            raise BadQuery(_("Strongly consistent reads are only possible on the table itself "
+                             "or a local index, not on a global index."))
         return cls(table=table, index=index, pk=pk, sort=sort,
                    descending=params.get("order") == "desc", limit=limit,
                    consistent=consistent, filter=_filter(index, params),
@@ -252,9 +255,10 @@ def _limit(raw: str | None) -> int:
     try:
         limit = int(raw)
     except ValueError:
-        raise BadQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}.") from None
+        raise BadQuery(_("limit must be a whole number from 1 to %(max_limit)s.")
+                       % {"max_limit": MAX_LIMIT}) from None
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"limit must be from 1 to {MAX_LIMIT}.")
+        raise BadQuery(_("limit must be from 1 to %(max_limit)s.") % {"max_limit": MAX_LIMIT})
     return limit
 
 
@@ -263,19 +267,21 @@ def _sort_condition(index: Index, params: Mapping[str, str]) -> SortCondition | 
     if not op:
         return None
     if op not in SORT_OPERATORS:
-        raise BadQuery(
-            f"Unknown sort key condition {op!r}; use one of {', '.join(SORT_OPERATORS)}.")
+        raise BadQuery(_("Unknown sort key condition %(op)r; use one of %(operators)s.")
+                       % {"op": op, "operators": ", ".join(SORT_OPERATORS)})
     if index.sk is None:
-        raise BadQuery(f"{index.label} has no sort key to put a condition on.")
+        raise BadQuery(_("%(index)s has no sort key to put a condition on.")
+                       % {"index": index.label})
     if op == "begins_with" and index.sk_type == "N":
-        raise BadQuery("begins_with does not apply to a Number sort key.")
+        raise BadQuery(_("begins_with does not apply to a Number sort key."))
     value = parse_key_value(params.get("sk"), index.sk, index.sk_type, sort_key=True)
     value2 = None
     if op == "between":
-        value2 = parse_key_value(params.get("sk2"), f"{index.sk} (upper bound)", index.sk_type,
+        value2 = parse_key_value(params.get("sk2"), _("%(attribute)s (upper bound)")
+                                                    % {"attribute": index.sk}, index.sk_type,
                                  sort_key=True)
         if value2 < value:
-            raise BadQuery("For between, the second value must not be smaller than the first.")
+            raise BadQuery(_("For between, the second value must not be smaller than the first."))
     return SortCondition(op, value, value2)
 
 
@@ -285,11 +291,12 @@ def _hide_expired(table: Table, raw: str | None) -> int | None:
     if not raw:
         return None
     if not table.ttl_attribute:
-        raise BadQuery(f"Table {table.name} declares no TTL attribute: nothing expires.")
+        raise BadQuery(_("Table %(table)s declares no TTL attribute: nothing expires.")
+                       % {"table": table.name})
     if raw in ("1", "on", "true"):
         return int(time.time())
     if not raw.isdigit() or not 10**9 <= int(raw) < 10**11:
-        raise BadQuery("hide_expired is 1 or a moment in epoch seconds.")
+        raise BadQuery(_("hide_expired is 1 or a moment in epoch seconds."))
     return int(raw)
 
 
@@ -298,32 +305,33 @@ def _filter(index: Index, params: Mapping[str, str]) -> AttributeFilter | None:
     if not attribute:
         return None
     if len(attribute) > 255:
-        raise BadQuery("An attribute name is at most 255 characters.")
+        raise BadQuery(_("An attribute name is at most 255 characters."))
     key_attributes = {index.pk, index.sk, index.table.primary.pk, index.table.primary.sk}
     if attribute in key_attributes:
-        raise BadQuery(f"{attribute} is a key attribute: use the key conditions, not a filter.")
+        raise BadQuery(_("%(attribute)s is a key attribute: use the key conditions, not a filter.")
+                       % {"attribute": attribute})
     op = params.get("f_op") or "="
     if op not in FILTER_OPERATORS:
-        raise BadQuery(f"Unknown filter operator {op!r}.")
+        raise BadQuery(_("Unknown filter operator %(op)r.") % {"op": op})
     if op in ("exists", "not_exists"):
         return AttributeFilter(attribute, op)
     value_type = params.get("f_type") or "S"
     if value_type not in FILTER_TYPES:
-        raise BadQuery(f"Unknown filter value type {value_type!r}.")
+        raise BadQuery(_("Unknown filter value type %(value_type)r.") % {"value_type": value_type})
     raw = params.get("f_value", "")
     if value_type == "N":
         try:
             value: Any = Decimal(raw)
         except InvalidOperation:
-            raise BadQuery(f"{raw!r} is not a number.") from None
+            raise BadQuery(_("%(raw)r is not a number.") % {"raw": raw}) from None
         if not value.is_finite():
-            raise BadQuery(f"{raw!r} is not a finite number.")
+            raise BadQuery(_("%(raw)r is not a finite number.") % {"raw": raw})
     elif value_type == "BOOL":
         if raw.lower() not in ("true", "false"):
-            raise BadQuery("A boolean filter value is true or false.")
+            raise BadQuery(_("A boolean filter value is true or false."))
         value = raw.lower() == "true"
     else:
         if raw == "" and op not in ("=", "<>"):
-            raise BadQuery("The filter needs a value.")
+            raise BadQuery(_("The filter needs a value."))
         value = raw
     return AttributeFilter(attribute, op, value, value_type)

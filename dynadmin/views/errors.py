@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
 from ..services.key_params import item_url
@@ -65,15 +66,15 @@ def _links(request: HttpRequest, error: DataError, site: AdminSite
     links: list[tuple[str, str]] = []
     if isinstance(error, WriteInterrupted) and error.table_definition is not None:
         for number, key in enumerate(error.keys):
-            label = "Open the item" if len(error.keys) == 1 else (
-                "Open the item at its old key" if number == 0 else "Open the new key")
+            label = _("Open the item") if len(error.keys) == 1 else (
+                _("Open the item at its old key") if number == 0 else _("Open the new key"))
             links.append((label, item_url(error.table_definition, key)))
         return links
     health = _health_url(site, error)
     if health:
-        links.append(("Open the table's health page (drift)", health))
+        links.append((_("Open the table's health page (drift)"), health))
     if request.method in ("GET", "HEAD"):
-        links.append(("Try again", request.get_full_path()))
+        links.append((_("Try again"), request.get_full_path()))
     return links
 
 
@@ -89,7 +90,8 @@ def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
     }
     health = _health_url(site, error)
     if health:
-        context["advice"] = f"{error.advice} It is at {health}."
+        context["advice"] = _("%(advice)s It is at %(url)s.") % {"advice": error.advice,
+                                                                "url": health}
     if _is_fragment(request):
         response = TemplateResponse(request, "dynadmin/errors/error_fragment.html", context,
                                     status=200)

@@ -7,6 +7,7 @@ import hashlib
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from .. import conf
 
@@ -33,7 +34,7 @@ class ThrottledLoginView(LoginView):
         if any((cache.get(key) or 0) >= limit for key in self._keys()):
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, "Too many failed attempts. Wait a few minutes and try again.")
+            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
             return response

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from ..options import EntityAdmin
 from ..services.key_params import item_url
@@ -97,7 +98,8 @@ def entity_lookup(request: HttpRequest, site: AdminSite, entity: str, name: str
     admin = admin_or_404(site, request, entity)
     lookup = find_lookup(admin, name, request)
     if lookup is None or lookup.key not in admin.opts.keys:
-        raise Http404(f"{admin.opts.verbose_name} has no lookup {name!r}.")
+        raise Http404(_("%(thing)s has no lookup %(name)r.")
+                      % {"thing": admin.opts.verbose_name, "name": name})
     values = {f: request.GET.get(f, "") for f in lookup.fields}
     context: dict[str, Any] = {"admin": admin, "opts": admin.opts, "table": admin.opts.table,
                                "lookup": lookup}
@@ -122,7 +124,8 @@ def listing(request: HttpRequest, site: AdminSite, entity: str, name: str) -> Ht
     admin = admin_or_404(site, request, entity)
     found = find_listing(admin, name, request)
     if found is None:
-        raise Http404(f"{admin.opts.verbose_name} has no listing {name!r}.")
+        raise Http404(_("%(thing)s has no listing %(name)r.")
+                      % {"thing": admin.opts.verbose_name, "name": name})
     values = {f: request.GET.get(f, "") for f in found.resolve(admin.entity).pk.variables}
     try:
         url = listing_url(admin, found, values)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..editing import ttl as ttl_changes
@@ -64,15 +65,17 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     require_writable(definition)
     # Before the body is read: people with neither permission learn nothing more.
     if not ttl.may_set_any_ttl(site, request, definition):
-        raise PermissionDenied(f"You may not change TTLs of {definition.name} items.")
+        raise PermissionDenied(_("You may not change TTLs of %(things)s items.")
+                               % {"things": definition.name})
     try:
         original = unsign_item(request.POST.get("original", ""))
     except TamperedOriginal as exc:
-        return error_response(request, 400, "Cannot change this TTL", str(exc))
+        return error_response(request, 400, _("Cannot change this TTL"), str(exc))
     if original is None:
-        return error_response(request, 400, "Cannot change this TTL", "The form is incomplete.")
+        return error_response(request, 400, _("Cannot change this TTL"),
+                              _("The form is incomplete."))
     if not ttl.may_set_ttl(site, request, definition, original):
-        raise PermissionDenied("You may not change the TTL of this kind of item.")
+        raise PermissionDenied(_("You may not change the TTL of this kind of item."))
     change = ttl_changes.parse_change(request.POST)
     new_item = ttl_changes.apply_change(definition, original, change)
     admin = site.admin_of_item(definition, original)
@@ -80,10 +83,10 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         writes.save(definition, original, new_item, user=request.user,
                     entity_label=admin.opts.label if admin else "", action="ttl")
     except writes.NothingChanged:
-        messages.info(request, "The TTL already had this value: nothing was written.")
+        messages.info(request, _("The TTL already had this value: nothing was written."))
     except writes.EditConflict as conflict:
         return conflict_response(request, site, definition, admin, conflict)
     else:
-        messages.success(request, f"TTL {change.describe()}. The write was conditional on "
-                                  "what you had read.")
+        messages.success(request, _("TTL %(change)s. The write was conditional on what you had "
+                                    "read.") % {"change": change.describe()})
     return HttpResponseRedirect(item_url(definition, original))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ... import data
 from ...data import DataError
@@ -155,7 +156,8 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
     text = text.strip()
     if len(text) > MAX_TEXT:
         raise LookupInputError(
-            f"That is {len(text)} characters; a lookup takes at most {MAX_TEXT}.")
+            _("That is %(length)s characters; a lookup takes at most %(max)s.")
+            % {"length": len(text), "max": MAX_TEXT})
     result = GlobalResult(text=text)
     if not text:
         return result

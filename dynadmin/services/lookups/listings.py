@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ...definitions import Key
 from ...definitions.fields import Choice
@@ -30,7 +31,8 @@ def listing_url(admin: EntityAdmin, listing: Listing, values: Mapping[str, str])
     """The partition page a listing opens for the chosen values (raises LookupInputError)."""
     key = admin.opts.keys.get(listing.key)
     if key is None:
-        raise LookupInputError(f"{admin.opts.verbose_name} has no key {listing.key!r}.")
+        raise LookupInputError(_("%(thing)s has no key %(key)r.")
+                               % {"thing": admin.opts.verbose_name, "key": listing.key})
     cleaned = clean_values(admin, key.pk.variables, values)
     index = key.index
     pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")

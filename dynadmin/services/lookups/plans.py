@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ... import data
 from ...data import SortCondition
@@ -90,7 +91,8 @@ class LookupResult:
 def field_of(admin: EntityAdmin, name: str) -> Field:
     fld = admin.opts.fields.get(name)
     if fld is None:  # a broken definition; system check E006 reports it
-        raise LookupInputError(f"{name} is not a field of {admin.opts.verbose_name}.", name)
+        raise LookupInputError(_("%(name)s is not a field of %(thing)s.")
+                               % {"name": name, "thing": admin.opts.verbose_name}, name)
     return fld
 
 
@@ -103,9 +105,10 @@ def clean_values(admin: EntityAdmin, names: tuple[str, ...], values: Mapping[str
         raw = values.get(name)
         text = raw.strip() if isinstance(raw, str) else ""
         if not text:
-            raise LookupInputError(f"{fld.label}: enter a value.", name)
+            raise LookupInputError(_("%(label)s: enter a value.") % {"label": fld.label}, name)
         if len(text) > MAX_TEXT:
-            raise LookupInputError(f"{fld.label}: at most {MAX_TEXT} characters.", name)
+            raise LookupInputError(_("%(label)s: at most %(max)s characters.")
+                                   % {"label": fld.label, "max": MAX_TEXT}, name)
         if lookup is not None and len(names) == 1:
             # "ORD-456" in the Order by ID form means what it means in the global box.
             try:
@@ -126,7 +129,8 @@ def key_value(template: KeyTemplate, values: Mapping[str, Any], key_type: str,
     except KeyTemplateError as exc:
         raise LookupInputError(str(exc), getattr(exc, "name", None)) from None
     if isinstance(value, str) and len(value.encode("utf-8")) > limit:
-        raise LookupInputError(f"That value makes a {what} longer than DynamoDB allows.")
+        raise LookupInputError(_("That value makes a %(what)s longer than DynamoDB allows.")
+                               % {"what": what})
     return value
 
 
@@ -134,16 +138,18 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
     """Validate the typed values and decide the Query (raises LookupInputError)."""
     key = admin.opts.keys.get(lookup.key)
     if key is None:
-        raise LookupInputError(f"{admin.opts.verbose_name} has no key {lookup.key!r}.")
+        raise LookupInputError(_("%(thing)s has no key %(key)r.")
+                               % {"thing": admin.opts.verbose_name, "key": lookup.key})
     cleaned = clean_values(admin, lookup.fields, values, lookup)
     index = key.index
-    pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
+    pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES,
+                   _("partition key"))
     sort = None
     if key.sk is not None and index.sk is not None:
         if all(cleaned.get(v) is not None for v in key.sk.variables):
             # The whole key is known (USER#x / METADATA): an exact Query, as cheap as GetItem.
             sort = SortCondition("=", key_value(key.sk, cleaned, index.sk_type,
-                                                 MAX_SORT_KEY_BYTES, "sort key"))
+                                                 MAX_SORT_KEY_BYTES, _("sort key")))
         elif index.sk_type == "S":
             # The known leading part (at least the literal, e.g. "ORDER#") keeps other
             # entities sharing the partition out of the page.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from ...data import calls
 from ...definitions import Entity, Table
@@ -142,7 +143,8 @@ def inspection_query(table: Table, params: Mapping[str, str]) -> tuple[Partition
     query = PartitionQuery.from_params(table, query_params)
     raw = params.get("pages") or str(DEFAULT_PAGES)
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGES:
-        raise BadQuery(f"pages must be a whole number from 1 to {MAX_PAGES}.")
+        raise BadQuery(gettext("pages must be a whole number from 1 to %(max_pages)s.")
+                       % {"max_pages": MAX_PAGES})
     return query, int(raw)
 
 
@@ -168,7 +170,7 @@ def inspect(query: PartitionQuery, pages: int) -> Inspection:
     """Read at most ``pages`` pages of ``query`` (one Query each, never a scan) and classify
     every item's TTL. Stops at the partition's end."""
     if not 1 <= pages <= MAX_PAGES:
-        raise BadQuery(f"pages must be from 1 to {MAX_PAGES}.")
+        raise BadQuery(gettext("pages must be from 1 to %(max_pages)s.") % {"max_pages": MAX_PAGES})
     result = Inspection(query=query, pages_requested=pages, now=dt.datetime.now(dt.UTC))
     outer = calls.current_log()
     # The request's log when there is one (so the footer lists these calls), else our own.
