@@ -8,12 +8,14 @@ else, such as next to a form field.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 __all__ = ["UserInputError"]
 
 
 class UserInputError(ValueError):
     status = 400
-    title = "Cannot use this input"
+    title = gettext_lazy("Cannot use this input")
     advice = ""
 
     def __init__(self, message: str, *, title: str | None = None,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core import signing
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
 from ..user_errors import UserInputError
@@ -23,7 +24,7 @@ _SALT = "dynadmin.original"
 class TamperedOriginal(UserInputError):
     """The form's copy of the item is missing or was altered: shown as a 400."""
 
-    title = "Cannot use this form"
+    title = gettext_lazy("Cannot use this form")
 
 
 def sign_item(item: dict[str, Any] | None) -> str:

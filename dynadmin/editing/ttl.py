@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..definitions import Table
 from ..definitions.fields import FieldError
@@ -27,8 +27,8 @@ from .validation import check_ttl
 class TTLRefused(UserInputError):
     """A TTL change that is not made: the message is shown as is, with a 400."""
 
-    title = "TTL not changed"
-    advice = "Nothing was written."
+    title = gettext_lazy("TTL not changed")
+    advice = gettext_lazy("Nothing was written.")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from .. import limits
 from ..data.serialization import serialize
 from ..definitions import Table
@@ -26,8 +28,8 @@ MAX_ITEM_BYTES = limits.MAX_ITEM_BYTES
 class ItemInvalid(UserInputError):
     """One or more reasons DynamoDB would refuse the item."""
 
-    title = "DynamoDB would refuse this item"
-    advice = "Nothing was written."
+    title = gettext_lazy("DynamoDB would refuse this item")
+    advice = gettext_lazy("Nothing was written.")
 
     def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))

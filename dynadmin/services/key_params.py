@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..data.serialization import dumps_plain_json
 from ..definitions import Index, Table
@@ -25,8 +26,8 @@ __all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "pa
 class BadKey(UserInputError):
     """A key from the browser that cannot be a key of this table: shown as a 400."""
 
-    title = "Not a key of this table"
-    advice = "Check the pk and sk values in the address."
+    title = gettext_lazy("Not a key of this table")
+    advice = gettext_lazy("Check the pk and sk values in the address.")
 
 
 def parse_key_value(raw: str | None, attribute: str, key_type: str, *,

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import data
 from ..data import SORT_OPERATORS, SortCondition
@@ -55,7 +56,7 @@ FILTER_TYPES = ("S", "N", "BOOL")
 class BadQuery(UserInputError):
     """Query parameters that cannot make a Query: shown as a 400 with this message."""
 
-    title = "Cannot read this partition"
+    title = gettext_lazy("Cannot read this partition")
 
 
 @dataclass(frozen=True)

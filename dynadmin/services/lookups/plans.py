@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ... import data
 from ...data import SortCondition
@@ -32,7 +33,7 @@ MAX_TEXT = 1024
 class LookupInputError(UserInputError):
     """A value a lookup or listing cannot use: shown to the person as a 400 with the form."""
 
-    title = "Cannot look this up"
+    title = gettext_lazy("Cannot look this up")
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
