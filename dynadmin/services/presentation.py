@@ -61,15 +61,24 @@ class Row:
     selection_number: str = ""
     #: an expired or broken TTL, named next to the key
     ttl: TTLState | None = None
+    #: which lookup found the item (the global box's results)
+    found_by: str = ""
 
 
 @dataclass
 class Group:
+    """Rows of one entity, as every list shows them: a partition page, lookup matches, an
+    item's related items (one partial, ``dynadmin/partials/rows_table.html``)."""
+
     label: str
     entity_name: str
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     classified: bool = True
+    #: the entity's page (its lookups and listings), linked from the group's heading
+    entity_url: str = ""
+    #: a "Found by" column (the global box's results)
+    shows_found_by: bool = False
     #: (value, description) of the actions this person may run on these rows
     actions: list[tuple[str, str]] = field(default_factory=list)
     #: the rows' keys and versions, signed once, when actions are offered
