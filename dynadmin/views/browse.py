@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..data.operations import SORT_OPERATORS
 from ..definitions import Table
 from ..editing.actions import Selection
 from ..services import code_snippets, export
@@ -20,6 +19,7 @@ from ..services.browse import (
     browse,
     index_choices,
 )
+from ..services.partitions import SORT_OPERATORS
 from ..services.presentation import Group, group_items
 from .resolving import viewable_table_or_404
 

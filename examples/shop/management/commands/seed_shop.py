@@ -21,10 +21,10 @@ from django.core.management.base import (
     OutputWrapper,
 )
 
+from dynadmin.data import get_item, load_items_unconditionally, put_item
 from dynadmin.data.client import get_client
 from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.data.errors import DataError, Unavailable, WriteConflict
-from dynadmin.data.operations import get_item, load_items_unconditionally, put_item
 from dynadmin.data.schema import ensure_table
 from examples.shop import seed
 from examples.shop.definitions import shop
