@@ -1,4 +1,4 @@
-"""Reading: GetItem, one Query page, BatchGetItem. There is deliberately no Scan."""
+"""Reading: GetItem, one Query page, BatchGetItem; never a whole-table read."""
 
 from __future__ import annotations
 
