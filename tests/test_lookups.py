@@ -395,3 +395,34 @@ class TestPermissions:
             response = client.get(url)
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("dynadmin:login"))
+
+
+class TestWhenDynamoDBIsDown:
+    """A failed search is never "nothing found": support would tell a customer they have no
+    account."""
+
+    @pytest.fixture
+    def unreachable(self, settings, shop_table):
+        import socket
+
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        working = settings.DYNADMIN_CONNECTIONS
+        settings.DYNADMIN_CONNECTIONS = {"default": {"endpoint_url": f"http://127.0.0.1:{port}",
+                                                     "region": "us-east-1"}}
+        yield
+        settings.DYNADMIN_CONNECTIONS = working  # so the fixture's table can be deleted
+
+    def test_the_box_answers_503_could_not_search(self, staff_client, unreachable):
+        response = staff_client.get(LOOKUP, {"q": "alice@example.com"})
+        html = response.content.decode()
+        assert response.status_code == 503
+        assert "Could not search for “alice@example.com”" in html
+        assert "Nothing found" not in html
+
+    def test_as_you_type_the_fragment_says_so_too(self, staff_client, unreachable):
+        response = staff_client.get(LOOKUP, {"q": "alice@example.com"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200  # htmx swaps only 2xx answers
+        assert response["X-Dynadmin-Error-Status"] == "503"
+        assert "Could not search" in response.content.decode()

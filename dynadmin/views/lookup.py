@@ -62,7 +62,13 @@ def lookup(request: HttpRequest, site: AdminSite) -> HttpResponse:
             if not fragment and result.redirect:
                 return HttpResponseRedirect(result.redirect)
             context |= {"result": result, "groups": group_matches(result.matches, request)}
+            if result.could_not_search:
+                status = 503
     response = TemplateResponse(request, template, context, status=status)
+    if fragment and status == 503:
+        # htmx swaps only 2xx answers: the fragment says it, and the header keeps the truth.
+        response.status_code = 200
+        response["X-Dynadmin-Error-Status"] = "503"
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -96,6 +96,11 @@ class GlobalResult:
     def errors(self) -> list[Attempt]:
         return [a for a in self.tried if a.error]
 
+    @property
+    def could_not_search(self) -> bool:
+        """Nothing found, but a lookup failed: "no such customer" would be a false answer."""
+        return bool(self.errors) and not self.matches and self.raw_key is None
+
 
 def viewable_admins(site: AdminSite, request: HttpRequest) -> list[EntityAdmin]:
     return [admin for admin in site.admins if admin.has_view_permission(request)]
