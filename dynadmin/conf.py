@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "TABLE_NAMES": {},
     # Seconds a DescribeTable / Describe* answer is cached (DescribeTable's counts refresh
     # about every six hours anyway), and a CloudWatch metrics answer.
-    "DESCRIBE_TTL": 60,
+    "DESCRIBE_TTL": 10,
     "METRICS_TTL": 300,
     # Seconds a pagination cursor stays valid.
     "CURSOR_MAX_AGE": 24 * 3600,

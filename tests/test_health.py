@@ -190,11 +190,14 @@ class TestHealthPage:
         assert set(calls) <= {"DescribeTable", "DescribeTimeToLive",
                               "DescribeContinuousBackups", "DescribeContributorInsights",
                               "ListTagsOfResource"}
-        for again in (staff_client.get(health_url()), staff_client.get(json_url()),
+        for again in (staff_client.get(health_url()),
                       staff_client.get(health_url(), HTTP_HX_REQUEST="true"),
                       staff_client.get(reverse("dynadmin:dashboard"))):
             assert again.status_code == 200
             assert "DescribeTable" not in again.get("X-Dynadmin-Calls", "")
+        # Monitors ask whether DynamoDB answers now: health.json reads DescribeTable, once.
+        monitor = staff_client.get(json_url())
+        assert monitor["X-Dynadmin-Calls"].split(",").count("DescribeTable") == 1
 
     def test_the_dashboard_links_each_table_to_its_health(self, staff_client, shop_table):
         html = staff_client.get(reverse("dynadmin:dashboard")).content.decode()
@@ -241,6 +244,7 @@ class TestHealthPage:
         html = response.content.decode()
         assert "UNAVAILABLE" in html and "unreachable" in html
         assert "Traceback" not in html
+        assert as_json.status_code == 503  # for load balancers and monitors
         assert json.loads(as_json.content)["reachable"] is False
 
 
@@ -534,3 +538,49 @@ class TestSparkline:
         svg = sparkline_svg([1, 2, 3], label='<script>alert("x")</script>')
         assert "<script" not in svg and "&lt;script&gt;" in svg
         assert not re.search(r"\sstyle=|\son[a-z]+=|javascript:", svg)
+
+
+class TestWhatIsShownIsWhatDynamoDBSaid:
+    """A cached answer is never presented as a fresh one."""
+
+    def _dead_endpoint(self, settings):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        settings.DYNADMIN_CONNECTIONS = {"default": {"endpoint_url": f"http://127.0.0.1:{port}",
+                                                     "region": "us-east-1"}}
+
+    def test_health_json_reads_now_and_answers_503_once_dynamodb_is_gone(
+            self, staff_client, shop_table, settings):
+        settings.DYNADMIN_DESCRIBE_TTL = 60
+        assert staff_client.get(health_url()).status_code == 200  # ACTIVE, now in the cache
+        working = settings.DYNADMIN_CONNECTIONS
+        self._dead_endpoint(settings)
+        try:
+            response = staff_client.get(json_url())
+        finally:
+            settings.DYNADMIN_CONNECTIONS = working
+        assert response.status_code == 503
+        assert json.loads(response.content)["reachable"] is False
+
+    def test_a_failing_check_is_a_503_too(self, staff_client, shop_table, settings):
+        settings.DYNADMIN_TABLE_NAMES = {"Application": "nope-not-here"}
+        response = staff_client.get(json_url())
+        assert response.status_code == 503
+        assert json.loads(response.content)["summary"]["failing"] is True
+
+    def test_the_status_says_how_old_its_answer_is(self, staff_client, shop_table, settings):
+        import time
+
+        from django.core.cache import cache
+
+        from dynadmin.services.tables import describe_cache_key, described_table
+
+        settings.DYNADMIN_DESCRIBE_TTL = 60
+        description, _ = described_table(shop_table)
+        cache.set(describe_cache_key(shop_table),
+                  {"table": description, "read_at": time.time() - 45}, 60)
+        html = staff_client.get(health_url(), HTTP_HX_REQUEST="true").content.decode()
+        assert re.search(r"DescribeTable answered at [0-9: -]+ UTC, 4[5-9] seconds ago", html)

@@ -6,6 +6,8 @@ calling it per page would add latency and cost for nothing: summaries are cached
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ from ..data import describe
 from ..data.errors import DataError
 from ..definitions import Table
 
-__all__ = ["TableSummary", "describe_cache_key", "table_summary"]
+__all__ = ["TableSummary", "describe_cache_key", "described_table", "table_summary"]
 
 
 def describe_cache_key(table: Table) -> str:
@@ -39,16 +41,26 @@ class TableSummary:
         return self.error is None and self.status == "ACTIVE"
 
 
+def described_table(table: Table, *, fresh: bool = False
+                    ) -> tuple[dict[str, Any], dt.datetime]:
+    """DescribeTable's ``Table`` and when DynamoDB said it: from the cache (kept
+    ``DYNADMIN_DESCRIBE_TTL`` seconds, shorter than any page's refresh), or read now when
+    ``fresh`` (a monitor asking whether DynamoDB answers must not be told an old yes).
+
+    A failure raises its DataError and is never cached: the next page tries again."""
+    key = describe_cache_key(table)
+    cached = None if fresh else cache.get(key)
+    if not (isinstance(cached, dict) and "read_at" in cached):
+        cached = {"table": describe("DescribeTable", table)["Table"], "read_at": time.time()}
+        cache.set(key, cached, conf.get("DESCRIBE_TTL"))
+    return cached["table"], dt.datetime.fromtimestamp(cached["read_at"], dt.UTC)
+
+
 def table_summary(table: Table) -> TableSummary:
-    cache_key = describe_cache_key(table)
-    description = cache.get(cache_key)
-    if description is None:
-        try:
-            description = describe("DescribeTable", table)["Table"]
-        except DataError as exc:
-            # Not cached: when the table or endpoint comes back, the next page shows it.
-            return TableSummary(table=table, status="UNAVAILABLE", error=str(exc.title))
-        cache.set(cache_key, description, conf.get("DESCRIBE_TTL"))
+    try:
+        description, _read_at = described_table(table)
+    except DataError as exc:
+        return TableSummary(table=table, status="UNAVAILABLE", error=str(exc.title))
     return _summary(table, description)
 
 

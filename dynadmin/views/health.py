@@ -29,6 +29,10 @@ def health_page(request: HttpRequest, site: AdminSite, table: str) -> HttpRespon
 
 
 def health_json(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
-    report = table_health(viewable_table_or_404(site, request, table), site, metrics=True)
-    return HttpResponse(to_json(report.to_dict()),
+    """The report for monitors and load balancers: DescribeTable read now (never an old
+    "reachable"), and 503 when DynamoDB does not answer or a check fails."""
+    report = table_health(viewable_table_or_404(site, request, table), site, metrics=True,
+                          fresh=True)
+    healthy = report.reachable and not report.failing
+    return HttpResponse(to_json(report.to_dict()), status=200 if healthy else 503,
                         content_type="application/json; charset=utf-8")

@@ -191,5 +191,6 @@ DYNADMIN_CONNECTIONS = {"default": {
     "color": env("DYNADMIN_ENVIRONMENT_COLOR", "green" if DEBUG else "red"),
     "read_only": env_bool("DYNADMIN_READ_ONLY"),
 }}
-DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "60"))
+# Shorter than the health page's 30-second refresh, so a page never shows a stale "ACTIVE".
+DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "10"))
 DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))

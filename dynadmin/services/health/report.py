@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 __all__ = ["table_health", "table_status"]
 
 
-def table_health(table: Table, site: AdminSite, *, metrics: bool = False) -> HealthReport:
+def table_health(table: Table, site: AdminSite, *, metrics: bool = False,
+                 fresh: bool = False) -> HealthReport:
     """The whole report: at most five DynamoDB calls (each cached briefly), no table read.
 
-    ``metrics`` adds the CloudWatch section (only ever called against AWS).
+    ``metrics`` adds the CloudWatch section (only ever called against AWS); ``fresh`` reads
+    DescribeTable now, for monitors that ask whether DynamoDB answers.
     """
-    live = read_live_table(table)
+    live = read_live_table(table, fresh=fresh)
     status = live.status()
     indexes = live.indexes()
     ttl, pitr = live.ttl(), live.pitr()

@@ -128,10 +128,19 @@ class TableStatus(_Node):
     deletion_protection: bool | None = None
     encryption: Encryption | None = None
     stream: Stream | None = None
+    #: when DynamoDB gave this answer (a cached answer is shown with its real age)
+    read_at: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.status == "ACTIVE"
+
+    @property
+    def age_seconds(self) -> int | None:
+        """How old the answer shown is (None when nothing was read)."""
+        if self.read_at is None:
+            return None
+        return max(0, int((dt.datetime.now(dt.UTC) - self.read_at).total_seconds()))
 
 
 @dataclasses.dataclass

@@ -11,6 +11,7 @@ failure is shown on the page and not cached, so the next refresh tries again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from ... import conf
 from ...data import describe, list_tags
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
-from ..tables import describe_cache_key
+from ..tables import describe_cache_key, described_table
 from .report_parts import (
     ERROR,
     NOT_SUPPORTED,
@@ -77,11 +78,13 @@ def _failed(operation: str, error: DataError) -> Source:
 class LiveTable:
     """The sources read for one table, and typed views of them."""
 
-    def __init__(self, table: Table, sources: list[Source], error: DataError | None = None
-                 ) -> None:
+    def __init__(self, table: Table, sources: list[Source], error: DataError | None = None,
+                 *, read_at: dt.datetime | None = None) -> None:
         self.table = table
         self.sources = {s.operation: s for s in sources}
         self.error = error
+        #: when DynamoDB gave the DescribeTable answer shown (it may come from the cache)
+        self.read_at = read_at
 
     @property
     def description(self) -> dict[str, Any] | None:
@@ -101,7 +104,9 @@ class LiveTable:
 
     # -- typed views -------------------------------------------------------------------
     def status(self) -> TableStatus:
-        return table_status(self.description, self.error)
+        status = table_status(self.description, self.error)
+        status.read_at = self.read_at
+        return status
 
     def indexes(self) -> list[IndexHealth]:
         return live_indexes(self.table, self.description)
@@ -139,29 +144,27 @@ class LiveTable:
                           for t in source.response.get("Tags", [])})
 
 
-def _describe_table(table: Table) -> tuple[Source, DataError | None]:
-    # Cached as the dashboard caches it (the "Table" part only), so the two share one call.
-    key = describe_cache_key(table)
-    description = cache.get(key)
-    if not isinstance(description, dict):
-        try:
-            description = describe("DescribeTable", table)["Table"]
-        except DataError as exc:
-            return _failed("DescribeTable", exc), exc
-        cache.set(key, description, _ttl())
-    return Source("DescribeTable", OK, response={"Table": description}), None
+def _describe_table(table: Table, *, fresh: bool = False
+                    ) -> tuple[Source, DataError | None, dt.datetime | None]:
+    # Cached as the dashboard caches it, so the two share one call.
+    try:
+        description, read_at = described_table(table, fresh=fresh)
+    except DataError as exc:
+        return _failed("DescribeTable", exc), exc, None
+    return Source("DescribeTable", OK, response={"Table": description}), None, read_at
 
 
 def read_status(table: Table) -> LiveTable:
     """DescribeTable alone: what the polled status fragment needs."""
-    source, error = _describe_table(table)
-    return LiveTable(table, [source], error)
+    source, error, read_at = _describe_table(table)
+    return LiveTable(table, [source], error, read_at=read_at)
 
 
-def read_live_table(table: Table) -> LiveTable:
-    """Every source: DescribeTable first; without it (table missing, endpoint down) the
-    others are not attempted, since each would fail the same way, slowly."""
-    first, error = _describe_table(table)
+def read_live_table(table: Table, *, fresh: bool = False) -> LiveTable:
+    """Every source: DescribeTable first (read now when ``fresh``); without it (table
+    missing, endpoint down) the others are not attempted, since each would fail the same
+    way, slowly."""
+    first, error, read_at = _describe_table(table, fresh=fresh)
     sources = [first]
     optional = ("DescribeTimeToLive", "DescribeContinuousBackups",
                 "DescribeContributorInsights")
@@ -170,7 +173,7 @@ def read_live_table(table: Table) -> LiveTable:
                   else "DescribeTable failed")
         sources += [Source(op, SKIPPED, f"not read: {reason}")
                     for op in (*optional, "ListTagsOfResource")]
-        return LiveTable(table, sources, error)
+        return LiveTable(table, sources, error, read_at=read_at)
     for operation in optional:
         sources.append(_source(operation, lambda op=operation: describe(op, table),
                                _cache_key(operation, table)))
@@ -178,7 +181,7 @@ def read_live_table(table: Table) -> LiveTable:
     sources.append(_source("ListTagsOfResource",
                            lambda: {"Tags": list_tags(arn, table.table_name)},
                            _cache_key("ListTagsOfResource", table)))
-    return LiveTable(table, sources)
+    return LiveTable(table, sources, read_at=read_at)
 
 
 # -- DescribeTable, typed -------------------------------------------------------------------
