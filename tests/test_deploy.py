@@ -96,3 +96,12 @@ def _get(url, server, timeout=20.0):
 def _headers(url):
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.headers
+
+
+def test_hsts_preload_is_opt_in(tmp_path):
+    show = ("from django.conf import settings; "
+            "print(settings.SECURE_HSTS_SECONDS > 0, settings.SECURE_HSTS_PRELOAD)")
+    default = manage(production_env(tmp_path), "shell", "-c", show)
+    assert default.stdout.split()[-2:] == ["True", "False"], default.stderr
+    opted_in = manage(production_env(tmp_path, DJANGO_HSTS_PRELOAD="1"), "shell", "-c", show)
+    assert opted_in.stdout.split()[-2:] == ["True", "True"], opted_in.stderr

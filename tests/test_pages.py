@@ -134,6 +134,31 @@ class TestItemPage:
         assert "unreachable" in response.content.decode()
         assert "Traceback" not in response.content.decode()
 
+    def test_only_superusers_see_the_internal_endpoint(self, staff_client, django_user_model,
+                                                        shop_table, monkeypatch):
+        from django.contrib.auth.models import Group
+        from django.test import Client
+
+        from dynadmin.permissions import ensure_groups
+
+        ensure_groups()
+        support = django_user_model.objects.create_user("s", password="x", is_staff=True)
+        support.groups.add(Group.objects.get(name="Support"))
+        client = Client()
+        client.force_login(support)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+        data.reset_client()
+        try:
+            for_support = client.get(item_url("USER#u1", "METADATA"))
+            for_superuser = staff_client.get(item_url("USER#u1", "METADATA"))
+        finally:
+            monkeypatch.undo()
+            data.reset_client()
+        assert for_support.status_code == for_superuser.status_code == 503
+        assert "127.0.0.1:9" not in for_support.content.decode()
+        assert "unreachable" in for_support.content.decode()
+        assert "127.0.0.1:9" in for_superuser.content.decode()
+
     def test_a_user_without_view_permission_is_refused(self, client, django_user_model,
                                                        shop_table):
         put(shop_table, User.build_item({"user_id": "u1", "email": "a@example.com"}))

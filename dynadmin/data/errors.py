@@ -19,6 +19,8 @@ class DataError(Exception):
     happened and ``advice`` what to do, for the person reading it.
 
     ``table`` (physical name) and ``index`` say where the failing call went, when known.
+    ``detail`` holds what only an operator should see (the endpoint's address, botocore's own
+    words): pages show it to superusers only.
     ``maybe_applied`` is True when a request of the failing call may have reached DynamoDB
     without its answer coming back (a read timeout, a connection dropped after sending, an
     internal error): for a write, nothing then says whether it was applied.
@@ -32,9 +34,10 @@ class DataError(Exception):
 
     def __init__(self, message: str, *, operation: str | None = None, table: str | None = None,
                  index: str | None = None, title: str | None = None,
-                 advice: str | None = None) -> None:
-        super().__init__(message)
+                 advice: str | None = None, detail: str = "") -> None:
+        super().__init__(f"{message} [{detail}]" if detail else message)
         self.message = message
+        self.detail = detail
         self.operation = operation
         self.table = table
         self.index = index

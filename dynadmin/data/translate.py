@@ -104,8 +104,9 @@ def translate(exc: Exception, operation: str, *, table: str | None = None,
     if is_unsent(exc):
         endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "")
         return Unavailable(
-            f"dynadmin could not connect to DynamoDB at {endpoint} ({operation}{where}): "
-            f"the connection was refused or timed out. Nothing was sent.", **context)
+            f"dynadmin could not connect to DynamoDB ({operation}{where}): "
+            f"the connection was refused or timed out. Nothing was sent.",
+            detail=f"endpoint {endpoint}", **context)
     if isinstance(exc, ReadTimeoutError):
         tries = f", {attempts} attempts" if attempts > 1 else ""
         return Unavailable(
@@ -115,7 +116,7 @@ def translate(exc: Exception, operation: str, *, table: str | None = None,
     if isinstance(exc, (BotoConnectionError, HTTPClientError)):
         return Unavailable(
             f"The connection to DynamoDB broke during {operation}{where} before an answer "
-            f"came back ({exc}).", **context)
+            f"came back.", detail=str(exc), **context)
     if isinstance(exc, ParamValidationError):
         return InvalidRequest(f"{operation}: {exc}", **context)
     if isinstance(exc, BotoCoreError):

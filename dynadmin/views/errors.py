@@ -86,6 +86,8 @@ def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
         "advice": error.advice, "operation": error.operation, "table_name": error.table,
         "index_name": error.index, "links": _links(request, error, site), "error": error,
         "iam_action": error.iam_action if status == 403 else None,
+        # Internal addresses and botocore's words help an operator, not everyone signed in.
+        "detail": error.detail if getattr(request.user, "is_superuser", False) else "",
         "interrupted": error if isinstance(error, WriteInterrupted) else None,
     }
     health = _health_url(site, error)
