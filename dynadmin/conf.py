@@ -20,6 +20,12 @@ DEFAULTS: dict[str, Any] = {
     "CONNECT_TIMEOUT": 2,
     "READ_TIMEOUT": 5,
     "MAX_ATTEMPTS": 3,
+    # Reads are retried less than writes: a page gives up sooner when DynamoDB stalls.
+    "READ_MAX_ATTEMPTS": 2,
+    # Seconds of DynamoDB work one page may spend, retries included: past it no further
+    # request is sent and the page says DynamoDB did not answer in time, so a stalled
+    # DynamoDB holds a server thread for a bounded time (login and static files stay fast).
+    "REQUEST_BUDGET": 10,
     "MAX_POOL_CONNECTIONS": 20,
     "REGION": None,
     # Logical table name -> physical table name; a table not named here keeps its own name.

@@ -30,5 +30,6 @@ DATABASES = {"default": {
 DYNADMIN_CONNECT_TIMEOUT = 1
 DYNADMIN_READ_TIMEOUT = 5
 DYNADMIN_MAX_ATTEMPTS = 2
+DYNADMIN_READ_MAX_ATTEMPTS = 2
 DYNADMIN_DESCRIBE_TTL = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist

@@ -71,18 +71,21 @@ def test_each_connection_has_its_own_client_and_label(two_environments):
 def test_calls_for_a_table_go_through_its_connection(two_environments):
     with physical_table(prod_table) as names:
         two_environments.DYNADMIN_TABLE_NAMES = names
-        prod = data.get_client("prod")
+        # Each connection has a client for reads and one for writes (fewer read retries).
+        prod_clients = (data.get_client("prod"), data.get_client("prod", writes=True))
         sent = []
 
         def note(**kwargs):  # noqa: ANN003, ANN202
             sent.append(kwargs["model"].name)
 
-        prod.meta.events.register("before-call.dynamodb", note, unique_id="test-note")
+        for prod in prod_clients:
+            prod.meta.events.register("before-call.dynamodb", note, unique_id="test-note")
         try:
             data.put_item(prod_table, {**_key("X"), "v": 1}, condition=AttributeNotExists("PK"))
             assert data.get_item(prod_table, _key("X"))["v"] == 1
         finally:
-            prod.meta.events.unregister("before-call.dynamodb", unique_id="test-note")
+            for prod in prod_clients:
+                prod.meta.events.unregister("before-call.dynamodb", unique_id="test-note")
     assert sent == ["PutItem", "GetItem"]
 
 

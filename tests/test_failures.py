@@ -248,7 +248,8 @@ def test_dynamodb_stopping_mid_way_through_browsing_and_editing_then_coming_back
 class TestFakePeers:
     def test_throttling_is_a_503_that_says_to_try_again_shortly(self, staff_client, point_at,
                                                                  settings):
-        settings.DYNADMIN_MAX_ATTEMPTS = 1  # botocore's retries beyond the first: one
+        # botocore's retries beyond the first: one
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 1
         with fakes.throttling_peer() as peer:
             point_at(peer.endpoint)
             response = staff_client.get(partition_url(shop, "USER#u1"))
@@ -298,7 +299,8 @@ class TestFakePeers:
     ])
     def test_every_error_code_has_its_page(self, staff_client, point_at, settings, code,
                                            status, title):
-        settings.DYNADMIN_MAX_ATTEMPTS = 0  # the page, not botocore's retries
+        # the page, not botocore's retries
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 0
         with fakes.ErrorPeer(code, status=500 if code == "InternalServerError" else 400
                              ) as peer:
             point_at(peer.endpoint)
@@ -308,7 +310,8 @@ class TestFakePeers:
     def test_a_peer_slower_than_the_read_timeout_is_a_quick_503(self, staff_client, point_at,
                                                                settings):
         settings.DYNADMIN_READ_TIMEOUT = 1
-        settings.DYNADMIN_MAX_ATTEMPTS = 1  # two attempts in all
+        # two attempts in all
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 1
         with fakes.SilentPeer() as peer:
             point_at(peer.endpoint)
             response = staff_client.get(partition_url(shop, "USER#u1"))
@@ -317,10 +320,36 @@ class TestFakePeers:
                           "2 attempts")
         assert peer.requests == ["Query", "Query"]
 
+    def test_a_stalled_dynamodb_holds_a_page_no_longer_than_its_budget(
+            self, staff_client, point_at, settings):
+        """Retries stop once the page's budget for DynamoDB is spent: a stall holds a server
+        thread for a bounded time, not for every retry botocore would make."""
+        settings.DYNADMIN_READ_TIMEOUT = 1
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 5  # 6 tries
+        settings.DYNADMIN_REQUEST_BUDGET = 0.5
+        with fakes.SilentPeer() as peer:
+            point_at(peer.endpoint)
+            response = staff_client.get(partition_url(shop, "USER#u1"))
+        assert_error_page(response, 503, "DynamoDB did not answer in time",
+                          "0.5 s for DynamoDB ran out", "Nothing more was sent")
+        assert peer.requests == ["Query"]  # the first attempt only; no retry was sent
+
+    def test_reads_are_retried_less_than_writes(self, point_at, settings):
+        settings.DYNADMIN_MAX_ATTEMPTS, settings.DYNADMIN_READ_MAX_ATTEMPTS = 3, 1
+        with fakes.throttling_peer() as peer:
+            point_at(peer.endpoint)
+            with pytest.raises(data.Throttled):
+                data.get_item(shop, {"PK": "USER#u1", "SK": "METADATA"})
+            reads = len(peer.requests)
+            with pytest.raises(data.DataError):
+                data.put_item(shop, order(), condition=AttributeNotExists("PK"))
+        assert reads == 2 and len(peer.requests) - reads == 4
+
     def test_a_write_whose_answer_never_comes_is_unknown_when_the_check_fails_too(
             self, point_at, settings, django_user_model):
         settings.DYNADMIN_READ_TIMEOUT = 1
-        settings.DYNADMIN_MAX_ATTEMPTS = 0  # no retry: one second per call
+        # no retry: one second per call
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 0
         user = django_user_model.objects.create_user("editor", is_staff=True)
         item = order()
         with fakes.SilentPeer() as peer:

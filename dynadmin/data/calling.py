@@ -2,6 +2,8 @@
 
 botocore retries a failed request by itself; each attempt is noted, so that a failure can
 say whether any request of the call may have reached DynamoDB (``DataError.maybe_applied``).
+A request's budget for DynamoDB (``CallLog.deadline``) is checked before every attempt,
+retries included: once spent, nothing more is sent and the page says so.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from . import calls
 from .client import get_client_for
-from .errors import ScanRefused
+from .errors import ScanRefused, Unavailable
 from .translate import is_unsent, translate
 
 __all__ = ["call", "capacity"]
@@ -39,11 +41,35 @@ def _note_attempt(response: Any = None, caught_exception: Any = None, **kwargs: 
     return None  # never decides on retries itself
 
 
+class _BudgetSpent(Exception):  # noqa: N818 - a signal between two of our own handlers
+    """Raised before an attempt once the request's budget is spent; botocore does not retry
+    an exception it does not know, so it ends the call."""
+
+
+def _check_budget(**kwargs: Any) -> None:
+    log = calls.current_log()
+    if log is not None and log.remaining() == 0:
+        raise _BudgetSpent
+
+
 def _track_attempts(client: Any) -> None:
     if client not in _tracked_clients:
         client.meta.events.register("needs-retry.dynamodb", _note_attempt,
                                     unique_id="dynadmin-note-attempt")
+        client.meta.events.register("before-send.dynamodb", _check_budget,
+                                    unique_id="dynadmin-check-budget")
         _tracked_clients.add(client)
+
+
+def _out_of_time(operation: str, table: str, index: str | None) -> Unavailable:
+    log = calls.current_log()
+    budget = log.budget if log is not None else None
+    where = f" on {table}" + (f" ({index})" if index else "")
+    return Unavailable(
+        f"dynadmin stopped waiting: this page's {budget:g} s for DynamoDB ran out before "
+        f"{operation}{where} could be answered. Nothing more was sent.",
+        operation=operation, table=table, index=index,
+        title="DynamoDB did not answer in time")
 
 
 def capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -62,7 +88,7 @@ def capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
 def call(operation: str, table: str, index: str | None = None, *,
          writes: bool = False, **params: Any) -> dict[str, Any]:
     """Make one call: time it, log it, translate its errors."""
-    client = get_client_for(table)
+    client = get_client_for(table, writes=writes)
     _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
@@ -70,13 +96,15 @@ def call(operation: str, table: str, index: str | None = None, *,
     attempts: list[str] = []
     token = _attempts.set(attempts)
     try:
+        _check_budget()
         response = method(**params)
     except ScanRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a typed DataError
         entry.latency_ms = (time.perf_counter() - started) * 1000
-        error = translate(exc, operation, table=table, index=index,
-                          attempts=max(len(attempts), 1))
+        error = (_out_of_time(operation, table, index) if isinstance(exc, _BudgetSpent)
+                 else translate(exc, operation, table=table, index=index,
+                                attempts=max(len(attempts), 1)))
         # An earlier attempt (retried by botocore) may have been applied: a failed condition
         # may then have failed on this call's own result.
         error.maybe_applied = "lost" in attempts

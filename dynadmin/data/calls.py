@@ -8,6 +8,7 @@ its own calls.
 from __future__ import annotations
 
 import contextvars
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,15 @@ class Call:
 @dataclass
 class CallLog:
     calls: list[Call] = field(default_factory=list)
+    #: ``time.monotonic()`` after which no further request may be sent for this log's work
+    #: (the page's budget for DynamoDB, retries included); None: no budget
+    deadline: float | None = None
+    #: the budget in seconds, for messages
+    budget: float | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left in the budget (None without one; never below 0)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
     def __iter__(self) -> Iterator[Call]:
         return iter(self.calls)
@@ -71,9 +81,10 @@ def record(call: Call) -> None:
 
 
 @contextmanager
-def recording() -> Iterator[CallLog]:
-    """Collect the calls made inside the block (nested blocks each get their own log)."""
-    log = CallLog()
+def recording(budget: float | None = None) -> Iterator[CallLog]:
+    """Collect the calls made inside the block (nested blocks each get their own log);
+    ``budget`` seconds bound the DynamoDB work done in it, retries included."""
+    log = CallLog(deadline=time.monotonic() + budget if budget else None, budget=budget)
     token = _current.set(log)
     try:
         yield log

@@ -33,31 +33,35 @@ __all__ = [
 _lock = threading.Lock()
 # Keyed by the connection's whole configuration, so that a changed setting (tests, a reload)
 # gets a client of its own instead of a stale one.
-_clients: dict[Connection, Any] = {}
+_clients: dict[tuple[Connection, bool], Any] = {}
 
 # PartiQL statements can scan a whole table too (a SELECT without a key condition), and
 # dynadmin issues none, so the refusal covers them as well.
 REFUSED_OPERATIONS = ("Scan", "ExecuteStatement", "BatchExecuteStatement")
 
 
-def get_client(connection: str = DEFAULT) -> Any:
-    """The DynamoDB client of a connection (created on first use, then shared by threads)."""
-    configured = _connection_named(connection)
-    client = _clients.get(configured)
+def get_client(connection: str = DEFAULT, *, writes: bool = False) -> Any:
+    """The DynamoDB client of a connection (created on first use, then shared by threads).
+
+    Reads and writes have a client each: a read is retried less (``READ_MAX_ATTEMPTS``), so a
+    page gives up sooner when DynamoDB stalls, while a write keeps ``MAX_ATTEMPTS`` (its
+    outcome is settled by a read when an answer is lost)."""
+    key = (_connection_named(connection), writes)
+    client = _clients.get(key)
     if client is None:
         with _lock:
-            client = _clients.get(configured)
+            client = _clients.get(key)
             if client is None:
-                client = _clients[configured] = _build_client(configured)
+                client = _clients[key] = _build_client(key[0], writes=writes)
     return client
 
 
-def get_client_for(table: Table | str) -> Any:
+def get_client_for(table: Table | str, *, writes: bool = False) -> Any:
     """The client of the connection a table lives in (a definition, or a physical name as
     calls carry it)."""
     if isinstance(table, str):
-        return get_client(connection_name_for_physical(table))
-    return get_client(connection_name_for(table))
+        return get_client(connection_name_for_physical(table), writes=writes)
+    return get_client(connection_name_for(table), writes=writes)
 
 
 def reset_client() -> None:
@@ -66,23 +70,25 @@ def reset_client() -> None:
         _clients.clear()
 
 
-def _config() -> Config:
+def _config(*, writes: bool) -> Config:
+    attempts = conf.get("MAX_ATTEMPTS") if writes else conf.get("READ_MAX_ATTEMPTS")
     return Config(
         connect_timeout=conf.get("CONNECT_TIMEOUT"),
         read_timeout=conf.get("READ_TIMEOUT"),
         # botocore's max_attempts counts retries after the first try (3 -> up to 4 calls).
-        retries={"mode": "adaptive", "max_attempts": conf.get("MAX_ATTEMPTS")},
+        retries={"mode": "adaptive", "max_attempts": attempts},
         # Lookups fan out over a thread pool; give each thread a connection.
         max_pool_connections=conf.get("MAX_POOL_CONNECTIONS"),
     )
 
 
-def _build_client(conn: Connection) -> Any:
+def _build_client(conn: Connection, *, writes: bool = False) -> Any:
     region = conn.region or conf.get("REGION")
     session = boto3.session.Session(profile_name=conn.profile, region_name=region)
     if conn.role_arn:
         session = _assumed_role_session(conn, session, region)
-    client = session.client("dynamodb", config=_config(), endpoint_url=conn.endpoint_url)
+    client = session.client("dynamodb", config=_config(writes=writes),
+                            endpoint_url=conn.endpoint_url)
     refuse_scans(client)
     return client
 
@@ -94,7 +100,7 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     The credentials are fetched on the first call, not here: building a client never talks to
     AWS, and an STS failure surfaces inside the DynamoDB call, where errors become pages.
     """
-    sts = source.client("sts", config=_config(), region_name=region,
+    sts = source.client("sts", config=_config(writes=False), region_name=region,
                         endpoint_url=conn.sts_endpoint_url)
     arguments = {"RoleArn": conn.role_arn, "RoleSessionName": conn.role_session_name}
     if conn.external_id:

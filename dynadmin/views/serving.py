@@ -57,7 +57,7 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
     request.current_app = site.name
     if not isinstance(getattr(request, "htmx", None), HtmxDetails):
         request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-    with links.serving(site.name), calls.recording() as log:
+    with links.serving(site.name), calls.recording(conf.get("REQUEST_BUDGET")) as log:
         request.dynamodb_calls = log  # type: ignore[attr-defined]
         response = _respond(site, request, view, args, kwargs, public=public)
         if isinstance(response, TemplateResponse) and not response.is_rendered:

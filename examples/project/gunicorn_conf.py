@@ -7,7 +7,11 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# dynadmin waits on DynamoDB far more than it computes: threads are cheap, and a stalled
+# DynamoDB holds one only for DYNADMIN_REQUEST_BUDGET (plus one read timeout). With 2 x 8
+# threads, 8 pages stalled at once still leave threads for the login page and static files
+# (bench/stall.py measures it).
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Load the app once in the master: definitions are imported and checked before forking.
 # The DynamoDB client is created lazily, so each worker builds its own after the fork.
 preload_app = True

@@ -184,6 +184,8 @@ DYNADMIN_REGION = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or None
 DYNADMIN_CONNECT_TIMEOUT = float(env("DYNADMIN_CONNECT_TIMEOUT", "2"))
 DYNADMIN_READ_TIMEOUT = float(env("DYNADMIN_READ_TIMEOUT", "5"))
 DYNADMIN_MAX_ATTEMPTS = int(env("DYNADMIN_MAX_ATTEMPTS", "3"))
+DYNADMIN_READ_MAX_ATTEMPTS = int(env("DYNADMIN_READ_MAX_ATTEMPTS", "2"))
+DYNADMIN_REQUEST_BUDGET = float(env("DYNADMIN_REQUEST_BUDGET", "10"))
 # This file is still the ready-made project's settings: there, no DynamoDB client in the
 # process may read a whole table, not only dynadmin's own (which always refuse). An app
 # embedded in a host project leaves this False and the host's clients alone.

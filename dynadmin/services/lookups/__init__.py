@@ -9,14 +9,32 @@ at all (``box``). Listings open an index partition as a paged list (``listings``
 home shows both as forms (``forms``); matches are grouped for display (``matches``).
 """
 
-from .box import Attempt, BoxHint, GlobalResult, Match, RawKey, box_hints, global_lookup
+from .box import (
+    GLOBAL_LIMIT,
+    Attempt,
+    BoxHint,
+    GlobalResult,
+    Match,
+    RawKey,
+    box_hints,
+    global_lookup,
+)
 from .forms import FormField, LookupForm, listing_form, lookup_form
 from .listings import ListingSuggestion, find_listing, listing_suggestions, listing_url
 from .matches import group_matches
-from .plans import LookupInputError, LookupPlan, LookupResult, find_lookup, plan_lookup, run_lookup
+from .plans import (
+    LOOKUP_LIMIT,
+    LookupInputError,
+    LookupPlan,
+    LookupResult,
+    find_lookup,
+    plan_lookup,
+    run_lookup,
+)
 
 __all__ = [
-    "Attempt", "BoxHint", "FormField", "GlobalResult", "LookupForm", "LookupInputError",
+    "GLOBAL_LIMIT", "LOOKUP_LIMIT", "Attempt", "BoxHint", "FormField", "GlobalResult",
+    "LookupForm", "LookupInputError",
     "LookupPlan", "LookupResult", "Match", "RawKey",
     "ListingSuggestion", "box_hints", "find_listing", "find_lookup", "global_lookup",
     "group_matches", "listing_form", "listing_suggestions", "listing_url", "lookup_form",
