@@ -138,9 +138,20 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 WHITENOISE_USE_FINDERS = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are read on every page: from the cache first, the database only on a miss.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Nothing that must agree between processes may live in one process's memory: gunicorn runs
+# several workers, and several hosts may sit behind a load balancer. Sessions (a logout must
+# end them everywhere), login throttling and the cached DescribeTable answers all live here.
+# REDIS_URL: Redis through Django's own backend, sessions in the database read through it.
+# Without it, the database serves as the cache (`manage.py createcachetable`, run by `make run`
+# and the Dockerfile) and sessions are plain database sessions: no extra server to run.
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("REDIS_URL")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "dynadmin_cache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # -- production hardening (all on unless DEBUG) -------------------------------------------
 if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
