@@ -204,3 +204,7 @@ DYNADMIN_CONNECTIONS = {"default": {
 }}
 DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "60"))
 DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))
+# Login throttling (failures per username; the client address gets 10x) and how many proxies
+# of your own append to X-Forwarded-For in front of gunicorn (0: the header is not believed).
+DYNADMIN_LOGIN_MAX_FAILURES = int(env("DYNADMIN_LOGIN_MAX_FAILURES", "5"))
+DYNADMIN_TRUSTED_PROXIES = int(env("DYNADMIN_TRUSTED_PROXIES", "0"))
