@@ -1,6 +1,7 @@
 # dynadmin: two commands matter.
 #   make run   - venv, DynamoDB Local on :8000, the example table seeded, admin on :8001
-#   make test  - lint, checks, the suite on DynamoDB Local and on moto, and on Django 6
+#   make test  - lint, checks, the suite on DynamoDB Local and on moto, on Django 6, on
+#                PostgreSQL + Redis under gunicorn, and the wheel in a fresh host
 SHELL := /bin/bash
 PYTHON ?= python3
 PYTHON312 ?= $(firstword $(wildcard /root/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
@@ -17,7 +18,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=u
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
 
 .PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 test-host \
-	lint check clean bench
+	test-shared-state lint check clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,11 +57,11 @@ check: install
 
 test-dynamodb-local: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not host"
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not host and not shared_state"
 
 # The browser journeys run once, against DynamoDB Local; the other legs skip them.
 test-moto: install
-	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host"
+	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state"
 
 $(VENV6)/.installed: pyproject.toml
 	@test -x "$(PYTHON312)" || { echo "Python 3.12 not found at $(PYTHON312): set PYTHON312=..."; exit 1; }
@@ -70,7 +71,7 @@ $(VENV6)/.installed: pyproject.toml
 	@touch $@
 
 test-django6: $(VENV6)/.installed  ## the same suite on Django 6 / Python 3.12
-	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host"
+	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state"
 
 # The wheel, installed with pip into a fresh venv and a fresh `django-admin startproject`
 # host, against DynamoDB Local (tests/host/): what a user of the package gets.
@@ -78,7 +79,14 @@ test-host: install
 	$(PY) -m examples.project.local install
 	$(PY) -m pytest -q -m host tests/host
 
-test: lint check test-dynamodb-local test-moto test-django6 test-host
+# Nothing that must agree lives in one process: gunicorn (2 workers, and two masters as two
+# hosts) on PostgreSQL + Redis, the Debian packages' servers started by
+# examples/project/services on free ports (tests/test_shared_state.py).
+test-shared-state: install
+	$(PY) -m examples.project.local install
+	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py
+
+test: lint check test-dynamodb-local test-moto test-django6 test-host test-shared-state
 
 bench: install  ## the benchmark (bench/README.md): loads 1M items once, then measures
 	$(PY) bench/run.py

@@ -36,9 +36,18 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_TTL": 300,
     # Seconds a pagination cursor stays valid.
     "CURSOR_MAX_AGE": 24 * 3600,
-    # Login throttling: failures allowed per window, and the window in seconds.
+    # Login throttling (views/login.py): failures allowed per username in the window (seconds,
+    # counted from the last failure); per client address, a looser limit (None: 10x the
+    # per-username one), so one person's typos never lock out everyone behind a NAT or proxy.
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": None,
     "LOGIN_LOCKOUT_SECONDS": 15 * 60,
+    # How many proxies of your own append to X-Forwarded-For in front of Django: 0 trusts no
+    # header (REMOTE_ADDR is the client); N takes the N-th address from the right.
+    "TRUSTED_PROXIES": 0,
+    # Whether several processes serve this site (None: yes under gunicorn). Then system check
+    # W102 warns about a per-process cache, where sessions and throttling cannot agree.
+    "MULTI_PROCESS": None,
     # The Content-Security-Policy header; None: the strict default of views/serving.py.
     "CSP": None,
     # Named AWS environments (data/connections.py); None: one "default" connection on

@@ -33,3 +33,7 @@ DYNADMIN_MAX_ATTEMPTS = 2
 DYNADMIN_READ_MAX_ATTEMPTS = 2
 DYNADMIN_DESCRIBE_TTL = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist
+# One process per test worker, each with its own database: a per-process cache is right here,
+# and it lets tests without database access clear it. The production settings' shared cache
+# (Redis or the database) is exercised over HTTP by tests/test_shared_state.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

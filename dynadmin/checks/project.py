@@ -13,15 +13,20 @@ project lacks one of those parts, ``manage.py check`` names it and the exact lin
 | E106 | dynadmin's own templates cannot be found (an install without its templates) |
 | E107 | ``DYNADMIN_CONNECTIONS`` is wrong, or a table names a connection it does not define |
 | W101 | ``django.contrib.staticfiles`` is not installed: serve dynadmin's static files yourself |
+| W102 | several processes serve the site (gunicorn, or ``DYNADMIN_MULTI_PROCESS = True``) but the |
+|      | default cache, or the cache sessions live in, is one process's own (LocMem, Dummy)   |
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+
+from .. import conf
 
 __all__ = ["check_project"]
 
@@ -61,6 +66,47 @@ def check_project(app_configs: Any = None, **kwargs: Any) -> list:
             "django.contrib.staticfiles is not installed: dynadmin's stylesheet and scripts "
             "(static/dynadmin/) must be served by your own setup.",
             hint='Add "django.contrib.staticfiles" to INSTALLED_APPS.', id="dynadmin.W101"))
+    problems += _per_process_state()
+    return problems
+
+
+# Caches that live in one process's memory: another worker or host never sees what they hold.
+_PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",
+                       "django.core.cache.backends.dummy.DummyCache")
+_CACHED_SESSIONS = ("django.contrib.sessions.backends.cache",
+                    "django.contrib.sessions.backends.cached_db")
+
+
+def multi_process() -> bool:
+    """``DYNADMIN_MULTI_PROCESS`` when set; otherwise whether gunicorn runs this process (its
+    master sets SERVER_SOFTWARE in the environment before loading the app)."""
+    setting = conf.get("MULTI_PROCESS")
+    if setting is not None:
+        return bool(setting)
+    return os.environ.get("SERVER_SOFTWARE", "").lower().startswith("gunicorn")
+
+
+def _per_process_state() -> list:
+    if not multi_process():
+        return []
+    caches = getattr(settings, "CACHES", {}) or {}
+    uses = {"default": "login throttling and cached DescribeTable answers"}
+    if getattr(settings, "SESSION_ENGINE", "") in _CACHED_SESSIONS:
+        alias = getattr(settings, "SESSION_CACHE_ALIAS", "default")
+        uses[alias] = " and ".join(filter(None, (uses.get(alias), "sessions")))
+    problems = []
+    for alias, what in uses.items():
+        backend = caches.get(alias, {}).get("BACKEND", _PER_PROCESS_CACHES[0])
+        if backend in _PER_PROCESS_CACHES:
+            problems.append(Warning(
+                f"The cache {alias!r} ({backend.rsplit('.', 1)[-1]}) lives in one process, but "
+                f"several processes serve this site: {what} differ from one worker or host to "
+                "the next (a logout may not end a session everywhere; a lockout may not hold).",
+                hint="Use a shared cache (django.core.cache.backends.redis.RedisCache, or "
+                     "DatabaseCache after `manage.py createcachetable`) and keep sessions in the "
+                     'database (SESSION_ENGINE = "django.contrib.sessions.backends.db"). '
+                     "DYNADMIN_MULTI_PROCESS = False silences this for a single process.",
+                id="dynadmin.W102"))
     return problems
 
 

@@ -1,6 +1,11 @@
 """gunicorn settings for production.
 
 ``gunicorn examples.project.wsgi -c python:examples.project.gunicorn_conf``
+
+Several workers (and several hosts) share nothing in memory: sessions, login throttling and
+cached DescribeTable answers live in the cache and database the settings name (REDIS_URL,
+DATABASE_URL). The master runs dynadmin's system checks once, so a per-process cache under
+several workers is reported (dynadmin.W102) in gunicorn's own log.
 """
 
 import os
@@ -19,3 +24,19 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """Report dynadmin's system checks (W102 above all) before any worker serves a request.
+
+    Database checks are left out: the master must not open a connection its workers would
+    inherit through the fork."""
+    from django.apps import apps
+
+    if not apps.ready:  # preload_app turned off: the master never loaded Django
+        return
+    from django.core import checks
+
+    for message in checks.run_checks(tags=["dynadmin"]):
+        if message.level >= checks.WARNING:
+            server.log.warning("%s", message)

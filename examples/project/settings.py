@@ -138,9 +138,20 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 WHITENOISE_USE_FINDERS = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are read on every page: from the cache first, the database only on a miss.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Nothing that must agree between processes may live in one process's memory: gunicorn runs
+# several workers, and several hosts may sit behind a load balancer. Sessions (a logout must
+# end them everywhere), login throttling and the cached DescribeTable answers all live here.
+# REDIS_URL: Redis through Django's own backend, sessions in the database read through it.
+# Without it, the database serves as the cache (`manage.py createcachetable`, run by `make run`
+# and the Dockerfile) and sessions are plain database sessions: no extra server to run.
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("REDIS_URL")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "dynadmin_cache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # -- production hardening (all on unless DEBUG) -------------------------------------------
 if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
@@ -200,3 +211,7 @@ DYNADMIN_CONNECTIONS = {"default": {
 # Shorter than the health page's 30-second refresh, so a page never shows a stale "ACTIVE".
 DYNADMIN_DESCRIBE_TTL = int(env("DYNADMIN_DESCRIBE_TTL", "10"))
 DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))
+# Login throttling (failures per username; the client address gets 10x) and how many proxies
+# of your own append to X-Forwarded-For in front of gunicorn (0: the header is not believed).
+DYNADMIN_LOGIN_MAX_FAILURES = int(env("DYNADMIN_LOGIN_MAX_FAILURES", "5"))
+DYNADMIN_TRUSTED_PROXIES = int(env("DYNADMIN_TRUSTED_PROXIES", "0"))
