@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,6 +40,11 @@ class _DateTimeLocal(forms.DateTimeInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M:%S")
+
+
+def raw_text(value: Any) -> str:
+    """A stored value as text, whatever its type."""
+    return value if isinstance(value, str) else dumps_plain_json(value, indent=None)
 
 
 def _plain_json_safe(value: Any) -> bool:
@@ -152,7 +158,9 @@ class EntityForm(forms.Form):
             ttl_required = isinstance(fld, f.TTL) and entity._meta.ttl_policy == "required"
             if (fld.required or ttl_required) and not disabled:
                 self.fields[name].required = True
-            if parsed is not None and name in parsed.values:
+            if parsed is not None and name in parsed.errors:
+                self._show_stored_error(name, value, parsed.errors[name])
+            elif parsed is not None and name in parsed.values:
                 self.initial.setdefault(name, _initial(fld, value))
             elif original is None and fld.default is not None:
                 self.initial.setdefault(name, _initial(fld, fld.default))
@@ -169,6 +177,23 @@ class EntityForm(forms.Form):
             help_text=_("Attributes the definition does not declare; kept as they are."))
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
+
+    def _show_stored_error(self, name: str, value: Any, error: str) -> None:
+        """A stored value its field cannot read (a TTL in milliseconds, a date-time that is
+        not ISO 8601): shown raw, as text, with what is wrong, never a crash. Saved as it is,
+        it is refused again, so the person fixes or clears it."""
+        field = self.fields[name]
+        if isinstance(field, forms.DateTimeField):
+            field.widget = forms.TextInput()
+        message = _("The stored value %(value)s cannot be read: %(error)s. Enter a new value "
+                    "or clear the field.") % {"value": raw_text(value),
+                                              "error": error.split(": ", 1)[-1]}
+        field.help_text = message
+        self.initial.setdefault(name, raw_text(value))
+        if not self.is_bound:
+            if self._errors is None:
+                self._errors = ErrorDict()
+            self._errors[name] = self.error_class([message])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

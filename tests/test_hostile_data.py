@@ -1,0 +1,89 @@
+"""Hostile and odd data (issue 11, section 3): each finding, reproduced over HTTP.
+
+Every test talks to the real backend on 127.0.0.1 and asserts on what the person sees and
+what DynamoDB holds afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from html import unescape
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
+from examples.shop.definitions import Session
+from tests.test_edit_validation import form_data
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _url(name: str, key: dict[str, Any], **extra: str) -> str:
+    return (reverse(f"dynadmin:{name}", kwargs={"table": "Application"}) + "?"
+            + urlencode({"pk": key["PK"], "sk": key["SK"], **extra}))
+
+
+def _put(table, item: dict[str, Any]) -> dict[str, Any]:
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
+    return item
+
+
+def _text(response) -> str:
+    return unescape(response.content.decode())
+
+
+# -- 1. a stored DateTime/TTL its field cannot read -----------------------------------------
+def _broken_session(table, session_id: str, **attributes: Any) -> dict[str, Any]:
+    item = Session.build_item({"user_id": "u1", "session_id": session_id,
+                               "expires": NOW + dt.timedelta(days=1)})
+    item.update(attributes)
+    return _put(table, item)
+
+
+@pytest.mark.parametrize("broken", [
+    {"ttl": Decimal(int(NOW.timestamp()) * 1000)},  # milliseconds: past year 9999
+    {"ttl": "soon"},  # a string
+    {"created_at": "yesterday"},  # a DateTime that is not ISO 8601
+    {"created_at": Decimal(17)},  # a DateTime holding a number
+], ids=["ttl-milliseconds", "ttl-string", "datetime-text", "datetime-number"])
+def test_the_edit_form_shows_a_stored_value_its_field_cannot_read(broken, staff_client,
+                                                                   shop_table):
+    item = _broken_session(shop_table, "broken", **broken)
+    key = shop_table.key_of(item)
+    (name, value), = broken.items()
+    field = "expires" if name == "ttl" else name
+
+    page = staff_client.get(_url("edit", key))
+
+    assert page.status_code == 200, _text(page)[:2000]
+    form = page.context["form"]
+    assert field in form.errors and "cannot be read" in form.errors[field][0]
+    assert f'value="{value}"' in page.content.decode()
+    # Saved as shown, the value is refused again, and nothing is written.
+    response = staff_client.post(_url("edit", key), form_data(page))
+    assert response.status_code == 400 and field in response.context["form"].errors
+    assert data.get_item(shop_table, key, consistent=True) == item
+    # Given a readable value, the item is saved.
+    fields = form_data(page) | {field: (NOW + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")}
+    response = staff_client.post(_url("edit", key), fields)
+    assert response.status_code == 302, _text(response)[:2000]
+    assert data.get_item(shop_table, key, consistent=True)[name] != value
+
+
+def test_a_ttl_stored_as_iso_text_is_shown_and_saved_as_epoch_seconds(staff_client, shop_table):
+    """The seed's own broken TTL ("2025-01-01", a string): readable as a moment once shown."""
+    item = _broken_session(shop_table, "ttl-string", ttl="2030-01-01")
+    key = shop_table.key_of(item)
+    page = staff_client.get(_url("edit", key))
+    assert page.status_code == 200 and "cannot be read" in page.context["form"].errors["expires"][0]
+    response = staff_client.post(_url("edit", key), form_data(page))
+    assert response.status_code == 302, _text(response)[:2000]
+    stored = data.get_item(shop_table, key, consistent=True)["ttl"]
+    assert stored == Decimal(int(dt.datetime(2030, 1, 1, tzinfo=dt.UTC).timestamp()))
