@@ -87,3 +87,76 @@ def test_a_ttl_stored_as_iso_text_is_shown_and_saved_as_epoch_seconds(staff_clie
     assert response.status_code == 302, _text(response)[:2000]
     stored = data.get_item(shop_table, key, consistent=True)["ttl"]
     assert stored == Decimal(int(dt.datetime(2030, 1, 1, tzinfo=dt.UTC).timestamp()))
+
+
+# -- 2. lone surrogates ---------------------------------------------------------------------
+SURROGATE = "\\ud800"  # as JSON spells it: after json.loads, a lone surrogate
+
+
+@pytest.fixture
+def user_and_order(shop_table):
+    from examples.shop.definitions import Order, User
+
+    user = _put(shop_table, User.build_item({"user_id": "u1", "email": "u1@example.com",
+                                             "tier": "FREE", "preferences": {"a": "b"},
+                                             "version": 1}))
+    order = _put(shop_table, Order.build_item({
+        "user_id": "u1", "order_id": "1", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("1"), "notes": ["x"], "version": 1}))
+    return user, order
+
+
+SURROGATE_EDITS = [
+    ("map-value", "user", "preferences", '{"a": "' + SURROGATE + '"}'),
+    ("map-key", "user", "preferences", '{"' + SURROGATE + '": 1}'),
+    ("list-member", "order", "notes", '["' + SURROGATE + '"]'),
+    ("extra-value", "user", "__extra__", '{"x": {"S": "' + SURROGATE + '"}}'),
+    ("extra-name", "order", "__extra__", '{"' + SURROGATE + '": {"S": "x"}}'),
+    ("extra-set-member", "user", "__extra__", '{"x": {"SS": ["' + SURROGATE + '"]}}'),
+    ("extra-untagged-name", "user", "__extra__", '{"' + SURROGATE + '": "plain"}'),
+    ("raw-value", "user", "item", None),
+    ("raw-name", "order", "item", None),
+]
+
+
+@pytest.mark.parametrize("label,target,field,text", SURROGATE_EDITS,
+                         ids=[c[0] for c in SURROGATE_EDITS])
+def test_a_lone_surrogate_is_refused_with_a_clear_message(label, target, field, text,
+                                                          staff_client, user_and_order,
+                                                          shop_table):
+    item = user_and_order[0] if target == "user" else user_and_order[1]
+    key = shop_table.key_of(item)
+    raw = field == "item"
+    page = staff_client.get(_url("edit", key, **({"raw": "1"} if raw else {})))
+    fields = form_data(page)
+    if raw:
+        wire = fields["item"].rstrip().rstrip("}")
+        extra = ('"note": {"S": "' + SURROGATE + '"}' if label == "raw-value"
+                 else '"' + SURROGATE + '": {"S": "x"}')
+        text = wire.rstrip().rstrip(",") + ", " + extra + "}"
+    fields[field] = text
+
+    response = staff_client.post(_url("edit", key), fields)
+
+    assert response.status_code == 400, _text(response)[:2000]
+    body = _text(response)
+    assert "not valid Unicode" in body or "expected one type tag" in body
+    assert data.get_item(shop_table, key, consistent=True) == item
+
+
+@pytest.mark.parametrize("query", [
+    {"pk": "\ud800"}, {"pk": "USER#u1", "sk_op": "begins_with", "sk": "\udfff"},
+    {"pk": "USER#u1", "f_attr": "\ud800", "f_op": "eq", "f_value": "\udfff"},
+], ids=["pk", "sk", "filter"])
+def test_a_lone_surrogate_in_a_query_string_is_never_a_500(query, staff_client, shop_table):
+    from urllib.parse import quote
+
+    # A browser cannot send one; a hand-made address can, as surrogate-escaped UTF-8 bytes.
+    encoded = "&".join(f"{k}={quote(v.encode('utf-8', 'surrogatepass'))}"
+                       for k, v in query.items())
+    response = staff_client.get(
+        reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + encoded)
+    assert response.status_code < 500
+    lookup = staff_client.get(reverse("dynadmin:lookup") + "?q=%ED%A0%80")
+    assert lookup.status_code < 500

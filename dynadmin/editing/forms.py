@@ -24,7 +24,7 @@ from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
-from .validation import ItemInvalid, check_ttl, validate_item
+from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 
 __all__ = ["EntityForm", "RawItemForm"]
 
@@ -208,7 +208,7 @@ class EntityForm(forms.Form):
             try:
                 values[name] = self._value(name, fld, cleaned.get(name))
             except FieldError as exc:
-                self.add_error(name, str(exc).split(": ", 1)[-1])
+                self.add_error(name, printable_name(str(exc).split(": ", 1)[-1]))
         extras = self._extras(cleaned.get(EXTRA) or "{}")
         if self.errors:
             return cleaned
@@ -265,7 +265,7 @@ class EntityForm(forms.Form):
         try:
             extras = loads_dynamodb_json(text)
         except ValueError as exc:
-            self.add_error(EXTRA, str(exc))
+            self.add_error(EXTRA, printable_name(str(exc)))
             return {}
         except RecursionError:
             self.add_error(EXTRA, _TOO_DEEP)
@@ -304,7 +304,7 @@ class RawItemForm(forms.Form):
         try:
             item = loads_dynamodb_json(text)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(printable_name(str(exc))) from None
         except RecursionError:
             raise forms.ValidationError(_TOO_DEEP) from None
         try:
