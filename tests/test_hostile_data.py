@@ -160,3 +160,83 @@ def test_a_lone_surrogate_in_a_query_string_is_never_a_500(query, staff_client, 
     assert response.status_code < 500
     lookup = staff_client.get(reverse("dynadmin:lookup") + "?q=%ED%A0%80")
     assert lookup.status_code < 500
+
+
+# -- 3. attribute names DynamoDB allows but a path would misread ----------------------------
+ODD_NAMES = {"a.b": "dotted", "x[0]": "bracketed", "c]#:d": "punctuated", "#n1": "hash"}
+
+
+@pytest.fixture
+def odd_order_item(shop_table):
+    from examples.shop.definitions import OrderItem
+
+    item = OrderItem.build_item({"order_id": "9", "product_id": "p1", "quantity": 1,
+                                 "unit_price": Decimal("2")})
+    item.update(ODD_NAMES)
+    return _put(shop_table, item)
+
+
+def test_an_unversioned_item_with_dotted_and_bracketed_names_can_be_edited(
+        staff_client, odd_order_item, shop_table):
+    import json
+
+    key = shop_table.key_of(odd_order_item)
+    page = staff_client.get(_url("edit", key))
+    fields = form_data(page)
+    extras = json.loads(fields["__extra__"])
+    extras["a.b"], extras["x[0]"] = {"S": "dotted, changed"}, {"S": "bracketed, changed"}
+    fields |= {"__extra__": json.dumps(extras), "quantity": "3"}
+
+    response = staff_client.post(_url("edit", key), fields)
+
+    assert response.status_code == 302, _text(response)[:2000]
+    stored = data.get_item(shop_table, key, consistent=True)
+    assert stored["a.b"] == "dotted, changed" and stored["x[0]"] == "bracketed, changed"
+    assert stored["quantity"] == 3 and stored["c]#:d"] == "punctuated"
+    assert "a.b" not in stored.get("a", {})  # never written as a nested path
+
+
+def test_an_unversioned_item_with_dotted_and_bracketed_names_can_be_deleted(
+        staff_client, odd_order_item, shop_table):
+    import re
+
+    key = shop_table.key_of(odd_order_item)
+    url = _url("delete", key)
+    token = re.search(r'name="original" value="([^"]*)"',
+                      staff_client.get(url).content.decode()).group(1)
+
+    response = staff_client.post(url, {"original": unescape(token)})
+
+    assert response.status_code == 302, _text(response)[:2000]
+    assert data.get_item(shop_table, key, consistent=True) is None
+
+
+def test_a_key_move_guarding_twelve_attributes_succeeds(staff_client, shop_table):
+    """Each changed attribute of an unversioned item is guarded: twelve guards put #n1 and
+    #n10.. #n12 side by side in one expression (renaming once broke #n10)."""
+    import json
+
+    from examples.shop.definitions import OrderItem
+
+    item = _put(shop_table, OrderItem.build_item({
+        "order_id": "9", "product_id": "p1", "quantity": 1, "unit_price": Decimal("2")}))
+    key = shop_table.key_of(item)
+    page = staff_client.get(_url("edit", key, raw="1"))
+    fields = form_data(page)
+    wire = json.loads(fields["item"])
+    wire["SK"] = {"S": "ITEM#p2"}
+    wire["product_id"] = {"S": "p2"}
+    wire["GSI1PK"] = {"S": "PRODUCT#p2"}
+    wire.update({f"new{i}": {"N": str(i)} for i in range(9)})  # 12 changed attributes
+    fields["item"] = json.dumps(wire)
+
+    response = staff_client.post(_url("edit", key), fields)
+
+    assert response.status_code == 302, _text(response)[:2000]
+    assert data.get_item(shop_table, key, consistent=True) is None
+    moved = data.get_item(shop_table, {"PK": "ORDER#9", "SK": "ITEM#p2"}, consistent=True)
+    assert moved["new8"] == 8 and moved["product_id"] == "p2"
+    from dynadmin.models import AuditEntry
+
+    entry = AuditEntry.objects.get()
+    assert entry.action == "move" and entry.condition.count("attribute_not_exists") >= 10
