@@ -240,3 +240,31 @@ def test_a_key_move_guarding_twelve_attributes_succeeds(staff_client, shop_table
 
     entry = AuditEntry.objects.get()
     assert entry.action == "move" and entry.condition.count("attribute_not_exists") >= 10
+
+
+# -- 4. CSV export: the header row is data too ---------------------------------------------
+FORMULA_NAMES = ["=cmd|' /C calc'!A0", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_csv_export_neutralises_formula_attribute_names(staff_client, shop_table):
+    import csv
+    import io
+
+    item = {"PK": "RAW#csv", "SK": "x"} | {name: "=1+1" for name in FORMULA_NAMES}
+    _put(shop_table, item)
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"})
+
+    response = staff_client.get(url, {"pk": "RAW#csv", "format": "csv"})
+
+    assert response.status_code == 200
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header[:2] == ["PK", "SK"]
+    assert sorted(header[2:]) == sorted("'" + name for name in FORMULA_NAMES)
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in header + row)
+
+
+def test_to_csv_header_cells_are_neutralised_like_values():
+    from dynadmin.services.export import to_csv
+
+    text = to_csv([{"PK": "a", "=HYPERLINK(\"x\")": "ok"}], ("PK",))
+    assert text.splitlines()[0] == "PK,\"'=HYPERLINK(\"\"x\"\")\""
