@@ -268,3 +268,51 @@ def test_to_csv_header_cells_are_neutralised_like_values():
 
     text = to_csv([{"PK": "a", "=HYPERLINK(\"x\")": "ok"}], ("PK",))
     assert text.splitlines()[0] == "PK,\"'=HYPERLINK(\"\"x\"\")\""
+
+
+# -- 5. an action over every row of a 1,000-row page ---------------------------------------
+def test_an_action_over_all_rows_of_a_1000_row_page(staff_client, shop_table, settings):
+    import re
+
+    from examples.shop.definitions import Order
+
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 1000  # Django's default, left alone
+    data.load_items_unconditionally(shop_table, [Order.build_item({
+        "user_id": "bulk", "order_id": f"{n:04d}", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("1"), "version": 1}) for n in range(1000)])
+    page = staff_client.get(reverse("dynadmin:partition", kwargs={"table": "Application"}),
+                            {"pk": "USER#bulk", "limit": "1000"})
+    html = page.content.decode()
+    assert len(re.findall(r'name="item" value="\d+"', html)) == 1000
+    assert 'name="rows"' in html and "data-selection-form" in html
+    selection = unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
+    url = reverse("dynadmin:action", kwargs={"table": "Application"})
+    fields = {"action": "Order.mark_shipped", "selection": selection, "back": "/"}
+
+    # What the page's script sends: the ticked rows as one field.
+    response = staff_client.post(url, fields | {"rows": ",".join(map(str, range(1000)))})
+
+    assert response.status_code == 200, _text(response)[:2000]
+    orders = data.query(shop_table.primary, "USER#bulk", consistent=True, limit=1000).items
+    assert len(orders) == 1000 and {o["status"] for o in orders} == {"SHIPPED"}
+
+
+@pytest.mark.parametrize("rows", ["-1", "abc", "1,,x", "1000"])
+def test_a_forged_row_list_is_refused(rows, staff_client, shop_table):
+    import re
+
+    from examples.shop.definitions import Order
+
+    order = _put(shop_table, Order.build_item({
+        "user_id": "u1", "order_id": "1", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("1"), "version": 1}))
+    html = staff_client.get(reverse("dynadmin:partition", kwargs={"table": "Application"}),
+                            {"pk": "USER#u1"}).content.decode()
+    selection = unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "selection": selection,
+                                  "rows": rows})
+    assert response.status_code == 400
+    assert data.get_item(shop_table, shop_table.key_of(order), consistent=True) == order

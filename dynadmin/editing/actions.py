@@ -52,6 +52,8 @@ class Selection:
         try:
             rows = signing.loads(token, salt=_SALT)
             picked = {int(n) for n in chosen}
+            if any(n < 0 for n in picked):
+                raise ValueError(chosen)
             return [(key_from_json(rows[n][0]), rows[n][1]) for n in sorted(picked)]
         except (signing.BadSignature, ValueError, TypeError, IndexError, KeyError):
             raise ValueError("The selection was altered or has expired. Reload the page "
