@@ -316,3 +316,53 @@ def test_a_forged_row_list_is_refused(rows, staff_client, shop_table):
                                   "rows": rows})
     assert response.status_code == 400
     assert data.get_item(shop_table, shop_table.key_of(order), consistent=True) == order
+
+
+# -- 6. oversized bodies are refused before they are read ----------------------------------
+class _UnreadableBody:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args: Any) -> bytes:
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+@pytest.mark.parametrize("view,content_type", [
+    ("edit", "multipart/form-data; boundary=BoUnDaRy"),  # the binary upload
+    ("edit", "application/x-www-form-urlencoded"),  # the raw item JSON
+    ("delete", "application/x-www-form-urlencoded"),
+    ("action", "multipart/form-data; boundary=BoUnDaRy"),
+])
+def test_a_50_mb_request_is_refused_with_413_before_its_body_is_read(view, content_type,
+                                                                      staff_client,
+                                                                      shop_table):
+    key = {"PK": "USER#u1", "SK": "METADATA"}
+    url = (reverse("dynadmin:action", kwargs={"table": "Application"}) if view == "action"
+           else _url(view, key))
+
+    response = staff_client.generic("POST", url, b"", content_type,
+                                    CONTENT_LENGTH=str(50 * 1024 * 1024),
+                                    **{"wsgi.input": _UnreadableBody()})
+
+    assert response.status_code == 413
+    text = _text(response)
+    assert "Request too large" in text and "52,428,800 bytes" in text
+    assert data.get_item(shop_table, key, consistent=True) is None
+
+
+def test_a_large_but_valid_edit_is_still_read(staff_client, shop_table):
+    """A 400 KB binary attribute as base64 beside its signed original fits under the cap."""
+    import os
+
+    from examples.shop.definitions import Product
+
+    item = _put(shop_table, Product.build_item({
+        "product_id": "p1", "name": "Lamp", "category": "books", "price": Decimal("1"),
+        "thumbnail": os.urandom(390_000), "version": 1}))
+    key = shop_table.key_of(item)
+    fields = form_data(staff_client.get(_url("edit", key, raw="1")))
+    fields["item"] = fields["item"].replace('"Lamp"', '"Lamp 2"')
+    response = staff_client.post(_url("edit", key), fields)
+    assert response.status_code == 302, _text(response)[:2000]
+    assert data.get_item(shop_table, key, consistent=True)["name"] == "Lamp 2"
