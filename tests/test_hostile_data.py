@@ -366,3 +366,66 @@ def test_a_large_but_valid_edit_is_still_read(staff_client, shop_table):
     response = staff_client.post(_url("edit", key), fields)
     assert response.status_code == 302, _text(response)[:2000]
     assert data.get_item(shop_table, key, consistent=True)["name"] == "Lamp 2"
+
+
+# -- 7. an edit that changes no key field never moves the item -----------------------------
+@pytest.fixture
+def blog_table(dynamodb_endpoint, settings):
+    from tests.conftest import physical_table
+    from tests.hostile_urls import blog
+
+    settings.ROOT_URLCONF = "tests.hostile_urls"
+    with physical_table(blog) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
+        yield blog
+
+
+ZONELESS = {"PK": "POST#1", "SK": "COMMENT#2024-01-15T09:30:00", "type": "comment",
+            "post_id": "1", "created_at": "2024-01-15T09:30:00", "body": "first!"}
+
+
+def _blog_url(name: str, key: dict[str, Any], **extra: str) -> str:
+    return (reverse(f"comments:{name}", kwargs={"table": "Blog"}, current_app="comments")
+            + "?" + urlencode({"pk": key["PK"], "sk": key["SK"], **extra}))
+
+
+def test_editing_an_unrelated_field_keeps_a_zone_less_sort_key(staff_client, blog_table):
+    from dynadmin.models import AuditEntry
+
+    _put(blog_table, dict(ZONELESS))
+    key = {"PK": "POST#1", "SK": "COMMENT#2024-01-15T09:30:00"}
+    page = staff_client.get(_blog_url("edit", key))
+    assert page.status_code == 200, _text(page)[:2000]
+    fields = form_data(page) | {"body": "edited"}
+
+    response = staff_client.post(_blog_url("edit", key), fields)
+
+    assert response.status_code == 302, _text(response)[:2000]
+    stored = data.get_item(blog_table, key, consistent=True)
+    assert stored == ZONELESS | {"body": "edited"}  # same key, same date-time spelling
+    rebuilt = {"PK": "POST#1", "SK": "COMMENT#2024-01-15T09:30:00+00:00"}
+    assert data.get_item(blog_table, rebuilt, consistent=True) is None
+    assert AuditEntry.objects.get().action == "update"
+
+
+def test_changing_the_key_field_still_moves_the_item(staff_client, blog_table):
+    _put(blog_table, dict(ZONELESS))
+    key = {"PK": "POST#1", "SK": "COMMENT#2024-01-15T09:30:00"}
+    fields = form_data(staff_client.get(_blog_url("edit", key)))
+    fields["created_at"] = "2024-01-16T10:00"
+
+    response = staff_client.post(_blog_url("edit", key), fields)
+
+    assert response.status_code == 302, _text(response)[:2000]
+    assert data.get_item(blog_table, key, consistent=True) is None
+    moved = {"PK": "POST#1", "SK": "COMMENT#2024-01-16T10:00:00+00:00"}
+    assert data.get_item(blog_table, moved, consistent=True)["body"] == "first!"
+
+
+def test_a_date_time_placeholder_without_a_format_is_warned_about():
+    from dynadmin.checks.definitions import check_definitions
+    from tests.hostile_urls import comments
+
+    warnings = [m for m in check_definitions(site=comments) if m.id == "dynadmin.W002"]
+    assert len(warnings) == 1
+    assert "{created_at}" in warnings[0].msg and "%Y-%m-%dT%H:%M:%S" in warnings[0].hint

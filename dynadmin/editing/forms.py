@@ -213,7 +213,8 @@ class EntityForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            item = self.entity.build_item(values)
+            item = (self.entity.rebuild_item(self.original, values) if self.original
+                    is not None else self.entity.build_item(values))
         except (FieldError, KeyTemplateError) as exc:
             raise forms.ValidationError(str(exc)) from None
         # What the definition does not know about is written back untouched.
