@@ -11,7 +11,7 @@ from decimal import Decimal
 
 __all__ = [
     "BATCH_GET_KEYS", "BATCH_WRITE_ITEMS", "MAX_ITEM_BYTES", "MAX_NUMBER_DIGITS",
-    "MAX_NUMBER_EXPONENT", "MIN_NUMBER_EXPONENT", "MAX_PARTITION_KEY_BYTES",
+    "MAX_NUMBER_EXPONENT", "MAX_REQUEST_BYTES", "MIN_NUMBER_EXPONENT", "MAX_PARTITION_KEY_BYTES",
     "MAX_SORT_KEY_BYTES", "NumberOutOfRange", "QUERY_PAGE_BYTES", "TRANSACTION_ACTIONS",
     "TTL_IGNORED_AFTER", "check_number", "key_bytes_limit",
 ]
@@ -22,6 +22,10 @@ MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
 #: A whole item, attribute names included.
 MAX_ITEM_BYTES = 400 * 1024
+#: A request body dynadmin reads at all. Not DynamoDB's, but derived from its item limit:
+#: the largest form (a 400 KB item as base64, beside its signed original and an upload)
+#: stays well under it, so anything larger is refused before a byte of it is read.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024 + 512 * 1024
 #: Keys one BatchGetItem may ask for.
 BATCH_GET_KEYS = 100
 #: Put or delete requests in one BatchWriteItem.

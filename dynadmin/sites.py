@@ -164,14 +164,22 @@ class AdminSite:
         ``PermissionDenied`` or ``Http404`` becomes this site's own error page; responses are
         never cached and carry the site's security headers; POSTs are CSRF-checked.
         """
-        from .views.serving import serve
+        from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+        from .views.serving import refuse_oversized, serve
 
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return serve(self, request, view, args, kwargs, public=public)
 
-        from django.views.decorators.csrf import csrf_protect
+        protected = csrf_protect(inner)
 
-        return update_wrapper(csrf_protect(inner), view)
+        # An oversized body is refused before anything reads it. The host's CSRF middleware
+        # would read it first (it looks for the token in the POST data), so it is told to
+        # skip these views: csrf_protect runs the same check inside, after the size check.
+        def outer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return refuse_oversized(self, request) or protected(request, *args, **kwargs)
+
+        return update_wrapper(csrf_exempt(outer), view)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         """What every page of the site shows, whatever the host's context processors are."""

@@ -19,6 +19,8 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
          target's partition key (it would need a scan) |
 | E012 | ``actions`` names something that is not an ``@action`` method |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
+| W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
+         it would spell differently, so it cannot reproduce keys another writer stored |
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 from django.core.checks import Error, Warning, register
 
 from ..definitions import Entity, Key, KeyTemplateError
-from ..definitions.fields import TTL, Boolean, Choice
+from ..definitions.fields import TTL, Boolean, Choice, DateTime
 from ..options import EntityAdmin
 from ..sites import AdminSite, site
 
@@ -71,7 +73,28 @@ def _check_keys(entity: type[Entity]) -> list:
                 obj=entity, id="dynadmin.E002"))
             continue
         errors += _check_templates(entity, where, key)
+        errors += _check_reproducible(entity, where, key)
     return errors
+
+
+def _check_reproducible(entity: type[Entity], where: str, key: Key) -> list:
+    """A placeholder must spell a key exactly as it reads it, or keys stored in another
+    spelling are rewritten (dynadmin keeps the stored key when its fields are unchanged,
+    but a new item, or a changed field, gets the template's spelling)."""
+    warnings: list = []
+    for template in key.templates:
+        for name, spec in template.placeholders:
+            if isinstance(template.fields.get(name), DateTime) and not spec:
+                warnings.append(Warning(
+                    f"{where}: {{{name}}} in {template.template!r} is a DateTime without a "
+                    "format. It reads keys such as 2024-01-15T09:30:00 or ...Z but writes "
+                    "2024-01-15T09:30:00+00:00, so keys stored in another spelling are not "
+                    "reproduced.",
+                    hint=f"Give the format the table's keys use, e.g. "
+                         f"{{{name}:%Y-%m-%dT%H:%M:%S}} for zone-less keys or "
+                         f"{{{name}:%Y-%m-%dT%H:%M:%S+00:00}} for keys written by dynadmin.",
+                    obj=entity, id="dynadmin.W002"))
+    return warnings
 
 
 def _check_templates(entity: type[Entity], where: str, key: Key) -> list:

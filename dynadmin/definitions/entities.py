@@ -180,6 +180,35 @@ class Entity:
         return item
 
     @classmethod
+    def rebuild_item(cls, original: Mapping[str, Any], values: Mapping[str, Any]
+                     ) -> dict[str, Any]:
+        """``build_item`` for an edit of ``original``: what the edit leaves unchanged keeps its
+        stored spelling.
+
+        A template may parse keys it would not spell the same way (a zone-less date-time read
+        back through a DateTime placeholder formats with ``+00:00``). Rebuilt blindly, the
+        edit of an unrelated attribute would then move the item to a new key; so a key whose
+        placeholders all hold the values read keeps the stored key attributes, and an
+        unchanged field keeps its stored value.
+        """
+        meta = cls._meta
+        item = cls.build_item(values)
+        before = cls.parse_item(original)
+        unchanged = {name for name in meta.fields
+                     if name in before.values and name not in before.errors
+                     and values.get(name) == before.values[name]}
+        for name in unchanged:
+            attribute = meta.fields[name].attribute
+            if attribute in original and attribute in item:
+                item[attribute] = original[attribute]
+        for key in meta.keys.values():
+            if all(v in unchanged for v in key.variables):
+                for attribute in (key.index.pk, key.index.sk):
+                    if attribute and attribute in original and attribute in item:
+                        item[attribute] = original[attribute]
+        return item
+
+    @classmethod
     def parse_item(cls, item: Mapping[str, Any]) -> ParsedItem:
         """Typed values of an item; a value that does not fit its field is kept raw with a note."""
         meta = cls._meta

@@ -68,6 +68,11 @@ class KeyTemplate:
         return tuple(p.name for p in self.parts if isinstance(p, _Var))
 
     @property
+    def placeholders(self) -> tuple[tuple[str, str], ...]:
+        """Each placeholder's field name and format spec (``""`` when none is given)."""
+        return tuple((p.name, p.spec) for p in self.parts if isinstance(p, _Var))
+
+    @property
     def is_constant(self) -> bool:
         return not self.variables
 

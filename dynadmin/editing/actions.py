@@ -52,6 +52,8 @@ class Selection:
         try:
             rows = signing.loads(token, salt=_SALT)
             picked = {int(n) for n in chosen}
+            if any(n < 0 for n in picked):
+                raise ValueError(chosen)
             return [(key_from_json(rows[n][0]), rows[n][1]) for n in sorted(picked)]
         except (signing.BadSignature, ValueError, TypeError, IndexError, KeyError):
             raise ValueError("The selection was altered or has expired. Reload the page "
@@ -103,7 +105,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             outcome.status, outcome.message = "unchanged", "the action left it as it was"
             continue
         try:
-            new_item = admin.entity.build_item(parsed.values | changes)
+            new_item = admin.entity.rebuild_item(original, parsed.values | changes)
             new_item.update({k: v for k, v in parsed.extra.items() if k not in new_item})
             writes.save(table, original, new_item, user=request.user,
                         entity_label=admin.opts.label, action="action")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +24,7 @@ from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
-from .validation import ItemInvalid, check_ttl, validate_item
+from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 
 __all__ = ["EntityForm", "RawItemForm"]
 
@@ -39,6 +40,11 @@ class _DateTimeLocal(forms.DateTimeInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M:%S")
+
+
+def raw_text(value: Any) -> str:
+    """A stored value as text, whatever its type."""
+    return value if isinstance(value, str) else dumps_plain_json(value, indent=None)
 
 
 def _plain_json_safe(value: Any) -> bool:
@@ -152,7 +158,9 @@ class EntityForm(forms.Form):
             ttl_required = isinstance(fld, f.TTL) and entity._meta.ttl_policy == "required"
             if (fld.required or ttl_required) and not disabled:
                 self.fields[name].required = True
-            if parsed is not None and name in parsed.values:
+            if parsed is not None and name in parsed.errors:
+                self._show_stored_error(name, value, parsed.errors[name])
+            elif parsed is not None and name in parsed.values:
                 self.initial.setdefault(name, _initial(fld, value))
             elif original is None and fld.default is not None:
                 self.initial.setdefault(name, _initial(fld, fld.default))
@@ -170,6 +178,23 @@ class EntityForm(forms.Form):
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
 
+    def _show_stored_error(self, name: str, value: Any, error: str) -> None:
+        """A stored value its field cannot read (a TTL in milliseconds, a date-time that is
+        not ISO 8601): shown raw, as text, with what is wrong, never a crash. Saved as it is,
+        it is refused again, so the person fixes or clears it."""
+        field = self.fields[name]
+        if isinstance(field, forms.DateTimeField):
+            field.widget = forms.TextInput()
+        message = _("The stored value %(value)s cannot be read: %(error)s. Enter a new value "
+                    "or clear the field.") % {"value": raw_text(value),
+                                              "error": error.split(": ", 1)[-1]}
+        field.help_text = message
+        self.initial.setdefault(name, raw_text(value))
+        if not self.is_bound:
+            if self._errors is None:
+                self._errors = ErrorDict()
+            self._errors[name] = self.error_class([message])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         meta = self.entity._meta
@@ -183,12 +208,13 @@ class EntityForm(forms.Form):
             try:
                 values[name] = self._value(name, fld, cleaned.get(name))
             except FieldError as exc:
-                self.add_error(name, str(exc).split(": ", 1)[-1])
+                self.add_error(name, printable_name(str(exc).split(": ", 1)[-1]))
         extras = self._extras(cleaned.get(EXTRA) or "{}")
         if self.errors:
             return cleaned
         try:
-            item = self.entity.build_item(values)
+            item = (self.entity.rebuild_item(self.original, values) if self.original
+                    is not None else self.entity.build_item(values))
         except (FieldError, KeyTemplateError) as exc:
             raise forms.ValidationError(str(exc)) from None
         # What the definition does not know about is written back untouched.
@@ -240,7 +266,7 @@ class EntityForm(forms.Form):
         try:
             extras = loads_dynamodb_json(text)
         except ValueError as exc:
-            self.add_error(EXTRA, str(exc))
+            self.add_error(EXTRA, printable_name(str(exc)))
             return {}
         except RecursionError:
             self.add_error(EXTRA, _TOO_DEEP)
@@ -279,7 +305,7 @@ class RawItemForm(forms.Form):
         try:
             item = loads_dynamodb_json(text)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(printable_name(str(exc))) from None
         except RecursionError:
             raise forms.ValidationError(_TOO_DEEP) from None
         try:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import limits
@@ -19,7 +20,8 @@ from ..definitions import Table
 from ..definitions.fields import FieldError, check_number_range
 from ..user_errors import UserInputError
 
-__all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "validate_item"]
+__all__ = ["ItemInvalid", "MAX_ITEM_BYTES", "check_ttl", "item_size", "printable_name",
+           "unencodable_text", "validate_item"]
 
 # Kept under its old name for importers; the number lives in dynadmin.limits.
 MAX_ITEM_BYTES = limits.MAX_ITEM_BYTES
@@ -120,13 +122,55 @@ def _index_key_limits(table: Table) -> dict[str, int]:
     return sizes
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _has_unencodable_text(value: Any) -> bool:
+    """Whether any text in a value (map keys and set members included) is not valid Unicode:
+    a lone surrogate such as ``"\\ud800"``, which JSON's escapes can spell. Iterative, like
+    ``_nesting``."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if not _encodable(current):
+                return True
+        elif isinstance(current, Mapping):
+            stack.extend(current.keys())
+            stack.extend(current.values())
+        elif isinstance(current, (list, tuple, set, frozenset)):
+            stack.extend(current)
+    return False
+
+
+def printable_name(name: str) -> str:
+    """A name safe to show and encode, whatever it holds (lone surrogates escaped)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def unencodable_text(item: Mapping[str, Any]) -> list[str]:
+    """A message per attribute whose name or value holds text DynamoDB cannot store."""
+    return [_("%(name)s: holds text that is not valid Unicode (a lone surrogate such as "
+              "\\ud800); DynamoDB stores UTF-8 text only.") % {"name": printable_name(name)}
+            for name, value in item.items()
+            if not _encodable(name) or _has_unencodable_text(value)]
+
+
 def validate_item(table: Table, item: Mapping[str, Any]) -> None:
     """Raise ItemInvalid with every reason DynamoDB would refuse ``item``."""
-    # First, and alone: the checks below recurse into values.
-    too_deep = [f"{name}: lists and maps nested deeper than DynamoDB's 32 levels."
-                for name, value in item.items() if _nesting(value) > MAX_NESTED_CONTAINERS]
+    # First, and alone: the checks below recurse into values and encode their text.
+    too_deep = [f"{printable_name(name)}: lists and maps nested deeper than DynamoDB's 32 "
+                "levels." for name, value in item.items()
+                if _nesting(value) > MAX_NESTED_CONTAINERS]
     if too_deep:
         raise ItemInvalid(too_deep)
+    if unencodable := unencodable_text(item):
+        raise ItemInvalid(unencodable)
     errors: list[str] = []
     for index, role in ((table.primary, "pk"), (table.primary, "sk")):
         attribute = index.pk if role == "pk" else index.sk

@@ -31,7 +31,8 @@ def to_csv(items: list[dict[str, Any]], key_attributes: tuple[str, ...]) -> str:
         columns += [name for name in item if name not in columns]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns)
+    # Attribute names are data too: a name such as "=cmd|' /C calc'!A0" is a formula.
+    writer.writerow([_cell(name) for name in columns])
     for item in items:
         writer.writerow([_cell(item[c]) if c in item else "" for c in columns])
     return out.getvalue()

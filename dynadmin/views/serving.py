@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,7 +31,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from .. import conf
+from .. import conf, limits
 from ..data import calls
 from ..data.errors import DataError
 from ..services import links
@@ -76,6 +77,38 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
     # Pages show customer data: never keep them in shared or browser caches.
     add_never_cache_headers(response)
     return response
+
+
+def refuse_oversized(site: AdminSite, request: HttpRequest) -> HttpResponse | None:
+    """A 413 for a request whose declared body is larger than any valid one, decided from
+    ``CONTENT_LENGTH`` before anything reads the body (the CSRF check, Django's upload
+    handlers, a form)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = max_request_bytes()
+    if length <= limit:
+        return None
+
+    def too_large(request: HttpRequest, site: AdminSite) -> HttpResponse:
+        return error_response(
+            request, 413, _("Request too large"),
+            _("This request is %(size)s bytes; dynadmin accepts at most %(limit)s bytes "
+              "(DynamoDB stores items of up to 400 KB). Nothing was read or written.")
+            % {"size": f"{length:,}", "limit": f"{limit:,}"},
+            _("Upload a smaller file, or shorten the item."))
+
+    response = serve(site, request, too_large, (), {}, public=True)
+    # The body was never read: the connection cannot be reused for another request.
+    response["Connection"] = "close"
+    return response
+
+
+def max_request_bytes() -> int:
+    """dynadmin's own cap, or the host's DATA_UPLOAD_MAX_MEMORY_SIZE when that is lower."""
+    host = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+    return min(limits.MAX_REQUEST_BYTES, host) if host else limits.MAX_REQUEST_BYTES
 
 
 def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any],

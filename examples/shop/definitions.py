@@ -46,7 +46,8 @@ class User(Entity, table=shop):
 class Order(Entity, table=shop):
     keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
     by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
-    by_status = Key("GSI2", pk="ORDER#STATUS#{status}", sk="ORDER#{placed_at}")
+    by_status = Key("GSI2", pk="ORDER#STATUS#{status}",
+                    sk="ORDER#{placed_at:%Y-%m-%dT%H:%M:%S+00:00}")
 
     user_id = fields.String(required=True)
     order_id = fields.String(required=True)
