@@ -1,0 +1,173 @@
+"""Permissions hold on every path a write or a read can take, not only on the forms (issue 11,
+section 2). Each test is a finding reproduced over HTTP against DynamoDB Local."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
+from dynadmin.data.serialization import dumps_dynamodb_json
+from dynadmin.permissions import sync_permissions
+from examples.shop.definitions import Session, User
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+SESSION_KEY = {"PK": "USER#u1", "SK": "SESSION#s1"}
+ALICE_KEY = {"PK": "USER#u1", "SK": "METADATA"}
+
+
+def q(key):
+    return "?" + urlencode({"pk": key["PK"], "sk": key["SK"]})
+
+
+def url(name, key=None, **kwargs):
+    kwargs = kwargs or {"table": "Application"}
+    return reverse(f"dynadmin:{name}", kwargs=kwargs) + (q(key) if key else "")
+
+
+def put(table, item):
+    data.put_item(table, item, condition=AttributeNotExists("PK"))
+    return item
+
+
+def person(client, django_user_model, *codenames, name="someone"):
+    """A staff member holding exactly ``codenames`` (dynadmin permissions)."""
+    sync_permissions()
+    user = django_user_model.objects.create_user(name, password="x", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return client
+
+
+def hidden_original(response):
+    match = re.search(r'name="original" value="([^"]*)"', response.content.decode())
+    assert match, "the page has no signed original"
+    return unescape(match.group(1))
+
+
+@pytest.fixture
+def a_session(shop_table):
+    return put(shop_table, Session.build_item({
+        "user_id": "u1", "session_id": "s1", "ip_address": "192.0.2.1",
+        "expires": NOW + dt.timedelta(days=2)}))
+
+
+def raw_post(client, key, item):
+    page = client.get(url("edit", key) + "&raw=1")
+    assert page.status_code == 200, page.status_code
+    return client.post(url("edit", key) + "&raw=1", {
+        "original": hidden_original(page), "raw": "1", "item": dumps_dynamodb_json(item)})
+
+
+# -- 1. change on one entity writes any entity ----------------------------------------------
+SESSION_EDITOR = ("view_application_session", "change_application_session", "edit_raw_json")
+
+
+def test_raw_json_turning_a_session_into_a_user_needs_add_on_user(client, django_user_model,
+                                                                  a_session, shop_table):
+    editor = person(client, django_user_model, *SESSION_EDITOR)
+    as_user = dict(a_session, type="user", email="mallory@example.com")
+    response = raw_post(editor, SESSION_KEY, as_user)
+    assert response.status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+
+
+def test_raw_json_moving_a_session_onto_a_user_key_needs_add_and_delete(
+        client, django_user_model, a_session, shop_table):
+    editor = person(client, django_user_model, *SESSION_EDITOR)
+    moved = User.build_item({"user_id": "u9", "email": "mallory@example.com"})
+    response = raw_post(editor, SESSION_KEY, moved)
+    assert response.status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
+
+
+def test_a_key_change_in_the_form_needs_add_and_delete(client, django_user_model, a_session,
+                                                       shop_table):
+    editor = person(client, django_user_model, "view_application_session",
+                    "change_application_session")
+    page = editor.get(url("edit", SESSION_KEY))
+    fields = {"original": hidden_original(page), "user_id": "u1", "session_id": "s2",
+              "ip_address": "192.0.2.1", "expires": (NOW + dt.timedelta(days=2)).strftime(
+                  "%Y-%m-%dT%H:%M"), "__extra__": "{}"}
+    assert editor.post(url("edit", SESSION_KEY), fields).status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+    user = django_user_model.objects.get(username="someone")
+    user.user_permissions.add(*Permission.objects.filter(
+        codename__in=["add_application_session", "delete_application_session"]))
+    assert editor.post(url("edit", SESSION_KEY), fields).status_code == 302
+    assert data.get_item(shop_table, SESSION_KEY) is None
+    assert data.get_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s2"}) is not None
+
+
+def test_the_raw_editor_is_a_permission_of_its_own(client, django_user_model, a_session,
+                                                   shop_table):
+    editor = person(client, django_user_model, "view_application_session",
+                    "change_application_session")
+    form = editor.get(url("edit", SESSION_KEY))
+    assert form.status_code == 200 and "Edit as DynamoDB JSON" not in form.content.decode()
+    assert editor.get(url("edit", SESSION_KEY) + "&raw=1").status_code == 403
+    tampered = dict(a_session, ip_address="203.0.113.9")
+    response = editor.post(url("edit", SESSION_KEY), {
+        "original": hidden_original(form), "raw": "1", "item": dumps_dynamodb_json(tampered)})
+    assert response.status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+
+
+def test_the_admin_group_does_not_get_the_raw_editor():
+    from django.contrib.auth.models import Group
+
+    from dynadmin.permissions import ensure_groups
+
+    ensure_groups()
+    for name in ("Support", "Admin"):
+        codenames = set(Group.objects.get(name=name).permissions.values_list("codename",
+                                                                             flat=True))
+        assert "edit_raw_json" not in codenames, name
+
+
+@pytest.fixture
+def alice(shop_table):
+    return put(shop_table, User.build_item({
+        "user_id": "u1", "email": "alice@example.com", "name": "Alice",
+        "created_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "version": 3}))
+
+
+@pytest.mark.parametrize(("attribute", "value"), [
+    ("version", Decimal(99)), ("created_at", "1999-01-01T00:00:00+00:00")])
+def test_read_only_fields_stay_read_only_in_raw_mode(staff_client, alice, shop_table,
+                                                     attribute, value):
+    response = raw_post(staff_client, ALICE_KEY, dict(alice, **{attribute: value}))
+    assert response.status_code == 400
+    assert f"{attribute} cannot be changed" in unescape(response.content.decode())
+    assert data.get_item(shop_table, ALICE_KEY) == alice
+
+
+def test_index_keys_are_recomputed_or_refused_in_raw_mode(staff_client, alice, shop_table):
+    wrong = dict(alice, email="bob@example.com", GSI1PK="USER#EMAIL#carol@example.com")
+    response = raw_post(staff_client, ALICE_KEY, wrong)
+    assert response.status_code == 400
+    assert "GSI1PK disagrees with the index key template" in unescape(
+        response.content.decode())
+    assert data.get_item(shop_table, ALICE_KEY) == alice
+    # Left as it was, the index key follows the new email.
+    assert raw_post(staff_client, ALICE_KEY, dict(alice, email="bob@example.com")
+                    ).status_code == 302
+    stored = data.get_item(shop_table, ALICE_KEY)
+    assert stored["email"] == "bob@example.com"
+    assert stored["GSI1PK"] == "USER#EMAIL#bob@example.com"
+
+
+def test_a_raw_key_that_does_not_fit_its_template_is_refused(staff_client, alice, shop_table):
+    response = raw_post(staff_client, ALICE_KEY, dict(alice, SK="SOMETHING"))
+    assert response.status_code == 400
+    assert "does not match the User key template" in unescape(response.content.decode())
+    assert data.get_item(shop_table, ALICE_KEY) == alice
