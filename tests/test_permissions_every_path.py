@@ -171,3 +171,75 @@ def test_a_raw_key_that_does_not_fit_its_template_is_refused(staff_client, alice
     assert response.status_code == 400
     assert "does not match the User key template" in unescape(response.content.decode())
     assert data.get_item(shop_table, ALICE_KEY) == alice
+
+
+# -- 2. the extend-TTL permission only extends -----------------------------------------------
+SET_TTL = reverse("dynadmin:set_ttl", kwargs={"table": "Application"})
+
+
+def epoch(moment):
+    return Decimal(int(moment.timestamp()))
+
+
+def support(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from dynadmin.permissions import ensure_groups
+
+    ensure_groups()
+    user = django_user_model.objects.create_user("support", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support"))
+    client.force_login(user)
+    return client
+
+
+def local(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.parametrize("post", [
+    {"op": "set", "expires_at": local(NOW - dt.timedelta(days=1))},  # deletes it on AWS
+    {"op": "set", "expires_at": local(NOW + dt.timedelta(days=1))},  # earlier than it was
+    {"op": "set", "expires_at": local(NOW + dt.timedelta(days=99 * 365))},
+    {"op": "clear"},
+], ids=["yesterday", "shorter", "99-years", "clear"])
+def test_support_cannot_shorten_clear_or_set_a_ttl_beyond_the_cap(
+        client, django_user_model, a_session, shop_table, post):
+    supporter = support(client, django_user_model)
+    page = supporter.get(url("item", SESSION_KEY))
+    response = supporter.post(SET_TTL, {"original": hidden_original(page), **post})
+    assert response.status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+
+
+def test_support_may_move_an_expiry_later_up_to_the_cap(client, django_user_model, a_session,
+                                                        shop_table, settings):
+    settings.DYNADMIN_TTL_EXTEND_MAX_DAYS = 20
+    supporter = support(client, django_user_model)
+    page = supporter.get(url("item", SESSION_KEY))
+    html = page.content.decode()
+    # Only what the person may do: 1 and 7 days fit under the cap, 30 do not; no clearing.
+    assert 'name="extend" value="7"' in html and 'name="extend" value="30"' not in html
+    assert "Clear the TTL" not in html and "Set expiry" not in html
+    cap = dt.datetime.strptime(re.search(r'max="([^"]+)"', html).group(1), "%Y-%m-%dT%H:%M")
+    assert abs(cap.replace(tzinfo=dt.UTC) - (NOW + dt.timedelta(days=20))) < dt.timedelta(
+        hours=1)
+    later = NOW + dt.timedelta(days=10)
+    response = supporter.post(SET_TTL, {"original": hidden_original(page), "op": "set",
+                                        "expires_at": local(later)})
+    assert response.status_code == 302
+    assert data.get_item(shop_table, SESSION_KEY)["ttl"] == epoch(later.replace(second=0))
+    page = supporter.get(url("item", SESSION_KEY))
+    assert supporter.post(SET_TTL, {"original": hidden_original(page), "extend": "30"}
+                          ).status_code == 403
+    assert data.get_item(shop_table, SESSION_KEY)["ttl"] == epoch(later.replace(second=0))
+
+
+def test_change_permission_still_sets_and_shortens(staff_client, a_session, shop_table):
+    page = staff_client.get(url("item", SESSION_KEY))
+    assert "Set expiry" in page.content.decode()
+    sooner = NOW + dt.timedelta(hours=3)
+    response = staff_client.post(SET_TTL, {"original": hidden_original(page), "op": "set",
+                                           "expires_at": local(sooner)})
+    assert response.status_code == 302
+    assert data.get_item(shop_table, SESSION_KEY)["ttl"] == epoch(sooner.replace(second=0))

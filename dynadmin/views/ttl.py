@@ -74,10 +74,12 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if original is None:
         return error_response(request, 400, _("Cannot change this TTL"),
                               _("The form is incomplete."))
-    if not ttl.may_set_ttl(site, request, definition, original):
+    rights = ttl.ttl_rights(site, request, definition, original)
+    if not rights:
         raise PermissionDenied(_("You may not change the TTL of this kind of item."))
     change = ttl_changes.parse_change(request.POST)
-    new_item = ttl_changes.apply_change(definition, original, change)
+    new_item = ttl_changes.apply_change(definition, original, change,
+                                        extend_only=rights == "extend")
     admin = site.admin_of_item(definition, original)
     try:
         writes.save(definition, original, new_item, user=request.user,
