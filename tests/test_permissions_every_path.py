@@ -243,3 +243,45 @@ def test_change_permission_still_sets_and_shortens(staff_client, a_session, shop
                                            "expires_at": local(sooner)})
     assert response.status_code == 302
     assert data.get_item(shop_table, SESSION_KEY)["ttl"] == epoch(sooner.replace(second=0))
+
+
+# -- 3. the audit log is shown only to those who may view what it concerns ---------------------
+PRODUCT_KEY = {"PK": "PRODUCT#p1", "SK": "METADATA"}
+
+
+def record(table, key, entity, after):
+    from dynadmin.editing import audit
+
+    return audit.record(user=None, table=table, key=key, action="update", condition="",
+                        before={}, after=after, entity=entity)
+
+
+@pytest.fixture
+def product(shop_table):
+    from examples.shop.definitions import Product
+
+    return put(shop_table, Product.build_item({
+        "product_id": "p1", "name": "Lamp", "category": "office", "price": Decimal("9.5")}))
+
+
+def test_recent_actions_show_only_entities_the_person_may_view(client, django_user_model,
+                                                               shop_table, product):
+    record(shop_table, ALICE_KEY, "Application.User", {"email": "secret@example.com"})
+    record(shop_table, PRODUCT_KEY, "Application.Product", {"name": "Lamp"})
+    record(shop_table, {"PK": "ODD#1", "SK": "X"}, "", {"note": "unclassified"})
+    viewer = person(client, django_user_model, "view_application_product")
+    html = viewer.get(reverse("dynadmin:recent_actions")).content.decode()
+    assert "PRODUCT#p1" in html
+    assert "USER#u1" not in html and "ODD#1" not in html
+    nobody = person(type(client)(), django_user_model, name="nobody")
+    html = nobody.get(reverse("dynadmin:recent_actions")).content.decode()
+    assert "PRODUCT#p1" not in html and "USER#u1" not in html
+
+
+def test_an_items_history_hides_entries_about_other_entities(client, django_user_model,
+                                                             shop_table, product):
+    record(shop_table, PRODUCT_KEY, "Application.Product", {"name": "Lamp v2"})
+    record(shop_table, PRODUCT_KEY, "", {"name": "written while unclassified"})
+    viewer = person(client, django_user_model, "view_application_product")
+    html = unescape(viewer.get(url("item", PRODUCT_KEY)).content.decode())
+    assert "Lamp v2" in html and "written while unclassified" not in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db import DatabaseError
@@ -80,7 +80,11 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
     )
 
 
-def history(table: Table, key: Mapping[str, Any], limit: int = 50) -> list[AuditEntry]:
+def history(table: Table, key: Mapping[str, Any], limit: int = 50,
+            entities: Collection[str] | None = None) -> list[AuditEntry]:
+    """The key's entries, newest first; only those about ``entities`` (labels) when given."""
     text = key_text(table, key)
-    return list(AuditEntry.objects.filter(table=table.name, key_text=text)
-                .select_related("user")[:limit])
+    entries = AuditEntry.objects.filter(table=table.name, key_text=text)
+    if entities is not None:
+        entries = entries.filter(entity__in=list(entities))
+    return list(entries.select_related("user")[:limit])
