@@ -120,6 +120,12 @@ class AdminSite:
         return any(self._registry[e].has_view_permission(request)
                    for e in self.entities_of(table))
 
+    def sees_every_entity(self, request: HttpRequest, table: Table) -> bool:
+        """May this person view every entity of the table? Otherwise lists say, always
+        and without a number, that some items may be left out."""
+        return all(self._registry[e].has_view_permission(request)
+                   for e in self.entities_of(table))
+
     def viewable_labels(self, request: HttpRequest) -> set[str] | None:
         """Labels of the entities whose items this person may view; None for everything
         (superusers, who alone see what concerns unclassified items)."""

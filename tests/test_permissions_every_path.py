@@ -285,3 +285,84 @@ def test_an_items_history_hides_entries_about_other_entities(client, django_user
     viewer = person(client, django_user_model, "view_application_product")
     html = unescape(viewer.get(url("item", PRODUCT_KEY)).content.decode())
     assert "Lamp v2" in html and "written while unclassified" not in html
+
+
+# -- 4. no existence or value oracles ---------------------------------------------------------
+def page(response, old="", new=""):
+    """The page as a person sees it, less what differs between any two answers (CSRF tokens,
+    masked anew each time; the footer's call latencies)."""
+    html = response.content.decode().replace(old, new) if old else response.content.decode()
+    html = re.sub(r"\d+(\.\d+)? ms", "ms", html)
+    html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def calls_of(response):
+    header = response.get("X-Dynadmin-Calls", "")
+    return header.split(",") if header else []
+
+
+def test_a_forbidden_item_answers_as_a_missing_one_without_reading_it(
+        client, django_user_model, alice, product, shop_table):
+    viewer = person(client, django_user_model, "view_application_product")
+    there = viewer.get(url("item", ALICE_KEY))
+    missing = viewer.get(url("item", {"PK": "USER#u2", "SK": "METADATA"}))
+    assert there.status_code == missing.status_code == 404
+    assert page(there, "u1", "u2") == page(missing)
+    assert "GetItem" not in calls_of(there)  # the key said User: nothing was read
+    assert viewer.get(url("item", PRODUCT_KEY)).status_code == 200
+
+
+def test_an_item_whose_type_hides_it_answers_as_a_missing_one(client, django_user_model,
+                                                              shop_table, product):
+    # A Product's key, but a type attribute that makes it a User (legacy or hostile data).
+    disguised = put(shop_table, dict(product, PK="PRODUCT#p2", product_id="p2", type="user"))
+    viewer = person(client, django_user_model, "view_application_product")
+    there = viewer.get(url("item", disguised))
+    missing = viewer.get(url("item", {"PK": "PRODUCT#p3", "SK": "METADATA"}))
+    assert there.status_code == missing.status_code == 404
+    assert page(there, "p2", "p3") == page(missing)
+
+
+def test_the_edit_page_of_a_forbidden_item_answers_as_a_missing_one(client, django_user_model,
+                                                                    shop_table, product):
+    disguised = put(shop_table, dict(product, PK="PRODUCT#p2", product_id="p2", type="user"))
+    editor = person(client, django_user_model, "view_application_product",
+                    "change_application_product")
+    there = editor.get(url("edit", disguised))
+    missing = editor.get(url("edit", {"PK": "PRODUCT#p3", "SK": "METADATA"}))
+    assert there.status_code == missing.status_code == 404
+    assert page(there, "p2", "p3") == page(missing)
+
+
+def results_text(response, token, neutral):
+    html = response.content.decode().replace(token, neutral)
+    start, end = html.index('<div class="toolbar">'), html.index("Download this page")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:end]))
+
+
+def test_a_filter_on_a_partition_is_no_oracle_for_hidden_values(client, django_user_model,
+                                                                alice, product, shop_table):
+    viewer = person(client, django_user_model, "view_application_product")
+
+    def browse(prefix):
+        return viewer.get(url("partition") + "?" + urlencode({
+            "pk": "USER#u1", "f_attr": "email", "f_op": "begins_with", "f_value": prefix}))
+
+    matching, other = browse("ali"), browse("zzq")
+    assert matching.status_code == other.status_code == 200
+    assert results_text(matching, "ali", "X") == results_text(other, "zzq", "X")
+    assert "alice@example.com" not in matching.content.decode()
+
+
+def test_ttl_totals_leave_out_items_the_person_may_not_view(client, django_user_model,
+                                                            a_session, product, shop_table):
+    put(shop_table, Session.build_item({"user_id": "u1", "session_id": "s9",
+                                        "expires": None}))  # broken: missing, required
+    viewer = person(client, django_user_model, "view_application_product")
+    response = viewer.get(url("ttl") + "?" + urlencode({"pk": "USER#u1", "sk": "SESSION#"}))
+    assert response.status_code == 200
+    inspection = response.context["inspection"]
+    assert inspection.items_read == 0 and inspection.broken_count == 0
+    assert sum(inspection.bins.values()) == 0
+    assert "SESSION#s9" not in response.content.decode()

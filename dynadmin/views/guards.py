@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..options import EntityAdmin
     from ..sites import AdminSite
 
-__all__ = ["current_item", "may_edit_raw", "posted_original", "require", "require_any",
+__all__ = ["allowed", "current_item", "may_edit_raw", "posted_original", "require", "require_any",
            "require_raw", "require_write_of", "require_writable"]
 
 _CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission",
@@ -40,18 +40,25 @@ def require_writable(table: Table) -> None:
     data.ensure_writable(table)
 
 
+def allowed(request: HttpRequest, admin: EntityAdmin | None, action: str) -> bool:
+    """May this person ``action`` items of ``admin``'s entity (None: unclassified items,
+    superusers only)?"""
+    if admin is None:
+        return bool(request.user.is_superuser)
+    if action == "add":
+        return admin.has_add_permission(request)
+    return bool(getattr(admin, _CHECKS[action])(request))
+
+
 def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> None:
     if admin is not None:
         require_writable(admin.opts.table)
-    if admin is None:
-        if not request.user.is_superuser:
-            raise PermissionDenied(_("Only superusers may change unclassified items."))
+    if allowed(request, admin, action):
         return
-    allowed = (admin.has_add_permission(request) if action == "add"
-               else getattr(admin, _CHECKS[action])(request))
-    if not allowed:
-        raise PermissionDenied(_("You may not %(action)s %(things)s items.")
-                               % {"action": action, "things": admin.opts.verbose_name})
+    if admin is None:
+        raise PermissionDenied(_("Only superusers may change unclassified items."))
+    raise PermissionDenied(_("You may not %(action)s %(things)s items.")
+                           % {"action": action, "things": admin.opts.verbose_name})
 
 
 def may_edit_raw(request: HttpRequest) -> bool:
@@ -99,12 +106,15 @@ def current_item(site: AdminSite, request: HttpRequest, table: Table, action: st
         key = parse_item_key(table, request.GET)
     except BadKey as exc:
         return error_response(request, 400, _("Not a key of this table"), str(exc))
+    by_key = site.admin_of(table.classify(key))
+    if by_key is not None:
+        require(request, by_key, action)  # decided from the key alone, before reading
     item = read_item(table, key, consistent=True)
-    if item is None:
+    admin = site.admin_of_item(table, item)
+    # A forbidden item answers as a missing one does: the answer never tells it exists.
+    if item is None or not allowed(request, admin, action):
         return error_response(request, 404, _("No item with this key"),
                               _("It may have been deleted or moved meanwhile."))
-    admin = site.admin_of_item(table, item)
-    require(request, admin, action)
     return item, admin
 
 
