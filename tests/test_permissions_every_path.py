@@ -14,6 +14,7 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.serialization import dumps_dynamodb_json
+from dynadmin.models import AuditEntry
 from dynadmin.permissions import sync_permissions
 from examples.shop.definitions import Session, User
 
@@ -366,3 +367,55 @@ def test_ttl_totals_leave_out_items_the_person_may_not_view(client, django_user_
     assert inspection.items_read == 0 and inspection.broken_count == 0
     assert sum(inspection.bins.values()) == 0
     assert "SESSION#s9" not in response.content.decode()
+
+
+# -- 5. refused writes are on record; a diff holds only what the person wrote ---------------------
+def session_form(client, key=SESSION_KEY, **changes):
+    response = client.get(url("edit", key))
+    expires = response.context["form"].initial["expires"]
+    return {"original": hidden_original(response), "user_id": "u1", "session_id": "s1",
+            "ip_address": "192.0.2.1", "expires": expires.strftime("%Y-%m-%dT%H:%M:%S"),
+            "__extra__": "{}"} | changes
+
+
+def test_a_conflicting_save_is_recorded_with_what_was_tried(staff_client, a_session,
+                                                            shop_table):
+    fields = session_form(staff_client, ip_address="198.51.100.7")
+    data.update_item(shop_table, SESSION_KEY, set={"ip_address": "203.0.113.1"},
+                     condition=AttributeNotExists("nothing"))
+    assert staff_client.post(url("edit", SESSION_KEY), fields).status_code == 409
+    entry = AuditEntry.objects.get()
+    assert (entry.outcome, entry.username, entry.action) == ("conflict", "admin", "update")
+    assert entry.diff == {"ip_address": {"before": '"192.0.2.1"', "after": '"198.51.100.7"'}}
+
+
+def test_a_refused_create_is_recorded(staff_client, a_session, shop_table):
+    response = staff_client.post(url("add", entity="Application.Session"), session_form(
+        staff_client) | {"original": ""})
+    assert response.status_code == 409
+    entry = AuditEntry.objects.get()
+    assert (entry.outcome, entry.action, entry.key_text) == ("key_taken", "create",
+                                                             "USER#u1 / SESSION#s1")
+
+
+def test_a_permission_refusal_of_a_write_is_recorded(client, django_user_model, a_session,
+                                                     shop_table):
+    editor = person(client, django_user_model, *SESSION_EDITOR)
+    assert raw_post(editor, SESSION_KEY, dict(a_session, type="user")).status_code == 403
+    entry = AuditEntry.objects.get()
+    assert (entry.outcome, entry.username, entry.action) == ("denied", "someone", "update")
+    assert entry.key_text == "USER#u1 / SESSION#s1" and "may not add User" in entry.detail
+    assert data.get_item(shop_table, SESSION_KEY) == a_session
+
+
+def test_the_diff_of_a_save_holds_only_what_the_person_wrote(staff_client, a_session,
+                                                             shop_table):
+    fields = session_form(staff_client, ip_address="198.51.100.7")
+    # Someone else changes another attribute meanwhile: Session has no Version, so the guard
+    # (the changed attribute's old value) lets the save through, rightly.
+    data.update_item(shop_table, SESSION_KEY, set={"user_agent": "curl"},
+                     condition=AttributeNotExists("nothing"))
+    assert staff_client.post(url("edit", SESSION_KEY), fields).status_code == 302
+    entry = AuditEntry.objects.get()
+    assert entry.outcome == "applied" and set(entry.diff) == {"ip_address"}
+    assert data.get_item(shop_table, SESSION_KEY)["user_agent"] == "curl"
