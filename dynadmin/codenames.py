@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .definitions import Entity
 
-__all__ = ["ACTIONS", "EXTEND_TTL", "permission_codename", "permission_name"]
+__all__ = ["ACTIONS", "EDIT_RAW_JSON", "EXTEND_TTL", "permission_codename", "permission_name"]
 
 ACTIONS = ("view", "add", "change", "delete")
 #: beyond viewing, Support may extend an item's TTL
 EXTEND_TTL = "extend_ttl"
+#: the raw DynamoDB JSON editor, which can type any attribute of an item
+EDIT_RAW_JSON = "edit_raw_json"
 
 
 def permission_codename(action: str, entity: type[Entity]) -> str:

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "TABLE_CONNECTIONS": {},
     # Logical names of tables dynadmin must not write to.
     "READ_ONLY_TABLES": (),
+    # How far ahead of now the extend-TTL permission (Support's) may move an expiry, in days;
+    # setting, shortening or clearing a TTL needs change permission on the item's entity.
+    "TTL_EXTEND_MAX_DAYS": 365,
     # Refuse Scan/PartiQL on every botocore client of the process, not only dynadmin's own
     # (the ready-made project turns it on; off in a host, whose own boto3 code is its own).
     "REFUSE_SCAN_PROCESS_WIDE": False,

@@ -29,7 +29,8 @@ class EntityPermissionAnchor(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One write dynadmin made (or tried to make) to DynamoDB."""
+    """One write dynadmin made or tried to make to DynamoDB: applied, interrupted, or refused
+    (a guard that failed, a key already taken, a permission the person lacks)."""
 
     class Action(models.TextChoices):
         CREATE = "create", "Create"
@@ -43,6 +44,9 @@ class AuditEntry(models.Model):
         APPLIED = "applied", "Applied"
         NOT_APPLIED = "not_applied", "Not applied"
         UNKNOWN = "unknown", "Unknown (interrupted)"
+        CONFLICT = "conflict", "Refused: changed meanwhile"
+        KEY_TAKEN = "key_taken", "Refused: key taken"
+        DENIED = "denied", "Refused: no permission"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .codenames import ACTIONS, EXTEND_TTL, permission_codename
+from .codenames import ACTIONS, EDIT_RAW_JSON, EXTEND_TTL, permission_codename
 from .sites import AdminSite, site
 
 __all__ = ["SUPPORT_GROUP", "ADMIN_GROUP", "EXTEND_TTL", "ensure_groups", "sync_permissions"]
@@ -23,7 +23,8 @@ def sync_permissions(sender: Any = None, *, admin_site: AdminSite = site, using:
 
     content_type = ContentType.objects.db_manager(using).get_for_model(
         EntityPermissionAnchor, for_concrete_model=False)
-    wanted = {(EXTEND_TTL, "Can extend or set an item's TTL")}
+    wanted = {(EXTEND_TTL, "Can extend an item's TTL (later, up to a cap)"),
+              (EDIT_RAW_JSON, "Can edit items as raw DynamoDB JSON")}
     for admin in admin_site.admins:
         for action in ACTIONS:
             wanted.add((permission_codename(action, admin.entity),
@@ -37,7 +38,8 @@ def sync_permissions(sender: Any = None, *, admin_site: AdminSite = site, using:
 
 
 def ensure_groups(admin_site: AdminSite = site) -> None:
-    """Support: view everything and extend TTLs. Admin: everything."""
+    """Support: view everything and extend TTLs. Admin: everything but the raw DynamoDB JSON
+    editor, which only superusers hold unless it is granted to someone."""
     from django.contrib.auth.models import Group
 
     permissions = sync_permissions(admin_site=admin_site)
@@ -45,4 +47,4 @@ def ensure_groups(admin_site: AdminSite = site) -> None:
     support.permissions.set(p for p in permissions
                             if p.codename.startswith("view_") or p.codename == EXTEND_TTL)
     admins, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    admins.permissions.set(permissions)
+    admins.permissions.set(p for p in permissions if p.codename != EDIT_RAW_JSON)

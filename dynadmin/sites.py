@@ -120,6 +120,28 @@ class AdminSite:
         return any(self._registry[e].has_view_permission(request)
                    for e in self.entities_of(table))
 
+    def sees_every_entity(self, request: HttpRequest, table: Table) -> bool:
+        """May this person view every entity of the table? Otherwise lists say, always
+        and without a number, that some items may be left out."""
+        return all(self._registry[e].has_view_permission(request)
+                   for e in self.entities_of(table))
+
+    def viewable_labels(self, request: HttpRequest) -> set[str] | None:
+        """Labels of the entities whose items this person may view; None for everything
+        (superusers, who alone see what concerns unclassified items)."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_active and user.is_superuser:
+            return None
+        return {a.opts.label for a in self._registry.values() if a.has_view_permission(request)}
+
+    def may_view_item(self, request: HttpRequest, table: Table, item: dict[str, Any]) -> bool:
+        """May this person see this item (its entity's view permission; an unclassified item
+        with view access to one of the table's entities)?"""
+        admin = self.admin_of_item(table, item)
+        if admin is None:
+            return self.has_table_permission(request, table)
+        return admin.has_view_permission(request, item)
+
     # -- URLs and views -------------------------------------------------------------------
     @property
     def urls(self) -> tuple[list[URLPattern], str, str]:

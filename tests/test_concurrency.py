@@ -162,14 +162,18 @@ def run_threads(clients: list[Client], work: Callable[[int, Client], dict[str, i
 
 def check_no_lost_update(results: list[dict[str, int]], table) -> tuple[dict, list]:
     """Every thread succeeded, after real collisions; the version counts the successful
-    writes exactly and the audit log has one entry per write, each moving the version by one.
+    writes exactly and the audit log has one applied entry per write, each moving the version
+    by one (and one conflict entry per collision).
     """
     successes = sum(r["successes"] for r in results)
     assert successes == THREADS
     assert sum(r["conflicts"] for r in results) > 0  # the threads really did collide
     final = data.get_item(table, KEY, consistent=True)
-    entries = list(AuditEntry.objects.order_by("id"))
+    entries = list(AuditEntry.objects.filter(outcome="applied").order_by("id"))
     conditions = [e.condition for e in entries]
+    # Each collision a thread saw is on record as a refused (conflicting) save.
+    assert AuditEntry.objects.filter(outcome="conflict").count() == sum(
+        r["conflicts"] for r in results)
     assert final["version"] == 1 + successes, conditions
     assert len(entries) == successes, conditions
     assert all(e.action == "update" and e.outcome == "applied" for e in entries)

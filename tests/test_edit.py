@@ -130,7 +130,9 @@ def test_a_move_onto_a_taken_key_is_refused(staff_client, an_order, shop_table):
     assert response.status_code == 409
     assert "another item already has this key" in response.content.decode()
     assert data.get_item(shop_table, ORDER_KEY) == an_order
-    assert not AuditEntry.objects.exists()
+    # Nothing applied; the refused move is on record, under the key the item still has.
+    refused = AuditEntry.objects.get()
+    assert refused.outcome == "key_taken" and refused.key_text == "USER#u1 / ORDER#2024-01-15#456"
 
 
 def test_delete_asks_first_and_refuses_a_changed_item(staff_client, an_order, shop_table):
@@ -146,7 +148,8 @@ def test_delete_asks_first_and_refuses_a_changed_item(staff_client, an_order, sh
                       staff_client.get(url).content.decode()).group(1)
     assert staff_client.post(url, {"original": unescape(fresh)}).status_code == 302
     assert data.get_item(shop_table, ORDER_KEY) is None
-    assert AuditEntry.objects.get().action == "delete"
+    assert [(e.action, e.outcome) for e in AuditEntry.objects.order_by("id")] == [
+        ("delete", "conflict"), ("delete", "applied")]
 
 
 def test_a_tampered_original_is_refused(staff_client, an_order, shop_table):
@@ -179,7 +182,8 @@ def test_a_user_without_change_permission_gets_403_and_nothing_is_written(
     assert client.get(edit_url(ORDER_KEY)).status_code == 403
     assert client.post(edit_url(ORDER_KEY), {"status": "SHIPPED"}).status_code == 403
     assert data.get_item(shop_table, ORDER_KEY) == an_order
-    assert not AuditEntry.objects.exists()
+    # The refused attempt is on record; nothing was applied.
+    assert list(AuditEntry.objects.values_list("outcome", "username")) == [("denied", "support")]
 
 
 def test_an_ephemeral_entity_needs_a_ttl_and_starts_with_its_default_lifetime(staff_client,

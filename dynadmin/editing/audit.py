@@ -1,9 +1,10 @@
-"""The audit log: one entry per successful write, with the condition used and a diff."""
+"""The audit log: one entry per write tried, with the condition used, the outcome and a
+diff of what the person wrote (never what someone else changed meanwhile)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db import DatabaseError
@@ -14,7 +15,7 @@ from ..definitions import Table
 from ..models import AuditEntry
 from ..services import key_params
 
-__all__ = ["diff", "history", "key_text", "record"]
+__all__ = ["diff", "history", "key_text", "record", "record_refusal"]
 
 logger = logging.getLogger("dynadmin.audit")
 
@@ -48,14 +49,19 @@ def _consumed_wcu() -> float | None:
 def record(*, user: Any, table: Table, key: Mapping[str, Any], action: str, condition: str,
            before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
            entity: str = "", outcome: str = AuditEntry.Outcome.APPLIED,
-           detail: str = "") -> AuditEntry | None:
+           detail: str = "", written: Mapping[str, Any] | None = None) -> AuditEntry | None:
     """Record a write. Returns None when Django's database refused the entry: the write to
     DynamoDB has already happened, so that must not turn into an error page; it is logged
-    loudly instead, with everything needed to reconstruct the entry."""
+    loudly instead, with everything needed to reconstruct the entry.
+
+    ``written`` is the item the person meant to write: the diff is taken against it, so an
+    attribute another writer changed meanwhile (and the guard allowed) is not listed under
+    this person's name; ``after`` is the item as it is afterwards."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    changes = diff(before, written if written is not None else after)
     try:
         return _create(user, authenticated, table, key, action, condition, before, after,
-                       entity, outcome, detail)
+                       entity, outcome, detail, changes)
     except DatabaseError:
         logger.exception("audit entry NOT recorded: %s %s %s key=%s condition=%s after=%s",
                          action, table.name, entity, dumps_dynamodb_json(dict(key), indent=None),
@@ -67,7 +73,7 @@ def record(*, user: Any, table: Table, key: Mapping[str, Any], action: str, cond
 def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any],
             action: str, condition: str, before: Mapping[str, Any] | None,
             after: Mapping[str, Any] | None, entity: str, outcome: str,
-            detail: str) -> AuditEntry:
+            detail: str, changes: dict[str, Any]) -> AuditEntry:
     return AuditEntry.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "(system)",
@@ -76,11 +82,22 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
         action=action, outcome=outcome, condition=condition,
         before=dumps_dynamodb_json(dict(before), indent=None) if before is not None else "",
         after=dumps_dynamodb_json(dict(after), indent=None) if after is not None else "",
-        diff=diff(before, after), consumed_wcu=_consumed_wcu(), detail=detail,
+        diff=changes, consumed_wcu=_consumed_wcu(), detail=detail,
     )
 
 
-def history(table: Table, key: Mapping[str, Any], limit: int = 50) -> list[AuditEntry]:
+def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: str,
+                   detail: str, entity: str = "") -> AuditEntry | None:
+    """A write refused for want of permission: who, where and what they tried."""
+    return record(user=user, table=table, key=key, action=action, condition="", before=None,
+                  after=None, entity=entity, outcome=AuditEntry.Outcome.DENIED, detail=detail)
+
+
+def history(table: Table, key: Mapping[str, Any], limit: int = 50,
+            entities: Collection[str] | None = None) -> list[AuditEntry]:
+    """The key's entries, newest first; only those about ``entities`` (labels) when given."""
     text = key_text(table, key)
-    return list(AuditEntry.objects.filter(table=table.name, key_text=text)
-                .select_related("user")[:limit])
+    entries = AuditEntry.objects.filter(table=table.name, key_text=text)
+    if entities is not None:
+        entries = entries.filter(entity__in=list(entities))
+    return list(entries.select_related("user")[:limit])

@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..definitions import Table
 from ..definitions.fields import FieldError
-from ..services.ttl import EXTEND_DAYS, item_ttl_state, ttl_target
+from ..services.ttl import (
+    EXTEND_DAYS,
+    EXTENDABLE,
+    extension_base,
+    extension_cap,
+    item_ttl_state,
+    ttl_target,
+)
 from ..user_errors import UserInputError
 from . import writes
 from .validation import check_ttl
@@ -29,6 +37,10 @@ class TTLRefused(UserInputError):
 
     title = gettext_lazy("TTL not changed")
     advice = gettext_lazy("Nothing was written.")
+
+
+class TTLNotPermitted(PermissionDenied):
+    """A change the extend-TTL permission does not cover (earlier, cleared, past the cap)."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +83,13 @@ def parse_change(post: Mapping[str, str]) -> TTLChange:
 
 
 def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
-                 now: dt.datetime | None = None) -> dict[str, Any]:
-    """The item with its TTL changed. An expired or broken TTL is extended from now."""
+                 now: dt.datetime | None = None, *, extend_only: bool = False
+                 ) -> dict[str, Any]:
+    """The item with its TTL changed. An expired or broken TTL is extended from now.
+
+    ``extend_only`` (the extend-TTL permission without change permission): the expiry may
+    only move later, up to DYNADMIN_TTL_EXTEND_MAX_DAYS from now; TTLNotPermitted otherwise.
+    """
     now = now or dt.datetime.now(dt.UTC)
     target = ttl_target(table, original)
     if target.attribute is None:
@@ -80,6 +97,8 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
                           "attribute."))
     name = target.entity._meta.verbose_name if target.entity else _("unclassified")
     new_item = dict(original)
+    if extend_only and change.op == "clear":
+        raise TTLNotPermitted(_("Clearing a TTL needs permission to change the item."))
     if change.op == "clear":
         if target.required:
             raise TTLRefused(_("A TTL is required on %(things)s items: clearing it would keep the "
@@ -99,8 +118,25 @@ def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,
         check_ttl(_("The new expiry"), moment, now)
     except FieldError as exc:
         raise TTLRefused(str(exc)) from None
+    if extend_only:
+        _check_extension(state, moment, now)
     new_item[target.attribute] = Decimal(int(moment.timestamp()))
     return new_item
+
+
+def _check_extension(state: Any, moment: dt.datetime, now: dt.datetime) -> None:
+    """An extension moves a real (or passed) expiry later, and no further than the cap."""
+    if state.kind not in EXTENDABLE:
+        raise TTLNotPermitted(_("This item does not expire now: giving it an expiry would "
+                                "shorten its life, which needs permission to change it."))
+    if moment <= extension_base(state, now):
+        raise TTLNotPermitted(_("Extending moves the expiry later; an earlier one needs "
+                                "permission to change the item."))
+    cap = extension_cap(now)
+    if moment > cap:
+        raise TTLNotPermitted(_("Extending may move the expiry up to %(cap)s UTC at most; "
+                                "later needs permission to change the item.")
+                              % {"cap": cap.strftime("%Y-%m-%d %H:%M")})
 
 
 def write_change(table: Table, original: dict[str, Any], change: TTLChange, *, user: Any,

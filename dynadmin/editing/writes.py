@@ -200,7 +200,11 @@ def _run(write: _GuardedWrite) -> WriteResult:
         if returned is not None:
             after = returned
     except (data.WriteConflict, data.TransactionConflict) as exc:
-        after, recovered = write.conflict(exc), _recovered_note(exc)
+        try:
+            after, recovered = write.conflict(exc), _recovered_note(exc)
+        except (EditConflict, KeyTaken) as refused:
+            _record_refused(write, refused)
+            raise
     except DataError as exc:
         settled = _settle(write.table, write.keys, exc, applied=write.applied,
                           unchanged=write.unchanged)
@@ -215,9 +219,24 @@ def _run(write: _GuardedWrite) -> WriteResult:
     key = write.keys[-1]
     entry = audit.record(user=write.user, table=write.table, key=key, action=write.action,
                          condition=write.condition, before=write.before, after=after,
-                         entity=write.entity_label,
+                         entity=write.entity_label, written=write.after,
                          detail=" ".join(part for part in (write.detail, recovered) if part))
     return WriteResult(write.action, key, write.before, after, entry, recovered)
+
+
+def _record_refused(write: _GuardedWrite, refused: Exception) -> None:
+    """A guard that refused the write: recorded with what the person tried, under the key
+    the item was read at (where its History is found)."""
+    conflict = isinstance(refused, EditConflict)
+    audit.record(user=write.user, table=write.table, key=write.keys[0], action=write.action,
+                 condition=write.condition, before=write.before, after=write.after,
+                 entity=write.entity_label,
+                 outcome=AuditEntry.Outcome.CONFLICT if conflict
+                 else AuditEntry.Outcome.KEY_TAKEN,
+                 detail=" ".join(part for part in (
+                     write.detail, "Someone else changed the item since it was read: nothing "
+                     "was written." if conflict else "Another item already has this key: "
+                     "nothing was written.") if part))
 
 
 # -- the four writes ----------------------------------------------------------------------

@@ -87,12 +87,12 @@ class Group:
 
 def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
                 request: HttpRequest | None = None, now: dt.datetime | None = None
-                ) -> tuple[list[Group], int]:
-    """Rows grouped by entity in order of first appearance; and how many were hidden
-    because the person may not view that entity."""
+                ) -> list[Group]:
+    """Rows grouped by entity in order of first appearance. Items of entities the person may
+    not view are left out and never counted: with a filter on the page read, a count of
+    withheld rows would tell whether a hidden item's value matched (an oracle)."""
     now = now or dt.datetime.now(dt.UTC)
     groups: dict[str, Group] = {}
-    hidden = 0
     primary = table.primary
     for parsed in items:
         item = parsed.item
@@ -112,7 +112,6 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
                 ttl=_flagged_ttl(table, item, now)))
             continue
         if request is not None and not admin.has_view_permission(request, item):
-            hidden += 1
             continue
         columns = admin.get_list_display(request)
         group = groups.get(entity._meta.name)
@@ -128,7 +127,7 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
                    for c in columns],
             invalid=[fields[c].label for c in parsed.errors if c in columns],
             ttl=_flagged_ttl(table, item, now)))
-    return list(groups.values()), hidden
+    return list(groups.values())
 
 
 def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime) -> TTLState | None:

@@ -64,7 +64,7 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
                 section.error = f"{exc.title}: {exc.message}"
             else:
                 items = [parse_any(table, i) for i in page.items]
-                section.groups, _ = group_items(site, table, items, request)
+                section.groups = group_items(site, table, items, request)
                 section.more = page.last_evaluated_key is not None
         sections.append(section)
     return sections

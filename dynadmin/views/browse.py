@@ -47,14 +47,15 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     except BadQuery as exc:
         return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
     page = browse(query, request.GET.get("cursor") or None)
-    groups, hidden = group_items(site, definition, page.items, request)
+    groups = group_items(site, definition, page.items, request)
     visible = [row.item for group in groups for row in group.rows]
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
         return _download(fmt, visible, definition.primary.attributes)
     _offer_actions(site, request, definition, groups)
     context |= {
-        "query": query, "page": page, "groups": groups, "hidden": hidden,
+        "query": query, "page": page, "groups": groups, "shown": len(visible),
+        "restricted": not site.sees_every_entity(request, definition),
         "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code_snippets.as_boto3(page.request),
         "cli_code": code_snippets.as_aws_cli(page.request),

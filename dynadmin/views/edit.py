@@ -20,11 +20,20 @@ from ..definitions import Table
 from ..editing import writes
 from ..editing.forms import RawItemForm
 from ..editing.originals import TamperedOriginal, sign_item, unsign_item
+from ..editing.raw import check_raw_item
 from ..editing.validation import ItemInvalid
 from ..services.key_params import item_url
 from .conflicts import conflict_response, saved_note
 from .errors import error_response
-from .guards import current_item, posted_original, require, require_any
+from .guards import (
+    current_item,
+    may_edit_raw,
+    posted_original,
+    require,
+    require_any,
+    require_raw,
+    require_write_of,
+)
 from .resolving import table_or_404
 
 if TYPE_CHECKING:
@@ -34,11 +43,15 @@ if TYPE_CHECKING:
 __all__ = ["create", "edit", "resolve", "save"]
 
 
+def _is_raw(request: HttpRequest, admin: EntityAdmin | None) -> bool:
+    return admin is None or request.GET.get("raw") == "1" or request.POST.get("raw") == "1"
+
+
 def _form(request: HttpRequest, table: Table, admin: EntityAdmin | None, item: dict | None,
           bound: bool = False) -> Any:
     args = (request.POST, request.FILES) if bound else ()
-    raw = admin is None or request.GET.get("raw") == "1" or request.POST.get("raw") == "1"
-    if raw:
+    if _is_raw(request, admin):
+        require_raw(request)
         initial = {"item": dumps_dynamodb_json(item)} if item is not None else {}
         return RawItemForm(*args, table=table, initial=initial)
     return admin.get_form(request, item)(*args, original=item)
@@ -62,12 +75,25 @@ def edit(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     form = _form(request, definition, admin, original, bound=True)
     if not form.is_valid():
         return _render_form(request, site, definition, admin, original, form, status=400)
-    return save(request, site, definition, admin, original, form.cleaned_item, form=form)
+    new_item = form.cleaned_item
+    if isinstance(form, RawItemForm):
+        require_write_of(site, request, definition, original, new_item)
+        readonly = admin.get_readonly_fields(request, original) if admin else ()
+        try:
+            new_item = check_raw_item(definition, original, new_item, readonly=readonly)
+        except ItemInvalid as exc:
+            form.add_error("item", exc.messages)
+            return _render_form(request, site, definition, admin, original, form, status=400)
+    return save(request, site, definition, admin, original, new_item, form=form)
 
 
 def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin | None,
          original: dict[str, Any], new_item: dict[str, Any], form: Any = None) -> HttpResponse:
-    label = admin.opts.label if admin else ""
+    # Permission is judged on the item that would be written: a raw edit can make it another
+    # entity, and any edit of a key field moves it.
+    require_write_of(site, request, table, original, new_item)
+    target = site.admin_of_item(table, new_item)
+    label = target.opts.label if target else ""
     try:
         result = writes.save(table, original, new_item, user=request.user, entity_label=label)
     except writes.NothingChanged:
@@ -103,6 +129,7 @@ def _render_form(request: HttpRequest, site: AdminSite, table: Table,
         "raw": isinstance(form, RawItemForm), "creating": creating,
         "item_link": item_url(table, original) if original else None,
         "unsafe_json": getattr(form, "unsafe_json", ()),
+        "may_edit_raw": may_edit_raw(request),
     }, status=status)
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .. import data
+from ..codenames import EDIT_RAW_JSON
 from ..definitions import Table
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services.items import read_item
@@ -26,9 +27,11 @@ if TYPE_CHECKING:
     from ..options import EntityAdmin
     from ..sites import AdminSite
 
-__all__ = ["current_item", "posted_original", "require", "require_any", "require_writable"]
+__all__ = ["allowed", "current_item", "may_edit_raw", "posted_original", "require", "require_any",
+           "require_raw", "require_write_of", "require_writable"]
 
-_CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission"}
+_CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission",
+           "add": "has_add_permission"}
 
 
 def require_writable(table: Table) -> None:
@@ -37,18 +40,51 @@ def require_writable(table: Table) -> None:
     data.ensure_writable(table)
 
 
+def allowed(request: HttpRequest, admin: EntityAdmin | None, action: str) -> bool:
+    """May this person ``action`` items of ``admin``'s entity (None: unclassified items,
+    superusers only)?"""
+    if admin is None:
+        return bool(request.user.is_superuser)
+    if action == "add":
+        return admin.has_add_permission(request)
+    return bool(getattr(admin, _CHECKS[action])(request))
+
+
 def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> None:
     if admin is not None:
         require_writable(admin.opts.table)
-    if admin is None:
-        if not request.user.is_superuser:
-            raise PermissionDenied(_("Only superusers may change unclassified items."))
+    if allowed(request, admin, action):
         return
-    allowed = (admin.has_add_permission(request) if action == "add"
-               else getattr(admin, _CHECKS[action])(request))
-    if not allowed:
-        raise PermissionDenied(_("You may not %(action)s %(things)s items.")
-                               % {"action": action, "things": admin.opts.verbose_name})
+    if admin is None:
+        raise PermissionDenied(_("Only superusers may change unclassified items."))
+    raise PermissionDenied(_("You may not %(action)s %(things)s items.")
+                           % {"action": action, "things": admin.opts.verbose_name})
+
+
+def may_edit_raw(request: HttpRequest) -> bool:
+    """The raw DynamoDB JSON editor types any attribute, so it is a permission of its own
+    (superusers hold every permission)."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and user.has_perm(f"dynadmin.{EDIT_RAW_JSON}"))
+
+
+def require_raw(request: HttpRequest) -> None:
+    if not may_edit_raw(request):
+        raise PermissionDenied(_("You may not edit items as DynamoDB JSON."))
+
+
+def require_write_of(site: AdminSite, request: HttpRequest, table: Table,
+                     original: dict[str, Any], new_item: dict[str, Any]) -> None:
+    """May this person turn ``original`` into ``new_item``? Judged on the item that would be
+    written, not the form it came from: changing an item needs change on its entity; moving
+    it to another key, or making it another entity, creates an item there (add on the
+    entity it would be) and removes this one (delete on the entity it was)."""
+    source = site.admin_of_item(table, original)
+    target = site.admin_of_item(table, new_item)
+    require(request, source, "change")
+    if source is not target or table.key_of(original) != table.key_of(new_item):
+        require(request, target, "add")
+        require(request, source, "delete")
 
 
 def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str) -> None:
@@ -70,12 +106,15 @@ def current_item(site: AdminSite, request: HttpRequest, table: Table, action: st
         key = parse_item_key(table, request.GET)
     except BadKey as exc:
         return error_response(request, 400, _("Not a key of this table"), str(exc))
+    by_key = site.admin_of(table.classify(key))
+    if by_key is not None:
+        require(request, by_key, action)  # decided from the key alone, before reading
     item = read_item(table, key, consistent=True)
-    if item is None:
+    admin = site.admin_of_item(table, item)
+    # A forbidden item answers as a missing one does: the answer never tells it exists.
+    if item is None or not allowed(request, admin, action):
         return error_response(request, 404, _("No item with this key"),
                               _("It may have been deleted or moved meanwhile."))
-    admin = site.admin_of_item(table, item)
-    require(request, admin, action)
     return item, admin
 
 

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 
 def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
-    entries = AuditEntry.objects.select_related("user")[:100]
+    """Entries about entities the person may view (what a write tried and changed is as
+    telling as the item itself); entries about unclassified items, superusers only."""
+    entries = AuditEntry.objects.select_related("user")
+    labels = site.viewable_labels(request)
+    if labels is not None:
+        entries = entries.filter(entity__in=labels)
+    entries = entries[:100]
     return TemplateResponse(request, site.template_names("recent_actions.html"),
                             {"entries": entries})

@@ -16,7 +16,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ..options import EntityAdmin
-from ..services.key_params import item_url
 from ..services.lookups import (
     LookupInputError,
     box_hints,
@@ -118,11 +117,13 @@ def entity_lookup(request: HttpRequest, site: AdminSite, entity: str, name: str
         context["form"] = lookup_form(admin, lookup, values, exc)
         context["error"] = exc.message
         return TemplateResponse(request, "dynadmin/lookup_results.html", context, status=400)
-    if len(result.items) == 1 and not result.more:
-        return HttpResponseRedirect(item_url(result.table, result.items[0].item))
-    groups, hidden = group_items(site, result.table, result.items, request)
+    groups = group_items(site, result.table, result.items, request)
+    rows = [row for group in groups for row in group.rows]
+    if len(rows) == 1 and not result.more:
+        return HttpResponseRedirect(rows[0].url)
     context |= {"form": lookup_form(admin, lookup, values), "result": result,
-                "groups": groups, "hidden": hidden}
+                "groups": groups,
+                "restricted": not site.sees_every_entity(request, result.table)}
     return TemplateResponse(request, "dynadmin/lookup_results.html", context)
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from ..definitions import Table
 from ..editing import audit
 from ..editing.originals import sign_item
 from ..services.environments import is_writable
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
     from ..sites import AdminSite
 
 
+def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
+             ) -> TemplateResponse:
+    return TemplateResponse(request, site.template_names("item_missing.html", table),
+                            {"table": table, "key": key}, status=404)
+
+
 def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
     tables = []
     for table in site.tables.values():
@@ -39,20 +46,20 @@ def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
 def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
     key = parse_item_key(definition, request.GET)
+    if not site.has_table_permission(request, definition):  # from the address alone
+        return error_response(request, 403, _("Permission denied"),
+                              _("You may not view items of this table."))
+    # Where the key decides the entity, permission is decided before anything is read; and
+    # a forbidden item gets the very answer a missing one gets, so neither the page nor its
+    # status tells whether it exists.
+    by_key = site.admin_of(definition.classify(key))
+    if by_key is not None and not by_key.has_view_permission(request):
+        return _missing(request, site, definition, key)
     found = read_item(definition, key, consistent=request.GET.get("consistent") == "1")
-    if found is None:
-        if not site.has_table_permission(request, definition):
-            return error_response(request, 403, _("Permission denied"),
-                                  _("You may not view items of this table."))
-        return TemplateResponse(request, site.template_names("item_missing.html", definition),
-                                {"table": definition, "key": key}, status=404)
+    if found is None or not site.may_view_item(request, definition, found):
+        return _missing(request, site, definition, key)
     entity = definition.classify(found)
     admin = site.admin_of(entity)
-    allowed = (admin.has_view_permission(request, found) if admin
-               else site.has_table_permission(request, definition))
-    if not allowed:
-        return error_response(request, 403, _("Permission denied"),
-                              _("You may not view this kind of item."))
     relations = admin.get_relations(request) if admin else ()
     values = entity.parse_item(found).values if entity else {}
     presentation = present_item(definition, found, field_links(definition, relations, values))
@@ -67,7 +74,8 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         "ttl": ttl, "ttl_token": sign_item(found) if ttl and ttl.may_change else "",
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(site, definition, relations, values, request),
-        "history": audit.history(definition, key), "can_change": can_change,
+        "history": audit.history(definition, key,
+                                 entities=site.viewable_labels(request)), "can_change": can_change,
         "can_delete": can_delete,
         "edit_url": site_url("edit", table=table) + "?" + query,
         "delete_url": site_url("delete", table=table) + "?" + query,

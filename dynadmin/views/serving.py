@@ -38,6 +38,7 @@ from ..services import links
 from ..services.environments import environment_of
 from ..user_errors import UserInputError
 from .errors import data_error_response, error_response
+from .refusals import record_refused_write
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -127,6 +128,7 @@ def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[A
     except UserInputError as exc:
         return error_response(request, exc.status, exc.title, exc.message, exc.advice)
     except PermissionDenied as exc:
+        record_refused_write(site, request, kwargs, str(exc))
         return error_response(request, 403, _("Permission denied"),
                               str(exc) or _("You may not see this page."))
     except Http404 as exc:

@@ -50,12 +50,13 @@ def ttl_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         query, pages = ttl.inspection_query(definition, request.GET)
     except BadQuery as exc:
         return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
-    inspection = ttl.inspect(query, pages)
-    inspection.withhold_unviewable(site, request)
+    inspection = ttl.inspect(query, pages, may_view=lambda item: site.may_view_item(
+        request, definition, dict(item)))
     chart = ttl.bar_chart_svg(inspection.bars, title=f"TTLs of the {inspection.items_read} "
                               "items read, by when they expire")
-    return TemplateResponse(request, templates,
-                            context | {"inspection": inspection, "chart": chart})
+    return TemplateResponse(request, templates, context | {
+        "inspection": inspection, "chart": chart,
+        "restricted": not site.sees_every_entity(request, definition)})
 
 
 @require_POST
@@ -74,10 +75,12 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if original is None:
         return error_response(request, 400, _("Cannot change this TTL"),
                               _("The form is incomplete."))
-    if not ttl.may_set_ttl(site, request, definition, original):
+    rights = ttl.ttl_rights(site, request, definition, original)
+    if not rights:
         raise PermissionDenied(_("You may not change the TTL of this kind of item."))
     change = ttl_changes.parse_change(request.POST)
-    new_item = ttl_changes.apply_change(definition, original, change)
+    new_item = ttl_changes.apply_change(definition, original, change,
+                                        extend_only=rights == "extend")
     admin = site.admin_of_item(definition, original)
     try:
         writes.save(definition, original, new_item, user=request.user,

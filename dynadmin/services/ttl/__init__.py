@@ -20,19 +20,24 @@ from .inspection import (
     inspection_query,
 )
 from .items import (
+    EXTENDABLE,
     ItemTTL,
     TTLTarget,
+    extension_base,
+    extension_cap,
     item_ttl,
     item_ttl_state,
     may_set_any_ttl,
     may_set_ttl,
+    ttl_rights,
     ttl_target,
 )
 from .status import TableTTL, ttl_status
 from .values import BROKEN_KINDS, EXTEND_DAYS, TTLState, classify_ttl, relative_time
 
 __all__ = [
-    "BROKEN_KINDS", "Bar", "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLState",
+    "BROKEN_KINDS", "Bar", "EXTENDABLE", "extension_base", "extension_cap", "ttl_rights",
+    "EXTEND_DAYS", "Inspection", "ItemTTL", "MAX_PAGES", "TTLState",
     "TTLTarget", "TableTTL", "bar_chart_svg", "classify_ttl", "estimate",
     "estimate_for_form", "inspect", "inspection_defaults", "inspection_query", "item_ttl",
     "item_ttl_state", "may_set_any_ttl", "may_set_ttl", "relative_time", "ttl_target",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from ...data import calls
@@ -70,7 +69,7 @@ class Inspection:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     bins: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BINS})
     broken: list[BrokenItem] = field(default_factory=list)
-    #: broken items not listed: past MAX_LISTED, or of entities the person may not view
+    #: broken items counted but not listed: past MAX_LISTED
     unlisted: int = 0
 
     @property
@@ -109,15 +108,6 @@ class Inspection:
             ahead = state.moment - self.now
             self.bins[next((k for k, limit in _BIN_LIMITS if ahead <= limit), "later")] += 1
 
-    def withhold_unviewable(self, site: AdminSite, request: HttpRequest) -> None:
-        """Broken items of entities the person may not view are counted, not listed."""
-        listed = []
-        for broken in self.broken:
-            admin = site.admin_of(broken.entity)
-            if admin is None or admin.has_view_permission(request):
-                listed.append(broken)
-        self.unlisted += len(self.broken) - len(listed)
-        self.broken = listed
 
 
 def estimate_for_form(params: Mapping[str, str]) -> str:
@@ -166,9 +156,13 @@ def inspection_defaults(site: AdminSite, table: Table) -> dict[str, str]:
     return defaults
 
 
-def inspect(query: PartitionQuery, pages: int) -> Inspection:
+def inspect(query: PartitionQuery, pages: int,
+            may_view: Callable[[Mapping[str, Any]], bool] | None = None) -> Inspection:
     """Read at most ``pages`` pages of ``query`` (one Query each, never a scan) and classify
-    every item's TTL. Stops at the partition's end."""
+    every item's TTL. Stops at the partition's end.
+
+    Items ``may_view`` refuses are neither listed nor counted: every total is of what the
+    person may see (a count of the others would tell what their TTLs are)."""
     if not 1 <= pages <= MAX_PAGES:
         raise BadQuery(gettext("pages must be from 1 to %(max_pages)s.") % {"max_pages": MAX_PAGES})
     result = Inspection(query=query, pages_requested=pages, now=dt.datetime.now(dt.UTC))
@@ -181,7 +175,8 @@ def inspect(query: PartitionQuery, pages: int) -> Inspection:
             page = query.read(start_key=start_key)
             result.pages_read += 1
             for item in page.items:
-                result.add(query.table, item)
+                if may_view is None or may_view(item):
+                    result.add(query.table, item)
             start_key = page.last_evaluated_key
             if start_key is None:
                 result.complete = True

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from ... import data
+from ... import conf, data
 from ...codenames import EXTEND_TTL
 from ...definitions import Entity, Table
 from .values import EXTEND_DAYS, TTLState, classify_ttl
@@ -58,19 +58,43 @@ def may_set_any_ttl(site: AdminSite, request: HttpRequest, table: Table) -> bool
     return any(site.admin_for(e).has_change_permission(request) for e in site.entities_of(table))
 
 
-def may_set_ttl(site: AdminSite, request: HttpRequest, table: Table, item: Mapping[str, Any]
-                ) -> bool:
-    """Change permission on the item's entity, or the extend-TTL permission on an entity the
-    person may view. Unclassified items have no entity permissions: superusers only."""
+#: the TTL states an extension can start from: a real expiry, or one that has passed (an item
+#: awaiting deletion is kept by extending it from now). Adding an expiry to an item that never
+#: expires would shorten its life, which only change permission may do.
+EXTENDABLE = ("ok", "expired")
+
+
+def ttl_rights(site: AdminSite, request: HttpRequest, table: Table, item: Mapping[str, Any]
+               ) -> str:
+    """``"change"`` (set, shorten, clear: change permission on the item's entity), ``"extend"``
+    (only later, up to the cap: the extend-TTL permission on an entity the person may view)
+    or ``""``. Unclassified items have no entity permissions: superusers only."""
     if data.is_read_only(table):
-        return False
+        return ""
     admin = site.admin_of_item(table, dict(item))
     if admin is None:
-        return bool(request.user.is_superuser)
+        return "change" if request.user.is_superuser else ""
     if admin.has_change_permission(request, item):
-        return True
-    return (request.user.has_perm(f"dynadmin.{EXTEND_TTL}")
-            and admin.has_view_permission(request, item))
+        return "change"
+    if (request.user.has_perm(f"dynadmin.{EXTEND_TTL}")
+            and admin.has_view_permission(request, item)):
+        return "extend"
+    return ""
+
+
+def may_set_ttl(site: AdminSite, request: HttpRequest, table: Table, item: Mapping[str, Any]
+                ) -> bool:
+    return bool(ttl_rights(site, request, table, item))
+
+
+def extension_cap(now: dt.datetime) -> dt.datetime:
+    """The latest expiry the extend permission may set (DYNADMIN_TTL_EXTEND_MAX_DAYS)."""
+    return now + dt.timedelta(days=int(conf.get("TTL_EXTEND_MAX_DAYS")))
+
+
+def extension_base(state: TTLState, now: dt.datetime) -> dt.datetime:
+    """What an extension adds to: the expiry, or now for one that has passed."""
+    return state.moment if state.kind == "ok" and state.moment else now
 
 
 @dataclass
@@ -85,10 +109,16 @@ class ItemTTL:
     #: what the "set to" field starts with (a datetime-local value, UTC)
     initial: str
     extend_days: tuple[int, ...] = EXTEND_DAYS
+    #: set, shorten and clear (change permission); else only extend, up to ``extend_until``
+    may_shorten: bool = True
+    #: the latest expiry an extension may set (datetime-local, UTC), when only extending
+    extend_until: str = ""
+    #: the earliest (an extension moves the expiry later), when only extending
+    extend_from: str = ""
 
     @property
     def may_clear(self) -> bool:
-        return self.policy != "required" and self.state.kind != "none"
+        return self.may_shorten and self.policy != "required" and self.state.kind != "none"
 
     @property
     def may_extend(self) -> bool:
@@ -112,9 +142,28 @@ def item_ttl(site: AdminSite, table: Table, item: Mapping[str, Any], request: Ht
         start = state.meant
     else:
         start = now + (lifetime or dt.timedelta(days=1))
-    return ItemTTL(attribute=target.attribute, state=state, policy=target.policy,
-                   default_lifetime=duration_text(lifetime), initial=start.strftime(
-                       "%Y-%m-%dT%H:%M"), may_change=may_set_ttl(site, request, table, item))
+    rights = ttl_rights(site, request, table, item)
+    block = ItemTTL(attribute=target.attribute, state=state, policy=target.policy,
+                    default_lifetime=duration_text(lifetime), initial=start.strftime(
+                        _LOCAL), may_change=bool(rights), may_shorten=rights == "change")
+    if rights == "extend":
+        _only_extend(block, now)
+    return block
+
+
+_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _only_extend(block: ItemTTL, now: dt.datetime) -> None:
+    """Offer only what the extend permission allows: later, up to the cap."""
+    cap, base = extension_cap(now), extension_base(block.state, now)
+    block.extend_days = tuple(d for d in block.extend_days
+                              if base + dt.timedelta(days=d) <= cap)
+    if block.state.kind not in EXTENDABLE or base >= cap:
+        block.may_change = False
+        return
+    block.extend_until, block.extend_from = cap.strftime(_LOCAL), base.strftime(_LOCAL)
+    block.initial = min(cap, base + dt.timedelta(days=1)).strftime(_LOCAL)
 
 
 def duration_text(delta: dt.timedelta | None) -> str:
