@@ -93,3 +93,20 @@ def test_unknown_action_or_nothing_selected_is_a_400(staff_client, orders):
     token = selection(page(staff_client))
     assert staff_client.post(url, {"action": "Order.mark_shipped", "item": ["99"],
                                    "selection": token}).status_code == 400
+
+
+def test_each_row_of_an_action_gets_the_pages_budget_for_dynamodb(staff_client, shop_table,
+                                                                 settings):
+    """A page's budget for DynamoDB bounds a stalled request; an action over many rows is
+    many independent writes, each given the whole budget, so a long but healthy run is never
+    cut short half-way."""
+    for n in range(40):
+        data.put_item(shop_table, order(n), condition=AttributeNotExists("PK"))
+    html = page(staff_client)
+    settings.DYNADMIN_REQUEST_BUDGET = 0.3  # far less than 40 guarded writes take in all
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "item": tokens(html),
+                                  "selection": selection(html)})
+    assert unescape(response.content.decode()).count(">done<") == 40
+    shipped = data.query(shop_table.primary, "USER#u1", consistent=True, limit=100).items
+    assert {o["status"] for o in shipped} == {"SHIPPED"}

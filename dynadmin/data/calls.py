@@ -38,6 +38,12 @@ class CallLog:
     #: the budget in seconds, for messages
     budget: float | None = None
 
+    def renew(self) -> None:
+        """A fresh budget from now: for work made of many independent steps (an action over
+        a thousand rows), each step gets the budget, not the whole."""
+        if self.budget:
+            self.deadline = time.monotonic() + self.budget
+
     def remaining(self) -> float | None:
         """Seconds left in the budget (None without one; never below 0)."""
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())

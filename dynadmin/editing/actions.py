@@ -10,6 +10,7 @@ from django.core import signing
 from django.http import HttpRequest
 
 from .. import data, limits
+from ..data import calls
 from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
@@ -84,10 +85,19 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         for item in data.batch_get(table, chunk, consistent=True):
             current[dumps_dynamodb_json(table.key_of(item), indent=None)] = item
     outcomes = []
+    log = calls.current_log()
+    stalled = False
     for key, seen in selected:
         outcome = ActionOutcome(key_text=key_text(table, key), url=item_url(table, key),
                                 status="done")
         outcomes.append(outcome)
+        if stalled:
+            # One item's write found DynamoDB not answering: the others would only wait too.
+            outcome.status = "not saved"
+            outcome.message = "not tried: DynamoDB did not answer for an earlier item"
+            continue
+        if log is not None:
+            log.renew()  # each item's write gets the page's budget, not a share of it
         original = current.get(dumps_dynamodb_json(key, indent=None))
         if original is None:
             outcome.status, outcome.message = "conflict", "deleted since the page was read"
@@ -117,6 +127,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         except writes.WriteInterrupted as exc:
             outcome.status = "not saved" if exc.outcome == "not_applied" else "unknown"
             outcome.message = exc.title
+            stalled = True
         except writes.KeyTaken:
             outcome.status, outcome.message = "conflict", "its new key is taken; not written"
         except (ItemInvalid, FieldError, KeyTemplateError) as exc:
