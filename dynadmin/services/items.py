@@ -8,7 +8,8 @@ from typing import Any
 from .. import data
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import ParsedItem, Table, parse_any
-from .presentation import cell_text, dynamo_type, raw_text
+from .presentation import dynamo_type, raw_text
+from .values import Shown, show, show_field
 
 __all__ = ["AttributeRow", "ItemPresentation", "present_item", "read_item"]
 
@@ -30,6 +31,8 @@ class AttributeRow:
     is_key: bool = False
     #: where the value leads, when it is the key of another entity
     url: str = ""
+    #: the value as the page shows it (services/values.py)
+    value: Shown = field(default_factory=Shown)
 
 
 @dataclass
@@ -68,16 +71,18 @@ def present_item(table: Table, item: dict[str, Any],
         for name, fld in parsed.entity._meta.fields.items():
             if name not in parsed.values:
                 continue
-            value = parsed.values[name]
+            shown = (show(parsed.values[name]) if name in parsed.errors
+                     else show_field(fld, parsed.values[name], parsed.values))
             presentation.field_rows.append(AttributeRow(
                 label=fld.label, attribute=fld.attribute,
                 dynamo_type=dynamo_type(item[fld.attribute]) if fld.attribute in item else "key",
-                display=cell_text(fld, value), error=parsed.errors.get(name, ""),
+                display=shown.text, value=shown, error=parsed.errors.get(name, ""),
                 url=links.get(name, "")))
     for attribute, value in parsed.extra.items():
         if attribute in key_attributes:
             continue
+        shown = show(value)
         presentation.extra_rows.append(AttributeRow(
             label=attribute, attribute=attribute, dynamo_type=dynamo_type(value),
-            display=raw_text(value)))
+            display=shown.text if not shown.nested else raw_text(value), value=shown))
     return presentation
