@@ -164,7 +164,7 @@ def test_meet_and_resolve_a_conflict_from_a_second_browser(browser, page, site):
     other.get_by_text("Saved.").wait_for()
     page.get_by_label("Notes").fill('["call the customer"]')
     page.get_by_role("button", name="Save").click()
-    page.get_by_role("heading", name="Someone else changed this item").wait_for()
+    page.get_by_role("heading", name=re.compile("^Someone else changed Order 456")).wait_for()
     assert page.get_by_text("changed by them").first.is_visible()
     shot(page, "conflict")
     page.get_by_role("button", name="Apply my changes on top of theirs").click()

@@ -351,7 +351,7 @@ def test_a_ttl_changed_meanwhile_is_a_conflict(client, django_user_model, shop_t
                      condition=AttributeExists("PK"))
     response = support.post(SET_TTL, {"original": original, "extend": "1"})
     assert response.status_code == 409
-    assert "Someone else changed this item" in response.content.decode()
+    assert "Someone else changed Session" in response.content.decode()
     assert data.get_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s1"})["ttl"] == theirs
     assert list(AuditEntry.objects.values_list("outcome", flat=True)) == ["conflict"]
 

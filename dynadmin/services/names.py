@@ -13,6 +13,7 @@ import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..data.serialization import loads_dynamodb_json
 from ..definitions import Entity, ParsedItem, Table, parse_any
 from ..definitions.fields import Choice, Date, DateTime, Field, String
 from .key_params import key_text
@@ -21,8 +22,8 @@ from .values import number_text, show_field, stamp
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
-__all__ = ["MAX_NAME", "entity_label", "item_name", "label_fields", "parsed_name",
-           "template_label"]
+__all__ = ["MAX_NAME", "entity_label", "entry_name", "item_name", "label_fields",
+           "parsed_name", "template_label"]
 
 #: a name longer than this is cut, so a heading or a link stays one line
 MAX_NAME = 120
@@ -98,11 +99,12 @@ def entity_label(entity: type[Entity], values: Mapping[str, Any],
              and isinstance(values.get(name), str) and values[name].strip()]
     if texts:
         return _cut(" · ".join(values[n].strip() for n in texts[:2]))
-    identity = [v for v in reversed(meta.primary_key.variables)
-                if _present(values.get(v)) and not isinstance(meta.fields.get(v), (Date, DateTime))]
+    identity = [v for v in reversed(meta.primary_key.variables) if _present(values.get(v))
+                and not isinstance(meta.fields.get(v), (Date, DateTime))]
     if identity:
         ident = identity[0]
-        return _cut(f"{meta.verbose_name} {_plain(meta.fields.get(ident), values[ident], values, '')}")
+        shown = _plain(meta.fields.get(ident), values[ident], values, "")
+        return _cut(f"{meta.verbose_name} {shown}")
     return meta.verbose_name
 
 
@@ -120,6 +122,22 @@ def parsed_name(site: AdminSite | None, table: Table, parsed: ParsedItem) -> str
 def item_name(site: AdminSite | None, table: Table, item: Mapping[str, Any]) -> str:
     """The name of a stored item (as read, or as the audit log kept it)."""
     return parsed_name(site, table, parse_any(table, item))
+
+
+def entry_name(site: AdminSite, entry: Any) -> str:
+    """The name of the item an audit entry is about, from the item it kept (after the write,
+    else before it, else only its key): the log stores keys, names are derived when shown,
+    so a label template changed later renames old entries too. "" when the table is gone."""
+    table = site.tables.get(entry.table)
+    if table is None:
+        return ""
+    for text in (entry.after, entry.before, entry.key):
+        if text:
+            try:
+                return item_name(site, table, loads_dynamodb_json(text))
+            except (ValueError, TypeError, KeyError):
+                continue
+    return ""
 
 
 def _cut(text: str) -> str:

@@ -18,7 +18,18 @@ from django.utils.translation import gettext as _
 
 from ..data.serialization import dumps_plain_json
 from ..definitions.fields import (
-    TTL, Binary, Boolean, Date, DateTime, Field, Integer, List, Map, Null, Number, SetField,
+    TTL,
+    Binary,
+    Boolean,
+    Date,
+    DateTime,
+    Field,
+    Integer,
+    List,
+    Map,
+    Null,
+    Number,
+    SetField,
     Version,
 )
 from .ttl import classify_ttl, relative_time
