@@ -48,6 +48,12 @@ class ItemPresentation:
         return self.parsed.entity_name
 
     @property
+    def primary_key_text(self) -> str:
+        """``USER#a11cebee / METADATA``: the folded Keys block's one line."""
+        return " / ".join(r.display for r in self.key_rows
+                          if r.attribute in self.table.primary.attributes)
+
+    @property
     def dynamodb_json(self) -> str:
         return dumps_dynamodb_json(self.parsed.item)
 
