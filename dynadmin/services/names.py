@@ -66,7 +66,11 @@ def template_label(template: str, fields: Mapping[str, Field], values: Mapping[s
     separator before it ("Order 456" when the date is missing); "" when none has a value."""
     out: list[str] = []
     filled = False
-    for literal, name, spec, _conv in _formatter.parse(template):
+    try:
+        pieces = list(_formatter.parse(template))
+    except ValueError:  # a broken template (system check E013) names nothing
+        return ""
+    for literal, name, spec, _conv in pieces:
         if name is None:
             if filled:
                 out.append(literal)
