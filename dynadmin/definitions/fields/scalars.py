@@ -64,7 +64,7 @@ class Number(Field):
         try:
             number = Decimal(value) if not isinstance(value, Decimal) else value
         except (InvalidOperation, TypeError, ValueError):
-            raise FieldError(f"{self.label}: “{value}” is not a number") from None
+            raise FieldError(f"{self.label}: {value!r} is not a number") from None
         return check_number_range(self.label, number)
 
     def to_key_text(self, value: Any, spec: str = "") -> str:
@@ -86,7 +86,9 @@ class Integer(Number):
         if number is None:
             return None
         if number != number.to_integral_value():
-            raise FieldError(f"{self.label}: {number} is not a whole number")
+            # the text as typed, quoted; never a Decimal's repr
+            shown = repr(value) if isinstance(value, str) else str(number)
+            raise FieldError(f"{self.label}: {shown} is not a whole number")
         return int(number)
 
     def to_dynamo(self, value: Any) -> Any:
