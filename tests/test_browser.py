@@ -146,7 +146,7 @@ def test_open_an_order_by_id_and_edit_it(page, site):
     page.get_by_label("Status").select_option("CANCELLED")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved.").wait_for()
-    assert page.get_by_text("CANCELLED").first.is_visible()
+    assert page.get_by_text("CANCELLED", exact=True).first.is_visible()  # the Status field
     assert page.get_by_role("heading", name="History").is_visible()
     shot(page, "order-edited")
 
