@@ -19,6 +19,7 @@ from .definitions.fields import Field
 from .editing.forms import EntityForm
 from .patterns import Listing, Lookup
 from .relations import Relation
+from .services.names import entity_label
 
 if TYPE_CHECKING:
     from .sites import AdminSite
@@ -73,6 +74,12 @@ class EntityAdmin:
     def get_list_display(self, request: HttpRequest | None = None) -> tuple[str, ...]:
         return self.list_display or tuple(list(self.opts.fields)[:6])
 
+    def item_label(self, values: dict[str, Any]) -> str:
+        """What one item is called on every page (its heading, links, breadcrumb, history),
+        like a model's ``__str__``. ``values`` are its typed field values. By default the
+        entity's ``label`` template, else the first text columns of ``list_display``."""
+        return entity_label(self.entity, values, self.get_list_display())
+
     def get_readonly_fields(self, request: HttpRequest | None = None, item: Any = None
                             ) -> tuple[str, ...]:
         return self.readonly_fields
@@ -97,7 +104,7 @@ class EntityAdmin:
             fields = lookup.fields or (key.pk.variables if key else ())
             label = lookup.label or f"{self.opts.verbose_name} by {', '.join(fields)}"
             lookups.append(Lookup(key=lookup.key, label=label, fields=tuple(fields),
-                                  accepts=lookup.accepts))
+                                  accepts=lookup.accepts, example=lookup.example))
         return lookups
 
     def get_listings(self, request: HttpRequest | None = None) -> list[Listing]:

@@ -22,13 +22,15 @@ class Lookup:
     ``accepts`` is a regular expression for the global lookup box: the lookup runs when the
     text fully matches it, with group 1 (if the pattern has a group) as the value, so that
     ``ORD-456`` and ``456`` both find order 456. Without it, the box tries the lookup whenever
-    the field accepts the text.
+    the field accepts the text. ``example`` is what the box's help shows a person (``ORD-456``)
+    in place of the pattern, which no support person should have to read.
     """
 
     key: str
     label: str = ""
     fields: tuple[str, ...] = ()
     accepts: str = ""
+    example: str = ""
 
     def resolve(self, entity: type[Entity]) -> Key:
         return entity._meta.keys[self.key]

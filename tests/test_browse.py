@@ -39,10 +39,24 @@ def url(**params):
         params)
 
 
+ROW = re.compile(r'<td class="item-name"><a href="([^"]*)">([^<]*)</a>(.*?)</td>', re.S)
+KEY_LINE = re.compile(r'<span class="key-line key">([^<]*)</span>')
+
+
+def named_rows(html):
+    """(url, name, key text, the rest of the cell) of each row, in display order: the name is
+    the link, the key the muted line under it (absent where the name is the key)."""
+    found = []
+    for url, name, rest in ROW.findall(html):
+        key = KEY_LINE.search(rest)
+        found.append((unescape(url), unescape(name), unescape(key.group(1) if key else name),
+                      rest))
+    return found
+
+
 def rows(response):
-    """The item links of a page, in display order."""
-    html = response.content.decode()
-    return [unescape(m) for m in re.findall(r'<td class="key"><a href="[^"]*">([^<]*)</a>', html)]
+    """The keys of a page's rows, in display order."""
+    return [key for _url, _name, key, _rest in named_rows(response.content.decode())]
 
 
 def link(response, rel):
@@ -223,7 +237,7 @@ def test_hostile_keys_render_escaped_and_round_trip_through_links(staff_client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert" not in html
-    item_link = unescape(re.search(r'<td class="key"><a href="([^"]*)"', html).group(1))
+    item_link = named_rows(html)[0][0]
     item_page = staff_client.get(item_link)
     assert item_page.status_code == 200
     assert "<script>alert" not in item_page.content.decode()

@@ -226,3 +226,18 @@ def test_e012_actions_must_be_decorated_methods():
 
     messages = check_definitions(site=make_site((Thing, ThingAdmin)))
     assert [m.id for m in messages] == ["dynadmin.E012", "dynadmin.E012"]
+
+
+def test_e013_a_label_names_only_declared_fields():
+    class Thing(Entity, table=fresh_table(), label="{title} · {colour}"):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+        title = fields.String()
+
+    class Broken(Entity, table=fresh_table(), label="{title"):
+        keys = Key(pk="B#{t}", sk="METADATA")
+        t = fields.String()
+        title = fields.String()
+
+    assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E013"]
+    assert ids(make_site((Broken, EntityAdmin))) == ["dynadmin.E013"]

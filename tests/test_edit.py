@@ -87,7 +87,7 @@ def test_two_people_editing_the_same_order(client, django_user_model, an_order, 
     conflict = b.post(edit_url(ORDER_KEY), form_b | {"total": "120.00"})
     html = unescape(conflict.content.decode())
     assert conflict.status_code == 409
-    assert "Someone else changed this item" in html and "Nothing was written" in html
+    assert "Someone else changed Order 456 · " in html and "Nothing was written" in html
     assert "SHIPPED" in html and "PENDING" in html and "<td>120" in html
     stored = data.get_item(shop_table, ORDER_KEY)
     assert stored["status"] == "SHIPPED" and stored["total"] == Decimal("99.95")

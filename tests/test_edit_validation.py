@@ -556,7 +556,7 @@ def _someone_else_edits_the_user(table) -> None:
 
 
 case("edit-User-stale-form", "edit", "user", {"tier": "PRO"},
-     ("Someone else changed this item", "Nothing was written", "Grace"), status=409,
+     ("Someone else changed Grace", "Nothing was written"), status=409,
      prepare=_someone_else_edits_the_user)
 
 # Markup in values: refused, and echoed back escaped, never as markup.

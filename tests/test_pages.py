@@ -85,8 +85,8 @@ class TestItemPage:
         html = response.content.decode()
         assert response.status_code == 200
         assert "alice@example.com" in html
-        assert "2024-01-02 03:04:05+00:00" in html
-        assert "beta, vip" in html
+        assert "2024-01-02 03:04 UTC · " in html  # the one date format, then how long ago
+        assert "beta · vip" in html
         assert "&quot;S&quot;: &quot;USER#u1&quot;" in html  # DynamoDB JSON, escaped
         # The item itself, then one bounded Query per related section (orders, sessions).
         assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query"

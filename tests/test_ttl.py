@@ -19,6 +19,7 @@ from dynadmin.services.ttl import Bar, bar_chart_svg, classify_ttl
 from examples.shop import seed
 from examples.shop.definitions import Session, User
 from tests.conftest import BACKEND
+from tests.test_browse import named_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +69,12 @@ def token(page):
 
 def badges(response):
     """The TTL kinds badged on a page, by row key."""
-    html = unescape(response.content.decode())
-    return dict(re.findall(r'<td class="key"><a href="[^"]*">([^<]*)</a> <span class="badge '
-                           r'\w+" title="[^"]*" data-ttl="(\w+)"', html))
+    found = {}
+    for _url, _name, key, rest in named_rows(response.content.decode()):
+        badge = re.search(r'<span class="badge \w+" title="[^"]*" data-ttl="(\w+)"', rest)
+        if badge:
+            found[key] = badge.group(1)
+    return found
 
 
 def svg(response):
@@ -347,7 +351,7 @@ def test_a_ttl_changed_meanwhile_is_a_conflict(client, django_user_model, shop_t
                      condition=AttributeExists("PK"))
     response = support.post(SET_TTL, {"original": original, "extend": "1"})
     assert response.status_code == 409
-    assert "Someone else changed this item" in response.content.decode()
+    assert "Someone else changed Session" in response.content.decode()
     assert data.get_item(shop_table, {"PK": "USER#u1", "SK": "SESSION#s1"})["ttl"] == theirs
     assert list(AuditEntry.objects.values_list("outcome", flat=True)) == ["conflict"]
 

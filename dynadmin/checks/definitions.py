@@ -18,6 +18,7 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E011 | a relation to an unregistered entity or unknown key, or that cannot fill the
          target's partition key (it would need a scan) |
 | E012 | ``actions`` names something that is not an ``@action`` method |
+| E013 | an entity's ``label`` template names a field it does not declare, or does not parse |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
@@ -34,6 +35,7 @@ from django.core.checks import Error, Warning, register
 from ..definitions import Entity, Key, KeyTemplateError
 from ..definitions.fields import TTL, Boolean, Choice, DateTime
 from ..options import EntityAdmin
+from ..services.names import label_fields
 from ..sites import AdminSite, site
 
 __all__ = ["check_definitions"]
@@ -164,6 +166,16 @@ def _check_ttl(entity: type[Entity]) -> list:
 def _check_admin(admin: EntityAdmin) -> list:
     meta = admin.opts
     errors: list = []
+    if meta.label_template:
+        try:
+            unknown = [n for n in label_fields(meta.label_template) if n not in meta.fields]
+        except ValueError as exc:
+            unknown = [f"(it does not parse: {exc})"]
+        if unknown:
+            errors.append(Error(
+                f"{meta.label} label {meta.label_template!r} names {', '.join(unknown)}, "
+                f"which {meta.label} does not declare.",
+                hint=f"Fields: {', '.join(meta.fields)}.", obj=meta.entity, id="dynadmin.E013"))
     for option in ("list_display", "readonly_fields"):
         for name in getattr(admin, option):
             if name not in meta.fields:

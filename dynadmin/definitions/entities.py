@@ -27,6 +27,9 @@ class EntityOptions:
     verbose_name: str
     ttl_policy: str = "none"  # "none", "optional" or "required"
     default_lifetime: Any = None  # a timedelta for new items of an ephemeral entity
+    #: how one item is named on pages: ``"{name} · {email}"`` over the entity's fields
+    label_template: str = ""
+    verbose_name_plural: str = ""
 
     @property
     def label(self) -> str:
@@ -89,6 +92,10 @@ class Entity:
             keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
             by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
             order_id = fields.String()
+
+    Options are class keywords: ``type_value``, ``verbose_name`` (and
+    ``verbose_name_plural``), ``ttl``, ``default_lifetime``, and ``label``, how one item is
+    named on every page (``label="Order {order_id} · {placed_on}"``).
     """
 
     _meta: ClassVar[EntityOptions]
@@ -101,6 +108,8 @@ class Entity:
         verbose_name: str | None = None,
         ttl: str | None = None,
         default_lifetime: Any = None,
+        label: str | None = None,
+        verbose_name_plural: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -129,6 +138,9 @@ class Entity:
             verbose_name=verbose_name or cls.__name__,
             ttl_policy=ttl or ("optional" if has_ttl else "none"),
             default_lifetime=default_lifetime,
+            label_template=label if label is not None else (parent.label_template if parent
+                                                             else ""),
+            verbose_name_plural=verbose_name_plural or f"{verbose_name or cls.__name__}s",
         )
         table.add_entity(cls)
 

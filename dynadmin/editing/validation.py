@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import limits
-from ..data.serialization import serialize
+from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import Table
 from ..definitions.fields import FieldError, check_number_range
 from ..user_errors import UserInputError
@@ -197,7 +197,7 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
         expected = {"S": str, "N": (int, Decimal), "B": (bytes, bytearray)}[key_type]
         if isinstance(value, bool) or not isinstance(value, expected) or value in ("", b""):
             errors.append(f"{attribute} is an index key of type {key_type}; it cannot hold "
-                          f"{value!r}.")
+                          f"{dumps_plain_json(value, indent=None)}.")
         elif value_size(value) > (size_limit := index_key_sizes.get(
                 attribute, limits.MAX_PARTITION_KEY_BYTES)):
             errors.append(f"{attribute} (an index key) is longer than DynamoDB allows for a "

@@ -8,7 +8,8 @@ from typing import Any
 from .. import data
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import ParsedItem, Table, parse_any
-from .presentation import cell_text, dynamo_type, raw_text
+from .presentation import dynamo_type, raw_text
+from .values import Shown, show, show_field
 
 __all__ = ["AttributeRow", "ItemPresentation", "present_item", "read_item"]
 
@@ -30,6 +31,8 @@ class AttributeRow:
     is_key: bool = False
     #: where the value leads, when it is the key of another entity
     url: str = ""
+    #: the value as the page shows it (services/values.py)
+    value: Shown = field(default_factory=Shown)
 
 
 @dataclass
@@ -43,6 +46,12 @@ class ItemPresentation:
     @property
     def entity_name(self) -> str:
         return self.parsed.entity_name
+
+    @property
+    def primary_key_text(self) -> str:
+        """``USER#a11cebee / METADATA``: the folded Keys block's one line."""
+        return " / ".join(r.display for r in self.key_rows
+                          if r.attribute in self.table.primary.attributes)
 
     @property
     def dynamodb_json(self) -> str:
@@ -68,16 +77,18 @@ def present_item(table: Table, item: dict[str, Any],
         for name, fld in parsed.entity._meta.fields.items():
             if name not in parsed.values:
                 continue
-            value = parsed.values[name]
+            shown = (show(parsed.values[name]) if name in parsed.errors
+                     else show_field(fld, parsed.values[name], parsed.values))
             presentation.field_rows.append(AttributeRow(
                 label=fld.label, attribute=fld.attribute,
                 dynamo_type=dynamo_type(item[fld.attribute]) if fld.attribute in item else "key",
-                display=cell_text(fld, value), error=parsed.errors.get(name, ""),
+                display=shown.text, value=shown, error=parsed.errors.get(name, ""),
                 url=links.get(name, "")))
     for attribute, value in parsed.extra.items():
         if attribute in key_attributes:
             continue
+        shown = show(value)
         presentation.extra_rows.append(AttributeRow(
             label=attribute, attribute=attribute, dynamo_type=dynamo_type(value),
-            display=raw_text(value)))
+            display=shown.text if not shown.nested else raw_text(value), value=shown))
     return presentation

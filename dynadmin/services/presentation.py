@@ -12,12 +12,15 @@ from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import ParsedItem, Table
 from ..definitions.fields import TTL, Field
 from .key_params import item_url, key_text
+from .names import parsed_name
+from .relation_links import field_links
 from .ttl import TTLState, classify_ttl, item_ttl_state, relative_time
+from .values import Shown, show, show_field
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
-__all__ = ["Group", "Row", "cell_text", "dynamo_type", "group_items", "raw_text",
+__all__ = ["Group", "Row", "cell", "cell_text", "dynamo_type", "group_items", "raw_text",
            "relative_time", "ttl_text"]
 
 MAX_CELL = 120
@@ -44,18 +47,29 @@ def ttl_text(value: Any, now: dt.datetime | None = None) -> str:
 def cell_text(fld: Field, value: Any, now: dt.datetime | None = None) -> str:
     if isinstance(fld, TTL):
         return ttl_text(value, now)
-    try:
-        return fld.display(value)
-    except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw, never a 500
-        return raw_text(value)
+    return show_field(fld, value, now=now).text
+
+
+def cell(fld: Field, value: Any, values: dict[str, Any] | None = None,
+         now: dt.datetime | None = None) -> Shown:
+    """One table cell: typed, with its CSS class (numbers right-aligned) and badge."""
+    if isinstance(fld, TTL):
+        return Shown(text=ttl_text(value, now))
+    shown = show_field(fld, value, values, now)
+    if shown.nested:
+        # A table cell holds one line: the nested form is on the item page.
+        return Shown(text=shown.text[:MAX_CELL] + ("…" if len(shown.text) > MAX_CELL else ""))
+    return shown
 
 
 @dataclass
 class Row:
     url: str
     key_text: str
-    cells: list[str]
+    cells: list[Shown]
     item: dict[str, Any]
+    #: what the item is called (services/names.py): the row's link text
+    name: str = ""
     invalid: list[str] = field(default_factory=list)
     #: the row's number in its group's signed selection, when actions are offered
     selection_number: str = ""
@@ -106,9 +120,10 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
             rest = {k: v for k, v in item.items() if k not in primary.attributes}
             summary = raw_text(rest)
             group.rows.append(Row(
-                url=item_url(table, item), key_text=text, item=item,
-                cells=[*(raw_text(item.get(a, "")) for a in primary.attributes),
-                       summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else "")],
+                url=item_url(table, item), key_text=text, item=item, name=text,
+                cells=[*(show(item[a]) if a in item else Shown() for a in primary.attributes),
+                       Shown(text=summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL
+                                                         else ""))],
                 ttl=_flagged_ttl(table, item, now)))
             continue
         if request is not None and not admin.has_view_permission(request, item):
@@ -121,13 +136,22 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
                 label=entity._meta.verbose_name, entity_name=entity._meta.name,
                 columns=[fields[c].label for c in columns])
         fields = entity._meta.fields
+        links = field_links(table, admin.get_relations(request), parsed.values)
         group.rows.append(Row(
             url=item_url(table, item), key_text=text, item=item,
-            cells=[cell_text(fields[c], parsed.values[c], now) if c in parsed.values else "—"
-                   for c in columns],
+            name=parsed_name(site, table, parsed),
+            cells=[_linked(cell(fields[c], parsed.values[c], parsed.values, now), links.get(c))
+                   if c in parsed.values else Shown(kind="empty") for c in columns],
             invalid=[fields[c].label for c in parsed.errors if c in columns],
             ttl=_flagged_ttl(table, item, now)))
     return list(groups.values())
+
+
+def _linked(shown: Shown, url: str | None) -> Shown:
+    """A cell whose value is the key of a related item links to it (no call is made)."""
+    if url:
+        shown.url = url
+    return shown
 
 
 def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime) -> TTLState | None:

@@ -1,4 +1,5 @@
-"""The related sections of an item page: one bounded Query per to-many relation."""
+"""The related sections of an item page: one bounded Query per to-many relation, and one
+BatchGetItem for all its to-one relations together, so each is shown by its name."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from .. import data
-from ..data import SortCondition
+from .. import data, limits
 from ..definitions import Table, parse_any
-from ..relations import Relation, ResolvedRelation
-from .key_params import item_url
-from .partitions import PartitionQuery
+from ..relations import Relation
+from .key_params import key_text
+from .names import parsed_name
 from .presentation import Group, group_items
+from .relation_links import field_links, relation_partition, relation_url
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -29,21 +30,13 @@ class RelatedSection:
     groups: list[Group] = field(default_factory=list)
     more: bool = False
     error: str = ""
-
-
-def _partition(table: Table, resolved: ResolvedRelation) -> PartitionQuery:
-    """The partition a to-many relation lists (its link and its one bounded Query)."""
-    return PartitionQuery(
-        table=table, index=resolved.key.index, pk=resolved.pk,
-        sort=SortCondition(resolved.sk_op, resolved.sk) if resolved.sk_op else None,
-        descending=resolved.relation.descending)
-
-
-def _url(table: Table, resolved: ResolvedRelation) -> str:
-    if resolved.single:
-        index = table.primary
-        return item_url(table, {index.pk: resolved.pk, index.sk: resolved.sk})
-    return _partition(table, resolved).url()
+    #: a to-one relation's item, by name, and its key as a person reads it
+    name: str = ""
+    key_text: str = ""
+    #: the to-one item was looked for and is not there
+    missing: bool = False
+    #: the primary key of a to-one relation's item (read together with the others)
+    key: dict[str, Any] = field(default_factory=dict)
 
 
 def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, ...],
@@ -53,10 +46,13 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
         resolved = relation.resolve(values)
         if resolved is None:
             continue
-        section = RelatedSection(relation=relation, url=_url(table, resolved),
+        section = RelatedSection(relation=relation, url=relation_url(table, resolved),
                                  single=resolved.single)
-        if not resolved.single:
-            partition = replace(_partition(table, resolved), limit=relation.limit)
+        if resolved.single:
+            index = table.primary
+            section.key = {index.pk: resolved.pk, index.sk: resolved.sk}
+        else:
+            partition = replace(relation_partition(table, resolved), limit=relation.limit)
             try:
                 page = partition.read()
             except data.DataError as exc:
@@ -67,16 +63,41 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
                 section.groups = group_items(site, table, items, request)
                 section.more = page.last_evaluated_key is not None
         sections.append(section)
+    _name_single(site, table, [s for s in sections if s.single], request)
     return sections
 
 
-def field_links(table: Table, relations: tuple[Relation, ...], values: dict[str, Any]
-                ) -> dict[str, str]:
-    """Source field name -> URL, for attribute values that are keys of other entities."""
-    links = {}
-    for relation in relations:
-        if relation.field:
-            resolved = relation.resolve(values)
-            if resolved is not None:
-                links[relation.field] = _url(table, resolved)
-    return links
+def _name_single(site: AdminSite, table: Table, sections: list[RelatedSection],
+                 request: HttpRequest) -> None:
+    """Each to-one relation's item by its name: one BatchGetItem for the page (bounded by
+    its 100 keys). An item the person may not view stays a plain link, unnamed, as a
+    missing one would be told apart from it otherwise."""
+    wanted: dict[tuple[Any, ...], list[RelatedSection]] = {}
+    for section in sections[:limits.BATCH_GET_KEYS]:
+        wanted.setdefault(_identity(table, section.key), []).append(section)
+    if not wanted:
+        return
+    keys = [group[0].key for group in wanted.values()]
+    try:
+        found = data.batch_get(table, keys)
+    except data.DataError:
+        return  # the sections stay plain links; the page still answers
+    by_key = {_identity(table, item): item for item in found}
+    for identity, group in wanted.items():
+        item = by_key.get(identity)
+        for section in group:
+            if item is None:
+                target = site.admin_of(section.relation.entity)
+                section.missing = target is not None and target.has_view_permission(request)
+                continue
+            parsed = parse_any(table, item)
+            admin = site.admin_of(parsed.entity)
+            viewable = (admin.has_view_permission(request, item) if admin is not None
+                        else request.user.is_superuser)
+            if viewable:
+                section.name = parsed_name(site, table, parsed)
+                section.key_text = key_text(table, item)
+
+
+def _identity(table: Table, key: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(key.get(a) for a in table.primary.attributes)

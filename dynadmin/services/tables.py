@@ -17,6 +17,7 @@ from .. import conf
 from ..data import describe
 from ..data.errors import DataError
 from ..definitions import Table
+from .values import count_text
 
 __all__ = ["TableSummary", "describe_cache_key", "described_table", "table_summary"]
 
@@ -39,6 +40,11 @@ class TableSummary:
     @property
     def ok(self) -> bool:
         return self.error is None and self.status == "ACTIVE"
+
+    @property
+    def item_count_text(self) -> str:
+        """``≈ 29,035``: DynamoDB refreshes the count about every six hours."""
+        return count_text(self.item_count)
 
 
 def described_table(table: Table, *, fresh: bool = False

@@ -12,6 +12,7 @@ from ..definitions import Table
 from ..editing import writes
 from ..editing.originals import sign_item
 from ..services.key_params import item_url
+from ..services.names import item_name
 from ..services.presentation import raw_text
 
 if TYPE_CHECKING:
@@ -51,4 +52,5 @@ def conflict_response(request: HttpRequest, site: AdminSite, table: Table,
         "theirs_token": sign_item(conflict.theirs),
         "mine_token": sign_item(conflict.mine),
         "item_link": item_url(table, conflict.theirs or conflict.original),
+        "item_name": item_name(site, table, conflict.theirs or conflict.original),
     }, status=409)

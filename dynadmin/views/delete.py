@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from ..editing import writes
 from ..editing.originals import sign_item
 from ..services.key_params import item_url, key_text
+from ..services.names import item_name
 from ..services.partitions import partition_url
 from .conflicts import conflict_response, saved_note
 from .guards import current_item, posted_original, require_any
@@ -35,6 +36,7 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
             "delete.html", definition, admin.entity if admin else None), {
             "table": definition, "admin": admin, "item": current,
             "key_text": key_text(definition, current),
+            "item_name": item_name(site, definition, current),
             "original_token": sign_item(current), "item_link": item_url(definition, current),
         })
     posted = posted_original(site, request, definition, "delete", _("Cannot delete"))

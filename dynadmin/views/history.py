@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..models import AuditEntry
+from ..services.names import entry_name
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -20,6 +21,8 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     labels = site.viewable_labels(request)
     if labels is not None:
         entries = entries.filter(entity__in=labels)
-    entries = entries[:100]
+    entries = list(entries[:100])
+    for entry in entries:
+        entry.item_name = entry_name(site, entry)
     return TemplateResponse(request, site.template_names("recent_actions.html"),
                             {"entries": entries})

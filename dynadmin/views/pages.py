@@ -16,6 +16,7 @@ from ..services.environments import is_writable
 from ..services.items import present_item, read_item
 from ..services.key_params import parse_item_key
 from ..services.links import site_url
+from ..services.names import parsed_name
 from ..services.related import field_links, related_sections
 from ..services.tables import table_summary
 from ..services.ttl import item_ttl
@@ -71,6 +72,8 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     query = urlencode({"pk": request.GET["pk"], "sk": request.GET.get("sk", "")})
     ttl = item_ttl(site, definition, found, request)
     return TemplateResponse(request, site.template_names("item.html", definition, entity), {
+        "name": parsed_name(site, definition, presentation.parsed),
+        "entity_url": site_url("entity", entity=entity._meta.label) if admin else "",
         "ttl": ttl, "ttl_token": sign_item(found) if ttl and ttl.may_change else "",
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(site, definition, relations, values, request),

@@ -28,7 +28,7 @@ ORDER_STATUSES = ("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
 CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "sports", "music", "office")
 
 
-class User(Entity, table=shop):
+class User(Entity, table=shop, label="{name} · {email}"):
     keys = Key(pk="USER#{user_id}", sk="METADATA")
     by_email = Key("GSI1", pk="USER#EMAIL#{email}", sk="USER#{user_id}")
 
@@ -43,7 +43,7 @@ class User(Entity, table=shop):
     version = fields.Version()
 
 
-class Order(Entity, table=shop):
+class Order(Entity, table=shop, label="Order {order_id} · {placed_on}"):
     keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
     by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
     by_status = Key("GSI2", pk="ORDER#STATUS#{status}",
@@ -54,7 +54,7 @@ class Order(Entity, table=shop):
     placed_on = fields.Date(required=True)
     placed_at = fields.DateTime(required=True)
     status = fields.Choice(*ORDER_STATUSES, required=True)
-    total = fields.Number(required=True)
+    total = fields.Number(required=True, places=2, currency_field="currency")
     currency = fields.Choice("EUR", "USD", "GBP")
     item_count = fields.Integer()
     shipping_address = fields.Map()
@@ -62,25 +62,26 @@ class Order(Entity, table=shop):
     version = fields.Version()
 
 
-class OrderItem(Entity, table=shop, type_value="order_item", verbose_name="Order item"):
+class OrderItem(Entity, table=shop, type_value="order_item", verbose_name="Order item",
+                label="{quantity} × {product_name}"):
     keys = Key(pk="ORDER#{order_id}", sk="ITEM#{product_id}")
     by_product = Key("GSI1", pk="PRODUCT#{product_id}", sk="ORDER#{order_id}")
 
     order_id = fields.String(required=True)
     product_id = fields.String(required=True)
     quantity = fields.Integer(required=True)
-    unit_price = fields.Number(required=True)
+    unit_price = fields.Number(required=True, places=2)
     product_name = fields.String()
 
 
-class Product(Entity, table=shop):
+class Product(Entity, table=shop, label="{name}"):
     keys = Key(pk="PRODUCT#{product_id}", sk="METADATA")
     by_category = Key("GSI1", pk="PRODUCT#CATEGORY#{category}", sk="PRODUCT#{product_id}")
 
     product_id = fields.String(required=True)
     name = fields.String(required=True)
     category = fields.Choice(*CATEGORIES, required=True)
-    price = fields.Number(required=True)
+    price = fields.Number(required=True, places=2)
     in_stock = fields.Boolean()
     weights_kg = fields.NumberSet()
     thumbnail = fields.Binary()
@@ -88,7 +89,8 @@ class Product(Entity, table=shop):
     version = fields.Version()
 
 
-class Session(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=1)):
+class Session(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=1),
+              label="Session from {ip_address} · {created_at:%Y-%m-%d}"):
     keys = Key(pk="USER#{user_id}", sk="SESSION#{session_id}")
 
     user_id = fields.String(required=True)
@@ -99,7 +101,8 @@ class Session(Entity, table=shop, ttl="required", default_lifetime=timedelta(day
     expires = fields.TTL(attribute="ttl")
 
 
-class Invitation(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=7)):
+class Invitation(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=7),
+                 label="Invitation for {email}"):
     keys = Key(pk="INVITE#{invite_id}", sk="METADATA")
     by_email = Key("GSI1", pk="INVITE#EMAIL#{email}", sk="INVITE#{invite_id}")
 

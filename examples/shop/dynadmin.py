@@ -11,7 +11,7 @@ class UserAdmin(EntityAdmin):
     list_display = ("user_id", "email", "name", "tier", "created_at")
     readonly_fields = ("user_id", "created_at")
     lookups = (Lookup("by_email", label="User by email"),
-               Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}"))
+               Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}", example="a11cebee"))
     relations = (
         Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
         Relation("Sessions", Session, placeholders={"user_id": "user_id"}, descending=True),
@@ -22,7 +22,8 @@ class UserAdmin(EntityAdmin):
 class OrderAdmin(EntityAdmin):
     list_display = ("order_id", "placed_on", "status", "total", "currency")
     readonly_fields = ("order_id", "placed_at")
-    lookups = (Lookup("by_id", label="Order by ID", accepts=r"(?:ORD-)?(\d+)"),)
+    lookups = (Lookup("by_id", label="Order by ID", accepts=r"(?:ORD-)?(\d+)",
+                      example="ORD-456"),)
     listings = (Listing("by_status", label="Orders by status"),)
     actions = ("mark_shipped", "cancel")
     relations = (
@@ -47,7 +48,7 @@ class OrderAdmin(EntityAdmin):
 class OrderItemAdmin(EntityAdmin):
     list_display = ("order_id", "product_id", "product_name", "quantity", "unit_price")
     lookups = (Lookup("by_product", label="Order items of a product",
-                      accepts=r"B0[0-9A-Z]{8}"),)
+                      accepts=r"B0[0-9A-Z]{8}", example="B0CX23V2ZK"),)
     relations = (
         Relation("Order", Order, key="by_id", placeholders={"order_id": "order_id"},
                  field="order_id"),
@@ -58,7 +59,8 @@ class OrderItemAdmin(EntityAdmin):
 @dynadmin.register(Product)
 class ProductAdmin(EntityAdmin):
     list_display = ("product_id", "name", "category", "price", "in_stock")
-    lookups = (Lookup("keys", label="Product by ID", accepts=r"B0[0-9A-Z]{8}"),)
+    lookups = (Lookup("keys", label="Product by ID", accepts=r"B0[0-9A-Z]{8}",
+                      example="B0CX23V2ZK"),)
     listings = (Listing("by_category", label="Products in category", descending=False),)
     relations = (
         Relation("Order items", OrderItem, key="by_product",

@@ -32,11 +32,26 @@ class String(Field):
 
 
 class Number(Field):
-    """An exact decimal: DynamoDB numbers are decimal strings on the wire, never floats."""
+    """An exact decimal: DynamoDB numbers are decimal strings on the wire, never floats.
+
+    Display options (the stored value is never rounded): ``places`` digits after the point,
+    and a currency, fixed (``currency="EUR"``) or read from another field of the same item
+    (``currency_field="currency"``): ``Number(places=2, currency_field="currency")`` reads
+    ``167.49 USD``.
+    """
 
     dynamo_type = "N"
     key_capable = True
     key_pattern = r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?"
+
+    def __init__(self, *, places: int | None = None, currency: str | None = None,
+                 currency_field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if places is not None and not 0 <= places <= 20:
+            raise TypeError("Number(places=...) takes 0 to 20 digits")
+        self.places = places
+        self.currency = currency
+        self.currency_field = currency_field
 
     def to_python(self, value: Any) -> Any:
         if value is None:
@@ -71,7 +86,9 @@ class Integer(Number):
         if number is None:
             return None
         if number != number.to_integral_value():
-            raise FieldError(f"{self.label}: {value!r} is not a whole number")
+            # the text as typed, quoted; never a Decimal's repr
+            shown = repr(value) if isinstance(value, str) else str(number)
+            raise FieldError(f"{self.label}: {shown} is not a whole number")
         return int(number)
 
     def to_dynamo(self, value: Any) -> Any:

@@ -12,6 +12,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from ..values import count_text
+
 __all__ = [
     "COUNTS_NOTE", "ChecklistRow", "ContributorInsights", "Encryption", "Finding",
     "HealthReport", "IndexHealth", "MetricSeries", "Metrics", "PointInTimeRecovery", "Source",
@@ -136,6 +138,11 @@ class TableStatus(_Node):
         return self.error is None and self.status == "ACTIVE"
 
     @property
+    def item_count_text(self) -> str:
+        """``≈ 29,035`` (approximate: refreshed by DynamoDB about every six hours)."""
+        return count_text(self.item_count)
+
+    @property
     def age_seconds(self) -> int | None:
         """How old the answer shown is (None when nothing was read)."""
         if self.read_at is None:
@@ -159,6 +166,10 @@ class IndexHealth(_Node):
     size_bytes: int | None = None
     declared: bool = True
     live: bool = True
+
+    @property
+    def item_count_text(self) -> str:
+        return "—" if self.item_count is None else count_text(self.item_count)
 
 
 @dataclasses.dataclass

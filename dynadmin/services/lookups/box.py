@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ... import data
 from ...data import DataError
 from ...definitions import Entity, Index, ParsedItem, Table
+from ...definitions.fields import Field, Number, String
 from ...definitions.keys import KeyTemplate
 from ...limits import MAX_PARTITION_KEY_BYTES
 from ..key_params import item_url
@@ -25,6 +26,7 @@ from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result,
 
 if TYPE_CHECKING:
     from ...options import EntityAdmin
+    from ...patterns import Lookup
     from ...sites import AdminSite
 
 #: items each lookup of the global box reads
@@ -225,7 +227,8 @@ class BoxHint:
 
 
 def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
-    """Per entity the person may view: which lookups the box runs and on what text."""
+    """Per entity the person may view: which lookups the box runs and on what text, as an
+    example a person can copy (``ORD-456``), never the ``accepts`` pattern itself."""
     hints = []
     for admin in viewable_admins(site, request):
         lookups = []
@@ -234,8 +237,9 @@ def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
                 continue
             fld = admin.opts.fields.get(lookup.fields[0])
             label = fld.label if fld else lookup.fields[0]
-            takes = (f"text matching {lookup.accepts}" if lookup.accepts
-                     else f"an exact {label.lower()}")
+            example = _example(lookup, fld)
+            takes = (_("e.g. %(example)s") % {"example": example} if example
+                     else _("an exact %(field)s") % {"field": label.lower()})
             lookups.append((lookup.label, takes))
         keys = list(dict.fromkeys(
             key.pk.template for key in admin.opts.keys.values()
@@ -243,3 +247,19 @@ def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
         hints.append(BoxHint(entity=admin.opts.verbose_name, entity_label=admin.opts.label,
                              lookups=lookups, keys=keys))
     return hints
+
+
+def _example(lookup: Lookup, fld: Field | None) -> str:
+    """The lookup's own example, else its field's when the lookup would take it (a generic
+    field's placeholder example, such as a String's, is no help and is left out)."""
+    if lookup.example:
+        return lookup.example
+    if fld is None or type(fld).example is Field.example or type(fld) in (String, Number):
+        return ""
+    try:
+        text = fld.to_key_text(fld.example()) if fld.key_capable else str(fld.example())
+        if lookup.accepts and lookup.accept(text) is None:
+            return ""
+    except (ValueError, re.error):
+        return ""
+    return text

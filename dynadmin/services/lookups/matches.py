@@ -9,7 +9,9 @@ from django.http import HttpRequest
 
 from ..key_params import key_text
 from ..links import site_url
-from ..presentation import Group, Row, cell_text
+from ..names import parsed_name
+from ..presentation import Group, Row, cell
+from ..values import Shown
 
 if TYPE_CHECKING:
     from .box import Match
@@ -33,7 +35,8 @@ def group_matches(matches: list[Match], request: HttpRequest | None = None) -> l
                 entity_url=site_url("entity", entity=meta.label), shows_found_by=True)
         group.rows.append(Row(
             url=match.url, key_text=key_text(meta.table, item), item=item,
+            name=parsed_name(match.admin.site, meta.table, match.parsed),
             found_by=match.lookup_label,
-            cells=[cell_text(meta.fields[c], match.parsed.values[c])
-                   if c in match.parsed.values else "—" for c in columns]))
+            cells=[cell(meta.fields[c], match.parsed.values[c], match.parsed.values)
+                   if c in match.parsed.values else Shown(kind="empty") for c in columns]))
     return list(groups.values())
