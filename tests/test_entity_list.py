@@ -157,3 +157,18 @@ def test_the_raw_console_stays_under_advanced(staff_client, shop_table):
     assert "<summary>Advanced" in html
     console = re.search(r'href="([^"]*/t/Application/q/\?[^"]*)"', html).group(1)
     assert "ORDER#STATUS#PENDING" in unescape(console).replace("%23", "#")
+
+
+def test_begins_with_without_the_prefix_offers_it(staff_client, shop_table):
+    data.load_items_unconditionally(shop_table, [order(1, day=dt.date(2024, 3, 5))])
+    partition = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    response = staff_client.get(partition + "?" + urlencode(
+        {"pk": "USER#u1", "sk_op": "begins_with", "sk": "2024-03"}))
+    html = unescape(response.content.decode())
+    assert shown_orders(response) == []
+    assert "ORDER#{placed_on}#{order_id}" in html  # the template beside the raw form
+    assert 'list="q-sk-prefixes" placeholder="ORDER#"' in html
+    offer = re.search(r'did you mean: <a href="([^"]*)"><span class="key">ORDER#2024-03</span>',
+                      html)
+    assert offer
+    assert shown_orders(staff_client.get(offer.group(1))) == ["000001"]

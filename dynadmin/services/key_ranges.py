@@ -21,7 +21,8 @@ from ..definitions import Entity, Index, Key, KeyTemplateError
 from ..definitions.fields import Date, DateTime, Field, FieldError, Integer, Number
 from ..user_errors import UserInputError
 
-__all__ = ["KeyHint", "SortRange", "key_hints", "range_key", "sort_range_from_params"]
+__all__ = ["KeyHint", "SortRange", "key_hints", "missing_prefixes", "range_key",
+           "sort_range_from_params"]
 
 
 @dataclass(frozen=True)
@@ -177,3 +178,13 @@ def key_hints(entities: list[type[Entity]], index: Index, pk: Any) -> list[KeyHi
             template=key.sk.template, prefix=key.sk.literal_prefix, field_name=fld.name,
             field_label=fld.label, input_type=input_type(fld)))
     return hints
+
+
+def missing_prefixes(hints: list[KeyHint], value: Any) -> list[KeyHint]:
+    """The entities whose sort keys ``value`` would match with their literal prefix before
+    it: ``2024-03`` finds nothing, ``ORDER#2024-03`` finds March's orders."""
+    if not isinstance(value, str):
+        return []
+    if any(h.prefix and value.startswith(h.prefix) for h in hints):
+        return []
+    return [h for h in hints if h.prefix]
