@@ -83,6 +83,8 @@ class FilterForm:
     params: dict[str, str] = field(default_factory=dict)
     #: the list page's own parameters for this filter (so its links keep it)
     own_params: dict[str, str] = field(default_factory=dict)
+    #: the person chose an attribute and has yet to give its value
+    picked: bool = False
 
     @property
     def active(self) -> bool:
@@ -101,7 +103,9 @@ def filter_form(entity: type[Entity], params: Mapping[str, str],
     name = params.get("f_attr") or ""
     asked = name in fields
     if not asked:
-        name = next(iter(fields))
+        # A menu is the likeliest question ("which are in GBP?"): offer one first.
+        name = next((n for n, f in fields.items() if _kind(f) in ("choice", "boolean")),
+                    next(iter(fields)))
     fld = fields[name]
     kind = _kind(fld) or "text"
     operators = _operators()[kind]
@@ -115,6 +119,7 @@ def filter_form(entity: type[Entity], params: Mapping[str, str],
         choices=fld.choices if isinstance(fld, Choice) else (),
         checked=kind == "boolean" and value == "true")
     if not asked or params.get("pick"):
+        form.picked = asked
         return form
     if kind == "boolean":
         value = "true" if value == "true" else "false"

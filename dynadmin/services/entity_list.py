@@ -73,6 +73,12 @@ class EntityList:
     #: why the values in the address make no Query (shown beside the form, status 400)
     error: str = ""
 
+    @property
+    def narrowed(self) -> bool:
+        """A range or a filter is asked (or being chosen): its form is shown open."""
+        asked_range = self.range is not None and bool(self.range.low or self.range.high)
+        return asked_range or bool(self.filter and (self.filter.active or self.filter.picked))
+
 
 def _own_url(admin: EntityAdmin, params: Mapping[str, str]) -> str:
     base = site_url("entity", entity=admin.opts.label)
