@@ -21,14 +21,17 @@ LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=u
 	test-shared-state lint check clean bench
 
 $(VENV)/.installed: pyproject.toml
+	@echo "==> [1/5] Creating the virtualenv $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> [1/5] Installing dynadmin and its dependencies (about a minute the first time)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --progress-bar off -e '.[dev]'
 	@touch $@
 
 install: $(VENV)/.installed
 
 dynamodb: install  ## DynamoDB Local in the background on :$(DDB_PORT), data under var/dynamodb
+	@echo "==> [2/5] DynamoDB Local on :$(DDB_PORT) (downloaded once into .dynamodb-local/, then started)"
 	$(PY) -m examples.project.local start --port $(DDB_PORT) --data var/dynamodb
 
 stop:  ## stop the background DynamoDB Local
@@ -38,14 +41,22 @@ seed: dynamodb
 	$(LOCAL_ENV) $(PY) manage.py seed_shop
 
 # Seeding runs in the background so the admin is up at once; users load first, and the
-# rest (about 29,000 items) follows within a minute or two. Re-running it is a no-op.
+# rest (about 29,000 items) follows within a minute or two (progress lines in var/seed.log;
+# the dashboard says "still loading" until it is done). Re-running it is a no-op. The URL
+# and the demo login are the last lines printed before the server starts.
 run: dynamodb
-	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
-	$(LOCAL_ENV) $(PY) manage.py dynadmin_demo
+	@echo "==> [3/5] The admin's database and the demo login"
+	@$(LOCAL_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	@$(LOCAL_ENV) $(PY) manage.py dynadmin_demo
 	@mkdir -p var
-	@echo "Seeding the example table in the background (progress: var/seed.log)"
-	@$(LOCAL_ENV) nohup $(PY) manage.py seed_shop --no-progress > var/seed.log 2>&1 &
-	@echo "dynadmin on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; 'make stop' stops DynamoDB Local)"
+	@echo "==> [4/5] Seeding the example table in the background (progress: tail -f var/seed.log)"
+	@$(LOCAL_ENV) nohup $(PY) manage.py seed_shop > var/seed.log 2>&1 &
+	@echo "==> [5/5] Starting the admin"
+	@echo ""
+	@echo "    dynadmin:    http://127.0.0.1:$(PORT)/"
+	@sed 's/^/    /' var/demo-credentials.txt 2>/dev/null || echo "    login: the superuser you created"
+	@echo "    (Ctrl-C stops the admin; 'make stop' stops DynamoDB Local)"
+	@echo ""
 	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install

@@ -62,6 +62,12 @@ DEFAULTS: dict[str, Any] = {
     # Refuse Scan/PartiQL on every botocore client of the process, not only dynadmin's own
     # (the ready-made project turns it on; off in a host, whose own boto3 code is its own).
     "REFUSE_SCAN_PROCESS_WIDE": False,
+    # The dashboard's "data still loading" notice: logical table name -> the primary key of
+    # an item a loader writes when it is done (one GetItem, cached briefly). None: no notice.
+    "LOADING_MARKER": None,
+    # Where the dashboard suggests to start: (label, target) pairs; a target beginning
+    # with "/" is a page of the site, any other text is typed into the lookup box.
+    "DASHBOARD_SUGGESTIONS": (),
 }
 
 

@@ -61,7 +61,7 @@ class TestDashboard:
         assert response.status_code == 200
         assert shop_table.table_name in html
         for entity in ("User", "Order", "Order item", "Product", "Session", "Invitation"):
-            assert f">{entity}</a></td>" in html
+            assert f">{entity}</a>" in html
         assert "ACTIVE" in html
         assert "about every six hours" in html
         assert response["X-Dynadmin-Calls"] == "DescribeTable"

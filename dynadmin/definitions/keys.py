@@ -20,7 +20,12 @@ if TYPE_CHECKING:
     from .entities import Entity
     from .tables import Index
 
-__all__ = ["Key", "KeyTemplate", "KeyTemplateError", "MissingKeyValue"]
+__all__ = ["HIGHEST_CHARACTER", "Key", "KeyTemplate", "KeyTemplateError", "MissingKeyValue"]
+
+#: DynamoDB orders strings by their UTF-8 bytes, and no character encodes higher than
+#: U+10FFFF: a prefix followed by it is at least every key that begins with that prefix (a
+#: key would have to hold U+10FFFF itself, right after the prefix, to sort above it).
+HIGHEST_CHARACTER = "\U0010ffff"
 
 
 class KeyTemplateError(ValueError):
@@ -165,6 +170,41 @@ class KeyTemplate:
             else:
                 out.append(self._format_var(part, values, following=self._literal_after(i)))
         return "".join(out)
+
+    @property
+    def literal_prefix(self) -> str:
+        """The fixed text every key of this template begins with (``ORDER#``)."""
+        first = self.parts[0] if self.parts else ""
+        return first if isinstance(first, str) else ""
+
+    @property
+    def leading_variable(self) -> str | None:
+        """The first placeholder: the one a range of sort keys can be asked on."""
+        return next((p.name for p in self.parts if isinstance(p, _Var)), None)
+
+    def range_bounds(self, low: Any, high: Any) -> tuple[str, str]:
+        """Inclusive ``between`` bounds for keys whose leading placeholder is from ``low`` to
+        ``high`` (both included), whatever follows it.
+
+        ``ORDER#{placed_on}#{order_id}`` from 2024-01-01 to 2024-01-31 gives ``ORDER#2024-01-01``
+        and ``ORDER#2024-01-31#`` + the highest character: ``ORDER#2024-01-31`` alone would
+        drop ``ORDER#2024-01-31#456``, which sorts after it.
+        """
+        name = self.leading_variable
+        if name is None:
+            raise KeyTemplateError(f"{self.template}: no placeholder to ask a range on")
+        index = next(i for i, p in enumerate(self.parts) if isinstance(p, _Var))
+        var = self.parts[index]
+        assert isinstance(var, _Var)
+        head = "".join(p for p in self.parts[:index] if isinstance(p, str))
+        following = self._literal_after(index)
+        lower = head + self._format_var(var, {name: low}, following)
+        upper = head + self._format_var(var, {name: high}, following)
+        if index + 1 < len(self.parts):
+            # More follows the placeholder (its separator, other fields): every key with
+            # this value begins with ``upper + following``.
+            upper += following + HIGHEST_CHARACTER
+        return lower, upper
 
     def matches(self, key: Any) -> bool:
         return self.parse(key) is not None

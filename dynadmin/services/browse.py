@@ -9,7 +9,7 @@ the first *shown* item skips nothing a person could see.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,13 @@ from .partitions import (
 
 __all__ = [
     "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
-    "PartitionQuery", "browse", "cursor_key", "index_choices", "not_expired", "partition_url",
+    "MAX_MORE_PAGES", "PartitionQuery", "browse", "browse_until_match", "cursor_key",
+    "index_choices", "not_expired", "partition_url", "read_asked",
 ]
+
+#: How many further pages "read more" may read at once: each is one Query, and a filter
+#: that matches nothing must never turn into a loop over the whole partition.
+MAX_MORE_PAGES = 10
 
 
 # -- one page ----------------------------------------------------------------------------
@@ -43,6 +48,15 @@ class BrowsePage:
     next_cursor: str | None = None
     prev_cursor: str | None = None
     request: dict[str, Any] = field(default_factory=dict)
+    consumed_rcu: float | None = None
+    #: Queries sent for this page (more than one only when "read more" was asked)
+    pages_read: int = 1
+    #: how this page's links are spelled (the partition page's address unless a page that
+    #: shows the same query elsewhere, an entity's list, says otherwise)
+    link: Callable[..., str] | None = None
+
+    def url(self, cursor: str | None, **extra: str) -> str:
+        return (self.link or self.query.url)(cursor, **extra)
 
     @property
     def first_number(self) -> int:
@@ -54,15 +68,39 @@ class BrowsePage:
 
     @property
     def next_url(self) -> str | None:
-        return self.query.url(self.next_cursor) if self.next_cursor else None
+        return self.url(self.next_cursor) if self.next_cursor else None
 
     @property
     def prev_url(self) -> str | None:
-        return self.query.url(self.prev_cursor) if self.prev_cursor else None
+        return self.url(self.prev_cursor) if self.prev_cursor else None
+
+    @property
+    def more_url(self) -> str | None:
+        """Read on from here, at most ``MAX_MORE_PAGES`` pages, until something matches."""
+        if not self.offers_more:
+            return None
+        return self.url(self.next_cursor, more=str(MAX_MORE_PAGES))
+
+    @property
+    def more_pages(self) -> int:
+        return MAX_MORE_PAGES
 
     @property
     def filtered(self) -> bool:
         return self.query.filter is not None or self.query.hide_expired_at is not None
+
+    @property
+    def offers_more(self) -> bool:
+        """A filtered page that matched nothing, with more of the partition to read."""
+        return self.filtered and not self.items and self.next_cursor is not None
+
+    @property
+    def more_cost(self) -> int | None:
+        """About how many RCU reading ``MAX_MORE_PAGES`` more pages costs, from this one's."""
+        if self.consumed_rcu is None:
+            return None
+        per_page = self.consumed_rcu / max(self.pages_read, 1)
+        return max(1, round(per_page * MAX_MORE_PAGES))
 
 
 def cursor_key(index: Index, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,7 +130,7 @@ def browse(query: PartitionQuery, cursor: str | None = None) -> BrowsePage:
     if backward:
         offset = max(offset - len(items), 0)
     result = BrowsePage(query=query, items=items, offset=offset, read_count=page.scanned_count,
-                        request=request)
+                        request=request, consumed_rcu=page.consumed_rcu)
     first = cursor_key(query.index, raw_items[0]) if raw_items else None
     last = cursor_key(query.index, raw_items[-1]) if raw_items else None
     after = offset + len(items)
@@ -110,6 +148,34 @@ def browse(query: PartitionQuery, cursor: str | None = None) -> BrowsePage:
             result.next_cursor = _cursor(query, "f", page.last_evaluated_key, after)
         if cursor:
             result.prev_cursor = _cursor(query, "b", first or page.last_evaluated_key, offset)
+    return result
+
+
+def read_asked(query: PartitionQuery, params: Mapping[str, str]) -> BrowsePage:
+    """The page an address asks for: ``cursor`` where to start, ``more=N`` to read on (at
+    most N pages, bounded by ``MAX_MORE_PAGES``) until one has an item to show."""
+    cursor = params.get("cursor") or None
+    more = params.get("more") or ""
+    if more.isdigit() and int(more) > 1:
+        return browse_until_match(query, cursor, int(more))
+    return browse(query, cursor)
+
+
+def browse_until_match(query: PartitionQuery, cursor: str | None, pages: int) -> BrowsePage:
+    """Up to ``pages`` pages (at most ``MAX_MORE_PAGES``), one Query each, stopping at the
+    first with an item to show or at the partition's end: a filter that matches rarely is
+    read on only as far as the person agreed to pay for."""
+    pages = max(1, min(pages, MAX_MORE_PAGES))
+    result = browse(query, cursor)
+    read, consumed = result.read_count, result.consumed_rcu
+    sent = 1
+    while sent < pages and not result.items and result.next_cursor is not None:
+        result = browse(query, result.next_cursor)
+        sent += 1
+        read += result.read_count
+        if consumed is not None and result.consumed_rcu is not None:
+            consumed += result.consumed_rcu
+    result.read_count, result.consumed_rcu, result.pages_read = read, consumed, sent
     return result
 
 

@@ -36,6 +36,7 @@ from ..data.conditions import (
 from ..definitions import Index, Table
 from ..user_errors import UserInputError
 from .key_params import BadKey, key_param, parse_key_value
+from .key_ranges import SortRange, sort_range_from_params
 from .links import site_url
 
 __all__ = [
@@ -99,6 +100,9 @@ class PartitionQuery:
     #: hide items whose TTL passed before this epoch second (fixed for a paging session, so
     #: that every page of it, and its cursors, ask the same question)
     hide_expired_at: int | None = None
+    #: the sort condition as the person asked it, in an entity's fields (``sort`` is built
+    #: from it); the address keeps these words rather than the bounds they make
+    sort_range: SortRange | None = None
 
     # -- from and to URLs -----------------------------------------------------------------
     @classmethod
@@ -110,8 +114,9 @@ class PartitionQuery:
         index = table.index(index_name)
         try:
             pk = parse_key_value(params.get("pk"), index.pk, index.pk_type)
-            sort = _sort_condition(index, params)
-        except BadKey as exc:
+            sort_range = sort_range_from_params(table.entities, index, params)
+            sort = sort_range.condition() if sort_range else _sort_condition(index, params)
+        except (BadKey, UserInputError) as exc:
             raise BadQuery(str(exc)) from None
         limit = _limit(params.get("limit"))
         consistent = params.get("consistent") == "1"
@@ -121,14 +126,17 @@ class PartitionQuery:
         return cls(table=table, index=index, pk=pk, sort=sort,
                    descending=params.get("order") == "desc", limit=limit,
                    consistent=consistent, filter=_filter(index, params),
-                   hide_expired_at=_hide_expired(table, params.get("hide_expired")))
+                   hide_expired_at=_hide_expired(table, params.get("hide_expired")),
+                   sort_range=sort_range)
 
     def params(self) -> dict[str, str]:
         """The query string, in a stable order (so links are stable and shareable)."""
         out = {"pk": key_param(self.pk)}
         if self.index.name:
             out["index"] = self.index.name
-        if self.sort is not None:
+        if self.sort_range is not None:
+            out |= self.sort_range.params()
+        elif self.sort is not None:
             out["sk_op"] = self.sort.op
             out["sk"] = key_param(self.sort.value)
             if self.sort.value2 is not None:

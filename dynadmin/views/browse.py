@@ -16,9 +16,10 @@ from ..services.browse import (
     MAX_LIMIT,
     BadQuery,
     PartitionQuery,
-    browse,
     index_choices,
+    read_asked,
 )
+from ..services.key_ranges import key_hints, missing_prefixes
 from ..services.partitions import SORT_OPERATORS
 from ..services.presentation import Group, group_items
 from .resolving import viewable_table_or_404
@@ -46,15 +47,21 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
         query = PartitionQuery.from_params(definition, request.GET)
     except BadQuery as exc:
         return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
-    page = browse(query, request.GET.get("cursor") or None)
+    hints = key_hints(definition.entities, query.index, query.pk)
+    page = read_asked(query, request.GET)
     groups = group_items(site, definition, page.items, request)
+    if query.sort is not None and query.sort.op == "begins_with" and not page.items:
+        context["prefix_hints"] = [
+            (hint, query.url(None, sk=hint.prefix + query.sort.value))
+            for hint in missing_prefixes(hints, query.sort.value)]
     visible = [row.item for group in groups for row in group.rows]
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
         return _download(fmt, visible, definition.primary.attributes)
-    _offer_actions(site, request, definition, groups)
+    offer_actions(site, request, definition, groups)
     context |= {
         "query": query, "page": page, "groups": groups, "shown": len(visible),
+        "key_hints": hints,
         "restricted": not site.sees_every_entity(request, definition),
         "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code_snippets.as_boto3(page.request),
@@ -79,7 +86,7 @@ def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> H
     return response
 
 
-def _offer_actions(site: AdminSite, request: HttpRequest, table: Table,
+def offer_actions(site: AdminSite, request: HttpRequest, table: Table,
                    groups: list[Group]) -> None:
     """Rows of entities with actions become selectable: the group's keys and versions are
     signed once for the page, and each checkbox carries only its row's number."""

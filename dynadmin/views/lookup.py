@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ..options import EntityAdmin
+from ..services.entity_list import entity_list, ways_in
 from ..services.lookups import (
     LookupInputError,
     box_hints,
@@ -30,6 +31,7 @@ from ..services.lookups import (
     run_lookup,
 )
 from ..services.presentation import group_items
+from .browse import offer_actions
 from .resolving import admin_or_404
 
 if TYPE_CHECKING:
@@ -84,18 +86,42 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
                                      listing_error if mine else None))
     lookups = [lookup_form(admin, lk) for lk in admin.get_lookups(request)
                if lk.key in admin.opts.keys]
-    templates = site.template_names("entity.html", admin.opts.table, admin.entity)
-    return TemplateResponse(request, templates, {
+    context: dict[str, Any] = {
         "admin": admin, "opts": admin.opts, "table": admin.opts.table,
         "lookups": lookups, "listings": listings,
         "can_add": admin.has_add_permission(request),
         "suggestions": listing_suggestions(admin) if not listings else [],
+        "ways_in": ways_in(site, admin, request) if not listings else [],
         "keys": list(admin.opts.keys.values()),
-    }, status=status)
+    }
+    templates = site.template_names("entity.html", admin.opts.table, admin.entity)
+    # A listing form sent with a value that makes no partition reads nothing: the form
+    # shows the message, open under Advanced.
+    found = entity_list(admin, request.GET, request) if listing_error is None else None
+    context["listing_failed"] = listing_error is not None
+    if found is not None:
+        if found.error:
+            context["list_error"] = found.error
+            status = 400
+        if found.page is not None:
+            groups = group_items(site, admin.opts.table, found.page.items, request)
+            offer_actions(site, request, admin.opts.table, groups)
+            context |= {"groups": groups, "page": found.page, "query": found.query,
+                        "shown": sum(len(g.rows) for g in groups),
+                        "restricted": not site.sees_every_entity(request, admin.opts.table)}
+            if _is_fragment(request) and request.htmx.target == "results":
+                templates = site.template_names("partials/entity_results.html",
+                                                admin.opts.table, admin.entity)
+        context["list"] = found
+        context["list_form"] = next(
+            (f for f in listings if f.name == found.listing.name), None)
+    return TemplateResponse(request, templates, context, status=status)
 
 
 def entity_home(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
-    return _home(request, site, admin_or_404(site, request, entity))
+    response = _home(request, site, admin_or_404(site, request, entity))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def entity_lookup(request: HttpRequest, site: AdminSite, entity: str, name: str

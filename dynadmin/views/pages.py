@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..definitions import Table
 from ..editing import audit
 from ..editing.originals import sign_item
+from ..services.dashboard import entity_entries, loading_tables, suggestions
 from ..services.environments import is_writable
 from ..services.items import present_item, read_item
 from ..services.key_params import parse_item_key
@@ -40,8 +41,11 @@ def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
         visible = [a for a in admins if a.has_view_permission(request)]
         if not visible:
             continue
-        tables.append({"summary": table_summary(table), "admins": visible})
-    return TemplateResponse(request, site.template_names("dashboard.html"), {"tables": tables})
+        tables.append({"summary": table_summary(table), "admins": visible,
+                       "entities": entity_entries(visible)})
+    shown = [entry["summary"].table for entry in tables]
+    return TemplateResponse(request, site.template_names("dashboard.html"), {
+        "tables": tables, "loading": loading_tables(shown), "suggestions": suggestions()})
 
 
 def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:

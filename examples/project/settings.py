@@ -201,6 +201,18 @@ DYNADMIN_REQUEST_BUDGET = float(env("DYNADMIN_REQUEST_BUDGET", "10"))
 # process may read a whole table, not only dynadmin's own (which always refuse). An app
 # embedded in a host project leaves this False and the host's clients alone.
 DYNADMIN_REFUSE_SCAN_PROCESS_WIDE = True
+# The example shop only: the dashboard says "still loading" until seed_shop has written its
+# marker item (examples/shop/management/commands/seed_shop.py, MARKER_KEY), and suggests
+# where to start. Another design leaves both out.
+if "examples.shop" in INSTALLED_APPS:
+    DYNADMIN_LOADING_MARKER = {"Application": {"PK": "SEED#shop", "SK": "METADATA"}}
+    DYNADMIN_DASHBOARD_SUGGESTIONS = [
+        ("Alice, a customer (alice@example.com)", "alice@example.com"),
+        ("Order 456", "456"),
+        ("The whale customer (5,200 orders)", "0b5e55ed"),
+        ("A broken TTL", "/t/Application/item/?pk=USER%23a11cebee&sk=SESSION%23ttl-milliseconds"),
+        ("Orders by status", "/e/Application.Order/"),
+    ]
 # The one connection of this project (boto3's standard chain decides region, endpoint and
 # credentials), and how every page labels it: the banner says where a person is looking.
 DYNADMIN_CONNECTIONS = {"default": {

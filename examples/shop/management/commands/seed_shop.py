@@ -54,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true",
                             help="load again even if this dataset is already there")
         parser.add_argument("--no-progress", action="store_true",
-                            help="no progress bar on stderr")
+                            help="no progress on stderr (a bar on a terminal, else a line "
+                                 "every 10 percent)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -92,8 +93,14 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        if progress:
+            self.stderr.write(f"Generating the example dataset ({users:,} users, "
+                              f"{orders:,} orders)...", style_func=_plain)
         items = list(seed.generate(users=users, orders=orders, seed=seed_value, now=now))
         counts = seed.entity_counts(items)
+        if progress:
+            self.stderr.write(f"Loading {len(items):,} items into {shop.table_name} "
+                              f"(users first)...", style_func=_plain)
         bar = _ProgressBar(len(items), started, self.stderr if progress else None)
         _load_in_parallel(items, bar.update)
         bar.finish()
@@ -157,17 +164,25 @@ def _load_in_parallel(items: Sequence[dict[str, Any]], on_progress: Callable[[in
 
 
 class _ProgressBar:
-    """``seeding [########------] 31250/65000 items  12.3 s`` on one ``\\r``-updated line."""
+    """``seeding [########------] 31250/65000 items  12.3 s`` on one ``\\r``-updated line on
+    a terminal; elsewhere (``make run`` writes to var/seed.log) a plain line every 10 percent,
+    so a log shows progress as it happens."""
 
     WIDTH = 30
+    STEP_PERCENT = 10
 
     def __init__(self, total: int, started: float, stream: OutputWrapper | None) -> None:
         self.total = total
         self.started = started
         self.stream = stream
+        self.lines = stream is not None and not stream.isatty()
+        self.next_percent = self.STEP_PERCENT
 
     def update(self, done: int) -> None:
         if self.stream is None:
+            return
+        if self.lines:
+            self._line(done)
             return
         filled = self.WIDTH * done // max(self.total, 1)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
@@ -176,8 +191,18 @@ class _ProgressBar:
                           style_func=_plain, ending="")
         self.stream.flush()
 
+    def _line(self, done: int) -> None:
+        percent = 100 * done // max(self.total, 1)
+        if percent < self.next_percent:
+            return
+        self.next_percent = (percent // self.STEP_PERCENT + 1) * self.STEP_PERCENT
+        elapsed = time.perf_counter() - self.started
+        self.stream.write(f"seeding: {done:,} of {self.total:,} items ({percent}%), "
+                          f"{elapsed:.1f} s", style_func=_plain)
+        self.stream.flush()
+
     def finish(self) -> None:
-        if self.stream is not None:
+        if self.stream is not None and not self.lines:
             self.stream.write("", style_func=_plain, ending="\n")
 
 
