@@ -39,6 +39,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", "Delete"
         TTL = "ttl", "TTL change"
         ACTION = "action", "Admin action"
+        UNDO = "undo", "Undo"
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"
@@ -69,6 +70,9 @@ class AuditEntry(models.Model):
     diff = models.JSONField(default=dict, blank=True)
     consumed_wcu = models.FloatField(null=True, blank=True)
     detail = models.TextField(blank=True)
+    #: the entry an undo reversed (its own write is this entry)
+    undoes = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="undone_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -151,7 +151,7 @@ class AdminSite:
     def get_urls(self) -> list[URLPattern]:
         # Imported here, as Django's AdminSite does: views import models, which need the app
         # registry, while a site is created when the package is first imported.
-        from .views import actions, browse, delete, edit, health, history, lookup, pages, ttl
+        from .views import actions, browse, delete, edit, health, history, lookup, pages, ttl, undo
 
         wrap = self.admin_view
         return [
@@ -172,6 +172,7 @@ class AdminSite:
             path("t/<str:table>/item/resolve/", wrap(edit.resolve), name="resolve"),
             path("t/<str:table>/item/ttl/", wrap(ttl.set_ttl), name="set_ttl"),
             path("t/<str:table>/actions/", wrap(actions.run_action), name="action"),
+            path("t/<str:table>/undo/<int:entry_id>/", wrap(undo.undo_entry), name="undo"),
             path("t/<str:table>/ttl/", wrap(ttl.ttl_page), name="ttl"),
             path("t/<str:table>/health/", wrap(health.health_page), name="health"),
             path("t/<str:table>/health.json", wrap(health.health_json), name="health_json"),

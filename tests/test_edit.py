@@ -205,7 +205,9 @@ def test_apply_mine_on_top_of_theirs_merges_set_members():
     original = {"tags": {"a", "b"}, "name": "x", "version": 1}
     theirs = {"tags": {"a", "b", "theirs"}, "name": "x", "version": 2}
     mine = {"tags": {"b", "mine"}, "name": "y", "version": 1}
-    assert merge(original, theirs, mine) == {"tags": {"b", "theirs", "mine"}, "name": "y",
-                                             "version": 2}
+    assert merge(original, theirs, mine, use_mine={"tags"}) == {
+        "tags": {"b", "theirs", "mine"}, "name": "y", "version": 2}
+    # Both changed the tags: without the person choosing mine, theirs stay as they are.
+    assert merge(original, theirs, mine)["tags"] == {"a", "b", "theirs"}
     # Removing every member on both sides removes the attribute (no empty sets in DynamoDB).
     assert "tags" not in merge({"tags": {"a"}}, {"tags": {"a"}}, {})

@@ -18,7 +18,8 @@ from examples.shop.definitions import User
 
 pytestmark = pytest.mark.django_db
 
-KWARGS = {"table": "Application", "entity": "Application.User", "name": "by_email"}
+KWARGS = {"table": "Application", "entity": "Application.User", "name": "by_email",
+          "entry_id": 1}
 PUBLIC = {"dynadmin:login"}
 
 

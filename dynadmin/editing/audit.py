@@ -15,7 +15,7 @@ from ..definitions import Table
 from ..models import AuditEntry
 from ..services import key_params
 
-__all__ = ["diff", "history", "key_text", "record", "record_refusal"]
+__all__ = ["diff", "history", "key_text", "last_change", "record", "record_refusal"]
 
 logger = logging.getLogger("dynadmin.audit")
 
@@ -101,3 +101,11 @@ def history(table: Table, key: Mapping[str, Any], limit: int = 50,
     if entities is not None:
         entries = entries.filter(entity__in=list(entities))
     return list(entries.select_related("user")[:limit])
+
+
+def last_change(table: Table, key: Mapping[str, Any]) -> AuditEntry | None:
+    """The latest write dynadmin applied at this key: who changed the item last, and when
+    (None when the change was made outside dynadmin)."""
+    return (AuditEntry.objects.filter(table=table.name, key_text=key_text(table, key),
+                                      outcome=AuditEntry.Outcome.APPLIED)
+            .select_related("user").first())

@@ -117,6 +117,35 @@ def _initial(fld: f.Field, value: Any) -> Any:
     return str(value) if not isinstance(value, str) else value
 
 
+def _key_help(entity: type[Entity], *, creating: bool) -> dict[str, str]:
+    """Per field that the primary key is spelt from: what changing it does, with the key's
+    templates (``USER#{user_id} / ORDER#{placed_on}#{order_id}``)."""
+    key = entity._meta.primary_key
+    spelling = " / ".join(str(t) for t in key.templates)
+    text = (_("Part of the item's key (%(key)s).") if creating else
+            _("Part of the item's key (%(key)s): changing this moves the item."))
+    return {name: text % {"key": spelling} for name in key.variables}
+
+
+def _readonly_text(fld: f.Field | None, parsed: Any, name: str) -> str:
+    value = parsed.values.get(name) if parsed is not None else None
+    if value is None or fld is None:
+        return "—"
+    try:
+        return fld.display(value)
+    except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw
+        return raw_text(parsed.item.get(fld.attribute, value))
+
+
+def _focus_first(form: forms.Form) -> None:
+    """The first field a person can type into is focused when the page opens (an
+    ``autofocus`` attribute: no script, so the CSP holds)."""
+    for field in form.fields.values():
+        if not field.disabled and not isinstance(field.widget, forms.HiddenInput):
+            field.widget.attrs["autofocus"] = True
+            return
+
+
 class EntityForm(forms.Form):
     """The fields of one entity; ``cleaned_item`` is the complete item to write.
 
@@ -144,7 +173,10 @@ class EntityForm(forms.Form):
         initial = kwargs.pop("initial", {}) or {}
         super().__init__(*args, initial=initial, **kwargs)
         self.unsafe_json: set[str] = set()
+        moving = _key_help(entity, creating=original is None)
         for name, fld in self.edited.items():
+            if isinstance(fld, f.Version) and original is None:
+                continue  # an internal counter: a new item starts at 1
             disabled = name in readonly or isinstance(fld, f.Version)
             value = parsed.values.get(name) if parsed else None
             if isinstance(fld, (f.List, f.Map)) and value is not None and not _plain_json_safe(
@@ -153,6 +185,9 @@ class EntityForm(forms.Form):
                 disabled = True
                 self.unsafe_json.add(name)
             self.fields[name] = _form_field(fld, disabled=disabled)
+            if name in moving and not disabled:
+                self.fields[name].help_text = " ".join(
+                    str(t) for t in (moving[name], self.fields[name].help_text) if t)
             # An ephemeral entity (ttl="required") must expire: its TTL is a required field,
             # and a new item starts with the entity's default lifetime.
             ttl_required = isinstance(fld, f.TTL) and entity._meta.ttl_policy == "required"
@@ -170,6 +205,10 @@ class EntityForm(forms.Form):
             if isinstance(fld, f.Binary) and not disabled:
                 self.fields[f"{name}__upload"] = forms.FileField(
                     label=_("%(label)s: upload") % {"label": fld.label}, required=False)
+        for name, field in self.fields.items():
+            if field.disabled:
+                # Shown as text, not as a disabled input a person tries to type into.
+                field.readonly_text = _readonly_text(self.edited.get(name), parsed, name)
         extras = parsed.extra if parsed else {}
         self.fields[EXTRA] = forms.CharField(
             label=_("Other attributes (DynamoDB JSON)"), required=False,
@@ -177,6 +216,7 @@ class EntityForm(forms.Form):
             help_text=_("Attributes the definition does not declare; kept as they are."))
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
+        _focus_first(self)
 
     def _show_stored_error(self, name: str, value: Any, error: str) -> None:
         """A stored value its field cannot read (a TTL in milliseconds, a date-time that is
@@ -201,7 +241,7 @@ class EntityForm(forms.Form):
         parsed_original = self.entity.parse_item(self.original) if self.original else None
         values: dict[str, Any] = {}
         for name, fld in meta.fields.items():
-            if name not in self.edited or self.fields[name].disabled:
+            if name not in self.fields or self.fields[name].disabled:
                 if parsed_original is not None and name in parsed_original.values:
                     values[name] = parsed_original.values[name]
                 continue
@@ -299,6 +339,7 @@ class RawItemForm(forms.Form):
         self.table = table
         super().__init__(*args, **kwargs)
         self.cleaned_item: dict[str, Any] | None = None
+        _focus_first(self)
 
     def clean_item(self) -> str:
         text = self.cleaned_data["item"]

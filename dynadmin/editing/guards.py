@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,16 +62,24 @@ def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> l
     return [n for n in names if before.get(n, ABSENT) != after.get(n, ABSENT)]
 
 
-def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any]
-          ) -> dict[str, Any]:
+def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any],
+          *, use_mine: Collection[str] = (), skip: Collection[str] = ()) -> dict[str, Any]:
     """My changes applied on top of their version ("apply mine on top of theirs").
 
-    Each attribute I changed takes my value; the others keep theirs. Sets are merged member
-    by member, so two people adding different tags both keep their tag.
+    Each attribute only I changed takes my value; the others keep theirs. Where we both
+    changed an attribute, theirs stays unless the person chose mine for it (``use_mine``):
+    their change is never overwritten silently. A set chosen "mine" is merged member by
+    member (my additions and removals on their members), so their added tags survive.
+    ``skip`` names attributes the write derives itself (keys, the type, the version).
     """
     merged = dict(theirs)
     for name in changed_attributes(original, mine):
+        if name in skip:
+            continue
         old, new, current = original.get(name), mine.get(name), theirs.get(name)
+        they_changed = original.get(name, ABSENT) != theirs.get(name, ABSENT)
+        if they_changed and name not in use_mine:
+            continue
         if all(isinstance(v, (set, frozenset)) or v is None for v in (old, new, current)) and (
                 new is not None or current is not None):
             old, new, current = old or set(), new or set(), current or set()

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
 from ..user_errors import UserInputError
 
-__all__ = ["TamperedOriginal", "sign_item", "unsign_item"]
+__all__ = ["TamperedOriginal", "sign_item", "sign_names", "unsign_item", "unsign_names"]
 
 _SALT = "dynadmin.original"
+_NAMES_SALT = "dynadmin.conflict-choices"
 
 
 class TamperedOriginal(UserInputError):
@@ -39,3 +40,22 @@ def unsign_item(token: str) -> dict[str, Any] | None:
         raise TamperedOriginal(_("The form's copy of the item was altered or is missing. Open "
                                  "the item again and redo the change.")) from None
     return loads_dynamodb_json(text) if text else None
+
+
+def sign_names(names: list[str]) -> str:
+    """The attributes a conflict page asks the person to choose for, in the order its
+    choices are numbered: signed, so a choice always means the attribute it was shown for."""
+    return signing.dumps(list(names), salt=_NAMES_SALT, compress=True)
+
+
+def unsign_names(token: str) -> list[str]:
+    if not token:
+        return []
+    try:
+        names = signing.loads(token, salt=_NAMES_SALT)
+    except signing.BadSignature:
+        names = None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise TamperedOriginal(_("The form's list of choices was altered. Open the item "
+                                 "again and redo the change."))
+    return names

@@ -240,11 +240,12 @@ def _record_refused(write: _GuardedWrite, refused: Exception) -> None:
 
 
 # -- the four writes ----------------------------------------------------------------------
-def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str = ""
-           ) -> WriteResult:
-    """PutItem that can never overwrite: ``attribute_not_exists`` on the partition key."""
+def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str = "",
+           action: str = "create", version_from: dict[str, Any] | None = None) -> WriteResult:
+    """PutItem that can never overwrite: ``attribute_not_exists`` on the partition key.
+    ``version_from``: an item this one succeeds (an undone delete), whose version it raises."""
     item = dict(item)
-    bump_version(table, None, item)
+    bump_version(table, version_from, item)
     validate_item(table, item)
     guard = Guard(must_not_exist=table.primary.pk)
     key = table.key_of(item)
@@ -256,7 +257,7 @@ def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str =
         return item
 
     return _run(_GuardedWrite(
-        table, "create", user=user,
+        table, action, user=user,
         send=lambda: data.put_item(table, item, condition=guard.condition()),
         keys=[key], condition=guard.describe(), before=None, after=item,
         entity_label=entity_label, conflict=conflict,
@@ -276,7 +277,8 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     guard = guard_for(table, original, changed)
     if old_key != new_key:
-        return _move(table, original, new_item, guard, user=user, entity_label=entity_label)
+        return _move(table, original, new_item, guard, user=user, entity_label=entity_label,
+                     action="move" if action == "update" else action)
     key_attributes = set(table.primary.attributes)
     # What the write changes (the version included): how its result is recognised.
     compared = changed_attributes(original, new_item)
@@ -303,7 +305,7 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
 
 
 def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guard: Guard,
-          *, user: Any, entity_label: str) -> WriteResult:
+          *, user: Any, entity_label: str, action: str) -> WriteResult:
     """A key change: delete the old item and put the new one, in one transaction."""
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     put_guard = Guard(must_not_exist=table.primary.pk)
@@ -333,7 +335,7 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
 
     # Audited under the new key (the last of keys): that is where the item now is.
     return _run(_GuardedWrite(
-        table, "move", user=user,
+        table, action, user=user,
         send=lambda: data.transact_write([
             data.Delete(table, old_key, guard.condition()),
             data.Put(table, new_item, put_guard.condition()),
@@ -345,8 +347,8 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
         detail=f"moved from {dumps_plain_json(old_key, indent=None)}"))
 
 
-def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: str = ""
-           ) -> WriteResult:
+def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: str = "",
+           action: str = "delete") -> WriteResult:
     """DeleteItem conditional on the item being exactly as the person saw it."""
     key = table.key_of(original)
     version = version_attribute(table, original)
@@ -367,7 +369,7 @@ def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: s
             raise EditConflict(original=dict(original), theirs=exc.current, mine=None) from None
 
     return _run(_GuardedWrite(
-        table, "delete", user=user,
+        table, action, user=user,
         send=send,
         keys=[key], condition=guard.describe(), before=original, after=None,
         entity_label=entity_label, conflict=conflict,

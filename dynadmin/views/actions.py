@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -40,9 +41,14 @@ def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpRespons
     # checkbox is a field of its own.
     chosen = [n for n in request.POST.get("rows", "").split(",") if n.strip()]
     chosen += request.POST.getlist("item")
+    back = _local_url(request, request.POST.get("back", ""))
     if not chosen:
-        return error_response(request, 400, _("Nothing selected"),
-                              _("Tick the rows the action should apply to."))
+        message = _("Nothing selected: tick the rows the action should apply to. Nothing "
+                    "was written.")
+        if back:  # answered on the page the person is on, not on a page of its own
+            messages.error(request, message)
+            return HttpResponseRedirect(back)
+        return error_response(request, 400, _("Nothing selected"), message)
     try:
         selected = Selection.unsign(request.POST.get("selection", ""), chosen)
     except ValueError as exc:
@@ -52,7 +58,7 @@ def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpRespons
         "action_result.html", definition, entity), {
         "table": definition, "admin": admin,
         "description": admin.get_actions(request)[name].description, "outcomes": outcomes,
-        "back": _local_url(request, request.POST.get("back", "")),
+        "back": back,
     })
 
 

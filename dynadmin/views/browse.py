@@ -21,7 +21,7 @@ from ..services.browse import (
 )
 from ..services.key_ranges import key_hints, missing_prefixes
 from ..services.partitions import SORT_OPERATORS
-from ..services.presentation import Group, group_items
+from ..services.presentation import Group, group_items, raw_text
 from .resolving import viewable_table_or_404
 
 if TYPE_CHECKING:
@@ -57,7 +57,10 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     visible = [row.item for group in groups for row in group.rows]
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
-        return _download(fmt, visible, definition.primary.attributes)
+        name = export.file_name(definition.name, raw_text(query.pk),
+                                page.offset // query.limit + 1, fmt)
+        return _download(fmt, visible, definition.primary.attributes,
+                         _listed_attributes(site, request, definition, groups), name)
     offer_actions(site, request, definition, groups)
     context |= {
         "query": query, "page": page, "groups": groups, "shown": len(visible),
@@ -79,10 +82,25 @@ def _with(request: HttpRequest, **params: str) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...]) -> HttpResponse:
-    body = export.to_json(items) if fmt == "json" else export.to_csv(items, key_attributes)
+def _listed_attributes(site: AdminSite, request: HttpRequest, table: Table,
+                       groups: list[Group]) -> list[str]:
+    """The attributes of the page's entities' ``list_display``, in the order shown."""
+    listed: list[str] = []
+    for group in groups:
+        if group.classified:
+            entity = table.entity(group.entity_name)
+            fields = entity._meta.fields
+            listed += [fields[n].attribute for n in
+                       site.admin_for(entity).get_list_display(request) if n in fields]
+    return listed
+
+
+def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...],
+              listed: list[str], name: str) -> HttpResponse:
+    body = (export.to_json(items) if fmt == "json"
+            else export.to_csv(items, key_attributes, listed))
     response = HttpResponse(body, content_type=f"{EXPORT_TYPES[fmt]}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dynadmin-page.{fmt}"'
+    response["Content-Disposition"] = export.content_disposition(name)
     return response
 
 

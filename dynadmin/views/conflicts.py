@@ -8,10 +8,13 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from ..data.serialization import loads_dynamodb_json
 from ..definitions import Table
-from ..editing import writes
-from ..editing.originals import sign_item
-from ..services.key_params import item_url
+from ..editing import audit, writes
+from ..editing.guards import ABSENT
+from ..editing.originals import sign_item, sign_names
+from ..editing.resolution import BOTH, ONLY_MINE, ONLY_THEIRS, Difference, differences
+from ..services.key_params import item_url, key_text
 from ..services.names import item_name
 from ..services.presentation import raw_text
 
@@ -19,9 +22,10 @@ if TYPE_CHECKING:
     from ..options import EntityAdmin
     from ..sites import AdminSite
 
-__all__ = ["conflict_response", "saved_note"]
+__all__ = ["CHOICE_FIELD", "conflict_response", "saved_note"]
 
-_MISSING = object()
+#: the radio group of the n-th field both people changed: "theirs" (checked) or "mine"
+CHOICE_FIELD = "choice-%d"
 
 
 def saved_note(result: writes.WriteResult) -> str:
@@ -30,27 +34,52 @@ def saved_note(result: writes.WriteResult) -> str:
             if result.recovered else "")
 
 
+def _text(value: Any) -> str:
+    return "—" if value is ABSENT else raw_text(value)
+
+
+def _row(difference: Difference, number: int | None = None) -> dict[str, Any]:
+    return {"label": difference.label, "attribute": difference.attribute,
+            "original": _text(difference.original), "theirs": _text(difference.theirs),
+            "mine": _text(difference.mine),
+            "choice_name": CHOICE_FIELD % number if number is not None else "",
+            "choice_id": f"choice-{number}" if number is not None else ""}
+
+
+def changed_by(table: Table, original: dict[str, Any], theirs: dict[str, Any] | None
+               ) -> dict[str, Any]:
+    """Who made the change the person ran into, from the audit log where dynadmin made it:
+    the latest applied entry at the key, if it left the item as it is now."""
+    entry = audit.last_change(table, table.key_of(original))
+    if entry is not None:
+        after = loads_dynamodb_json(entry.after) if entry.after else None
+        if after == theirs:
+            return {"who": entry.username, "when": entry.created_at,
+                    "action": entry.get_action_display()}
+    return {"who": "", "when": None, "action": ""}
+
+
 def conflict_response(request: HttpRequest, site: AdminSite, table: Table,
                       admin: EntityAdmin | None, conflict: writes.EditConflict
                       ) -> TemplateResponse:
-    """Per attribute: what you read, what is there now, what you wanted. Nothing written."""
-    rows: list[dict[str, Any]] = []
-    original, theirs, mine = conflict.original, conflict.theirs or {}, conflict.mine or {}
-    for name in conflict.attributes():
-        values = [raw_text(v[name]) if name in v else "—" for v in (original, theirs, mine)]
-        rows.append({
-            "name": name, "original": values[0], "theirs": values[1], "mine": values[2],
-            "they_changed": original.get(name, _MISSING) != theirs.get(name, _MISSING),
-            "i_changed": conflict.mine is not None and
-            original.get(name, _MISSING) != mine.get(name, _MISSING),
-        })
+    """The fields that differ, by label: what only I changed (applied on top of theirs), what
+    we both changed (a choice per field, theirs kept unless I choose mine) and what only
+    they changed (kept). Nothing has been written."""
+    found = differences(table, conflict.original, conflict.theirs, conflict.mine)
+    both = [d for d in found if d.changed_by == BOTH]
     return TemplateResponse(request, site.template_names(
         "conflict.html", table, admin.entity if admin else None), {
-        "table": table, "admin": admin, "rows": rows, "deleted": conflict.theirs is None,
-        "deleting": conflict.mine is None,
+        "table": table, "admin": admin,
+        "item_key": key_text(table, conflict.original),
+        "changed_by": changed_by(table, conflict.original, conflict.theirs),
+        "only_mine": [_row(d) for d in found if d.changed_by == ONLY_MINE],
+        "both": [_row(d, n) for n, d in enumerate(both)],
+        "only_theirs": [_row(d) for d in found if d.changed_by == ONLY_THEIRS],
+        "deleted": conflict.theirs is None, "deleting": conflict.mine is None,
         "original_token": sign_item(conflict.original),
         "theirs_token": sign_item(conflict.theirs),
         "mine_token": sign_item(conflict.mine),
+        "choices_token": sign_names([d.attribute for d in both]),
         "item_link": item_url(table, conflict.theirs or conflict.original),
         "item_name": item_name(site, table, conflict.theirs or conflict.original),
     }, status=409)

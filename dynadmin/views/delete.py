@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..editing import writes
 from ..editing.originals import sign_item
+from ..services.items import present_item
 from ..services.key_params import item_url, key_text
 from ..services.names import item_name
 from ..services.partitions import partition_url
@@ -34,7 +36,7 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         current, admin = found
         return TemplateResponse(request, site.template_names(
             "delete.html", definition, admin.entity if admin else None), {
-            "table": definition, "admin": admin, "item": current,
+            "table": definition, "admin": admin, "item": present_item(definition, current),
             "key_text": key_text(definition, current),
             "item_name": item_name(site, definition, current),
             "original_token": sign_item(current), "item_link": item_url(definition, current),
@@ -48,6 +50,9 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
                                entity_label=admin.opts.label if admin else "")
     except writes.EditConflict as conflict:
         return conflict_response(request, site, definition, admin, conflict)
-    messages.success(request, _("Deleted (it was unchanged since you read it).")
-                     + saved_note(result))
+    # The message links the item's history, where the delete can be undone.
+    messages.success(request, format_html(
+        '{} <a href="{}">{}</a>', _("Deleted (it was unchanged since you read it).")
+        + saved_note(result), item_url(definition, original),
+        _("Its history (undo from there)")))
     return HttpResponseRedirect(partition_url(definition, original[definition.primary.pk]))

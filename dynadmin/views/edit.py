@@ -19,11 +19,13 @@ from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Table
 from ..editing import writes
 from ..editing.forms import RawItemForm
-from ..editing.originals import TamperedOriginal, sign_item, unsign_item
+from ..editing.originals import TamperedOriginal, sign_item, unsign_item, unsign_names
 from ..editing.raw import check_raw_item
+from ..editing.resolution import resolved_item
 from ..editing.validation import ItemInvalid
 from ..services.key_params import item_url
-from .conflicts import conflict_response, saved_note
+from ..services.links import site_url
+from .conflicts import CHOICE_FIELD, conflict_response, saved_note
 from .errors import error_response
 from .guards import (
     current_item,
@@ -128,6 +130,8 @@ def _render_form(request: HttpRequest, site: AdminSite, table: Table,
         "original_token": sign_item(original) if original is not None else "",
         "raw": isinstance(form, RawItemForm), "creating": creating,
         "item_link": item_url(table, original) if original else None,
+        "cancel_link": item_url(table, original) if original else (
+            site_url("entity", entity=admin.opts.label) if admin else site_url("dashboard")),
         "unsafe_json": getattr(form, "unsafe_json", ()),
         "may_edit_raw": may_edit_raw(request),
     }, status=status)
@@ -170,7 +174,8 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def resolve(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
-    """Apply my changes on top of their version: my changed attributes win, theirs stay."""
+    """Apply my changes on top of their version: what only I changed is applied, what only
+    they changed stays, and where we both changed a field the person's choice decides."""
     definition = table_or_404(site, table)
     require_any(site, request, definition, "change")
     title = _("Cannot apply this change")
@@ -194,4 +199,12 @@ def resolve(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
                                   _("Someone created an item with this key meanwhile."))
         messages.success(request, _("Re-created with your version.") + saved_note(result))
         return HttpResponseRedirect(item_url(definition, result.after or mine))
-    return save(request, site, definition, admin, theirs, writes.merge(original, theirs, mine))
+    try:
+        both = unsign_names(request.POST.get("choices", ""))
+    except TamperedOriginal as exc:
+        return error_response(request, 400, title, str(exc))
+    # Where both changed a field, theirs stays unless the person chose mine for it.
+    use_mine = {name for number, name in enumerate(both)
+                if request.POST.get(CHOICE_FIELD % number) == "mine"}
+    return save(request, site, definition, admin, theirs,
+                resolved_item(definition, original, theirs, mine, use_mine))

@@ -1,17 +1,67 @@
-"""Recent writes, site-wide, from the audit log."""
+"""Recent writes, site-wide, from the audit log: filtered, paged, each undoable where allowed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
+from ..data.serialization import loads_dynamodb_json
 from ..models import AuditEntry
+from ..services.key_params import item_url
 from ..services.names import entry_name
+from .undo import offer_undo
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
+
+__all__ = ["PER_PAGE", "AuditFilter", "recent_actions"]
+
+PER_PAGE = 50
+_ANY = [("", _("Any"))]
+
+
+class AuditFilter(forms.Form):
+    """The filters above Recent actions, each narrowing the entries this person may see."""
+
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    entity = forms.ChoiceField(label=_("Entity"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False,
+                               choices=_ANY + list(AuditEntry.Action.choices))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=_ANY + list(AuditEntry.Outcome.choices))
+
+    def __init__(self, data: Any, *, entries: QuerySet, entities: list[tuple[str, str]]
+                 ) -> None:
+        super().__init__(data)
+        people = entries.order_by("username").values_list("username", flat=True).distinct()
+        self.fields["person"].choices = _ANY + [(p, p) for p in people]
+        self.fields["entity"].choices = _ANY + entities
+
+    def apply(self, entries: QuerySet) -> QuerySet:
+        if not self.is_valid():
+            return entries.none()
+        for name in ("person", "entity", "action", "outcome"):
+            value = self.cleaned_data.get(name)
+            if value:
+                column = "username" if name == "person" else name
+                entries = entries.filter(**{column: value})
+        return entries
+
+
+def _item_link(site: AdminSite, entry: AuditEntry) -> str:
+    table = site.get_table(entry.table)
+    if table is None:
+        return ""
+    try:
+        return item_url(table, loads_dynamodb_json(entry.key))
+    except (ValueError, KeyError):
+        return ""
 
 
 def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
@@ -21,8 +71,20 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     labels = site.viewable_labels(request)
     if labels is not None:
         entries = entries.filter(entity__in=labels)
-    entries = list(entries[:100])
-    for entry in entries:
+    entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
+                if labels is None or a.opts.label in labels]
+    filters = AuditFilter(request.GET, entries=entries, entities=entities)
+    page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
+    names = dict(entities)
+    shown = list(page.object_list)
+    for entry in shown:
+        entry.item_link = _item_link(site, entry)
         entry.item_name = entry_name(site, entry)
-    return TemplateResponse(request, site.template_names("recent_actions.html"),
-                            {"entries": entries})
+        entry.entity_name = names.get(entry.entity, entry.entity)
+    offer_undo(site, request, shown)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(request, site.template_names("recent_actions.html"), {
+        "entries": shown, "page": page, "filters": filters,
+        "filter_query": query.urlencode(),
+    })

@@ -23,15 +23,24 @@ from ..services.tables import table_summary
 from ..services.ttl import item_ttl
 from .errors import error_response
 from .resolving import table_or_404
+from .undo import offer_undo
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
 
+def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict) -> list:
+    """The key's audit entries this person may see, each with its Undo where allowed."""
+    return offer_undo(site, request, audit.history(table, key,
+                                                   entities=site.viewable_labels(request)))
+
+
 def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
              ) -> TemplateResponse:
+    # A deleted item's history stays reachable (and its delete can be undone from there).
     return TemplateResponse(request, site.template_names("item_missing.html", table),
-                            {"table": table, "key": key}, status=404)
+                            {"table": table, "key": key,
+                             "history": _history(request, site, table, key)}, status=404)
 
 
 def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
@@ -81,8 +90,7 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         "ttl": ttl, "ttl_token": sign_item(found) if ttl and ttl.may_change else "",
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(site, definition, relations, values, request),
-        "history": audit.history(definition, key,
-                                 entities=site.viewable_labels(request)), "can_change": can_change,
+        "history": _history(request, site, definition, key), "can_change": can_change,
         "can_delete": can_delete,
         "edit_url": site_url("edit", table=table) + "?" + query,
         "delete_url": site_url("delete", table=table) + "?" + query,

@@ -34,8 +34,9 @@ def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "ttl-chart
     description = "; ".join(f"{b.label}: {b.count}" for b in bars)
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        'aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="{w}" '
-        'height="{h}" font-size="13" font-family="system-ui, sans-serif">'
+        # width 100% of its card, the viewBox keeping its proportions: fits a phone.
+        'aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="100%" '
+        'font-size="13" font-family="system-ui, sans-serif">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{rows}</svg>',
         id=chart_id, w=width, h=height, title=title, desc=description,
         rows=format_html_join("", "{}", ((r,) for r in rows)))

@@ -1,0 +1,104 @@
+"""Undo an audited write from an item's History or Recent actions (``editing.undo``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..definitions import Table
+from ..editing import writes
+from ..editing.undo import Reversal, reversal, undo
+from ..models import AuditEntry
+from ..services.environments import is_writable
+from ..services.key_params import item_url
+from ..services.links import site_url
+from ..services.partitions import partition_url
+from .conflicts import conflict_response, saved_note
+from .errors import error_response
+from .guards import allowed, require, require_writable, require_write_of
+from .resolving import table_or_404
+
+if TYPE_CHECKING:
+    from ..sites import AdminSite
+
+__all__ = ["may_undo", "offer_undo", "undo_entry", "undo_url"]
+
+
+def _visible_entry(site: AdminSite, request: HttpRequest, table: Table, entry_id: int
+                   ) -> AuditEntry:
+    """The entry, if the person may see it (as History and Recent actions decide)."""
+    entry = AuditEntry.objects.filter(pk=entry_id, table=table.name).first()
+    labels = site.viewable_labels(request)
+    if entry is None or (labels is not None and entry.entity not in labels):
+        raise Http404(_("No such entry in the audit log."))
+    return entry
+
+
+def may_undo(site: AdminSite, request: HttpRequest, table: Table, undoing: Reversal) -> bool:
+    """Does this person hold every permission the undo's write needs?"""
+    if not undoing.after and not undoing.before:
+        return False
+    if undoing.kind == "move":
+        source = site.admin_of_item(table, undoing.after)
+        target = site.admin_of_item(table, undoing.before)
+        return all(allowed(request, admin, action) for admin, action in (
+            (source, "change"), (target, "add"), (source, "delete")))
+    return all(allowed(request, site.admin_of_item(table, item), action)
+               for item, action in undoing.permissions)
+
+
+def undo_url(site: AdminSite, request: HttpRequest, table: Table, entry: AuditEntry) -> str:
+    """Where the entry's Undo button posts, or "" when it cannot be undone by this person."""
+    undoing = reversal(entry)
+    if undoing is None or not is_writable(table) or not may_undo(site, request, table,
+                                                                 undoing):
+        return ""
+    return site_url("undo", table=table.name, entry_id=str(entry.pk))
+
+
+def offer_undo(site: AdminSite, request: HttpRequest, entries: list[AuditEntry]
+               ) -> list[AuditEntry]:
+    """Each entry gets its ``undo_url`` ("" where there is nothing this person may undo)."""
+    for entry in entries:
+        table = site.get_table(entry.table)
+        entry.undo_url = undo_url(site, request, table, entry) if table is not None else ""
+    return entries
+
+
+@require_http_methods(["POST"])
+def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
+               ) -> HttpResponse:
+    definition = table_or_404(site, table)
+    require_writable(definition)
+    entry = _visible_entry(site, request, definition, entry_id)
+    undoing = reversal(entry)
+    if undoing is None:
+        return error_response(request, 400, _("Cannot undo this entry"), _(
+            "Only applied creates, edits, deletes and key moves can be undone."))
+    if undoing.kind == "move":
+        require_write_of(site, request, definition, undoing.after, undoing.before)
+    for item, action in undoing.permissions:
+        require(request, site.admin_of_item(definition, item), action)
+    admin = site.admin_of_item(definition, undoing.before or undoing.after)
+    try:
+        result = undo(definition, undoing, user=request.user,
+                      entity_label=admin.opts.label if admin else "")
+    except writes.EditConflict as conflict:
+        return conflict_response(request, site, definition, admin, conflict)
+    except writes.KeyTaken:
+        return error_response(request, 409, _("Cannot undo: the key is taken"), _(
+            "An item with this key exists again, so nothing was written. Open the item "
+            "and compare."))
+    except writes.NothingChanged:
+        messages.info(request, _("Nothing to undo: the item is already as it was."))
+        return HttpResponseRedirect(item_url(definition, undoing.before or undoing.after))
+    messages.success(request, _("Undone. The write was conditional on the item being as "
+                                "that entry left it.") + saved_note(result))
+    if result.after is None:
+        return HttpResponseRedirect(partition_url(definition, undoing.after[
+            definition.primary.pk]))
+    return HttpResponseRedirect(item_url(definition, result.after))

@@ -1,0 +1,149 @@
+"""Undo from history: each audited create, edit, delete and key move reversed as a guarded
+write of its own, refused when the item changed since, audited as "undo"."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists, Equals
+from dynadmin.models import AuditEntry
+from examples.shop.definitions import Order
+from tests.test_edit import ORDER_KEY, edit_url, form_data, q
+from tests.test_permissions_every_path import person
+
+pytestmark = pytest.mark.django_db
+
+MOVED_KEY = {"PK": "USER#u1", "SK": "ORDER#2024-02-01#456"}
+
+
+@pytest.fixture
+def an_order(shop_table):
+    """An order with an attribute its definition does not declare."""
+    item = Order.build_item({
+        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("99.95"), "version": 1}) | {"legacy_note": "keep me"}
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return item
+
+
+def undo_url(entry):
+    return reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
+
+
+def item_page(client, key):
+    return client.get(reverse("dynadmin:item", kwargs={"table": "Application"}) + q(key))
+
+
+def edit(client, key, **changes):
+    response = client.post(edit_url(key), form_data(client.get(edit_url(key))) | changes)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    return AuditEntry.objects.latest("id")
+
+
+def test_undo_an_edit_restores_before_guarded_by_after(staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    # The item page's history offers it.
+    assert undo_url(entry) in item_page(staff_client, ORDER_KEY).content.decode()
+    assert staff_client.post(undo_url(entry)).status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "PENDING" and stored["GSI2PK"] == "ORDER#STATUS#PENDING"
+    assert stored["version"] == 3  # versions only go forward
+    undone = AuditEntry.objects.latest("id")
+    assert (undone.action, undone.outcome, undone.undoes_id) == ("undo", "applied", entry.pk)
+    assert undone.condition.startswith("attribute_exists(PK) AND version = 2")
+
+
+def test_undo_is_refused_when_the_item_changed_since(staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    data.update_item(shop_table, ORDER_KEY, set={"currency": "GBP", "version": 3},
+                     condition=Equals("version", 2))
+    response = staff_client.post(undo_url(entry))
+    html = unescape(response.content.decode())
+    assert response.status_code == 409 and "Someone else changed this item" in html
+    assert "Currency" in html and "Nothing was written" in html
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "SHIPPED" and stored["currency"] == "GBP"
+    assert not AuditEntry.objects.filter(action="undo", outcome="applied").exists()
+
+
+def test_undo_a_create_is_a_guarded_delete(staff_client, shop_table):
+    url = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    assert staff_client.post(url, {"user_id": "u9", "email": "a@example.com",
+                                   "__extra__": "{}"}).status_code == 302
+    created = AuditEntry.objects.get()
+    key = {"PK": "USER#u9", "SK": "METADATA"}
+    assert staff_client.post(undo_url(created)).status_code == 302
+    assert data.get_item(shop_table, key) is None
+    assert AuditEntry.objects.latest("id").condition == "attribute_exists(PK) AND version = 1"
+
+
+def test_undo_a_delete_from_the_missing_items_history(staff_client, an_order, shop_table):
+    confirm = staff_client.get(reverse("dynadmin:delete", kwargs={"table": "Application"})
+                               + q(ORDER_KEY))
+    assert "What will be deleted" in confirm.content.decode()
+    token = re.search(r'name="original" value="([^"]*)"', confirm.content.decode()).group(1)
+    deleted = staff_client.post(reverse("dynadmin:delete", kwargs={"table": "Application"})
+                                + q(ORDER_KEY), {"original": unescape(token)}, follow=True)
+    # The partition page says so and links the item's history, where the undo is.
+    assert "Its history (undo from there)" in deleted.content.decode()
+    entry = AuditEntry.objects.get(action="delete")
+    missing = item_page(staff_client, ORDER_KEY)
+    assert missing.status_code == 404 and undo_url(entry) in missing.content.decode()
+    assert staff_client.post(undo_url(entry)).status_code == 302
+    restored = data.get_item(shop_table, ORDER_KEY)
+    assert restored["legacy_note"] == "keep me" and restored["version"] == 2
+    assert AuditEntry.objects.latest("id").condition == "attribute_not_exists(PK)"
+
+
+def test_undo_a_delete_refused_when_the_key_is_taken_again(staff_client, an_order,
+                                                           shop_table):
+    token = re.search(r'name="original" value="([^"]*)"', staff_client.get(
+        reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    ).content.decode()).group(1)
+    staff_client.post(reverse("dynadmin:delete", kwargs={"table": "Application"})
+                      + q(ORDER_KEY), {"original": unescape(token)})
+    entry = AuditEntry.objects.get(action="delete")
+    data.put_item(shop_table, an_order | {"notes": ["new"]},
+                  condition=AttributeNotExists("PK"))
+    assert staff_client.post(undo_url(entry)).status_code == 409
+    assert data.get_item(shop_table, ORDER_KEY)["notes"] == ["new"]
+
+
+def test_undo_a_move_moves_it_back(staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, placed_on="2024-02-01")
+    assert entry.action == "move"
+    assert staff_client.post(undo_url(entry)).status_code == 302
+    assert data.get_item(shop_table, MOVED_KEY) is None
+    back = data.get_item(shop_table, ORDER_KEY)
+    assert back["placed_on"] == "2024-01-15" and back["legacy_note"] == "keep me"
+    assert AuditEntry.objects.latest("id").action == "undo"
+
+
+def test_undo_needs_the_permission_of_the_write_it_makes(client, django_user_model,
+                                                         staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    viewer = person(client, django_user_model, "view_application_order")
+    assert undo_url(entry) not in item_page(viewer, ORDER_KEY).content.decode()
+    assert viewer.post(undo_url(entry)).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "SHIPPED"
+
+
+def test_a_read_only_table_offers_and_allows_no_undo(staff_client, an_order, shop_table,
+                                                     settings):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    settings.DYNADMIN_READ_ONLY_TABLES = [shop_table.name]
+    assert undo_url(entry) not in item_page(staff_client, ORDER_KEY).content.decode()
+    assert staff_client.post(undo_url(entry)).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "SHIPPED"
+
+
+def test_undo_from_recent_actions(staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    page = staff_client.get(reverse("dynadmin:recent_actions"))
+    assert undo_url(entry) in page.content.decode()
