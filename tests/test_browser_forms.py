@@ -71,7 +71,7 @@ def test_both_changed_the_status_and_the_person_chooses_per_field(browser, site,
     me.get_by_label("Status").select_option(mine)
     me.get_by_label("Currency").select_option(currency)
     me.get_by_role("button", name="Save").click()
-    me.get_by_role("heading", name="Someone else changed this item").wait_for()
+    me.get_by_role("heading", name=re.compile(r"^Someone else changed Order ")).wait_for()
     # Who changed it, from the audit log; what each changed, by field label.
     assert me.get_by_text(re.compile(r"Last change: Update by admin at")).is_visible()
     assert me.get_by_role("heading", name="You both changed").is_visible()

@@ -119,5 +119,7 @@ def test_the_delete_page_and_recent_actions_name_the_item(staff_client, shop):
     token = re.search(r'name="original" value="([^"]+)"', html).group(1)
     assert staff_client.post(delete, {"original": token}).status_code == 302
     recent, _ = page(staff_client, reverse("dynadmin:recent_actions"))
-    assert re.search(r"<td>Kettle<span class=\"key-line key\">PRODUCT#B0KETTLE01 / METADATA"
-                     r"</span></td>", recent)
+    # The deleted item is named (and linked: its history offers the undo), its key beneath.
+    assert re.search(r'>Kettle</a> <span class="muted">Product · Application</span>'
+                     r'<span class="key-line key">PRODUCT#B0KETTLE01 / METADATA</span></td>',
+                     recent)

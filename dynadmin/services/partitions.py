@@ -82,7 +82,13 @@ class AttributeFilter:
 
     def describe(self) -> str:
         text = f"{self.attribute} {FILTER_OPERATORS[self.op]}"
-        return text if self.op in ("exists", "not_exists") else f"{text} {self.value!r}"
+        if self.op in ("exists", "not_exists"):
+            return text
+        # Text in quotes; a number or a boolean as a person writes it, never Decimal('5').
+        value = self.value
+        shown = (f"'{value}'" if isinstance(value, str)
+                 else str(value).lower() if isinstance(value, bool) else str(value))
+        return f"{text} {shown}"
 
 
 @dataclass(frozen=True)
