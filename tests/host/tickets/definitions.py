@@ -20,7 +20,9 @@ class Ticket(Entity, table=helpdesk):
 
 
 class Comment(Entity, table=helpdesk):
-    keys = Key(pk="TICKET#{ticket_id}", sk="COMMENT#{created}#{comment_id}")
+    # The format says how stored keys spell the moment (system check dynadmin.W002).
+    keys = Key(pk="TICKET#{ticket_id}",
+               sk="COMMENT#{created:%Y-%m-%dT%H:%M:%S+00:00}#{comment_id}")
 
     ticket_id = fields.String(required=True)
     created = fields.DateTime(required=True)
