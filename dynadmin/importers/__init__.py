@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .design import Design, ImportFormatError
+from .onetable import read_onetable
 from .render import render
 from .workbench import read_workbench
 
@@ -19,6 +20,7 @@ __all__ = ["FORMATS", "Design", "ImportFormatError", "import_design", "render"]
 #: format name → (reader, what the file must look like)
 FORMATS: dict[str, Callable[..., Design]] = {
     "workbench": read_workbench,
+    "onetable": read_onetable,
 }
 
 

@@ -21,7 +21,10 @@ class ImportFormatError(ValueError):
 
 #: names an Entity subclass cannot use for a field or key: they are its own machinery
 RESERVED = {"keys", "objects", "build_item", "rebuild_item", "parse_item", "key",
-            "index_key_attributes", "values_from_key"}
+            "index_key_attributes", "values_from_key",
+            # names the generated module imports: a field named ``fields`` would hide the
+            # module from the rest of its class body
+            "fields", "dynadmin", "Entity", "EntityAdmin", "Key", "Listing", "Lookup", "Table"}
 
 
 def identifier(name: str, taken: set[str] | None = None) -> str:

@@ -124,12 +124,16 @@ def _variables(template: str) -> list[str]:
 
 
 def _admin(entity: EntitySpec) -> list[str]:
-    lookups, listings = [], []
+    lookups, listings, labels = [], [], set()
     for key in entity.keys:
         names = _variables(key.pk)
         kinds = {entity.fields[n].kind for n in names if n in entity.fields}
         if not names or kinds <= MENU_KINDS:
             label = f"{entity.name} by {', '.join(names)}" if names else f"Every {entity.name}"
+            order = [n for n in _variables(key.sk or "") if n not in names]
+            label += f", by {', '.join(order)}" if order else ""
+            label += f" ({key.index})" if label in labels and key.index else ""
+            labels.add(label)
             listings.append(f"Listing({key.name!r}, label={label!r})")
         elif key.index:
             label = f"{entity.name} by {', '.join(names)}"
