@@ -69,7 +69,7 @@ def _ignored(notes: list[str], where: str, data: Mapping, known: set[str]) -> No
         notes.append(f"note: ignored in {where}: {', '.join(unknown)} (not understood).")
 
 
-def _key_attribute(spec: Any, where: str) -> tuple[str, str] | None:
+def _key_attribute(spec: Any) -> tuple[str, str] | None:
     if not isinstance(spec, dict) or not spec.get("AttributeName"):
         return None
     return str(spec["AttributeName"]), str(spec.get("AttributeType", "S"))
@@ -78,10 +78,10 @@ def _key_attribute(spec: Any, where: str) -> tuple[str, str] | None:
 def _table(design: Design, data: dict) -> None:
     name = str(data.get("TableName") or "Table")
     keys = data.get("KeyAttributes") or {}
-    pk = _key_attribute(keys.get("PartitionKey"), name)
+    pk = _key_attribute(keys.get("PartitionKey"))
     if pk is None:
         raise ImportFormatError(f"table {name} has no KeyAttributes.PartitionKey.AttributeName.")
-    sk = _key_attribute(keys.get("SortKey"), name)
+    sk = _key_attribute(keys.get("SortKey"))
     table = TableSpec(name=name, pk=pk[0], sk=sk[0] if sk else None)
     _ignored(table.notes, f"table {name}", data, TABLE_KEYS)
     types = {str(a.get("AttributeName")): str(a.get("AttributeType", "S"))
@@ -89,11 +89,11 @@ def _table(design: Design, data: dict) -> None:
     key_types = dict([pk] + ([sk] if sk else []))
     for gsi in data.get("GlobalSecondaryIndexes") or []:
         index_keys = gsi.get("KeyAttributes") or {}
-        gpk = _key_attribute(index_keys.get("PartitionKey"), name)
+        gpk = _key_attribute(index_keys.get("PartitionKey"))
         if gpk is None or not gsi.get("IndexName"):
             table.notes.append("note: ignored an index without IndexName or PartitionKey.")
             continue
-        gsk = _key_attribute(index_keys.get("SortKey"), name)
+        gsk = _key_attribute(index_keys.get("SortKey"))
         table.indexes[str(gsi["IndexName"])] = (gpk[0], gsk[0] if gsk else None)
         key_types.update([gpk] + ([gsk] if gsk else []))
         projection = (gsi.get("Projection") or {}).get("ProjectionType", "ALL")

@@ -45,3 +45,26 @@ def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
     text.write_text("export const schema = {}")
     with pytest.raises(CommandError, match="is not JSON .*--format workbench reads a JSON file"):
         call_command("dynadmin_import", "--format", "workbench", str(text))
+
+
+@pytest.mark.parametrize("fmt, name", [("workbench", "workbench_game_player_profiles.json"),
+                                       ("onetable", "onetable_overview.json")])
+def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, name):
+    import os
+    import subprocess
+    import sys
+
+    app = tmp_path / "imported_app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    call_command("dynadmin_import", "--format", fmt, str(FIXTURES / name), "--table", "App"
+                 if fmt == "onetable" else "game-player-profiles",
+                 "--output", str(app / "dynadmin.py"), stderr=StringIO())
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
+           "DYNADMIN_DEFINITION_APPS": "imported_app",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    result = subprocess.run([sys.executable, "-m", "django", "check"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
