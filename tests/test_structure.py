@@ -25,8 +25,11 @@ LAYERS = [
     ("dynadmin.editing",),
     ("dynadmin.options",),
     ("dynadmin.views", "dynadmin.templatetags"),
-    ("dynadmin.sites", "dynadmin.permissions", "dynadmin.checks", "dynadmin.apps",
-     "dynadmin.management", "dynadmin"),
+    ("dynadmin.sites", "dynadmin.permissions", "dynadmin.checks", "dynadmin.apps"),
+    # importers write definitions as text, then load them on a site of their own and run
+    # the checks over them: above the site and the checks, below the command that uses them.
+    ("dynadmin.importers",),
+    ("dynadmin.management", "dynadmin"),
 ]
 MAX_LINES = 400
 

@@ -1,0 +1,104 @@
+"""A design read from another tool's model file, before it is written out as Python.
+
+Each importer fills these plain records; ``render`` writes them as a ``dynadmin.py``
+definitions module. Every guess an importer makes travels as a note next to the thing it
+concerns, so the generated module says where the model file was silent.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Design", "EntitySpec", "FieldSpec", "ImportFormatError", "KeySpec", "TableSpec",
+           "class_name", "identifier"]
+
+
+class ImportFormatError(ValueError):
+    """The file is not the format it was said to be (the message names what was expected)."""
+
+
+#: names an Entity subclass cannot use for a field or key: they are its own machinery
+RESERVED = {"keys", "objects", "build_item", "rebuild_item", "parse_item", "key",
+            "index_key_attributes", "values_from_key",
+            # names the generated module imports: a field named ``fields`` would hide the
+            # module from the rest of its class body
+            "fields", "dynadmin", "Entity", "EntityAdmin", "Key", "Listing", "Lookup", "Table"}
+
+
+def identifier(name: str, taken: set[str] | None = None) -> str:
+    """A Python name for an attribute name (``GSI-1`` → ``GSI_1``), unique among ``taken``."""
+    text = re.sub(r"\W+", "_", name).strip("_") or "value"
+    if text[0].isdigit():
+        text = f"f_{text}"
+    if keyword.iskeyword(text) or text in RESERVED or text.startswith("_"):
+        text = f"{text}_"
+    base, n = text, 2
+    while taken is not None and text in taken:
+        text, n = f"{base}_{n}", n + 1
+    return text
+
+
+def class_name(name: str) -> str:
+    """``account offers`` / ``account_offers`` → ``AccountOffers``."""
+    words = re.split(r"[^0-9A-Za-z]+", name)
+    text = "".join(w[:1].upper() + w[1:] for w in words if w) or "Item"
+    return f"E{text}" if text[0].isdigit() else text
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    kind: str  # a class of dynadmin.fields: "String", "Integer", "Choice", "TTL"...
+    attribute: str = ""  # when the stored name is not ``name``
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class KeySpec:
+    name: str  # the class attribute: ``keys`` for the table's own key, ``by_gsi1``...
+    index: str | None
+    pk: str
+    sk: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EntitySpec:
+    name: str
+    table: str  # the TableSpec's name
+    type_value: str = ""
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    keys: list[KeySpec] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add_field(self, spec: FieldSpec) -> FieldSpec:
+        return self.fields.setdefault(spec.name, spec)
+
+
+@dataclass
+class TableSpec:
+    name: str
+    pk: str
+    sk: str | None
+    indexes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    local_indexes: dict[str, str] = field(default_factory=dict)
+    key_types: dict[str, str] = field(default_factory=dict)
+    ttl_attribute: str | None = None
+    type_attribute: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Design:
+    source: str  # "NoSQL Workbench model 'Credit Card Offers'"
+    tables: list[TableSpec] = field(default_factory=list)
+    entities: list[EntitySpec] = field(default_factory=list)
+    #: about the file as a whole: keys ignored, parts not imported
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> TableSpec:
+        return next(t for t in self.tables if t.name == name)

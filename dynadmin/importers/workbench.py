@@ -1,0 +1,295 @@
+"""NoSQL Workbench data models (the JSON its "Export model" writes).
+
+A model is ``DataModel[]``: tables with ``KeyAttributes``, ``NonKeyAttributes``,
+``GlobalSecondaryIndexes`` and ``TableFacets``. A facet is an entity, but it names its keys
+only by alias; the templates are inferred from the facet's ``TableData`` sample items
+(``inference.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .design import (
+    Design,
+    EntitySpec,
+    FieldSpec,
+    ImportFormatError,
+    KeySpec,
+    TableSpec,
+    class_name,
+    identifier,
+)
+from .inference import Part, TemplateGuess, infer_template, shape_groups
+
+__all__ = ["read_workbench"]
+
+KINDS = {"S": "String", "N": "Number", "B": "Binary", "BOOL": "Boolean", "NULL": "Null",
+         "M": "Map", "L": "List", "SS": "StringSet", "NS": "NumberSet", "BS": "BinarySet"}
+MODEL_KEYS = {"ModelName", "ModelMetadata", "DataModel"}
+TABLE_KEYS = {"TableName", "KeyAttributes", "NonKeyAttributes", "TableFacets",
+              "GlobalSecondaryIndexes", "TableData", "DataAccess", "BillingMode",
+              "ProvisionedCapacitySettings", "SampleDataFormats"}
+FACET_KEYS = {"FacetName", "KeyAttributeAlias", "TableData", "NonKeyAttributes",
+              "DataAccess", "SampleDataFormats"}
+TTL_NAMES = {"ttl", "expires", "expire", "expiresat", "expireat", "expiration", "expiry",
+             "expirationtime", "timetolive"}
+
+
+def read_workbench(data: Any, table: str | None = None) -> Design:
+    if not isinstance(data, dict) or not isinstance(data.get("DataModel"), list):
+        raise ImportFormatError(
+            'expected a NoSQL Workbench model: a JSON object with "ModelName" and a '
+            f'"DataModel" list of tables; found {_shape(data)}.')
+    design = Design(source=f"the NoSQL Workbench model {data.get('ModelName', '')!r}")
+    _ignored(design.notes, "the model", data, MODEL_KEYS | {"ModelSchema"})
+    if "ModelSchema" in data:
+        design.notes.append("note: the model's ModelSchema block (OneTable-shaped) is not "
+                            "imported yet; the tables and facets are.")
+    tables = [t for t in data["DataModel"] if isinstance(t, dict)]
+    names = [str(t.get("TableName")) for t in tables]
+    if table is not None and table not in names:
+        raise ImportFormatError(f"the model has no table {table!r}; it has {', '.join(names)}.")
+    for spec in tables:
+        if table is None or spec.get("TableName") == table:
+            _table(design, spec)
+    return design
+
+
+def _shape(data: Any) -> str:
+    if isinstance(data, dict):
+        return "an object with " + (", ".join(sorted(map(str, data))[:8]) or "no keys")
+    return f"a JSON {type(data).__name__}"
+
+
+def _ignored(notes: list[str], where: str, data: Mapping, known: set[str]) -> None:
+    unknown = sorted(k for k in data if k not in known)
+    if unknown:
+        notes.append(f"note: ignored in {where}: {', '.join(unknown)} (not understood).")
+
+
+def _key_attribute(spec: Any) -> tuple[str, str] | None:
+    if not isinstance(spec, dict) or not spec.get("AttributeName"):
+        return None
+    return str(spec["AttributeName"]), str(spec.get("AttributeType", "S"))
+
+
+def _table(design: Design, data: dict) -> None:
+    name = str(data.get("TableName") or "Table")
+    keys = data.get("KeyAttributes") or {}
+    pk = _key_attribute(keys.get("PartitionKey"))
+    if pk is None:
+        raise ImportFormatError(f"table {name} has no KeyAttributes.PartitionKey.AttributeName.")
+    sk = _key_attribute(keys.get("SortKey"))
+    table = TableSpec(name=name, pk=pk[0], sk=sk[0] if sk else None)
+    _ignored(table.notes, f"table {name}", data, TABLE_KEYS)
+    types = {str(a.get("AttributeName")): str(a.get("AttributeType", "S"))
+             for a in data.get("NonKeyAttributes") or [] if isinstance(a, dict)}
+    key_types = dict([pk] + ([sk] if sk else []))
+    for gsi in data.get("GlobalSecondaryIndexes") or []:
+        index_keys = gsi.get("KeyAttributes") or {}
+        gpk = _key_attribute(index_keys.get("PartitionKey"))
+        if gpk is None or not gsi.get("IndexName"):
+            table.notes.append("note: ignored an index without IndexName or PartitionKey.")
+            continue
+        gsk = _key_attribute(index_keys.get("SortKey"))
+        table.indexes[str(gsi["IndexName"])] = (gpk[0], gsk[0] if gsk else None)
+        key_types.update([gpk] + ([gsk] if gsk else []))
+        projection = (gsi.get("Projection") or {}).get("ProjectionType", "ALL")
+        if projection != "ALL":
+            kept = ", ".join((gsi.get("Projection") or {}).get("NonKeyAttributes") or [])
+            table.notes.append(
+                f"note: {gsi['IndexName']} projects {projection}"
+                + (f" ({kept})" if kept else "")
+                + ": items read through it lack the other attributes; open the item itself.")
+    table.key_types = {a: t for a, t in key_types.items() if t != "S"}
+    types.update(key_types)
+    ttl = [a for a, t in types.items() if t == "N" and a.lower().replace("_", "") in TTL_NAMES]
+    if ttl:
+        table.ttl_attribute = ttl[0]
+        table.notes.append(f"guess: {ttl[0]} (a number named like a TTL) is the TTL attribute.")
+    design.tables.append(table)
+    taken: set[str] = set()
+    facets = []
+    for facet in data.get("TableFacets") or []:
+        if not isinstance(facet, dict):
+            continue
+        items = [i for i in facet.get("TableData") or [] if isinstance(i, dict)]
+        keys = [[_plain(i.get(a)) or "" for a in (table.pk, table.sk) if a] for i in items]
+        groups = shape_groups(keys) if items else [("", [])]
+        for n, (label, members) in enumerate(groups):
+            group = [items[m] for m in members]
+            entity = _facet(table, facet, group, types, taken, label if n else "")
+            if len(groups) > 1:
+                entity.notes.append(
+                    f"guess: facet {facet.get('FacetName')} shows {len(groups)} shapes of key; "
+                    f"this entity is the {len(group)} sample item(s) keyed like "
+                    f"{' / '.join(keys[members[0]])!r}.")
+            facets.append((entity, group))
+    _discriminator(table, facets)
+    design.entities += [entity for entity, _ in facets]
+
+
+def _discriminator(table: TableSpec, facets: list[tuple[EntitySpec, list[dict]]]) -> None:
+    """An attribute every facet's samples hold with one value of their own (``Type``) tells
+    the entities apart better than their keys; Workbench never says which one it is."""
+    if len(facets) < 2 or not all(items for _, items in facets):
+        return
+    if len({e.name for e, _ in facets}) != len(facets) or any(
+            "shapes of key" in note for e, _ in facets for note in e.notes):
+        return  # a facet split by key shape: its entities would share one value
+    values: dict[str, list[str]] = {}
+    for _, items in facets:
+        shared = set.intersection(*(set(i) for i in items)) - {table.pk, table.sk}
+        for attribute in shared:
+            seen = {_plain(i[attribute]) for i in items}
+            if len(seen) == 1 and None not in seen:
+                values.setdefault(attribute, []).append(seen.pop())
+    found = sorted(a for a, v in values.items() if len(v) == len(facets) and len(set(v)) == len(v))
+    if not found:
+        return
+    attribute = next((a for a in found if "type" in a.lower()), found[0])
+    table.type_attribute = attribute
+    table.notes.append(f"guess: {attribute} names the facet of every sample item, so it is the "
+                       "type attribute (dynadmin writes it on the items it creates).")
+    for (entity, _), value in zip(facets, values[attribute], strict=True):
+        entity.type_value = value
+        entity.fields = {n: f for n, f in entity.fields.items() if f.attribute != attribute}
+
+
+def _plain(value: Any) -> str | None:
+    """A sample attribute as text, for matching against key segments (scalars only)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return str(inner)
+    if kind == "BOOL":
+        return "true" if inner else "false"
+    return None
+
+
+def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, str],
+           taken: set[str], suffix: str) -> EntitySpec:
+    name = class_name(str(facet.get("FacetName") or "Item")) + suffix
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    entity = EntitySpec(name=name, table=table.name)
+    _ignored(entity.notes, f"facet {facet.get('FacetName')}", facet, FACET_KEYS)
+    key_attributes = {table.pk, table.sk} | {a for k in table.indexes.values() for a in k}
+    key_attributes.discard(None)
+    attributes = [str(a) for a in facet.get("NonKeyAttributes") or []]
+    attributes += [a for item in items for a in item if a not in attributes]
+    names: dict[str, str] = {}  # attribute → field name
+    used = set()
+    for attribute in attributes:
+        if attribute not in key_attributes:
+            names[attribute] = identifier(attribute, used)
+            used.add(names[attribute])
+    aliases = facet.get("KeyAttributeAlias") or {}
+    builder = _KeyBuilder(entity, table, items, types, names, used, key_attributes)
+    pk = builder.template(table.pk, aliases.get("PartitionKeyAlias"))
+    sk = builder.template(table.sk, aliases.get("SortKeyAlias")) if table.sk else None
+    entity.keys.append(KeySpec("keys", None, pk, sk, builder.take_notes()))
+    if not items:
+        entity.notes.append(f"guess: facet {facet.get('FacetName')} has no sample items; its "
+                            "keys are read from the aliases alone.")
+    for index, (ipk, isk) in table.indexes.items():
+        if items:
+            has = [i for i in items if ipk in i and (isk is None or isk in i)]
+        else:
+            has = [] if ipk not in attributes else [{}]
+        if not has:
+            continue
+        builder.items = [i for i in has if i]
+        key_name = identifier(f"by_{index.lower()}", used)
+        used.add(key_name)
+        entity.keys.append(KeySpec(key_name, index, builder.template(ipk, None),
+                                   builder.template(isk, None) if isk else None,
+                                   builder.take_notes()))
+    for attribute, field_name in names.items():
+        if field_name not in entity.fields:
+            entity.add_field(_field(field_name, attribute, types.get(attribute), table, items))
+    return entity
+
+
+def _field(name: str, attribute: str, kind: str | None, table: TableSpec,
+           items: list[dict]) -> FieldSpec:
+    spec = FieldSpec(name=name, kind=KINDS.get(kind or "S", "String"), attribute=attribute)
+    if kind is None:
+        kind = next((next(iter(i[attribute])) for i in items
+                     if isinstance(i.get(attribute), dict) and i[attribute]), "S")
+        spec.kind = KINDS.get(kind, "String")
+    if attribute == table.ttl_attribute:
+        spec.kind = "TTL"
+    elif spec.kind == "Number":
+        samples = [_plain(i.get(attribute)) for i in items if attribute in i]
+        if samples and all(s is not None and s.lstrip("-").isdigit() for s in samples):
+            spec.kind = "Integer"
+    return spec
+
+
+class _KeyBuilder:
+    """Turns inferred template parts into a template string, declaring the fields it names."""
+
+    def __init__(self, entity: EntitySpec, table: TableSpec, items: list[dict],
+                 types: dict[str, str], names: dict[str, str], used: set[str],
+                 key_attributes: set) -> None:
+        self.entity, self.table, self.items, self.types = entity, table, items, types
+        self.names, self.used, self.key_attributes = names, used, key_attributes
+        self.notes: list[str] = []
+        #: key attributes already read as one bare placeholder (PK ``player001`` →
+        #: ``{playerID}``): a later key holding the same value holds the same placeholder
+        self.bare: dict[str, str] = {}
+
+    def take_notes(self) -> list[str]:
+        notes, self.notes = self.notes, []
+        return notes
+
+    def template(self, attribute: str, alias: str | None) -> str:
+        samples = []
+        for item in self.items:
+            value = _plain(item.get(attribute))
+            if value is not None:
+                others = {a: _plain(v) for a, v in item.items() if a not in self.key_attributes}
+                others.update({name: _plain(item.get(a)) for a, name in self.bare.items()})
+                samples.append((value, {a: v for a, v in others.items() if v is not None}))
+        guess = infer_template(attribute, samples, alias)
+        key_type = self.table.key_types.get(attribute, "S")
+        if key_type != "S" and not (len(guess.parts) == 1 and guess.parts[0].kind != "literal"):
+            guess = TemplateGuess([Part("attribute", attribute)], [
+                f"guess: {attribute} is a {key_type} key, so its template is the bare value."])
+        self.notes += guess.notes
+        if len(guess.parts) == 1 and guess.parts[0].kind != "literal":
+            self.bare.setdefault(attribute, guess.parts[0].text)
+        out = []
+        for part in guess.parts:
+            if part.kind == "literal":
+                out.append(part.text.replace("{", "{{").replace("}", "}}"))
+            else:
+                out.append("{" + self._declare(part, attribute, key_type) + "}")
+        return "".join(out)
+
+    def _declare(self, part: Part, key_attribute: str, key_type: str) -> str:
+        if part.text in self.names:
+            name = self.names[part.text]
+            if name not in self.entity.fields:
+                self.entity.add_field(_field(name, part.text, self.types.get(part.text),
+                                             self.table, self.items))
+            return name
+        name = identifier(part.text, self.used)
+        self.used.add(name)
+        self.names[part.text] = name
+        if part.text in self.key_attributes:
+            # an index key holding a plain value (a date, an amount) is itself the field
+            return self.entity.add_field(_field(name, part.text, self.types.get(part.text),
+                                                self.table, self.items)).name
+        kind = {"N": "Integer", "B": "Binary"}.get(key_type, "String")
+        spec = FieldSpec(name=name, kind=kind, attribute=part.text)
+        if part.kind == "guess" and part.text not in self.key_attributes:
+            spec.notes.append(f"guess: {name} lives only in {key_attribute}; the items have no "
+                              "such attribute, but dynadmin writes it when it saves an item.")
+        self.entity.add_field(spec)
+        return name

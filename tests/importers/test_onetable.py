@@ -1,0 +1,115 @@
+"""Importing dynamodb-onetable schemas: the project's own published schemas (dumped to JSON
+as the README says) become definitions that pass dynadmin's checks."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from dynadmin.importers import ImportFormatError, import_design, render
+from dynadmin.importers.checking import load_generated
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMAS = ["onetable_overview.json", "onetable_sensedeep.json",
+           "onetable_local_indexes.json", "onetable_spec_example.json"]
+
+
+def schema(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def generated(data: dict, table: str | None = "App"):
+    source = render(import_design("onetable", data, table=table))
+    module, problems = load_generated(source)
+    return source, module, [p for p in problems if p.is_serious()]
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_each_published_schema_becomes_definitions_that_pass_the_checks(name):
+    source, module, errors = generated(schema(name))
+    compile(source, name, "exec")
+    assert errors == []
+    assert {a.entity._meta.type_value for a in module.site.admins} == set(schema(name)["models"])
+    assert module.app.type_attribute == "_type"
+
+
+def test_value_templates_become_key_templates():
+    _, module, _ = generated(schema("onetable_overview.json"))
+    user = module.User._meta
+    assert (user.primary_key.pk.template, user.primary_key.sk.template) == (
+        "account#{accountId}", "user#{email}")
+    assert (user.keys["by_gs1"].index_name, user.keys["by_gs1"].sk.template) == (
+        "gs1", "user#{name}#{id}")
+    assert user.fields["role"].choices == ("admin", "user")
+    assert user.fields["name"].required
+    # a constant index partition is a listing: every user, by name
+    assert [listing.key for listing in module.site._registry[module.User].listings] == [
+        "by_gs1"]
+    # params.timestamps: OneTable writes created and updated (ISO strings: isoDates)
+    assert type(user.fields["created"]).__name__ == "DateTime"
+
+
+def test_the_type_field_in_a_template_is_the_model_name_and_local_indexes_are_keys():
+    _, module, _ = generated(schema("onetable_local_indexes.json"))
+    user = module.User._meta
+    assert user.primary_key.pk.template == "User#"
+    assert user.keys["by_ls1"].sk.template == "User#{name}"
+    assert module.app.index("ls1").local
+
+
+def test_what_the_template_language_cannot_say_is_a_comment():
+    data = schema("onetable_overview.json")
+    invoice = data["models"]["Invoice"]
+    invoice["sk"]["value"] = "invoice#${count:8}#${product:12:_}"
+    invoice["expires"] = {"type": "number", "ttl": True}
+    invoice["secret"] = {"type": "string", "hidden": True, "sparkle": 1}
+    invoice["packed"] = {"type": "string", "map": "data.packed"}
+    source, module, errors = generated(data)
+    assert errors == []
+    key = module.Invoice._meta.primary_key.sk
+    assert key.template == "invoice#{count:08d}#{product}"
+    assert type(module.Invoice._meta.fields["count"]).__name__ == "Integer"
+    assert "# not expressible: 'invoice#${count:8}#${product:12:_}' pads ${product} to 12" in (
+        source.replace("\n    #   ", " "))
+    assert type(module.Invoice._meta.fields["expires"]).__name__ == "TTL"
+    assert module.app.ttl_attribute == "expires"
+    assert "# note: secret is hidden (OneTable leaves it out of results)." in source
+    assert "# note: ignored on secret: sparkle (not understood)." in source
+    assert "packed" not in module.Invoice._meta.fields
+    assert "not expressible: OneTable packs packed into 'data.packed'" in source
+
+
+def test_adjacent_placeholders_are_flagged_as_a_guess():
+    source, _, _ = generated(schema("onetable_overview.json"))
+    assert "# guess: 'account#${name}${id}' has nothing between two placeholders" in source
+
+
+def test_a_custom_type_field_and_a_missing_table_name():
+    data = copy.deepcopy(schema("onetable_spec_example.json"))
+    data["params"]["typeField"] = "kind"
+    data["models"]["Post"]["mood"] = {}
+    source, module, errors = generated(data, table=None)
+    assert errors == []
+    assert module.onetable.type_attribute == "kind"
+    assert "# guess: a OneTable schema does not name its table; pass --table" in source
+    # a field without a type is text, and says so
+    assert "# guess: mood has no type; taken as text." in source
+
+
+def test_unknown_top_level_keys_are_noted():
+    data = schema("onetable_local_indexes.json")
+    data["sparkle"] = True
+    source, _, _ = generated(data)
+    assert "# note: ignored in the schema: sparkle (not understood)." in source
+
+
+@pytest.mark.parametrize("name", ["workbench_recurring_payments.json"])
+def test_a_workbench_model_is_refused_naming_what_was_expected(name):
+    data = json.loads((FIXTURES / name).read_text())
+    with pytest.raises(ImportFormatError, match='expected a OneTable schema: a JSON object '
+                                                'with "indexes" \\(holding "primary"\\) and '
+                                                '"models"; found an object with DataModel'):
+        import_design("onetable", data)
