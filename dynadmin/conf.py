@@ -65,6 +65,12 @@ DEFAULTS: dict[str, Any] = {
     # The dashboard's "data still loading" notice: logical table name -> the primary key of
     # an item a loader writes when it is done (one GetItem, cached briefly). None: no notice.
     "LOADING_MARKER": None,
+    # Reading DynamoDB Streams (an item's Recent changes, a table's Activity): records asked
+    # of one GetRecords (at most 1000), and Streams calls one page may make (DescribeStream,
+    # GetShardIterator and GetRecords together); the page says where it stopped and offers
+    # to read further. REQUEST_BUDGET bounds their time like any DynamoDB call's.
+    "STREAM_RECORDS_PER_CALL": 1000,
+    "STREAM_CALLS_PER_REQUEST": 25,
     # Where the dashboard suggests to start: (label, target) pairs; a target beginning
     # with "/" is a page of the site, any other text is typed into the lookup box.
     "DASHBOARD_SUGGESTIONS": (),

@@ -12,7 +12,8 @@ from decimal import Decimal
 __all__ = [
     "BATCH_GET_KEYS", "BATCH_WRITE_ITEMS", "MAX_ITEM_BYTES", "MAX_NUMBER_DIGITS",
     "MAX_NUMBER_EXPONENT", "MAX_REQUEST_BYTES", "MIN_NUMBER_EXPONENT", "MAX_PARTITION_KEY_BYTES",
-    "MAX_SORT_KEY_BYTES", "NumberOutOfRange", "QUERY_PAGE_BYTES", "TRANSACTION_ACTIONS",
+    "MAX_SORT_KEY_BYTES", "NumberOutOfRange", "QUERY_PAGE_BYTES", "STREAM_RECORDS_PER_CALL",
+    "STREAM_SHARDS_PER_DESCRIBE", "TRANSACTION_ACTIONS",
     "TTL_IGNORED_AFTER", "check_number", "key_bytes_limit",
 ]
 
@@ -34,6 +35,10 @@ BATCH_WRITE_ITEMS = 25
 TRANSACTION_ACTIONS = 100
 #: What one Query (or Scan) page reads at most, before any filter: 1 MB.
 QUERY_PAGE_BYTES = 1024 * 1024
+#: Records one DynamoDB Streams GetRecords returns at most (and 1 MB).
+STREAM_RECORDS_PER_CALL = 1000
+#: Shards one DescribeStream lists at most.
+STREAM_SHARDS_PER_DESCRIBE = 100
 #: Numbers: up to 38 significant digits, magnitude between 1E-130 and 9.99...E+125.
 MAX_NUMBER_DIGITS = 38
 MAX_NUMBER_EXPONENT = 125

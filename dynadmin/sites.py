@@ -151,7 +151,19 @@ class AdminSite:
     def get_urls(self) -> list[URLPattern]:
         # Imported here, as Django's AdminSite does: views import models, which need the app
         # registry, while a site is created when the package is first imported.
-        from .views import actions, browse, delete, edit, health, history, lookup, pages, ttl, undo
+        from .views import (
+            actions,
+            browse,
+            changes,
+            delete,
+            edit,
+            health,
+            history,
+            lookup,
+            pages,
+            ttl,
+            undo,
+        )
 
         wrap = self.admin_view
         return [
@@ -167,6 +179,10 @@ class AdminSite:
             path("recent/", wrap(history.recent_actions), name="recent_actions"),
             path("t/<str:table>/q/", wrap(browse.partition), name="partition"),
             path("t/<str:table>/item/", wrap(pages.item), name="item"),
+            path("t/<str:table>/item/changes/", wrap(changes.item_changes_page),
+                 name="item_changes"),
+            path("t/<str:table>/item/changes.json", wrap(changes.item_changes_json),
+                 name="item_changes_json"),
             path("t/<str:table>/item/edit/", wrap(edit.edit), name="edit"),
             path("t/<str:table>/item/delete/", wrap(delete.delete), name="delete"),
             path("t/<str:table>/item/resolve/", wrap(edit.resolve), name="resolve"),

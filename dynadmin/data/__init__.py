@@ -36,6 +36,7 @@ from .reads import (
     query_request,
     send_query,
 )
+from .streams import StreamInfo, StreamRead, StreamRecord, read_stream, stream_info
 from .writes import (
     ConditionCheck,
     Delete,
@@ -51,11 +52,13 @@ from .writes import (
 __all__ = [
     "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError", "Delete",
     "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put",
-    "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "TableNotFound", "Throttled",
+    "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "StreamInfo", "StreamRead",
+    "StreamRecord", "TableNotFound", "Throttled",
     "TransactionConflict", "Unavailable", "Update", "WriteConflict", "WriteInterrupted",
     "batch_get", "connection_for", "connection_problems", "current_log", "decode_cursor",
     "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client",
     "get_client_for", "get_item", "install_scan_refusal", "is_read_only", "key_from_json",
     "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
-    "query_request", "recording", "send_query", "reset_client", "transact_write", "update_item",
+    "query_request", "read_stream", "recording", "send_query", "stream_info", "reset_client",
+    "transact_write", "update_item",
 ]

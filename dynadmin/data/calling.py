@@ -19,7 +19,7 @@ from .client import get_client_for
 from .errors import ScanRefused, Unavailable
 from .translate import is_unsent, translate
 
-__all__ = ["call", "capacity"]
+__all__ = ["call", "call_client", "capacity"]
 
 # Per attempt: "answered" (DynamoDB answered and, if it refused, refused before doing
 # anything), "unsent" (no connection: nothing reached DynamoDB), or "lost" (sent, but the
@@ -54,9 +54,11 @@ def _check_budget(**kwargs: Any) -> None:
 
 def _track_attempts(client: Any) -> None:
     if client not in _tracked_clients:
-        client.meta.events.register("needs-retry.dynamodb", _note_attempt,
+        # botocore names events by service: "dynamodb", "dynamodb-streams".
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"needs-retry.{service}", _note_attempt,
                                     unique_id="dynadmin-note-attempt")
-        client.meta.events.register("before-send.dynamodb", _check_budget,
+        client.meta.events.register(f"before-send.{service}", _check_budget,
                                     unique_id="dynadmin-check-budget")
         _tracked_clients.add(client)
 
@@ -88,7 +90,14 @@ def capacity(response: Mapping[str, Any]) -> tuple[float | None, float | None]:
 def call(operation: str, table: str, index: str | None = None, *,
          writes: bool = False, **params: Any) -> dict[str, Any]:
     """Make one call: time it, log it, translate its errors."""
-    client = get_client_for(table, writes=writes)
+    return call_client(get_client_for(table, writes=writes), operation, table, index,
+                       writes=writes, **params)
+
+
+def call_client(client: Any, operation: str, table: str, index: str | None = None, *,
+                writes: bool = False, **params: Any) -> dict[str, Any]:
+    """``call`` through a given client (DynamoDB Streams has its own): the same budget,
+    attempt notes, call log and error translation."""
     _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
@@ -118,7 +127,9 @@ def call(operation: str, table: str, index: str | None = None, *,
     if writes and rcu and not wcu:
         rcu, wcu = None, rcu
     entry.consumed_rcu, entry.consumed_wcu = rcu, wcu
-    entry.count = response.get("Count")
+    # GetRecords has no Count: the records it returned are what it read.
+    entry.count = response.get("Count", len(response["Records"]) if "Records" in response
+                               else None)
     entry.scanned_count = response.get("ScannedCount")
     calls.record(entry)
     return response

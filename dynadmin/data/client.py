@@ -10,6 +10,7 @@ region and credentials from boto3's standard chain (``AWS_ENDPOINT_URL_DYNAMODB`
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -26,14 +27,14 @@ if TYPE_CHECKING:
     from ..definitions.tables import Table
 
 __all__ = [
-    "get_client", "get_client_for", "install_scan_refusal", "refuse_scans", "reset_client",
-    "uninstall_scan_refusal",
+    "cached_client", "client_config", "get_client", "get_client_for", "install_scan_refusal",
+    "refuse_scans", "reset_client", "session_for", "uninstall_scan_refusal",
 ]
 
 _lock = threading.Lock()
 # Keyed by the connection's whole configuration, so that a changed setting (tests, a reload)
 # gets a client of its own instead of a stale one.
-_clients: dict[tuple[Connection, bool], Any] = {}
+_clients: dict[tuple[Any, ...], Any] = {}
 
 # PartiQL statements can scan a whole table too (a SELECT without a key condition), and
 # dynadmin issues none, so the refusal covers them as well.
@@ -46,13 +47,21 @@ def get_client(connection: str = DEFAULT, *, writes: bool = False) -> Any:
     Reads and writes have a client each: a read is retried less (``READ_MAX_ATTEMPTS``), so a
     page gives up sooner when DynamoDB stalls, while a write keeps ``MAX_ATTEMPTS`` (its
     outcome is settled by a read when an answer is lost)."""
-    key = (_connection_named(connection), writes)
+    conn = _connection_named(connection)
+    return cached_client((conn, writes), lambda: _build_client(conn, writes=writes))
+
+
+def cached_client(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The client cached under ``key``, built once (by ``build``) and then shared by threads.
+
+    Other AWS clients of a connection (DynamoDB Streams) are cached here too, so that
+    ``reset_client`` forgets them all at once."""
     client = _clients.get(key)
     if client is None:
         with _lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = _build_client(key[0], writes=writes)
+                client = _clients[key] = build()
     return client
 
 
@@ -70,7 +79,7 @@ def reset_client() -> None:
         _clients.clear()
 
 
-def _config(*, writes: bool) -> Config:
+def client_config(*, writes: bool) -> Config:
     attempts = conf.get("MAX_ATTEMPTS") if writes else conf.get("READ_MAX_ATTEMPTS")
     return Config(
         connect_timeout=conf.get("CONNECT_TIMEOUT"),
@@ -82,12 +91,17 @@ def _config(*, writes: bool) -> Config:
     )
 
 
-def _build_client(conn: Connection, *, writes: bool = False) -> Any:
+def session_for(conn: Connection) -> boto3.session.Session:
+    """The boto3 session a connection signs with (its profile, region, assumed role)."""
     region = conn.region or conf.get("REGION")
     session = boto3.session.Session(profile_name=conn.profile, region_name=region)
     if conn.role_arn:
         session = _assumed_role_session(conn, session, region)
-    client = session.client("dynamodb", config=_config(writes=writes),
+    return session
+
+
+def _build_client(conn: Connection, *, writes: bool = False) -> Any:
+    client = session_for(conn).client("dynamodb", config=client_config(writes=writes),
                             endpoint_url=conn.endpoint_url)
     refuse_scans(client)
     return client
@@ -100,7 +114,7 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     The credentials are fetched on the first call, not here: building a client never talks to
     AWS, and an STS failure surfaces inside the DynamoDB call, where errors become pages.
     """
-    sts = source.client("sts", config=_config(writes=False), region_name=region,
+    sts = source.client("sts", config=client_config(writes=False), region_name=region,
                         endpoint_url=conn.sts_endpoint_url)
     arguments = {"RoleArn": conn.role_arn, "RoleSessionName": conn.role_session_name}
     if conn.external_id:

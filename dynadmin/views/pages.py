@@ -94,4 +94,5 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         "can_delete": can_delete,
         "edit_url": site_url("edit", table=table) + "?" + query,
         "delete_url": site_url("delete", table=table) + "?" + query,
+        "changes_url": site_url("item_changes", table=table) + "?" + query,
     })

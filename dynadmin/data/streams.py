@@ -1,0 +1,236 @@
+"""Reading a table's DynamoDB Stream: the one module that talks to DynamoDB Streams.
+
+A stream keeps each change to the table for 24 hours (on AWS; DynamoDB Local keeps what it
+keeps), in shards read oldest first: ``DescribeStream`` lists the shards (paged),
+``GetShardIterator`` says where to start in one, ``GetRecords`` reads from there. Nothing
+reads a stream backwards, so finding one item's changes means reading the records in order
+and keeping the ones with its key. Every read here is bounded: records per ``GetRecords``
+(``STREAM_RECORDS_PER_CALL``), Streams calls per read (``STREAM_CALLS_PER_REQUEST``), and
+the request's time budget. A read that stops at its bound says so and returns the position
+to read further from (the last sequence number read in each shard: iterators expire after
+15 minutes, sequence numbers do not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import conf, limits
+from ..definitions.tables import Table
+from .calling import call_client
+from .calls import current_log
+from .describe import describe
+from .serialization import deserialize_item
+from .stream_client import get_streams_client
+
+__all__ = ["StreamInfo", "StreamRead", "StreamRecord", "read_stream", "stream_info"]
+
+#: Service-made changes carry this principal: TTL deletions.
+TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+# A read stops (and offers to read further) when less than this share of the request's
+# budget is left, rather than letting the next call fail the whole page.
+_BUDGET_RESERVE = 0.3
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """Whether a table has a stream, and what its records carry."""
+
+    arn: str | None = None
+    view_type: str | None = None
+    enabled: bool = False
+
+    @classmethod
+    def from_description(cls, description: Mapping[str, Any]) -> StreamInfo:
+        """From DescribeTable's ``Table``."""
+        spec = description.get("StreamSpecification") or {}
+        enabled = bool(spec.get("StreamEnabled"))
+        return cls(arn=description.get("LatestStreamArn") if enabled else None,
+                   view_type=spec.get("StreamViewType") if enabled else None, enabled=enabled)
+
+    @property
+    def readable(self) -> bool:
+        return self.enabled and bool(self.arn)
+
+    @property
+    def has_old_images(self) -> bool:
+        return self.view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+
+    @property
+    def has_new_images(self) -> bool:
+        return self.view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+
+    @property
+    def has_both_images(self) -> bool:
+        return self.has_old_images and self.has_new_images
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    """One change, typed: images and keys through dynadmin's codec (Decimal, bytes, sets)."""
+
+    event_id: str
+    event_name: str  # INSERT, MODIFY or REMOVE
+    when: dt.datetime | None  # approximate (DynamoDB Local rounds it down to the minute)
+    sequence_number: str
+    shard_id: str
+    keys: dict[str, Any]
+    old_image: dict[str, Any] | None = None
+    new_image: dict[str, Any] | None = None
+    identity_type: str | None = None
+    principal: str | None = None
+
+    @property
+    def is_ttl_deletion(self) -> bool:
+        """DynamoDB's TTL process deleted the item (a Service identity, DynamoDB itself)."""
+        return (self.event_name == "REMOVE" and self.identity_type == "Service"
+                and self.principal == TTL_PRINCIPAL)
+
+
+@dataclass
+class StreamRead:
+    """What one bounded read found: the records kept, what it cost, where it stopped."""
+
+    info: StreamInfo
+    records: list[StreamRecord] = field(default_factory=list)
+    records_read: int = 0
+    get_records_calls: int = 0
+    #: JSON-safe: read further from here (``{"after": {shard: seq}, "done": [shard]}``)
+    position: dict[str, Any] = field(default_factory=dict)
+    #: every shard was read to its end (or to the newest record) within the bounds
+    complete: bool = True
+    #: why it stopped early: "calls" (the bound on calls) or "time" (the request's budget)
+    stopped_by: str = ""
+
+
+def stream_info(table: Table) -> StreamInfo:
+    """The table's stream, from one DescribeTable."""
+    return StreamInfo.from_description(describe("DescribeTable", table)["Table"])
+
+
+class _Bound:
+    """The Streams calls a read may still make."""
+
+    def __init__(self, calls: int) -> None:
+        self.left = calls
+        self.stopped_by = ""
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            self.stopped_by = self.stopped_by or "calls"
+            return False
+        log = current_log()
+        if log is not None and log.budget and log.remaining() < log.budget * _BUDGET_RESERVE:
+            self.stopped_by = self.stopped_by or "time"
+            return False
+        self.left -= 1
+        return True
+
+
+def read_stream(table: Table, *, info: StreamInfo | None = None,
+                position: Mapping[str, Any] | None = None,
+                match: Callable[[dict[str, Any]], bool] | None = None,
+                max_calls: int | None = None, per_call: int | None = None) -> StreamRead:
+    """Read the table's stream oldest first (from ``position``, else from the oldest record
+    kept), keeping the records whose keys ``match`` (every record without one).
+
+    A table without a readable stream gives a StreamRead whose ``info`` says so, not an
+    error; a failing call raises its DataError as any DynamoDB call does.
+    """
+    info = info if info is not None else stream_info(table)
+    result = StreamRead(info=info, position=_position(position))
+    if not info.readable:
+        return result
+    bound = _Bound(max_calls or conf.get("STREAM_CALLS_PER_REQUEST"))
+    per_call = min(per_call or conf.get("STREAM_RECORDS_PER_CALL"),
+                   limits.STREAM_RECORDS_PER_CALL)
+    client = get_streams_client(table)
+    shards = _shards(client, table, info.arn, bound)
+    done = set(result.position["done"])
+    for shard in shards if shards is not None else ():
+        if shard["ShardId"] in done:
+            continue
+        if not _read_shard(client, table, info.arn, shard, result, bound, match, per_call):
+            break
+    result.complete = shards is not None and not bound.stopped_by
+    result.stopped_by = bound.stopped_by
+    return result
+
+
+def _position(position: Mapping[str, Any] | None) -> dict[str, Any]:
+    after = dict((position or {}).get("after") or {})
+    done = list((position or {}).get("done") or [])
+    return {"after": {str(k): str(v) for k, v in after.items()}, "done": [str(s) for s in done]}
+
+
+def _shards(client: Any, table: Table, arn: str, bound: _Bound) -> list[dict[str, Any]] | None:
+    """Every shard of the stream, parents first (None when the bound ran out listing them)."""
+    shards: list[dict[str, Any]] = []
+    start: str | None = None
+    while True:
+        if not bound.take():
+            return None
+        params: dict[str, Any] = {"StreamArn": arn, "Limit": limits.STREAM_SHARDS_PER_DESCRIBE}
+        if start:
+            params["ExclusiveStartShardId"] = start
+        description = call_client(client, "DescribeStream", table.table_name,
+                                  **params)["StreamDescription"]
+        shards += description.get("Shards", [])
+        start = description.get("LastEvaluatedShardId")
+        if not start:
+            break
+    # A child shard starts after its parent ends: sequence numbers order them.
+    return sorted(shards, key=lambda s: int(s["SequenceNumberRange"]["StartingSequenceNumber"]))
+
+
+def _read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
+                bound: _Bound, match: Callable[[dict[str, Any]], bool] | None,
+                per_call: int) -> bool:
+    """Read one shard as far as the bound allows; False when the bound stopped it."""
+    shard_id = shard["ShardId"]
+    after = result.position["after"].get(shard_id)
+    closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
+    if not bound.take():
+        return False
+    params: dict[str, Any] = {"StreamArn": arn, "ShardId": shard_id}
+    params.update({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+                  if after else {"ShardIteratorType": "TRIM_HORIZON"})
+    iterator = call_client(client, "GetShardIterator", table.table_name,
+                           **params).get("ShardIterator")
+    while iterator:
+        if not bound.take():
+            return False
+        response = call_client(client, "GetRecords", table.table_name,
+                               ShardIterator=iterator, Limit=per_call)
+        result.get_records_calls += 1
+        records = response.get("Records", [])
+        result.records_read += len(records)
+        for raw in records:
+            keys = deserialize_item(raw["dynamodb"].get("Keys", {}))
+            if match is None or match(keys):
+                result.records.append(_record(raw, shard_id, keys))
+        if records:
+            result.position["after"][shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+        iterator = response.get("NextShardIterator")
+        if not records and not closed:
+            return True  # the newest record of an open shard: nothing more yet
+    result.position["done"].append(shard_id)  # a closed shard, read to its end
+    return True
+
+
+def _record(raw: Mapping[str, Any], shard_id: str, keys: dict[str, Any]) -> StreamRecord:
+    change = raw["dynamodb"]
+    when = change.get("ApproximateCreationDateTime")
+    if isinstance(when, (int, float)):
+        when = dt.datetime.fromtimestamp(when, dt.UTC)
+    identity = raw.get("userIdentity") or {}
+    return StreamRecord(
+        event_id=raw.get("eventID", ""), event_name=raw.get("eventName", ""),
+        when=when.astimezone(dt.UTC) if isinstance(when, dt.datetime) else None,
+        sequence_number=change.get("SequenceNumber", ""), shard_id=shard_id, keys=keys,
+        old_image=deserialize_item(change["OldImage"]) if "OldImage" in change else None,
+        new_image=deserialize_item(change["NewImage"]) if "NewImage" in change else None,
+        identity_type=identity.get("Type"), principal=identity.get("PrincipalId"))

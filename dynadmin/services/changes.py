@@ -1,0 +1,219 @@
+"""An item's Recent changes, from the table's DynamoDB Stream: whoever made them.
+
+The audit log knows the changes made through dynadmin; the stream knows every change (24
+hours on AWS). A record is "made through dynadmin" when an applied audit entry for the same
+key wrote the same image within a short while of the record's time; else it was made
+elsewhere, or, a REMOVE by DynamoDB's own service identity, by TTL. One read is bounded
+(``data.read_stream``): the page says how many records it read and offers to read further
+from where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from .. import data
+from ..data.serialization import loads_dynamodb_json
+from ..definitions import Table
+from ..models import AuditEntry
+from .change_diffs import AttributeChange, attribute_changes
+from .key_params import key_text
+from .tables import described_table
+from .values import number_text, stamp
+
+__all__ = ["Change", "ItemChanges", "item_changes", "stream_advice"]
+
+# The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
+# second. An audit entry is written just after its write returns, so it may follow the
+# record's time by up to a minute, and precede it only by clock skew.
+_BEFORE = dt.timedelta(seconds=5)
+_AFTER = dt.timedelta(seconds=65)
+_AUDIT_OUTCOMES = (AuditEntry.Outcome.APPLIED, AuditEntry.Outcome.UNKNOWN)
+# Audit entries compared with one read's records, at most (the newest in the window).
+_AUDIT_ROWS = 200
+
+
+@dataclass
+class Change:
+    """One record about the item, as the page shows it."""
+
+    event: str  # INSERT, MODIFY, REMOVE
+    event_label: str
+    when: dt.datetime | None
+    when_text: str
+    origin: str  # "dynadmin", "ttl", "elsewhere"
+    origin_label: str
+    attributes: list[AttributeChange]
+    sequence_number: str
+    #: the audit entry of the dynadmin write that made it (who, exactly when)
+    audit_entry: AuditEntry | None = None
+    #: the item as the record leaves it (its old image for a REMOVE): whose change it is
+    image: dict[str, Any] | None = None
+
+    @property
+    def origin_badge(self) -> str:
+        return {"dynadmin": "ok", "ttl": "warn"}.get(self.origin, "muted")
+
+
+@dataclass
+class ItemChanges:
+    """One bounded read of the stream for one item."""
+
+    table: Table
+    key: dict[str, Any]
+    info: data.StreamInfo
+    changes: list[Change] = field(default_factory=list)  # newest first
+    records_read: int = 0
+    #: records read before this read, by the reads this one continues
+    records_before: int = 0
+    get_records_calls: int = 0
+    complete: bool = True
+    stopped_by: str = ""
+    #: where a further read starts (JSON-safe), when this one stopped at its bound
+    position: dict[str, Any] | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.info.readable and self.info.has_both_images
+
+    @property
+    def problem(self) -> str:
+        """Why the stream cannot show this item's changes (empty when it can)."""
+        return stream_problem(self.info)
+
+    @property
+    def advice(self) -> str:
+        return stream_advice(self.table, self.info)
+
+    @property
+    def summary(self) -> str:
+        shown = number_text(len(self.changes))
+        read = number_text(self.records_read)
+        if self.records_before:
+            return _("%(shown)s changes to this item in stream records %(first)s–%(last)s.") % {
+                "shown": shown, "first": number_text(self.records_before + 1),
+                "last": number_text(self.records_before + self.records_read)}
+        return _("%(shown)s changes to this item among %(read)s stream records read.") % {
+            "shown": shown, "read": read}
+
+    @property
+    def bound_text(self) -> str:
+        """Where the read stopped and why (empty when it read everything the stream keeps)."""
+        if self.complete:
+            return ""
+        if self.stopped_by == "time":
+            return _("Stopped reading: this page's time for DynamoDB was nearly spent. Newer "
+                     "records have not been read.")
+        return _("Stopped reading after %(calls)s GetRecords calls, this page's bound. Newer "
+                 "records have not been read.") % {"calls": number_text(self.get_records_calls)}
+
+    @property
+    def total_read(self) -> int:
+        return self.records_before + self.records_read
+
+
+def stream_problem(info: data.StreamInfo) -> str:
+    if not info.readable:
+        return _("This table has no DynamoDB Stream, so changes made outside dynadmin cannot "
+                 "be shown.")
+    if not info.has_both_images:
+        return _("This table's stream records carry %(view)s only, not both the old and the "
+                 "new image, so a change cannot be shown attribute by attribute.") % {
+                     "view": info.view_type}
+    return ""
+
+
+def stream_advice(table: Table, info: data.StreamInfo) -> str:
+    """How to turn on what Recent changes needs (an AWS CLI command to copy)."""
+    enable = (f"aws dynamodb update-table --table-name {table.table_name} "
+              "--stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES")
+    if not info.readable:
+        return _("Enable a stream with old and new images: %(command)s") % {"command": enable}
+    if not info.has_both_images:
+        return _("A stream's view type cannot be changed in place: disable the stream "
+                 "(StreamEnabled=false), then enable it again: %(command)s. Applications "
+                 "reading the stream will see a new stream ARN.") % {"command": enable}
+    return ""
+
+
+def item_changes(table: Table, key: Mapping[str, Any],
+                 position: Mapping[str, Any] | None = None, records_before: int = 0,
+                 *, max_calls: int | None = None, per_call: int | None = None
+                 ) -> ItemChanges:
+    """Read the stream (one bounded read) for the changes to the item at ``key``."""
+    key = dict(key)
+    info = data.StreamInfo.from_description(described_table(table)[0])
+    result = ItemChanges(table=table, key=key, info=info, records_before=records_before)
+    if not result.available:
+        return result
+    read = data.read_stream(table, info=info, position=position, max_calls=max_calls,
+                            per_call=per_call, match=lambda keys: keys == key)
+    result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
+    result.complete, result.stopped_by = read.complete, read.stopped_by
+    result.position = None if read.complete else read.position
+    entries = _audit_entries(table, key, read.records)
+    result.changes = [_change(table, record, entries) for record in reversed(read.records)]
+    return result
+
+
+def _audit_entries(table: Table, key: Mapping[str, Any],
+                   records: list[data.StreamRecord]) -> list[AuditEntry]:
+    times = [r.when for r in records if r.when is not None]
+    if not times:
+        return []
+    rows = (AuditEntry.objects.filter(
+        table=table.name, key_text=key_text(table, key)[:1024], outcome__in=_AUDIT_OUTCOMES,
+        created_at__gte=min(times) - _BEFORE, created_at__lte=max(times) + _AFTER)
+        .select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
+    return list(rows)
+
+
+def _change(table: Table, record: data.StreamRecord, entries: list[AuditEntry]) -> Change:
+    entry = _matching_entry(record, entries)
+    if entry is not None:
+        entries.remove(entry)  # one write makes one record
+        origin, label = "dynadmin", _("made through dynadmin by %(user)s") % {
+            "user": entry.username}
+    elif record.is_ttl_deletion:
+        origin, label = "ttl", _("deleted by DynamoDB's TTL (expired)")
+    else:
+        origin, label = "elsewhere", _("made elsewhere (not through dynadmin)")
+    return Change(
+        event=record.event_name,
+        event_label=str(_EVENT_LABELS.get(record.event_name, record.event_name)),
+        when=record.when, when_text=stamp(record.when) if record.when else _("unknown time"),
+        origin=origin, origin_label=label, sequence_number=record.sequence_number,
+        attributes=attribute_changes(table, record.old_image, record.new_image),
+        audit_entry=entry, image=record.new_image or record.old_image)
+
+
+_EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),
+                 "REMOVE": _lazy("deleted")}
+
+
+def _matching_entry(record: data.StreamRecord, entries: list[AuditEntry]) -> AuditEntry | None:
+    if record.when is None:
+        return None
+    for entry in entries:
+        if not (record.when - _BEFORE <= entry.created_at <= record.when + _AFTER):
+            continue
+        if record.event_name == "REMOVE":
+            if entry.before and _image(entry.before) == record.old_image and (
+                    not entry.after or _image(entry.after) != record.old_image):
+                return entry
+        elif entry.after and _image(entry.after) == record.new_image:
+            return entry
+    return None
+
+
+def _image(text: str) -> dict[str, Any] | None:
+    try:
+        return loads_dynamodb_json(text)
+    except ValueError:
+        return None
