@@ -27,14 +27,15 @@ from .key_params import key_text
 from .tables import described_table
 from .values import number_text, stamp
 
-__all__ = ["Change", "ItemChanges", "item_changes", "stream_advice"]
+__all__ = ["Change", "ItemChanges", "audit_entries_by_key", "change_of", "item_changes",
+           "stream_advice", "stream_problem"]
 
 # The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
 # second. An audit entry is written just after its write returns, so it may follow the
 # record's time by up to a minute, and precede it only by clock skew.
-_BEFORE = dt.timedelta(seconds=5)
-_AFTER = dt.timedelta(seconds=65)
-_AUDIT_OUTCOMES = (AuditEntry.Outcome.APPLIED, AuditEntry.Outcome.UNKNOWN)
+AUDIT_BEFORE = dt.timedelta(seconds=5)
+AUDIT_AFTER = dt.timedelta(seconds=65)
+AUDIT_OUTCOMES = (AuditEntry.Outcome.APPLIED, AuditEntry.Outcome.UNKNOWN)
 # Audit entries compared with one read's records, at most (the newest in the window).
 _AUDIT_ROWS = 200
 
@@ -158,23 +159,37 @@ def item_changes(table: Table, key: Mapping[str, Any],
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = None if read.complete else read.position
     entries = _audit_entries(table, key, read.records)
-    result.changes = [_change(table, record, entries) for record in reversed(read.records)]
+    result.changes = [change_of(table, record, entries) for record in reversed(read.records)]
     return result
 
 
-def _audit_entries(table: Table, key: Mapping[str, Any],
+def _audit_entries(table: Table, key: Mapping[str, Any] | None,
                    records: list[data.StreamRecord]) -> list[AuditEntry]:
+    """The applied audit entries that may have made these records (of one key, or any)."""
     times = [r.when for r in records if r.when is not None]
     if not times:
         return []
-    rows = (AuditEntry.objects.filter(
-        table=table.name, key_text=key_text(table, key)[:1024], outcome__in=_AUDIT_OUTCOMES,
-        created_at__gte=min(times) - _BEFORE, created_at__lte=max(times) + _AFTER)
-        .select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
-    return list(rows)
+    rows = AuditEntry.objects.filter(
+        table=table.name, outcome__in=AUDIT_OUTCOMES,
+        created_at__gte=min(times) - AUDIT_BEFORE, created_at__lte=max(times) + AUDIT_AFTER)
+    if key is not None:
+        rows = rows.filter(key_text=key_text(table, key)[:1024])
+    return list(rows.select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
 
 
-def _change(table: Table, record: data.StreamRecord, entries: list[AuditEntry]) -> Change:
+def audit_entries_by_key(table: Table, records: list[data.StreamRecord]
+                         ) -> dict[str, list[AuditEntry]]:
+    """For a read across the table: the audit entries near the records' times, by key text
+    (what ``change_of`` takes for each record's key)."""
+    by_key: dict[str, list[AuditEntry]] = {}
+    for entry in _audit_entries(table, None, records):
+        by_key.setdefault(entry.key_text, []).append(entry)
+    return by_key
+
+
+def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]) -> Change:
+    """One record as the page shows it; ``entries`` are the audit entries that may have made
+    it (same key, near its time), and the one that did is taken out of the list."""
     entry = _matching_entry(record, entries)
     if entry is not None:
         entries.remove(entry)  # one write makes one record
@@ -201,7 +216,7 @@ def _matching_entry(record: data.StreamRecord, entries: list[AuditEntry]) -> Aud
     if record.when is None:
         return None
     for entry in entries:
-        if not (record.when - _BEFORE <= entry.created_at <= record.when + _AFTER):
+        if not (record.when - AUDIT_BEFORE <= entry.created_at <= record.when + AUDIT_AFTER):
             continue
         if record.event_name == "REMOVE":
             if entry.before and _image(entry.before) == record.old_image and (

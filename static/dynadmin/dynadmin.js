@@ -3,7 +3,11 @@
    - <button type="button" data-copy-target="ID"> copies the textContent of #ID.
    - A form[data-selection-form] sends its ticked rows as one field, rows="0,3,17": a
      1,000-row page would otherwise exceed Django's 1,000-field limit. Without JavaScript
-     the checkboxes themselves are sent. */
+     the checkboxes themselves are sent.
+   - Follow mode ([data-follow], polled by htmx "every 5s") pauses while the tab is hidden
+     and polls once as soon as it is shown again. A condition in hx-trigger ("[!document.hidden]")
+     would need htmx's eval, which base.html's htmx-config turns off, so the pause is here:
+     a hidden tab's poll is cancelled before it is sent. */
 (function () {
   "use strict";
 
@@ -79,6 +83,26 @@
       boxes[i].disabled = true;
     }
     form.elements.namedItem("rows").value = rows.join(",");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var poller = event.target;
+    if (poller && poller.hasAttribute && poller.hasAttribute("data-follow") &&
+        (document.hidden || poller.hasAttribute("data-paused"))) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    var pollers = document.querySelectorAll("[data-follow]");
+    for (var i = 0; i < pollers.length; i++) {
+      if (document.hidden) {
+        pollers[i].setAttribute("data-paused", "");
+      } else {
+        pollers[i].removeAttribute("data-paused");
+        if (window.htmx) window.htmx.trigger(pollers[i], "dynadmin:resume");
+      }
+    }
   });
 
   window.addEventListener("pageshow", function () {

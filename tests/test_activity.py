@@ -1,0 +1,194 @@
+"""A table's Activity page over HTTP: every change across the table from its stream, who
+made it, filtered by entity, partition and event, bounded, read further and followed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html import unescape
+from typing import Any
+
+import boto3
+import pytest
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.editing import writes
+
+from .conftest import physical_table
+from .test_item_changes import KEY, order, rows
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+PRODUCT = {"PK": "PRODUCT#p1", "SK": "METADATA"}
+
+
+def activity_url(**params: str) -> str:
+    from urllib.parse import urlencode
+
+    url = reverse("dynadmin:activity", kwargs={"table": "Application"})
+    return url + ("?" + urlencode(params) if params else "")
+
+
+def app(endpoint: str, shop) -> Any:  # noqa: ANN001
+    """The table as the application sees it: plain boto3, nothing of dynadmin's."""
+    return boto3.resource("dynamodb", endpoint_url=endpoint).Table(shop.table_name)
+
+
+def product(**values: Any) -> dict[str, Any]:
+    return {**PRODUCT, "type": "Product", "product_id": "p1", "name": "Kettle",
+            "category": "KITCHEN", "price": Decimal("24.50"), "version": Decimal(1), **values}
+
+
+def user() -> dict[str, Any]:
+    return {"PK": "USER#u9", "SK": "METADATA", "type": "User", "user_id": "u9",
+            "email": "u9@example.com", "name": "Grace", "version": Decimal(1)}
+
+
+def write_some(endpoint: str, shop, staff) -> None:  # noqa: ANN001
+    """An order made by the application and shipped through dynadmin, a user and a product
+    made and removed by the application."""
+    table = app(endpoint, shop)
+    table.put_item(Item=order())
+    item = data.get_item(shop, KEY)
+    writes.save(shop, item, dict(item, status="SHIPPED"), user=staff,
+                entity_label="application.order")
+    table.put_item(Item=user())
+    table.put_item(Item=product())
+    table.delete_item(Key=PRODUCT)
+
+
+def test_every_change_across_the_table_newest_first_with_who_made_it(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    write_some(dynamodb_endpoint, shop_table, staff_client.user)
+
+    response = staff_client.get(activity_url())
+
+    assert response.status_code == 200
+    shown = rows(response)
+    assert [(r["event"], r["origin"]) for r in shown] == [
+        ("REMOVE", "elsewhere"), ("INSERT", "elsewhere"), ("INSERT", "elsewhere"),
+        ("MODIFY", "dynadmin"), ("INSERT", "elsewhere")]
+    assert "Kettle" in shown[0]["text"] and "PRODUCT#p1 / METADATA" in shown[0]["text"]
+    assert "Grace" in shown[2]["text"]
+    assert "Status PENDING → SHIPPED" in shown[3]["text"]
+    assert "made through dynadmin by admin" in shown[3]["text"]
+    html = unescape(response.content.decode())
+    assert "/t/Application/item/?pk=PRODUCT%23p1&sk=METADATA" in html  # the item's link
+    assert "GetRecords" in html  # the Streams calls in the cost footer
+
+
+def test_filters_by_entity_partition_and_event(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    write_some(dynamodb_endpoint, shop_table, staff_client.user)
+
+    by_entity = rows(staff_client.get(activity_url(entity="Application.Product")))
+    by_pk = rows(staff_client.get(activity_url(pk="USER#u1")))
+    by_event = rows(staff_client.get(activity_url(event="INSERT")))
+    both = rows(staff_client.get(activity_url(entity="Application.Product", event="REMOVE")))
+
+    assert [r["event"] for r in by_entity] == ["REMOVE", "INSERT"]
+    assert all("Kettle" in r["text"] for r in by_entity)
+    assert [(r["event"], r["origin"]) for r in by_pk] == [
+        ("MODIFY", "dynadmin"), ("INSERT", "elsewhere")]
+    assert [r["event"] for r in by_event] == ["INSERT"] * 3
+    assert [r["event"] for r in both] == ["REMOVE"]
+
+
+def test_one_read_is_bounded_and_reads_further_from_where_it_stopped(
+        staff_client, shop_table, dynamodb_endpoint, settings) -> None:
+    table = app(dynamodb_endpoint, shop_table)
+    table.put_item(Item=product())
+    for version in range(2, 7):
+        table.update_item(Key=PRODUCT, UpdateExpression="SET version = :v",
+                          ExpressionAttributeValues={":v": version})
+    settings.DYNADMIN_STREAM_RECORDS_PER_CALL = 2
+    # DescribeStream, GetShardIterator and two GetRecords: 4 of the 6 records.
+    settings.DYNADMIN_STREAM_CALLS_PER_REQUEST = 4
+
+    first = staff_client.get(activity_url(), **HTMX)
+
+    assert first["X-Dynadmin-Calls"].split(",").count("GetRecords") == 2
+    assert len(rows(first)) == 4 and "Read further" in first.content.decode()
+    assert "<html" not in first.content.decode()  # the fragment only
+    further = unescape(re.search(r'href="([^"]+cursor=[^"]+)"',
+                                 first.content.decode()).group(1))
+
+    rest = staff_client.get(further, **HTMX)
+
+    assert [r["event"] for r in rows(rest)] == ["MODIFY", "MODIFY"]
+    assert "Version 5 → 6" in rows(rest)[0]["text"]
+    assert "Read further" not in rest.content.decode()
+    assert "records 5–6" in rest.content.decode()
+    tampered = staff_client.get(further.replace("cursor=", "cursor=x"))
+    assert tampered.status_code == 400
+
+
+def test_follow_mode_polls_from_the_last_position_read(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    table = app(dynamodb_endpoint, shop_table)
+    table.put_item(Item=product())
+
+    page = staff_client.get(activity_url(follow="1"))
+    html = unescape(page.content.decode())
+    poller = re.search(r'<tbody id="activity-follow" data-follow hx-get="([^"]+)" '
+                       r'hx-trigger="every 5s, dynadmin:resume"', html)
+    assert poller is not None and "Stop following" in html
+    assert "<script>" not in html and "style=" not in html  # CSP: nothing inline
+
+    quiet = staff_client.get(poller.group(1), **HTMX)
+    assert rows(quiet) == [] and 'id="activity-follow"' in quiet.content.decode()
+
+    table.update_item(Key=PRODUCT, UpdateExpression="SET #n = :n",
+                      ExpressionAttributeNames={"#n": "name"},
+                      ExpressionAttributeValues={":n": "Kettle XL"})
+    news = staff_client.get(poller.group(1), **HTMX)
+    assert [r["event"] for r in rows(news)] == ["MODIFY"]
+    assert "Name Kettle → Kettle XL" in rows(news)[0]["text"]
+    assert "<table" not in news.content.decode()  # rows for the table already shown
+    assert staff_client.get(activity_url()).content.decode().count('data-follow ') == 0
+
+
+def test_a_person_who_may_view_only_products_sees_no_user_changes(
+        client, django_user_model, shop_table, dynamodb_endpoint) -> None:
+    from django.contrib.auth.models import Permission
+
+    write_some(dynamodb_endpoint, shop_table, django_user_model.objects.create_superuser(
+        "admin", password="pw"))
+    person = django_user_model.objects.create_user("pat", password="pw", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="view_application_product"))
+    client.force_login(person)
+
+    response = client.get(activity_url())
+    asked = client.get(activity_url(entity="Application.User"))  # not offered: ignored
+
+    html = unescape(response.content.decode())
+    assert [r["event"] for r in rows(response)] == ["REMOVE", "INSERT"]
+    assert "Grace" not in html and "USER#" not in html
+    assert "Changes to items you may not view are left out." in html
+    assert [r["event"] for r in rows(asked)] == ["REMOVE", "INSERT"]
+    nobody = django_user_model.objects.create_user("nobody", password="pw", is_staff=True)
+    client.force_login(nobody)
+    assert client.get(activity_url()).status_code == 403
+
+
+def test_a_table_without_a_stream_explains_how_to_enable_one(
+        staff_client, dynamodb_endpoint, settings, monkeypatch) -> None:
+    from examples.shop.definitions import shop
+
+    monkeypatch.setattr(shop, "stream_view_type", None)
+    with physical_table(shop) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
+        response = staff_client.get(activity_url())
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "has no DynamoDB Stream" in html
+    assert "StreamViewType=NEW_AND_OLD_IMAGES" in html
+    assert "Follow" not in html
+
+
+def test_the_dashboard_and_the_tables_pages_link_to_it(staff_client, shop_table) -> None:
+    url = activity_url()
+    for page in ("dynadmin:dashboard", "dynadmin:health", "dynadmin:ttl"):
+        kwargs = {} if page == "dynadmin:dashboard" else {"table": "Application"}
+        assert f'href="{url}"' in staff_client.get(reverse(page, kwargs=kwargs)).content.decode()

@@ -1,0 +1,34 @@
+"""Journey in Chromium: follow a table's Activity while a script changes an item."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import boto3
+import pytest
+
+from tests.test_browser import browser, log_in, page, shop_names, site  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,  # noqa: F811
+                                                       dynamodb_endpoint) -> None:
+    log_in(page, site)
+    page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23journey")
+    page.get_by_role("link", name="Follow").click()
+    page.get_by_text("Following: new changes appear at the top").wait_for()
+    assert page.locator("tr[data-event]").count() == 0
+
+    # The application (a plain boto3 script) makes a product while the page follows.
+    table = boto3.resource("dynamodb", endpoint_url=dynamodb_endpoint).Table(
+        shop_names["Application"])
+    table.put_item(Item={"PK": "PRODUCT#journey", "SK": "METADATA", "type": "Product",
+                         "product_id": "journey", "name": "Journey kettle",
+                         "category": "KITCHEN", "price": Decimal("19.99"),
+                         "version": Decimal(1)})
+
+    row = page.locator('tr[data-event="INSERT"]', has_text="Journey kettle")
+    row.wait_for()  # the next poll brings it, within one 5-second interval
+    assert "made elsewhere" in row.inner_text()
+    assert page.get_by_role("link", name="Stop following").is_visible()
