@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .design import Design, ImportFormatError
+from .electrodb import read_electrodb
 from .onetable import read_onetable
 from .render import render
 from .workbench import read_workbench
@@ -21,6 +22,7 @@ __all__ = ["FORMATS", "Design", "ImportFormatError", "import_design", "render"]
 FORMATS: dict[str, Callable[..., Design]] = {
     "workbench": read_workbench,
     "onetable": read_onetable,
+    "electrodb": read_electrodb,
 }
 
 

@@ -48,7 +48,8 @@ def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("fmt, name", [("workbench", "workbench_game_player_profiles.json"),
-                                       ("onetable", "onetable_overview.json")])
+                                       ("onetable", "onetable_overview.json"),
+                                       ("electrodb", "electrodb_task_manager.json")])
 def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, name):
     import os
     import subprocess
@@ -58,7 +59,7 @@ def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, n
     app.mkdir()
     (app / "__init__.py").write_text("")
     call_command("dynadmin_import", "--format", fmt, str(FIXTURES / name), "--table", "App"
-                 if fmt == "onetable" else "game-player-profiles",
+                 if fmt != "workbench" else "game-player-profiles",
                  "--output", str(app / "dynadmin.py"), stderr=StringIO())
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
