@@ -14,6 +14,7 @@ from .design import Design, ImportFormatError
 from .electrodb import read_electrodb
 from .onetable import read_onetable
 from .render import render
+from .toolbox import read_toolbox
 from .workbench import read_workbench
 
 __all__ = ["FORMATS", "Design", "ImportFormatError", "import_design", "render"]
@@ -23,6 +24,7 @@ FORMATS: dict[str, Callable[..., Design]] = {
     "workbench": read_workbench,
     "onetable": read_onetable,
     "electrodb": read_electrodb,
+    "toolbox": read_toolbox,
 }
 
 
