@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .design import Design, ImportFormatError
+from .electrodb import read_electrodb
 from .onetable import read_onetable
 from .render import render
+from .toolbox import read_toolbox
 from .workbench import read_workbench
 
 __all__ = ["FORMATS", "Design", "ImportFormatError", "import_design", "render"]
@@ -21,6 +23,8 @@ __all__ = ["FORMATS", "Design", "ImportFormatError", "import_design", "render"]
 FORMATS: dict[str, Callable[..., Design]] = {
     "workbench": read_workbench,
     "onetable": read_onetable,
+    "electrodb": read_electrodb,
+    "toolbox": read_toolbox,
 }
 
 

@@ -54,6 +54,8 @@ class FieldSpec:
     attribute: str = ""  # when the stored name is not ``name``
     choices: tuple[str, ...] = ()
     required: bool = False
+    #: what a new item holds until someone types another value (a format's own constant)
+    default: str | None = None
     notes: list[str] = field(default_factory=list)
 
 

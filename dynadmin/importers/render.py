@@ -115,6 +115,8 @@ def _field(spec: FieldSpec) -> list[str]:
         arguments.append(f"attribute={spec.attribute!r}")
     if spec.required:
         arguments.append("required=True")
+    if spec.default is not None:
+        arguments.append(f"default={spec.default!r}")
     return [*_comments(spec.notes, "    "),
             *_call(f"{spec.name} = fields.{spec.kind}(", arguments, "    ")]
 

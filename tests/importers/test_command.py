@@ -48,7 +48,9 @@ def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("fmt, name", [("workbench", "workbench_game_player_profiles.json"),
-                                       ("onetable", "onetable_overview.json")])
+                                       ("onetable", "onetable_overview.json"),
+                                       ("electrodb", "electrodb_task_manager.json"),
+                                       ("toolbox", "toolbox_pokedex.json")])
 def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, name):
     import os
     import subprocess
@@ -58,7 +60,7 @@ def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, n
     app.mkdir()
     (app / "__init__.py").write_text("")
     call_command("dynadmin_import", "--format", fmt, str(FIXTURES / name), "--table", "App"
-                 if fmt == "onetable" else "game-player-profiles",
+                 if fmt != "workbench" else "game-player-profiles",
                  "--output", str(app / "dynadmin.py"), stderr=StringIO())
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -67,4 +69,9 @@ def test_the_written_module_passes_manage_py_check_in_a_project(tmp_path, fmt, n
     result = subprocess.run([sys.executable, "-m", "django", "check"], cwd=root, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "System check identified no issues" in result.stdout
+    if fmt == "toolbox":
+        # its trainer entity computes its keys ({pk}/{sk}), which can look like a pokemon's:
+        # a warning worth reading, not an error
+        assert "dynadmin.W001" in result.stderr and "ERRORS" not in result.stderr
+    else:
+        assert "System check identified no issues" in result.stdout

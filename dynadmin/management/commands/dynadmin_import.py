@@ -12,13 +12,15 @@ from dynadmin.importers.checking import load_generated
 
 
 class Command(BaseCommand):
-    help = ("Read a NoSQL Workbench model or a OneTable schema (JSON) and write the "
-            "equivalent dynadmin definitions, with a '# guess:' comment on every guess.")
+    help = ("Read a NoSQL Workbench model, a OneTable schema, ElectroDB entities or "
+            "DynamoDB-Toolbox DTOs (JSON) and write the equivalent dynadmin definitions, with a "
+            "'# guess:' comment on every guess.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("file", help="the model file (JSON)")
-        parser.add_argument("--table", help="the table to import (or to name, for OneTable)")
+        parser.add_argument("--table", help="the table to import (or to name, for OneTable, "
+                                              "ElectroDB and Toolbox)")
         parser.add_argument("--output", help="write here instead of standard output")
         parser.add_argument("--force", action="store_true", help="overwrite --output")
 
