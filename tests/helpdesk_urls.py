@@ -1,10 +1,11 @@
 """A URLconf with a second site over a helpdesk table shaped like real designs (issue 13,
-section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute."""
+section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
+a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs)."""
 
 from django.urls import path
 
 import dynadmin
-from dynadmin import EntityAdmin, fields
+from dynadmin import EntityAdmin, Listing, fields
 from dynadmin.definitions import Entity, Key, Table
 from dynadmin.sites import AdminSite
 
@@ -14,14 +15,17 @@ helpdesk = Table("Helpdesk", pk="PK", sk="SK", type_attribute="type",
 
 class Ticket(Entity, table=helpdesk, label="Ticket {ticket_id}"):
     keys = Key(pk="ORG#{org}", sk="TICKET#{ticket_id}")
+    by_status = Key("GSI1", pk="ORG#{org}#STATUS#{status}", sk="TICKET#{ticket_id}")
 
     org = fields.String(required=True, key_only=True)
     ticket_id = fields.String(required=True)
     subject = fields.String()
+    status = fields.Choice("OPEN", "PENDING", "CLOSED", required=True)
 
 
 class TicketAdmin(EntityAdmin):
-    list_display = ("ticket_id", "subject")
+    list_display = ("ticket_id", "subject", "status")
+    listings = (Listing("by_status", label="Tickets by status", descending=False),)
 
 
 desk = AdminSite(name="helpdesk")

@@ -3,6 +3,7 @@ small helpdesk definition (``tests/helpdesk_urls.py``)."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from typing import Any
 from urllib.parse import urlencode
@@ -45,7 +46,8 @@ def _text(response) -> str:
 
 # -- fields that live only in a key ---------------------------------------------------------
 TICKET = {"PK": "ORG#acme", "SK": "TICKET#T-1", "type": "ticket", "ticket_id": "T-1",
-          "subject": "Printer on fire"}
+          "subject": "Printer on fire", "status": "OPEN", "GSI1PK": "ORG#acme#STATUS#OPEN",
+          "GSI1SK": "TICKET#T-1"}
 
 
 def test_editing_a_ticket_never_writes_its_key_only_org_as_an_attribute(staff_client,
@@ -88,8 +90,65 @@ def test_a_value_read_from_a_key_is_not_added_as_an_attribute_by_a_save():
 def test_a_key_only_field_is_typed_back_from_the_key_and_never_built_as_an_attribute():
     from tests.helpdesk_urls import Ticket
 
-    item = Ticket.build_item({"org": "acme", "ticket_id": "T-1"})
+    item = Ticket.build_item({"org": "acme", "ticket_id": "T-1", "status": "OPEN"})
     assert "org" not in item and item["PK"] == "ORG#acme"
     parsed = Ticket.parse_item(item | {"org": "stray"})
     assert parsed.values["org"] == "acme"
     assert parsed.extra == {"org": "stray"}  # a stray attribute is kept, not mistaken
+
+
+# -- a listing whose partition mixes a free field and a Choice -------------------------------
+def _ticket(org: str, ticket_id: str, status: str) -> dict[str, Any]:
+    from tests.helpdesk_urls import Ticket
+
+    return Ticket.build_item({"org": org, "ticket_id": ticket_id, "status": status,
+                              "subject": f"{org} {ticket_id}"})
+
+
+def test_a_listing_of_a_typed_in_tenant_and_a_status_choice_passes_the_checks():
+    from dynadmin.checks.definitions import check_definitions
+    from tests.helpdesk_urls import desk
+
+    assert [m.id for m in check_definitions(site=desk)] == []
+
+
+def test_a_listing_with_only_free_fields_is_still_refused():
+    from dynadmin import EntityAdmin, Listing
+    from dynadmin.checks.definitions import check_definitions
+    from dynadmin.sites import AdminSite
+    from tests.helpdesk_urls import Ticket
+
+    class ByOrg(EntityAdmin):
+        listings = (Listing("keys", label="Tickets of an org"),)
+
+    site = AdminSite(name="by-org")
+    site.register(Ticket, ByOrg)
+    assert [m.id for m in check_definitions(site=site)] == ["dynadmin.E009"]
+
+
+def test_the_tenant_is_typed_in_then_the_status_tabs_switch_within_it(staff_client,
+                                                                     helpdesk_table):
+    for item in (_ticket("acme", "T-1", "OPEN"), _ticket("acme", "T-2", "CLOSED"),
+                 _ticket("globex", "T-3", "OPEN")):
+        _put(helpdesk_table, item)
+    home = reverse("helpdesk:entity", args=["Helpdesk.Ticket"], current_app="helpdesk")
+    listing = reverse("helpdesk:listing", args=["Helpdesk.Ticket", "by_status"],
+                      current_app="helpdesk")
+
+    asked = staff_client.get(home)  # no tenant yet: the form asks for it, nothing is read
+    assert asked.status_code == 200
+    assert 'name="org"' in _text(asked) and "X-Dynadmin-Calls" not in asked
+
+    sent = staff_client.get(listing, {"org": "acme", "status": "OPEN"})
+    assert sent.status_code == 302
+    opened = staff_client.get(sent["Location"])
+    html = _text(opened)
+    assert opened.status_code == 200, html[:2000]
+    assert "acme T-1" in html and "acme T-2" not in html and "globex T-3" not in html
+    assert opened["X-Dynadmin-Calls"] == "Query"
+    tabs = re.findall(r'<nav class="tabs"[^>]*>(.*?)</nav>', html, re.S)[0]
+    closed = unescape(re.search(r'href="([^"]*)">CLOSED<', tabs).group(1))
+    assert "org=acme" in closed
+
+    switched = _text(staff_client.get(closed))
+    assert "acme T-2" in switched and "acme T-1" not in switched
