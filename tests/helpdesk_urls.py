@@ -1,6 +1,7 @@
 """A URLconf with a second site over a helpdesk table shaped like real designs (issue 13,
 section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
-a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs)."""
+a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs).
+Beside it a telemetry table whose partition key is the bare device id (``{device}``)."""
 
 from django.urls import path
 
@@ -28,8 +29,20 @@ class TicketAdmin(EntityAdmin):
     listings = (Listing("by_status", label="Tickets by status", descending=False),)
 
 
+telemetry = Table("Telemetry", pk="PK", sk="SK")
+
+
+class Reading(Entity, table=telemetry, label="{device} at {taken_at}"):
+    keys = Key(pk="{device}", sk="AT#{taken_at}")
+
+    device = fields.String(required=True, key_only=True)
+    taken_at = fields.String(required=True, key_only=True)
+    celsius = fields.Number()
+
+
 desk = AdminSite(name="helpdesk")
 desk.register(Ticket, TicketAdmin)
+desk.register(Reading)
 
 urlpatterns = [
     path("", dynadmin.site.urls),

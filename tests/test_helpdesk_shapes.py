@@ -152,3 +152,50 @@ def test_the_tenant_is_typed_in_then_the_status_tabs_switch_within_it(staff_clie
 
     switched = _text(staff_client.get(closed))
     assert "acme T-2" in switched and "acme T-1" not in switched
+
+
+# -- partition keys without a literal prefix --------------------------------------------------
+@pytest.fixture
+def telemetry_table(helpdesk_table, settings):
+    from tests.conftest import physical_table
+    from tests.helpdesk_urls import telemetry
+
+    desk_names = dict(settings.DYNADMIN_TABLE_NAMES)
+    with physical_table(telemetry) as names:
+        settings.DYNADMIN_TABLE_NAMES = desk_names | names
+        yield telemetry
+        settings.DYNADMIN_TABLE_NAMES = desk_names | names
+
+
+def test_the_box_offers_a_bare_device_id_as_a_raw_key_of_the_telemetry_table(
+        staff_client, telemetry_table):
+    from tests.helpdesk_urls import Reading
+
+    _put(telemetry_table, Reading.build_item({"device": "sensor-17",
+                                              "taken_at": "2024-01-15T09:00", "celsius": 21}))
+    box = reverse("helpdesk:lookup", current_app="helpdesk")
+
+    response = staff_client.get(box, {"q": "sensor-17"})
+
+    html = _text(response)
+    assert response.status_code == 200, html[:2000]  # offered, not guessed: no redirect
+    link = re.search(r'<a href="([^"]*)">Raw key of table Telemetry \(\{device\} on ',
+                     html)
+    assert link is not None, html[:3000]
+    opened = staff_client.get(unescape(link.group(1)))
+    assert opened.status_code == 200
+    assert "AT#2024-01-15T09:00" in _text(opened)
+    assert opened["X-Dynadmin-Calls"] == "Query"
+
+
+def test_a_bare_key_is_matched_exactly_so_another_case_opens_an_empty_partition(
+        staff_client, telemetry_table):
+    from tests.helpdesk_urls import Reading
+
+    _put(telemetry_table, Reading.build_item({"device": "sensor-17",
+                                              "taken_at": "2024-01-15T09:00"}))
+    box = reverse("helpdesk:lookup", current_app="helpdesk")
+    html = _text(staff_client.get(box, {"q": "SENSOR-17"}))
+    assert "upper and lower case included" in html
+    link = re.search(r'<a href="([^"]*)">Raw key of table Telemetry', html)
+    assert "AT#2024-01-15T09:00" not in _text(staff_client.get(unescape(link.group(1))))
