@@ -188,8 +188,8 @@ def test_the_box_offers_a_bare_device_id_as_a_raw_key_of_the_telemetry_table(
     assert opened["X-Dynadmin-Calls"] == "Query"
 
 
-def test_a_bare_key_is_matched_exactly_so_another_case_opens_an_empty_partition(
-        staff_client, telemetry_table):
+def test_a_bare_key_in_another_case_opens_its_exact_partition_with_a_hint(staff_client,
+                                                                         telemetry_table):
     from tests.helpdesk_urls import Reading
 
     _put(telemetry_table, Reading.build_item({"device": "sensor-17",
@@ -198,4 +198,26 @@ def test_a_bare_key_is_matched_exactly_so_another_case_opens_an_empty_partition(
     html = _text(staff_client.get(box, {"q": "SENSOR-17"}))
     assert "upper and lower case included" in html
     link = re.search(r'<a href="([^"]*)">Raw key of table Telemetry', html)
-    assert "AT#2024-01-15T09:00" not in _text(staff_client.get(unescape(link.group(1))))
+
+    opened = staff_client.get(unescape(link.group(1)))
+
+    page = _text(opened)
+    assert "AT#2024-01-15T09:00" not in page  # matched exactly: SENSOR-17 holds nothing
+    hint = re.search(r'another case holds items: <a href="([^"]*)"><span class="key">'
+                     r'sensor-17</span>', page)
+    assert hint is not None, page[:3000]
+    assert "AT#2024-01-15T09:00" in _text(staff_client.get(unescape(hint.group(1))))
+
+
+def test_no_other_case_is_probed_where_a_partition_has_items_or_a_literal_prefix(
+        staff_client, telemetry_table):
+    from tests.helpdesk_urls import Reading
+
+    _put(telemetry_table, Reading.build_item({"device": "sensor-17",
+                                              "taken_at": "2024-01-15T09:00"}))
+    telemetry = reverse("helpdesk:partition", kwargs={"table": "Telemetry"},
+                        current_app="helpdesk")
+    full = staff_client.get(telemetry, {"pk": "sensor-17"})
+    empty_ticket_org = staff_client.get(_url("partition", pk="ORG#ACME"))
+    assert full["X-Dynadmin-Calls"] == "Query"
+    assert empty_ticket_org["X-Dynadmin-Calls"] == "Query"
