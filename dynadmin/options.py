@@ -8,6 +8,7 @@ layer, not here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -103,8 +104,7 @@ class EntityAdmin:
             key = self.opts.keys.get(lookup.key)
             fields = lookup.fields or (key.pk.variables if key else ())
             label = lookup.label or f"{self.opts.verbose_name} by {', '.join(fields)}"
-            lookups.append(Lookup(key=lookup.key, label=label, fields=tuple(fields),
-                                  accepts=lookup.accepts, example=lookup.example))
+            lookups.append(replace(lookup, label=label, fields=tuple(fields)))
         return lookups
 
     def get_listings(self, request: HttpRequest | None = None) -> list[Listing]:

@@ -7,11 +7,16 @@ Plain data, like ``Relation``: services read them, ``EntityAdmin`` declares them
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .definitions import Entity, Key
 
-__all__ = ["Listing", "Lookup"]
+__all__ = ["NORMALISERS", "Listing", "Lookup"]
+
+#: normalisers a lookup can name, for the spellings designs store (``normalise="lower"``)
+NORMALISERS: dict[str, Callable[[str], str]] = {
+    "lower": str.lower, "upper": str.upper, "casefold": str.casefold}
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,9 @@ class Lookup:
     ``ORD-456`` and ``456`` both find order 456. Without it, the box tries the lookup whenever
     the field accepts the text. ``example`` is what the box's help shows a person (``ORD-456``)
     in place of the pattern, which no support person should have to read.
+    ``normalise`` is how the design spells what it stores (``"lower"``, ``"upper"``,
+    ``"casefold"`` or a function of the text): applied to each typed value before the key is
+    built, so ``Alice@Example.com`` finds ``USER#EMAIL#alice@example.com``.
     """
 
     key: str
@@ -31,6 +39,20 @@ class Lookup:
     fields: tuple[str, ...] = ()
     accepts: str = ""
     example: str = ""
+    normalise: Callable[[str], str] | str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.normalise, str) and self.normalise not in NORMALISERS:
+            raise ValueError(f"Lookup({self.key!r}): normalise={self.normalise!r} is not one "
+                             f"of {', '.join(NORMALISERS)} (or pass a function)")
+
+    def normalised(self, text: str) -> str:
+        """``text`` as the design stores it."""
+        if self.normalise is None:
+            return text
+        if isinstance(self.normalise, str):
+            return NORMALISERS[self.normalise](text)
+        return self.normalise(text)
 
     def resolve(self, entity: type[Entity]) -> Key:
         return entity._meta.keys[self.key]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
+from dynadmin.patterns import Lookup
 from dynadmin.permissions import sync_permissions
 from dynadmin.services.lookups import box as lookup_box
 from dynadmin.sites import site
@@ -77,6 +78,13 @@ class TestGlobalBox:
     def test_surrounding_spaces_are_ignored(self, staff_client, shop_table):
         add_user(shop_table)
         response = staff_client.get(LOOKUP, {"q": "  alice@example.com \n"})
+        assert response["Location"] == item_url("USER#0b5e55ed", "METADATA")
+
+    def test_a_differently_cased_email_finds_the_user_the_design_stores_lowercase(
+            self, staff_client, shop_table):
+        add_user(shop_table)  # USER#EMAIL#alice@example.com: the shop stores lowercase
+        response = staff_client.get(LOOKUP, {"q": "Alice@Example.COM"})
+        assert response.status_code == 302
         assert response["Location"] == item_url("USER#0b5e55ed", "METADATA")
 
     @pytest.mark.parametrize("text", ["456", "ORD-456"])
@@ -263,6 +271,14 @@ class TestEntityLookup:
         assert response["Location"] == item_url("USER#0b5e55ed", "METADATA")
         assert calls_of(response) == ["Query"]
 
+    def test_a_differently_cased_email_finds_the_user_in_the_form_too(self, staff_client,
+                                                                      shop_table):
+        add_user(shop_table)
+        url = reverse("dynadmin:entity_lookup", args=["User", "by_email"])
+        response = staff_client.get(url, {"email": "ALICE@example.com"})
+        assert response["Location"] == item_url("USER#0b5e55ed", "METADATA")
+        assert calls_of(response) == ["Query"]
+
     def test_the_order_prefix_works_in_the_form_too(self, staff_client, shop_table):
         add_order(shop_table)
         url = reverse("dynadmin:entity_lookup", args=["Order", "by_id"])
@@ -426,3 +442,17 @@ class TestWhenDynamoDBIsDown:
         assert response.status_code == 200  # htmx swaps only 2xx answers
         assert response["X-Dynadmin-Error-Status"] == "503"
         assert "Could not search" in response.content.decode()
+
+
+class TestNormalisers:
+    def test_a_lookup_without_a_normaliser_keeps_the_text_as_typed(self):
+        assert Lookup("by_email").normalised("Alice@Example.com") == "Alice@Example.com"
+
+    def test_a_named_or_custom_normaliser_spells_the_text_as_stored(self):
+        assert Lookup("by_email", normalise="lower").normalised("A@B.C") == "a@b.c"
+        assert Lookup("by_sku", normalise=lambda t: t.replace("-", "")).normalised(
+            "B0-CX") == "B0CX"
+
+    def test_an_unknown_normaliser_name_is_refused_when_declared(self):
+        with pytest.raises(ValueError, match="lowercase"):
+            Lookup("by_email", normalise="lowercase")

@@ -279,6 +279,23 @@ def test_hide_expired_is_a_filter_on_the_page_read(staff_client, shop_table):
         pk="USER#u1", f_attr="session_id", f_op="begins_with", f_value="g")).content.decode())
 
 
+def test_hide_expired_keeps_ttls_older_than_five_years_which_dynamodb_never_deletes(
+        staff_client, shop_table):
+    years = dt.timedelta(days=365)
+    put(shop_table, session("u1", "ancient", NOW - 6 * years))  # never deleted
+    put(shop_table, session("u1", "old", NOW - 4 * years))  # deleted any time now
+    put(shop_table, session("u1", "recent", NOW - dt.timedelta(hours=2)))
+    put(shop_table, session("u1", "ahead", NOW + dt.timedelta(days=3)))
+
+    response = staff_client.get(browse_url(pk="USER#u1", hide_expired=int(NOW.timestamp())))
+
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "SESSION#ancient" in html and "SESSION#ahead" in html
+    assert "SESSION#old" not in html and "SESSION#recent" not in html
+    assert "Read 4 items, 2 matched" in html
+
+
 def test_paging_with_hide_expired_keeps_the_moment(staff_client, shop_table):
     data.load_items_unconditionally(shop_table, [
         session("u1", f"s{n:02d}", NOW + dt.timedelta(days=1 if n % 2 else -1))

@@ -13,7 +13,7 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E006 | a lookup that does not fully determine a partition key, or names no key |
 | E007 | a key template that cannot fit its key attribute (field type, N/B shape, sort key) |
 | E008 | ``list_display`` or ``readonly_fields`` names an unknown field |
-| E009 | a listing on an unknown key, or whose partition key is not chosen from a menu |
+| E009 | a listing on an unknown key, or whose partition key has no Choice to switch by |
 | E010 | a lookup's ``accepts`` pattern is not a valid regular expression |
 | E011 | a relation to an unregistered entity or unknown key, or that cannot fill the
          target's partition key (it would need a scan) |
@@ -262,13 +262,15 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
                 f"{name}.listings names {listing.key!r}, which is not a Key of {meta.label}.",
                 obj=type(admin), id="dynadmin.E009"))
             continue
+        # Free fields are typed in beside a Choice switcher (a tenant's tickets by status);
+        # a partition of free fields alone is one item's group: that is a Lookup.
         free = [v for v in key.pk.variables
                 if not isinstance(meta.fields.get(v), (Choice, Boolean))]
-        if free:
+        if free and len(free) == len(key.pk.variables):
             errors.append(Error(
-                f"{name}: listing {listing.label or listing.key!r} has {', '.join(free)} in its "
-                f"partition key {key.pk.template!r}; a listing's partition is picked from a "
-                "menu, so use Choice fields (or declare a Lookup instead).",
+                f"{name}: listing {listing.label or listing.key!r} has only {', '.join(free)} "
+                f"in its partition key {key.pk.template!r}; a listing switches between "
+                "partitions by a Choice field, so add one (or declare a Lookup instead).",
                 obj=type(admin), id="dynadmin.E009"))
     for action_name in admin.actions:
         method = getattr(admin, action_name, None)

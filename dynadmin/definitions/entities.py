@@ -182,6 +182,9 @@ class Entity:
                 if fld.required:
                     raise FieldError(f"{fld.label}: this field is required")
                 continue
+            if fld.key_only:
+                fld.to_key_text(value)  # checked here; written by the keys below
+                continue
             stored = fld.to_dynamo(value)
             if stored is not None:
                 item[fld.attribute] = stored
@@ -209,10 +212,13 @@ class Entity:
         unchanged = {name for name in meta.fields
                      if name in before.values and name not in before.errors
                      and values.get(name) == before.values[name]}
+        structural = set(meta.table.key_attribute_types()) | {meta.table.type_attribute}
         for name in unchanged:
             attribute = meta.fields[name].attribute
             if attribute in original and attribute in item:
                 item[attribute] = original[attribute]
+            elif attribute in item and attribute not in structural:
+                del item[attribute]
         for key in meta.keys.values():
             if all(v in unchanged for v in key.variables):
                 for attribute in (key.index.pk, key.index.sk):
@@ -227,11 +233,15 @@ class Entity:
         parsed = ParsedItem(item=dict(item), entity=cls)
         from_keys: dict[str, Any] = {}
         # Keys are parsed only when a value they encode is missing from the attributes.
-        if any(meta.fields[v].attribute not in item for v in meta.key_variables):
+        if any(meta.fields[v].key_only or meta.fields[v].attribute not in item
+               for v in meta.key_variables):
             for key in meta.keys.values():
                 from_keys.update(key.parse(item) or {})
         for name, fld in meta.fields.items():
-            if fld.attribute in item:
+            if fld.key_only:
+                if name in from_keys:
+                    parsed.values[name] = from_keys[name]
+            elif fld.attribute in item:
                 try:
                     parsed.values[name] = fld.to_python(item[fld.attribute])
                 except FieldError as exc:
@@ -239,7 +249,8 @@ class Entity:
                     parsed.errors[name] = str(exc)
             elif name in from_keys:
                 parsed.values[name] = from_keys[name]
-        known = {f.attribute for f in meta.fields.values()}
+        # A stray attribute named like a key-only field is not the field: kept in ``extra``.
+        known = {f.attribute for f in meta.fields.values() if not f.key_only}
         known.update(meta.table.key_attribute_types())
         if meta.table.type_attribute:
             known.add(meta.table.type_attribute)

@@ -106,17 +106,21 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
     own: dict[str, str] = {"listing": listing.name} if chosen else {}
     values: dict[str, str] = {}
     result = EntityList(listing=listing, key=key)
+    switcher: Choice | None = None
     for name in key.pk.variables:
         fld = admin.opts.fields.get(name)
         value = params.get(name, "")
         if isinstance(fld, Choice):
             value = value if value in fld.choices else fld.choices[0]
-            result.tabs = [Tab(label=choice, current=choice == value,
-                               url=_own_url(admin, {**own, name: choice}))
-                           for choice in fld.choices]
+            switcher = fld
         if value:
             values[name] = own[name] = value
     result.missing = tuple(n for n in key.pk.variables if n not in values)
+    if switcher is not None and not result.missing:
+        # The free fields typed in (ORG#{org}) stay as the Choice switches (#STATUS#{status}).
+        result.tabs = [Tab(label=choice, current=choice == values[switcher.name],
+                           url=_own_url(admin, {**own, switcher.name: choice}))
+                       for choice in switcher.choices]
     result.hidden = dict(own)
     result.clear_url = _own_url(admin, own)
     if key.sk is not None and key.sk.leading_variable in admin.opts.fields:

@@ -31,9 +31,11 @@ from ..data.conditions import (
     Condition,
     Contains,
     GreaterThan,
+    LessThan,
     all_of,
 )
 from ..definitions import Index, Table
+from ..limits import TTL_IGNORED_AFTER
 from ..user_errors import UserInputError
 from .key_params import BadKey, key_param, parse_key_value
 from .key_ranges import SortRange, sort_range_from_params
@@ -196,8 +198,10 @@ class PartitionQuery:
     def filter_description(self) -> str:
         parts = [self.filter.describe()] if self.filter else []
         if self.hidden_before is not None:
-            parts.append(f"hiding items whose {self.table.ttl_attribute} passed before "
-                         f"{self.hidden_before:%Y-%m-%d %H:%M:%S} UTC")
+            parts.append(_("hiding items whose %(ttl)s passed before %(moment)s UTC (a TTL "
+                           "more than five years older is never deleted, so stays shown)")
+                         % {"ttl": self.table.ttl_attribute,
+                            "moment": f"{self.hidden_before:%Y-%m-%d %H:%M:%S}"})
         return "; ".join(parts)
 
     # -- the DynamoDB call ----------------------------------------------------------------
@@ -225,13 +229,18 @@ class PartitionQuery:
 
 
 def not_expired(attribute: str, now: int) -> Condition:
-    """Items without a TTL, with one DynamoDB ignores (not a Number), or one still ahead.
+    """Items without a TTL, with one DynamoDB ignores, or one still ahead: only what DynamoDB
+    will actually delete is hidden.
 
     ``attribute_not_exists(ttl) OR ttl > :now`` alone would also hide a TTL stored as a
-    String (a String never compares greater than a Number), yet DynamoDB never expires those.
+    String (a String never compares greater than a Number), yet DynamoDB never expires those;
+    nor does it delete an item whose TTL is more than five years past (a creation date kept
+    in the TTL attribute, say), so those stay shown too.
     """
+    ignored_before = now - int(TTL_IGNORED_AFTER.total_seconds())
     return (AttributeNotExists(attribute) | ~AttributeType(attribute, "N")
-            | GreaterThan(attribute, Decimal(now)))
+            | GreaterThan(attribute, Decimal(now))
+            | LessThan(attribute, Decimal(ignored_before)))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..services.browse import (
     index_choices,
     read_asked,
 )
+from ..services.case_hints import other_case_partitions
 from ..services.key_ranges import key_hints, missing_prefixes
 from ..services.partitions import SORT_OPERATORS
 from ..services.presentation import Group, group_items, raw_text
@@ -54,6 +55,8 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
         context["prefix_hints"] = [
             (hint, query.url(None, sk=hint.prefix + query.sort.value))
             for hint in missing_prefixes(hints, query.sort.value)]
+    if not page.items and not request.GET.get("cursor"):
+        context["other_cases"] = other_case_partitions(query)
     visible = [row.item for group in groups for row in group.rows]
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:

@@ -10,7 +10,7 @@ from .definitions import Invitation, Order, OrderItem, Product, Session, User
 class UserAdmin(EntityAdmin):
     list_display = ("user_id", "email", "name", "tier", "created_at")
     readonly_fields = ("user_id", "created_at")
-    lookups = (Lookup("by_email", label="User by email"),
+    lookups = (Lookup("by_email", label="User by email", normalise="lower"),
                Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}", example="a11cebee"))
     relations = (
         Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
@@ -77,4 +77,4 @@ class SessionAdmin(EntityAdmin):
 @dynadmin.register(Invitation)
 class InvitationAdmin(EntityAdmin):
     list_display = ("invite_id", "email", "invited_by", "expires")
-    lookups = (Lookup("by_email", label="Invitation by email"),)
+    lookups = (Lookup("by_email", label="Invitation by email", normalise="lower"),)

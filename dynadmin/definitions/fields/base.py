@@ -37,8 +37,11 @@ class Field:
         attribute: str | None = None,
         label: str | None = None,
         help_text: str = "",
+        key_only: bool = False,
     ) -> None:
         self.required = required
+        #: stored only inside key templates (``ORG#{org}``), never as an attribute of its own
+        self.key_only = key_only
         self.default = default
         self._attribute = attribute
         self._label = label

@@ -84,6 +84,9 @@ class GlobalResult:
     matches: list[Match] = field(default_factory=list)
     #: lookups that applied but were not run, beyond MAX_GLOBAL_LOOKUPS
     skipped: list[str] = field(default_factory=list)
+    #: partitions the text could be the raw key of, on keys with no literal text
+    #: (``{device}``): offered as choices ("raw key of table Telemetry"), never opened alone
+    bare_keys: list[RawKey] = field(default_factory=list)
 
     @property
     def redirect(self) -> str | None:
@@ -131,6 +134,23 @@ def _raw_key(text: str, admins: list[EntityAdmin]) -> RawKey | None:
     return max(candidates, key=lambda c: c[0])[1]
 
 
+def _bare_keys(text: str, admins: list[EntityAdmin]) -> list[RawKey]:
+    """Partition keys without literal text (``{device}``) that the text fits: any text fits
+    one, so the person says which table it belongs to instead of the box guessing."""
+    if len(text.encode("utf-8")) > MAX_PARTITION_KEY_BYTES:
+        return []
+    found: dict[tuple[str, str | None], RawKey] = {}
+    for admin in admins:
+        for key in admin.opts.keys.values():
+            template, index = key.pk, key.index
+            if template.literal_length or index.pk_type != "S" or template.parse(text) is None:
+                continue
+            found.setdefault((admin.opts.table.name, index.name), RawKey(
+                table=admin.opts.table, index=index, pk=text, template=template,
+                entity=admin.entity))
+    return list(found.values())
+
+
 def _applicable(text: str, admins: list[EntityAdmin], request: HttpRequest
                 ) -> tuple[list[LookupPlan], list[Attempt]]:
     plans: list[LookupPlan] = []
@@ -172,6 +192,7 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
     result.raw_key = _raw_key(text, admins)
     if result.raw_key is not None:
         return result
+    result.bare_keys = _bare_keys(text, admins)
     plans, broken = _applicable(text, admins, request)
     result.skipped = [p.lookup.label for p in plans[MAX_GLOBAL_LOOKUPS:]]
     plans = plans[:MAX_GLOBAL_LOOKUPS]

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from ...definitions import Key
-from ...definitions.fields import Choice
+from ...definitions.fields import Boolean, Choice
 from ...limits import MAX_PARTITION_KEY_BYTES
 from ...patterns import Listing
+from ..links import site_url
 from ..partitions import partition_url
 from .plans import LookupInputError, clean_values, key_value
 
@@ -36,6 +38,12 @@ def listing_url(admin: EntityAdmin, listing: Listing, values: Mapping[str, str])
     cleaned = clean_values(admin, key.pk.variables, values)
     index = key.index
     pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES, "partition key")
+    if any(not isinstance(admin.opts.fields.get(v), (Choice, Boolean))
+           for v in key.pk.variables):
+        # Typed-in values (a tenant): the entity's list keeps them while the Choice switches.
+        kept = {"listing": listing.name} | {n: str(values.get(n, "")).strip()
+                                              for n in key.pk.variables}
+        return f"{site_url('entity', entity=admin.opts.label)}?{urlencode(kept)}"
     return partition_url(admin.opts.table, pk, index=index.name,
                          descending=listing.descending, limit=admin.list_per_page)
 

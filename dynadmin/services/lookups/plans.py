@@ -116,6 +116,8 @@ def clean_values(admin: EntityAdmin, names: tuple[str, ...], values: Mapping[str
                 text = lookup.accept(text) or text
             except re.error:
                 pass  # a broken pattern only disables the shortcut, never the lookup
+        if lookup is not None:
+            text = lookup.normalised(text)
         try:
             cleaned[name] = fld.to_python(text)
         except FieldError as exc:

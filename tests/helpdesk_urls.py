@@ -1,0 +1,50 @@
+"""A URLconf with a second site over a helpdesk table shaped like real designs (issue 13,
+section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
+a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs).
+Beside it a telemetry table whose partition key is the bare device id (``{device}``)."""
+
+from django.urls import path
+
+import dynadmin
+from dynadmin import EntityAdmin, Listing, fields
+from dynadmin.definitions import Entity, Key, Table
+from dynadmin.sites import AdminSite
+
+helpdesk = Table("Helpdesk", pk="PK", sk="SK", type_attribute="type",
+                 indexes={"GSI1": ("GSI1PK", "GSI1SK")})
+
+
+class Ticket(Entity, table=helpdesk, label="Ticket {ticket_id}"):
+    keys = Key(pk="ORG#{org}", sk="TICKET#{ticket_id}")
+    by_status = Key("GSI1", pk="ORG#{org}#STATUS#{status}", sk="TICKET#{ticket_id}")
+
+    org = fields.String(required=True, key_only=True)
+    ticket_id = fields.String(required=True)
+    subject = fields.String()
+    status = fields.Choice("OPEN", "PENDING", "CLOSED", required=True)
+
+
+class TicketAdmin(EntityAdmin):
+    list_display = ("ticket_id", "subject", "status")
+    listings = (Listing("by_status", label="Tickets by status", descending=False),)
+
+
+telemetry = Table("Telemetry", pk="PK", sk="SK")
+
+
+class Reading(Entity, table=telemetry, label="{device} at {taken_at}"):
+    keys = Key(pk="{device}", sk="AT#{taken_at}")
+
+    device = fields.String(required=True, key_only=True)
+    taken_at = fields.String(required=True, key_only=True)
+    celsius = fields.Number()
+
+
+desk = AdminSite(name="helpdesk")
+desk.register(Ticket, TicketAdmin)
+desk.register(Reading)
+
+urlpatterns = [
+    path("", dynadmin.site.urls),
+    path("helpdesk/", desk.urls),
+]
