@@ -9,10 +9,13 @@ import json
 from decimal import Decimal
 from io import StringIO
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.services.verify import check_item
@@ -158,3 +161,41 @@ def test_a_zone_less_date_time_in_a_key_is_reported_without_reading(shop_table):
     item = order("u", "o1", GSI2SK="ORDER#2024-01-15T10:00:00")
     [finding] = check_item(shop_table, item, now=NOW)
     assert finding.kind == "index_key" and finding.entity == "Order"
+
+
+class TestHealthPage:
+    def url(self, partition: str) -> str:
+        return reverse("dynadmin:health", kwargs={"table": "Application"}) + "?" + urlencode(
+            {"verify": partition})
+
+    def test_a_typed_partition_is_verified_on_the_health_page(self, staff_client, broken):
+        response = staff_client.get(self.url("USER#bad"))
+        assert response.status_code == 200
+        page = response.content.decode()
+        for label in ("Items no entity claims", "Keys that do not re-format",
+                      "Attributes whose DynamoDB type disagrees", "Index keys that disagree",
+                      "TTL values DynamoDB will not act on"):
+            assert label in page
+        assert "USER#bad · WISHLIST#1" in page and "Read 6 item(s) in 1 Query call(s)" in page
+        assert "Scan" not in response["X-Dynadmin-Calls"]
+
+    def test_a_clean_partition_reads_no_findings(self, staff_client, broken):
+        page = staff_client.get(self.url("USER#good")).content.decode()
+        assert "no findings" in page and "Read 3 item(s)" in page
+
+    def test_an_oversized_partition_is_refused_with_a_message(self, staff_client, broken):
+        response = staff_client.get(self.url("P" * 2049))
+        assert response.status_code == 400
+        assert "a partition key is 1 to 2048 bytes" in response.content.decode()
+
+    def test_only_items_the_person_may_view_are_checked(self, client, django_user_model,
+                                                         broken):
+        user = django_user_model.objects.create_user("support", password="x", is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="view_application_session"))
+        client.force_login(user)
+        page = client.get(self.url("USER#bad")).content.decode()
+        # the session and the unclassified item (viewing one of the table's entities is
+        # enough for items no entity claims); neither the orders nor the user
+        assert "Read 2 item(s)" in page
+        assert "SESSION#s-millis" in page and "WISHLIST#1" in page
+        assert "o-type" not in page and "o-zone" not in page and "o-key" not in page

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from ..data import DataError, query, recording
+from ..data import DataError, current_log, query, recording
 from ..data.serialization import serialize
 from ..definitions.fields import Choice
 from ..definitions.keys import Key
 from ..definitions.tables import Index, Table
+from ..limits import MAX_PARTITION_KEY_BYTES
 from .ttl.values import classify_ttl
 
 if TYPE_CHECKING:
@@ -72,6 +74,14 @@ class Finding:
     entity: str
     message: str
     attribute: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def key_text(self) -> str:
+        return " · ".join(self.key.values())
 
 
 @dataclass
@@ -165,6 +175,12 @@ def _listing_sources(entity: type[Entity], key: Key, label: str
 
 
 def _typed_key(text: str, key_type: str) -> Any:
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError:
+        raise ValueError("a partition key must be valid text") from None
+    if not text or size > MAX_PARTITION_KEY_BYTES:
+        raise ValueError(f"a partition key is 1 to {MAX_PARTITION_KEY_BYTES} bytes")
     if key_type == "N":
         try:
             return Decimal(text)
@@ -185,13 +201,16 @@ def plan_verification(table: Table, site: AdminSite, *, partitions: Sequence[str
     return VerifyReport(table.name, sources, calls, calls * MAX_RCU_PER_PAGE, skipped=skipped)
 
 
-def run_verification(table: Table, report: VerifyReport, *, now: dt.datetime | None = None
-                     ) -> VerifyReport:
+def run_verification(table: Table, report: VerifyReport, *, now: dt.datetime | None = None,
+                     may_view: Callable[[dict[str, Any]], bool] | None = None) -> VerifyReport:
     """Read the planned sample (Query only) and check every item read; the measured cost
-    comes from the call log."""
+    comes from the call log. Items ``may_view`` refuses are neither checked nor counted."""
     now = now or dt.datetime.now(dt.UTC)
     seen: set[tuple[str, ...]] = set()
-    with recording() as log:
+    # Inside a page, its own log (and budget) counts these calls, so the footer shows them too.
+    outer = current_log()
+    with nullcontext(outer) if outer is not None else recording() as log:
+        first = len(log.calls)
         for source in report.sources:
             try:
                 items = list(_read(source))
@@ -202,22 +221,26 @@ def run_verification(table: Table, report: VerifyReport, *, now: dt.datetime | N
                 identity = tuple(_text(v) for v in table.key_of(item).values())
                 if identity in seen:  # the same item through a partition and a listing
                     continue
+                if may_view is not None and not may_view(item):
+                    continue
                 seen.add(identity)
                 report.items_read += 1
                 report.findings.extend(check_item(table, item, now=now))
-    report.calls = len(log)
-    report.operations = sorted(set(log.operations))
-    report.consumed_rcu = log.total_rcu
+    made = log.calls[first:]
+    report.calls = len(made)
+    report.operations = sorted({c.operation for c in made})
+    report.consumed_rcu = sum(c.consumed_rcu or 0 for c in made)
     return report
 
 
 def verify_table(table: Table, site: AdminSite, *, partitions: Sequence[str] = (),
                  listings: Sequence[str] | None = None, pages: int = 1,
-                 now: dt.datetime | None = None) -> VerifyReport:
+                 now: dt.datetime | None = None,
+                 may_view: Callable[[dict[str, Any]], bool] | None = None) -> VerifyReport:
     """Plan and run: the whole report."""
     report = plan_verification(table, site, partitions=partitions, listings=listings,
                                pages=pages)
-    return run_verification(table, report, now=now)
+    return run_verification(table, report, now=now, may_view=may_view)
 
 
 def _read(source: SampleSource) -> Iterable[dict[str, Any]]:

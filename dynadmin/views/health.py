@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..services.health import table_health, table_status, to_json
+from ..services.verify import verify_table
 from .resolving import viewable_table_or_404
 
 if TYPE_CHECKING:
+    from ..definitions.tables import Table
     from ..sites import AdminSite
 
 
@@ -22,10 +24,25 @@ def health_page(request: HttpRequest, site: AdminSite, table: str) -> HttpRespon
         return TemplateResponse(request, "dynadmin/partials/health_status.html",
                                 {"table": definition, "status": status, "indexes": indexes})
     report = table_health(definition, site, metrics=True)
+    verification = _verification(request, site, definition)
     return TemplateResponse(request, site.template_names("health.html", definition), {
         "table": definition, "report": report, "status": report.status,
-        "indexes": report.indexes,
-    })
+        "indexes": report.indexes, **verification,
+    }, status=400 if "verify_error" in verification else 200)
+
+
+def _verification(request: HttpRequest, site: AdminSite, definition: Table) -> dict[str, Any]:
+    """"Verify a sample": one Query page of the partition typed in, checked against the
+    definitions (the command does more: several partitions, listings, pages)."""
+    partition = request.GET.get("verify")
+    if partition is None:
+        return {}
+    try:
+        return {"verify_pk": partition, "verification": verify_table(
+            definition, site, partitions=[partition],
+            may_view=lambda item: site.may_view_item(request, definition, item))}
+    except ValueError as exc:
+        return {"verify_pk": partition, "verify_error": str(exc)}
 
 
 def health_json(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
