@@ -24,9 +24,13 @@ class DataError(Exception):
     ``maybe_applied`` is True when a request of the failing call may have reached DynamoDB
     without its answer coming back (a read timeout, a connection dropped after sending, an
     internal error): for a write, nothing then says whether it was applied.
+
+    ``status`` defaults to 503: an error no subclass names (a DynamoDB error code dynadmin
+    does not know yet, a botocore failure) is DynamoDB's side or the way to it, never a bug
+    in dynadmin, which is what a 500 would say.
     """
 
-    status = 500
+    status = 503
     title = _lazy("DynamoDB error")
     advice = _lazy("Try again in a moment. If it keeps happening, the message above says what "
                    "DynamoDB objected to.")
