@@ -28,7 +28,7 @@ from .tables import described_table
 from .values import number_text, stamp
 
 __all__ = ["Change", "ItemChanges", "audit_entries_by_key", "change_of", "item_changes",
-           "stream_advice", "stream_problem"]
+           "stream_advice", "stream_problem", "trimmed_text"]
 
 # The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
 # second. An audit entry is written just after its write returns, so it may follow the
@@ -78,6 +78,8 @@ class ItemChanges:
     stopped_by: str = ""
     #: where a further read starts (JSON-safe), when this one stopped at its bound
     position: dict[str, Any] | None = None
+    #: the position read from was older than the stream keeps: read from the oldest record
+    trimmed: bool = False
 
     @property
     def available(self) -> bool:
@@ -117,6 +119,17 @@ class ItemChanges:
     @property
     def total_read(self) -> int:
         return self.records_before + self.records_read
+
+    @property
+    def trimmed_text(self) -> str:
+        return trimmed_text() if self.trimmed else ""
+
+
+def trimmed_text() -> str:
+    """What a read that started again from the oldest record kept says."""
+    return _("The stream no longer keeps the records after where the last read stopped (a "
+             "stream keeps changes for 24 hours): reading started again from the oldest "
+             "record it keeps, so changes made in between cannot be shown.")
 
 
 def stream_problem(info: data.StreamInfo) -> str:
@@ -158,6 +171,7 @@ def item_changes(table: Table, key: Mapping[str, Any],
     result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = None if read.complete else read.position
+    result.trimmed = bool(read.trimmed_shards)
     entries = _audit_entries(table, key, read.records)
     result.changes = [change_of(table, record, entries) for record in reversed(read.records)]
     return result
