@@ -232,3 +232,25 @@ def test_reading_further_from_a_trimmed_position_says_so_and_reads_from_the_olde
     assert "reading started again from the oldest record it keeps" in html
     assert [r["event"] for r in rows(rest)][-1] == "INSERT"  # the oldest record, again
     assert rest.context["changes"].trimmed and rest.context["changes"].complete
+
+
+def test_a_key_move_through_the_edit_form_is_made_through_dynadmin_at_both_keys(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    """A move is one audit entry (filed under the new key) for two records: the REMOVE at the
+    old key and the INSERT at the new one. Both are dynadmin's."""
+    from .test_edit import edit_url, form_data
+
+    application_table(dynamodb_endpoint, shop_table).put_item(Item=order())
+    form = form_data(staff_client.get(edit_url(KEY))) | {"placed_on": "2024-02-01"}
+    assert staff_client.post(edit_url(KEY), form).status_code == 302
+    new_key = {"PK": "USER#u1", "SK": "ORDER#2024-02-01#456"}
+    assert data.get_item(shop_table, new_key) is not None
+
+    at_new_key = rows(staff_client.get(changes_url(new_key), **HTMX))
+    at_old_key = rows(staff_client.get(changes_url(), **HTMX))
+
+    assert [(r["event"], r["origin"]) for r in at_new_key] == [("INSERT", "dynadmin")]
+    assert "made through dynadmin by admin" in at_new_key[0]["text"]
+    assert [(r["event"], r["origin"]) for r in at_old_key] == [
+        ("REMOVE", "dynadmin"), ("INSERT", "elsewhere")]
+    assert "made through dynadmin by admin" in at_old_key[0]["text"]
