@@ -10,7 +10,8 @@ as it talks to DynamoDB.
 - ``DroppingProxy`` relays requests to a real endpoint (DynamoDB Local or moto's server) and,
   for the operations it is told to, drops the connection either *before* forwarding the
   request (it never reaches DynamoDB) or *after* DynamoDB answered (the write is applied, the
-  client never hears so).
+  client never hears so), or answers in DynamoDB's place with an error it cannot be made to
+  give on demand (``answer_error``: an expired stream iterator, trimmed stream records).
 
 Every server is a context manager; leaving it stops the server and closes every connection.
 Every wait is bounded.
@@ -172,6 +173,7 @@ class SilentPeer(_Peer):
 FORWARD = "forward"
 DROP_BEFORE = "drop-before"  # close the connection; the request never reaches DynamoDB
 DROP_AFTER = "drop-after"  # forward, let DynamoDB answer, then close without relaying
+ANSWER_ERROR = "answer-error"  # never forward; answer with the rule's DynamoDB error code
 
 
 @dataclass
@@ -181,13 +183,19 @@ class Rule:
     used: int = 0
     #: run (in the proxy's thread) just before the connection is dropped: another writer...
     meanwhile: Callable[[], None] | None = None
+    #: ANSWER_ERROR: the error code answered, and which requests it applies to (all: None)
+    code: str = ""
+    when: Callable[[dict[str, Any]], bool] | None = None
 
 
 class _ProxyHandler(_Handler):
     def do_POST(self) -> None:  # noqa: N802
         body = self.read_body()
         operation = operation_of(self.headers)
-        action, meanwhile = self.peer.decide(operation)
+        action, meanwhile, code = self.peer.decide(operation, body)
+        if action == ANSWER_ERROR:
+            self.send_json(400, {"__type": ERROR_PREFIX + code, "message": f"{code} (proxy)"})
+            return
         if action == DROP_BEFORE:
             self._drop(meanwhile)
             return
@@ -239,22 +247,34 @@ class DroppingProxy(_Peer):
             self.rules[operation] = Rule(action, times, meanwhile=meanwhile)
         return self
 
+    def answer_error(self, operation: str, code: str, times: int | None = None,
+                     when: Callable[[dict[str, Any]], bool] | None = None) -> Self:
+        """Answer ``operation`` (those whose JSON request ``when`` accepts) with ``code``."""
+        with self._lock:
+            self.rules[operation] = Rule(ANSWER_ERROR, times, code=code, when=when)
+        return self
+
     def clear(self) -> None:
         with self._lock:
             self.rules.clear()
 
-    def decide(self, operation: str) -> tuple[str, Callable[[], None] | None]:
-        """What to do with this request (and what to run before dropping it)."""
+    def decide(self, operation: str, body: bytes = b""
+               ) -> tuple[str, Callable[[], None] | None, str]:
+        """What to do with this request (what to run before dropping it, the error code to
+        answer)."""
         with self._lock:
             rule = self.rules.get(operation)
+            if rule is not None and rule.when is not None and not rule.when(
+                    json.loads(body or b"{}")):
+                rule = None
             if rule is None or (rule.times is not None and rule.used >= rule.times):
-                action, meanwhile = FORWARD, None
+                action, meanwhile, code = FORWARD, None, ""
             else:
                 rule.used += 1
-                action, meanwhile = rule.action, rule.meanwhile
+                action, meanwhile, code = rule.action, rule.meanwhile, rule.code
             self.requests.append(operation)
             self.handled.append((operation, action))
-            return action, meanwhile
+            return action, meanwhile, code
 
     def actions(self, operation: str) -> list[str]:
         with self._lock:

@@ -192,3 +192,18 @@ def test_the_dashboard_and_the_tables_pages_link_to_it(staff_client, shop_table)
     for page in ("dynadmin:dashboard", "dynadmin:health", "dynadmin:ttl"):
         kwargs = {} if page == "dynadmin:dashboard" else {"table": "Application"}
         assert f'href="{url}"' in staff_client.get(reverse(page, kwargs=kwargs)).content.decode()
+
+
+def test_both_records_of_a_key_move_are_made_through_dynadmin(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    app(dynamodb_endpoint, shop_table).put_item(Item=order())
+    item = data.get_item(shop_table, KEY)
+    moved = dict(item, placed_on="2024-02-01", SK="ORDER#2024-02-01#456")
+    writes.save(shop_table, item, moved, user=staff_client.user,
+                entity_label="application.order")
+
+    shown = rows(staff_client.get(activity_url()))
+
+    # One transaction: the REMOVE and the INSERT may come in either order in the stream.
+    assert sorted((r["event"], r["origin"]) for r in shown) == [
+        ("INSERT", "dynadmin"), ("INSERT", "elsewhere"), ("REMOVE", "dynadmin")]

@@ -307,6 +307,23 @@ class TestFakePeers:
             response = staff_client.get(item_url(shop, order()))
         assert_error_page(response, status, title, "GetItem")
 
+    def test_an_unknown_error_code_is_a_503_naming_the_code_never_a_500(
+            self, staff_client, point_at, settings):
+        """A code AWS adds tomorrow is DynamoDB's side, not a bug in dynadmin: the error
+        itself carries 503 (so every consumer of it, not only the page, says so)."""
+        settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 0
+        with fakes.ErrorPeer("SomethingNewException", "A brand new failure") as peer:
+            point_at(peer.endpoint)
+            response = staff_client.get(item_url(shop, order()))
+            fragment = staff_client.get(partition_url(shop, "USER#u1"), **HTMX)
+            with pytest.raises(data.DataError) as caught:
+                data.get_item(shop, key_of(order()))
+        assert_error_page(response, 503, "SomethingNewException", "A brand new failure",
+                          "GetItem")
+        assert fragment["X-Dynadmin-Error-Status"] == "503"
+        assert "SomethingNewException" in page(fragment)
+        assert caught.value.status == 503
+
     def test_a_peer_slower_than_the_read_timeout_is_a_quick_503(self, staff_client, point_at,
                                                                settings):
         settings.DYNADMIN_READ_TIMEOUT = 1

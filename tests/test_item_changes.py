@@ -22,6 +22,7 @@ from dynadmin.services.key_params import item_url
 from examples.project import local
 from examples.shop.definitions import Order
 
+from . import fakes
 from .conftest import physical_table
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,64 @@ def test_a_person_who_may_not_view_the_entity_gets_the_missing_answer(
     assert client.get(item_url(shop_table, KEY)).status_code == 404
     assert client.get(changes_url()).status_code == 404
     assert client.get(changes_url(name="item_changes_json")).status_code == 404
+
+
+def test_a_stream_that_was_replaced_is_its_own_page_not_a_missing_table(
+        staff_client, shop_table, monkeypatch, settings) -> None:
+    settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 0
+    with fakes.ErrorPeer("ResourceNotFoundException", "Requested resource not found") as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", peer.endpoint)
+        response = staff_client.get(changes_url())
+    html = unescape(response.content.decode())
+    assert response.status_code == 404
+    assert "The table's stream is gone" in html and "disabled or replaced" in html
+    assert "Table not found" not in html
+
+
+def test_reading_further_from_a_trimmed_position_says_so_and_reads_from_the_oldest(
+        staff_client, shop_table, dynamodb_endpoint, settings, monkeypatch) -> None:
+    app = application_table(dynamodb_endpoint, shop_table)
+    app.put_item(Item=order())
+    for number in range(2, 7):
+        app.update_item(Key=KEY, UpdateExpression="SET version = :v",
+                        ExpressionAttributeValues={":v": number})
+    settings.DYNADMIN_STREAM_RECORDS_PER_CALL = 2
+    settings.DYNADMIN_STREAM_CALLS_PER_REQUEST = 4
+    first = staff_client.get(changes_url(), **HTMX)
+    further = unescape(re.search(r'href="([^"]+cursor=[^"]+)"', first.content.decode()).group(1))
+    settings.DYNADMIN_STREAM_CALLS_PER_REQUEST = 10
+
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        proxy.answer_error(
+            "GetShardIterator", "TrimmedDataAccessException",
+            when=lambda body: body.get("ShardIteratorType") == "AFTER_SEQUENCE_NUMBER")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", proxy.endpoint)
+        rest = staff_client.get(further, **HTMX)
+
+    html = unescape(rest.content.decode())
+    assert rest.status_code == 200
+    assert "reading started again from the oldest record it keeps" in html
+    assert [r["event"] for r in rows(rest)][-1] == "INSERT"  # the oldest record, again
+    assert rest.context["changes"].trimmed and rest.context["changes"].complete
+
+
+def test_a_key_move_through_the_edit_form_is_made_through_dynadmin_at_both_keys(
+        staff_client, shop_table, dynamodb_endpoint) -> None:
+    """A move is one audit entry (filed under the new key) for two records: the REMOVE at the
+    old key and the INSERT at the new one. Both are dynadmin's."""
+    from .test_edit import edit_url, form_data
+
+    application_table(dynamodb_endpoint, shop_table).put_item(Item=order())
+    form = form_data(staff_client.get(edit_url(KEY))) | {"placed_on": "2024-02-01"}
+    assert staff_client.post(edit_url(KEY), form).status_code == 302
+    new_key = {"PK": "USER#u1", "SK": "ORDER#2024-02-01#456"}
+    assert data.get_item(shop_table, new_key) is not None
+
+    at_new_key = rows(staff_client.get(changes_url(new_key), **HTMX))
+    at_old_key = rows(staff_client.get(changes_url(), **HTMX))
+
+    assert [(r["event"], r["origin"]) for r in at_new_key] == [("INSERT", "dynadmin")]
+    assert "made through dynadmin by admin" in at_new_key[0]["text"]
+    assert [(r["event"], r["origin"]) for r in at_old_key] == [
+        ("REMOVE", "dynadmin"), ("INSERT", "elsewhere")]
+    assert "made through dynadmin by admin" in at_old_key[0]["text"]

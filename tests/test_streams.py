@@ -15,6 +15,7 @@ import pytest
 from dynadmin import data
 from dynadmin.data.streams import StreamInfo, _record
 
+from . import fakes
 from .conftest import physical_table
 
 
@@ -131,3 +132,88 @@ def test_an_unreachable_streams_endpoint_is_unavailable(shop_table, monkeypatch)
         data.read_stream(shop_table)
     assert failure.value.operation == "DescribeStream"
     assert log.calls[-1].error == "Unavailable"
+
+
+# -- DynamoDB Streams' own errors, and the reader's recovery from the two it can recover from ---
+@pytest.fixture
+def streams_through(monkeypatch):  # noqa: ANN001, ANN201
+    """Send the Streams calls (only) to another endpoint: a fake peer or a proxy."""
+    def point(endpoint: str) -> None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", endpoint)
+    return point
+
+
+@pytest.mark.parametrize(("code", "error", "status", "words"), [
+    ("TrimmedDataAccessException", data.StreamTrimmed, 503,
+     ("older than the stream keeps", "oldest record it keeps works")),
+    ("ExpiredIteratorException", data.StreamIteratorExpired, 503,
+     ("expired", "fresh one")),
+    ("ResourceNotFoundException", data.StreamNotFound, 404,
+     ("disabled or replaced",)),
+])
+def test_streams_errors_say_what_happened_to_the_stream(
+        shop_table, streams_through, settings, code, error, status, words) -> None:
+    settings.DYNADMIN_MAX_ATTEMPTS = settings.DYNADMIN_READ_MAX_ATTEMPTS = 0
+    with fakes.ErrorPeer(code) as peer:
+        streams_through(peer.endpoint)
+        with pytest.raises(data.DataError) as caught:
+            data.read_stream(shop_table)
+    assert type(caught.value) is error and caught.value.status == status
+    assert not isinstance(caught.value, data.TableNotFound)  # the table is there
+    for word in words:
+        assert word in caught.value.message
+    assert code in caught.value.message and peer.requests == ["DescribeStream"]
+
+
+def test_an_iterator_that_expires_mid_read_is_replaced_once_and_nothing_is_read_twice(
+        shop_table, dynamodb_endpoint, streams_through) -> None:
+    table = _boto3_table(dynamodb_endpoint, shop_table)
+    for number in range(5):
+        _write_user(table, f"u{number}", f"user {number}")
+    seen: list[dict] = []
+
+    def second_get_records(body: dict) -> bool:
+        seen.append(body)
+        return len(seen) == 2
+
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        proxy.answer_error("GetRecords", "ExpiredIteratorException", when=second_get_records)
+        streams_through(proxy.endpoint)
+        read = data.read_stream(shop_table, per_call=2)
+
+    assert [r.new_image["user_id"] for r in read.records] == ["u0", "u1", "u2", "u3", "u4"]
+    assert read.complete and not read.trimmed_shards
+    assert proxy.actions("GetRecords").count(fakes.ANSWER_ERROR) == 1
+    assert proxy.requests.count("GetShardIterator") == 2  # the fresh one, after u1
+
+
+def test_an_iterator_that_keeps_expiring_fails_after_one_fresh_one(
+        shop_table, dynamodb_endpoint, streams_through) -> None:
+    _write_user(_boto3_table(dynamodb_endpoint, shop_table), "u1", "Ada")
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        proxy.answer_error("GetRecords", "ExpiredIteratorException")
+        streams_through(proxy.endpoint)
+        with pytest.raises(data.StreamIteratorExpired):
+            data.read_stream(shop_table)
+    assert proxy.requests.count("GetRecords") == 2
+
+
+def test_a_position_older_than_the_stream_keeps_restarts_from_the_oldest_record(
+        shop_table, dynamodb_endpoint, streams_through) -> None:
+    table = _boto3_table(dynamodb_endpoint, shop_table)
+    for number in range(5):
+        _write_user(table, f"u{number}", f"user {number}")
+    first = data.read_stream(shop_table, max_calls=4, per_call=2)
+    assert not first.complete and first.position["after"]
+
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        proxy.answer_error(
+            "GetShardIterator", "TrimmedDataAccessException", times=1,
+            when=lambda body: body.get("ShardIteratorType") == "AFTER_SEQUENCE_NUMBER")
+        streams_through(proxy.endpoint)
+        rest = data.read_stream(shop_table, position=first.position, per_call=2)
+
+    # DynamoDB Local still keeps them all: "the oldest kept" is the first record again.
+    assert [r.new_image["user_id"] for r in rest.records] == ["u0", "u1", "u2", "u3", "u4"]
+    assert rest.complete and rest.trimmed_shards == list(first.position["after"])
+    assert proxy.actions("GetShardIterator") == [fakes.ANSWER_ERROR, fakes.FORWARD]

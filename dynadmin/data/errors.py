@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 __all__ = [
     "AccessDenied", "DataError", "IndexNotFound", "InvalidCursor", "InvalidRequest",
-    "NotSupported", "ReadOnly", "ScanRefused", "TableNotFound", "Throttled", "Unavailable",
-    "WriteConflict", "TransactionConflict", "WriteInterrupted", "iam_action",
+    "NotSupported", "ReadOnly", "ScanRefused", "StreamIteratorExpired", "StreamNotFound",
+    "StreamTrimmed", "TableNotFound", "Throttled", "Unavailable", "WriteConflict",
+    "TransactionConflict", "WriteInterrupted", "iam_action",
 ]
 
 
@@ -24,9 +25,13 @@ class DataError(Exception):
     ``maybe_applied`` is True when a request of the failing call may have reached DynamoDB
     without its answer coming back (a read timeout, a connection dropped after sending, an
     internal error): for a write, nothing then says whether it was applied.
+
+    ``status`` defaults to 503: an error no subclass names (a DynamoDB error code dynadmin
+    does not know yet, a botocore failure) is DynamoDB's side or the way to it, never a bug
+    in dynadmin, which is what a 500 would say.
     """
 
-    status = 500
+    status = 503
     title = _lazy("DynamoDB error")
     advice = _lazy("Try again in a moment. If it keeps happening, the message above says what "
                    "DynamoDB objected to.")
@@ -142,6 +147,37 @@ class NotSupported(DataError):
     status = 501
     title = _lazy("Not supported by this endpoint")
     advice = _lazy("This endpoint (DynamoDB Local or moto) lacks the feature; AWS offers it.")
+
+
+class StreamTrimmed(DataError):
+    """TrimmedDataAccessException: the stream records asked for are older than the stream
+    keeps (24 hours on AWS). Reading from the oldest record it still keeps works."""
+
+    title = _lazy("Those stream records are no longer kept")
+    advice = _lazy("A stream keeps changes for 24 hours. Read again from the start (reload "
+                   "the section without its position): reading from the oldest record the "
+                   "stream still keeps works.")
+
+
+class StreamIteratorExpired(DataError):
+    """ExpiredIteratorException: a shard iterator lives 15 minutes; the position it held
+    can be asked for again."""
+
+    title = _lazy("The stream position expired")
+    advice = _lazy("The place in the stream dynadmin was reading from is only valid for 15 "
+                   "minutes. Read again (reload this page): a fresh position is taken.")
+
+
+class StreamNotFound(DataError):
+    """ResourceNotFoundException from DynamoDB Streams: the stream named by the table's
+    description no longer exists (disabled, or disabled and enabled again as a new one)."""
+
+    status = 404
+    title = _lazy("The table's stream is gone")
+    advice = _lazy("The stream was disabled or replaced by a new one (a new stream ARN). Reload "
+                   "this page in a minute: dynadmin reads the table's current stream once the "
+                   "table's description is refreshed. Its health page shows whether a stream "
+                   "is enabled now.")
 
 
 class WriteConflict(DataError):

@@ -8,7 +8,9 @@ and keeping the ones with its key. Every read here is bounded: records per ``Get
 (``STREAM_RECORDS_PER_CALL``), Streams calls per read (``STREAM_CALLS_PER_REQUEST``), and
 the request's time budget. A read that stops at its bound says so and returns the position
 to read further from (the last sequence number read in each shard: iterators expire after
-15 minutes, sequence numbers do not).
+15 minutes, sequence numbers do not). An iterator that expires mid-read is replaced once per
+shard; a position older than the stream keeps (trimmed) starts again from the oldest record
+kept, and the read names the shards where that happened (``trimmed_shards``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..definitions.tables import Table
 from .calling import call_client
 from .calls import current_log
 from .describe import describe
+from .errors import DataError, StreamIteratorExpired, StreamTrimmed
 from .serialization import deserialize_item
 from .stream_client import get_streams_client
 
@@ -104,6 +107,9 @@ class StreamRead:
     complete: bool = True
     #: why it stopped early: "calls" (the bound on calls) or "time" (the request's budget)
     stopped_by: str = ""
+    #: shards whose position was older than the stream keeps: read again from their oldest
+    #: kept record, so the records in between (trimmed) could not be read
+    trimmed_shards: list[str] = field(default_factory=list)
 
 
 def stream_info(table: Table) -> StreamInfo:
@@ -186,39 +192,85 @@ def _shards(client: Any, table: Table, arn: str, bound: _Bound) -> list[dict[str
     return sorted(shards, key=lambda s: int(s["SequenceNumberRange"]["StartingSequenceNumber"]))
 
 
+class _OutOfCalls(Exception):  # noqa: N818 - a signal inside this module
+    """The read's bound stopped it before a Streams call."""
+
+
+def _call(client: Any, table: Table, bound: _Bound, operation: str, **params: Any
+          ) -> dict[str, Any]:
+    if not bound.take():
+        raise _OutOfCalls
+    return call_client(client, operation, table.table_name, **params)
+
+
+def _iterator(client: Any, table: Table, arn: str, shard_id: str, result: StreamRead,
+              bound: _Bound) -> str | None:
+    """An iterator just after the last record read in the shard, else at its oldest kept
+    record. A position the stream no longer keeps (trimmed: older than 24 hours on AWS)
+    starts again from the oldest record kept, and the read notes that records were lost."""
+    after = result.position["after"].get(shard_id)
+    params: dict[str, Any] = {"StreamArn": arn, "ShardId": shard_id}
+    if after:
+        try:
+            return _call(client, table, bound, "GetShardIterator", **params,
+                         ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                         SequenceNumber=after).get("ShardIterator")
+        except StreamTrimmed:
+            _restart_from_oldest(result, shard_id)
+    return _call(client, table, bound, "GetShardIterator", **params,
+                 ShardIteratorType="TRIM_HORIZON").get("ShardIterator")
+
+
+def _restart_from_oldest(result: StreamRead, shard_id: str) -> None:
+    result.position["after"].pop(shard_id, None)
+    if shard_id not in result.trimmed_shards:
+        result.trimmed_shards.append(shard_id)
+
+
 def _read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
                 bound: _Bound, match: Callable[[dict[str, Any]], bool] | None,
                 per_call: int) -> bool:
     """Read one shard as far as the bound allows; False when the bound stopped it."""
     shard_id = shard["ShardId"]
-    after = result.position["after"].get(shard_id)
     closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
-    if not bound.take():
+    # An iterator lives 15 minutes and GetRecords may meet trimmed data: each is recovered
+    # from once per shard (a fresh iterator, or the oldest record kept), never in a loop.
+    recovered: set[type[DataError]] = set()
+    try:
+        iterator = _iterator(client, table, arn, shard_id, result, bound)
+        while iterator:
+            try:
+                response = _call(client, table, bound, "GetRecords", ShardIterator=iterator,
+                                 Limit=per_call)
+            except (StreamIteratorExpired, StreamTrimmed) as error:
+                if type(error) in recovered:
+                    raise
+                recovered.add(type(error))
+                if isinstance(error, StreamTrimmed):
+                    _restart_from_oldest(result, shard_id)
+                iterator = _iterator(client, table, arn, shard_id, result, bound)
+                continue
+            result.get_records_calls += 1
+            records = response.get("Records", [])
+            _keep(records, shard_id, result, match)
+            iterator = response.get("NextShardIterator")
+            if not records and not closed:
+                return True  # the newest record of an open shard: nothing more yet
+    except _OutOfCalls:
         return False
-    params: dict[str, Any] = {"StreamArn": arn, "ShardId": shard_id}
-    params.update({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
-                  if after else {"ShardIteratorType": "TRIM_HORIZON"})
-    iterator = call_client(client, "GetShardIterator", table.table_name,
-                           **params).get("ShardIterator")
-    while iterator:
-        if not bound.take():
-            return False
-        response = call_client(client, "GetRecords", table.table_name,
-                               ShardIterator=iterator, Limit=per_call)
-        result.get_records_calls += 1
-        records = response.get("Records", [])
-        result.records_read += len(records)
-        for raw in records:
-            keys = deserialize_item(raw["dynamodb"].get("Keys", {}))
-            if match is None or match(keys):
-                result.records.append(_record(raw, shard_id, keys))
-        if records:
-            result.position["after"][shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-        iterator = response.get("NextShardIterator")
-        if not records and not closed:
-            return True  # the newest record of an open shard: nothing more yet
     result.position["done"].append(shard_id)  # a closed shard, read to its end
     return True
+
+
+def _keep(records: list[dict[str, Any]], shard_id: str, result: StreamRead,
+          match: Callable[[dict[str, Any]], bool] | None) -> None:
+    result.records_read += len(records)
+    for raw in records:
+        keys = deserialize_item(raw["dynamodb"].get("Keys", {}))
+        if match is None or match(keys):
+            result.records.append(_record(raw, shard_id, keys))
+    if records:
+        result.position["after"][shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
 
 
 def _record(raw: Mapping[str, Any], shard_id: str, keys: dict[str, Any]) -> StreamRecord:

@@ -31,6 +31,9 @@ from .errors import (
     IndexNotFound,
     InvalidRequest,
     NotSupported,
+    StreamIteratorExpired,
+    StreamNotFound,
+    StreamTrimmed,
     TableNotFound,
     Throttled,
     TransactionConflict,
@@ -80,6 +83,10 @@ _UNSUPPORTED_WORDS = ("unknown operation", "not supported", "not implemented",
 _FEATURE_CALLS = frozenset({"DescribeTable", "DescribeTimeToLive", "DescribeContinuousBackups",
                             "DescribeContributorInsights", "ListTagsOfResource"})
 
+
+# DynamoDB Streams' own calls: a ResourceNotFoundException there is about the stream, not the
+# table, and two codes exist only there.
+_STREAM_CALLS = frozenset({"DescribeStream", "GetShardIterator", "GetRecords", "ListStreams"})
 
 def _where(table: str | None, index: str | None) -> str:
     if not table:
@@ -138,6 +145,8 @@ def _client_error(exc: ClientError, operation: str, context: dict[str, Any]) -> 
                              operation=operation)
     if code == "TransactionCanceledException":
         return _transaction_conflict(exc, operation)
+    if operation in _STREAM_CALLS and code in _STREAM_CODES:
+        return _stream_error(code, message, operation, context)
     if _is_unsupported(exc, code, lowered, operation):
         return NotSupported(message, **context)
     # DynamoDB (and DynamoDB Local) call a missing index a ValidationException ("The table
@@ -202,3 +211,25 @@ def _access_denied(code: str, message: str, operation: str,
         advice=f"Grant the IAM action {action} on the table"
                + (" and its indexes (…/index/*)" if context["index"] else "")
                + " to the role or user dynadmin runs as, then reload this page.")
+
+
+_STREAM_CODES = frozenset({"TrimmedDataAccessException", "ExpiredIteratorException",
+                           "ResourceNotFoundException"})
+
+
+def _stream_error(code: str, message: str, operation: str, context: dict[str, Any]
+                  ) -> DataError:
+    table = context["table"]
+    if code == "TrimmedDataAccessException":
+        return StreamTrimmed(
+            f"The stream of {table} no longer keeps the records {operation} asked for: they "
+            f"are older than the stream keeps ({code}: {message}). Reading from the oldest "
+            f"record it keeps works.", **context)
+    if code == "ExpiredIteratorException":
+        return StreamIteratorExpired(
+            f"The position in the stream of {table} that {operation} read from expired "
+            f"(shard iterators last 15 minutes; {code}: {message}). Reading again takes a "
+            f"fresh one.", **context)
+    return StreamNotFound(
+        f"The stream of {table} no longer exists: it was disabled or replaced by a new "
+        f"stream ({operation}, {code}: {message}).", **context)

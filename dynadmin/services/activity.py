@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from .. import data
 from ..definitions import Table, parse_any
-from .changes import Change, audit_entries_by_key, change_of, stream_advice, stream_problem
+from .changes import (
+    Change,
+    audit_entries_by_key,
+    change_of,
+    stream_advice,
+    stream_problem,
+    trimmed_text,
+)
 from .key_params import item_url, key_text
 from .names import item_name
 from .tables import described_table
@@ -78,6 +85,8 @@ class TableActivity:
     stopped_by: str = ""
     #: where the next read starts (JSON-safe): "read further" and follow mode
     position: dict[str, Any] = field(default_factory=dict)
+    #: the position read from was older than the stream keeps: read from the oldest record
+    trimmed: bool = False
 
     @property
     def available(self) -> bool:
@@ -102,6 +111,10 @@ class TableActivity:
                 "first": number_text(self.records_before + 1),
                 "last": number_text(self.total_read)}
         return _("%(read)s stream records read.") % {"read": number_text(self.records_read)}
+
+    @property
+    def trimmed_text(self) -> str:
+        return trimmed_text() if self.trimmed else ""
 
     @property
     def bound_text(self) -> str:
@@ -132,6 +145,7 @@ def table_activity(table: Table, filters: ActivityFilters, *,
     result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = read.position
+    result.trimmed = bool(read.trimmed_shards)
     kept = [r for r in read.records if _wanted(table, r, filters, may_view)]
     entries = audit_entries_by_key(table, kept)
     for record in reversed(kept):

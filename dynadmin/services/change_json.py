@@ -22,6 +22,7 @@ def changes_to_json(changes: ItemChanges) -> dict[str, Any]:
         "get_records_calls": changes.get_records_calls,
         "complete": changes.complete,
         "stopped_by": changes.stopped_by,
+        "trimmed": changes.trimmed,
         "changes": [_change(c) for c in changes.changes],
     }
 

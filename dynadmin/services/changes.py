@@ -2,10 +2,11 @@
 
 The audit log knows the changes made through dynadmin; the stream knows every change (24
 hours on AWS). A record is "made through dynadmin" when an applied audit entry for the same
-key wrote the same image within a short while of the record's time; else it was made
-elsewhere, or, a REMOVE by DynamoDB's own service identity, by TTL. One read is bounded
-(``data.read_stream``): the page says how many records it read and offers to read further
-from where it stopped.
+key wrote the same image within a short while of the record's time (a key move's one entry
+counts for both keys: the REMOVE at the key it left, the INSERT at the one it reached); else
+it was made elsewhere, or, a REMOVE by DynamoDB's own service identity, by TTL. One read is
+bounded (``data.read_stream``): the page says how many records it read and offers to read
+further from where it stopped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -28,7 +30,7 @@ from .tables import described_table
 from .values import number_text, stamp
 
 __all__ = ["Change", "ItemChanges", "audit_entries_by_key", "change_of", "item_changes",
-           "stream_advice", "stream_problem"]
+           "stream_advice", "stream_problem", "trimmed_text"]
 
 # The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
 # second. An audit entry is written just after its write returns, so it may follow the
@@ -36,6 +38,9 @@ __all__ = ["Change", "ItemChanges", "audit_entries_by_key", "change_of", "item_c
 AUDIT_BEFORE = dt.timedelta(seconds=5)
 AUDIT_AFTER = dt.timedelta(seconds=65)
 AUDIT_OUTCOMES = (AuditEntry.Outcome.APPLIED, AuditEntry.Outcome.UNKNOWN)
+# Writes that change an item's key: one entry, filed under the key the item ends at, for two
+# records (a REMOVE at the key it left, an INSERT at the key it reached).
+_KEY_CHANGING = (AuditEntry.Action.MOVE, AuditEntry.Action.UNDO)
 # Audit entries compared with one read's records, at most (the newest in the window).
 _AUDIT_ROWS = 200
 
@@ -78,6 +83,8 @@ class ItemChanges:
     stopped_by: str = ""
     #: where a further read starts (JSON-safe), when this one stopped at its bound
     position: dict[str, Any] | None = None
+    #: the position read from was older than the stream keeps: read from the oldest record
+    trimmed: bool = False
 
     @property
     def available(self) -> bool:
@@ -117,6 +124,17 @@ class ItemChanges:
     @property
     def total_read(self) -> int:
         return self.records_before + self.records_read
+
+    @property
+    def trimmed_text(self) -> str:
+        return trimmed_text() if self.trimmed else ""
+
+
+def trimmed_text() -> str:
+    """What a read that started again from the oldest record kept says."""
+    return _("The stream no longer keeps the records after where the last read stopped (a "
+             "stream keeps changes for 24 hours): reading started again from the oldest "
+             "record it keeps, so changes made in between cannot be shown.")
 
 
 def stream_problem(info: data.StreamInfo) -> str:
@@ -158,6 +176,7 @@ def item_changes(table: Table, key: Mapping[str, Any],
     result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = None if read.complete else read.position
+    result.trimmed = bool(read.trimmed_shards)
     entries = _audit_entries(table, key, read.records)
     result.changes = [change_of(table, record, entries) for record in reversed(read.records)]
     return result
@@ -173,8 +192,23 @@ def _audit_entries(table: Table, key: Mapping[str, Any] | None,
         table=table.name, outcome__in=AUDIT_OUTCOMES,
         created_at__gte=min(times) - AUDIT_BEFORE, created_at__lte=max(times) + AUDIT_AFTER)
     if key is not None:
-        rows = rows.filter(key_text=key_text(table, key)[:1024])
-    return list(rows.select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
+        text = key_text(table, key)[:1024]
+        rows = rows.filter(Q(key_text=text) | Q(action__in=_KEY_CHANGING))
+    found = list(rows.select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
+    if key is None:
+        return found
+    return [entry for entry in found if text in _keys_of(table, entry)]
+
+
+def _keys_of(table: Table, entry: AuditEntry) -> set[str]:
+    """The keys (as text) an entry's write touched: its own, and for a move (or its undo)
+    the keys of the items before and after it."""
+    keys = {entry.key_text}
+    if entry.action in _KEY_CHANGING:
+        for image in (_image(entry.before), _image(entry.after)):
+            if image and all(name in image for name in table.primary.attributes):
+                keys.add(key_text(table, table.key_of(image))[:1024])
+    return keys
 
 
 def audit_entries_by_key(table: Table, records: list[data.StreamRecord]
@@ -183,7 +217,8 @@ def audit_entries_by_key(table: Table, records: list[data.StreamRecord]
     (what ``change_of`` takes for each record's key)."""
     by_key: dict[str, list[AuditEntry]] = {}
     for entry in _audit_entries(table, None, records):
-        by_key.setdefault(entry.key_text, []).append(entry)
+        for text in _keys_of(table, entry):
+            by_key.setdefault(text, []).append(entry)
     return by_key
 
 
@@ -228,6 +263,8 @@ def _matching_entry(record: data.StreamRecord, entries: list[AuditEntry]) -> Aud
 
 
 def _image(text: str) -> dict[str, Any] | None:
+    if not text:
+        return None
     try:
         return loads_dynamodb_json(text)
     except ValueError:

@@ -64,6 +64,8 @@ def _text(changes: ItemChanges) -> str:
         lines.append(f"{change.when_text}  {change.event:<6}  {change.origin_label}")
         lines += [f"    {a.label}: {a.before.text if a.before else '—'} → "
                   f"{a.after.text if a.after else '—'}" for a in change.attributes]
+    if changes.trimmed_text:
+        lines.append(changes.trimmed_text)
     if changes.bound_text:
         lines.append(changes.bound_text)
     return "\n".join(lines)
