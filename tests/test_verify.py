@@ -117,7 +117,7 @@ class TestBrokenPartition:
         assert raised.value.returncode == 1
         text = out.getvalue()
         first, *rest = text.splitlines()
-        assert "at most 3 Query call(s)" in first and "no Scan" in first
+        assert "at most 3 Query call(s)" in first and "never a whole-table read" in first
         assert "Read 6 item(s) in 1 call(s) (Query)" in text
         assert "Items no entity claims (1):" in text and "5 finding(s)." in text
 

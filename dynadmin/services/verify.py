@@ -1,8 +1,8 @@
 """Verify a design against its data: read a bounded sample and report what does not fit.
 
 The sample is a few Query pages (named partitions, the first page of each listing whose
-partition a Choice spells), never a Scan: a person sees what it will cost before it runs and
-what it did cost after, from the call log. Each item read is checked against its definition:
+partition a Choice spells), never a whole-table read: a person sees what it will cost before
+it runs and what it did cost after, from the call log. Each item read is checked against its definition:
 is it claimed by an entity, do its keys re-format from its own fields, does every attribute's
 DynamoDB type fit its field, do its index keys follow their templates, is its TTL one that
 DynamoDB acts on.
@@ -347,7 +347,7 @@ def _text(value: Any) -> str:
 def estimate_text(report: VerifyReport) -> str:
     return (f"Sample of {report.table}: {len(report.sources)} partition(s), at most "
             f"{report.estimated_calls} Query call(s) and {report.estimated_max_rcu} RCU "
-            "(no Scan).")
+            "(Queries only, never a whole-table read).")
 
 
 def as_text(report: VerifyReport) -> str:

@@ -18,7 +18,7 @@ from dynadmin.sites import AdminSite
 
 
 class Command(BaseCommand):
-    help = ("Read a bounded sample (named partitions, listings; never a Scan) and report items "
+    help = ("Read a bounded sample (named partitions, listings; Queries only) and report items "
             "that do not fit the definitions. Exits 1 on findings.")
 
     def add_arguments(self, parser: CommandParser) -> None:
