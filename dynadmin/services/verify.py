@@ -2,10 +2,10 @@
 
 The sample is a few Query pages (named partitions, the first page of each listing whose
 partition a Choice spells), never a whole-table read: a person sees what it will cost before
-it runs and what it did cost after, from the call log. Each item read is checked against its definition:
-is it claimed by an entity, do its keys re-format from its own fields, does every attribute's
-DynamoDB type fit its field, do its index keys follow their templates, is its TTL one that
-DynamoDB acts on.
+it runs and what it did cost after, from the call log. Each item read is checked against its
+definition: is it claimed by an entity, do its keys re-format from its own fields, does every
+attribute's DynamoDB type fit its field, do its index keys follow their templates, is its TTL
+one that DynamoDB acts on.
 """
 
 from __future__ import annotations
