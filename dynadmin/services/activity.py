@@ -20,10 +20,9 @@ from .. import data
 from ..definitions import Table, parse_any
 from .changes import (
     Change,
+    StreamReadOutcome,
     audit_entries_by_key,
     change_of,
-    stream_advice,
-    stream_problem,
     trimmed_text,
 )
 from .key_params import item_url, key_text
@@ -70,35 +69,14 @@ class ActivityEntry:
     entity: str  # the entity's verbose name, "" for an unclassified item
 
 
-@dataclass
-class TableActivity:
+@dataclass(kw_only=True)
+class TableActivity(StreamReadOutcome):
     """One bounded read of the table's stream."""
 
-    table: Table
-    info: data.StreamInfo
     filters: ActivityFilters
     entries: list[ActivityEntry] = field(default_factory=list)  # newest first
-    records_read: int = 0
-    records_before: int = 0
-    get_records_calls: int = 0
-    complete: bool = True
-    stopped_by: str = ""
     #: where the next read starts (JSON-safe): "read further" and follow mode
     position: dict[str, Any] = field(default_factory=dict)
-    #: the position read from was older than the stream keeps: read from the oldest record
-    trimmed: bool = False
-
-    @property
-    def available(self) -> bool:
-        return self.info.readable and self.info.has_both_images
-
-    @property
-    def problem(self) -> str:
-        return stream_problem(self.info)
-
-    @property
-    def advice(self) -> str:
-        return stream_advice(self.table, self.info)
 
     @property
     def total_read(self) -> int:

@@ -67,22 +67,19 @@ class Change:
         return {"dynadmin": "ok", "ttl": "warn"}.get(self.origin, "muted")
 
 
-@dataclass
-class ItemChanges:
-    """One bounded read of the stream for one item."""
+@dataclass(kw_only=True)
+class StreamReadOutcome:
+    """What one bounded read of a table's stream did, shared by an item's changes and the
+    table's activity: how far it read, why it stopped, and whether the stream can answer."""
 
     table: Table
-    key: dict[str, Any]
     info: data.StreamInfo
-    changes: list[Change] = field(default_factory=list)  # newest first
     records_read: int = 0
     #: records read before this read, by the reads this one continues
     records_before: int = 0
     get_records_calls: int = 0
     complete: bool = True
     stopped_by: str = ""
-    #: where a further read starts (JSON-safe), when this one stopped at its bound
-    position: dict[str, Any] | None = None
     #: the position read from was older than the stream keeps: read from the oldest record
     trimmed: bool = False
 
@@ -92,12 +89,22 @@ class ItemChanges:
 
     @property
     def problem(self) -> str:
-        """Why the stream cannot show this item's changes (empty when it can)."""
+        """Why the stream cannot show these changes (empty when it can)."""
         return stream_problem(self.info)
 
     @property
     def advice(self) -> str:
         return stream_advice(self.table, self.info)
+
+
+@dataclass(kw_only=True)
+class ItemChanges(StreamReadOutcome):
+    """One bounded read of the stream for one item."""
+
+    key: dict[str, Any]
+    changes: list[Change] = field(default_factory=list)  # newest first
+    #: where a further read starts (JSON-safe), when this one stopped at its bound
+    position: dict[str, Any] | None = None
 
     @property
     def summary(self) -> str:
