@@ -8,7 +8,7 @@ import binascii
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,7 +94,8 @@ def item_url(table: Table, item: dict[str, Any]) -> str:
 
 
 def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
-    params = {"pk": key_param(item[index.pk])}
+    # What urlencode({"pk": ..., "sk": ...}) gives, spelled out: a list links every row.
+    query = "pk=" + quote_plus(key_param(item[index.pk]), safe="")
     if index.sk and index.sk in item:
-        params["sk"] = key_param(item[index.sk])
-    return site_url(name, table=table.name) + "?" + urlencode(params)
+        query += "&sk=" + quote_plus(key_param(item[index.sk]), safe="")
+    return site_url(name, table=table.name) + "?" + query
