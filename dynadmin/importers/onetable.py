@@ -183,10 +183,12 @@ class _Model:
     def _placeholder(self, variable: str, attribute: str) -> str:
         if variable not in self.names:
             self.names[variable] = identifier(variable, set(self.names.values()) | {"keys"})
+            # OneTable writes only a model's fields: a value given for this one fills the
+            # template and is not stored, so it is key-only
             self.entity_spec.add_field(FieldSpec(
-                self.names[variable], "String", attribute=variable,
+                self.names[variable], "String", attribute=variable, key_only=True,
                 notes=[f"guess: {attribute}'s value names ${{{variable}}}, which is no field "
-                       f"of {self.model_name}."]))
+                       f"of {self.model_name}, so OneTable never stores it: key-only."]))
         return self.names[variable]
 
     def _bare(self, attribute: str) -> str:

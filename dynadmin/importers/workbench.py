@@ -289,7 +289,14 @@ class _KeyBuilder:
         kind = {"N": "Integer", "B": "Binary"}.get(key_type, "String")
         spec = FieldSpec(name=name, kind=kind, attribute=part.text)
         if part.kind == "guess" and part.text not in self.key_attributes:
-            spec.notes.append(f"guess: {name} lives only in {key_attribute}; the items have no "
-                              "such attribute, but dynadmin writes it when it saves an item.")
+            # Only sample items can show that an attribute is not stored; without any, the
+            # alias names a segment that may well be an attribute too.
+            spec.key_only = bool(self.items) and not any(part.text in i for i in self.items)
+            spec.notes.append(
+                f"guess: {name} lives only in {key_attribute}; no sample item has such an "
+                "attribute, so it is key-only (read from the key, never written on its own)."
+                if spec.key_only else
+                f"guess: {name} lives only in {key_attribute}, by its alias; no sample item "
+                "shows whether it is stored as well, so dynadmin writes it when it saves.")
         self.entity.add_field(spec)
         return name

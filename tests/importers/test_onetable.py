@@ -100,6 +100,19 @@ def test_a_custom_type_field_and_a_missing_table_name():
     assert "# guess: mood has no type; taken as text." in source
 
 
+def test_a_template_variable_that_is_no_field_is_key_only_but_fields_stay_stored():
+    data = copy.deepcopy(schema("onetable_overview.json"))
+    data["models"]["Invoice"]["sk"]["value"] = "invoice#${region}#${id}"
+    source, module, errors = generated(data)
+    assert errors == []
+    fields = module.Invoice._meta.fields
+    # OneTable writes only a model's fields: ${region} fills the key and is stored nowhere
+    assert fields["region"].key_only
+    assert "OneTable never stores it: key-only" in source.replace("\n    #   ", " ")
+    # a declared field used in a key is also an attribute of the item
+    assert not fields["id"].key_only
+
+
 def test_unknown_top_level_keys_are_noted():
     data = schema("onetable_local_indexes.json")
     data["sparkle"] = True

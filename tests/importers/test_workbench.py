@@ -24,7 +24,11 @@ def model(name: str) -> dict:
 
 
 def generated(name: str):
-    source = render(import_design("workbench", model(name)))
+    return generated_from(model(name))
+
+
+def generated_from(data: dict):
+    source = render(import_design("workbench", data))
     module, problems = load_generated(source)
     return source, module, problems
 
@@ -59,6 +63,29 @@ def test_every_guess_is_a_comment_next_to_it():
     assert "# guess: AccountId lives only in PK" in source
     assert "# note: GSI-1 projects INCLUDE (SK, PK, SKU, Email, NextPaymentDate)" in source
     assert "# guess: TTL (a number named like a TTL) is the TTL attribute." in source
+
+
+def test_a_segment_no_sample_item_stores_is_key_only_and_never_written():
+    _, module, _ = generated("workbench_recurring_payments.json")
+    fields = module.Subscription._meta.fields
+    assert fields["AccountId"].key_only and fields["SubId"].key_only
+    assert not fields["SKU"].key_only  # an attribute of every sample item
+    item = module.Subscription.build_item({"AccountId": "76584123", "SubId": "123",
+                                           "SKU": "NFLX"})
+    assert (item["PK"], item["SK"]) == ("ACC#76584123", "SUB#123#SKU#NFLX")
+    assert "AccountId" not in item and "SubId" not in item
+
+
+def test_without_sample_items_an_alias_segment_is_not_assumed_key_only():
+    data = model("workbench_recurring_payments.json")
+    facet = data["DataModel"][0]["TableFacets"][0]
+    facet["TableData"] = []
+    facet["KeyAttributeAlias"] = {"PartitionKeyAlias": "ACC#AccountId",
+                                  "SortKeyAlias": "SUB#SubId"}
+    source, module, problems = generated_from(data)
+    assert [p for p in problems if p.is_serious()] == []
+    assert not module.Subscription._meta.fields["AccountId"].key_only
+    assert "no sample item shows whether it is stored as well" in source.replace("\n    #   ", " ")
 
 
 def test_an_attribute_naming_each_facet_becomes_the_type_attribute():
