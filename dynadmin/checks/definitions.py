@@ -19,6 +19,8 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
          target's partition key (it would need a scan) |
 | E012 | ``actions`` names something that is not an ``@action`` method |
 | E013 | an entity's ``label`` template names a field it does not declare, or does not parse |
+| E014 | a ``key_only=True`` field that no key template of its entity holds (it would be stored
+         nowhere) |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
@@ -76,6 +78,14 @@ def _check_keys(entity: type[Entity]) -> list:
             continue
         errors += _check_templates(entity, where, key)
         errors += _check_reproducible(entity, where, key)
+    in_keys = {v for key in meta.keys.values() for v in key.variables}
+    for name, fld in meta.fields.items():
+        if fld.key_only and name not in in_keys:
+            errors.append(Error(
+                f"{meta.label}.{name} is key_only=True, but no key template of {meta.label} "
+                "holds it, so its value would be stored nowhere.",
+                hint=f"Put {{{name}}} in a key template, or drop key_only=True to store it as "
+                     "an attribute.", obj=entity, id="dynadmin.E014"))
     return errors
 
 

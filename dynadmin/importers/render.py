@@ -111,7 +111,9 @@ def _key(key: KeySpec) -> list[str]:
 
 def _field(spec: FieldSpec) -> list[str]:
     arguments = [repr(c) for c in spec.choices]
-    if spec.attribute and spec.attribute != spec.name:
+    if spec.key_only:
+        arguments.append("key_only=True")
+    elif spec.attribute and spec.attribute != spec.name:
         arguments.append(f"attribute={spec.attribute!r}")
     if spec.required:
         arguments.append("required=True")
