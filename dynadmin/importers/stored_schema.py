@@ -36,11 +36,13 @@ class StoredSchemaError(ImportFormatError):
 
 def _probe(physical: str, pk: str = "PK", sk: str | None = None,
            key_types: dict[str, str] | None = None) -> Table:
-    """A definition for a table known only by its name, on the connection that a project's
-    definition of the same physical table uses (the default one otherwise)."""
-    connection = next((connection_name_for(t) for t in defined_tables()
-                       if t.table_name == physical), "default")
-    return Table(physical, pk=pk, sk=sk, key_types=key_types, connection=connection)
+    """A definition for a table known only by its name (or by a logical name that
+    DYNADMIN_TABLE_NAMES maps), on the connection that a project's definition of the same
+    physical table uses (the default one otherwise)."""
+    table = Table(physical, pk=pk, sk=sk, key_types=key_types)
+    table.connection = next((connection_name_for(t) for t in defined_tables()
+                             if t is not table and t.table_name == table.table_name), "default")
+    return table
 
 
 def described_table(physical: str) -> Table:
