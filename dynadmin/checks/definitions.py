@@ -304,10 +304,16 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
             errors.append(Error(f"{where} uses {', '.join(unknown or [relation.field or ''])}, "
                                 f"not a field of {meta.label}.", obj=type(admin),
                                 id="dynadmin.E011"))
-        missing = [v for v in relation.target_key().pk.variables if v not in relation.placeholders]
+        key = relation.target_key()
+        missing = [v for v in key.pk.variables if v not in relation.placeholders]
+        # A Choice left unfilled switches between partitions of a listing on that key.
+        listed = any(ls.key == key.name for ls in site.admin_for(relation.entity).get_listings())
+        if listed:
+            missing = [v for v in missing if v not in relation.switches()]
         if missing:
             errors.append(Error(
                 f"{where} cannot fill {', '.join(missing)} of the partition key "
-                f"{relation.target_key().pk.template!r}: it would need a scan.",
+                f"{key.pk.template!r}: it would need a scan (a Choice left unfilled needs a "
+                "listing on that key, to switch between its partitions).",
                 obj=type(admin), id="dynadmin.E011"))
     return errors

@@ -94,6 +94,8 @@ class TableSpec:
     ttl_attribute: str | None = None
     type_attribute: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: a library that keeps items of its own in the table ("onetable"): see internal_items.py
+    internal_items: str = ""
 
 
 @dataclass

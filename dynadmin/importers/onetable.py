@@ -29,6 +29,8 @@ SCHEMA_KEYS = {"format", "version", "indexes", "models", "params", "queries", "i
 QUIET = {"type", "value", "enum", "required", "hidden", "ttl", "map", "default", "generate",
          "uuid", "validate", "unique", "crypt", "encode", "partial", "schema", "nulls",
          "filter", "reference", "description", "scope", "items", "timestamp", "isoDates"}
+#: OneTable's own models: their items are declared by dynadmin.definitions.internal
+BUILT_IN_MODELS = {"_Schema", "_Migration", "_Unique", "_Generic"}
 KINDS = {"string": "String", "number": "Number", "boolean": "Boolean", "object": "Map",
          "array": "List", "binary": "Binary", "buffer": "Binary", "set": "StringSet"}
 #: ``${name}``, ``${name:size}`` or ``${name:size:pad}``
@@ -52,6 +54,8 @@ def read_onetable(data: Any, table: str | None = None) -> Design:
     spec = _table(indexes, params, table)
     design.tables.append(spec)
     for name, model in data["models"].items():
+        if name in BUILT_IN_MODELS:
+            continue  # OneTable's own (the schema read back from a table lists them)
         if isinstance(model, dict):
             design.entities.append(_Model(name, model, spec, params).entity())
     return design
@@ -60,7 +64,8 @@ def read_onetable(data: Any, table: str | None = None) -> Design:
 def _table(indexes: dict, params: dict, name: str | None) -> TableSpec:
     primary = indexes["primary"]
     table = TableSpec(name=name or "OneTable", pk=str(primary.get("hash") or "pk"),
-                      sk=primary.get("sort"), type_attribute=params.get("typeField", "_type"))
+                      sk=primary.get("sort"), type_attribute=params.get("typeField", "_type"),
+                      internal_items="onetable")
     if not name:
         table.notes.append("guess: a OneTable schema does not name its table; pass --table "
                            "with the table's name (the physical name can differ per "

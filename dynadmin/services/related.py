@@ -1,6 +1,7 @@
 """The related sections of an item page: one bounded Query per to-many relation, and one
 BatchGetItem for all its to-one relations together, so each is shown by its name; all of
-them at once."""
+them at once. A relation to a listing switched by a Choice (an org's tickets by status) is
+links only, no call."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from .. import data, limits
 from ..data.parallel import in_parallel
 from ..definitions import Table, parse_any
 from ..relations import Relation
+from .entity_list import Tab
 from .key_params import key_text
+from .lookups.listings import listing_url
+from .lookups.plans import LookupInputError
 from .names import parsed_name
 from .presentation import Group, group_items
 from .relation_links import field_links, relation_partition, relation_url
@@ -40,6 +44,8 @@ class RelatedSection:
     missing: bool = False
     #: the primary key of a to-one relation's item (read together with the others)
     key: dict[str, Any] = field(default_factory=dict)
+    #: a listing switched by a Choice: one link per value, its free fields from this item
+    choices: list[Tab] = field(default_factory=list)
 
 
 def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, ...],
@@ -49,6 +55,11 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
     read, not their sum."""
     sections, reads = [], []
     for relation in relations:
+        if relation.switches():
+            section = _listing_section(site, relation, values, request)
+            if section is not None:
+                sections.append(section)
+            continue
         resolved = relation.resolve(values)
         if resolved is None:
             continue
@@ -80,6 +91,29 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
             section.groups = group_items(site, table, items, request)
             section.more = outcome.last_evaluated_key is not None
     return sections
+
+
+def _listing_section(site: AdminSite, relation: Relation, values: dict[str, Any],
+                     request: HttpRequest) -> RelatedSection | None:
+    """Links into the target's listing on the relation's key, the fields this item fills
+    kept and the Choice switching (shown only to those who may view the target)."""
+    target = site.admin_of(relation.entity)
+    if target is None or not target.has_view_permission(request):
+        return None
+    key = relation.target_key()
+    listing = next((ls for ls in target.get_listings(request) if ls.key == key.name), None)
+    filled = {t: values.get(s) for t, s in relation.placeholders.items()}
+    if listing is None or any(v is None or v == "" for v in filled.values()):
+        return None
+    switch = target.opts.fields[relation.switches()[0]]
+    given = {name: str(value) for name, value in filled.items()}
+    try:
+        choices = [Tab(label=choice, current=False,
+                       url=listing_url(target, listing, given | {switch.name: choice}))
+                   for choice in switch.choices]
+    except LookupInputError:
+        return None  # this item's values make no partition (too long, a separator...)
+    return RelatedSection(relation=relation, url=choices[0].url, choices=choices)
 
 
 def _wanted(table: Table, sections: list[RelatedSection]
