@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dynadmin.data import encode_cursor
+from examples.project import local
 
 from .test_activity import HTMX, PRODUCT, activity_url, app, product, user
 from .test_item_changes import rows
@@ -178,3 +179,30 @@ def test_a_signed_cursor_dynadmin_cannot_read_is_a_400_not_a_500(
     response = staff_client.get(activity_url(cursor=token))
 
     assert response.status_code == 400
+
+
+def test_an_unreachable_stream_endpoint_is_the_calm_failure_page_on_any_page(
+        staff_client, shop_table, dynamodb_endpoint, settings, monkeypatch) -> None:
+    make_versions(dynamodb_endpoint, shop_table, 3)
+    settings.DYNADMIN_ACTIVITY_PER_PAGE = 2
+    older_url = link(staff_client.get(activity_url()), "Older →")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+                       f"http://127.0.0.1:{local.free_port()}")
+
+    for url in (activity_url(), older_url):
+        response = staff_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 503
+        assert "What happened" in html and "What to do" in html
+        assert "Traceback" not in html
+
+
+def test_a_page_link_of_a_replaced_stream_says_so(staff_client, shop_table) -> None:
+    token = encode_cursor({"mode": "older", "window": {"after": {}, "before": {}},
+                           "stream": "arn:aws:dynamodb:eu-west-1:1:table/T/stream/old"},
+                          scope="activity:Application:")
+
+    response = staff_client.get(activity_url(cursor=token))
+
+    assert response.status_code == 400
+    assert "stream has been replaced" in unescape(response.content.decode())

@@ -143,15 +143,20 @@ def _when(record: data.StreamRecord) -> str:
 
 def activity_page(table: Table, filters: ActivityFilters, *,
                   may_view: Callable[[dict[str, Any]], bool], site: Any = None,
-                  window: data.StreamWindow | None = None,
-                  newest_first: bool = True) -> TableActivity:
+                  window: data.StreamWindow | None = None, newest_first: bool = True,
+                  stream: str | None = None) -> TableActivity:
     """One page of the table's changes that pass the filters and whose item (``may_view``
     of its image) this person may see: the newest of ``window`` (the whole stream by
-    default), or, ``newest_first=False``, the oldest (the page just after another)."""
+    default), or, ``newest_first=False``, the oldest (the page just after another).
+    ``stream``: the stream ARN the window's positions belong to."""
     info = data.StreamInfo.from_description(described_table(table)[0])
     result = TableActivity(table=table, info=info, filters=filters)
     if not result.available:
         return result
+    if stream is not None and stream != info.arn:
+        raise data.InvalidCursor(_(
+            "The table's stream has been replaced since this page link was made, so its "
+            "positions mean nothing now. Start again from the newest changes."))
     page = data.read_stream_page(
         table, window or data.StreamWindow(), newest_first=newest_first,
         count=conf.get("ACTIVITY_PER_PAGE"), info=info,

@@ -44,12 +44,12 @@ def _address(table: Table, filters: ActivityFilters, **params: str) -> str:
     return site_url("activity", table=table.name) + (f"?{query}" if query else "")
 
 
-def _page_url(table: Table, filters: ActivityFilters, window: StreamWindow | None,
-              mode: str) -> str:
+def _page_url(table: Table, filters: ActivityFilters, activity: TableActivity,
+              window: StreamWindow | None, mode: str) -> str:
     if window is None:
         return ""
-    cursor = encode_cursor({"mode": mode, "window": window.to_json()},
-                           scope=_scope(table, filters))
+    cursor = encode_cursor({"mode": mode, "window": window.to_json(),
+                            "stream": activity.info.arn}, scope=_scope(table, filters))
     return _address(table, filters, cursor=cursor)
 
 
@@ -78,6 +78,7 @@ def _read(request: HttpRequest, site: AdminSite, definition: Table,
         raise InvalidCursor("This page link is not valid.")
     window = StreamWindow.from_json(cursor["window"]) if "window" in cursor else None
     return activity_page(definition, filters, window=window, newest_first=mode == _OLDER,
+                         stream=cursor.get("stream") if window is not None else None,
                          **kwargs)
 
 
@@ -96,9 +97,9 @@ def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResp
         "following": following, "follow_seconds": FOLLOW_SECONDS,
         "follow_url": _follow_url(definition, filters, activity) if following else "",
         "partial_view": not site.sees_every_entity(request, definition),
-        "older_url": _page_url(definition, filters, page and page.older, _OLDER),
-        "newer_url": _page_url(definition, filters, page and page.newer, _NEWER),
-        "further_url": _page_url(definition, filters, page and page.rest, _OLDER),
+        "older_url": _page_url(definition, filters, activity, page and page.older, _OLDER),
+        "newer_url": _page_url(definition, filters, activity, page and page.newer, _NEWER),
+        "further_url": _page_url(definition, filters, activity, page and page.rest, _OLDER),
         "newest_url": ("" if page is None or page.window.from_oldest
                        and page.window.before is None else _address(definition, filters)),
         "start_following_url": _address(definition, filters, follow="1"),
