@@ -44,7 +44,7 @@ def _parse(operation_model: Any, response_dict: dict[str, Any],
         return  # let botocore report a malformed answer the way it always does
     if not isinstance(answer, dict):
         return
-    if b'"B' in body:
+    if b'"B":' in body or b'"BS":' in body:
         _decode_binary(answer)
     customized_response_dict.update(answer)
     response_dict["body"] = b"{}"

@@ -139,6 +139,9 @@ class _Plan:
     columns: tuple[str, ...] = ()
     fields: dict[str, Field] = field(default_factory=dict)
     relations: tuple[Any, ...] = ()
+    #: the links of the rows' related values, by those values: the rows of one partition
+    #: mostly link to the same few items (every order of a user, to that user)
+    links: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, site: AdminSite, table: Table, parsed: ParsedItem,
@@ -152,18 +155,34 @@ class _Plan:
         return cls(Group(label=meta.verbose_name, entity_name=meta.name,
                          columns=[meta.fields[c].label for c in columns]),
                    admin=admin, columns=columns, fields=meta.fields,
-                   relations=admin.get_relations(request))
+                   # only relations from a field make links in a row
+                   relations=tuple(r for r in admin.get_relations(request) if r.field))
 
     def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
         item, values, fields = parsed.item, parsed.values, self.fields
-        links = field_links(table, self.relations, values) if self.relations else {}
         return Row(
             url=item_url(table, item), key_text=key_text(table, item), item=item,
             name=parsed_name(site, table, parsed),
-            cells=[_linked(cell(fields[c], values[c], values, now), links.get(c))
-                   if c in values else Shown(kind="empty") for c in self.columns],
+            cells=self._cells(table, values, now),
             invalid=[fields[c].label for c in parsed.errors if c in self.columns],
             ttl=_flagged_ttl(table, item, now))
+
+    def _cells(self, table: Table, values: dict[str, Any], now: dt.datetime) -> list[Shown]:
+        fields = self.fields
+        links = self._links(table, values) if self.relations else {}
+        return [_linked(cell(fields[c], values[c], values, now), links.get(c))
+                if c in values else Shown(kind="empty") for c in self.columns]
+
+    def _links(self, table: Table, values: dict[str, Any]) -> dict[str, str]:
+        try:
+            known = tuple(values.get(source) for relation in self.relations
+                          for source in relation.placeholders.values())
+            links = self.links.get(known)
+        except TypeError:  # an unhashable value (a set, a map): no memo
+            return field_links(table, self.relations, values)
+        if links is None:
+            links = self.links[known] = field_links(table, self.relations, values)
+        return links
 
 
 def _unclassified_row(table: Table, item: dict[str, Any], now: dt.datetime) -> Row:
