@@ -53,6 +53,16 @@ class EntityOptions:
         names = {v for key in self.keys.values() for v in key.variables}
         return tuple(n for n in self.fields if n in names)
 
+    @cached_property
+    def known_attributes(self) -> frozenset[str]:
+        """The attributes an item of this entity is expected to hold: its stored fields, the
+        table's key attributes and its type attribute (anything else is ``extra``)."""
+        known = {f.attribute for f in self.fields.values() if not f.key_only}
+        known.update(self.table.key_attribute_types())
+        if self.table.type_attribute:
+            known.add(self.table.type_attribute)
+        return frozenset(known)
+
     @property
     def primary_key_specificity(self) -> int:
         return sum(t.literal_length for t in self.primary_key.templates)
@@ -250,10 +260,7 @@ class Entity:
             elif name in from_keys:
                 parsed.values[name] = from_keys[name]
         # A stray attribute named like a key-only field is not the field: kept in ``extra``.
-        known = {f.attribute for f in meta.fields.values() if not f.key_only}
-        known.update(meta.table.key_attribute_types())
-        if meta.table.type_attribute:
-            known.add(meta.table.type_attribute)
+        known = meta.known_attributes
         parsed.extra = {a: v for a, v in item.items() if a not in known}
         return parsed
 

@@ -165,7 +165,7 @@ class _Plan:
             name=parsed_name(site, table, parsed),
             cells=self._cells(table, values, now),
             invalid=[fields[c].label for c in parsed.errors if c in self.columns],
-            ttl=_flagged_ttl(table, item, now))
+            ttl=_flagged_ttl(table, item, now, parsed.entity))
 
     def _cells(self, table: Table, values: dict[str, Any], now: dt.datetime) -> list[Shown]:
         fields = self.fields
@@ -194,7 +194,7 @@ def _unclassified_row(table: Table, item: dict[str, Any], now: dt.datetime) -> R
         url=item_url(table, item), key_text=text, item=item, name=text,
         cells=[*(show(item[a]) if a in item else Shown() for a in primary),
                Shown(text=summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else ""))],
-        ttl=_flagged_ttl(table, item, now))
+        ttl=_flagged_ttl(table, item, now, None))
 
 
 def _linked(shown: Shown, url: str | None) -> Shown:
@@ -204,7 +204,8 @@ def _linked(shown: Shown, url: str | None) -> Shown:
     return shown
 
 
-def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime) -> TTLState | None:
+def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime, entity: Any
+                 ) -> TTLState | None:
     """The item's TTL state when it deserves a badge (expired, or one that never works)."""
-    state = item_ttl_state(table, item, now)
+    state = item_ttl_state(table, item, now, entity)
     return state if state.flagged else None

@@ -31,9 +31,16 @@ class TTLTarget:
         return self.policy == "required"
 
 
-def ttl_target(table: Table, item: Mapping[str, Any]) -> TTLTarget:
-    """Which attribute holds this item's TTL, and its entity's policy for it."""
-    entity = table.classify(item)
+#: ``entity`` not given: the item is classified here
+UNCLASSIFIED_YET: Any = object()
+
+
+def ttl_target(table: Table, item: Mapping[str, Any], entity: Any = UNCLASSIFIED_YET
+               ) -> TTLTarget:
+    """Which attribute holds this item's TTL, and its entity's policy for it (``entity``: the
+    item's entity when the caller has classified it already, None for unclassified)."""
+    if entity is UNCLASSIFIED_YET:
+        entity = table.classify(item)
     if entity is None:
         return TTLTarget(None, table.ttl_attribute, "optional")
     ttl_field = entity._meta.ttl_field
@@ -41,9 +48,10 @@ def ttl_target(table: Table, item: Mapping[str, Any]) -> TTLTarget:
                    entity._meta.ttl_policy)
 
 
-def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime) -> TTLState:
+def item_ttl_state(table: Table, item: Mapping[str, Any], now: dt.datetime,
+                   entity: Any = UNCLASSIFIED_YET) -> TTLState:
     """An item's TTL by its entity's TTL field (else the table's TTL attribute)."""
-    target = ttl_target(table, item)
+    target = ttl_target(table, item, entity)
     value = item.get(target.attribute) if target.attribute else None
     return classify_ttl(value, required=target.required, now=now)
 
