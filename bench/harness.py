@@ -41,6 +41,8 @@ class Bench:
     raw: Any
     query: PartitionQuery
     configuration: Configuration
+    #: spawn → first 200 of every gunicorn master the run started, in order
+    startups: list[float] = field(default_factory=list)
     #: every X-Dynadmin-Calls value seen, per kind of request, over every sampled request
     calls_seen: dict[str, Counter[str]] = field(default_factory=dict)
 

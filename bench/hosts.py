@@ -9,14 +9,19 @@ they share nothing but the database, the cache and DynamoDB. Measured:
   ``X-Dynadmin-Calls`` header of every request), and pages never call it;
 - throughput at concurrency 8 with the 8 threads split across both masters (4 each) against
   all 8 on one master, in alternating rounds. On one 2-core machine a second master adds
-  workers, not cores: what it shows is that sharing the state costs nothing per page.
+  workers, not cores: what it shows is that sharing the state costs nothing per page;
+- the connections the shared servers hold afterwards: Django keeps one PostgreSQL
+  connection per gunicorn thread that served a request (``conn_max_age=60``), which is what
+  bounds the number of hosts one PostgreSQL serves without a pooler.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 
 from dynadmin.services.tables import describe_cache_key
 from examples.shop.definitions import shop
@@ -36,16 +41,34 @@ def measure_two_hosts(bench: Bench, password: str) -> dict[str, Any]:
         raise BenchError("--two-hosts needs the shared state (PostgreSQL + Redis)")
     second = start_gunicorn(bench.env)
     bench.stack.callback(second.stop)
+    bench.startups.append(second.startup_s)
     try:
         hosts = [bench.gunicorn, second]
         browsers = [_logged_in(host, password) for host in hosts]
         sessions = _sessions_travel(bench, hosts, browsers)
         describe = _describe_table_calls(bench, hosts, browsers[0])
         scaling = _throughput_split(bench, browsers)
+        connections = _connections()
     finally:
         second.stop()
     return {"hosts": 2, "second_startup_s": round(second.startup_s, 3),
-            "sessions": sessions, "describe_table": describe, "throughput": scaling}
+            "sessions": sessions, "describe_table": describe, "throughput": scaling,
+            "connections": connections}
+
+
+def _connections() -> dict[str, int]:
+    """Connections open to PostgreSQL (this process's own included) and to Redis."""
+    import redis
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        postgres = int(cursor.fetchone()[0])
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        clients = int(client.info("clients")["connected_clients"])
+    finally:
+        client.close()
+    return {"postgres": postgres, "redis": clients}
 
 
 def _logged_in(host: Server, password: str) -> Browser:

@@ -40,6 +40,7 @@ def measure_item_page(bench: Bench, user: RelationUser) -> dict[str, Any]:
     bench.stack.callback(proxy.stop)
     server = start_gunicorn(bench.env | {"AWS_ENDPOINT_URL_DYNAMODB": proxy.endpoint})
     bench.stack.callback(server.stop)
+    bench.startups.append(server.startup_s)
     try:
         proxied = Browser(server.port)
         proxied.cookies = dict(bench.browser.cookies)

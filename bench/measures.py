@@ -22,7 +22,7 @@ from .concurrency import measure_throughput
 from .configuration import Configuration
 from .cpu import measure_cpu
 from .extras import ensure_extras
-from .footprint import measure_memory
+from .footprint import measure_memory, worker_rss_mb
 from .harness import BENCH_USER, Bench, Steps, check_pages, prepare_django, start_app, warm_up
 from .hosts import measure_two_hosts
 from .itempage import measure_item_page
@@ -53,7 +53,8 @@ def run_all(profile: Profile, env: dict[str, str], stack: ExitStack,
     login(browser, BENCH_USER, password)
     query = PartitionQuery.from_params(shop, {"pk": dataset.WHALE_PK})
     raw = local.client(dynamodb.endpoint, timeout=30)
-    bench = Bench(profile, env, stack, dynamodb, gunicorn, browser, raw, query, configuration)
+    bench = Bench(profile, env, stack, dynamodb, gunicorn, browser, raw, query, configuration,
+                  startups)
     results: dict[str, Any] = {"profile": profile.name, "configuration":
                                configuration.to_dict(), "load": load_info.to_dict()}
     results["checks"] = check_pages(bench)
@@ -61,6 +62,7 @@ def run_all(profile: Profile, env: dict[str, str], stack: ExitStack,
     warm_up(bench, 20.0 if profile.name == "full" else 5.0)
     step("1. partition page: raw Query vs dynadmin")
     results["page"] = measure_page(bench)
+    rss_after_pages = worker_rss_mb(bench)
     step("1b. the 1,000-row page")
     results["wide_page"] = measure_wide_page(bench)
     step("1c. the item page and its relations")
@@ -81,7 +83,7 @@ def run_all(profile: Profile, env: dict[str, str], stack: ExitStack,
     step("4. calls and capacity per request")
     results["calls"] = measure_calls(bench)
     step("6. memory and start-up")
-    results["memory"] = measure_memory(bench, startups)
+    results["memory"] = measure_memory(bench, rss_after_pages)
     if peer:
         step("7. the peer, dynamodb-admin")
         peers = start_peers(bench)

@@ -205,7 +205,9 @@ def _two_hosts_lines(hosts: dict[str, Any]) -> list[str]:
             f"{t['two_masters']['requests_per_second']:.0f} req/s (rounds "
             f"{t['two_masters_rounds_rps']}) = {t['two_over_one']:.2f} ×; errors "
             f"{t['one_master']['errors']} / {t['two_masters']['errors']}.",
-            f"- The second master started in {hosts['second_startup_s']:.2f} s."]
+            f"- The second master started in {hosts['second_startup_s']:.2f} s.",
+            f"- Connections open afterwards (this process's included): PostgreSQL "
+            f"{hosts['connections']['postgres']}, Redis {hosts['connections']['redis']}."]
 
 
 def _calls_lines(results: dict[str, Any]) -> list[str]:
@@ -241,9 +243,12 @@ def _throughput_lines(results: dict[str, Any]) -> list[str]:
 
 def _memory_lines(results: dict[str, Any]) -> list[str]:
     m = results["memory"]
-    return ["", f"6. Memory after the load: workers "
-            f"{', '.join(f'{r:.0f} MB' for r in m['worker_rss_mb'])} RSS (master "
-            f"{m['master_rss_mb']:.0f} MB). Start-up (spawn → first 200 from /login/): "
+    after = m.get("worker_rss_mb_after_50_row_pages", [])
+    return ["", f"6. Memory at the end: workers "
+            f"{', '.join(f'{r:.0f} MB' for r in m['worker_rss_mb'])} RSS (after the 50-row "
+            f"pages, before the 1,000-row ones: {', '.join(f'{r:.0f} MB' for r in after)}; "
+            f"master {m['master_rss_mb']:.0f} MB). Start-up (spawn → first 200 from /login/) "
+            f"of every gunicorn master the run started, in order: "
             f"{', '.join(f'{s:.2f} s' for s in m['startup_s'])} (median "
             f"{m['startup_median_s']:.2f} s)."]
 

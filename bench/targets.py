@@ -45,11 +45,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                        "Queries (parallel), not their sum", text, met))
     out.append(_calls_target(results["calls"]["per_kind"]))
     rss = results["memory"]["worker_rss_mb"]
-    out.append(_target(f"RSS per gunicorn worker < {RSS_MB:g} MB after load",
+    out.append(_target(f"RSS per gunicorn worker < {RSS_MB:g} MB at the end of the run",
                        ", ".join(f"{r:.0f} MB" for r in rss), bool(rss) and max(rss) < RSS_MB))
     startup = results["memory"]["startup_median_s"]
-    out.append(_target(f"start-up < {STARTUP_S:g} s (spawn → first 200 from /login/)",
-                       f"{startup:.2f} s", startup < STARTUP_S))
+    out.append(_target(f"start-up < {STARTUP_S:g} s (spawn → first 200 from /login/, median "
+                       "of every master started)",
+                       f"{startup:.2f} s of " + ", ".join(
+                           f"{s:.2f}" for s in results["memory"]["startup_s"]),
+                       startup < STARTUP_S))
     return out
 
 
