@@ -179,7 +179,7 @@ def cpu_text(cpu: dict[str, Any]) -> str:
 
 def _item_lines(item: dict[str, Any]) -> list[str]:
     calls = "; ".join(item["calls"])
-    raw = ", ".join(f"{name.split(': ', 1)[1].split(' ', 1)[0]} {s['p50']:.1f}"
+    raw = ", ".join(f"{name.split(': ', 1)[1]} {s['p50']:.1f}"
                     for name, s in item["raw_ms"].items())
     return ["", f"1c. Item page `{item['path']}` (relations declared: "
             f"{', '.join(item['relations_declared'])}). Its calls, as a counting proxy saw "
