@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     # to read further. REQUEST_BUDGET bounds their time like any DynamoDB call's.
     "STREAM_RECORDS_PER_CALL": 1000,
     "STREAM_CALLS_PER_REQUEST": 25,
+    # Changes on one page of a table's Activity (newest first; Older/Newer page on).
+    "ACTIVITY_PER_PAGE": 50,
     # Where the dashboard suggests to start: (label, target) pairs; a target beginning
     # with "/" is a page of the site, any other text is typed into the lookup box.
     "DASHBOARD_SUGGESTIONS": (),

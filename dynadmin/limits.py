@@ -62,11 +62,13 @@ def check_number(value: Decimal) -> Decimal:
         raise NumberOutOfRange("DynamoDB numbers cannot be infinite or NaN")
     if value.is_zero():
         return value
-    # Not value.normalize(): it rounds to the context's precision (28), hiding extra digits.
-    digits = "".join(map(str, value.as_tuple().digits)).strip("0")
-    if len(digits) > MAX_NUMBER_DIGITS:
-        raise NumberOutOfRange(f"{len(digits)} significant digits; DynamoDB keeps at most "
-                               f"{MAX_NUMBER_DIGITS}")
+    digits = value.as_tuple().digits
+    if len(digits) > MAX_NUMBER_DIGITS:  # then count only the significant ones
+        # Not value.normalize(): it rounds to the context's precision (28), hiding digits.
+        significant = len("".join(map(str, digits)).strip("0"))
+        if significant > MAX_NUMBER_DIGITS:
+            raise NumberOutOfRange(f"{significant} significant digits; DynamoDB keeps at "
+                                   f"most {MAX_NUMBER_DIGITS}")
     if not MIN_NUMBER_EXPONENT <= value.adjusted() <= MAX_NUMBER_EXPONENT:
         raise NumberOutOfRange("out of DynamoDB's range (1E-130 to 9.9E+125)")
     return value

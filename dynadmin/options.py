@@ -62,6 +62,10 @@ class EntityAdmin:
     relations: tuple[Relation, ...] = ()
     #: the form class edits and creates start from (see get_form)
     form: type[EntityForm] = EntityForm
+    #: items a library keeps for itself in the table (OneTable's stored schema, see
+    #: dynadmin.definitions.internal): shown by name where they appear, never written, and
+    #: left off the dashboard's list of entities
+    internal: bool = False
 
     def __init__(self, entity: type[Entity], site: AdminSite) -> None:
         self.entity = entity
@@ -155,5 +159,5 @@ class EntityAdmin:
 
     def _may_write(self) -> bool:
         """No write is offered on a read-only table or connection (the data layer refuses
-        them anyway)."""
-        return not data.is_read_only(self.opts.table)
+        them anyway), nor on a library's internal items."""
+        return not self.internal and not data.is_read_only(self.opts.table)

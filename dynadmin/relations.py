@@ -11,6 +11,10 @@ Declared on an EntityAdmin::
 fill the target's whole key, the relation is a single item (a link, no call). Otherwise it is the
 partition they determine, narrowed by ``begins_with`` the sort key's known prefix, read one
 bounded page at a time like any partition.
+
+A relation may also lead to a listing whose partition key mixes the source's fields with a
+Choice of the target (``ORG#{org}#STATUS#{status}``): the source fills ``org`` and the
+Choice is left to switch (an org's page offers its tickets by status, a link per status).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .definitions import Entity, Key, KeyTemplateError
+from .definitions.fields import Choice
 
 __all__ = ["Relation", "ResolvedRelation"]
 
@@ -40,6 +45,13 @@ class Relation:
     def target_key(self) -> Key:
         meta = self.entity._meta
         return meta.keys[self.key] if self.key else meta.primary_key
+
+    def switches(self) -> tuple[str, ...]:
+        """The target's partition-key Choice fields the relation leaves unfilled, to switch
+        between (a listing's tabs); empty when the relation fills the partition key."""
+        fields = self.entity._meta.fields
+        return tuple(v for v in self.target_key().pk.variables
+                     if v not in self.placeholders and isinstance(fields.get(v), Choice))
 
     def resolve(self, source_values: Mapping[str, Any]) -> ResolvedRelation | None:
         """Where the relation leads for one item; None when the item lacks a needed value."""

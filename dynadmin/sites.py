@@ -191,7 +191,7 @@ class AdminSite:
             path("t/<str:table>/actions/", wrap(actions.run_action), name="action"),
             path("t/<str:table>/undo/<int:entry_id>/", wrap(undo.undo_entry), name="undo"),
             path("t/<str:table>/ttl/", wrap(ttl.ttl_page), name="ttl"),
-            path("t/<str:table>/activity/", wrap(activity.activity_page), name="activity"),
+            path("t/<str:table>/activity/", wrap(activity.activity_view), name="activity"),
             path("t/<str:table>/health/", wrap(health.health_page), name="health"),
             path("t/<str:table>/health.json", wrap(health.health_json), name="health_json"),
         ]

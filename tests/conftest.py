@@ -15,10 +15,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from examples.project import local
 
 BACKEND = os.environ.get("DYNADMIN_TEST_BACKEND", "dynamodb-local")
+
+# Hypothesis's per-example deadline is a timed assertion: a loaded machine fails it by
+# chance (412 ms once, 0.05 ms on the retry). Properties are checked, never speed.
+hypothesis_settings.register_profile("dynadmin", deadline=None)
+hypothesis_settings.load_profile("dynadmin")
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,8 @@ JSON_TYPE = "application/x-amz-json-1.0"
 ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#"
 #: the longest any handler waits for anything
 MAX_WAIT = 30.0
+#: how long a gathered request waits for the others (``DroppingProxy.gather``)
+GATHER_WAIT = 10.0
 
 
 def operation_of(headers: Any) -> str:
@@ -192,6 +194,7 @@ class _ProxyHandler(_Handler):
     def do_POST(self) -> None:  # noqa: N802
         body = self.read_body()
         operation = operation_of(self.headers)
+        self.peer.wait_for_the_others(operation)
         action, meanwhile, code = self.peer.decide(operation, body)
         if action == ANSWER_ERROR:
             self.send_json(400, {"__type": ERROR_PREFIX + code, "message": f"{code} (proxy)"})
@@ -239,7 +242,32 @@ class DroppingProxy(_Peer):
         self.upstream_host, self.upstream_port = split.hostname or HOST, split.port or 80
         self.rules: dict[str, Rule] = {}
         self.handled: list[tuple[str, str]] = []
+        self._gather: dict[str, threading.Barrier] = {}
+        #: operation -> how many of its gathered requests met the others (see ``gather``)
+        self.met: dict[str, int] = {}
         super().__init__()
+
+    def gather(self, operations: tuple[str, ...], count: int) -> Self:
+        """Hold requests of ``operations`` until ``count`` of them are in flight at once,
+        then answer them all. Requests sent one after another never meet: each waits in vain
+        until ``GATHER_WAIT`` passes, is answered anyway, and is not counted in ``met``."""
+        barrier = threading.Barrier(count)
+        with self._lock:
+            for operation in operations:
+                self._gather[operation] = barrier
+        return self
+
+    def wait_for_the_others(self, operation: str) -> None:
+        with self._lock:
+            barrier = self._gather.get(operation)
+        if barrier is None:
+            return
+        try:
+            barrier.wait(timeout=GATHER_WAIT)
+        except threading.BrokenBarrierError:
+            return
+        with self._lock:
+            self.met[operation] = self.met.get(operation, 0) + 1
 
     def rule(self, operation: str, action: str, times: int | None = None,
              meanwhile: Callable[[], None] | None = None) -> Self:

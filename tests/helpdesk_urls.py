@@ -1,12 +1,13 @@
 """A URLconf with a second site over a helpdesk table shaped like real designs (issue 13,
 section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
-a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs).
+a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs,
+or opened from the org's own page, its ``org`` filled in).
 Beside it a telemetry table whose partition key is the bare device id (``{device}``)."""
 
 from django.urls import path
 
 import dynadmin
-from dynadmin import EntityAdmin, Listing, fields
+from dynadmin import EntityAdmin, Listing, Relation, fields
 from dynadmin.definitions import Entity, Key, Table
 from dynadmin.sites import AdminSite
 
@@ -29,6 +30,20 @@ class TicketAdmin(EntityAdmin):
     listings = (Listing("by_status", label="Tickets by status", descending=False),)
 
 
+class Org(Entity, table=helpdesk, label="{name}"):
+    keys = Key(pk="ORG#{org}", sk="PROFILE")
+
+    org = fields.String(required=True, key_only=True)
+    name = fields.String()
+
+
+class OrgAdmin(EntityAdmin):
+    list_display = ("org", "name")
+    # Its tickets by status: the org from this item, the status switched by links.
+    relations = (Relation("Tickets by status", Ticket, key="by_status",
+                          placeholders={"org": "org"}),)
+
+
 telemetry = Table("Telemetry", pk="PK", sk="SK")
 
 
@@ -42,6 +57,7 @@ class Reading(Entity, table=telemetry, label="{device} at {taken_at}"):
 
 desk = AdminSite(name="helpdesk")
 desk.register(Ticket, TicketAdmin)
+desk.register(Org, OrgAdmin)
 desk.register(Reading)
 
 urlpatterns = [

@@ -32,3 +32,31 @@ def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,  # 
     row.wait_for()  # the next poll brings it, within one 5-second interval
     assert "made elsewhere" in row.inner_text()
     assert page.get_by_role("link", name="Stop following").is_visible()
+
+
+def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_names,  # noqa: F811
+                                                            dynamodb_endpoint,
+                                                            settings) -> None:
+    settings.DYNADMIN_ACTIVITY_PER_PAGE = 2
+    key = {"PK": "PRODUCT#pages", "SK": "METADATA"}
+    table = boto3.resource("dynamodb", endpoint_url=dynamodb_endpoint).Table(
+        shop_names["Application"])
+    table.put_item(Item={**key, "type": "Product", "product_id": "pages", "name": "Pager",
+                         "category": "KITCHEN", "price": Decimal("5"), "version": Decimal(1)})
+    for version in (2, 3):
+        table.update_item(Key=key, UpdateExpression="SET version = :v",
+                          ExpressionAttributeValues={":v": version})
+    log_in(page, site)
+
+    page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23pages")
+    assert page.locator("tr[data-event]").count() == 2
+    page.get_by_role("link", name="Older →").click()  # htmx swaps the results in place
+    page.locator('tr[data-event="INSERT"]', has_text="Pager").wait_for()
+    assert page.locator("tr[data-event]").count() == 1
+    assert "cursor=" in page.url and "pk=PRODUCT%23pages" in page.url  # pushed, filter kept
+    assert page.get_by_label("Partition key (exact)").input_value() == "PRODUCT#pages"
+
+    page.get_by_role("link", name="← Newer").click()
+    page.locator('tr[data-event="MODIFY"]').first.wait_for()
+    assert page.locator('tr[data-event="MODIFY"]').count() == 2
+    assert page.locator('tr[data-event="INSERT"]').count() == 0

@@ -241,3 +241,17 @@ def test_e013_a_label_names_only_declared_fields():
 
     assert ids(make_site((Thing, EntityAdmin))) == ["dynadmin.E013"]
     assert ids(make_site((Broken, EntityAdmin))) == ["dynadmin.E013"]
+
+
+def test_e014_a_key_only_field_must_be_in_a_key_template():
+    class Ticket(Entity, table=fresh_table()):
+        keys = Key(pk="ORG#{org}", sk="TICKET#{ticket_id}")
+        by_owner = Key("GSI1", pk="OWNER#{owner}", sk="TICKET#{ticket_id}")
+        org = fields.String(key_only=True)
+        owner = fields.String(key_only=True)  # in an index key only: still somewhere
+        ticket_id = fields.String()
+        team = fields.String(key_only=True)  # in no key: it would be stored nowhere
+
+    messages = check_definitions(site=make_site((Ticket, EntityAdmin)))
+    assert [(m.id, m.msg.split(" is ")[0]) for m in messages] == [
+        ("dynadmin.E014", "T.Ticket.team")]

@@ -154,6 +154,82 @@ def test_the_tenant_is_typed_in_then_the_status_tabs_switch_within_it(staff_clie
     assert "acme T-2" in switched and "acme T-1" not in switched
 
 
+def _staff(django_user_model, name: str, *entities) -> Any:
+    """A staff member who may view exactly ``entities`` of the helpdesk site."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from dynadmin.codenames import permission_codename
+    from dynadmin.permissions import sync_permissions
+    from tests.helpdesk_urls import desk
+
+    sync_permissions(admin_site=desk)
+    user = django_user_model.objects.create_user(name, password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        codename__in=[permission_codename("view", e) for e in entities]))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_org_s_page_opens_its_tickets_by_status_with_the_org_filled_in(
+        django_user_model, helpdesk_table):
+    from tests.helpdesk_urls import Org, Ticket
+
+    org = _put(helpdesk_table, Org.build_item({"org": "acme", "name": "Acme Corp"}))
+    for item in (_ticket("acme", "T-1", "OPEN"), _ticket("acme", "T-2", "CLOSED"),
+                 _ticket("globex", "T-3", "CLOSED")):
+        _put(helpdesk_table, item)
+    both = _staff(django_user_model, "agent", Org, Ticket)
+
+    page = both.get(_url("item", org))
+
+    html = _text(page)
+    assert page.status_code == 200, html[:2000]
+    assert page["X-Dynadmin-Calls"] == "GetItem"  # the links cost no call
+    section = re.search(r'aria-label="Tickets by status">(.*?)</section>', html, re.S).group(1)
+    links = dict((label, unescape(url)) for url, label in
+                 re.findall(r'<a href="([^"]*)">(\w+)</a>', section))
+    assert list(links) == ["OPEN", "PENDING", "CLOSED"]
+    assert "org=acme" in links["CLOSED"] and "status=CLOSED" in links["CLOSED"]
+
+    closed = _text(both.get(links["CLOSED"]))
+
+    assert "acme T-2" in closed and "acme T-1" not in closed and "globex T-3" not in closed
+
+
+def test_the_section_is_offered_only_to_those_who_may_view_tickets(django_user_model,
+                                                                  helpdesk_table):
+    from tests.helpdesk_urls import Org
+
+    org = _put(helpdesk_table, Org.build_item({"org": "acme", "name": "Acme Corp"}))
+    orgs_only = _staff(django_user_model, "sales", Org)
+    listing = reverse("helpdesk:entity", args=["Helpdesk.Ticket"], current_app="helpdesk")
+
+    page = orgs_only.get(_url("item", org))
+
+    assert page.status_code == 200
+    assert "Tickets by status" not in _text(page)
+    refused = orgs_only.get(listing, {"listing": "by_status", "org": "acme", "status": "OPEN"})
+    assert refused.status_code == 403
+
+
+def test_a_relation_leaving_a_choice_unfilled_needs_a_listing_on_that_key():
+    from dynadmin import EntityAdmin, Relation
+    from dynadmin.checks.definitions import check_definitions
+    from dynadmin.sites import AdminSite
+    from tests.helpdesk_urls import Org, Ticket
+
+    class NoListing(EntityAdmin):
+        relations = (Relation("Tickets by status", Ticket, key="by_status",
+                              placeholders={"org": "org"}),)
+
+    site = AdminSite(name="no-listing")
+    site.register(Ticket)
+    site.register(Org, NoListing)
+    assert [m.id for m in check_definitions(site=site)] == ["dynadmin.E011"]
+
+
 # -- partition keys without a literal prefix --------------------------------------------------
 @pytest.fixture
 def telemetry_table(helpdesk_table, settings):

@@ -12,6 +12,8 @@ from django.urls import reverse
 from dynadmin import data
 from examples.shop.definitions import Order, OrderItem, Product, User
 
+from . import fakes
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,7 +46,8 @@ def shop_data(shop_table):
 def test_a_users_orders_newest_first_in_one_query(staff_client, shop_data):
     response = staff_client.get(item_url("USER#u1", "METADATA"))
     html = unescape(response.content.decode())
-    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query"  # orders, sessions
+    # orders, sessions, invitations to the user's email
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query"
     section = html.split('aria-label="Orders"')[1].split("</section>")[0]
     shown = re.findall(r"ORDER#[\d-]+#(\d+)", section)
     assert shown == [str(1000 + n) for n in range(11, 1, -1)]  # 10 newest
@@ -65,3 +68,39 @@ def test_an_order_item_leads_to_its_order_through_gsi1(staff_client, shop_data):
     html = unescape(staff_client.get(item_url("ORDER#1000", "ITEM#p1")).content.decode())
     assert "index=GSI1" in html
     assert "ORDER#2024-01-01#1000" in html  # the order itself, found by one Query on GSI1
+
+
+def test_an_items_related_sections_are_read_at_once(staff_client, shop_data, dynamodb_endpoint,
+                                                   monkeypatch):
+    """The user page's three relation Queries are in flight together (a proxy holds each
+    until all three have arrived), so the page costs about its slowest Query, not their sum."""
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
+        data.reset_client()
+        try:
+            proxy.gather(("Query",), 3)
+            response = staff_client.get(item_url("USER#u1", "METADATA"))
+        finally:
+            monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
+            data.reset_client()
+    assert response.status_code == 200
+    assert proxy.met == {"Query": 3}
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query"
+    html = unescape(response.content.decode())
+    assert "ORDER#2024-01-12#1011" in html  # the sections were filled from their answers
+
+
+def test_an_orders_customer_and_line_items_are_read_at_once(staff_client, shop_data,
+                                                          dynamodb_endpoint, monkeypatch):
+    """A to-one relation's BatchGetItem goes out with the to-many Queries."""
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
+        data.reset_client()
+        try:
+            proxy.gather(("Query", "BatchGetItem"), 2)
+            response = staff_client.get(item_url("USER#u1", "ORDER#2024-01-01#1000"))
+        finally:
+            monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
+            data.reset_client()
+    assert response.status_code == 200
+    assert proxy.met == {"Query": 1, "BatchGetItem": 1}

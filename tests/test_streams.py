@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from dynadmin import data
-from dynadmin.data.streams import StreamInfo, _record
+from dynadmin.data.streams import StreamInfo, typed_record
 
 from . import fakes
 from .conftest import physical_table
@@ -116,12 +116,12 @@ def test_a_ttl_deletion_is_recognised_by_its_service_identity() -> None:
            "dynamodb": {"ApproximateCreationDateTime": 1700000000, "SequenceNumber": "7",
                         "Keys": {"PK": {"S": "A"}},
                         "OldImage": {"PK": {"S": "A"}, "ttl": {"N": "1"}}}}
-    record = _record(raw, "shard-1", {"PK": "A"})
+    record = typed_record(raw, "shard-1", {"PK": "A"})
     assert record.is_ttl_deletion
     assert record.when == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
     assert record.old_image == {"PK": "A", "ttl": Decimal(1)}
     person = dict(raw, userIdentity=None)
-    assert not _record(person, "shard-1", {"PK": "A"}).is_ttl_deletion
+    assert not typed_record(person, "shard-1", {"PK": "A"}).is_ttl_deletion
 
 
 def test_an_unreachable_streams_endpoint_is_unavailable(shop_table, monkeypatch) -> None:

@@ -19,6 +19,8 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
          target's partition key (it would need a scan) |
 | E012 | ``actions`` names something that is not an ``@action`` method |
 | E013 | an entity's ``label`` template names a field it does not declare, or does not parse |
+| E014 | a ``key_only=True`` field that no key template of its entity holds (it would be stored
+         nowhere) |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
@@ -76,6 +78,14 @@ def _check_keys(entity: type[Entity]) -> list:
             continue
         errors += _check_templates(entity, where, key)
         errors += _check_reproducible(entity, where, key)
+    in_keys = {v for key in meta.keys.values() for v in key.variables}
+    for name, fld in meta.fields.items():
+        if fld.key_only and name not in in_keys:
+            errors.append(Error(
+                f"{meta.label}.{name} is key_only=True, but no key template of {meta.label} "
+                "holds it, so its value would be stored nowhere.",
+                hint=f"Put {{{name}}} in a key template, or drop key_only=True to store it as "
+                     "an attribute.", obj=entity, id="dynadmin.E014"))
     return errors
 
 
@@ -294,10 +304,16 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
             errors.append(Error(f"{where} uses {', '.join(unknown or [relation.field or ''])}, "
                                 f"not a field of {meta.label}.", obj=type(admin),
                                 id="dynadmin.E011"))
-        missing = [v for v in relation.target_key().pk.variables if v not in relation.placeholders]
+        key = relation.target_key()
+        missing = [v for v in key.pk.variables if v not in relation.placeholders]
+        # A Choice left unfilled switches between partitions of a listing on that key.
+        listed = any(ls.key == key.name for ls in site.admin_for(relation.entity).get_listings())
+        if listed:
+            missing = [v for v in missing if v not in relation.switches()]
         if missing:
             errors.append(Error(
                 f"{where} cannot fill {', '.join(missing)} of the partition key "
-                f"{relation.target_key().pk.template!r}: it would need a scan.",
+                f"{key.pk.template!r}: it would need a scan (a Choice left unfilled needs a "
+                "listing on that key, to switch between its partitions).",
                 obj=type(admin), id="dynadmin.E011"))
     return errors

@@ -39,6 +39,8 @@ from .reads import (
     query_request,
     send_query,
 )
+from .stream_pages import StreamPage, read_stream_page
+from .stream_windows import StreamWindow
 from .streams import StreamInfo, StreamRead, StreamRecord, read_stream, stream_info
 from .writes import (
     ConditionCheck,
@@ -53,16 +55,16 @@ from .writes import (
 )
 
 __all__ = [
-    "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError", "Delete",
-    "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page", "Put",
-    "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "StreamInfo",
-    "StreamIteratorExpired", "StreamNotFound", "StreamRead", "StreamRecord", "StreamTrimmed",
-    "TableNotFound", "Throttled",
-    "TransactionConflict", "Unavailable", "Update", "WriteConflict", "WriteInterrupted",
-    "batch_get", "connection_for", "connection_problems", "current_log", "decode_cursor",
-    "delete_item", "describe", "encode_cursor", "ensure_writable", "get_client",
-    "get_client_for", "get_item", "install_scan_refusal", "is_read_only", "key_from_json",
-    "key_to_json", "list_tags", "load_items_unconditionally", "put_item", "query",
-    "query_request", "read_stream", "recording", "send_query", "stream_info", "reset_client",
-    "transact_write", "update_item",
+    "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError",
+    "Delete", "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page",
+    "Put", "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "StreamInfo",
+    "StreamIteratorExpired", "StreamNotFound", "StreamPage", "StreamRead", "StreamRecord",
+    "StreamTrimmed", "StreamWindow", "TableNotFound", "Throttled", "TransactionConflict",
+    "Unavailable", "Update", "WriteConflict", "WriteInterrupted", "batch_get",
+    "connection_for", "connection_problems", "current_log", "decode_cursor", "delete_item",
+    "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
+    "get_item", "install_scan_refusal", "is_read_only", "key_from_json", "key_to_json",
+    "list_tags", "load_items_unconditionally", "put_item", "query", "query_request",
+    "read_stream", "read_stream_page", "recording", "send_query", "stream_info",
+    "reset_client", "transact_write", "update_item",
 ]

@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.credentials import DeferredRefreshableCredentials
 
 from .. import conf
+from .answers import parse_reads_lightly
 from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
 from .connections import connection as _connection_named
 from .errors import ScanRefused
@@ -104,6 +105,7 @@ def _build_client(conn: Connection, *, writes: bool = False) -> Any:
     client = session_for(conn).client("dynamodb", config=client_config(writes=writes),
                             endpoint_url=conn.endpoint_url)
     refuse_scans(client)
+    parse_reads_lightly(client)
     return client
 
 

@@ -31,6 +31,10 @@ from .stream_client import get_streams_client
 
 __all__ = ["StreamInfo", "StreamRead", "StreamRecord", "read_stream", "stream_info"]
 
+#: What a shard's reader does with each batch of raw records: False stops reading the shard
+#: (the read reached what it wanted), leaving it unfinished.
+Consume = Callable[[list[dict[str, Any]], str], bool]
+
 #: Service-made changes carry this principal: TTL deletions.
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 # A read stops (and offers to read further) when less than this share of the request's
@@ -117,8 +121,8 @@ def stream_info(table: Table) -> StreamInfo:
     return StreamInfo.from_description(describe("DescribeTable", table)["Table"])
 
 
-class _Bound:
-    """The Streams calls a read may still make."""
+class StreamBound:
+    """The Streams calls a read may still make (and why it stopped, once it has)."""
 
     def __init__(self, calls: int) -> None:
         self.left = calls
@@ -136,6 +140,12 @@ class _Bound:
         return True
 
 
+def read_bounds(max_calls: int | None, per_call: int | None) -> tuple[StreamBound, int]:
+    """A read's bound on Streams calls, and the records it asks of each GetRecords."""
+    return (StreamBound(max_calls or conf.get("STREAM_CALLS_PER_REQUEST")),
+            min(per_call or conf.get("STREAM_RECORDS_PER_CALL"), limits.STREAM_RECORDS_PER_CALL))
+
+
 def read_stream(table: Table, *, info: StreamInfo | None = None,
                 position: Mapping[str, Any] | None = None,
                 match: Callable[[dict[str, Any]], bool] | None = None,
@@ -150,16 +160,19 @@ def read_stream(table: Table, *, info: StreamInfo | None = None,
     result = StreamRead(info=info, position=_position(position))
     if not info.readable:
         return result
-    bound = _Bound(max_calls or conf.get("STREAM_CALLS_PER_REQUEST"))
-    per_call = min(per_call or conf.get("STREAM_RECORDS_PER_CALL"),
-                   limits.STREAM_RECORDS_PER_CALL)
+    bound, per_call = read_bounds(max_calls, per_call)
     client = get_streams_client(table)
-    shards = _shards(client, table, info.arn, bound)
+    shards = list_shards(client, table, info.arn, bound)
     done = set(result.position["done"])
+
+    def keep(records: list[dict[str, Any]], shard_id: str) -> bool:
+        _keep(records, shard_id, result, match)
+        return True
+
     for shard in shards if shards is not None else ():
         if shard["ShardId"] in done:
             continue
-        if not _read_shard(client, table, info.arn, shard, result, bound, match, per_call):
+        if not read_shard(client, table, info.arn, shard, result, bound, keep, per_call):
             break
     result.complete = shards is not None and not bound.stopped_by
     result.stopped_by = bound.stopped_by
@@ -172,7 +185,8 @@ def _position(position: Mapping[str, Any] | None) -> dict[str, Any]:
     return {"after": {str(k): str(v) for k, v in after.items()}, "done": [str(s) for s in done]}
 
 
-def _shards(client: Any, table: Table, arn: str, bound: _Bound) -> list[dict[str, Any]] | None:
+def list_shards(client: Any, table: Table, arn: str, bound: StreamBound
+                ) -> list[dict[str, Any]] | None:
     """Every shard of the stream, parents first (None when the bound ran out listing them)."""
     shards: list[dict[str, Any]] = []
     start: str | None = None
@@ -196,7 +210,7 @@ class _OutOfCalls(Exception):  # noqa: N818 - a signal inside this module
     """The read's bound stopped it before a Streams call."""
 
 
-def _call(client: Any, table: Table, bound: _Bound, operation: str, **params: Any
+def _call(client: Any, table: Table, bound: StreamBound, operation: str, **params: Any
           ) -> dict[str, Any]:
     if not bound.take():
         raise _OutOfCalls
@@ -204,7 +218,7 @@ def _call(client: Any, table: Table, bound: _Bound, operation: str, **params: An
 
 
 def _iterator(client: Any, table: Table, arn: str, shard_id: str, result: StreamRead,
-              bound: _Bound) -> str | None:
+              bound: StreamBound) -> str | None:
     """An iterator just after the last record read in the shard, else at its oldest kept
     record. A position the stream no longer keeps (trimmed: older than 24 hours on AWS)
     starts again from the oldest record kept, and the read notes that records were lost."""
@@ -227,10 +241,11 @@ def _restart_from_oldest(result: StreamRead, shard_id: str) -> None:
         result.trimmed_shards.append(shard_id)
 
 
-def _read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
-                bound: _Bound, match: Callable[[dict[str, Any]], bool] | None,
-                per_call: int) -> bool:
-    """Read one shard as far as the bound allows; False when the bound stopped it."""
+def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
+               bound: StreamBound, consume: Consume, per_call: int) -> bool:
+    """Read one shard as far as the bound allows, from ``result.position`` (which
+    ``consume`` keeps up to date), handing each batch to ``consume``; False when the bound
+    stopped it. A closed shard read to its end is added to the position's ``done``."""
     shard_id = shard["ShardId"]
     closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
     # An iterator lives 15 minutes and GetRecords may meet trimmed data: each is recovered
@@ -252,7 +267,8 @@ def _read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resu
                 continue
             result.get_records_calls += 1
             records = response.get("Records", [])
-            _keep(records, shard_id, result, match)
+            if not consume(records, shard_id):
+                return True
             iterator = response.get("NextShardIterator")
             if not records and not closed:
                 return True  # the newest record of an open shard: nothing more yet
@@ -268,12 +284,13 @@ def _keep(records: list[dict[str, Any]], shard_id: str, result: StreamRead,
     for raw in records:
         keys = deserialize_item(raw["dynamodb"].get("Keys", {}))
         if match is None or match(keys):
-            result.records.append(_record(raw, shard_id, keys))
+            result.records.append(typed_record(raw, shard_id, keys))
     if records:
         result.position["after"][shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
 
 
-def _record(raw: Mapping[str, Any], shard_id: str, keys: dict[str, Any]) -> StreamRecord:
+def typed_record(raw: Mapping[str, Any], shard_id: str, keys: dict[str, Any]) -> StreamRecord:
+    """A raw ``GetRecords`` record as dynadmin's typed StreamRecord."""
     change = raw["dynamodb"]
     when = change.get("ApproximateCreationDateTime")
     if isinstance(when, (int, float)):

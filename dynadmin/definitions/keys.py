@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .fields import Field, FieldError, String
+from .placeholders import Placeholder
 
 if TYPE_CHECKING:
     from .entities import Entity
@@ -38,25 +38,27 @@ class MissingKeyValue(KeyTemplateError):
         self.name = name
 
 
-@dataclass(frozen=True)
-class _Var:
-    name: str
-    spec: str
-
-
 class KeyTemplate:
-    """A key spelled as literal text around ``{field}`` or ``{field:spec}`` placeholders."""
+    """A key spelled as literal text around ``{field}`` or ``{field:spec}`` placeholders.
+
+    A spec is the field's own format (``{n:08d}``, ``{day:%Y%m%d}``) or padding at the
+    start (``{order_id:0>7}``), then optionally the key's casing (``{email:lower}``):
+    see ``placeholders.py``.
+    """
 
     def __init__(self, template: str) -> None:
         self.template = template
-        self.parts: list[str | _Var] = []
+        self.parts: list[str | Placeholder] = []
         for literal, name, spec, conversion in string.Formatter().parse(template):
             if literal:
                 self.parts.append(literal)
             if name is not None:
                 if not name.isidentifier() or conversion:
                     raise KeyTemplateError(f"{template!r}: bad placeholder {{{name}}}")
-                self.parts.append(_Var(name, spec or ""))
+                try:
+                    self.parts.append(Placeholder.from_spec(name, spec or ""))
+                except ValueError as exc:
+                    raise KeyTemplateError(f"{template!r}: {exc}") from None
         self.fields: dict[str, Field] = {}
         self.unknown_fields: tuple[str, ...] = ()
         self._regex: re.Pattern[str] | None = None
@@ -70,12 +72,12 @@ class KeyTemplate:
     # -- shape ----------------------------------------------------------------------------
     @property
     def variables(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parts if isinstance(p, _Var))
+        return tuple(p.name for p in self.parts if isinstance(p, Placeholder))
 
     @property
     def placeholders(self) -> tuple[tuple[str, str], ...]:
-        """Each placeholder's field name and format spec (``""`` when none is given)."""
-        return tuple((p.name, p.spec) for p in self.parts if isinstance(p, _Var))
+        """Each placeholder's field name and the field's own format (``""`` when none)."""
+        return tuple((p.name, p.spec) for p in self.parts if isinstance(p, Placeholder))
 
     @property
     def is_constant(self) -> bool:
@@ -84,7 +86,7 @@ class KeyTemplate:
     @property
     def is_bare(self) -> bool:
         """``{order_id}`` alone: the only shape that can fill a Number or Binary key attribute."""
-        return len(self.parts) == 1 and isinstance(self.parts[0], _Var)
+        return len(self.parts) == 1 and isinstance(self.parts[0], Placeholder)
 
     @property
     def literal_length(self) -> int:
@@ -110,7 +112,7 @@ class KeyTemplate:
                 if isinstance(part, str):
                     pattern.append(re.escape(part))
                 else:
-                    inner = self._field(part.name).pattern_for(part.spec)
+                    inner = part.pattern(self._field(part.name))
                     pattern.append(f"(?P<{part.name}>{inner})")
             self._regex = re.compile("".join(pattern), re.DOTALL)
         return self._regex
@@ -147,10 +149,10 @@ class KeyTemplate:
         if match is None:
             return None
         values = {}
-        specs = {p.name: p.spec for p in self.parts if isinstance(p, _Var)}
+        placeholders = {p.name: p for p in self.parts if isinstance(p, Placeholder)}
         try:
             for name, text in match.groupdict().items():
-                values[name] = self._field(name).from_key_text(text, specs[name])
+                values[name] = placeholders[name].read(self._field(name), text)
         except (FieldError, ValueError):
             return None
         return values
@@ -180,7 +182,7 @@ class KeyTemplate:
     @property
     def leading_variable(self) -> str | None:
         """The first placeholder: the one a range of sort keys can be asked on."""
-        return next((p.name for p in self.parts if isinstance(p, _Var)), None)
+        return next((p.name for p in self.parts if isinstance(p, Placeholder)), None)
 
     def range_bounds(self, low: Any, high: Any) -> tuple[str, str]:
         """Inclusive ``between`` bounds for keys whose leading placeholder is from ``low`` to
@@ -193,9 +195,9 @@ class KeyTemplate:
         name = self.leading_variable
         if name is None:
             raise KeyTemplateError(f"{self.template}: no placeholder to ask a range on")
-        index = next(i for i, p in enumerate(self.parts) if isinstance(p, _Var))
+        index = next(i for i, p in enumerate(self.parts) if isinstance(p, Placeholder))
         var = self.parts[index]
-        assert isinstance(var, _Var)
+        assert isinstance(var, Placeholder)
         head = "".join(p for p in self.parts[:index] if isinstance(p, str))
         following = self._literal_after(index)
         lower = head + self._format_var(var, {name: low}, following)
@@ -218,13 +220,13 @@ class KeyTemplate:
         nxt = self.parts[index + 1] if index + 1 < len(self.parts) else ""
         return nxt if isinstance(nxt, str) else ""
 
-    def _format_var(self, var: _Var, values: Mapping[str, Any], following: str) -> str:
+    def _format_var(self, var: Placeholder, values: Mapping[str, Any], following: str) -> str:
         value = values.get(var.name)
         if value is None or value == "":
             raise MissingKeyValue(self.template, var.name)
         field = self._field(var.name)
         try:
-            text = field.to_key_text(value, var.spec)
+            text = var.spell(field, value)
         except FieldError as exc:
             raise KeyTemplateError(str(exc)) from None
         # A value that contains the separator after it could not be parsed back unambiguously.
@@ -233,7 +235,7 @@ class KeyTemplate:
                 f"{field.label}: {text!r} contains {following!r}, which separates it in "
                 f"{self.template}"
             )
-        if not re.fullmatch(field.pattern_for(var.spec), text, re.DOTALL):
+        if not re.fullmatch(var.pattern(field), text, re.DOTALL):
             raise KeyTemplateError(f"{field.label}: {text!r} does not fit {self.template}")
         return text
 

@@ -56,6 +56,8 @@ class FieldSpec:
     required: bool = False
     #: what a new item holds until someone types another value (a format's own constant)
     default: str | None = None
+    #: stored only inside key templates, never as an attribute (the format shows it so)
+    key_only: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -92,6 +94,8 @@ class TableSpec:
     ttl_attribute: str | None = None
     type_attribute: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: a library that keeps items of its own in the table ("onetable"): see internal_items.py
+    internal_items: str = ""
 
 
 @dataclass

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..definitions.placeholders import CASINGS
 from .design import (
     Design,
     EntitySpec,
@@ -129,8 +130,6 @@ class _Entity:
         for attribute in self.attributes:
             self.names[attribute] = identifier(attribute, set(self.names.values()) | {"keys"})
         self.key_notes: list[str] = []
-        #: attributes whose values ElectroDB upper- or lowercases inside a key
-        self.cased: dict[str, set[str]] = {}
 
     def entity(self) -> EntitySpec:
         unknown = sorted(k for k in self.schema if k not in SCHEMA_KEYS)
@@ -148,13 +147,6 @@ class _Entity:
         for pattern, index in self.schema["indexes"].items():
             if isinstance(index, dict):
                 self._key(str(pattern), index)
-        if self.cased:
-            cases = {c for found in self.cased.values() for c in found}
-            self.spec.notes.append(
-                f"not expressible: ElectroDB {' or '.join(sorted(cases))}cases the keys of "
-                f"{self.entity_name}, values included; dynadmin spells "
-                f"{', '.join(self.cased)} as typed, so type "
-                f"{'them' if len(self.cased) > 1 else 'it'} in that case to find an item.")
         self.spec.add_field(FieldSpec(
             "electrodb_version", "String", attribute=VERSION_ATTRIBUTE, required=True,
             default=self.version,
@@ -205,8 +197,9 @@ class _Entity:
         if unknown:
             self.key_notes.append(f"note: ignored on {pattern}'s {key.get('field')}: "
                                   f"{', '.join(unknown)} (not understood).")
-        casing = str(key.get("casing") or "default")
-        case = {"upper": str.upper, "none": str}.get(casing, str.lower)
+        # ElectroDB cases the whole key, values included: lowercase unless told otherwise
+        casing = {"upper": "upper", "none": ""}.get(str(key.get("casing") or "default"), "lower")
+        case = {"upper": str.upper, "": str}.get(casing, str.lower)
         template = key.get("template")
         parts: list[tuple[str, str | None]] = []  # (literal text, attribute or None)
         if isinstance(template, str):
@@ -226,16 +219,13 @@ class _Entity:
             attribute = next(a for _, a in parts if a)
             self.table.key_types[str(key.get("field"))] = "N"
             return "{" + self._placeholder(attribute, "", pattern) + "}"
-        out, unsafe = [], []
+        out = []
         for literal, attribute in parts:
             if attribute is None:
                 out.append(case(literal).replace("{", "{{").replace("}", "}}"))
             else:
-                out.append("{" + self._placeholder(attribute, casing, pattern) + "}")
-                if casing != "none" and not self._case_safe(attribute, case):
-                    unsafe.append(attribute)
-        for attribute in unsafe:
-            self.cased.setdefault(attribute, set()).add(casing if casing == "upper" else "lower")
+                cased = casing if casing and not self._case_safe(attribute, case) else ""
+                out.append("{" + self._placeholder(attribute, cased, pattern) + "}")
         return "".join(out)
 
     def _case_safe(self, attribute: str, case: Any) -> bool:
@@ -253,17 +243,17 @@ class _Entity:
                 self.names[attribute], "String", attribute=attribute,
                 notes=[f"guess: index {pattern} names {attribute}, which is no attribute of "
                        f"{self.entity_name}."]))
-        name = self.names[attribute]
+        spec = [casing] if casing else []
         padding = self.attributes.get(attribute, {}).get("padding")
         if isinstance(padding, Mapping) and padding.get("length"):
-            length, char = int(padding["length"]), str(padding.get("char", ""))
-            if self.spec.fields[name].kind in ("Number", "Integer") and char == "0":
-                self.spec.fields[name].kind = "Integer"
-                return f"{name}:0{length}d"
-            self.key_notes.append(f"not expressible: {attribute} is padded to {length} "
-                                  f"characters with {char!r} in keys; dynadmin spells it "
-                                  "unpadded.")
-        return name
+            length, char = int(padding["length"]), str(padding.get("char") or "")
+            if len(char) == 1 and (not casing or CASINGS[casing](char) == char):
+                spec.insert(0, f"{char}>{length}")  # padStart(length, char), as ElectroDB
+            else:
+                self.key_notes.append(f"not expressible: {attribute} is padded to {length} "
+                                      f"characters with {char!r} in keys; dynadmin pads with "
+                                      "one character its casing keeps.")
+        return ":".join([self.names[attribute], *spec])
 
     # -- fields ---------------------------------------------------------------------------
     def _field(self, attribute: str, spec: dict) -> None:

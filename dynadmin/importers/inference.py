@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Part", "TemplateGuess", "infer_template", "template_from_alias"]
+__all__ = ["Part", "TemplateGuess", "infer_template", "label_of", "prefix_groups",
+           "shape_groups", "shared_labels", "template_from_alias"]
 
 #: a segment that reads as a label rather than a value: letters, "_" and "-", no digits
 LABEL = re.compile(r"[A-Za-z_][A-Za-z_\-]*\Z")
@@ -190,3 +191,54 @@ def _label(values: Sequence[str]) -> str:
             if LABEL.match(segment):
                 return "".join(w.capitalize() for w in re.split(r"[_\-]", segment) if w)
     return ""
+
+
+def label_of(segment: str) -> str | None:
+    """A key segment that reads as a label (``ACCT``, ``meta``, a quoted ``"info"``)."""
+    text = segment.strip("\"'")
+    return text if text and LABEL.match(text) else None
+
+
+def shared_labels(values: Sequence[str]) -> list[str]:
+    """The labels every value has at the same place (``u``, ``post`` of ``u#12345#post``)."""
+    split = [_segments(value) for value in values]
+    return [label for n, segment in enumerate(split[0])
+            if (label := label_of(segment)) and all(len(s) > n and s[n] == segment
+                                                    for s in split)]
+
+
+def prefix_groups(keys: Sequence[Sequence[str]]) -> list[tuple[list[str], list[int]]]:
+    """Sample items of a table without facets, grouped into the entities they look like,
+    with the labels that set each group apart, in the order the samples show them.
+
+    Items go together when each of their keys begins with the same label (``ACCT`` of
+    ``ACCT#76584123``; a key that begins with a value has none) and has as many segments. A
+    group is split again by a label further in (``follower`` of ``u#12345#follower``) only
+    when every such label recurs: a label seen once (``Music`` of ``Room:Music``) is a value.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for position, values in enumerate(keys):
+        shape: list = []
+        for value in values:
+            segments = _segments(value)
+            shape += [label_of(segments[0]) or "", len(segments)]
+        groups.setdefault(tuple(shape), []).append(position)
+    found = [([str(s) for s in shape[::2] if s], members) for shape, members in groups.items()]
+    for key in range(max((len(v) for v in keys), default=0)):
+        width = max((len(_segments(v[key])) for v in keys if len(v) > key), default=0)
+        for segment in range(1, width):
+            found = [part for group in found for part in _split(keys, group, key, segment)]
+    return sorted(found, key=lambda group: group[1][0])
+
+
+def _split(keys: Sequence[Sequence[str]], group: tuple[list[str], list[int]], key: int,
+           segment: int) -> list[tuple[list[str], list[int]]]:
+    labels, members = group
+    at = {}
+    for member in members:
+        segments = _segments(keys[member][key]) if len(keys[member]) > key else []
+        at[member] = label_of(segments[segment]) if len(segments) > segment else None
+    counts = Counter(at.values())
+    if None in counts or len(counts) < 2 or min(counts.values()) < 2:
+        return [group]
+    return [([*labels, str(label)], [m for m in members if at[m] == label]) for label in counts]

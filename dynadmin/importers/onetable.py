@@ -29,6 +29,8 @@ SCHEMA_KEYS = {"format", "version", "indexes", "models", "params", "queries", "i
 QUIET = {"type", "value", "enum", "required", "hidden", "ttl", "map", "default", "generate",
          "uuid", "validate", "unique", "crypt", "encode", "partial", "schema", "nulls",
          "filter", "reference", "description", "scope", "items", "timestamp", "isoDates"}
+#: OneTable's own models: their items are declared by dynadmin.definitions.internal
+BUILT_IN_MODELS = {"_Schema", "_Migration", "_Unique", "_Generic"}
 KINDS = {"string": "String", "number": "Number", "boolean": "Boolean", "object": "Map",
          "array": "List", "binary": "Binary", "buffer": "Binary", "set": "StringSet"}
 #: ``${name}``, ``${name:size}`` or ``${name:size:pad}``
@@ -52,6 +54,8 @@ def read_onetable(data: Any, table: str | None = None) -> Design:
     spec = _table(indexes, params, table)
     design.tables.append(spec)
     for name, model in data["models"].items():
+        if name in BUILT_IN_MODELS:
+            continue  # OneTable's own (the schema read back from a table lists them)
         if isinstance(model, dict):
             design.entities.append(_Model(name, model, spec, params).entity())
     return design
@@ -60,7 +64,8 @@ def read_onetable(data: Any, table: str | None = None) -> Design:
 def _table(indexes: dict, params: dict, name: str | None) -> TableSpec:
     primary = indexes["primary"]
     table = TableSpec(name=name or "OneTable", pk=str(primary.get("hash") or "pk"),
-                      sk=primary.get("sort"), type_attribute=params.get("typeField", "_type"))
+                      sk=primary.get("sort"), type_attribute=params.get("typeField", "_type"),
+                      internal_items="onetable")
     if not name:
         table.notes.append("guess: a OneTable schema does not name its table; pass --table "
                            "with the table's name (the physical name can differ per "
@@ -92,8 +97,6 @@ class _Model:
             a for pair in table.indexes.values() for a in pair}
         self.key_attributes.discard(None)
         self.in_keys: set[str] = set()
-        #: number fields zero-padded in a key: Integer, so that {n:08d} can spell them
-        self.padded: set[str] = set()
         self.key_notes: list[str] = []  # what reading the key being built had to guess
 
     def entity(self) -> EntitySpec:
@@ -176,16 +179,8 @@ class _Model:
                 out.append(_literal(self.model_name))  # OneTable fills ${_type} with the model
                 continue
             field_name = self._placeholder(variable, attribute)
-            spec_text = ""
-            if size:
-                kind = str(self.model.get(variable, {}).get("type", "string")).lower()
-                if kind == "number" and (pad or "0") == "0":
-                    spec_text = f":0{size}d"
-                    self.padded.add(variable)
-                else:
-                    notes.append(f"not expressible: {value!r} pads ${{{variable}}} to {size} "
-                                 f"characters with {pad or '0'!r}; dynadmin's template has no "
-                                 "padding for text, so it spells the value unpadded.")
+            # ${id:7:0}: the value's text padded at the start to 7 with "0" (the default)
+            spec_text = f":{pad or '0'}>{size}" if size else ""
             out.append("{" + field_name + spec_text + "}")
         out.append(_literal(value[last:]))
         return "".join(out)
@@ -193,10 +188,12 @@ class _Model:
     def _placeholder(self, variable: str, attribute: str) -> str:
         if variable not in self.names:
             self.names[variable] = identifier(variable, set(self.names.values()) | {"keys"})
+            # OneTable writes only a model's fields: a value given for this one fills the
+            # template and is not stored, so it is key-only
             self.entity_spec.add_field(FieldSpec(
-                self.names[variable], "String", attribute=variable,
+                self.names[variable], "String", attribute=variable, key_only=True,
                 notes=[f"guess: {attribute}'s value names ${{{variable}}}, which is no field "
-                       f"of {self.model_name}."]))
+                       f"of {self.model_name}, so OneTable never stores it: key-only."]))
         return self.names[variable]
 
     def _bare(self, attribute: str) -> str:
@@ -231,8 +228,6 @@ class _Model:
                                "strings are assumed.")
         if isinstance(spec.get("enum"), list) and field.kind == "String":
             field.kind, field.choices = "Choice", tuple(str(v) for v in spec["enum"])
-        if name in self.padded:
-            field.kind = "Integer"
         if spec.get("ttl") is True:
             self._ttl(name, field)
         if spec.get("hidden") is True:

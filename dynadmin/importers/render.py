@@ -11,6 +11,7 @@ import string
 import textwrap
 
 from .design import Design, EntitySpec, FieldSpec, KeySpec, TableSpec, identifier
+from .internal_items import internal_imports, internal_registration
 
 __all__ = ["render"]
 
@@ -26,7 +27,7 @@ def render(design: Design) -> str:
              "did not say; check them against your data before relying on them.",
              '"""', "", "import dynadmin",
              "from dynadmin import Entity, EntityAdmin, Key, Listing, Lookup, Table, fields",
-             ""]
+             *internal_imports(design.tables), ""]
     lines += _comments(design.notes, "")
     variables: dict[str, str] = {}
     for table in design.tables:
@@ -35,6 +36,9 @@ def render(design: Design) -> str:
     for entity in design.entities:
         lines += ["", "", *_entity(entity, variables[entity.table])]
         lines += ["", "", *_admin(entity)]
+    for table in design.tables:
+        notes, code = internal_registration(table, variables[table.name])
+        lines += ["", "", *_comments(notes, ""), *code] if code else []
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -111,7 +115,9 @@ def _key(key: KeySpec) -> list[str]:
 
 def _field(spec: FieldSpec) -> list[str]:
     arguments = [repr(c) for c in spec.choices]
-    if spec.attribute and spec.attribute != spec.name:
+    if spec.key_only:
+        arguments.append("key_only=True")
+    elif spec.attribute and spec.attribute != spec.name:
         arguments.append(f"attribute={spec.attribute!r}")
     if spec.required:
         arguments.append("required=True")

@@ -202,10 +202,11 @@ class _Entity:
                              "it is saved; dynadmin spells it as given.")
         name = self.names[attribute]
         if before or after:
+            # savedAs the key attribute itself and transformed: the value lives only there
             field = self._field(attribute, spec)
-            field.attribute = attribute
-            field.notes.append(f"note: {attribute} is saved only inside {stored}; dynadmin "
-                               f"writes it as an attribute {attribute} too when it saves.")
+            field.key_only = True
+            field.notes.append(f"note: {attribute} is saved only inside {stored} "
+                               f"(savedAs, with its prefix), so it is key-only.")
         else:
             self._field(attribute, spec)
         return _literal(before) + "{" + name + "}" + _literal(after), notes

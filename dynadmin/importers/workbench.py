@@ -3,7 +3,9 @@
 A model is ``DataModel[]``: tables with ``KeyAttributes``, ``NonKeyAttributes``,
 ``GlobalSecondaryIndexes`` and ``TableFacets``. A facet is an entity, but it names its keys
 only by alias; the templates are inferred from the facet's ``TableData`` sample items
-(``inference.py``).
+(``inference.py``). A table with sample items but no facets gets one entity per kind of key
+its items show (grouped by the labels the keys begin with). A ``ModelSchema`` block is a
+OneTable schema of a table, read by the OneTable importer instead of guessing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ from .design import (
     class_name,
     identifier,
 )
-from .inference import Part, TemplateGuess, infer_template, shape_groups
+from .inference import (
+    Part,
+    TemplateGuess,
+    infer_template,
+    label_of,
+    prefix_groups,
+    shape_groups,
+    shared_labels,
+)
+from .onetable import read_onetable
 
 __all__ = ["read_workbench"]
 
@@ -44,17 +55,45 @@ def read_workbench(data: Any, table: str | None = None) -> Design:
             f'"DataModel" list of tables; found {_shape(data)}.')
     design = Design(source=f"the NoSQL Workbench model {data.get('ModelName', '')!r}")
     _ignored(design.notes, "the model", data, MODEL_KEYS | {"ModelSchema"})
-    if "ModelSchema" in data:
-        design.notes.append("note: the model's ModelSchema block (OneTable-shaped) is not "
-                            "imported yet; the tables and facets are.")
     tables = [t for t in data["DataModel"] if isinstance(t, dict)]
     names = [str(t.get("TableName")) for t in tables]
     if table is not None and table not in names:
         raise ImportFormatError(f"the model has no table {table!r}; it has {', '.join(names)}.")
+    tables = [t for t in tables if table is None or t.get("TableName") == table]
+    described = _model_schema(design, data.get("ModelSchema"), tables) if (
+        "ModelSchema" in data) else None
     for spec in tables:
-        if table is None or spec.get("TableName") == table:
+        if spec is not described:
             _table(design, spec)
     return design
+
+
+def _model_schema(design: Design, schema: Any, tables: list[dict]) -> dict | None:
+    """A ``ModelSchema`` block is a OneTable schema of one of the model's tables: its value
+    templates spell the keys, so it is read as OneTable's own (not inferred from samples).
+    The table it describes (the one whose partition key is its primary hash) is returned."""
+    indexes = schema.get("indexes") if isinstance(schema, dict) else None
+    primary = indexes.get("primary") if isinstance(indexes, dict) else None
+    hash_key = primary.get("hash") if isinstance(primary, dict) else None
+    table = next((t for t in tables if hash_key and (_key_attribute(
+        (t.get("KeyAttributes") or {}).get("PartitionKey")) or ("",))[0] == hash_key), None)
+    if table is None:
+        design.notes.append("note: ignored the model's ModelSchema: it is no OneTable schema "
+                            "of a table imported here (no primary index hash on one's "
+                            "partition key).")
+        return None
+    try:
+        read = read_onetable(schema, table=str(table.get("TableName")))
+    except ImportFormatError as exc:
+        design.notes.append(f"note: ignored the model's ModelSchema: {exc}")
+        return None
+    design.notes.append(f"note: the entities of table {table.get('TableName')} come from the "
+                        "model's ModelSchema (a OneTable schema, whose templates spell the "
+                        "keys); its sample items were not used to guess them.")
+    design.notes += read.notes
+    design.tables += read.tables
+    design.entities += read.entities
+    return table
 
 
 def _shape(data: Any) -> str:
@@ -112,6 +151,8 @@ def _table(design: Design, data: dict) -> None:
     design.tables.append(table)
     taken: set[str] = set()
     facets = []
+    if not data.get("TableFacets") and data.get("TableData"):
+        facets = _facets_from_items(table, data, types, taken)
     for facet in data.get("TableFacets") or []:
         if not isinstance(facet, dict):
             continue
@@ -129,6 +170,31 @@ def _table(design: Design, data: dict) -> None:
             facets.append((entity, group))
     _discriminator(table, facets)
     design.entities += [entity for entity, _ in facets]
+
+
+def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
+                       taken: set[str]) -> list[tuple[EntitySpec, list[dict]]]:
+    """A table with sample items but no facets: one entity per kind of key the items show,
+    grouped by the labels their keys begin with (``inference.prefix_groups``)."""
+    items = [i for i in data["TableData"] if isinstance(i, dict)]
+    attributes = [a for a in (table.pk, table.sk) if a]
+    keys = [[_plain(i.get(a)) or "" for a in attributes] for i in items]
+    facets = []
+    for _, members in prefix_groups(keys):
+        group = [items[m] for m in members]
+        # a key every item of the group spells alike, as a label (meta, "info"), is literal
+        constants = {a: keys[members[0]][n] for n, a in enumerate(attributes)
+                     if len({keys[m][n] for m in members}) == 1
+                     and label_of(keys[members[0]][n])}
+        labels = [label for n in range(len(attributes))
+                  for label in shared_labels([keys[m][n] for m in members])]
+        name = " ".join(dict.fromkeys(labels)) or table.name
+        entity = _facet(table, {"FacetName": name}, group, types, taken, "", constants)
+        entity.notes.append(
+            f"guess: the table has no facets; this entity is the {len(group)} sample item(s) "
+            f"keyed like {' / '.join(keys[members[0]])!r}, grouped by their keys' labels.")
+        facets.append((entity, group))
+    return facets
 
 
 def _discriminator(table: TableSpec, facets: list[tuple[EntitySpec, list[dict]]]) -> None:
@@ -171,7 +237,7 @@ def _plain(value: Any) -> str | None:
 
 
 def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, str],
-           taken: set[str], suffix: str) -> EntitySpec:
+           taken: set[str], suffix: str, constants: dict[str, str] | None = None) -> EntitySpec:
     name = class_name(str(facet.get("FacetName") or "Item")) + suffix
     while name in taken:
         name += "_"
@@ -181,7 +247,8 @@ def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, st
     key_attributes = {table.pk, table.sk} | {a for k in table.indexes.values() for a in k}
     key_attributes.discard(None)
     attributes = [str(a) for a in facet.get("NonKeyAttributes") or []]
-    attributes += [a for item in items for a in item if a not in attributes]
+    attributes += [a for a in dict.fromkeys(a for item in items for a in item)
+                   if a not in attributes]
     names: dict[str, str] = {}  # attribute → field name
     used = set()
     for attribute in attributes:
@@ -190,6 +257,7 @@ def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, st
             used.add(names[attribute])
     aliases = facet.get("KeyAttributeAlias") or {}
     builder = _KeyBuilder(entity, table, items, types, names, used, key_attributes)
+    builder.constants = constants or {}
     pk = builder.template(table.pk, aliases.get("PartitionKeyAlias"))
     sk = builder.template(table.sk, aliases.get("SortKeyAlias")) if table.sk else None
     entity.keys.append(KeySpec("keys", None, pk, sk, builder.take_notes()))
@@ -240,6 +308,8 @@ class _KeyBuilder:
         self.entity, self.table, self.items, self.types = entity, table, items, types
         self.names, self.used, self.key_attributes = names, used, key_attributes
         self.notes: list[str] = []
+        #: key attributes spelled alike by every item (a group's ``meta``): literal text
+        self.constants: dict[str, str] = {}
         #: key attributes already read as one bare placeholder (PK ``player001`` →
         #: ``{playerID}``): a later key holding the same value holds the same placeholder
         self.bare: dict[str, str] = {}
@@ -249,6 +319,8 @@ class _KeyBuilder:
         return notes
 
     def template(self, attribute: str, alias: str | None) -> str:
+        if attribute in self.constants:
+            return self.constants[attribute].replace("{", "{{").replace("}", "}}")
         samples = []
         for item in self.items:
             value = _plain(item.get(attribute))
@@ -289,7 +361,14 @@ class _KeyBuilder:
         kind = {"N": "Integer", "B": "Binary"}.get(key_type, "String")
         spec = FieldSpec(name=name, kind=kind, attribute=part.text)
         if part.kind == "guess" and part.text not in self.key_attributes:
-            spec.notes.append(f"guess: {name} lives only in {key_attribute}; the items have no "
-                              "such attribute, but dynadmin writes it when it saves an item.")
+            # Only sample items can show that an attribute is not stored; without any, the
+            # alias names a segment that may well be an attribute too.
+            spec.key_only = bool(self.items) and not any(part.text in i for i in self.items)
+            spec.notes.append(
+                f"guess: {name} lives only in {key_attribute}; no sample item has such an "
+                "attribute, so it is key-only (read from the key, never written on its own)."
+                if spec.key_only else
+                f"guess: {name} lives only in {key_attribute}, by its alias; no sample item "
+                "shows whether it is stored as well, so dynadmin writes it when it saves.")
         self.entity.add_field(spec)
         return name

@@ -1,11 +1,14 @@
 """A table's Activity: the latest changes across the table, from its DynamoDB Stream.
 
-The same bounded read as an item's Recent changes (``data.read_stream``: records per call,
-calls per request, the request's time budget), kept for every key instead of one. A stream is
-read oldest first, so one read shows the records it reached, newest first; "read further"
-and follow mode continue from where it stopped. Filters by partition key narrow what is kept
-while reading; entity and event filters, and the person's view permissions, apply to each
-record's item. A change the person may not view is dropped before anything is counted.
+A stream is read forwards only, so a page of the newest changes reads a window of it
+forwards within the usual bounds (records per call, calls per request, the request's time
+budget) and keeps the last page of wanted changes (``data.read_stream_page``): the first page
+reads from the oldest record kept to the newest, Older reads the window before a page's
+changes, Newer the changes just after them, and where the bound stops a read first the page
+says where and offers to read further. Follow mode reads everything after the newest page's
+read (``data.read_stream``). The partition, entity and event filters and the person's view
+permissions decide which records are wanted, so a change the person may not view is never
+shown or counted.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .. import data
+from .. import conf, data
 from ..definitions import Table, parse_any
 from .changes import (
     Change,
@@ -28,10 +31,10 @@ from .changes import (
 from .key_params import item_url, key_text
 from .names import item_name
 from .tables import described_table
-from .values import number_text
+from .values import number_text, stamp
 
 __all__ = ["ACTIVITY_EVENTS", "ActivityEntry", "ActivityFilters", "TableActivity",
-           "table_activity"]
+           "activity_page", "activity_since"]
 
 ACTIVITY_EVENTS = ("INSERT", "MODIFY", "REMOVE")
 
@@ -71,24 +74,47 @@ class ActivityEntry:
 
 @dataclass(kw_only=True)
 class TableActivity(StreamReadOutcome):
-    """One bounded read of the table's stream."""
+    """One bounded read of the table's stream: a page (newest first, or the changes just
+    after a page) or, in follow mode, everything since the last poll."""
 
     filters: ActivityFilters
     entries: list[ActivityEntry] = field(default_factory=list)  # newest first
-    #: where the next read starts (JSON-safe): "read further" and follow mode
-    position: dict[str, Any] = field(default_factory=dict)
+    #: the page read (None in follow mode): the windows its links read
+    page: data.StreamPage | None = None
+    #: follow mode: where the next poll starts (JSON-safe)
+    position: dict[str, Any] | None = None
+    #: the first and last record read, whatever the filters kept
+    first_read: data.StreamRecord | None = None
+    last_read: data.StreamRecord | None = None
 
     @property
-    def total_read(self) -> int:
-        return self.records_before + self.records_read
+    def is_newest(self) -> bool:
+        """The page holds the newest changes the stream has (as of its read)."""
+        return self.page is not None and self.page.newer is None
 
     @property
     def summary(self) -> str:
-        if self.records_before:
-            return _("Stream records %(first)s–%(last)s read.") % {
-                "first": number_text(self.records_before + 1),
-                "last": number_text(self.total_read)}
-        return _("%(read)s stream records read.") % {"read": number_text(self.records_read)}
+        read = _("%(read)s stream records read in %(calls)s GetRecords calls") % {
+            "read": number_text(self.records_read),
+            "calls": number_text(self.get_records_calls)}
+        if self.first_read is not None and self.last_read is not None:
+            read += _(", changes made from %(first)s to %(last)s") % {
+                "first": _when(self.first_read), "last": _when(self.last_read)}
+        return read + "."
+
+    @property
+    def shown_text(self) -> str:
+        """Which of the records read the page shows."""
+        if self.page is None:
+            return ""
+        shown = number_text(len(self.entries))
+        if not self.page.newest_first:
+            return _("Showing %(shown)s changes: the next after the page you came from, "
+                     "newest first.") % {"shown": shown}
+        if self.is_newest:
+            return _("Showing the newest %(shown)s changes, newest first.") % {"shown": shown}
+        return _("Showing the newest %(shown)s changes of those read, newest first.") % {
+            "shown": shown}
 
     @property
     def trimmed_text(self) -> str:
@@ -98,44 +124,85 @@ class TableActivity(StreamReadOutcome):
     def bound_text(self) -> str:
         if self.complete:
             return ""
+        where = (_(" at a change made %(when)s") % {"when": _when(self.last_read)}
+                 if self.last_read is not None else "")
         if self.stopped_by == "time":
-            return _("Stopped reading: this page's time for DynamoDB was nearly spent. Newer "
-                     "records have not been read.")
-        return _("Stopped reading after %(calls)s GetRecords calls, this page's bound. Newer "
-                 "records have not been read.") % {"calls": number_text(self.get_records_calls)}
+            stopped = _("Stopped reading%(where)s: this page's time for DynamoDB was nearly "
+                        "spent.") % {"where": where}
+        else:
+            stopped = _("Stopped reading%(where)s after %(calls)s GetRecords calls, this "
+                        "page's bound.") % {"where": where,
+                                            "calls": number_text(self.get_records_calls)}
+        return stopped + " " + _("Later records have not been read yet: read further to "
+                                 "reach the newest.")
 
 
-def table_activity(table: Table, filters: ActivityFilters, *,
-                   may_view: Callable[[dict[str, Any]], bool],
-                   site: Any = None, position: Mapping[str, Any] | None = None,
-                   records_before: int = 0) -> TableActivity:
-    """Read the table's stream once (bounded) from ``position`` and keep the changes that
-    pass the filters and whose item (``may_view`` of its image) this person may see."""
+def _when(record: data.StreamRecord) -> str:
+    return stamp(record.when) if record.when is not None else _("at an unknown time")
+
+
+def activity_page(table: Table, filters: ActivityFilters, *,
+                  may_view: Callable[[dict[str, Any]], bool], site: Any = None,
+                  window: data.StreamWindow | None = None, newest_first: bool = True,
+                  stream: str | None = None) -> TableActivity:
+    """One page of the table's changes that pass the filters and whose item (``may_view``
+    of its image) this person may see: the newest of ``window`` (the whole stream by
+    default), or, ``newest_first=False``, the oldest (the page just after another).
+    ``stream``: the stream ARN the window's positions belong to."""
     info = data.StreamInfo.from_description(described_table(table)[0])
-    result = TableActivity(table=table, info=info, filters=filters,
-                           records_before=records_before)
+    result = TableActivity(table=table, info=info, filters=filters)
     if not result.available:
         return result
-    pk_attribute = table.primary.pk
-    match = (None if not filters.pk
-             else lambda keys: str(keys.get(pk_attribute, "")) == filters.pk)
-    read = data.read_stream(table, info=info, position=position, match=match)
+    if stream is not None and stream != info.arn:
+        raise data.InvalidCursor(_(
+            "The table's stream has been replaced since this page link was made, so its "
+            "positions mean nothing now. Start again from the newest changes."))
+    page = data.read_stream_page(
+        table, window or data.StreamWindow(), newest_first=newest_first,
+        count=conf.get("ACTIVITY_PER_PAGE"), info=info,
+        wanted=lambda record: _wanted(table, record, filters, may_view))
+    result.page, result.first_read, result.last_read = page, page.first_read, page.last_read
+    result.records_read, result.get_records_calls = page.records_read, page.get_records_calls
+    result.complete, result.stopped_by = page.complete, page.stopped_by
+    result.trimmed = bool(page.trimmed_shards)
+    _add_entries(result, site, page.records)  # newest first already
+    return result
+
+
+def activity_since(table: Table, filters: ActivityFilters, *,
+                   may_view: Callable[[dict[str, Any]], bool], site: Any = None,
+                   position: Mapping[str, Any] | None = None) -> TableActivity:
+    """Follow mode: every change read (bounded) after ``position``, newest first."""
+    info = data.StreamInfo.from_description(described_table(table)[0])
+    result = TableActivity(table=table, info=info, filters=filters)
+    if not result.available:
+        return result
+    read = data.read_stream(table, info=info, position=position)
     result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = read.position
     result.trimmed = bool(read.trimmed_shards)
+    if read.records:
+        result.first_read, result.last_read = read.records[0], read.records[-1]
     kept = [r for r in read.records if _wanted(table, r, filters, may_view)]
-    entries = audit_entries_by_key(table, kept)
-    for record in reversed(kept):
+    _add_entries(result, site, list(reversed(kept)))
+    return result
+
+
+def _add_entries(result: TableActivity, site: Any, records: list[data.StreamRecord]) -> None:
+    table = result.table
+    entries = audit_entries_by_key(table, records)
+    for record in records:
         text = key_text(table, record.keys)
         change = change_of(table, record, entries.setdefault(text[:1024], []))
         result.entries.append(_entry(site, table, record, change, text))
-    return result
 
 
 def _wanted(table: Table, record: data.StreamRecord, filters: ActivityFilters,
             may_view: Callable[[dict[str, Any]], bool]) -> bool:
     image = record.new_image or record.old_image or record.keys
+    if filters.pk and str(record.keys.get(table.primary.pk, "")) != filters.pk:
+        return False
     if filters.event and record.event_name != filters.event:
         return False
     if filters.entity:

@@ -78,6 +78,8 @@ class EntityEntry:
 def entity_entries(admins: Iterable[EntityAdmin]) -> list[EntityEntry]:
     entries = []
     for admin in admins:
+        if admin.internal:
+            continue  # a library's own items (OneTable's schema): found where they live
         listing = next((ls.label for ls in admin.get_listings() if ls.key in admin.opts.keys),
                        "")
         entries.append(EntityEntry(

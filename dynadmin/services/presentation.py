@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from ..data.serialization import dumps_plain_json, serialize
 from ..definitions import ParsedItem, Table
 from ..definitions.fields import TTL, Field
+from . import markup
 from .key_params import item_url, key_text
 from .names import parsed_name
 from .relation_links import field_links
@@ -98,53 +100,101 @@ class Group:
     #: the rows' keys and versions, signed once, when actions are offered
     selection: str = ""
 
+    @property
+    def rows_html(self) -> SafeString:
+        """The rows as markup (``services/markup.py``: a row is one format string)."""
+        return markup.rows_html(self)
+
 
 def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
                 request: HttpRequest | None = None, now: dt.datetime | None = None
                 ) -> list[Group]:
     """Rows grouped by entity in order of first appearance. Items of entities the person may
     not view are left out and never counted: with a filter on the page read, a count of
-    withheld rows would tell whether a hidden item's value matched (an oracle)."""
+    withheld rows would tell whether a hidden item's value matched (an oracle).
+
+    What a row needs of its entity (its admin, columns, fields, relations) is looked up once
+    per entity, not once per row: a list has up to a thousand rows of a few entities."""
     now = now or dt.datetime.now(dt.UTC)
-    groups: dict[str, Group] = {}
-    primary = table.primary
+    groups: dict[str, _Plan] = {}
     for parsed in items:
-        item = parsed.item
-        text = key_text(table, item)
         entity = parsed.entity
-        admin = site.admin_of(entity)
+        name = entity._meta.name if entity is not None else ""
+        plan = groups.get(name)
+        if plan is None:
+            plan = groups[name] = _Plan.of(site, table, parsed, request)
+        if plan.admin is None:
+            plan.group.rows.append(_unclassified_row(table, parsed.item, now))
+        elif request is None or plan.admin.has_view_permission(request, parsed.item):
+            plan.group.rows.append(plan.row(site, table, parsed, now))
+    return [plan.group for plan in groups.values() if plan.group.rows]
+
+
+@dataclass
+class _Plan:
+    """One entity's share of a list: its group, and what its rows are made of."""
+
+    group: Group
+    admin: Any = None
+    columns: tuple[str, ...] = ()
+    fields: dict[str, Field] = field(default_factory=dict)
+    relations: tuple[Any, ...] = ()
+    #: the links of the rows' related values, by those values: the rows of one partition
+    #: mostly link to the same few items (every order of a user, to that user)
+    links: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, site: AdminSite, table: Table, parsed: ParsedItem,
+           request: HttpRequest | None) -> _Plan:
+        admin = site.admin_of(parsed.entity)
         if admin is None:
-            group = groups.setdefault("", Group(
-                label="Unclassified", entity_name="unclassified", classified=False,
-                columns=[*primary.attributes, "attributes"]))
-            rest = {k: v for k, v in item.items() if k not in primary.attributes}
-            summary = raw_text(rest)
-            group.rows.append(Row(
-                url=item_url(table, item), key_text=text, item=item, name=text,
-                cells=[*(show(item[a]) if a in item else Shown() for a in primary.attributes),
-                       Shown(text=summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL
-                                                         else ""))],
-                ttl=_flagged_ttl(table, item, now)))
-            continue
-        if request is not None and not admin.has_view_permission(request, item):
-            continue
-        columns = admin.get_list_display(request)
-        group = groups.get(entity._meta.name)
-        if group is None:
-            fields = entity._meta.fields
-            group = groups[entity._meta.name] = Group(
-                label=entity._meta.verbose_name, entity_name=entity._meta.name,
-                columns=[fields[c].label for c in columns])
-        fields = entity._meta.fields
-        links = field_links(table, admin.get_relations(request), parsed.values)
-        group.rows.append(Row(
-            url=item_url(table, item), key_text=text, item=item,
+            return cls(Group(label="Unclassified", entity_name="unclassified", classified=False,
+                             columns=[*table.primary.attributes, "attributes"]))
+        meta = parsed.entity._meta
+        columns = tuple(admin.get_list_display(request))
+        return cls(Group(label=meta.verbose_name, entity_name=meta.name,
+                         columns=[meta.fields[c].label for c in columns]),
+                   admin=admin, columns=columns, fields=meta.fields,
+                   # only relations from a field make links in a row
+                   relations=tuple(r for r in admin.get_relations(request) if r.field))
+
+    def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
+        item, values, fields = parsed.item, parsed.values, self.fields
+        return Row(
+            url=item_url(table, item), key_text=key_text(table, item), item=item,
             name=parsed_name(site, table, parsed),
-            cells=[_linked(cell(fields[c], parsed.values[c], parsed.values, now), links.get(c))
-                   if c in parsed.values else Shown(kind="empty") for c in columns],
-            invalid=[fields[c].label for c in parsed.errors if c in columns],
-            ttl=_flagged_ttl(table, item, now)))
-    return list(groups.values())
+            cells=self._cells(table, values, now),
+            invalid=[fields[c].label for c in parsed.errors if c in self.columns],
+            ttl=_flagged_ttl(table, item, now))
+
+    def _cells(self, table: Table, values: dict[str, Any], now: dt.datetime) -> list[Shown]:
+        fields = self.fields
+        links = self._links(table, values) if self.relations else {}
+        return [_linked(cell(fields[c], values[c], values, now), links.get(c))
+                if c in values else Shown(kind="empty") for c in self.columns]
+
+    def _links(self, table: Table, values: dict[str, Any]) -> dict[str, str]:
+        try:
+            known = tuple(values.get(source) for relation in self.relations
+                          for source in relation.placeholders.values())
+            links = self.links.get(known)
+        except TypeError:  # an unhashable value (a set, a map): no memo
+            return field_links(table, self.relations, values)
+        if links is None:
+            links = self.links[known] = field_links(table, self.relations, values)
+        return links
+
+
+def _unclassified_row(table: Table, item: dict[str, Any], now: dt.datetime) -> Row:
+    """An item no entity claims: its key, and the rest as compact JSON."""
+    primary = table.primary.attributes
+    text = key_text(table, item)
+    summary = raw_text({k: v for k, v in item.items() if k not in primary})
+    return Row(
+        url=item_url(table, item), key_text=text, item=item, name=text,
+        cells=[*(show(item[a]) if a in item else Shown() for a in primary),
+               Shown(text=summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else ""))],
+        ttl=_flagged_ttl(table, item, now))
 
 
 def _linked(shown: Shown, url: str | None) -> Shown:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..data.serialization import dumps_plain_json
@@ -32,6 +33,7 @@ from ..definitions.fields import (
     SetField,
     Version,
 )
+from . import markup
 from .ttl import classify_ttl, relative_time
 
 __all__ = ["Shown", "count_text", "date_text", "moment_text", "number_text", "show",
@@ -72,6 +74,11 @@ class Shown:
     @property
     def nested(self) -> bool:
         return self.kind in ("map", "list")
+
+    @property
+    def inline_html(self) -> SafeString:
+        """The value on one line (a table cell, a diff), as markup."""
+        return markup.inline_html(self)
 
 
 # -- plain texts ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A table's Activity page: the latest changes across the table from its stream, filtered,
-read further with a signed cursor, and followed (htmx polls from the last position read)."""
+"""A table's Activity page: the newest changes across the table from its stream, filtered,
+paged Older and Newer with signed cursors that carry each shard's position, read further
+where a read stopped at its bound, and followed (htmx polls from the last position read)."""
 
 from __future__ import annotations
 
@@ -9,58 +10,98 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..data import decode_cursor, encode_cursor
+from ..data import InvalidCursor, StreamWindow, decode_cursor, encode_cursor
 from ..definitions import Table
-from ..services.activity import ACTIVITY_EVENTS, ActivityFilters, TableActivity, table_activity
+from ..services.activity import (
+    ACTIVITY_EVENTS,
+    ActivityFilters,
+    TableActivity,
+    activity_page,
+    activity_since,
+)
 from ..services.links import site_url
 from .resolving import viewable_table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
-__all__ = ["activity_page"]
+__all__ = ["activity_view"]
 
 #: Seconds between two polls of follow mode: each poll is one bounded read of the stream.
 FOLLOW_SECONDS = 5
+#: What a page cursor asks for: the newest of its window, or the oldest (Newer).
+_OLDER, _NEWER = "older", "newer"
 
 
-def _scope(table: Table) -> str:
-    return f"activity:{table.name}"
+def _scope(table: Table, filters: ActivityFilters) -> str:
+    # A page's positions depend on which records its filters wanted: another filter's
+    # cursor would skip or repeat changes, so it is refused.
+    return f"activity:{table.name}:" + urlencode(sorted(filters.as_params().items()))
 
 
 def _address(table: Table, filters: ActivityFilters, **params: str) -> str:
-    return (site_url("activity", table=table.name) + "?"
-            + urlencode({**filters.as_params(), **params}))
+    query = urlencode({**filters.as_params(), **params})
+    return site_url("activity", table=table.name) + (f"?{query}" if query else "")
 
 
-def _cursor(table: Table, activity: TableActivity, before: int) -> str:
-    return encode_cursor({"position": activity.position, "before": before},
-                         scope=_scope(table))
+def _page_url(table: Table, filters: ActivityFilters, activity: TableActivity,
+              window: StreamWindow | None, mode: str) -> str:
+    if window is None:
+        return ""
+    cursor = encode_cursor({"mode": mode, "window": window.to_json(),
+                            "stream": activity.info.arn}, scope=_scope(table, filters))
+    return _address(table, filters, cursor=cursor)
 
 
-def activity_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
+def _follow_url(table: Table, filters: ActivityFilters, activity: TableActivity) -> str:
+    position = (activity.position if activity.page is None
+                else activity.page.follow_from)
+    if position is None:
+        return ""
+    cursor = encode_cursor({"mode": "follow", "position": position},
+                           scope=_scope(table, filters))
+    return _address(table, filters, follow="1", cursor=cursor)
+
+
+def _read(request: HttpRequest, site: AdminSite, definition: Table,
+          filters: ActivityFilters) -> TableActivity:
+    cursor: dict[str, Any] = (
+        decode_cursor(request.GET["cursor"], scope=_scope(definition, filters))
+        if request.GET.get("cursor") else {})
+    kwargs: dict[str, Any] = {
+        "site": site,
+        "may_view": lambda image: site.may_view_item(request, definition, image)}
+    mode = cursor.get("mode", _OLDER)
+    if mode == "follow":
+        return activity_since(definition, filters, position=cursor.get("position"), **kwargs)
+    if mode not in (_OLDER, _NEWER):
+        raise InvalidCursor("This page link is not valid.")
+    window = StreamWindow.from_json(cursor["window"]) if "window" in cursor else None
+    return activity_page(definition, filters, window=window, newest_first=mode == _OLDER,
+                         stream=cursor.get("stream") if window is not None else None,
+                         **kwargs)
+
+
+def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
     admins = [site.admin_of(e) for e in site.entities_of(definition)]
     entities = [(a.opts.label, a.opts.verbose_name) for a in admins
                 if a is not None and a.has_view_permission(request)]
     filters = ActivityFilters.from_params(request.GET, {label for label, _name in entities})
-    further: dict[str, Any] = (decode_cursor(request.GET["cursor"], scope=_scope(definition))
-                               if request.GET.get("cursor") else {})
     following = request.GET.get("follow") == "1"
-    activity = table_activity(
-        definition, filters, site=site, position=further.get("position"),
-        records_before=int(further.get("before", 0)),
-        may_view=lambda image: site.may_view_item(request, definition, image))
-    follow_url = (_address(definition, filters, follow="1",
-                           cursor=_cursor(definition, activity, activity.total_read))
-                  if activity.available else "")
+    activity = _read(request, site, definition, filters)
+    page = activity.page
     context = {
         "table": definition, "activity": activity, "filters": filters,
         "entity_choices": entities, "event_choices": ACTIVITY_EVENTS,
-        "following": following, "follow_url": follow_url, "follow_seconds": FOLLOW_SECONDS,
+        "following": following, "follow_seconds": FOLLOW_SECONDS,
+        "follow_url": _follow_url(definition, filters, activity) if following else "",
         "partial_view": not site.sees_every_entity(request, definition),
-        "further_url": "" if activity.complete else _address(
-            definition, filters, cursor=_cursor(definition, activity, activity.total_read)),
+        "older_url": _page_url(definition, filters, activity, page and page.older, _OLDER),
+        "newer_url": _page_url(definition, filters, activity, page and page.newer, _NEWER),
+        "further_url": _page_url(definition, filters, activity, page and page.rest, _OLDER),
+        "newest_url": ("" if page is None or page.window.from_oldest
+                       and page.window.before is None else _address(definition, filters)),
         "start_following_url": _address(definition, filters, follow="1"),
         "stop_following_url": _address(definition, filters),
     }

@@ -34,8 +34,9 @@ EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
 def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
     context = {
-        "table": definition, "params": request.GET, "sort_operators": SORT_OPERATORS,
-        "filter_operators": FILTER_OPERATORS, "max_limit": MAX_LIMIT,
+        "table": definition, "params": _Asked(request.GET.items()),
+        "sort_operators": SORT_OPERATORS, "filter_operators": FILTER_OPERATORS,
+        "max_limit": MAX_LIMIT,
         "index_choices": index_choices(definition, request.GET.get("index")),
         # The moment "hide expired" compares TTLs with is part of the address, so a cursor
         # stays valid for the query it was made for.
@@ -76,6 +77,15 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     if request.htmx and not request.htmx.boosted:
         templates = site.template_names("partials/partition_results.html", definition)
     return TemplateResponse(request, templates, context)
+
+
+class _Asked(dict):
+    """The address's parameters as the query form shows them back: one value each, and ""
+    for one not given (so each of the form's lookups is a dictionary hit, not a failed
+    attribute lookup on a QueryDict)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _with(request: HttpRequest, **params: str) -> str:

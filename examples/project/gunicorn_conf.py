@@ -8,6 +8,7 @@ DATABASE_URL). The master runs dynadmin's system checks once, so a per-process c
 several workers is reported (dynadmin.W102) in gunicorn's own log.
 """
 
+import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -40,3 +41,8 @@ def when_ready(server):  # noqa: ANN001, ANN201 - gunicorn's hook signature
     for message in checks.run_checks(tags=["dynadmin"]):
         if message.level >= checks.WARNING:
             server.log.warning("%s", message)
+    # Everything loaded so far (Django, the definitions, their checks) lives as long as the
+    # process: out of the garbage collector's sight, a worker's collections no longer walk
+    # it on every page, and it stays shared with the master instead of being copied on
+    # write. Measured: about a third of a 1,000-row page's CPU (bench/README.md).
+    gc.freeze()

@@ -15,6 +15,9 @@ class UserAdmin(EntityAdmin):
     relations = (
         Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
         Relation("Sessions", Session, placeholders={"user_id": "user_id"}, descending=True),
+        # Was this person invited? Invitations are keyed by the address they were sent to.
+        Relation("Invitations to this email", Invitation, key="by_email",
+                 placeholders={"email": "email"}),
     )
 
 

@@ -48,11 +48,15 @@ def test_composite_keys_are_spelled_as_electrodb_spells_them():
     task = module.Task._meta
     # partition: $service#label_value; sort: $entity_version#label_value; all lowercased
     assert (task.primary_key.pk.template, task.primary_key.sk.template) == (
-        "$task-manager#taskname_{taskName}", "$task_1#project_{project}#employee_{employee}")
+        "$task-manager#taskname_{taskName:lower}",
+        "$task_1#project_{project:lower}#employee_{employee:lower}")
+    assert task.primary_key.format({"taskName": "Ship It", "project": "Apollo",
+                                    "employee": "Ada"}) == {
+        "pk": "$task-manager#taskname_ship it", "sk": "$task_1#project_apollo#employee_ada"}
     # an index in a collection puts the collection before the entity
     assigned = task.keys["by_assigned"]
     assert (assigned.index_name, assigned.sk.template) == (
-        "gsi3pk-gsi3sk-index", "$assignments#task_1#project_{project}#status_{status}")
+        "gsi3pk-gsi3sk-index", "$assignments#task_1#project_{project:lower}#status_{status}")
     assert task.fields["status"].choices == ("open", "in-progress", "closed")
     assert task.fields["taskName"].required
     assert type(task.fields["points"]).__name__ == "Number"
@@ -69,17 +73,15 @@ def test_an_empty_sort_composite_is_the_entity_alone():
     _, module, _ = generated(schema("electrodb_library.json"))
     member = module.Member._meta
     assert member.primary_key.sk.template == "$member_1"
-    assert module.Book._meta.primary_key.sk.template == "$detail#book_1#bookid_{bookId}"
+    assert module.Book._meta.primary_key.sk.template == "$detail#book_1#bookid_{bookId:lower}"
 
 
-def test_lowercased_values_are_flagged_but_numbers_and_lowercase_choices_are_not():
-    source, _, _ = generated(schema("electrodb_task_manager.json"))
-    note = next(line for line in one_line(source).splitlines()
-                if "lowercases the keys of task" in line)
-    assert note.startswith("# not expressible: ElectroDB lowercases the keys of task, values "
-                           "included; dynadmin spells taskName, project, employee as typed")
+def test_lowercased_values_are_lowercase_placeholders_but_numbers_and_lowercase_choices_not():
+    source, module, _ = generated(schema("electrodb_task_manager.json"))
+    assert "not expressible" not in source
+    task = module.Task._meta
     # status is a choice of lowercase values: casing never changes it
-    assert "status" not in note
+    assert task.keys["by_statuses"].pk.template.endswith("status_{status}")
 
 
 def test_templates_labels_renames_padding_and_casing():
@@ -99,16 +101,18 @@ def test_templates_labels_renames_padding_and_casing():
     assert errors == []
     meta = module.YourEntityName._meta
     # a template is spelled as written, but still lowercased (casing defaults to lower)
-    assert meta.primary_key.pk.template == "prefix_{accountId}_postfix"
+    assert meta.primary_key.pk.template == "prefix_{accountId:lower}_postfix"
     key = meta.keys["by_byCount"]
+    # padding with any character, then the key's casing; a number is padded as text
     assert (key.pk.template, key.sk.template) == (
-        "$YOUR_SERVICE_NAME#C_{code}", "$a#b#your_entity_name_1#count_{count:06d}")
-    assert type(meta.fields["count"]).__name__ == "Integer"
+        "$YOUR_SERVICE_NAME#C_{code:->4:upper}", "$a#b#your_entity_name_1#count_{count:0>6}")
+    assert key.format({"code": "ab", "count": -5}) == {
+        "gsi1pk": "$YOUR_SERVICE_NAME#C_--AB", "gsi1sk": "$a#b#your_entity_name_1#count_0000-5"}
+    assert type(meta.fields["count"]).__name__ == "Number"
     assert type(meta.fields["tags"]).__name__ == "NumberSet"
     assert meta.fields["displayName"].attribute == "dn"
     text = one_line(source)
-    assert "# not expressible: code is padded to 4 characters with '-' in keys" in text
-    assert "ElectroDB lower or uppercases the keys of your_entity_name" in text
+    assert "not expressible" not in text
     assert "# note: displayName is hidden (ElectroDB leaves it out of results)." in text
     assert "# note: ignored on displayName: sparkle (not understood)." in text
 

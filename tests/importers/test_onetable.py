@@ -32,7 +32,11 @@ def test_each_published_schema_becomes_definitions_that_pass_the_checks(name):
     source, module, errors = generated(schema(name))
     compile(source, name, "exec")
     assert errors == []
-    assert {a.entity._meta.type_value for a in module.site.admins} == set(schema(name)["models"])
+    mine = {a.entity._meta.type_value for a in module.site.admins if not a.internal}
+    assert mine == set(schema(name)["models"])
+    # OneTable's own items in the table, declared so that they are claimed, never written
+    assert {a.entity._meta.type_value for a in module.site.admins if a.internal} == {
+        "_Schema", "_Migration", "_Unique"}
     assert module.app.type_attribute == "_type"
 
 
@@ -70,10 +74,11 @@ def test_what_the_template_language_cannot_say_is_a_comment():
     source, module, errors = generated(data)
     assert errors == []
     key = module.Invoice._meta.primary_key.sk
-    assert key.template == "invoice#{count:08d}#{product}"
-    assert type(module.Invoice._meta.fields["count"]).__name__ == "Integer"
-    assert "# not expressible: 'invoice#${count:8}#${product:12:_}' pads ${product} to 12" in (
-        source.replace("\n    #   ", " "))
+    # ${name:size:pad} pads at the start with pad, "0" by default, numbers and text alike
+    assert key.template == "invoice#{count:0>8}#{product:_>12}"
+    assert key.format({"count": 42, "product": "pen"}) == "invoice#00000042#_________pen"
+    assert key.parse("invoice#00000042#_________pen") == {"count": 42, "product": "pen"}
+    assert "pads" not in source
     assert type(module.Invoice._meta.fields["expires"]).__name__ == "TTL"
     assert module.app.ttl_attribute == "expires"
     assert "# note: secret is hidden (OneTable leaves it out of results)." in source
@@ -97,6 +102,19 @@ def test_a_custom_type_field_and_a_missing_table_name():
     assert "# guess: a OneTable schema does not name its table; pass --table" in source
     # a field without a type is text, and says so
     assert "# guess: mood has no type; taken as text." in source
+
+
+def test_a_template_variable_that_is_no_field_is_key_only_but_fields_stay_stored():
+    data = copy.deepcopy(schema("onetable_overview.json"))
+    data["models"]["Invoice"]["sk"]["value"] = "invoice#${region}#${id}"
+    source, module, errors = generated(data)
+    assert errors == []
+    fields = module.Invoice._meta.fields
+    # OneTable writes only a model's fields: ${region} fills the key and is stored nowhere
+    assert fields["region"].key_only
+    assert "OneTable never stores it: key-only" in source.replace("\n    #   ", " ")
+    # a declared field used in a key is also an attribute of the item
+    assert not fields["id"].key_only
 
 
 def test_unknown_top_level_keys_are_noted():

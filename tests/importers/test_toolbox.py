@@ -52,6 +52,15 @@ def test_prefix_transformers_and_saved_as_become_key_templates():
         "byTrainer", "TRAINER#{trainerId}", "{captureDate}")
     assert pokemon.keys["byLevel"].sk.template == "{level}"
     assert pokemon.fields["captureDate"].attribute == "gsisk"
+    # saved as a key attribute with a prefix: the value lives only in that key
+    assert pokemon.fields["pokemonId"].key_only and pokemon.fields["trainerId"].key_only
+    assert not pokemon.fields["captureDate"].key_only  # saved as gsisk as it is
+    item = module.Pokemon.build_item({"pokemonId": "25", "pokeClass": "fire", "name": "Pika",
+                                      "trainerId": "ash", "captureDate": "2024-01-01",
+                                      "level": 5})
+    assert (item["pk"], item["gsipk"], item["gsisk"]) == ("POKEMON#25", "TRAINER#ash",
+                                                          "2024-01-01")
+    assert not {"pokemonId", "pokeClass", "trainerId"} & set(item)
     assert pokemon.fields["pokeClass"].choices == ("fire", "water", "grass")
     # attributes are required unless the schema says "never"
     assert pokemon.fields["name"].required and not pokemon.fields["types"].required

@@ -17,6 +17,9 @@ from tests.conftest import physical_table
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = ["workbench_recurring_payments.json", "workbench_game_player_profiles.json",
           "workbench_connected_vehicles.json"]
+#: published models whose tables hold sample items but no facets
+WITHOUT_FACETS = ["workbench_chat_system.json", "workbench_complaint_management.json",
+                  "workbench_session_management.json", "workbench_social_network.json"]
 
 
 def model(name: str) -> dict:
@@ -24,7 +27,11 @@ def model(name: str) -> dict:
 
 
 def generated(name: str):
-    source = render(import_design("workbench", model(name)))
+    return generated_from(model(name))
+
+
+def generated_from(data: dict):
+    source = render(import_design("workbench", data))
     module, problems = load_generated(source)
     return source, module, problems
 
@@ -59,6 +66,29 @@ def test_every_guess_is_a_comment_next_to_it():
     assert "# guess: AccountId lives only in PK" in source
     assert "# note: GSI-1 projects INCLUDE (SK, PK, SKU, Email, NextPaymentDate)" in source
     assert "# guess: TTL (a number named like a TTL) is the TTL attribute." in source
+
+
+def test_a_segment_no_sample_item_stores_is_key_only_and_never_written():
+    _, module, _ = generated("workbench_recurring_payments.json")
+    fields = module.Subscription._meta.fields
+    assert fields["AccountId"].key_only and fields["SubId"].key_only
+    assert not fields["SKU"].key_only  # an attribute of every sample item
+    item = module.Subscription.build_item({"AccountId": "76584123", "SubId": "123",
+                                           "SKU": "NFLX"})
+    assert (item["PK"], item["SK"]) == ("ACC#76584123", "SUB#123#SKU#NFLX")
+    assert "AccountId" not in item and "SubId" not in item
+
+
+def test_without_sample_items_an_alias_segment_is_not_assumed_key_only():
+    data = model("workbench_recurring_payments.json")
+    facet = data["DataModel"][0]["TableFacets"][0]
+    facet["TableData"] = []
+    facet["KeyAttributeAlias"] = {"PartitionKeyAlias": "ACC#AccountId",
+                                  "SortKeyAlias": "SUB#SubId"}
+    source, module, problems = generated_from(data)
+    assert [p for p in problems if p.is_serious()] == []
+    assert not module.Subscription._meta.fields["AccountId"].key_only
+    assert "no sample item shows whether it is stored as well" in source.replace("\n    #   ", " ")
 
 
 def test_an_attribute_naming_each_facet_becomes_the_type_attribute():
@@ -102,8 +132,6 @@ def test_a_file_of_another_format_is_refused_naming_what_was_expected(data):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_sample_items_in_dynamodb_local_are_classified_to_their_facet(name, dynamodb_endpoint):
-    from dynadmin.data import load_items_unconditionally, query
-
     _, module, _ = generated(name)
     (table,) = module.site.tables.values()
     expected = {}
@@ -111,18 +139,26 @@ def test_sample_items_in_dynamodb_local_are_classified_to_their_facet(name, dyna
         for sample in facet["TableData"]:
             item = loadable(sample)
             expected[(item[table.pk], item[table.sk])] = facet["FacetName"]
-    with physical_table(table) as names, override_settings(DYNADMIN_TABLE_NAMES=names):
-        items = [loadable(s) for t in model(name)["DataModel"]
-                 for f in t["TableFacets"] for s in f["TableData"]]
-        load_items_unconditionally(table, items)
-        found = {}
-        for partition in sorted({pk for pk, _ in expected}):
-            for item in query(table.primary, partition, limit=100, consistent=True).items:
-                entity = table.classify(item)
-                found[(item[table.pk], item[table.sk])] = entity and entity._meta.name
+    found = classified_after_loading(table, [loadable(s) for t in model(name)["DataModel"]
+                                             for f in t["TableFacets"] for s in f["TableData"]])
     # a facet showing several shapes of key becomes one entity per shape (VehicleMeta)
     assert set(found) == set(expected)
     assert {k: v for k, v in found.items() if not v or not v.startswith(expected[k])} == {}
+
+
+def classified_after_loading(table, items: list[dict]) -> dict:
+    """Each item's key → the entity it is classified as, once loaded into DynamoDB Local and
+    read back by querying each partition."""
+    from dynadmin.data import load_items_unconditionally, query
+
+    found = {}
+    with physical_table(table) as names, override_settings(DYNADMIN_TABLE_NAMES=names):
+        load_items_unconditionally(table, items)
+        for partition in sorted({item[table.pk] for item in items}):
+            for item in query(table.primary, partition, limit=100, consistent=True).items:
+                entity = table.classify(item)
+                found[(item[table.pk], item[table.sk])] = entity and entity._meta.name
+    return found
 
 
 def loadable(sample: dict) -> dict:
@@ -138,3 +174,74 @@ def loadable(sample: dict) -> dict:
         except (AttributeError, ValueError, TypeError):
             continue
     return item
+
+
+@pytest.mark.parametrize("name", WITHOUT_FACETS)
+def test_a_table_without_facets_gets_an_entity_per_kind_of_key(name):
+    source, module, problems = generated(name)
+    assert [p for p in problems if p.is_serious()] == []
+    assert "# guess: the table has no facets; this entity is the" in source
+    (table,) = module.site.tables.values()
+    # every sample item belongs to exactly the entity made for its kind of key
+    for sample in model(name)["DataModel"][0]["TableData"]:
+        item = loadable(sample)
+        assert table.classify(item) is not None, item
+
+
+def test_items_are_grouped_by_the_labels_their_keys_begin_with():
+    _, module, _ = generated("workbench_chat_system.json")
+    user, room = module.User._meta, module.RoomMeta._meta
+    assert (user.primary_key.pk.template, room.primary_key.pk.template) == (
+        "User:{PK_1}", "Room:{PK_1}")
+    # a key every item of the group spells alike is literal; a label seen once is a value
+    assert room.primary_key.sk.template == "meta"
+    _, module, _ = generated("workbench_social_network.json")
+    templates = {a.entity.__name__: (a.entity._meta.primary_key.pk.template,
+                                     a.entity._meta.primary_key.sk.template)
+                 for a in module.site.admins}
+    # a label further in splits a group only when it recurs (follower, following)
+    assert templates["UFollower"] == ("u#{PK_1}#follower", "u#{SK_1}")
+    assert templates["UFollowing"] == ("u#{PK_1}#following", "u#{SK_1}")
+    assert templates["UInfo"] == ("u#{PK_1}", '"info"')
+    assert len(templates) == 8
+
+
+def test_a_model_schema_block_is_read_as_the_onetable_schema_it_is():
+    schema = json.loads((FIXTURES / "onetable_overview.json").read_text())
+    data = {"ModelName": "With schema", "ModelSchema": schema, "DataModel": [{
+        "TableName": "Overview",
+        "KeyAttributes": {"PartitionKey": {"AttributeName": "pk", "AttributeType": "S"},
+                          "SortKey": {"AttributeName": "sk", "AttributeType": "S"}},
+        "TableData": [{"pk": {"S": "account#a1"}, "sk": {"S": "account#"}}]}]}
+    source, module, problems = generated_from(data)
+    assert [p for p in problems if p.is_serious()] == []
+    # OneTable's own templates, not guesses from the sample item
+    assert module.Account._meta.primary_key.pk.template == "account#{id}"
+    mine = {a.entity._meta.type_value for a in module.site.admins if not a.internal}
+    assert mine == set(schema["models"])
+    assert {a.entity._meta.type_value for a in module.site.admins if a.internal} == {
+        "_Schema", "_Migration", "_Unique"}  # OneTable's own items, as a OneTable import has
+    assert module.overview.type_attribute == "_type"
+    assert "come from the model's ModelSchema" in source.replace("\n#   ", " ")
+
+
+def test_a_model_schema_of_no_table_here_is_ignored_with_a_note():
+    data = model("workbench_recurring_payments.json")
+    data["ModelSchema"] = {"indexes": {"primary": {"hash": "elsewhere"}}, "models": {}}
+    source, module, problems = generated_from(data)
+    assert [p for p in problems if p.is_serious()] == []
+    assert "note: ignored the model's ModelSchema" in source
+    assert hasattr(module, "Subscription")
+
+
+@pytest.mark.parametrize("name", WITHOUT_FACETS)
+def test_items_of_a_table_without_facets_are_classified_from_dynamodb_local(
+        name, dynamodb_endpoint):
+    _, module, _ = generated(name)
+    (table,) = module.site.tables.values()
+    items = [loadable(s) for s in model(name)["DataModel"][0]["TableData"]]
+    expected = {(i[table.pk], i[table.sk]): table.classify(i)._meta.name for i in items}
+    found = classified_after_loading(table, items)
+    assert found == expected
+    # each entity the import made holds some of the samples
+    assert set(found.values()) == {a.entity._meta.name for a in module.site.admins}

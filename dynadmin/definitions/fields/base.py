@@ -7,6 +7,7 @@ DynamoDB stores, and, for key-capable fields, the text it takes inside a key tem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -93,6 +94,11 @@ class Field:
 
     def pattern_for(self, spec: str) -> str:
         return self.key_pattern
+
+    def uncase(self, text: str, case: Callable[[str], str]) -> str:
+        """The key text as this field spells it, from the text a cased key holds
+        (``{status:lower}``): the same text when reading it back does not mind case."""
+        return text
 
 
 

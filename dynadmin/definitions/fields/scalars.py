@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -162,6 +163,10 @@ class Binary(Field):
         if not data:
             raise FieldError(f"{self.label}: binary key values cannot be empty")
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    def uncase(self, text: str, case: Callable[[str], str]) -> str:
+        raise FieldError(f"{self.label}: binary key text is base64, which a cased key "
+                         "would change")
 
     def from_key_text(self, text: str, spec: str = "") -> Any:
         try:

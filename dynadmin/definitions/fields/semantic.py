@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -40,6 +41,9 @@ class Choice(String):
         if value is not None and value not in self.choices:
             raise FieldError(f"{self.label}: {value!r} is not one of {', '.join(self.choices)}")
         return value
+
+    def uncase(self, text: str, case: Callable[[str], str]) -> str:
+        return next((c for c in self.choices if case(c) == text), text)
 
     def pattern_for(self, spec: str) -> str:
         # Longest first, so that "SHIPPED_LATE" is not cut to "SHIPPED".
@@ -117,6 +121,10 @@ class DateTime(Field):
         if spec:
             return self.to_python(dt.datetime.strptime(text, spec))
         return self.to_python(text)
+
+    def uncase(self, text: str, case: Callable[[str], str]) -> str:
+        # ISO 8601's letters (T, Z) are capitals; strptime reads a format in either case
+        return text.upper()
 
     def pattern_for(self, spec: str) -> str:
         return _strftime_pattern(spec) if spec else self.key_pattern

@@ -4,39 +4,43 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dynadmin.importers import FORMATS, ImportFormatError, import_design, render
 from dynadmin.importers.checking import load_generated
+from dynadmin.importers.stored_schema import stored_onetable_schema
 
 
 class Command(BaseCommand):
-    help = ("Read a NoSQL Workbench model, a OneTable schema, ElectroDB entities or "
-            "DynamoDB-Toolbox DTOs (JSON) and write the equivalent dynadmin definitions, with a "
-            "'# guess:' comment on every guess.")
+    help = ("Read a NoSQL Workbench model, a OneTable schema (a file, or the schema OneTable "
+            "stores in the table: --from-table), ElectroDB entities or DynamoDB-Toolbox DTOs "
+            "(JSON) and write the equivalent dynadmin definitions, with a '# guess:' comment on "
+            "every guess.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
-        parser.add_argument("file", help="the model file (JSON)")
+        parser.add_argument("file", nargs="?", help="the model file (JSON)")
+        parser.add_argument("--from-table", metavar="TABLE",
+                            help="onetable only: read the schema OneTable stores in this table "
+                                 "(one GetItem of _schema / _schema:Current) instead of a file")
         parser.add_argument("--table", help="the table to import (or to name, for OneTable, "
                                               "ElectroDB and Toolbox)")
         parser.add_argument("--output", help="write here instead of standard output")
         parser.add_argument("--force", action="store_true", help="overwrite --output")
 
     def handle(self, *args, **options) -> None:
-        path = Path(options["file"])
+        data, where = self._model(options)
+        table = options["table"] or options["from_table"]
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{path} is not JSON ({exc}); --format {options['format']} "
-                               "reads a JSON file.") from None
-        try:
-            source = render(import_design(options["format"], data, table=options["table"]))
+            design = import_design(options["format"], data, table=table)
         except ImportFormatError as exc:
-            raise CommandError(f"{path}: {exc}") from None
+            raise CommandError(f"{where}: {exc}") from None
+        if options["from_table"]:
+            design.source = (f"the OneTable schema stored in table {options['from_table']} "
+                             f"(version {data.get('version', '?')})")
+        source = render(design)
         _, problems = load_generated(source)
         output = options["output"]
         if output:
@@ -53,3 +57,27 @@ class Command(BaseCommand):
         if errors:
             raise CommandError(f"the generated definitions have {len(errors)} problem(s) that "
                                "`manage.py check` reports; fix the lines they name.")
+
+    def _model(self, options: dict[str, Any]) -> tuple[Any, str]:
+        """The parsed model and where it came from (for messages)."""
+        physical, file = options["from_table"], options["file"]
+        if physical:
+            if file:
+                raise CommandError("give a model file or --from-table, not both.")
+            if options["format"] != "onetable":
+                raise CommandError("--from-table reads the schema OneTable stores in a table; "
+                                   "use it with --format onetable.")
+            try:
+                return stored_onetable_schema(physical), f"table {physical}"
+            except ImportFormatError as exc:
+                raise CommandError(str(exc)) from None
+        if not file:
+            raise CommandError("name the model file (or, for OneTable, --from-table TABLE).")
+        path = Path(file)
+        try:
+            return json.loads(path.read_text(encoding="utf-8")), str(path)
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"{path} is not JSON ({exc}); --format {options['format']} "
+                               "reads a JSON file.") from None

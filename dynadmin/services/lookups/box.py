@@ -4,10 +4,9 @@ the box says what it understands."""
 
 from __future__ import annotations
 
-import contextvars
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ... import data
 from ...data import DataError
+from ...data.parallel import in_parallel
 from ...definitions import Entity, Index, ParsedItem, Table
 from ...definitions.fields import Field, Number, String
 from ...definitions.keys import KeyTemplate
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 GLOBAL_LIMIT = 10
 #: at most this many lookups run for one text (the rest are reported as skipped)
 MAX_GLOBAL_LOOKUPS = 12
-MAX_WORKERS = 8
 
 # -- the global box -------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -223,19 +222,7 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
 
 def _run_parallel(plans: list[LookupPlan], limit: int) -> list[data.Page | DataError]:
     """Each plan's page, or the DataError it raised (one failure hides no other result)."""
-    if not plans:
-        return []
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(plans))) as pool:
-        # Each task runs in a copy of this context, so the request's call log records it.
-        futures = [pool.submit(contextvars.copy_context().run, fetch, plan, limit)
-                   for plan in plans]
-        outcomes: list[data.Page | DataError] = []
-        for future in futures:
-            try:
-                outcomes.append(future.result())
-            except DataError as exc:
-                outcomes.append(exc)
-    return outcomes
+    return in_parallel([partial(fetch, plan, limit) for plan in plans])
 
 
 # -- what the box understands ----------------------------------------------------------------

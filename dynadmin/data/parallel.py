@@ -1,0 +1,37 @@
+"""Several calls of one request at once: the global box's lookups, an item page's related
+sections. Each runs in a copy of the request's context, so the request's call log records it
+and its budget bounds it; each failure is kept apart, so one failing call hides no other
+result. A single call runs in the request's own thread."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from .errors import DataError
+
+__all__ = ["MAX_WORKERS", "in_parallel"]
+
+#: threads one request may use at once (each holds one of the client's pooled connections)
+MAX_WORKERS = 8
+
+T = TypeVar("T")
+
+
+def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
+    """Each call's result, in order, or the DataError it raised."""
+    if len(calls) <= 1:
+        return [_outcome(call) for call in calls]
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(calls))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, _outcome, call)
+                   for call in calls]
+        return [future.result() for future in futures]
+
+
+def _outcome(call: Callable[[], T]) -> T | DataError:
+    try:
+        return call()
+    except DataError as exc:
+        return exc
