@@ -18,13 +18,14 @@ LOGICAL_TABLE = "Application"
 
 
 def production_env(physical_table: str) -> dict[str, str]:
-    """The process environment minus any Django/dynadmin/AWS settings, plus production ones.
+    """The process environment minus any Django/dynadmin/AWS settings (and any database or
+    cache URL: the run's configuration adds its own), plus production ones.
 
     Plain HTTP on 127.0.0.1, so the HTTPS redirect and secure cookies are off; everything
     else (DEBUG off, manifest static files, whitenoise) is what production runs.
     """
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DYNADMIN_", "AWS_"))}
+           if not k.startswith(("DJANGO_", "DYNADMIN_", "AWS_", "DATABASE_URL", "REDIS_URL"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "examples.project.settings",
         "DJANGO_DEBUG": "0",

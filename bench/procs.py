@@ -213,5 +213,5 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-__all__ = ["BENCH_DIR", "BenchError", "Server", "rss_mb", "start_dynamodb", "start_gunicorn",
-           "start_peer", "stop_on_sigterm", "worker_pids"]
+__all__ = ["BENCH_DIR", "PEER_VERSION", "BenchError", "Server", "rss_mb", "start_dynamodb",
+           "start_gunicorn", "start_peer", "stop_on_sigterm", "worker_pids"]

@@ -37,6 +37,15 @@ class Profile:
     concurrency: int = 8
     #: every latency loop stops after this many seconds, whatever its count
     loop_seconds: float = 120.0
+    #: sequential requests per side for CPU per request (a tick is 10 ms: over hundreds of
+    #: requests its granularity is negligible)
+    cpu_requests: int = 200
+    #: the 1,000-row page: sampled requests, and requests for its CPU figure
+    wide_samples: int = 30
+    wide_cpu_requests: int = 40
+    #: the item page with its relations: sampled requests, and turns with the delay on/off
+    item_samples: int = 40
+    item_delay_samples: int = 10
 
     @property
     def total_items(self) -> int:
@@ -58,6 +67,11 @@ FULL = Profile(
     throughput_max_requests=50_000,
     startup_runs=3,
     throughput_rounds=3,
+    cpu_requests=400,
+    wide_samples=100,
+    wide_cpu_requests=100,
+    item_samples=200,
+    item_delay_samples=40,
 )
 
 QUICK = Profile(

@@ -5,6 +5,10 @@ proxy, which forwards every request unchanged and records its operation and para
 recorded Query/Scan calls are then replayed with ``ReturnConsumedCapacity`` to learn what they
 cost. The timed copy of the peer talks to DynamoDB Local directly, so the proxy adds nothing
 to its timings.
+
+The item-page measure puts it in front of a second gunicorn with a fixed ``delay_s`` added to
+every call: the page's time then grows by that delay once per call made *in sequence*, which
+tells Queries run in parallel from Queries run one after another, whatever the noise.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +40,8 @@ class CountingProxy:
     """Forwards to ``target`` (a DynamoDB endpoint) and records every call."""
 
     target: str
+    #: seconds added before forwarding each call (a slower, farther DynamoDB)
+    delay_s: float = 0.0
     calls: list[RecordedCall] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -49,6 +56,9 @@ class CountingProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle on, the body waits for the
+            # client's delayed ACK (40 ms) and every proxied call would pay it.
+            disable_nagle_algorithm = True
 
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 proxy._forward(self)
@@ -76,6 +86,8 @@ class CountingProxy:
     def _forward(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length)
+        if self.delay_s:
+            time.sleep(self.delay_s)
         target = urlsplit(self.target)
         upstream = http.client.HTTPConnection(target.hostname or "127.0.0.1",
                                               target.port or 80, timeout=30)

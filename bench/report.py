@@ -1,14 +1,10 @@
-"""The results: JSON, a markdown table with the targets marked met/missed, and the chart.
-
-The chart is hand-written SVG (no chart library): page time (p50) against page depth, on
-log-log axes, for dynadmin and for the peer both ways it pages.
-"""
+"""The results: JSON, a markdown table with the targets marked met/MISSED, and the chart
+(``chart.py``); the targets themselves are in ``targets.py``."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
-import math
 import os
 import platform
 import shutil
@@ -16,12 +12,13 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from examples.project import local
 
+from .chart import depth_svg
 from .paths import RESULTS_DIR, TMP_DIR
 from .profiles import Profile
+from .targets import targets
 
 # -- where --------------------------------------------------------------------------------
 
@@ -93,50 +90,6 @@ def _first_line(command: list[str]) -> str:
     return ((result.stdout or result.stderr).strip().splitlines() or ["?"])[0]
 
 
-# -- targets ----------------------------------------------------------------------------------
-def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of the issue, with the measured value and whether it is met."""
-    page, depth = results["page"], results["depth"]
-    out = []
-    raw50, dyn50 = page["raw_ms"]["p50"], page["dynadmin_ms"]["p50"]
-    out.append(_target("partition page p50 ≤ raw Query p50 + 5 ms (50 rows)",
-                       f"{dyn50:.1f} ms vs {raw50:.1f} + 5 = {raw50 + 5:.1f} ms",
-                       dyn50 <= raw50 + 5))
-    ratio = depth["ratio_p50"]
-    out.append(_target(f"page {depth['deep_page']:,} p50 ≤ 1.2 × page 1 p50",
-                       f"{depth['page_deep']['p50']:.1f} / {depth['page_1']['p50']:.1f} ms "
-                       f"= {ratio:.2f} × (the raw Query alone: {depth['raw_ratio_p50']:.2f} ×; "
-                       f"what dynadmin adds: {depth['added_p50_ms_page_deep']:.1f} ms at page "
-                       f"{depth['deep_page']:,} vs {depth['added_p50_ms_page_1']:.1f} ms at "
-                       "page 1)", ratio <= 1.2))
-    out.append(_calls_target(results["calls"]["per_kind"]))
-    share = results["throughput"]["share_of_raw"]
-    out.append(_target("throughput through gunicorn ≥ 70 % of raw Query throughput (c=8)",
-                       f"{results['throughput']['dynadmin']['requests_per_second']:.0f} vs "
-                       f"{results['throughput']['raw']['requests_per_second']:.0f} req/s "
-                       f"= {100 * share:.0f} %", share >= 0.7))
-    rss = results["memory"]["worker_rss_mb"]
-    out.append(_target("RSS per gunicorn worker < 100 MB after load",
-                       ", ".join(f"{r:.0f} MB" for r in rss), bool(rss) and max(rss) < 100))
-    return out
-
-
-def _calls_target(per_kind: dict[str, Any]) -> dict[str, Any]:
-    kinds = [k for k in ("page", "deep page", "depth", "throughput", "lookup") if k in per_kind]
-    exact = all(per_kind[k]["calls_min"] == per_kind[k]["calls_max"] == 1 for k in kinds)
-    describe = any(per_kind[k]["describe_table_seen"] for k in kinds)
-    requests = sum(per_kind[k]["requests"] for k in kinds)
-    headers = sorted({h for k in kinds for h in per_kind[k]["headers_seen"]})
-    return _target("exactly 1 DynamoDB call per partition page and per single lookup; "
-                   "DescribeTable never per page",
-                   f"{requests:,} requests, X-Dynadmin-Calls seen: {', '.join(headers)}",
-                   exact and not describe)
-
-
-def _target(name: str, measured: str, met: bool) -> dict[str, Any]:
-    return {"target": name, "measured": measured, "met": bool(met)}
-
-
 # -- markdown --------------------------------------------------------------------------------
 def _ms(summary: dict[str, Any]) -> str:
     return f"{summary['p50']:.1f} / {summary['p95']:.1f}"
@@ -144,7 +97,7 @@ def _ms(summary: dict[str, Any]) -> str:
 
 def markdown(results: dict[str, Any], svg_name: str) -> str:
     lines = [f"# dynadmin benchmark ({results['profile']} run)", ""]
-    lines += _machine_lines(results["machine"], results["load"])
+    lines += _machine_lines(results["machine"], results["load"], results["configuration"])
     lines += ["", "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
     for t in results["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'MISSED'} |")
@@ -156,6 +109,15 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
     lines.append(f"| 1. partition page, 50 rows | {_ms(page['raw_ms'])} | "
                  f"{_ms(page['dynadmin_ms'])} | {page['dynadmin_ms']['n']} | "
                  f"{page['ratio_p50']:.2f} × | {page['difference_p50_ms']:+.1f} ms |")
+    wide, item = results["wide_page"], results["item_page"]
+    lines.append(f"| 1b. partition page, {wide['rows']:,} rows | {_ms(wide['raw_ms'])} | "
+                 f"{_ms(wide['dynadmin_ms'])} | {wide['dynadmin_ms']['n']} | "
+                 f"{wide['ratio_p50']:.2f} × | {wide['difference_p50_ms']:+.1f} ms |")
+    lines.append(f"| 1c. item page, {item['relation_queries']} relation Queries | GetItem + "
+                 f"slowest Query {item['get_item_plus_slowest_query_p50_ms']:.1f}, + every "
+                 f"Query {item['get_item_plus_sum_of_queries_p50_ms']:.1f} (p50s) | "
+                 f"{_ms(item['page_ms'])} | {item['page_ms']['n']} | | "
+                 f"{item['page_minus_slowest_p50_ms']:+.1f} ms |")
     lines.append(f"| 2. page 1 (by cursor run) | {_ms(depth['raw_page_1'])} | "
                  f"{_ms(depth['page_1'])} | {depth['page_1']['n']} | | |")
     lines.append(f"| 2. page {depth['deep_page']:,} (cursor) | {_ms(depth['raw_page_deep'])} | "
@@ -164,7 +126,10 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
     lines.append(f"| 3. lookup by order ID (302) | {_ms(lookup['raw_ms'])} | "
                  f"{_ms(lookup['dynadmin_ms'])} | {lookup['dynadmin_ms']['n']} | "
                  f"{lookup['ratio_p50']:.2f} × | {lookup['difference_p50_ms']:+.1f} ms |")
+    lines += _item_lines(item) + ["", cpu_text(results["cpu"])]
     lines += _calls_lines(results) + _throughput_lines(results) + _memory_lines(results)
+    if "two_hosts" in results:
+        lines += _two_hosts_lines(results["two_hosts"])
     if "peer" in results:
         lines += _peer_lines(results)
     lines += ["", f"![page time against page depth]({svg_name})", "",
@@ -172,7 +137,8 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
     return "\n".join(lines)
 
 
-def _machine_lines(m: dict[str, Any], load: dict[str, Any]) -> list[str]:
+def _machine_lines(m: dict[str, Any], load: dict[str, Any], config: dict[str, Any]
+                   ) -> list[str]:
     marker = load.get("marker", {})
     loaded = (f"loaded this run in {load['load_seconds_this_run']:.0f} s "
               f"(+{load['copy_seconds_this_run']:.0f} s copying to/from the RAM disk, "
@@ -182,14 +148,66 @@ def _machine_lines(m: dict[str, Any], load: dict[str, Any]) -> list[str]:
     return [
         f"{m['date']}; {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB; load average at "
         f"the end {', '.join(map(str, m['load_average_at_end']))}; Python {m['python']}, "
-        f"Django {m['django']}, boto3 {m['boto3']}, gunicorn {m['gunicorn']} (2 workers × 4 "
-        f"threads), DynamoDB Local {m['dynamodb_local']} ({m['java']}), node {m['node']}.",
+        f"Django {m['django']}, boto3 {m['boto3']}, gunicorn {m['gunicorn']}, DynamoDB Local "
+        f"{m['dynamodb_local']} ({m['java']}), node {m['node']}.",
         "",
         f"Dataset: {load['items']:,} items: {marker.get('whale_orders', 0):,} orders of one "
         f"user (one partition, also in GSI1/GSI2) and {marker.get('sessions', 0):,} sessions "
         f"over {marker.get('sessions', 0) // max(marker.get('sessions_per_user', 1), 1):,} "
         f"users; {loaded}.",
+        "",
+        f"Configuration: **{config['description']}**.",
     ]
+
+
+def cpu_text(cpu: dict[str, Any]) -> str:
+    """CPU per request, printed during the run and written in the markdown."""
+    rows = [f"1d. CPU per request ({cpu['method']}):", "",
+            "| request | dynadmin workers ms | raw boto3 ms | dynadmin's own ms | requests "
+            "| DynamoDB Local ms (dynadmin / raw) |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, label in (("page", "50-row page"), ("lookup", "lookup (302)"),
+                        ("wide_page", "1,000-row page")):
+        if name not in cpu:
+            continue
+        c = cpu[name]
+        jvm = c["dynamodb_local_ms"]
+        rows.append(f"| {label} | {c['dynadmin_ms']:.2f} | {c['raw_ms']:.2f} | "
+                    f"**{c['difference_ms']:.2f}** | {c['requests']} | "
+                    f"{jvm['dynadmin']:.2f} / {jvm['raw']:.2f} |")
+    return "\n".join(rows)
+
+
+def _item_lines(item: dict[str, Any]) -> list[str]:
+    calls = "; ".join(item["calls"])
+    raw = ", ".join(f"{name.split(': ', 1)[1]} {s['p50']:.1f}"
+                    for name, s in item["raw_ms"].items())
+    return ["", f"1c. Item page `{item['path']}` (relations declared: "
+            f"{', '.join(item['relations_declared'])}). Its calls, as a counting proxy saw "
+            f"them: {calls}. Raw p50 ms, each alone: {raw}. With {item['delay_ms']:.0f} ms "
+            f"added to every call (proxy), the page took {item['delayed_page_ms']['p50']:.0f}"
+            f" ms against {item['proxied_page_ms']['p50']:.0f} ms without: it waits for "
+            f"**{item['calls_in_sequence']:.1f} calls in turn** of "
+            f"{item['calls_per_page']:g} (parallel Queries: 2; in sequence: "
+            f"{1 + item['relation_queries']})."]
+
+
+def _two_hosts_lines(hosts: dict[str, Any]) -> list[str]:
+    t, d, s = hosts["throughput"], hosts["describe_table"], hosts["sessions"]
+    return ["", "## 8. Two hosts (two gunicorn masters, one PostgreSQL + Redis)", "",
+            f"- A session made on one host is valid on the other: "
+            f"{'yes' if s['valid_on_both'] else 'NO'} ({s}).",
+            f"- DescribeTable after its cache entry was dropped, over {d['dashboards']} "
+            f"dashboards alternating between the hosts (new connection each, any worker): "
+            f"{d['total']} call(s) in all ({d['describe_table_calls']}).",
+            f"- Throughput at concurrency {t['one_master']['concurrency']}, page 1: one master "
+            f"{t['one_master']['requests_per_second']:.0f} req/s (rounds "
+            f"{t['one_master_rounds_rps']}), split over two masters "
+            f"{t['two_masters']['requests_per_second']:.0f} req/s (rounds "
+            f"{t['two_masters_rounds_rps']}) = {t['two_over_one']:.2f} ×; errors "
+            f"{t['one_master']['errors']} / {t['two_masters']['errors']}.",
+            f"- The second master started in {hosts['second_startup_s']:.2f} s.",
+            f"- Connections open afterwards (this process's included): PostgreSQL "
+            f"{hosts['connections']['postgres']}, Redis {hosts['connections']['redis']}."]
 
 
 def _calls_lines(results: dict[str, Any]) -> list[str]:
@@ -225,9 +243,12 @@ def _throughput_lines(results: dict[str, Any]) -> list[str]:
 
 def _memory_lines(results: dict[str, Any]) -> list[str]:
     m = results["memory"]
-    return ["", f"6. Memory after the load: workers "
-            f"{', '.join(f'{r:.0f} MB' for r in m['worker_rss_mb'])} RSS (master "
-            f"{m['master_rss_mb']:.0f} MB). Start-up (spawn → first 200 from /login/): "
+    after = m.get("worker_rss_mb_after_50_row_pages", [])
+    return ["", f"6. Memory at the end: workers "
+            f"{', '.join(f'{r:.0f} MB' for r in m['worker_rss_mb'])} RSS (after the 50-row "
+            f"pages, before the 1,000-row ones: {', '.join(f'{r:.0f} MB' for r in after)}; "
+            f"master {m['master_rss_mb']:.0f} MB). Start-up (spawn → first 200 from /login/) "
+            f"of every gunicorn master the run started, in order: "
             f"{', '.join(f'{s:.2f} s' for s in m['startup_s'])} (median "
             f"{m['startup_median_s']:.2f} s)."]
 
@@ -262,102 +283,3 @@ def _peer_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-# -- the chart --------------------------------------------------------------------------------
-_W, _H = 780, 380
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 250, 30, 50
-_SERIES = (("raw", "raw boto3 Query", "#7f7f7f", "2 3"),
-           ("dynadmin", "dynadmin (cursor)", "#1f77b4", ""),
-           ("peer_query", "dynamodb-admin, Query kept", "#ff7f0e", ""),
-           ("peer_next", "dynamodb-admin, its Next link", "#d62728", "6 4"))
-
-
-def _series(results: dict[str, Any]) -> dict[str, list[tuple[int, float, bool]]]:
-    """(page, p50 ms, timed out) per series."""
-    curve = results.get("depth_curve", {})
-    out: dict[str, list[tuple[int, float, bool]]] = {}
-    out["dynadmin"] = [(int(p), s["p50"], False) for p, s in curve.get("dynadmin", {}).items()]
-    out["raw"] = [(int(p), s["p50"], False) for p, s in curve.get("raw", {}).items()]
-    peer = curve.get("peer", {})
-    out["peer_query"] = [(int(p), s["p50"], False) for p, s in peer.get("query", {}).items()]
-    out["peer_next"] = [(int(p), s["p50"], bool(s.get("timed_out_after_s")))
-                        for p, s in peer.get("next_link", {}).items()]
-    return {k: sorted(v) for k, v in out.items() if v}
-
-
-def depth_svg(results: dict[str, Any]) -> str:
-    series = _series(results)
-    points = [pt for values in series.values() for pt in values]
-    if not points:
-        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n'
-    max_page = max(p for p, _, _ in points)
-    low = 10 ** math.floor(math.log10(min(v for _, v, _ in points)))
-    high = 10 ** math.ceil(math.log10(max(v for _, v, _ in points)))
-    if high <= low:
-        high = low * 10
-
-    def x(page: int) -> float:
-        span = math.log10(max(max_page, 10))
-        return _LEFT + (_W - _LEFT - _RIGHT) * math.log10(page) / span
-
-    def y(ms: float) -> float:
-        frac = (math.log10(ms) - math.log10(low)) / (math.log10(high) - math.log10(low))
-        return _H - _BOTTOM - (_H - _TOP - _BOTTOM) * frac
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
-             f'viewBox="0 0 {_W} {_H}" font-family="sans-serif" font-size="12">',
-             f'<rect width="{_W}" height="{_H}" fill="white"/>',
-             f'<text x="{_LEFT}" y="18" font-size="14">Page time (p50) against page depth, '
-             f'50 items a page</text>']
-    parts += _axes(x, y, low, high, max_page)
-    for row, (key, label, colour, dash) in enumerate(_SERIES):
-        if key in series:
-            parts += _line(series[key], x, y, colour, dash)
-            ly = _TOP + 20 + 20 * row
-            lx = _W - _RIGHT + 12
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 22}" y2="{ly}" '
-                         f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
-            parts.append(f'<text x="{lx + 28}" y="{ly + 4}">{escape(label)}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
-
-
-def _axes(x: Any, y: Any, low: float, high: float, max_page: int) -> list[str]:
-    left, right, bottom = _LEFT, _W - _RIGHT, _H - _BOTTOM
-    parts = [f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#333"/>',
-             f'<line x1="{left}" y1="{_TOP}" x2="{left}" y2="{bottom}" stroke="#333"/>',
-             f'<text x="{(left + right) / 2:.0f}" y="{_H - 12}" text-anchor="middle">'
-             'page number (log scale)</text>',
-             f'<text x="16" y="{(_TOP + bottom) / 2:.0f}" text-anchor="middle" '
-             f'transform="rotate(-90 16 {(_TOP + bottom) / 2:.0f})">ms (log scale)</text>']
-    ticks = [10 ** k for k in range(int(math.log10(max_page)) + 1)]
-    if max_page not in ticks and max_page / ticks[-1] >= 1.5:
-        ticks.append(max_page)
-    for page in ticks:
-        parts.append(f'<line x1="{x(page):.1f}" y1="{bottom}" x2="{x(page):.1f}" '
-                     f'y2="{bottom + 5}" stroke="#333"/>')
-        parts.append(f'<text x="{x(page):.1f}" y="{bottom + 18}" text-anchor="middle">'
-                     f'{page:,}</text>')
-    tick = low
-    while tick <= high * 1.0001:
-        label = f"{tick:g}" if tick < 1000 else f"{tick / 1000:g} s"
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{right}" y2="{y(tick):.1f}" '
-                     'stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
-                     f'{label}</text>')
-        tick *= 10
-    return parts
-
-
-def _line(points: list[tuple[int, float, bool]], x: Any, y: Any, colour: str,
-          dash: str) -> list[str]:
-    path = " ".join(f"{x(p):.1f},{y(v):.1f}" for p, v, _ in points)
-    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    parts = [f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"'
-             f'{dash_attr}/>']
-    for page, ms, timed_out in points:
-        parts.append(f'<circle cx="{x(page):.1f}" cy="{y(ms):.1f}" r="3" fill="{colour}"/>')
-        if timed_out:
-            parts.append(f'<text x="{x(page) - 4:.1f}" y="{y(ms) - 8:.1f}" text-anchor="end" '
-                         f'fill="{colour}">≥ {ms / 1000:g} s (stopped)</text>')
-    return parts

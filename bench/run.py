@@ -1,6 +1,7 @@
 """Benchmark dynadmin against raw DynamoDB Local and against dynamodb-admin.
 
-    python bench/run.py [--quick] [--load-only] [--threads N]
+    python bench/run.py [--quick] [--load-only] [--threads N] [--no-peer]
+                        [--shared-state] [--two-hosts]
 
 Loads the dataset once (kept in bench/.data, skipped on later runs), starts gunicorn on the
 production settings and the peer, measures, and writes bench/results/latest.{json,md} and
@@ -19,7 +20,7 @@ if __package__ in (None, ""):
     # Run as a script: make the repository (dynadmin, examples, bench) importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import djangoenv  # noqa: E402
+from bench import configuration, djangoenv  # noqa: E402
 from bench.procs import BenchError, stop_on_sigterm  # noqa: E402
 from bench.profiles import FULL, QUICK, Profile  # noqa: E402
 
@@ -34,6 +35,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4,
                         help="writer threads while loading (default 4)")
     parser.add_argument("--no-peer", action="store_true", help="skip dynamodb-admin")
+    parser.add_argument("--shared-state", action="store_true",
+                        help="gunicorn on PostgreSQL + Redis (started and stopped by the run) "
+                             "instead of SQLite + the database cache")
+    parser.add_argument("--two-hosts", action="store_true",
+                        help="also two gunicorn masters on the shared state (implies "
+                             "--shared-state): sessions, DescribeTable, throughput split")
     return parser.parse_args(argv)
 
 
@@ -41,13 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     profile: Profile = QUICK if args.quick else FULL
     stop_on_sigterm()
-    env = djangoenv.production_env(profile.table)
-    # A long read timeout for this process only: a loaded 2-core machine can stall
-    # DynamoDB Local's batch writes for seconds. gunicorn keeps the production default.
-    djangoenv.setup(env | {"DYNADMIN_READ_TIMEOUT": "120"})
     started = time.perf_counter()
     try:
         with ExitStack() as stack:
+            # The database and cache first: Django reads DATABASE_URL and REDIS_URL at set-up.
+            config, state_env = configuration.start(
+                stack, shared_state=args.shared_state or args.two_hosts,
+                hosts=2 if args.two_hosts else 1)
+            env = djangoenv.production_env(profile.table) | state_env
+            # A long read timeout for this process only: a loaded 2-core machine can stall
+            # DynamoDB Local's batch writes for seconds. gunicorn keeps the production default.
+            djangoenv.setup(env | {"DYNADMIN_READ_TIMEOUT": "120"})
             from bench.loader import ensure_dataset
 
             server, load_info = ensure_dataset(profile, env, stack, threads=args.threads)
@@ -56,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             from bench.measures import run_all
 
             run_all(profile, env, stack, server, load_info, peer=not args.no_peer,
-                    started=started)
+                    configuration=config, started=started)
     except BenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

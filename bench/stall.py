@@ -83,7 +83,7 @@ def _login_opener(base: str, password: str) -> urllib.request.OpenerDirector:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(f"{base}/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    from bench.measures import BENCH_USER
+    from bench.harness import BENCH_USER
 
     body = urlencode({"csrfmiddlewaretoken": token, "username": BENCH_USER,
                       "password": password}).encode()
