@@ -104,11 +104,15 @@ VAR_DIR = Path(env("DYNADMIN_VAR_DIR", str(BASE_DIR / "var")))
 if env("DATABASE_URL"):
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60,
+                                                  conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Kept open between requests like the PostgreSQL one: opening and closing the file on
+    # every page cost about as much as reading the session from it (bench/README.md).
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                             "NAME": VAR_DIR / "dynadmin.sqlite3"}}
+                             "NAME": VAR_DIR / "dynadmin.sqlite3", "CONN_MAX_AGE": 60,
+                             "CONN_HEALTH_CHECKS": True}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
