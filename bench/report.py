@@ -23,17 +23,22 @@ from .targets import targets
 # -- where --------------------------------------------------------------------------------
 
 
-def output_paths(profile: Profile) -> tuple[Path, Path, Path]:
-    """The full run writes the committed files; a quick run writes beside the logs (ignored)."""
+def output_paths(profile: Profile, configuration: dict[str, Any] | None = None
+                 ) -> tuple[Path, Path, Path]:
+    """The full run writes the committed files (``latest.*`` on SQLite, ``shared-state.*`` on
+    PostgreSQL + Redis); a quick run writes beside the logs (ignored)."""
+    shared = (configuration or {}).get("name") == "postgres+redis"
     if profile.name == "full":
-        return (RESULTS_DIR / "latest.json", RESULTS_DIR / "latest.md",
-                RESULTS_DIR / "depth.svg")
-    return (TMP_DIR / "quick.json", TMP_DIR / "quick.md", TMP_DIR / "quick-depth.svg")
+        stem = "shared-state" if shared else "latest"
+        return (RESULTS_DIR / f"{stem}.json", RESULTS_DIR / f"{stem}.md",
+                RESULTS_DIR / ("shared-state-depth.svg" if shared else "depth.svg"))
+    stem = "quick-shared-state" if shared else "quick"
+    return (TMP_DIR / f"{stem}.json", TMP_DIR / f"{stem}.md", TMP_DIR / f"{stem}-depth.svg")
 
 
 def write(profile: Profile, results: dict[str, Any]) -> None:
     results["targets"] = targets(results)
-    json_path, md_path, svg_path = output_paths(profile)
+    json_path, md_path, svg_path = output_paths(profile, results.get("configuration"))
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
     svg_path.write_text(depth_svg(results))
