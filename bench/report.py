@@ -106,6 +106,10 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
     lines += ["", "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
     for t in results["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'MISSED'} |")
+    if not all(t["met"] for t in results["targets"]):
+        lines += ["", "For each target MISSED, the profile that shows where the time goes and "
+                  "what was tried: `bench/README.md`, sections \"Profile\" and \"What was "
+                  "tried\" (`python bench/profile_page.py --profile` reproduces the profile)."]
     lines += ["", "## Measures", "", "Latencies in ms, p50 / p95, over n requests after a "
               "warm-up; raw = boto3 from the benchmark process.", "",
               "| measure | raw DynamoDB | dynadmin (gunicorn) | n | ratio p50 | Δ p50 |",
