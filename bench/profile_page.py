@@ -93,7 +93,7 @@ def _prepare(endpoint: str, rows: int) -> tuple[object, str, object, dict]:
     answer = client.get(url)
     if answer.status_code != 200 or answer.headers.get("X-Dynadmin-Calls") != "Query":
         raise SystemExit(f"the page answered {answer.status_code}")
-    return client, url, local.client(endpoint), query.request(forward=True)
+    return client, url, local.client(endpoint), query.request(forward=True, start_key=None)
 
 
 def _in_turns(client: object, url: str, raw: object, request: dict, count: int
