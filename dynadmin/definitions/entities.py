@@ -54,6 +54,19 @@ class EntityOptions:
         return tuple(n for n in self.fields if n in names)
 
     @cached_property
+    def field_attributes(self) -> tuple[tuple[str, Field, str | None], ...]:
+        """Each field with the attribute it is stored in (None for a key-only field: read
+        from the keys alone), as every item read walks them."""
+        return tuple((name, fld, None if fld.key_only else fld.attribute)
+                     for name, fld in self.fields.items())
+
+    @cached_property
+    def key_variable_attributes(self) -> tuple[str | None, ...]:
+        """The attributes of the fields the keys hold (None for a key-only one)."""
+        return tuple(None if self.fields[v].key_only else self.fields[v].attribute
+                     for v in self.key_variables)
+
+    @cached_property
     def known_attributes(self) -> frozenset[str]:
         """The attributes an item of this entity is expected to hold: its stored fields, the
         table's key attributes and its type attribute (anything else is ``extra``)."""
@@ -243,19 +256,16 @@ class Entity:
         parsed = ParsedItem(item=dict(item), entity=cls)
         from_keys: dict[str, Any] = {}
         # Keys are parsed only when a value they encode is missing from the attributes.
-        if any(meta.fields[v].key_only or meta.fields[v].attribute not in item
-               for v in meta.key_variables):
+        if any(attribute is None or attribute not in item
+               for attribute in meta.key_variable_attributes):
             for key in meta.keys.values():
                 from_keys.update(key.parse(item) or {})
-        for name, fld in meta.fields.items():
-            if fld.key_only:
-                if name in from_keys:
-                    parsed.values[name] = from_keys[name]
-            elif fld.attribute in item:
+        for name, fld, attribute in meta.field_attributes:
+            if attribute is not None and attribute in item:
                 try:
-                    parsed.values[name] = fld.to_python(item[fld.attribute])
+                    parsed.values[name] = fld.to_python(item[attribute])
                 except FieldError as exc:
-                    parsed.values[name] = item[fld.attribute]
+                    parsed.values[name] = item[attribute]
                     parsed.errors[name] = str(exc)
             elif name in from_keys:
                 parsed.values[name] = from_keys[name]

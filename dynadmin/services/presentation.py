@@ -53,11 +53,12 @@ def cell_text(fld: Field, value: Any, now: dt.datetime | None = None) -> str:
 
 
 def cell(fld: Field, value: Any, values: dict[str, Any] | None = None,
-         now: dt.datetime | None = None) -> Shown:
-    """One table cell: typed, with its CSS class (numbers right-aligned) and badge."""
+         now: dt.datetime | None = None, *, typed: bool = False) -> Shown:
+    """One table cell: typed, with its CSS class (numbers right-aligned) and badge
+    (``typed``: ``value`` is a parsed item's, already typed by its field)."""
     if isinstance(fld, TTL):
         return Shown(text=ttl_text(value, now))
-    shown = show_field(fld, value, values, now)
+    shown = show_field(fld, value, values, now, typed=typed)
     if shown.nested:
         # A table cell holds one line: the nested form is on the item page.
         return Shown(text=shown.text[:MAX_CELL] + ("…" if len(shown.text) > MAX_CELL else ""))
@@ -163,14 +164,16 @@ class _Plan:
         return Row(
             url=item_url(table, item), key_text=key_text(table, item), item=item,
             name=parsed_name(site, table, parsed),
-            cells=self._cells(table, values, now),
+            cells=self._cells(table, values, parsed.errors, now),
             invalid=[fields[c].label for c in parsed.errors if c in self.columns],
             ttl=_flagged_ttl(table, item, now, parsed.entity))
 
-    def _cells(self, table: Table, values: dict[str, Any], now: dt.datetime) -> list[Shown]:
+    def _cells(self, table: Table, values: dict[str, Any], errors: dict[str, str],
+               now: dt.datetime) -> list[Shown]:
         fields = self.fields
         links = self._links(table, values) if self.relations else {}
-        return [_linked(cell(fields[c], values[c], values, now), links.get(c))
+        return [_linked(cell(fields[c], values[c], values, now, typed=c not in errors),
+                        links.get(c))
                 if c in values else Shown(kind="empty") for c in self.columns]
 
     def _links(self, table: Table, values: dict[str, Any]) -> dict[str, str]:

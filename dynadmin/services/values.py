@@ -139,55 +139,64 @@ def date_text(day: dt.date, now: dt.datetime | None = None) -> str:
 
 
 # -- one value, typed by its field ------------------------------------------------------
+#: the fields whose values are shown from their typed form (the others show what is stored)
+_TYPED_FOR_DISPLAY = (Version, Number, Boolean, DateTime, Date, Binary, SetField, Map, List)
+
+
 def show_field(fld: Field, value: Any, values: Mapping[str, Any] | None = None,
-               now: dt.datetime | None = None) -> Shown:
+               now: dt.datetime | None = None, *, typed: bool = False) -> Shown:
     """``value`` of ``fld`` as a page shows it. ``values`` (the item's other typed values)
-    supply a money field's currency."""
+    supply a money field's currency. ``typed``: ``value`` is already what the field's
+    ``to_python`` made of it (a parsed item's value), so it is not typed again."""
     if value is None and not isinstance(fld, Null):
         return Shown(kind="empty")
     try:
-        return _show_field(fld, value, values or {}, now)
+        return _show_field(fld, value, values or {}, now, typed)
     except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw, never a 500
         return show(value, now)
 
 
-def _show_field(fld: Field, value: Any, values: Mapping[str, Any], now: dt.datetime | None
-                ) -> Shown:
+def _show_field(fld: Field, value: Any, values: Mapping[str, Any], now: dt.datetime | None,
+                typed: bool) -> Shown:
     if isinstance(fld, TTL):
         state = classify_ttl(value, required=False, now=now or dt.datetime.now(dt.UTC))
         return Shown(text=state.text)
-    if isinstance(fld, Version):
-        return Shown(text=str(fld.to_python(value)), kind="number")
-    if isinstance(fld, Number):
-        return _number(fld, value, values)
-    if isinstance(fld, Boolean):
-        return _yes_no(fld.to_python(value))
     if isinstance(fld, Null):
         return Shown(text="null", kind="badge", badge="muted") if value else Shown(kind="empty")
+    python = value
+    if not typed and isinstance(fld, _TYPED_FOR_DISPLAY):
+        python = fld.to_python(value)
+    if isinstance(fld, Version):
+        return Shown(text=str(python), kind="number")
+    if isinstance(fld, Number):
+        return _number(fld, python, values)
+    if isinstance(fld, Boolean):
+        return _yes_no(python)
     if isinstance(fld, DateTime):
-        return Shown(text=moment_text(fld.to_python(value), now))
+        return Shown(text=moment_text(python, now))
     if isinstance(fld, Date):
-        return Shown(text=date_text(fld.to_python(value), now))
+        return Shown(text=date_text(python, now))
     if isinstance(fld, Binary):
-        return _binary(fld.to_python(value))
+        return _binary(python)
     if isinstance(fld, SetField):
-        return _set(fld.to_python(value) or set(), now)
+        return _set(python or set(), now)
     if isinstance(fld, (Map, List)):
-        return show(fld.to_python(value), now)
+        return show(python, now)
     return Shown(text=fld.display(value))
 
 
-def _number(fld: Number, value: Any, values: Mapping[str, Any]) -> Shown:
-    number = fld.to_python(value)
+def _number(fld: Number, number: Any, values: Mapping[str, Any]) -> Shown:
+    """A typed number: grouped digits, the field's places, its currency."""
+    whole = number_text(number)
     if isinstance(fld, Integer):
-        return Shown(text=number_text(number), kind="number")
+        return Shown(text=whole, kind="number")
     places = getattr(fld, "places", None)
     currency = getattr(fld, "currency", None) or ""
     currency_field = getattr(fld, "currency_field", None)
     if currency_field and values.get(currency_field):
         currency = str(values[currency_field])
-    text = number_text(number, places)
-    exact = str(number) if number_text(number) != text else ""
+    text = number_text(number, places) if places is not None else whole
+    exact = str(number) if whole != text else ""
     return Shown(text=f"{text} {currency}" if currency else text, kind="number", exact=exact)
 
 
