@@ -207,3 +207,20 @@ def test_both_records_of_a_key_move_are_made_through_dynadmin(
     # One transaction: the REMOVE and the INSERT may come in either order in the stream.
     assert sorted((r["event"], r["origin"]) for r in shown) == [
         ("INSERT", "dynadmin"), ("INSERT", "elsewhere"), ("REMOVE", "dynadmin")]
+
+
+def test_paging_while_following_says_follow_again(staff_client, shop_table,
+                                                  dynamodb_endpoint) -> None:
+    """Older and Newer swap the results in place and leave follow mode: the page's heading
+    button comes with them, out of band, and offers Follow again."""
+    app(dynamodb_endpoint, shop_table).put_item(Item=product())
+    following = unescape(staff_client.get(activity_url(follow="1")).content.decode())
+    assert re.search(r'id="activity-follow-toggle"[^>]*>Stop following</a>', following)
+    swapped = unescape(staff_client.get(activity_url(), **HTMX).content.decode())
+    toggle = re.search(r'<a id="activity-follow-toggle"[^>]*>([^<]+)</a>', swapped)
+    assert toggle is not None and toggle.group(1) == "Follow"
+    assert 'hx-swap-oob="true"' in toggle.group(0)
+    assert "follow=1" in toggle.group(0)
+    # The whole page carries the button once, in its heading, not out of band.
+    full = staff_client.get(activity_url()).content.decode()
+    assert full.count('id="activity-follow-toggle"') == 1 and "hx-swap-oob" not in full

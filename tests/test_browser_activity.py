@@ -48,10 +48,14 @@ def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_name
                           ExpressionAttributeValues={":v": version})
     log_in(page, site)
 
-    page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23pages")
+    page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23pages&follow=1")
     assert page.locator("tr[data-event]").count() == 2
+    assert page.get_by_role("link", name="Stop following").is_visible()
     page.get_by_role("link", name="Older →").click()  # htmx swaps the results in place
     page.locator('tr[data-event="INSERT"]', has_text="Pager").wait_for()
+    # Paging leaves follow mode, and the heading's button says so (swapped out of band).
+    assert page.get_by_role("link", name="Follow", exact=True).is_visible()
+    assert page.get_by_role("link", name="Stop following").count() == 0
     assert page.locator("tr[data-event]").count() == 1
     assert "cursor=" in page.url and "pk=PRODUCT%23pages" in page.url  # pushed, filter kept
     assert page.get_by_label("Partition key (exact)").input_value() == "PRODUCT#pages"

@@ -107,6 +107,9 @@ def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResp
     }
     if request.htmx and not request.htmx.boosted:
         name = "partials/activity_follow.html" if following else "partials/activity_results.html"
+        # Older and Newer swap the results in place and leave follow mode: the heading's
+        # button is swapped too (out of band), so it no longer says "Stop following".
+        context["out_of_band"] = not following
     else:
         name = "activity.html"
     return TemplateResponse(request, site.template_names(name, definition), context)
