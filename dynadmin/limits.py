@@ -33,7 +33,7 @@ BATCH_GET_KEYS = 100
 BATCH_WRITE_ITEMS = 25
 #: Actions in one TransactWriteItems.
 TRANSACTION_ACTIONS = 100
-#: What one Query (or Scan) page reads at most, before any filter: 1 MB.
+#: What one Query page reads at most, before any filter: 1 MB.
 QUERY_PAGE_BYTES = 1024 * 1024
 #: Records one DynamoDB Streams GetRecords returns at most (and 1 MB).
 STREAM_RECORDS_PER_CALL = 1000

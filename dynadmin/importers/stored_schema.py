@@ -4,7 +4,7 @@ OneTable's ``Table.saveSchema()`` writes the schema as an item of its ``_Schema`
 partition key ``_schema``, sort key ``_schema:<name>`` (``_schema:Current`` is the one
 ``readSchema()`` reads), with ``format``, ``version``, ``name``, and ``indexes``, ``models``,
 ``params``, ``queries`` (and ``process``) as maps. The key attribute names are the table's own,
-so they come from DescribeTable. Never a Scan: one DescribeTable, one GetItem.
+so they come from DescribeTable. Never a whole-table read: one DescribeTable, one GetItem.
 """
 
 from __future__ import annotations
