@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import import_string
 
 from dynadmin.data import DataError
+from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 from dynadmin.plain_json import dumps_plain_json
 from dynadmin.services.change_json import changes_to_json
 from dynadmin.services.changes import ItemChanges, item_changes
 from dynadmin.services.key_params import parse_item_key
-from dynadmin.sites import AdminSite
 from dynadmin.user_errors import UserInputError
 
 
@@ -34,17 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--max-calls", type=int, default=None, metavar="N",
                             help="Streams calls this read may make (default: "
                                  "DYNADMIN_STREAM_CALLS_PER_REQUEST)")
-        parser.add_argument("--site", default="dynadmin.sites.site", metavar="DOTTED.PATH",
-                            help="the AdminSite whose definitions to use")
+        add_site_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        site = import_string(options["site"])
-        if not isinstance(site, AdminSite):
-            raise CommandError(f"--site {options['site']} is not an AdminSite.")
-        table = site.tables.get(options["table"])
-        if table is None:
-            raise CommandError(f"No registered table is called {options['table']!r} "
-                               f"(registered: {', '.join(site.tables) or 'none'}).")
+        table = registered_table(site_named(options["site"]), options["table"])
         try:
             key = parse_item_key(table, {"pk": options["pk"], "sk": options["sk"]})
             changes = item_changes(table, key, max_calls=options["max_calls"])

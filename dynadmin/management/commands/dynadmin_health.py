@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import import_string
 
 from dynadmin.data import get_client
+from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 from dynadmin.services.health import as_text, table_health, to_json
-from dynadmin.sites import AdminSite
 
 
 class Command(BaseCommand):
@@ -25,19 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--table", metavar="NAME",
                             help="only this table (its logical name, as registered)")
         parser.add_argument("--json", action="store_true", help="print the reports as JSON")
-        parser.add_argument("--site", default="dynadmin.sites.site", metavar="DOTTED.PATH",
-                            help="the AdminSite whose definitions to check "
-                                 "(default: dynadmin.sites.site)")
+        add_site_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        site = self._site(options["site"])
-        tables = list(site.tables.values())
-        if options["table"]:
-            tables = [t for t in tables if t.name == options["table"]]
-            if not tables:
-                known = ", ".join(site.tables) or "none"
-                raise CommandError(f"No registered table is called {options['table']!r} "
-                                   f"(registered: {known}).")
+        site = site_named(options["site"])
+        tables = ([registered_table(site, options["table"])] if options["table"]
+                  else list(site.tables.values()))
         reports = [table_health(table, site) for table in tables]
         unreachable = next((r for r in reports if not r.reachable), None)
         if unreachable is not None:
@@ -53,12 +45,3 @@ class Command(BaseCommand):
             self.stdout.write("\n\n".join(as_text(r) for r in reports))
         if failing:
             raise CommandError(f"Health check failed for {', '.join(failing)}.", returncode=1)
-
-    def _site(self, path: str) -> AdminSite:
-        try:
-            site = import_string(path)
-        except ImportError as exc:
-            raise CommandError(f"--site {path}: {exc}") from None
-        if not isinstance(site, AdminSite):
-            raise CommandError(f"--site {path} is not an AdminSite.")
-        return site

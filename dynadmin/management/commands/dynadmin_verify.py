@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import import_string
 
+from dynadmin.definitions import Table
+from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 from dynadmin.services.health import to_json
 from dynadmin.services.verify import as_text, estimate_text, plan_verification, run_verification
 from dynadmin.sites import AdminSite
@@ -32,12 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--pages", type=int, default=1, metavar="N",
                             help="Query pages read per named partition at most (default 1)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
-        parser.add_argument("--site", default="dynadmin.sites.site", metavar="DOTTED.PATH",
-                            help="the AdminSite whose definitions to verify against")
+        add_site_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        site = self._site(options["site"])
-        table = self._table(site, options["table"])
+        site = site_named(options["site"])
+        table = _the_table(site, options["table"])
         try:
             report = plan_verification(table, site, partitions=options["partition"],
                                        listings=options["listing"], pages=options["pages"])
@@ -58,23 +58,12 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report.findings)} finding(s), {len(report.errors)} "
                                f"error(s) in the sample of {table.name}.", returncode=1)
 
-    def _table(self, site: AdminSite, name: str | None) -> Any:
-        tables = site.tables
-        if name is None:
-            if len(tables) != 1:
-                raise CommandError(f"Name a table with --table (registered: "
-                                   f"{', '.join(tables) or 'none'}).")
-            return next(iter(tables.values()))
-        if name not in tables:
-            raise CommandError(f"No registered table is called {name!r} (registered: "
-                               f"{', '.join(tables) or 'none'}).")
-        return tables[name]
 
-    def _site(self, path: str) -> AdminSite:
-        try:
-            site = import_string(path)
-        except ImportError as exc:
-            raise CommandError(f"--site {path}: {exc}") from None
-        if not isinstance(site, AdminSite):
-            raise CommandError(f"--site {path} is not an AdminSite.")
-        return site
+def _the_table(site: AdminSite, name: str | None) -> Table:
+    """The table named, or the only one registered."""
+    if name is None:
+        if len(site.tables) != 1:
+            raise CommandError(f"Name a table with --table (registered: "
+                               f"{', '.join(site.tables) or 'none'}).")
+        return next(iter(site.tables.values()))
+    return registered_table(site, name)
