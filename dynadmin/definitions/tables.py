@@ -92,6 +92,8 @@ class Table:
         self.connection = connection
         self.read_only = read_only
         self.entities: list[type[Entity]] = []
+        # membership in a set: a generated module can declare thousands of entities
+        self._entity_set: set[type[Entity]] = set()
         self._indexes: dict[str | None, Index] = {None: self._index(None, pk, sk)}
         for index_name, (ipk, isk) in (indexes or {}).items():
             self._indexes[index_name] = self._index(index_name, ipk, isk)
@@ -156,7 +158,8 @@ class Table:
 
     # -- entities -------------------------------------------------------------------------
     def add_entity(self, entity: type[Entity]) -> None:
-        if entity not in self.entities:
+        if entity not in self._entity_set:
+            self._entity_set.add(entity)
             self.entities.append(entity)
 
     def entity(self, name: str) -> type[Entity]:
