@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .design import Design, ImportFormatError
+from .design import Design, ImportFormatError, refuse_unreadable_names
 from .electrodb import read_electrodb
 from .onetable import read_onetable
 from .render import render
@@ -33,4 +33,6 @@ def import_design(format: str, data: Any, table: str | None = None) -> Design:
         reader = FORMATS[format]
     except KeyError:
         raise ImportFormatError(f"unknown format {format!r}; known: {', '.join(FORMATS)}") from None
-    return reader(data, table=table)
+    design = reader(data, table=table)
+    refuse_unreadable_names(design)
+    return design

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Design", "EntitySpec", "FieldSpec", "ImportFormatError", "KeySpec", "TableSpec",
-           "class_name", "identifier"]
+           "class_name", "identifier", "refuse_unreadable_names"]
 
 
 class ImportFormatError(ValueError):
@@ -27,10 +28,21 @@ RESERVED = {"keys", "objects", "build_item", "rebuild_item", "parse_item", "key"
             "fields", "dynadmin", "Entity", "EntityAdmin", "Key", "Listing", "Lookup", "Table"}
 
 
+#: names the generated module's classes cannot take: what it imports, and the constants
+CLASS_RESERVED = {"Entity", "EntityAdmin", "Key", "Listing", "Lookup", "Table", "None", "True",
+                  "False"}
+
+
 def identifier(name: str, taken: set[str] | None = None) -> str:
-    """A Python name for an attribute name (``GSI-1`` → ``GSI_1``), unique among ``taken``."""
-    text = re.sub(r"\W+", "_", name).strip("_") or "value"
-    if text[0].isdigit():
+    """A Python name for an attribute name (``GSI-1`` → ``GSI_1``), unique among ``taken``.
+
+    Any text can come in (quotes, newlines, NUL, ``x²``): what comes out is always a valid
+    identifier. Python reads identifiers in NFKC form (``ﬁeld`` is ``field``), so the name is
+    normalised first: two names that Python would read as one are made unique here."""
+    text = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name))
+    # \w holds characters no identifier may hold (``²``, a lone combining mark at the start)
+    text = "".join(c if ("_" + c).isidentifier() else "_" for c in text).strip("_") or "value"
+    if not text.isidentifier():
         text = f"f_{text}"
     if keyword.iskeyword(text) or text in RESERVED or text.startswith("_"):
         text = f"{text}_"
@@ -40,11 +52,19 @@ def identifier(name: str, taken: set[str] | None = None) -> str:
     return text
 
 
-def class_name(name: str) -> str:
-    """``account offers`` / ``account_offers`` → ``AccountOffers``."""
+def class_name(name: str, taken: set[str] | None = None) -> str:
+    """``account offers`` / ``account_offers`` → ``AccountOffers``, unique among ``taken``
+    (which it joins, with the name of its admin class)."""
     words = re.split(r"[^0-9A-Za-z]+", name)
     text = "".join(w[:1].upper() + w[1:] for w in words if w) or "Item"
-    return f"E{text}" if text[0].isdigit() else text
+    text = f"E{text}" if text[0].isdigit() else text
+    if text in CLASS_RESERVED:
+        text += "_"
+    while taken is not None and (text in taken or f"{text}Admin" in taken):
+        text += "_"
+    if taken is not None:
+        taken |= {text, f"{text}Admin"}
+    return text
 
 
 @dataclass
@@ -108,3 +128,29 @@ class Design:
 
     def table(self, name: str) -> TableSpec:
         return next(t for t in self.tables if t.name == name)
+
+
+#: control characters, lone surrogates, line and paragraph separators: no tool writes them in a
+#: name on purpose, and a name holding one cannot be shown, typed or searched for
+UNREADABLE = {"Cc", "Cs", "Zl", "Zp"}
+
+
+def refuse_unreadable_names(design: Design) -> None:
+    """Raise ImportFormatError naming the first table, index, attribute or entity name that
+    holds a character no name can hold."""
+    names: list[tuple[str, str | None]] = []
+    for table in design.tables:
+        names += [("table", table.name), ("key attribute", table.pk), ("key attribute", table.sk),
+                  ("TTL attribute", table.ttl_attribute), ("type attribute",
+                                                           table.type_attribute)]
+        names += [("index", n) for n in [*table.indexes, *table.local_indexes]]
+        names += [("key attribute", a) for pair in table.indexes.values() for a in pair]
+        names += [("key attribute", a) for a in table.local_indexes.values()]
+    for entity in design.entities:
+        names.append(("entity", entity.type_value))
+        names += [("attribute", f.attribute or f.name) for f in entity.fields.values()]
+    for what, name in names:
+        bad = next((c for c in name or "" if unicodedata.category(c) in UNREADABLE), None)
+        if bad is not None:
+            raise ImportFormatError(f"the {what} name {name!r} holds {bad!r}, a character no "
+                                    "name can hold; correct it in the model file.")

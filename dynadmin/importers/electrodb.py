@@ -118,10 +118,7 @@ class _Entity:
         self.entity_name = str(model.get("entity") or key)
         self.version = str(model.get("version") or "1")
         self.service = str(model.get("service") or "")
-        name = class_name(self.entity_name)
-        while name in taken:
-            name += "_"
-        taken.add(name)
+        name = class_name(self.entity_name, taken)
         self.spec = EntitySpec(name=name, table=table.name, type_value=self.entity_name)
         raw = schema.get("attributes")
         self.attributes: dict[str, dict] = {

@@ -53,11 +53,12 @@ def read_onetable(data: Any, table: str | None = None) -> Design:
         design.notes.append(f"note: ignored in the schema: {', '.join(unknown)} (not understood).")
     spec = _table(indexes, params, table)
     design.tables.append(spec)
+    taken: set[str] = set()
     for name, model in data["models"].items():
         if name in BUILT_IN_MODELS:
             continue  # OneTable's own (the schema read back from a table lists them)
         if isinstance(model, dict):
-            design.entities.append(_Model(name, model, spec, params).entity())
+            design.entities.append(_Model(name, model, spec, params, taken).entity())
     return design
 
 
@@ -89,9 +90,11 @@ def _table(indexes: dict, params: dict, name: str | None) -> TableSpec:
 class _Model:
     """One model of the schema, read into an entity."""
 
-    def __init__(self, name: str, model: dict, table: TableSpec, params: dict) -> None:
+    def __init__(self, name: str, model: dict, table: TableSpec, params: dict,
+                 taken: set[str]) -> None:
         self.model_name, self.model, self.table, self.params = name, model, table, params
-        self.entity_spec = EntitySpec(name=class_name(name), table=table.name, type_value=name)
+        self.entity_spec = EntitySpec(name=class_name(name, taken), table=table.name,
+                                      type_value=name)
         self.names: dict[str, str] = {}  # OneTable field name → Python field name
         self.key_attributes = {table.pk, table.sk, *table.local_indexes.values()} | {
             a for pair in table.indexes.values() for a in pair}

@@ -43,12 +43,26 @@ def render(design: Design) -> str:
 
 
 def _docstring_safe(text: str) -> str:
-    return text.replace("\\", "/").replace('"""', "'''")
+    # a backslash would start an escape, perhaps an invalid one; the escapes _printable
+    # writes afterwards are valid ones, and stand for the very characters they replace
+    return _printable(text.replace("\\", "/").replace('"""', "'''"))
+
+
+def _printable(text: str) -> str:
+    """Text from the model file made safe for a comment or a docstring.
+
+    Names in a model file can hold anything: a NUL stops Python from compiling the module, a
+    line break would end the comment and make the rest of the name code, and a lone surrogate
+    cannot be written as UTF-8. Every character that is not printable is written as its
+    Python escape (``\\x00``, ``\\u2028``), which the reader can still recognise."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _comments(notes: list[str], indent: str) -> list[str]:
     out = []
-    for note in notes:
+    for note in map(_printable, notes):
         out += textwrap.wrap(note, WIDTH - len(indent) - 2, initial_indent=f"{indent}# ",
                              subsequent_indent=f"{indent}#   ", break_long_words=False,
                              break_on_hyphens=False)

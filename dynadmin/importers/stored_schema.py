@@ -109,6 +109,10 @@ def _schema_of(item: dict[str, Any], physical: str) -> dict[str, Any]:
                 raise StoredSchemaError(
                     f"the schema stored in {physical!r} is unreadable: its {part!r} is text "
                     "that is not JSON.") from None
+            except RecursionError:
+                raise StoredSchemaError(
+                    f"the schema stored in {physical!r} is unreadable: its {part!r} nests "
+                    "arrays or objects too deeply to read.") from None
         schema[part] = value
     missing = [p for p in ("indexes", "models") if not isinstance(schema.get(p), dict)]
     if missing:

@@ -128,10 +128,7 @@ class _Entity:
     def __init__(self, dto: dict, table: TableSpec, taken: set[str]) -> None:
         self.dto, self.table = dto, table
         self.entity_name = str(dto["entityName"])
-        name = class_name(self.entity_name)
-        while name in taken:
-            name += "_"
-        taken.add(name)
+        name = class_name(self.entity_name, taken)
         self.spec = EntitySpec(name=name, table=table.name, type_value=self.entity_name)
         raw = dto["schema"].get("attributes")
         self.attributes = {str(n): a for n, a in (raw.items() if isinstance(raw, dict) else [])

@@ -238,10 +238,7 @@ def _plain(value: Any) -> str | None:
 
 def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, str],
            taken: set[str], suffix: str, constants: dict[str, str] | None = None) -> EntitySpec:
-    name = class_name(str(facet.get("FacetName") or "Item")) + suffix
-    while name in taken:
-        name += "_"
-    taken.add(name)
+    name = class_name(class_name(str(facet.get("FacetName") or "Item")) + suffix, taken)
     entity = EntitySpec(name=name, table=table.name)
     _ignored(entity.notes, f"facet {facet.get('FacetName')}", facet, FACET_KEYS)
     key_attributes = {table.pk, table.sk} | {a for k in table.indexes.values() for a in k}

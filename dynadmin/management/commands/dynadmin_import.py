@@ -41,7 +41,14 @@ class Command(BaseCommand):
             design.source = (f"the OneTable schema stored in table {options['from_table']} "
                              f"(version {data.get('version', '?')})")
         source = render(design)
-        _, problems = load_generated(source)
+        try:
+            _, problems = load_generated(source)
+        except (SyntaxError, ValueError, RecursionError) as exc:
+            # render() writes only names and escaped text, so this is the importer's mistake;
+            # say so in a line instead of a traceback
+            raise CommandError(f"{where}: the definitions written from it do not load "
+                               f"({type(exc).__name__}: {exc}); please report this with the "
+                               "model file.") from None
         output = options["output"]
         if output:
             target = Path(output)
@@ -81,3 +88,6 @@ class Command(BaseCommand):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{path} is not JSON ({exc}); --format {options['format']} "
                                "reads a JSON file.") from None
+        except RecursionError:
+            raise CommandError(f"{path} nests arrays or objects too deeply to read (no model "
+                               "file nests more than a few levels).") from None
