@@ -8,12 +8,14 @@ concerns, so the generated module says where the model file was silent.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Design", "EntitySpec", "FieldSpec", "ImportFormatError", "KeySpec", "TableSpec",
-           "class_name", "identifier", "refuse_unreadable_names"]
+           "class_name", "identifier", "plain_default", "refuse_unreadable_names"]
 
 
 class ImportFormatError(ValueError):
@@ -74,8 +76,9 @@ class FieldSpec:
     attribute: str = ""  # when the stored name is not ``name``
     choices: tuple[str, ...] = ()
     required: bool = False
-    #: what a new item holds until someone types another value (a format's own constant)
-    default: str | None = None
+    #: what a new item holds until someone types another value (a format's own constant;
+    #: plain JSON, written with repr)
+    default: Any = None
     #: stored only inside key templates, never as an attribute (the format shows it so)
     key_only: bool = False
     notes: list[str] = field(default_factory=list)
@@ -154,3 +157,27 @@ def refuse_unreadable_names(design: Design) -> None:
         if bad is not None:
             raise ImportFormatError(f"the {what} name {name!r} holds {bad!r}, a character no "
                                     "name can hold; correct it in the model file.")
+
+
+#: DynamoDB nests maps and lists 32 levels deep at most; a deeper default is no value it stores
+DEFAULT_DEPTH = 32
+
+
+def plain_default(value: Any) -> bool:
+    """Whether a format's default can be written into the module as a value: plain JSON
+    (text, numbers, booleans, maps and lists) no deeper than DynamoDB stores."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > DEFAULT_DEPTH:
+            return False
+        if isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                return False
+            stack += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+        elif not isinstance(item, (str, int, float, bool)) or (
+                isinstance(item, float) and not math.isfinite(item)):
+            return False  # JSON's NaN and Infinity are no value Python writes as a literal
+    return True

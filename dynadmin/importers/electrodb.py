@@ -25,6 +25,7 @@ from .design import (
     TableSpec,
     class_name,
     identifier,
+    plain_default,
 )
 
 __all__ = ["read_electrodb"]
@@ -280,8 +281,22 @@ class _Entity:
                                "results).")
         if spec.get("readOnly") is True:
             field.notes.append(f"note: {attribute} is read-only in ElectroDB once written.")
+        if "default" in spec:
+            _default(attribute, spec["default"], field)
         unknown = sorted(k for k in spec if k not in QUIET)
         if unknown:
             field.notes.append(f"note: ignored on {attribute}: {', '.join(unknown)} "
                                "(not understood).")
         self.spec.add_field(field)
+
+
+def _default(attribute: str, default: Any, field: FieldSpec) -> None:
+    """ElectroDB's ``default`` (a value; a function is gone from the JSON) fills a new item."""
+    fits = {"Number": (int, float), "Boolean": (bool,), "List": (list,), "Map": (dict,),
+            "StringSet": (list,), "NumberSet": (list,)}.get(field.kind, (str,))
+    if field.choices and default not in field.choices or not isinstance(default, fits) or (
+            isinstance(default, bool) and field.kind == "Number") or not plain_default(default):
+        field.notes.append(f"note: {attribute} defaults to {default!r} in ElectroDB, which its "
+                           "field cannot hold; the default is left out.")
+    else:
+        field.default = default

@@ -19,6 +19,7 @@ from .design import (
     TableSpec,
     class_name,
     identifier,
+    plain_default,
 )
 
 __all__ = ["read_onetable"]
@@ -235,11 +236,31 @@ class _Model:
             self._ttl(name, field)
         if spec.get("hidden") is True:
             field.notes.append(f"note: {name} is hidden (OneTable leaves it out of results).")
+        self._default(name, spec, field)
+        field.notes += _unenforced(name, spec)
         unknown = sorted(k for k in spec if k not in QUIET)
         if unknown:
             field.notes.append(f"note: ignored on {name}: {', '.join(unknown)} "
                                "(not understood).")
         self.entity_spec.add_field(field)
+
+    def _default(self, name: str, spec: dict, field: FieldSpec) -> None:
+        """OneTable's ``default`` fills a new item's field: the create form starts with it."""
+        if "default" not in spec:
+            return
+        default = spec["default"]
+        if field.choices and default not in field.choices:
+            field.notes.append(f"note: {name} defaults to {default!r}, which is none of its "
+                               "choices; the default is left out.")
+        elif field.kind in ("DateTime", "TTL") or (field.kind == "Number" and (
+                isinstance(default, bool) or not isinstance(default, (int, float)))):
+            field.notes.append(f"note: {name} defaults to {default!r} in OneTable; left out, "
+                               f"as a {field.kind} field reads no such value.")
+        elif not plain_default(default):
+            field.notes.append(f"note: {name} has a default that is no plain value (nested "
+                               "deeper than DynamoDB stores); left out.")
+        elif default is not None:
+            field.default = default
 
     def _date(self, name: str, field: FieldSpec) -> None:
         if name in self.in_keys:
@@ -277,6 +298,55 @@ class _Model:
             self.entity_spec.add_field(FieldSpec(self.names[attribute], kind, attribute=attribute,
                                                  notes=["note: written by OneTable "
                                                         "(params.timestamps)."]))
+
+
+#: how deep a nested ``schema`` is described: deeper levels are only named
+OUTLINE_DEPTH = 4
+
+
+def _unenforced(name: str, spec: dict) -> list[str]:
+    """What OneTable does for a field on every write that dynadmin will not do."""
+    notes = []
+    generate = spec.get("generate") or ("uuid" if spec.get("uuid") is True else None)
+    if generate:
+        kind = "ulid" if generate is True else str(generate)
+        notes.append(f"note: OneTable generates {name} ({kind}) when it creates an item; "
+                     f"dynadmin does not: type a {kind.upper()} in when you create one here.")
+    if spec.get("crypt") is True:
+        notes.append(f"note: OneTable encrypts {name} (crypt); dynadmin shows and writes the "
+                     "stored ciphertext, never the clear value: do not type a clear value "
+                     "here.")
+    if spec.get("unique") is True:
+        notes.append(f"note: {name} is unique in OneTable, which keeps a _unique item per "
+                     "value; dynadmin neither checks it nor moves that item, so change "
+                     f"{name} through the application.")
+    if spec.get("validate") not in (None, False):
+        notes.append(f"note: OneTable validates {name} against {spec['validate']!r}; dynadmin "
+                     "does not check it.")
+    nested = spec.get("schema")
+    if not isinstance(nested, dict) and isinstance(spec.get("items"), dict):
+        nested = spec["items"].get("schema")
+        name = f"each item of {name}"
+    if isinstance(nested, dict) and nested:
+        notes.append(f"note: {name} holds declared fields: {_outline(nested, 1)}; dynadmin "
+                     "edits the whole value as JSON and does not check them.")
+    return notes
+
+
+def _outline(schema: dict, depth: int) -> str:
+    """``street (string), zip (number, required), geo {lat (number)}``."""
+    parts = []
+    for sub, spec in schema.items():
+        if not isinstance(spec, dict):
+            continue
+        about = [str(spec.get("type") or "any")] + (["required"] if spec.get("required") is True
+                                                    else [])
+        text = f"{sub} ({', '.join(about)})"
+        inner = spec.get("schema")
+        if isinstance(inner, dict) and inner:
+            text += " {" + (_outline(inner, depth + 1) if depth < OUTLINE_DEPTH else "...") + "}"
+        parts.append(text)
+    return ", ".join(parts)
 
 
 def _literal(text: str) -> str:

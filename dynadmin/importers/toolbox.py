@@ -198,6 +198,14 @@ class _Entity:
                 notes.append(f"not expressible: {attribute} is transformed by {kind!r} before "
                              "it is saved; dynadmin spells it as given.")
         name = self.names[attribute]
+        if attribute == stored and not (before or after or notes):
+            # a key attribute declared under its own name (PK): the application spells it
+            default = spec.get("keyDefault") or {}
+            constant = default.get("value") if isinstance(default, dict) else None
+            notes.append(f"guess: {stored} is written whole by the application (the DTO shows "
+                         "no prefix or suffix), so dynadmin reads and edits it as stored"
+                         + (f"; a new item's starts as {constant!r} (keyDefault)."
+                            if isinstance(constant, str) else "."))
         if before or after:
             # savedAs the key attribute itself and transformed: the value lives only there
             field = self._field(attribute, spec)
@@ -224,10 +232,7 @@ class _Entity:
             field.notes.append(f"guess: {attribute} has type {kind!r}; shown as text.")
         if kind == "string" and isinstance(spec.get("enum"), list):
             field.kind, field.choices = "Choice", tuple(str(v) for v in spec["enum"])
-        default = spec.get("putDefault")
-        if isinstance(default, dict) and default.get("defaulterId") == "value" and isinstance(
-                default.get("value"), str):
-            field.default = default["value"]
+        self._default(attribute, spec, field)
         if spec.get("hidden") is True and not spec.get("key"):
             field.notes.append(f"note: {attribute} is hidden (Toolbox leaves it out of "
                                "results).")
@@ -236,6 +241,27 @@ class _Entity:
             field.notes.append(f"note: ignored on {attribute}: {', '.join(unknown)} "
                                "(not understood).")
         return self.spec.add_field(field)
+
+    def _default(self, attribute: str, spec: dict, field: FieldSpec) -> None:
+        """``keyDefault`` (a key attribute's) or ``putDefault`` fills a new item's field."""
+        for which in ("keyDefault", "putDefault"):
+            default = spec.get(which)
+            if not isinstance(default, dict):
+                continue
+            if default.get("defaulterId") != "value":
+                field.notes.append(f"note: {attribute} gets its {which} from a function the "
+                                   "DTO does not carry; dynadmin leaves it empty.")
+            elif field.kind == "Number" and isinstance(default.get("value"), (int, float)) and (
+                    not isinstance(default.get("value"), bool)) or (
+                    field.kind == "Boolean" and isinstance(default.get("value"), bool)) or (
+                    field.kind not in ("Number", "Boolean")
+                    and isinstance(default.get("value"), str)
+                    and (not field.choices or default.get("value") in field.choices)):
+                field.default = default["value"]
+            else:
+                field.notes.append(f"note: {attribute} defaults to {default.get('value')!r} "
+                                   "in Toolbox, which its field cannot hold; left out.")
+            return
 
     def _timestamps(self) -> None:
         option = self.dto.get("timestamps", True)

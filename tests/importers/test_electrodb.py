@@ -153,3 +153,19 @@ def test_another_format_is_refused_naming_what_was_expected(name):
                                                 "a service's map of such objects; found an "
                                                 "object with"):
         import_design("electrodb", schema(name))
+
+
+def test_an_attribute_default_becomes_the_field_default():
+    _, module, errors = generated(schema("electrodb_task_manager.json"))
+    assert errors == []
+    assert module.Task._meta.fields["status"].default == "open"
+
+
+def test_a_default_that_is_none_of_the_choices_is_left_out_with_a_note():
+    data = schema("electrodb_task_manager.json")
+    data["task"]["attributes"]["status"]["default"] = "archived"
+    source, module, errors = generated(data)
+    assert errors == []
+    assert module.Task._meta.fields["status"].default is None
+    assert "# note: status defaults to 'archived' in ElectroDB, which its field cannot hold" \
+        in one_line(source)

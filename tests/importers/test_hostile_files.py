@@ -204,3 +204,10 @@ def run_manage_py(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *arguments], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
 
+
+
+def test_an_integer_too_long_for_python_to_read_is_one_clear_line(tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text('{"ModelName": "x", "DataModel": [1' + "0" * 5000 + "]}")
+    with pytest.raises(CommandError, match="long.json is not JSON .*5001 digits"):
+        call_command("dynadmin_import", "--format", "workbench", str(path))

@@ -131,3 +131,60 @@ def test_a_workbench_model_is_refused_naming_what_was_expected(name):
                                                 'with "indexes" \\(holding "primary"\\) and '
                                                 '"models"; found an object with DataModel'):
         import_design("onetable", data)
+
+
+def test_defaults_become_field_defaults_the_create_form_starts_with():
+    _, module, errors = generated(schema("onetable_overview.json"))
+    assert errors == []
+    fields = module.User._meta.fields
+    assert (fields["role"].default, fields["status"].default) == ("user", "active")
+    assert fields["balance"].default == 0 and fields["address"].default == {}
+    assert module.Account._meta.fields["balance"].default == 0
+
+
+def test_what_onetable_enforces_and_dynadmin_does_not_is_a_note_beside_the_field():
+    source, _, _ = generated(schema("onetable_overview.json"))
+    text = source.replace("\n    #   ", " ")
+    assert ("# note: OneTable generates id (ulid) when it creates an item; dynadmin does not: "
+            "type a ULID in when you create one here.") in text
+    assert "# note: OneTable encrypts email (crypt); dynadmin shows and writes the stored " \
+           "ciphertext" in text
+    assert "# note: name is unique in OneTable, which keeps a _unique item per value" in text
+    assert ("# note: OneTable validates id against '/^[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{26}$/'; "
+            "dynadmin does not check it.") in text
+
+
+def test_a_nested_schema_keeps_its_sub_fields():
+    data = schema("onetable_overview.json")
+    address = data["models"]["User"]["address"]
+    address["schema"]["geo"] = {"type": "object", "required": True,
+                                "schema": {"lat": {"type": "number"}}}
+    data["models"]["User"]["lines"] = {"type": "array", "items": {
+        "type": "object", "schema": {"sku": {"type": "string", "required": True}}}}
+    source, module, errors = generated(data)
+    assert errors == []
+    text = source.replace("\n    #   ", " ")
+    assert ("# note: address holds declared fields: street (string), city (string), zip "
+            "(string), geo (object, required) {lat (number)}; dynadmin edits the whole value "
+            "as JSON and does not check them.") in text
+    assert "# note: each item of lines holds declared fields: sku (string, required);" in text
+    assert type(module.User._meta.fields["address"]).__name__ == "Map"
+
+
+def nested(depth: int) -> list:
+    value: list = ["deep"]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("name, default", [("balance", float("inf")), ("balance", "x"),
+                                           ("balance", True), ("role", "guest"),
+                                           ("address", {"a": nested(40)})])
+def test_a_default_the_field_cannot_hold_is_left_out_with_a_note(name, default):
+    data = schema("onetable_overview.json")
+    data["models"]["User"][name]["default"] = default
+    source, module, errors = generated(data)
+    assert errors == []
+    assert module.User._meta.fields[name].default is None
+    assert f"# note: {name} " in source

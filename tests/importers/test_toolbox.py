@@ -115,3 +115,38 @@ def test_another_format_is_refused_naming_what_was_expected(name):
                                                 'object with "entityName", "schema" and '
                                                 '"table"'):
         import_design("toolbox", data)
+
+
+def test_a_put_default_of_any_plain_value_becomes_the_field_default():
+    _, module, errors = generated(export())
+    assert errors == []
+    assert module.Pokemon._meta.fields["level"].default == 1
+
+
+def with_badge(attributes: dict) -> dict:
+    """The export plus an entity that declares the table's keys under their own names, as
+    ``schema({PK: string().key(), SK: string().key().default('BADGE')})`` exports them."""
+    data = export()
+    badge = copy.deepcopy(data["entities"][1])
+    badge["entityName"] = "badge"
+    badge["schema"]["attributes"] = attributes
+    data["entities"].append(badge)
+    return data
+
+
+def test_keys_the_application_spells_whole_are_a_guess_and_key_defaults_are_used():
+    source, module, errors = generated(with_badge({
+        "pk": {"type": "string", "key": True, "required": "always"},
+        "sk": {"type": "string", "key": True, "required": "always",
+               "keyDefault": {"defaulterId": "value", "value": "BADGE"}},
+        "title": {"type": "string", "putDefault": {"defaulterId": "custom"}}}))
+    assert errors == []
+    text = one_line(source)
+    assert ("# guess: pk is written whole by the application (the DTO shows no prefix or "
+            "suffix), so dynadmin reads and edits it as stored.") in text
+    assert ("# guess: sk is written whole by the application (the DTO shows no prefix or "
+            "suffix), so dynadmin reads and edits it as stored; a new item's starts as 'BADGE' "
+            "(keyDefault).") in text
+    assert module.Badge._meta.fields["sk"].default == "BADGE"
+    assert ("# note: title gets its putDefault from a function the DTO does not carry; "
+            "dynadmin leaves it empty.") in text

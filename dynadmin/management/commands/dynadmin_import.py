@@ -85,7 +85,7 @@ class Command(BaseCommand):
             return json.loads(path.read_text(encoding="utf-8")), str(path)
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:  # not UTF-8, not JSON, or an integer of 4,300+ digits
             raise CommandError(f"{path} is not JSON ({exc}); --format {options['format']} "
                                "reads a JSON file.") from None
         except RecursionError:
