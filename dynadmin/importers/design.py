@@ -128,6 +128,8 @@ class Design:
     entities: list[EntitySpec] = field(default_factory=list)
     #: about the file as a whole: keys ignored, parts not imported
     notes: list[str] = field(default_factory=list)
+    #: what would fix a problem the checks may report (told beside them, not only in notes)
+    hints: list[str] = field(default_factory=list)
 
     def table(self, name: str) -> TableSpec:
         return next(t for t in self.tables if t.name == name)

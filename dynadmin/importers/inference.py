@@ -13,9 +13,10 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Part", "TemplateGuess", "infer_template", "label_of", "prefix_groups",
-           "shape_groups", "shared_labels", "template_from_alias"]
+           "sample_text", "shape_groups", "shared_labels", "template_from_alias"]
 
 #: a segment that reads as a label rather than a value: letters, "_" and "-", no digits
 LABEL = re.compile(r"[A-Za-z_][A-Za-z_\-]*\Z")
@@ -199,15 +200,18 @@ def label_of(segment: str) -> str | None:
     return text if text and LABEL.match(text) else None
 
 
-def shared_labels(values: Sequence[str]) -> list[str]:
-    """The labels every value has at the same place (``u``, ``post`` of ``u#12345#post``)."""
+def shared_labels(values: Sequence[str], own: Sequence[set[str]] | None = None) -> list[str]:
+    """The labels every value has at the same place (``u``, ``post`` of ``u#12345#post``),
+    but for a segment that is an attribute's value in some item (``own``)."""
     split = [_segments(value) for value in values]
+    seen = set().union(*own) if own else set()
     return [label for n, segment in enumerate(split[0])
-            if (label := label_of(segment)) and all(len(s) > n and s[n] == segment
-                                                    for s in split)]
+            if (label := label_of(segment)) and segment not in seen
+            and all(len(s) > n and s[n] == segment for s in split)]
 
 
-def prefix_groups(keys: Sequence[Sequence[str]]) -> list[tuple[list[str], list[int]]]:
+def prefix_groups(keys: Sequence[Sequence[str]], values: Sequence[set[str]] | None = None
+                  ) -> list[tuple[list[str], list[int]]]:
     """Sample items of a table without facets, grouped into the entities they look like,
     with the labels that set each group apart, in the order the samples show them.
 
@@ -215,30 +219,48 @@ def prefix_groups(keys: Sequence[Sequence[str]]) -> list[tuple[list[str], list[i
     ``ACCT#76584123``; a key that begins with a value has none) and has as many segments. A
     group is split again by a label further in (``follower`` of ``u#12345#follower``) only
     when every such label recurs: a label seen once (``Music`` of ``Room:Music``) is a value.
+    A segment that is also the value of one of the item's own attributes (``Liz`` of
+    ``Liz#SHIPPED`` when the item's ``customer`` is ``Liz``) is a value too (``values``: each
+    item's attribute values).
     """
+    own = values or [set() for _ in keys]
     groups: dict[tuple, list[int]] = {}
-    for position, values in enumerate(keys):
+    for position, key_values in enumerate(keys):
         shape: list = []
-        for value in values:
+        for value in key_values:
             segments = _segments(value)
-            shape += [label_of(segments[0]) or "", len(segments)]
+            label = label_of(segments[0]) if segments[0] not in own[position] else None
+            shape += [label or "", len(segments)]
         groups.setdefault(tuple(shape), []).append(position)
     found = [([str(s) for s in shape[::2] if s], members) for shape, members in groups.items()]
     for key in range(max((len(v) for v in keys), default=0)):
         width = max((len(_segments(v[key])) for v in keys if len(v) > key), default=0)
         for segment in range(1, width):
-            found = [part for group in found for part in _split(keys, group, key, segment)]
+            found = [part for group in found for part in _split(keys, group, key, segment, own)]
     return sorted(found, key=lambda group: group[1][0])
 
 
 def _split(keys: Sequence[Sequence[str]], group: tuple[list[str], list[int]], key: int,
-           segment: int) -> list[tuple[list[str], list[int]]]:
+           segment: int, own: Sequence[set[str]]) -> list[tuple[list[str], list[int]]]:
     labels, members = group
     at = {}
     for member in members:
         segments = _segments(keys[member][key]) if len(keys[member]) > key else []
-        at[member] = label_of(segments[segment]) if len(segments) > segment else None
+        at[member] = label_of(segments[segment]) if len(segments) > segment and (
+            segments[segment] not in own[member]) else None
     counts = Counter(at.values())
     if None in counts or len(counts) < 2 or min(counts.values()) < 2:
         return [group]
     return [([*labels, str(label)], [m for m in members if at[m] == label]) for label in counts]
+
+
+def sample_text(value: Any) -> str | None:
+    """A sample attribute as text, for matching against key segments (scalars only)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return str(inner)
+    if kind == "BOOL":
+        return "true" if inner else "false"
+    return None

@@ -4,8 +4,10 @@ A model is ``DataModel[]``: tables with ``KeyAttributes``, ``NonKeyAttributes``,
 ``GlobalSecondaryIndexes`` and ``TableFacets``. A facet is an entity, but it names its keys
 only by alias; the templates are inferred from the facet's ``TableData`` sample items
 (``inference.py``). A table with sample items but no facets gets one entity per kind of key
-its items show (grouped by the labels the keys begin with). A ``ModelSchema`` block is a
-OneTable schema of a table, read by the OneTable importer instead of guessing.
+its items show: by an item-type attribute (``type``) when the items share one, else by the
+labels the keys begin with. A ``ModelSchema`` block (of the model, or inside a table as
+OneTable's Workbench export writes it) is a OneTable schema of a table, read by the OneTable
+importer instead of guessing.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from .inference import (
     infer_template,
     label_of,
     prefix_groups,
+    sample_text,
     shape_groups,
     shared_labels,
 )
+from .item_types import tell_apart, type_attribute
 from .onetable import read_onetable
 
 __all__ = ["read_workbench"]
@@ -41,7 +45,7 @@ KINDS = {"S": "String", "N": "Number", "B": "Binary", "BOOL": "Boolean", "NULL":
 MODEL_KEYS = {"ModelName", "ModelMetadata", "DataModel"}
 TABLE_KEYS = {"TableName", "KeyAttributes", "NonKeyAttributes", "TableFacets",
               "GlobalSecondaryIndexes", "TableData", "DataAccess", "BillingMode",
-              "ProvisionedCapacitySettings", "SampleDataFormats"}
+              "ProvisionedCapacitySettings", "SampleDataFormats", "ModelSchema"}
 FACET_KEYS = {"FacetName", "KeyAttributeAlias", "TableData", "NonKeyAttributes",
               "DataAccess", "SampleDataFormats"}
 TTL_NAMES = {"ttl", "expires", "expire", "expiresat", "expireat", "expiration", "expiry",
@@ -60,36 +64,44 @@ def read_workbench(data: Any, table: str | None = None) -> Design:
     if table is not None and table not in names:
         raise ImportFormatError(f"the model has no table {table!r}; it has {', '.join(names)}.")
     tables = [t for t in tables if table is None or t.get("TableName") == table]
-    described = _model_schema(design, data.get("ModelSchema"), tables) if (
-        "ModelSchema" in data) else None
+    described = [_model_schema(design, data.get("ModelSchema"), tables)] if (
+        "ModelSchema" in data) else []
+    # OneTable's Workbench export puts each table's schema inside the table itself
+    described += [_model_schema(design, t["ModelSchema"], [t], own=True) for t in tables
+                  if "ModelSchema" in t and not any(t is d for d in described)]
     for spec in tables:
-        if spec is not described:
+        if not any(spec is d for d in described):
             _table(design, spec)
     return design
 
 
-def _model_schema(design: Design, schema: Any, tables: list[dict]) -> dict | None:
+def _model_schema(design: Design, schema: Any, tables: list[dict],
+                  own: bool = False) -> dict | None:
     """A ``ModelSchema`` block is a OneTable schema of one of the model's tables: its value
     templates spell the keys, so it is read as OneTable's own (not inferred from samples).
-    The table it describes (the one whose partition key is its primary hash) is returned."""
+    The table it describes is returned: the one holding it (``own``), else the one whose
+    partition key is its primary hash."""
     indexes = schema.get("indexes") if isinstance(schema, dict) else None
     primary = indexes.get("primary") if isinstance(indexes, dict) else None
     hash_key = primary.get("hash") if isinstance(primary, dict) else None
-    table = next((t for t in tables if hash_key and (_key_attribute(
+    where = f"table {tables[0].get('TableName')}'s ModelSchema" if own else (
+        "the model's ModelSchema")
+    table = tables[0] if own else next((t for t in tables if hash_key and (_key_attribute(
         (t.get("KeyAttributes") or {}).get("PartitionKey")) or ("",))[0] == hash_key), None)
     if table is None:
-        design.notes.append("note: ignored the model's ModelSchema: it is no OneTable schema "
-                            "of a table imported here (no primary index hash on one's "
-                            "partition key).")
+        design.notes.append(f"note: ignored {where}: it is no OneTable schema of a table "
+                            "imported here (no primary index hash on one's partition key).")
         return None
     try:
         read = read_onetable(schema, table=str(table.get("TableName")))
     except ImportFormatError as exc:
-        design.notes.append(f"note: ignored the model's ModelSchema: {exc}")
+        if own:
+            raise ImportFormatError(f"{where} is unreadable: {exc}") from None
+        design.notes.append(f"note: ignored {where}: {exc}")
         return None
-    design.notes.append(f"note: the entities of table {table.get('TableName')} come from the "
-                        "model's ModelSchema (a OneTable schema, whose templates spell the "
-                        "keys); its sample items were not used to guess them.")
+    design.notes.append(f"note: the entities of table {table.get('TableName')} come from "
+                        f"{where} (a OneTable schema, whose templates spell the keys); its "
+                        "sample items were not used to guess them.")
     design.notes += read.notes
     design.tables += read.tables
     design.entities += read.entities
@@ -157,7 +169,7 @@ def _table(design: Design, data: dict) -> None:
         if not isinstance(facet, dict):
             continue
         items = [i for i in facet.get("TableData") or [] if isinstance(i, dict)]
-        keys = [[_plain(i.get(a)) or "" for a in (table.pk, table.sk) if a] for i in items]
+        keys = [[sample_text(i.get(a)) or "" for a in (table.pk, table.sk) if a] for i in items]
         groups = shape_groups(keys) if items else [("", [])]
         for n, (label, members) in enumerate(groups):
             group = [items[m] for m in members]
@@ -168,7 +180,10 @@ def _table(design: Design, data: dict) -> None:
                     f"this entity is the {len(group)} sample item(s) keyed like "
                     f"{' / '.join(keys[members[0]])!r}.")
             facets.append((entity, group))
-    _discriminator(table, facets)
+    proposal = tell_apart(table, facets)
+    if proposal:
+        table.notes.append(proposal)
+        design.hints.append(f"table {table.name}: {proposal.removeprefix('guess: ')}")
     design.entities += [entity for entity, _ in facets]
 
 
@@ -178,16 +193,23 @@ def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
     grouped by the labels their keys begin with (``inference.prefix_groups``)."""
     items = [i for i in data["TableData"] if isinstance(i, dict)]
     attributes = [a for a in (table.pk, table.sk) if a]
-    keys = [[_plain(i.get(a)) or "" for a in attributes] for i in items]
+    keys = [[sample_text(i.get(a)) or "" for a in attributes] for i in items]
+    by_type = _type_groups(table, items, types, taken)
+    if by_type:
+        return by_type
+    # an item's own attribute values: a key segment equal to one is a value, not a label
+    own = [{v for a, x in i.items() if a not in attributes and (v := sample_text(x)) is not None}
+           for i in items]
     facets = []
-    for _, members in prefix_groups(keys):
+    for _, members in prefix_groups(keys, own):
         group = [items[m] for m in members]
         # a key every item of the group spells alike, as a label (meta, "info"), is literal
         constants = {a: keys[members[0]][n] for n, a in enumerate(attributes)
                      if len({keys[m][n] for m in members}) == 1
                      and label_of(keys[members[0]][n])}
         labels = [label for n in range(len(attributes))
-                  for label in shared_labels([keys[m][n] for m in members])]
+                  for label in shared_labels([keys[m][n] for m in members],
+                                             [own[m] for m in members])]
         name = " ".join(dict.fromkeys(labels)) or table.name
         entity = _facet(table, {"FacetName": name}, group, types, taken, "", constants)
         entity.notes.append(
@@ -197,43 +219,25 @@ def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
     return facets
 
 
-def _discriminator(table: TableSpec, facets: list[tuple[EntitySpec, list[dict]]]) -> None:
-    """An attribute every facet's samples hold with one value of their own (``Type``) tells
-    the entities apart better than their keys; Workbench never says which one it is."""
-    if len(facets) < 2 or not all(items for _, items in facets):
-        return
-    if len({e.name for e, _ in facets}) != len(facets) or any(
-            "shapes of key" in note for e, _ in facets for note in e.notes):
-        return  # a facet split by key shape: its entities would share one value
-    values: dict[str, list[str]] = {}
-    for _, items in facets:
-        shared = set.intersection(*(set(i) for i in items)) - {table.pk, table.sk}
-        for attribute in shared:
-            seen = {_plain(i[attribute]) for i in items}
-            if len(seen) == 1 and None not in seen:
-                values.setdefault(attribute, []).append(seen.pop())
-    found = sorted(a for a, v in values.items() if len(v) == len(facets) and len(set(v)) == len(v))
-    if not found:
-        return
-    attribute = next((a for a in found if "type" in a.lower()), found[0])
-    table.type_attribute = attribute
-    table.notes.append(f"guess: {attribute} names the facet of every sample item, so it is the "
-                       "type attribute (dynadmin writes it on the items it creates).")
-    for (entity, _), value in zip(facets, values[attribute], strict=True):
-        entity.type_value = value
-        entity.fields = {n: f for n, f in entity.fields.items() if f.attribute != attribute}
-
-
-def _plain(value: Any) -> str | None:
-    """A sample attribute as text, for matching against key segments (scalars only)."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return None
-    (kind, inner), = value.items()
-    if kind in ("S", "N"):
-        return str(inner)
-    if kind == "BOOL":
-        return "true" if inner else "false"
-    return None
+def _type_groups(table: TableSpec, items: list[dict], types: dict[str, str],
+                 taken: set[str]) -> list[tuple[EntitySpec, list[dict]]]:
+    """Facets read from the item-type attribute, when the samples have one; none otherwise
+    (they are grouped by their keys' labels instead)."""
+    attribute = type_attribute(table, items)
+    if attribute is None:
+        return []
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(str(sample_text(item[attribute])), []).append(item)
+    if len(groups) < 2:
+        return []
+    facets = []
+    for value, group in groups.items():
+        entity = _facet(table, {"FacetName": value}, group, types, taken, "")
+        entity.notes.append(f"guess: the table has no facets; this entity is the {len(group)} "
+                            f"sample item(s) whose {attribute} is {value!r}.")
+        facets.append((entity, group))
+    return facets
 
 
 def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, str],
@@ -290,7 +294,7 @@ def _field(name: str, attribute: str, kind: str | None, table: TableSpec,
     if attribute == table.ttl_attribute:
         spec.kind = "TTL"
     elif spec.kind == "Number":
-        samples = [_plain(i.get(attribute)) for i in items if attribute in i]
+        samples = [sample_text(i.get(attribute)) for i in items if attribute in i]
         if samples and all(s is not None and s.lstrip("-").isdigit() for s in samples):
             spec.kind = "Integer"
     return spec
@@ -320,12 +324,18 @@ class _KeyBuilder:
             return self.constants[attribute].replace("{", "{{").replace("}", "}}")
         samples = []
         for item in self.items:
-            value = _plain(item.get(attribute))
+            value = sample_text(item.get(attribute))
             if value is not None:
-                others = {a: _plain(v) for a, v in item.items() if a not in self.key_attributes}
-                others.update({name: _plain(item.get(a)) for a, name in self.bare.items()})
+                others = {a: sample_text(v) for a, v in item.items()
+                          if a not in self.key_attributes}
+                others.update({name: sample_text(item.get(a)) for a, name in self.bare.items()})
                 samples.append((value, {a: v for a, v in others.items() if v is not None}))
         guess = infer_template(attribute, samples, alias)
+        if len(samples) == 1 and any(p.kind != "literal" for p in guess.parts) and len(
+                guess.parts) > 1:
+            # one value shows where its segments split, never which of them vary
+            guess.notes.append(f"guess: {attribute}'s template is fitted to a single sample "
+                               f"item ({samples[0][0]!r}); other items may spell it otherwise.")
         key_type = self.table.key_types.get(attribute, "S")
         if key_type != "S" and not (len(guess.parts) == 1 and guess.parts[0].kind != "literal"):
             guess = TemplateGuess([Part("attribute", attribute)], [

@@ -245,3 +245,86 @@ def test_items_of_a_table_without_facets_are_classified_from_dynamodb_local(
     assert found == expected
     # each entity the import made holds some of the samples
     assert set(found.values()) == {a.entity._meta.name for a in module.site.admins}
+
+
+def hospital(schema_inside: bool = True) -> dict:
+    """OneTable's Workbench export: the table's ModelSchema inside its DataModel entry, and
+    sample items carrying OneTable's type field (``type``)."""
+    data = model("workbench_hospital_onetable.json")
+    if not schema_inside:
+        del data["DataModel"][0]["ModelSchema"]
+    return data
+
+
+def test_a_model_schema_inside_a_table_is_read_as_the_onetable_schema_it_is():
+    source, module, problems = generated_from(hospital())
+    assert [p for p in problems if p.is_serious()] == []
+    assert "(not understood)" not in source
+    assert "come from table data's ModelSchema" in source.replace("\n#   ", " ")
+    mine = {a.entity._meta.type_value for a in module.site.admins if not a.internal}
+    assert mine == set(hospital()["DataModel"][0]["ModelSchema"]["models"])
+    appointment = module.Appointment._meta
+    assert (appointment.primary_key.pk.template, appointment.primary_key.sk.template) == (
+        "patient#{patientId}", "appointment#{date}#{id}")
+    assert module.data.type_attribute == "type"
+
+
+def test_without_facets_an_item_type_attribute_tells_the_entities_apart():
+    data = hospital(schema_inside=False)
+    for row in data["DataModel"][0]["TableData"]:
+        # keys that say nothing of the kind of item: only the type attribute does
+        row["PK"], row["SK"] = {"S": "HOSPITAL#1"}, {"S": row["id"]["S"]}
+    source, module, problems = generated_from(data)
+    assert [p for p in problems if p.is_serious()] == []
+    (table,) = module.site.tables.values()
+    assert table.type_attribute == "type"
+    types = {row["type"]["S"] for row in data["DataModel"][0]["TableData"]}
+    assert {a.entity._meta.type_value for a in module.site.admins} == types
+    assert {a.entity.__name__ for a in module.site.admins} == {t.capitalize() for t in types}
+    for row in data["DataModel"][0]["TableData"]:
+        assert table.classify(loadable(row))._meta.type_value == row["type"]["S"]
+
+
+def test_a_key_segment_that_is_the_type_value_stays_literal_text():
+    _, module, problems = generated_from(hospital(schema_inside=False))
+    assert [p for p in problems if p.is_serious()] == []
+    patient = module.Patient._meta
+    # patient#p11 matched the item's type ("patient"): the type value, never a field
+    assert (patient.primary_key.pk.template, patient.primary_key.sk.template) == (
+        "patient#{id}", "patient#")
+
+
+def test_a_key_segment_holding_an_attributes_value_does_not_name_an_entity():
+    source, module, problems = generated("workbench_shopping_cart.json")
+    assert [p for p in problems if p.is_serious()] == []
+    # Liz#... and Chad#... are customers, Active and Shipped statuses: one kind of cart item
+    (entity,) = [a.entity for a in module.site.admins]
+    assert (entity._meta.primary_key.pk.template, entity._meta.primary_key.sk.template) == (
+        "{customer}", "{status}#{sku}")
+    assert "Liz" not in entity.__name__ and "Shipped" not in entity.__name__
+
+
+def test_a_template_fitted_to_a_single_sample_item_is_a_guess():
+    source, _, _ = generated("workbench_recurring_payments.json")
+    text = source.replace("\n    #   ", " ")
+    assert ("# guess: SK's template is fitted to a single sample item ('SUB#123#SKU#999'); "
+            "other items may spell it otherwise.") in text
+
+
+def test_entities_that_cannot_be_told_apart_come_with_the_attribute_that_would(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    err = StringIO()
+    with pytest.raises(CommandError, match="problem"):
+        call_command("dynadmin_import", "--format", "workbench",
+                     str(FIXTURES / "workbench_flights_fares.json"), stdout=StringIO(),
+                     stderr=err)
+    lines = err.getvalue().splitlines()
+    assert any(line.startswith("dynadmin.E004") for line in lines)
+    hint = next(line for line in lines if line.startswith("hint: "))
+    assert hint.startswith("hint: table Flights: no attribute holds one value per entity, but "
+                           "recordType differs between 3 of the 3 entities (Flight: FLIGHT, "
+                           "FLIGHT-CODESHARE; ")
+    assert "Table(type_attribute='recordType')" in hint

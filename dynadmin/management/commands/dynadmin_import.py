@@ -61,6 +61,8 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(f"{problem.id}: {problem.msg}")
         errors = [p for p in problems if p.is_serious()]
+        for hint in design.hints if errors else ():
+            self.stderr.write(f"hint: {hint}")
         if errors:
             raise CommandError(f"the generated definitions have {len(errors)} problem(s) that "
                                "`manage.py check` reports; fix the lines they name.")
