@@ -249,7 +249,12 @@ class _Model:
         if "default" not in spec:
             return
         default = spec["default"]
-        if field.choices and default not in field.choices:
+        if default == "default":
+            # the README's dump writes a function as its name, and a function given as
+            # ``default`` is named "default"
+            field.notes.append(f"note: OneTable computes {name}'s default with a function the "
+                               "JSON does not carry; dynadmin leaves it empty.")
+        elif field.choices and default not in field.choices:
             field.notes.append(f"note: {name} defaults to {default!r}, which is none of its "
                                "choices; the default is left out.")
         elif field.kind in ("DateTime", "TTL") or (field.kind == "Number" and (
