@@ -136,3 +136,10 @@ def test_a_status_listing_pages_orders_like_the_hand_written_one(staff_client, s
     assert keys[0] == keys[1] and keys[0]
     tabs = re.findall(r'<nav class="tabs"[^>]*>(.*?)</nav>', pages[0].content.decode(), re.S)
     assert "CANCELLED" in tabs[0]
+
+
+def test_the_create_form_starts_with_the_default_the_schema_declares(staff_client, seeded_shop):
+    # shop.onetable.json: tier {enum: [FREE, PRO, ENTERPRISE], default: FREE}
+    url = reverse("imported:add", kwargs={"entity": "Application.User"}, current_app="imported")
+    form = staff_client.get(url).context["form"]
+    assert form.initial.get("tier") == "FREE"
