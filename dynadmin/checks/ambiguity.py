@@ -103,11 +103,14 @@ def _overlaps(entities: list[type[Entity]]) -> dict[int, list[int]]:
         key = entities[alike[shape][0]]._meta.primary_key
         sort = _leading_text(key.sk) if key.sk is not None else ""
         index.setdefault(_leading_text(key.pk), {}).setdefault(sort, []).append(number)
+    lengths: dict[str | None, list[int]] = {text: sorted({len(t) for t in sorts})
+                                            for text, sorts in index.items()}
+    lengths[None] = sorted({len(text) for text in index})
     similar: dict[int, set[int]] = {}  # shape → earlier shapes that look like it
     for number, shape in enumerate(shapes):
         table = entities[alike[shape][0]]._meta.table
         probe = probes[shape]
-        for other in _candidates(index, str(probe[table.pk]),
+        for other in _candidates(index, lengths, str(probe[table.pk]),
                                  str(probe.get(table.sk, "")) if table.sk else ""):
             first, second = sorted((number, other))
             known = similar.setdefault(second, set())
@@ -132,13 +135,22 @@ def _reads(template: Any) -> tuple:
                  for part in template.parts)
 
 
-def _candidates(index: dict[str, dict[str, list[int]]], pk: str, sk: str) -> list[int]:
-    """The entities whose templates' leading texts begin the partition and sort key values."""
+def _candidates(index: dict[str, dict[str, list[int]]], lengths: dict[str | None, list[int]],
+                pk: str, sk: str) -> list[int]:
+    """The entities whose templates' leading texts begin the partition and sort key values.
+
+    Only the lengths some leading text has (``lengths``: of the partition templates' under
+    None, of the sort templates' under each partition text) are tried: a key thousands of
+    characters long costs one lookup per such length, not one per character."""
     out: list[int] = []
-    for end in range(len(pk) + 1):
+    for end in lengths[None]:
+        if end > len(pk):
+            break
         sorts = index.get(pk[:end])
         if sorts is None:
             continue
-        for sort_end in range(len(sk) + 1):
+        for sort_end in lengths[pk[:end]]:
+            if sort_end > len(sk):
+                break
             out += sorts.get(sk[:sort_end], ())
     return out
