@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.test_browser import (  # noqa: F401 - fixtures
+    ROOT,
     _item_url_of_known_order,
     browser,
     log_in,
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 # Where a column's cell of a table's first body row is, and whether anything hides it: the
 # window's edge, or an ancestor that clips or scrolls its overflow. The column is found by
@@ -127,6 +129,9 @@ def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser,
     page.goto(f"{site}/e/Application.Order/?status=PAID")
     table = page.locator("#results table").first
     check_columns(table, size, "Item", "Status", "Total")
+    if size == "phone":  # the README's: the tabs, then the first orders as cards
+        page.locator("nav.tabs").evaluate("e => e.scrollIntoView()")
+        page.screenshot(path=str(SCREENSHOTS / "phone-list.png"))
     # The select box sits beside the row's name, and the action runs on what it ticked.
     first = table.locator("tbody tr").first
     name = first.locator("td.item-name a").inner_text()
