@@ -39,7 +39,7 @@ def url(**params):
         params)
 
 
-ROW = re.compile(r'<td class="item-name"><a href="([^"]*)">([^<]*)</a>(.*?)</td>', re.S)
+ROW = re.compile(r'<td class="item-name[^"]*"><a href="([^"]*)">([^<]*)</a>(.*?)</td>', re.S)
 KEY_LINE = re.compile(r'<span class="key-line key">([^<]*)</span>')
 
 

@@ -57,30 +57,36 @@ def ttl_badge_html(state: TTLState) -> str:
 def rows_html(group: Group) -> SafeString:
     """The ``<tr>`` of every row of ``group``: the item's name linking to it with its key in
     a muted line below and a TTL badge when it deserves one, a select box when actions are
-    offered, the "found by" column of the global box, then the typed cells."""
+    offered, the "found by" column of the global box, then the typed cells.
+
+    Each cell but the name carries its column's heading (``data-label``): on a phone the
+    stylesheet turns a row into a card, the name on top and every cell as "label: value",
+    where a table's headings would scroll away from the cells they name."""
     select = _("Select %(key)s") if group.actions else ""
+    found_by = escape(_("Found by")) if group.shows_found_by else ""
+    labels = [escape(column) for column in group.columns]
     return mark_safe("".join(  # noqa: S308 - every text in it is escaped
-        _row_html(row, select, group.shows_found_by) for row in group.rows))
+        _row_html(row, select, found_by, labels) for row in group.rows))
 
 
-def _row_html(row: Row, select: str, found_by: bool) -> str:
+def _row_html(row: Row, select: str, found_by: str, labels: list[str]) -> str:
     parts = ["<tr>"]
     name = row.name or row.key_text
     if select:
         label = escape(select % {"key": name})
-        parts.append(f'<td><input type="checkbox" name="item" '
+        parts.append(f'<td class="row-select"><input type="checkbox" name="item" '
                      f'value="{escape(row.selection_number)}" aria-label="{label}"></td>')
-    parts.append(f'<td class="item-name"><a href="{escape(row.url)}">{escape(name)}</a>')
+    parts.append(f'<td class="item-name row-name"><a href="{escape(row.url)}">{escape(name)}</a>')
     if row.ttl:
         parts.append(" " + ttl_badge_html(row.ttl))
     if row.name and row.name != row.key_text:
         parts.append(f'<span class="key-line key">{escape(row.key_text)}</span>')
     parts.append("</td>")
     if found_by:
-        parts.append(f"<td>{escape(row.found_by)}</td>")
-    for cell in row.cells:
+        parts.append(f'<td data-label="{found_by}">{escape(row.found_by)}</td>')
+    for cell, label in zip(row.cells, labels, strict=True):
         css = ' class="num"' if cell.kind == "number" else ""
         title = f' title="{escape(cell.exact)}"' if cell.exact else ""
-        parts.append(f"<td{css}{title}>{_inline(cell)}</td>")
+        parts.append(f'<td data-label="{label}"{css}{title}>{_inline(cell)}</td>')
     parts.append("</tr>")
     return "".join(parts)
