@@ -25,6 +25,8 @@ shop = Table(
 )
 
 ORDER_STATUSES = ("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+#: the statuses as a support person says them ("Orders by status: Paid")
+STATUS_LABELS = {status: status.capitalize() for status in ORDER_STATUSES}
 CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "sports", "music", "office")
 
 
@@ -53,7 +55,7 @@ class Order(Entity, table=shop, label="Order {order_id} · {placed_on}"):
     order_id = fields.String(required=True)
     placed_on = fields.Date(required=True)
     placed_at = fields.DateTime(required=True)
-    status = fields.Choice(*ORDER_STATUSES, required=True)
+    status = fields.Choice(*ORDER_STATUSES, labels=STATUS_LABELS, required=True)
     total = fields.Number(required=True, places=2, currency_field="currency")
     currency = fields.Choice("EUR", "USD", "GBP")
     item_count = fields.Integer()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...definitions import Key
-from ...definitions.fields import Boolean, Choice, Date, DateTime, Email, Field, Number
+from ...definitions.fields import Boolean, Choice, Field
 from ...patterns import Listing, Lookup
+from ..inputs import HtmlInput, html_input
 from ..links import site_url
 from .plans import LookupInputError
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 class FormField:
     name: str
     label: str
-    input_type: str
+    input: HtmlInput
     id: str
     choices: tuple[str, ...] = ()
     value: str = ""
@@ -43,20 +44,6 @@ class LookupForm:
         return self.key.index_name or "table"
 
 
-def _input_type(fld: Field) -> str:
-    if isinstance(fld, (Choice, Boolean)):
-        return "select"
-    if isinstance(fld, Email):
-        return "email"
-    if isinstance(fld, Number):
-        return "number"
-    if isinstance(fld, DateTime):
-        return "datetime-local"
-    if isinstance(fld, Date):
-        return "date"
-    return "text"
-
-
 def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
                  values: Mapping[str, str], error: LookupInputError | None) -> list[FormField]:
     out = []
@@ -69,7 +56,7 @@ def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
             choices = ("true", "false")
         raw = values.get(name, "")
         out.append(FormField(
-            name=name, label=fld.label, input_type=_input_type(fld), choices=choices,
+            name=name, label=fld.label, input=html_input(fld, menus=True), choices=choices,
             id=f"{prefix}-{name}", value=raw if isinstance(raw, str) else "",
             help_text=fld.help_text,
             error=error.message if error is not None and error.field == name else ""))
