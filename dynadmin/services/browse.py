@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import data
 from ..data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
@@ -78,6 +79,12 @@ class BrowsePage:
             "first": number_text(self.first_number), "last": number_text(self.last_number)}
         more = _("more follow") if self.next_cursor else _("end of list")
         return f"{where} · {more}"
+
+    @property
+    def read_count_text(self) -> str:
+        """"1 item", "500 items": what the Queries read."""
+        return ngettext("%(n)s item", "%(n)s items", self.read_count) % {
+            "n": number_text(self.read_count)}
 
     @property
     def next_url(self) -> str | None:
