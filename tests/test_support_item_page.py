@@ -121,3 +121,21 @@ def test_each_session_has_a_name_of_its_own(staff_client, shop_table):
         names.add(text_of(re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)))
     assert len(names) == 3
     assert "Session ttl-millisec · 2026-12-06 02:28 · 192.0.2.1" in names
+
+
+def test_a_ttl_is_set_in_the_iso_form_every_page_writes(staff_client, shop_table):
+    created = dt.datetime(2026, 12, 6, 2, 28, tzinfo=dt.UTC)
+    session = put(shop_table, Session.build_item({
+        "user_id": "a11cebee", "session_id": "s1", "created_at": created,
+        "expires": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)}))
+    html = item_page(staff_client, session).content.decode()
+    field = re.search(r'<input [^>]*id="ttl-expires-at"[^>]*>', html).group(0)
+    assert 'type="text"' in field and 'placeholder="YYYY-MM-DD HH:MM"' in field
+    assert re.search(r'value="\d{4}-\d{2}-\d{2} \d{2}:\d{2}"', field)
+    token = unescape(re.search(r'name="original" value="([^"]+)"', html).group(1))
+    response = staff_client.post(reverse("dynadmin:set_ttl", kwargs={"table": "Application"}),
+                                 {"original": token, "op": "set",
+                                  "expires_at": "2030-01-31 09:30"})
+    assert response.status_code == 302
+    stored = data.get_item(shop_table, {"PK": session["PK"], "SK": session["SK"]})["ttl"]
+    assert stored == int(dt.datetime(2030, 1, 31, 9, 30, tzinfo=dt.UTC).timestamp())

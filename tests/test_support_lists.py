@@ -108,3 +108,11 @@ def test_the_tables_name_in_the_breadcrumbs_is_a_link(staff_client, shop_table, 
     assert link.group(1) == reverse("dynadmin:dashboard") + "#table-application"
     dashboard = staff_client.get(reverse("dynadmin:dashboard")).content.decode()
     assert 'id="table-application"' in dashboard
+
+
+def test_an_amounts_currency_is_not_a_column_of_its_own(staff_client, shop_table):
+    data.load_items_unconditionally(shop_table, [order(1)])
+    html = staff_client.get(ORDERS + "?status=PAID").content.decode()
+    headers = [text_of(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)]
+    assert "Total" in headers and "Currency" not in headers
+    assert re.search(r">\s*1\.00 EUR\s*<", html)
