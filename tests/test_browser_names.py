@@ -88,7 +88,7 @@ def test_an_order_shows_money_its_customer_and_its_products(viewer, site, axe_sc
     first_line = lines.first
     assert re.fullmatch(r"\d+ × .+", first_line.locator("td.item-name a").inner_text())
     price = first_line.locator("td.num").last
-    assert re.fullmatch(r"[\d,]+\.\d\d", price.inner_text())
+    assert re.fullmatch(r"[\d,]+\.\d\d [A-Z]{3}", price.inner_text())  # with its currency
     assert price.evaluate("e => getComputedStyle(e).textAlign") == "right"
     assert "Decimal(" not in page.content()
     assert fits_the_viewport(page)
