@@ -139,3 +139,16 @@ def test_a_prefix_lookup_its_key_cannot_answer_is_refused_at_start_up(lookup, sk
     messages = check_definitions(site=_site_with(lookup, sk=sk))
     assert [m.id for m in messages] == ["dynadmin.E015"]
     assert why in messages[0].msg
+
+
+def test_the_entity_pages_form_takes_a_beginning_too(staff_client, directory_site):
+    home = staff_client.get(reverse("dynadmin:entity", current_app="directory",
+                                    kwargs={"entity": "Directory.Person"}))
+    html = home.content.decode()
+    field = re.search(r'<input [^>]*id="lookup-by_name-name"[^>]*>', html).group(0)
+    assert 'type="text"' in field
+    assert "The beginning is enough" in text_of(html)
+    found = staff_client.get(reverse("dynadmin:entity_lookup", current_app="directory",
+                                     kwargs={"entity": "Directory.Person", "name": "by_name"})
+                             + "?name=Alis")
+    assert found.status_code == 302 and "PERSON%23P2" in found["Location"]  # Alistair alone

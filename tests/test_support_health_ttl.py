@@ -71,3 +71,8 @@ def test_each_aws_code_says_what_it_means(staff_client, shop_table):
     assert "PAY_PER_REQUEST On demand: each read and write is paid for" in status
     assert re.search(r"NEW_AND_OLD_IMAGES .*?Every change is kept for 24 hours with the item "
                      r"as it was before and after it", status)
+
+
+def test_the_dashboard_says_what_its_billing_mode_means(staff_client, shop_table):
+    said = text_of(staff_client.get(reverse("dynadmin:dashboard")).content.decode())
+    assert "Billing PAY_PER_REQUEST On demand: each read and write is paid for" in said

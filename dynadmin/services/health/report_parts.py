@@ -12,10 +12,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from ... import conf
+from ..aws_terms import ARN_MEANING, billing_meaning, stream_meaning
 from ..values import count_text
 
 __all__ = [
@@ -109,25 +109,6 @@ class Encryption(_Node):
     kms_key_arn: str | None = None
 
 
-#: what each of DescribeTable's codes means for the person reading the page
-_BILLING_MEANINGS = {
-    "PAY_PER_REQUEST": _lazy("On demand: each read and write is paid for as it happens; "
-                             "there is no capacity to set."),
-    "PROVISIONED": _lazy("Provisioned: reads and writes per second are set in advance; "
-                         "requests beyond them are slowed down (throttled)."),
-}
-_STREAM_MEANINGS = {
-    "NEW_AND_OLD_IMAGES": _lazy("Every change is kept for 24 hours with the item as it was "
-                                "before and after it: Activity and Recent changes read it."),
-    "NEW_IMAGE": _lazy("Every change is kept for 24 hours with the item as it was after it "
-                       "(not before)."),
-    "OLD_IMAGE": _lazy("Every change is kept for 24 hours with the item as it was before it "
-                       "(not after)."),
-    "KEYS_ONLY": _lazy("Every change is kept for 24 hours, but only which item changed, not "
-                       "its values."),
-}
-ARN_MEANING = _lazy("The table's full name across AWS (account and region included): what "
-                    "access policies and other services use to point at it.")
 #: how often the page asks again for the table's status (htmx polling)
 STATUS_POLL_SECONDS = 30
 
@@ -140,10 +121,7 @@ class Stream(_Node):
 
     @property
     def meaning(self) -> str:
-        if not self.enabled:
-            return str(_lazy("Changes are not recorded: Activity and Recent changes have "
-                             "nothing to read."))
-        return str(_STREAM_MEANINGS.get(self.view_type or "", ""))
+        return stream_meaning(self.enabled, self.view_type)
 
 
 @dataclasses.dataclass
@@ -173,7 +151,7 @@ class TableStatus(_Node):
 
     @property
     def billing_meaning(self) -> str:
-        return str(_BILLING_MEANINGS.get(self.billing_mode or "", ""))
+        return billing_meaning(self.billing_mode)
 
     @property
     def arn_meaning(self) -> str:
