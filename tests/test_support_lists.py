@@ -97,10 +97,13 @@ def test_a_list_says_what_it_has_read_and_whether_more_follow(staff_client, shop
     assert "Items 1–73 · end of list" in text_of(partition.content.decode())
 
 
-@pytest.mark.parametrize("page", ["entity", "partition", "ttl", "health", "activity"])
+@pytest.mark.parametrize("page", ["entity", "partition", "ttl", "health", "activity",
+                                  "item_changes"])
 def test_the_tables_name_in_the_breadcrumbs_is_a_link(staff_client, shop_table, page):
     url = (ORDERS if page == "entity"
            else reverse(f"dynadmin:{page}", kwargs={"table": "Application"}))
+    if page == "item_changes":
+        url += "?pk=USER%23u1&sk=ORDER%232024-01-15%23000001"
     html = staff_client.get(url).content.decode()
     crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
     link = re.search(r'<a href="([^"]*)">Application</a>', crumbs)
