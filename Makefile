@@ -42,22 +42,27 @@ seed: dynamodb
 
 # Seeding runs in the background so the admin is up at once; users load first, and the
 # rest (about 29,000 items) follows within a minute or two (progress lines in var/seed.log;
-# the dashboard says "still loading" until it is done). Re-running it is a no-op. The URL
-# and the demo login are the last lines printed before the server starts.
+# the dashboard says "still loading" until it is done), and one line in the terminal says
+# when it has finished. Re-running it is a no-op. The URL and the demo login are the last
+# lines printed before the server starts, once; no command echoes the local credentials.
+# SEED_ARGS passes options to seed_shop (`make run SEED_ARGS="--users 30 --orders 700"`).
+SEED_ARGS ?=
 run: dynamodb
-	@echo "==> [3/5] The admin's database and the demo login"
+	@echo "==> [3/5] The admin's database and the demo user"
 	@$(LOCAL_ENV) $(PY) manage.py migrate --noinput --verbosity 0
-	@$(LOCAL_ENV) $(PY) manage.py dynadmin_demo
+	@$(LOCAL_ENV) $(PY) manage.py dynadmin_demo --verbosity 0
 	@mkdir -p var
 	@echo "==> [4/5] Seeding the example table in the background (progress: tail -f var/seed.log)"
-	@$(LOCAL_ENV) nohup $(PY) manage.py seed_shop > var/seed.log 2>&1 &
+	@{ $(LOCAL_ENV) nohup $(PY) manage.py seed_shop $(SEED_ARGS) > var/seed.log 2>&1 \
+		&& echo "==> Seeding finished: $$(grep -m 1 -E '^(Seeded|Already seeded)' var/seed.log)" \
+		|| echo "==> Seeding FAILED: see var/seed.log"; } &
 	@echo "==> [5/5] Starting the admin"
 	@echo ""
 	@echo "    dynadmin:    http://127.0.0.1:$(PORT)/"
 	@sed 's/^/    /' var/demo-credentials.txt 2>/dev/null || echo "    login: the superuser you created"
 	@echo "    (Ctrl-C stops the admin; 'make stop' stops DynamoDB Local)"
 	@echo ""
-	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .

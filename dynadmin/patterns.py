@@ -32,6 +32,11 @@ class Lookup:
     ``normalise`` is how the design spells what it stores (``"lower"``, ``"upper"``,
     ``"casefold"`` or a function of the text): applied to each typed value before the key is
     built, so ``Alice@Example.com`` finds ``USER#EMAIL#alice@example.com``.
+    ``prefix=True``: the last field is typed as the beginning of its value ("ali" finds
+    Alice and Alistair), answered by one Query with ``begins_with`` on the key's sort key,
+    bounded by its Limit and paged like any partition. It needs a key whose sort key holds
+    that field as text after what the other fields determine (``USERS`` /
+    ``NAME#{name:lower}``): check ``E015`` refuses any other, so it is never a Scan.
     """
 
     key: str
@@ -40,6 +45,7 @@ class Lookup:
     accepts: str = ""
     example: str = ""
     normalise: Callable[[str], str] | str | None = None
+    prefix: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.normalise, str) and self.normalise not in NORMALISERS:
@@ -61,6 +67,11 @@ class Lookup:
     def name(self) -> str:
         """How URLs name the lookup (its key's name)."""
         return self.key
+
+    @property
+    def prefix_field(self) -> str | None:
+        """The field typed as the beginning of its value (None: every value is exact)."""
+        return self.fields[-1] if self.prefix and self.fields else None
 
     def accept(self, text: str) -> str | None:
         """The value ``text`` stands for when it fits ``accepts``; None when it does not."""

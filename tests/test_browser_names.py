@@ -88,8 +88,8 @@ def test_an_order_shows_money_its_customer_and_its_products(viewer, site, axe_sc
     first_line = lines.first
     assert re.fullmatch(r"\d+ × .+", first_line.locator("td.item-name a").inner_text())
     price = first_line.locator("td.num").last
-    assert re.fullmatch(r"[\d,]+\.\d\d", price.inner_text())
-    # right-aligned in a desktop's table; a phone's card reads "Unit price: 12.99" from the left
+    assert re.fullmatch(r"[\d,]+\.\d\d [A-Z]{3}", price.inner_text())  # with its currency
+    # right-aligned in a desktop's table; a phone's card reads "Unit price: 12.99 GBP" from the left
     alignment = {"desktop": "right", "phone": "left"}[size]
     assert price.evaluate("e => getComputedStyle(e).textAlign") == alignment
     assert "Decimal(" not in page.content()

@@ -135,7 +135,7 @@ class TestGlobalBox:
         assert response.status_code == 200
         assert "Nothing found for “nobody@example.com”" in html
         assert "Tried: " + ", ".join(EMAIL_LOOKUPS) + "." in html
-        assert "exact values" in html
+        assert "match whole values" in html
         assert len(calls_of(response)) == len(EMAIL_LOOKUPS)
 
     def test_an_empty_box_explains_what_can_be_typed(self, staff_client, shop_table):

@@ -33,7 +33,9 @@ def test_a_label_template_names_the_item():
 def test_format_specs_apply_to_placeholders():
     values = {"ip_address": "192.0.2.1",
               "created_at": dt.datetime(2026, 11, 19, 17, 47, tzinfo=dt.UTC)}
-    assert entity_label(Session, values) == "Session from 192.0.2.1 · 2026-11-19"
+    assert entity_label(Session, values) == "Session 2026-11-19 17:47 · 192.0.2.1"
+    values["session_id"] = "3f2a9c1e5b7d40a8b6c2e9f1d3a5b7c9"
+    assert entity_label(Session, values) == "Session 3f2a9c1e5b7d · 2026-11-19 17:47 · 192.0.2.1"
 
 
 def test_a_missing_placeholder_drops_out_with_its_separator():

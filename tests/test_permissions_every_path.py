@@ -222,7 +222,8 @@ def test_support_may_move_an_expiry_later_up_to_the_cap(client, django_user_mode
     # Only what the person may do: 1 and 7 days fit under the cap, 30 do not; no clearing.
     assert 'name="extend" value="7"' in html and 'name="extend" value="30"' not in html
     assert "Clear the TTL" not in html and "Set expiry" not in html
-    cap = dt.datetime.strptime(re.search(r'max="([^"]+)"', html).group(1), "%Y-%m-%dT%H:%M")
+    cap = dt.datetime.strptime(re.search(r"up to (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC",
+                                         html).group(1), "%Y-%m-%d %H:%M")
     assert abs(cap.replace(tzinfo=dt.UTC) - (NOW + dt.timedelta(days=20))) < dt.timedelta(
         hours=1)
     later = NOW + dt.timedelta(days=10)

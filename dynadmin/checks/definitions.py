@@ -21,6 +21,8 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E013 | an entity's ``label`` template names a field it does not declare, or does not parse |
 | E014 | a ``key_only=True`` field that no key template of its entity holds (it would be stored
          nowhere) |
+| E015 | a ``Lookup(prefix=True)`` whose key cannot match the beginning of its field with
+         ``begins_with`` on a String sort key (it would need a scan) |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
@@ -29,13 +31,15 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.checks import Error, Warning, register
 
 from ..definitions import Entity, Key, KeyTemplateError
-from ..definitions.fields import TTL, Boolean, Choice, DateTime
+from ..definitions.fields import TTL, Boolean, Choice, DateTime, Field, String
 from ..options import EntityAdmin
+from ..patterns import Lookup
 from ..services.names import label_fields
 from ..sites import AdminSite, site
 from .ambiguity import check_ambiguity
@@ -206,7 +210,38 @@ def _check_admin(admin: EntityAdmin) -> list:
                 f"{meta.keys[lookup.key].pk.template!r}: it lacks {', '.join(missing)}. "
                 "Without the whole partition key it would need a scan.",
                 obj=type(admin), id="dynadmin.E006"))
+        problem = _prefix_problem(meta.keys[lookup.key], meta.fields, lookup)
+        if problem:
+            errors.append(Error(
+                f"Lookup {lookup.label!r} has prefix=True, but {problem}.",
+                hint="A prefix lookup needs a key whose sort key (a String) holds the field as "
+                     "text, after what the other fields fill, e.g. Key('GSI3', pk='USERS', "
+                     "sk='NAME#{name:lower}'); otherwise drop prefix=True.",
+                obj=type(admin), id="dynadmin.E015"))
     return errors
+
+
+def _prefix_problem(key: Key, fields: Mapping[str, Field], lookup: Lookup) -> str:
+    """Why ``lookup`` (prefix=True) cannot be one Query with ``begins_with`` on ``key``'s
+    sort key ("" when it can, or when it is not a prefix lookup)."""
+    name = lookup.prefix_field
+    if name is None:
+        return ""
+    if key.sk is None or key.index.sk_type != "S":
+        return f"its key {key.name!r} has no String sort key to match the beginning of"
+    if name in key.pk.variables:
+        return f"{name!r} is part of the partition key {key.pk.template!r}, which is matched whole"
+    if name not in key.sk.variables:
+        return f"{name!r} is not in the sort key {key.sk.template!r}"
+    before = key.sk.variables[:key.sk.variables.index(name)]
+    unknown = [v for v in before if v not in lookup.fields]
+    if unknown:
+        return (f"the sort key {key.sk.template!r} has {', '.join(unknown)} before {name!r}, "
+                "which the lookup does not fill")
+    fld = fields.get(name)
+    if fld is not None and not isinstance(fld, String):
+        return f"{name!r} is not a text field, so its beginning is not its key's beginning"
+    return key.sk.text_prefix_problem(name)
 
 
 def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:

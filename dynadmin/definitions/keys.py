@@ -173,6 +173,43 @@ class KeyTemplate:
                 out.append(self._format_var(part, values, following=self._literal_after(i)))
         return "".join(out)
 
+    def text_prefix(self, values: Mapping[str, Any], name: str, text: str) -> str:
+        """The ``begins_with`` prefix of every key whose placeholder ``name`` begins with
+        ``text``, the placeholders before it known from ``values``:
+        ``USER#NAME#{name:lower}`` with ``Ali`` gives ``USER#NAME#ali``. Raises
+        KeyTemplateError where the template cannot answer it (see ``text_prefix_problem``)."""
+        problem = self.text_prefix_problem(name)
+        if problem:
+            raise KeyTemplateError(problem)
+        out = []
+        for i, part in enumerate(self.parts):
+            if isinstance(part, str):
+                out.append(part)
+            elif part.name != name:
+                out.append(self._format_var(part, values, following=self._literal_after(i)))
+            else:
+                following = self._literal_after(i)
+                typed = part.cased(text)
+                if following and following in typed:
+                    raise KeyTemplateError(
+                        f"{self._field(name).label}: {text!r} contains {following!r}, which "
+                        f"ends it in {self.template}")
+                out.append(typed)
+                break
+        return "".join(out)
+
+    def text_prefix_problem(self, name: str) -> str:
+        """Why the beginning of ``name``'s value cannot be the beginning of this template's
+        keys ("" when it can)."""
+        part = next((p for p in self.parts if isinstance(p, Placeholder) and p.name == name),
+                    None)
+        if part is None:
+            return f"{self.template} has no placeholder {{{name}}}"
+        if not part.spells_text_as_typed:
+            return (f"{{{name}}} is padded or formatted in {self.template}: the beginning of "
+                    f"a value is not the beginning of its key")
+        return ""
+
     @property
     def literal_prefix(self) -> str:
         """The fixed text every key of this template begins with (``ORDER#``)."""

@@ -64,6 +64,16 @@ class Placeholder:
     def _case(self, text: str) -> str:
         return CASINGS[self.casing](text) if self.casing else text
 
+    @property
+    def spells_text_as_typed(self) -> bool:
+        """Whether the key holds the field's text as it is (cased at most): only then does
+        the beginning of a value make the beginning of its key text (no padding, no format)."""
+        return not (self.spec or self.width)
+
+    def cased(self, text: str) -> str:
+        """``text`` in the key's casing (``{email:lower}``)."""
+        return self._case(text)
+
     # -- the three jobs ---------------------------------------------------------------------
     def pattern(self, field: Field) -> str:
         """The regular expression of this placeholder's text in a key."""

@@ -56,12 +56,13 @@ class TTLChange:
         return _("set") if self.op == "set" else _("cleared")
 
 
-_DATETIME_LOCAL = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+#: a moment typed as every page writes one (``2030-01-31 09:30``), or with ISO's ``T``
+_DATETIME_LOCAL = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
 def parse_change(post: Mapping[str, str]) -> TTLChange:
     """The change a TTL form asks for: ``extend=<days>``, ``op=set`` + ``expires_at``
-    (datetime-local, UTC) or ``op=clear``."""
+    (``YYYY-MM-DD HH:MM``, UTC) or ``op=clear``."""
     if post.get("extend"):
         if post["extend"] not in {str(d) for d in EXTEND_DAYS}:
             raise TTLRefused(_("Extend by %(days)s days only.")
@@ -79,7 +80,7 @@ def parse_change(post: Mapping[str, str]) -> TTLChange:
         except ValueError:
             continue
         return TTLChange("set", moment=moment)
-    raise TTLRefused(_("Give the new expiry as a date and time (UTC), e.g. 2030-01-31T09:30."))
+    raise TTLRefused(_("Give the new expiry as a date and time (UTC), e.g. 2030-01-31 09:30."))
 
 
 def apply_change(table: Table, original: Mapping[str, Any], change: TTLChange,

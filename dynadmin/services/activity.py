@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import conf, data
 from ..definitions import Table, parse_any
@@ -107,14 +108,19 @@ class TableActivity(StreamReadOutcome):
         """Which of the records read the page shows."""
         if self.page is None:
             return ""
-        shown = number_text(len(self.entries))
+        count = len(self.entries)
+        shown = number_text(count)
         if not self.page.newest_first:
-            return _("Showing %(shown)s changes: the next after the page you came from, "
-                     "newest first.") % {"shown": shown}
+            return ngettext("Showing %(shown)s change: the next after the page you came from.",
+                            "Showing %(shown)s changes: the next after the page you came "
+                            "from, newest first.", count) % {"shown": shown}
         if self.is_newest:
-            return _("Showing the newest %(shown)s changes, newest first.") % {"shown": shown}
-        return _("Showing the newest %(shown)s changes of those read, newest first.") % {
-            "shown": shown}
+            return ngettext("Showing the newest change.",
+                            "Showing the newest %(shown)s changes, newest first.",
+                            count) % {"shown": shown}
+        return ngettext("Showing the newest change of those read.",
+                        "Showing the newest %(shown)s changes of those read, newest first.",
+                        count) % {"shown": shown}
 
     @property
     def trimmed_text(self) -> str:

@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .. import data
 from ..data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
 from ..definitions import Index, ParsedItem, parse_any
@@ -26,6 +29,7 @@ from .partitions import (
     not_expired,
     partition_url,
 )
+from .values import number_text
 
 __all__ = [
     "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
@@ -65,6 +69,22 @@ class BrowsePage:
     @property
     def last_number(self) -> int:
         return self.offset + len(self.items)
+
+    @property
+    def position(self) -> str:
+        """Where this page sits and whether the list goes on: "Items 1–50 · more follow",
+        "Items 51–73 · end of list". DynamoDB says only that it stopped at the page's size
+        (a LastEvaluatedKey), never how many items a partition holds: no total is given."""
+        where = _("Items %(first)s–%(last)s") % {
+            "first": number_text(self.first_number), "last": number_text(self.last_number)}
+        more = _("more follow") if self.next_cursor else _("end of list")
+        return f"{where} · {more}"
+
+    @property
+    def read_count_text(self) -> str:
+        """"1 item", "500 items": what the Queries read."""
+        return ngettext("%(n)s item", "%(n)s items", self.read_count) % {
+            "n": number_text(self.read_count)}
 
     @property
     def next_url(self) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from .. import data
 from ..data.serialization import loads_dynamodb_json
@@ -108,14 +109,20 @@ class ItemChanges(StreamReadOutcome):
 
     @property
     def summary(self) -> str:
-        shown = number_text(len(self.changes))
+        count = len(self.changes)
+        shown = number_text(count)
         read = number_text(self.records_read)
         if self.records_before:
-            return _("%(shown)s changes to this item in stream records %(first)s–%(last)s.") % {
+            return ngettext(
+                "%(shown)s change to this item in stream records %(first)s–%(last)s.",
+                "%(shown)s changes to this item in stream records %(first)s–%(last)s.",
+                count) % {
                 "shown": shown, "first": number_text(self.records_before + 1),
                 "last": number_text(self.records_before + self.records_read)}
-        return _("%(shown)s changes to this item among %(read)s stream records read.") % {
-            "shown": shown, "read": read}
+        return ngettext(
+            "%(shown)s change to this item among %(read)s stream records read.",
+            "%(shown)s changes to this item among %(read)s stream records read.",
+            count) % {"shown": shown, "read": read}
 
     @property
     def bound_text(self) -> str:

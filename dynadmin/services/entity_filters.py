@@ -26,6 +26,7 @@ from ..definitions.fields import (
     String,
     Version,
 )
+from .inputs import HtmlInput, html_input
 
 __all__ = ["FilterForm", "filter_form"]
 
@@ -62,7 +63,6 @@ def _kind(fld: Field) -> str | None:
     return None
 
 
-INPUT_TYPES = {"number": "number", "date": "date", "moment": "date", "text": "text"}
 VALUE_TYPES = {"number": "N", "boolean": "BOOL"}
 
 
@@ -76,7 +76,7 @@ class FilterForm:
     operators: dict[str, str]
     op: str
     value: str
-    input_type: str
+    input: HtmlInput
     choices: tuple[str, ...] = ()
     checked: bool = False
     #: the partition page's filter parameters (empty when no filter is asked)
@@ -115,7 +115,10 @@ def filter_form(entity: type[Entity], params: Mapping[str, str],
     value = (params.get("f_value") or "").strip()
     form = FilterForm(
         attributes=[(n, f.label) for n, f in fields.items()], attribute=name, kind=kind,
-        operators=operators, op=op, value=value, input_type=INPUT_TYPES.get(kind, "text"),
+        operators=operators, op=op, value=value,
+        # A filter's text is matched in parts (begins with, contains): no email check on it.
+        input=html_input(fld, whole_days=True) if kind in ("number", "date", "moment")
+        else HtmlInput(),
         choices=fld.choices if isinstance(fld, Choice) else (),
         checked=kind == "boolean" and value == "true")
     if not asked or params.get("pick"):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from ..definitions import Key
 from ..definitions.fields import Choice
 from ..limits import MAX_PARTITION_KEY_BYTES
@@ -21,8 +23,9 @@ from ..patterns import Listing
 from ..user_errors import UserInputError
 from .browse import BrowsePage, PartitionQuery, read_asked
 from .entity_filters import FilterForm, filter_form
+from .inputs import HtmlInput
 from .key_params import key_param
-from .key_ranges import input_type
+from .key_ranges import range_input
 from .links import site_url
 from .lookups.listings import find_listing
 from .lookups.plans import clean_values, key_value
@@ -45,13 +48,20 @@ class Tab:
 
 @dataclass(frozen=True)
 class RangeForm:
-    """The sort key's leading field asked as a range ("Placed at from … to …")."""
+    """The sort key's leading field asked as a range ("Placed at, from … to …")."""
 
     field_label: str
-    input_type: str
-    template: str
+    input: HtmlInput
     low: str
     high: str
+
+    @property
+    def help_text(self) -> str:
+        if self.input.placeholder:
+            return _("%(field)s, from one day to another: both days included, written "
+                     "%(form)s.") % {"field": self.field_label, "form": self.input.placeholder}
+        return _("%(field)s, from one value to another: both included.") % {
+            "field": self.field_label}
 
 
 @dataclass
@@ -72,6 +82,12 @@ class EntityList:
     clear_url: str = ""
     #: why the values in the address make no Query (shown beside the form, status 400)
     error: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The list's name and, when a tab is chosen, which: "Orders by status: Paid"."""
+        current = next((tab.label for tab in self.tabs if tab.current), "")
+        return f"{self.listing.label}: {current}" if current else self.listing.label
 
     @property
     def narrowed(self) -> bool:
@@ -118,16 +134,16 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
     result.missing = tuple(n for n in key.pk.variables if n not in values)
     if switcher is not None and not result.missing:
         # The free fields typed in (ORG#{org}) stay as the Choice switches (#STATUS#{status}).
-        result.tabs = [Tab(label=choice, current=choice == values[switcher.name],
+        result.tabs = [Tab(label=switcher.choice_label(choice),
+                           current=choice == values[switcher.name],
                            url=_own_url(admin, {**own, switcher.name: choice}))
                        for choice in switcher.choices]
     result.hidden = dict(own)
     result.clear_url = _own_url(admin, own)
     if key.sk is not None and key.sk.leading_variable in admin.opts.fields:
         fld = admin.opts.fields[key.sk.leading_variable]
-        result.range = RangeForm(field_label=fld.label, input_type=input_type(fld),
-                                 template=key.sk.template, low=params.get("sk_from", ""),
-                                 high=params.get("sk_to", ""))
+        result.range = RangeForm(field_label=fld.label, input=range_input(fld),
+                                 low=params.get("sk_from", ""), high=params.get("sk_to", ""))
     result.filter = filter_form(admin.entity, params, excluded=key.variables)
     if result.missing:
         return result

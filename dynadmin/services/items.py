@@ -42,6 +42,9 @@ class ItemPresentation:
     key_rows: list[AttributeRow] = field(default_factory=list)
     field_rows: list[AttributeRow] = field(default_factory=list)
     extra_rows: list[AttributeRow] = field(default_factory=list)
+    #: each field's attribute and stored type, for the technical details (the rows above
+    #: show values in the reader's words, without DynamoDB's type letters)
+    stored_rows: list[AttributeRow] = field(default_factory=list)
 
     @property
     def entity_name(self) -> str:
@@ -74,8 +77,12 @@ def present_item(table: Table, item: dict[str, Any],
                 label=attribute, attribute=attribute, dynamo_type=dynamo_type(item[attribute]),
                 display=raw_text(item[attribute]), is_key=True))
     if parsed.entity is not None:
+        beside = _currencies_beside_amounts(parsed)
         for name, fld in parsed.entity._meta.fields.items():
             if name not in parsed.values:
+                continue
+            if name in beside:
+                presentation.stored_rows.append(_stored_row(fld.label, fld.attribute, item))
                 continue
             shown = (show(parsed.values[name]) if name in parsed.errors
                      else show_field(fld, parsed.values[name], parsed.values))
@@ -84,6 +91,7 @@ def present_item(table: Table, item: dict[str, Any],
                 dynamo_type=dynamo_type(item[fld.attribute]) if fld.attribute in item else "key",
                 display=shown.text, value=shown, error=parsed.errors.get(name, ""),
                 url=links.get(name, "")))
+            presentation.stored_rows.append(_stored_row(fld.label, fld.attribute, item))
     for attribute, value in parsed.extra.items():
         if attribute in key_attributes:
             continue
@@ -92,3 +100,27 @@ def present_item(table: Table, item: dict[str, Any],
             label=attribute, attribute=attribute, dynamo_type=dynamo_type(value),
             display=shown.text if not shown.nested else raw_text(value), value=shown))
     return presentation
+
+
+def _stored_row(label: str, attribute: str, item: dict[str, Any]) -> AttributeRow:
+    stored = attribute in item
+    return AttributeRow(label=label, attribute=attribute,
+                        dynamo_type=dynamo_type(item[attribute]) if stored else "key",
+                        display="" if stored else "key")
+
+
+def _currencies_beside_amounts(parsed: ParsedItem) -> set[str]:
+    """The fields that only name the currency of an amount shown with it ("104.99 USD"):
+    a row of their own would say it twice. Kept when the currency reads wrong, so a bad
+    value is never hidden."""
+    assert parsed.entity is not None
+    fields = parsed.entity._meta.fields
+    out = set()
+    for name, fld in fields.items():
+        currency_field = getattr(fld, "currency_field", None)
+        if (currency_field in fields and parsed.values.get(name) is not None
+                and name not in parsed.errors and currency_field not in parsed.errors
+                and isinstance(parsed.values.get(currency_field), str)
+                and parsed.values[currency_field]):
+            out.add(currency_field)
+    return out

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from ..data import SortCondition
 from ..definitions import Entity, Index, Key, KeyTemplateError
-from ..definitions.fields import Date, DateTime, Field, FieldError, Integer, Number
+from ..definitions.fields import DateTime, Field, FieldError
 from ..user_errors import UserInputError
+from .inputs import HtmlInput, html_input
 
-__all__ = ["KeyHint", "SortRange", "key_hints", "missing_prefixes", "range_key",
+__all__ = ["KeyHint", "SortRange", "key_hints", "missing_prefixes", "range_input", "range_key",
            "sort_range_from_params"]
 
 
@@ -72,13 +73,14 @@ class SortRange:
         return out
 
     def describe(self) -> str:
-        label = self.field.label.lower()
+        """The range in words: "Placed at, from 2024-01-01 to 2024-01-31 (both included)"."""
+        label = self.field.label
         if self.low is not None and self.high is not None:
-            return _("%(field)s from %(low)s to %(high)s (both included)") % {
+            return _("%(field)s, from %(low)s to %(high)s (both included)") % {
                 "field": label, "low": self.low, "high": self.high}
         if self.low is not None:
-            return _("%(field)s from %(low)s") % {"field": label, "low": self.low}
-        return _("%(field)s up to %(high)s (included)") % {"field": label, "high": self.high}
+            return _("%(field)s, from %(low)s on") % {"field": label, "low": self.low}
+        return _("%(field)s, up to %(high)s (included)") % {"field": label, "high": self.high}
 
 
 def _as_key_values(fld: Field, low: Any, high: Any) -> tuple[Any, Any]:
@@ -99,13 +101,9 @@ def range_key(entity: type[Entity], index: Index) -> Key | None:
     return None
 
 
-def input_type(fld: Field) -> str:
-    """The HTML input a range (or a filter) on this field uses."""
-    if isinstance(fld, (Date, DateTime)):
-        return "date"
-    if isinstance(fld, (Number, Integer)):
-        return "number"
-    return "text"
+def range_input(fld: Field) -> HtmlInput:
+    """The HTML input a range on this field uses (a date-time is asked by the day)."""
+    return html_input(fld, whole_days=True)
 
 
 def _parse(fld: Field, raw: str) -> Any:
@@ -159,7 +157,7 @@ class KeyHint:
     prefix: str
     field_name: str
     field_label: str
-    input_type: str
+    input: HtmlInput
 
 
 def key_hints(entities: list[type[Entity]], index: Index, pk: Any) -> list[KeyHint]:
@@ -176,7 +174,7 @@ def key_hints(entities: list[type[Entity]], index: Index, pk: Any) -> list[KeyHi
         hints.append(KeyHint(
             entity_name=entity._meta.name, label=entity._meta.verbose_name,
             template=key.sk.template, prefix=key.sk.literal_prefix, field_name=fld.name,
-            field_label=fld.label, input_type=input_type(fld)))
+            field_label=fld.label, input=range_input(fld)))
     return hints
 
 

@@ -17,6 +17,7 @@ from .. import conf
 from ..data import describe
 from ..data.errors import DataError
 from ..definitions import Table
+from .aws_terms import billing_meaning
 from .values import count_text
 
 __all__ = ["TableSummary", "describe_cache_key", "described_table", "table_summary"]
@@ -40,6 +41,10 @@ class TableSummary:
     @property
     def ok(self) -> bool:
         return self.error is None and self.status == "ACTIVE"
+
+    @property
+    def billing_meaning(self) -> str:
+        return billing_meaning(self.billing_mode)
 
     @property
     def item_count_text(self) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..data.serialization import dumps_plain_json
 from ..definitions.fields import (
@@ -180,6 +181,8 @@ def _show_field(fld: Field, value: Any, values: Mapping[str, Any], now: dt.datet
         return _binary(python)
     if isinstance(fld, SetField):
         return _set(python or set(), now)
+    if isinstance(fld, Map) and fld.fields and isinstance(python, dict):
+        return _declared_map(fld, python, now)
     if isinstance(fld, (Map, List)):
         return show(python, now)
     return Shown(text=fld.display(value))
@@ -200,6 +203,15 @@ def _number(fld: Number, number: Any, values: Mapping[str, Any]) -> Shown:
     return Shown(text=f"{text} {currency}" if currency else text, kind="number", exact=exact)
 
 
+def _declared_map(fld: Map, value: dict[str, Any], now: dt.datetime | None) -> Shown:
+    """A map whose keys are declared: its declared keys first, in their order and by their
+    labels ("Address line 1", not ``line1``), typed by their fields; the others as stored."""
+    declared = [(sub.label, show_field(sub, value[key], value, now))
+                for key, sub in fld.fields.items() if key in value]
+    others = [(str(key), show(v, now, 1)) for key, v in value.items() if key not in fld.fields]
+    return _nested("map", (declared + others)[:MAX_ENTRIES], value, 0)
+
+
 def _yes_no(value: Any) -> Shown:
     if value is None:
         return Shown(kind="empty")
@@ -208,7 +220,7 @@ def _yes_no(value: Any) -> Shown:
 
 
 def _binary(data: bytes) -> Shown:
-    size = _("%(n)s bytes") % {"n": number_text(len(data))}
+    size = ngettext("%(n)s byte", "%(n)s bytes", len(data)) % {"n": number_text(len(data))}
     return Shown(text=f"{base64.b64encode(data[:48]).decode('ascii')}"
                       f"{'…' if len(data) > 48 else ''} ({size})")
 

@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
     require_writable(definition)
+    if not request.POST.get("action"):
+        # The menu starts on "Choose an action": sent as it is, nothing is guessed for it.
+        back = _local_url(request, request.POST.get("back", ""))
+        message = _("No action chosen: pick one from the menu. Nothing was written.")
+        if back:
+            messages.error(request, message)
+            return HttpResponseRedirect(back)
+        return error_response(request, 400, _("No action chosen"), message)
     entity_name, _sep, name = request.POST.get("action", "").partition(".")
     entity = next((e for e in site.entities_of(definition) if e._meta.name == entity_name), None)
     unknown = _("Unknown action"), _("Pick an action from the list.")

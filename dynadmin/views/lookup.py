@@ -63,6 +63,10 @@ def lookup(request: HttpRequest, site: AdminSite) -> HttpResponse:
             if not fragment and result.redirect:
                 return HttpResponseRedirect(result.redirect)
             context |= {"result": result, "groups": group_matches(result.matches, request)}
+            if not result.matches and result.raw_key is None:
+                # What could have been typed, and whether any lookup takes a beginning.
+                context["hints"] = hints = box_hints(site, request)
+                context["only_whole_values"] = not any(h.takes_beginnings for h in hints)
             if result.could_not_search:
                 status = 503
     response = TemplateResponse(request, template, context, status=status)

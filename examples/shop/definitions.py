@@ -25,6 +25,9 @@ shop = Table(
 )
 
 ORDER_STATUSES = ("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+#: the statuses as a support person says them ("Orders by status: Paid")
+STATUS_LABELS = {status: status.capitalize() for status in ORDER_STATUSES}
+CURRENCIES = ("EUR", "USD", "GBP")
 CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "sports", "music", "office")
 
 
@@ -53,11 +56,18 @@ class Order(Entity, table=shop, label="Order {order_id} · {placed_on}"):
     order_id = fields.String(required=True)
     placed_on = fields.Date(required=True)
     placed_at = fields.DateTime(required=True)
-    status = fields.Choice(*ORDER_STATUSES, required=True)
+    status = fields.Choice(*ORDER_STATUSES, labels=STATUS_LABELS, required=True)
     total = fields.Number(required=True, places=2, currency_field="currency")
-    currency = fields.Choice("EUR", "USD", "GBP")
+    currency = fields.Choice(*CURRENCIES)
     item_count = fields.Integer()
-    shipping_address = fields.Map()
+    shipping_address = fields.Map(fields={
+        "name": fields.String(label="Recipient"),
+        "line1": fields.String(label="Address line 1"),
+        "line2": fields.String(label="Address line 2"),
+        "city": fields.String(),
+        "postcode": fields.String(),
+        "country": fields.String(),
+    })
     notes = fields.List()
     version = fields.Version()
 
@@ -70,7 +80,9 @@ class OrderItem(Entity, table=shop, type_value="order_item", verbose_name="Order
     order_id = fields.String(required=True)
     product_id = fields.String(required=True)
     quantity = fields.Integer(required=True)
-    unit_price = fields.Number(required=True, places=2)
+    # A line is priced in its order's currency, copied onto the line when it is written.
+    unit_price = fields.Number(required=True, places=2, currency_field="currency")
+    currency = fields.Choice(*CURRENCIES)
     product_name = fields.String()
 
 
@@ -90,7 +102,7 @@ class Product(Entity, table=shop, label="{name}"):
 
 
 class Session(Entity, table=shop, ttl="required", default_lifetime=timedelta(days=1),
-              label="Session from {ip_address} · {created_at:%Y-%m-%d}"):
+              label="Session {session_id:.12} · {created_at:%Y-%m-%d %H:%M} · {ip_address}"):
     keys = Key(pk="USER#{user_id}", sk="SESSION#{session_id}")
 
     user_id = fields.String(required=True)

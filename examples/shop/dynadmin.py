@@ -23,7 +23,8 @@ class UserAdmin(EntityAdmin):
 
 @dynadmin.register(Order)
 class OrderAdmin(EntityAdmin):
-    list_display = ("order_id", "placed_on", "status", "total", "currency")
+    # The currency reads beside the total ("104.99 USD"): a column of its own would repeat it.
+    list_display = ("order_id", "placed_on", "status", "total")
     readonly_fields = ("order_id", "placed_at")
     lookups = (Lookup("by_id", label="Order by ID", accepts=r"(?:ORD-)?(\d+)",
                       example="ORD-456"),)

@@ -381,6 +381,7 @@ class _Generator:
                 "product_name": product["name"],
                 "quantity": rng.choices((1, 2, 3, 5), weights=(75, 15, 7, 3))[0],
                 "unit_price": product["price"],
+                "currency": person.country[1],
             })
         values: dict[str, Any] = {
             "user_id": person.user_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .base import Field, FieldError, compact_json
@@ -73,7 +74,17 @@ class List(Field):
 
 
 class Map(Field):
+    """A map. ``fields`` may declare its keys (``{"line1": String(label="Address line 1")}``)
+    so pages name them in the reader's words; keys not declared are kept and shown as
+    stored, and values are never checked against the declaration (a map is free-form)."""
+
     dynamo_type = "M"
+
+    def __init__(self, *, fields: Mapping[str, Field] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields: dict[str, Field] = dict(fields or {})
+        for key, sub in self.fields.items():
+            sub.name = sub.name or key
 
     def to_python(self, value: Any) -> Any:
         if value is None:

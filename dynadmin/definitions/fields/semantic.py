@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,11 +30,19 @@ class Email(String):
 
 
 class Choice(String):
-    def __init__(self, *choices: str, **kwargs: Any) -> None:
+    """One of ``choices``, stored as written. ``labels`` name them in the reader's words where
+    the stored spelling is a code (``{"PAID": "Paid"}``); a choice without one reads as stored."""
+
+    def __init__(self, *choices: str, labels: Mapping[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not choices:
             raise TypeError("Choice() needs at least one choice")
         self.choices = tuple(choices)
+        self.labels = dict(labels or {})
+
+    def choice_label(self, value: str) -> str:
+        return self.labels.get(value, value)
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)

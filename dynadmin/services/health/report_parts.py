@@ -12,6 +12,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import ngettext
+
+from ... import conf
+from ..aws_terms import ARN_MEANING, billing_meaning, stream_meaning
 from ..values import count_text
 
 __all__ = [
@@ -105,11 +109,19 @@ class Encryption(_Node):
     kms_key_arn: str | None = None
 
 
+#: how often the page asks again for the table's status (htmx polling)
+STATUS_POLL_SECONDS = 30
+
+
 @dataclasses.dataclass
 class Stream(_Node):
     enabled: bool = False
     view_type: str | None = None
     label: str | None = None
+
+    @property
+    def meaning(self) -> str:
+        return stream_meaning(self.enabled, self.view_type)
 
 
 @dataclasses.dataclass
@@ -136,6 +148,40 @@ class TableStatus(_Node):
     @property
     def ok(self) -> bool:
         return self.error is None and self.status == "ACTIVE"
+
+    @property
+    def billing_meaning(self) -> str:
+        return billing_meaning(self.billing_mode)
+
+    @property
+    def arn_meaning(self) -> str:
+        return str(ARN_MEANING)
+
+    @property
+    def poll_seconds(self) -> int:
+        return STATUS_POLL_SECONDS
+
+    @property
+    def refresh_text(self) -> str:
+        """How fresh the status is, in the words and numbers the code uses: the page asks
+        every ``STATUS_POLL_SECONDS``, and an answer is reused for ``DYNADMIN_DESCRIBE_TTL``."""
+        reused = int(conf.get("DESCRIBE_TTL"))
+        if self.read_at is None:
+            return ngettext(
+                "DynamoDB gave no answer; this part asks again every %(poll)s seconds.",
+                "DynamoDB gave no answer; this part asks again every %(poll)s seconds.",
+                STATUS_POLL_SECONDS) % {"poll": STATUS_POLL_SECONDS}
+        age = self.age_seconds or 0
+        answered = ngettext(
+            "DescribeTable answered at %(at)s UTC, %(age)s second ago.",
+            "DescribeTable answered at %(at)s UTC, %(age)s seconds ago.", age) % {
+            "at": self.read_at.strftime("%Y-%m-%d %H:%M:%S"), "age": age}
+        refresh = ngettext(
+            "This part refreshes every %(poll)s seconds; an answer is reused for up to "
+            "%(reused)s second.",
+            "This part refreshes every %(poll)s seconds; an answer is reused for up to "
+            "%(reused)s seconds.", reused) % {"poll": STATUS_POLL_SECONDS, "reused": reused}
+        return f"{answered} {refresh}"
 
     @property
     def item_count_text(self) -> str:

@@ -198,7 +198,7 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
     outcomes = _run_parallel(plans, limit)
     seen: set[tuple[str, tuple[Any, ...]]] = set()
     for plan, outcome in zip(plans, outcomes, strict=True):
-        attempt = Attempt(plan.lookup.label, plan.admin.opts.verbose_name,
+        attempt = Attempt(_attempt_label(plan), plan.admin.opts.verbose_name,
                           ", ".join(raw_text(v) for v in plan.values.values()),
                           partition_url=plan.partition_url)
         result.tried.append(attempt)
@@ -214,10 +214,19 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
                 continue
             seen.add(identity)
             result.matches.append(Match(parsed=parsed, admin=plan.admin,
-                                        lookup_label=plan.lookup.label,
+                                        lookup_label=attempt.label,
                                         url=item_url(table, parsed.item)))
     result.tried.extend(broken)
     return result
+
+
+def _attempt_label(plan: LookupPlan) -> str:
+    """The lookup as the results name it: "Users by name, starting with “ali”"."""
+    name = plan.lookup.prefix_field
+    if name is None:
+        return plan.lookup.label
+    return _("%(lookup)s, starting with “%(text)s”") % {
+        "lookup": plan.lookup.label, "text": plan.values[name]}
 
 
 def _run_parallel(plans: list[LookupPlan], limit: int) -> list[data.Page | DataError]:
@@ -232,6 +241,8 @@ class BoxHint:
     entity_label: str
     lookups: list[tuple[str, str]]  # (label, what it takes)
     keys: list[str]  # partition key templates that open as raw keys
+    #: a lookup matches the beginning of a value (a name), not only a whole one
+    takes_beginnings: bool = False
 
 
 def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
@@ -246,14 +257,21 @@ def box_hints(site: AdminSite, request: HttpRequest) -> list[BoxHint]:
             fld = admin.opts.fields.get(lookup.fields[0])
             label = fld.label if fld else lookup.fields[0]
             example = _example(lookup, fld)
-            takes = (_("e.g. %(example)s") % {"example": example} if example
-                     else _("an exact %(field)s") % {"field": label.lower()})
+            if lookup.prefix:
+                takes = _("the start of a %(field)s, e.g. %(example)s") % {
+                    "field": label.lower(), "example": example} if example else _(
+                    "the start of a %(field)s") % {"field": label.lower()}
+            else:
+                takes = (_("e.g. %(example)s") % {"example": example} if example
+                         else _("an exact %(field)s") % {"field": label.lower()})
             lookups.append((lookup.label, takes))
         keys = list(dict.fromkeys(
             key.pk.template for key in admin.opts.keys.values()
             if key.pk.literal_length and key.index.pk_type == "S"))
         hints.append(BoxHint(entity=admin.opts.verbose_name, entity_label=admin.opts.label,
-                             lookups=lookups, keys=keys))
+                             lookups=lookups, keys=keys,
+                             takes_beginnings=any(lk.prefix for lk in admin.get_lookups(request)
+                                                  if len(lk.fields) == 1)))
     return hints
 
 

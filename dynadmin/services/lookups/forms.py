@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from ...definitions import Key
-from ...definitions.fields import Boolean, Choice, Date, DateTime, Email, Field, Number
+from ...definitions.fields import Boolean, Choice, Field
 from ...patterns import Listing, Lookup
+from ..inputs import HtmlInput, html_input
 from ..links import site_url
 from .plans import LookupInputError
 
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
 class FormField:
     name: str
     label: str
-    input_type: str
+    input: HtmlInput
     id: str
     choices: tuple[str, ...] = ()
     value: str = ""
@@ -43,25 +46,21 @@ class LookupForm:
         return self.key.index_name or "table"
 
 
-def _input_type(fld: Field) -> str:
-    if isinstance(fld, (Choice, Boolean)):
-        return "select"
-    if isinstance(fld, Email):
-        return "email"
-    if isinstance(fld, Number):
-        return "number"
-    if isinstance(fld, DateTime):
-        return "datetime-local"
-    if isinstance(fld, Date):
-        return "date"
-    return "text"
-
-
 def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
-                 values: Mapping[str, str], error: LookupInputError | None) -> list[FormField]:
+                 values: Mapping[str, str], error: LookupInputError | None,
+                 beginning: str | None = None) -> list[FormField]:
+    """The inputs for ``names``; ``beginning`` is the field typed as the start of its value
+    (a prefix lookup): a plain text input that says so."""
     out = []
     for name in names:
         fld = admin.opts.fields.get(name) or Field(label=name)
+        if name == beginning:
+            out.append(FormField(
+                name=name, label=fld.label, input=HtmlInput(), id=f"{prefix}-{name}",
+                value=values.get(name, "") if isinstance(values.get(name), str) else "",
+                help_text=_("The beginning is enough: “ali” finds Alice and Alistair."),
+                error=error.message if error is not None and error.field == name else ""))
+            continue
         choices: tuple[str, ...] = ()
         if isinstance(fld, Choice):
             choices = fld.choices
@@ -69,7 +68,7 @@ def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
             choices = ("true", "false")
         raw = values.get(name, "")
         out.append(FormField(
-            name=name, label=fld.label, input_type=_input_type(fld), choices=choices,
+            name=name, label=fld.label, input=html_input(fld, menus=True), choices=choices,
             id=f"{prefix}-{name}", value=raw if isinstance(raw, str) else "",
             help_text=fld.help_text,
             error=error.message if error is not None and error.field == name else ""))
@@ -80,7 +79,8 @@ def lookup_form(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str] | 
                 error: LookupInputError | None = None) -> LookupForm:
     key = admin.opts.keys[lookup.key]
     action = site_url("entity_lookup", entity=admin.opts.label, name=lookup.name)
-    fields = _form_fields(admin, f"lookup-{lookup.name}", lookup.fields, values or {}, error)
+    fields = _form_fields(admin, f"lookup-{lookup.name}", lookup.fields, values or {}, error,
+                          beginning=lookup.prefix_field)
     return LookupForm(kind="lookup", name=lookup.name, label=lookup.label, action=action,
                       key=key, fields=fields,
                       error=error.message if error is not None and error.field is None else "")

@@ -118,6 +118,10 @@ def clean_values(admin: EntityAdmin, names: tuple[str, ...], values: Mapping[str
                 pass  # a broken pattern only disables the shortcut, never the lookup
         if lookup is not None:
             text = lookup.normalised(text)
+        if lookup is not None and name == lookup.prefix_field:
+            # The beginning of a value ("ali") is no value of its field: kept as typed.
+            cleaned[name] = text
+            continue
         try:
             cleaned[name] = fld.to_python(text)
         except FieldError as exc:
@@ -148,7 +152,9 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
     pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES,
                    _("partition key"))
     sort = None
-    if key.sk is not None and index.sk is not None:
+    if lookup.prefix_field is not None:
+        sort = _text_prefix(key, lookup.prefix_field, cleaned)
+    elif key.sk is not None and index.sk is not None:
         if all(cleaned.get(v) is not None for v in key.sk.variables):
             # The whole key is known (USER#x / METADATA): an exact Query, as cheap as GetItem.
             sort = SortCondition("=", key_value(key.sk, cleaned, index.sk_type,
@@ -164,6 +170,21 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
                 sort = SortCondition("begins_with", prefix)
     partition = PartitionQuery(table=admin.opts.table, index=index, pk=pk, sort=sort)
     return LookupPlan(admin=admin, lookup=lookup, key=key, values=cleaned, partition=partition)
+
+
+def _text_prefix(key: Key, name: str, cleaned: Mapping[str, Any]) -> SortCondition:
+    """``begins_with`` the sort key up to the typed beginning of ``name`` (check E015 made
+    sure the key can answer it; a value that cannot be spelled is the person's to fix)."""
+    if key.sk is None or key.index.sk_type != "S":
+        raise LookupInputError(_("This lookup cannot match the beginning of a value."))
+    try:
+        prefix = key.sk.text_prefix(cleaned, name, cleaned[name])
+    except KeyTemplateError as exc:
+        raise LookupInputError(str(exc), name) from None
+    if len(prefix.encode("utf-8")) > MAX_SORT_KEY_BYTES:
+        raise LookupInputError(_("That value makes a sort key longer than DynamoDB allows."),
+                               name)
+    return SortCondition("begins_with", prefix)
 
 
 def fetch(plan: LookupPlan, limit: int) -> data.Page:

@@ -119,8 +119,10 @@ def estimate_for_form(params: Mapping[str, str]) -> str:
 
 def estimate(limit: int, pages: int) -> str:
     """The most an inspection can cost, said before it runs."""
-    return (f"up to {pages} page{'s' if pages != 1 else ''} × {limit} items: at most "
-            f"{pages * limit:,} items in {pages} Query call{'s' if pages != 1 else ''} "
+    total = pages * limit
+    return (f"up to {pages} page{'s' if pages != 1 else ''} × {limit} "
+            f"item{'s' if limit != 1 else ''}: at most {total:,} item{'s' if total != 1 else ''} "
+            f"in {pages} Query call{'s' if pages != 1 else ''} "
             f"(each page reads at most 1 MB, so at most {pages * 128:,} RCU)")
 
 

@@ -114,12 +114,12 @@ class ItemTTL:
     policy: str
     default_lifetime: str
     may_change: bool
-    #: what the "set to" field starts with (a datetime-local value, UTC)
+    #: what the "set to" field starts with (``YYYY-MM-DD HH:MM``, UTC)
     initial: str
     extend_days: tuple[int, ...] = EXTEND_DAYS
     #: set, shorten and clear (change permission); else only extend, up to ``extend_until``
     may_shorten: bool = True
-    #: the latest expiry an extension may set (datetime-local, UTC), when only extending
+    #: the latest expiry an extension may set (``YYYY-MM-DD HH:MM``, UTC), when only extending
     extend_until: str = ""
     #: the earliest (an extension moves the expiry later), when only extending
     extend_from: str = ""
@@ -159,7 +159,9 @@ def item_ttl(site: AdminSite, table: Table, item: Mapping[str, Any], request: Ht
     return block
 
 
-_LOCAL = "%Y-%m-%dT%H:%M"
+#: how the "set to" field spells a moment: as every page writes one, never the browser's
+#: locale (a datetime-local input shows 12/09/2026, 04:43 AM in Chromium's en-US)
+_LOCAL = "%Y-%m-%d %H:%M"
 
 
 def _only_extend(block: ItemTTL, now: dt.datetime) -> None:

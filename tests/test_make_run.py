@@ -1,0 +1,95 @@
+"""``make run`` as a newcomer sees it, in a copy of the repository on free ports: the demo
+login is printed once, no command line with the local credentials is echoed, and one line says
+when the background seed has finished, while the server's own log keeps its place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from examples.project import local
+
+from .conftest import BACKEND
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    BACKEND != "dynamodb-local" or shutil.which("make") is None or shutil.which("git") is None,
+    reason="make run starts DynamoDB Local with make")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _copy_of_the_repository(target: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                            "--exclude-standard"], cwd=REPO, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
+    _copy_of_the_repository(tmp_path)
+    port, ddb_port = _free_port(), _free_port()
+    venv = Path(sys.prefix)
+    # The server's lines as it prints them (a pipe would hold them in a buffer).
+    env = {**os.environ, "DYNADMIN_LOCAL_DIR": str(local.DEFAULT_DIR), "PYTHONUNBUFFERED": "1"}
+    for name in ("DJANGO_SETTINGS_MODULE", "AWS_ENDPOINT_URL_DYNAMODB", "DYNADMIN_VAR_DIR",
+                 "DYNADMIN_TABLE_NAMES"):
+        env.pop(name, None)
+    command = ["make", "--no-print-directory", "run", f"PORT={port}", f"DDB_PORT={ddb_port}",
+               f"VENV={venv}", "-o", f"{venv}/.installed",
+               "SEED_ARGS=--users 30 --orders 700"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            started = any("Starting development server" in seen for seen in lines)
+            if started and any(seen.startswith("==> Seeding") for seen in lines):
+                done.set()
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        # A guard against a hang, not a timing: both lines come, however slow the machine.
+        done.wait(timeout=600)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        subprocess.run([sys.executable, "-m", "examples.project.local", "stop", "--port",
+                        str(ddb_port)], cwd=tmp_path, env=env, capture_output=True)
+    output = "\n".join(lines)
+    password = (tmp_path / "var" / "demo-credentials.txt").read_text().split("password: ")[1]
+    assert output.count(password.strip()) == 1, output
+    assert "AWS_SECRET_ACCESS_KEY" not in output, output
+    finished = [line for line in lines if line.startswith("==> Seeding")]
+    assert len(finished) == 1 and finished[0].startswith("==> Seeding finished: Seeded "), output
+    # The login is among the last lines before the server's own log starts.
+    started = next(i for i, line in enumerate(lines) if "Watching for file changes" in line
+                   or "Performing system checks" in line)
+    shown = next(i for i, line in enumerate(lines) if password.strip() in line)
+    assert 0 < started - shown <= 5, output
