@@ -48,7 +48,7 @@ def text_of(html):
 
 
 def names_shown(response):
-    return sorted(re.findall(r'<td class="item-name"><a [^>]*>([^<]+)</a>',
+    return sorted(re.findall(r'<td class="item-name[^"]*"[^>]*><a [^>]*>([^<]+)</a>',
                              response.content.decode()))
 
 
