@@ -19,8 +19,9 @@ def test_the_edit_form(staff_client, order):  # noqa: F811
     assert "Part of the item&#x27;s key (USER#{user_id} / ORDER#{placed_on}#{order_id}): " \
            "changing this moves the item." in html
     assert "changing this moves the item" not in str(form.fields["status"].help_text)
-    first = next(name for name, f in form.fields.items() if not f.disabled)
-    assert form.fields[first].widget.attrs.get("autofocus") is True
+    # Focus starts on the first field that neither moves the item nor is read-only.
+    assert form.fields["placed_on"].disabled is False and "user_id" in form.fields
+    assert form.fields["status"].widget.attrs.get("autofocus") is True
     assert html.count("autofocus") == 1
     assert 'href="/t/Application/item/?pk=USER%23u1&amp;sk=ORDER%232024-01-15%23456"' \
            ">Cancel</a>" in html.replace('class="button" ', "")

@@ -102,12 +102,15 @@ def resolved_item(table: Table, original: Mapping[str, Any], theirs: Mapping[str
     parsed = entity.parse_item(merged)
     if parsed.errors:
         return merged
+    # The fields whose stored attribute the merge changed: their keys are spelt again.
+    changes = {name: parsed.values.get(name) for name, _field, attribute
+               in entity._meta.field_attributes
+               if attribute is not None and merged.get(attribute, ABSENT)
+               != theirs.get(attribute, ABSENT)}
     try:
-        item = entity.rebuild_item(theirs, parsed.values)
+        item = entity.rebuild_item(merged, changes)
     except (FieldError, KeyTemplateError):
         return merged
-    for name, value in parsed.extra.items():
-        item.setdefault(name, value)
     version = version_attribute(table, theirs)
     if version and version in theirs:
         item[version] = theirs[version]

@@ -132,7 +132,6 @@ def _render_form(request: HttpRequest, site: AdminSite, table: Table,
         "item_link": item_url(table, original) if original else None,
         "cancel_link": item_url(table, original) if original else (
             site_url("entity", entity=admin.opts.label) if admin else site_url("dashboard")),
-        "unsafe_json": getattr(form, "unsafe_json", ()),
         "may_edit_raw": may_edit_raw(request),
     }, status=status)
 

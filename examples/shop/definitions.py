@@ -58,7 +58,7 @@ class Order(Entity, table=shop, label="Order {order_id} · {placed_on}"):
     currency = fields.Choice("EUR", "USD", "GBP")
     item_count = fields.Integer()
     shipping_address = fields.Map()
-    notes = fields.List()
+    notes = fields.List(member=fields.String())
     version = fields.Version()
 
 
