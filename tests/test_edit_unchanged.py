@@ -177,3 +177,30 @@ def test_an_action_rewrites_only_what_it_changes(staff_client, shop_table):
     stored = data.get_item(shop_table, key, consistent=True)
     assert stored == item | {"status": "SHIPPED", "GSI2PK": "ORDER#STATUS#SHIPPED",
                              "version": Decimal(4)}
+
+
+@pytest.mark.parametrize("before,after", [
+    ({"N": "1"}, {"BOOL": True}), ({"S": "1"}, {"N": "1"}), ({"L": [{"S": "a"}]},
+                                                            {"SS": ["a"]}),
+], ids=["number-to-boolean", "text-to-number", "list-to-set"])
+def test_a_change_of_type_alone_is_a_change(before, after, staff_client, shop_table):
+    """Python says True == Decimal(1): a raw edit that changes only an attribute's type is
+    still written (and audited), never "Nothing changed"."""
+    import json
+
+    from dynadmin.data.serialization import deserialize
+
+    item = _put(shop_table, _order(legacy=deserialize(before)))
+    key = shop_table.key_of(item)
+    page = staff_client.get(edit_url(key) + "&raw=1")
+    wire = json.loads(page.context["form"].initial["item"])
+    wire["legacy"] = after
+    fields = shown_fields(page) | {"item": json.dumps(wire)}
+
+    response = staff_client.post(edit_url(key), fields)
+
+    assert response.status_code == 302, unescape(response.content.decode())[:2000]
+    stored = data.get_item(shop_table, key, consistent=True)
+    assert stored["legacy"] == deserialize(after) and type(stored["legacy"]) is type(
+        deserialize(after))
+    assert AuditEntry.objects.get(outcome="applied").action == "update"

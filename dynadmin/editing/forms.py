@@ -19,7 +19,12 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
+from ..data.serialization import (
+    dumps_dynamodb_json,
+    loads_dynamodb_json,
+    same_value,
+    stored_type,
+)
 from ..definitions import Entity, KeyTemplateError, ParsedItem, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
@@ -30,9 +35,7 @@ from .inputs import (
     plain_json_safe,
     raw_text,
     same_text,
-    same_value,
     shown,
-    stored_type,
 )
 from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 

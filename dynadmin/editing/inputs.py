@@ -15,13 +15,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
-from ..data.serialization import dumps_plain_json, serialize
+from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
 
 __all__ = ["DATETIME_FORMATS", "form_field", "initial_text", "line_text", "list_member",
-           "plain_json_safe", "raw_text", "same_text", "same_value", "shown", "stored_type"]
+           "plain_json_safe", "raw_text", "same_text", "shown"]
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%Y-%m-%d %H:%M"]
@@ -48,19 +48,6 @@ def plain_json_safe(value: Any) -> bool:
     if isinstance(value, list):
         return all(plain_json_safe(v) for v in value)
     return True
-
-
-def stored_type(value: Any) -> str:
-    """The DynamoDB type letters of a stored value (``S``, ``NS``, ``M``)."""
-    return next(iter(serialize(value)))
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equal as DynamoDB stores them: the type counts (true is not 1, "1" is not 1)."""
-    try:
-        return serialize(a) == serialize(b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _one_line(text: str) -> bool:
