@@ -204,3 +204,20 @@ def test_a_change_of_type_alone_is_a_change(before, after, staff_client, shop_ta
     assert stored["legacy"] == deserialize(after) and type(stored["legacy"]) is type(
         deserialize(after))
     assert AuditEntry.objects.get(outcome="applied").action == "update"
+
+
+def test_a_key_needing_an_unreadable_value_is_refused_not_guessed(staff_client, shop_table):
+    """Changing the status spells the status index key again from placed_at; stored as
+    text that is not a date-time, it cannot be: the save is refused with why, and nothing
+    is written."""
+    item = _put(shop_table, _order(placed_at="last tuesday"))
+    key = shop_table.key_of(item)
+    fields = shown_fields(staff_client.get(edit_url(key))) | {"status": "SHIPPED"}
+
+    response = staff_client.post(edit_url(key), fields)
+
+    assert response.status_code == 400
+    assert ("Placed at: its stored value cannot be read, so the key it is part of cannot be "
+            "spelt again") in unescape(response.content.decode())
+    assert data.get_item(shop_table, key, consistent=True) == item
+    assert not AuditEntry.objects.exists()
