@@ -160,7 +160,7 @@ class EntityForm(forms.Form):
             help_text=_("Attributes the definition does not declare; kept as they are."))
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
-        # Editing, the parts of the primary key come last to mind: changing one moves the item.
+        # Editing, focus skips the parts of the primary key: changing one moves the item.
         _focus_first(self, frozenset(entity._meta.primary_key.variables)
                      if original is not None else frozenset())
 
