@@ -221,3 +221,12 @@ def test_a_key_needing_an_unreadable_value_is_refused_not_guessed(staff_client, 
             "spelt again") in unescape(response.content.decode())
     assert data.get_item(shop_table, key, consistent=True) == item
     assert not AuditEntry.objects.exists()
+
+
+def test_a_read_only_field_holding_an_unreadable_value_shows_its_type(staff_client,
+                                                                      shop_table):
+    item = _put(shop_table, _order(placed_at=Decimal(17)))
+    page = staff_client.get(edit_url(shop_table.key_of(item)))
+    field = page.context["form"].fields["placed_at"]
+    assert field.disabled and field.stored_type == "N" and field.readonly_text == "17"
+    assert "Stored as N, which this field cannot read" in unescape(page.content.decode())

@@ -142,7 +142,7 @@ class EntityForm(forms.Form):
             elif original is None and ttl_required and entity._meta.default_lifetime:
                 expires = dt.datetime.now(dt.UTC) + entity._meta.default_lifetime
                 self.initial.setdefault(name, initial_text(fld, expires.replace(microsecond=0)))
-            if parsed is not None and not disabled:
+            if parsed is not None and (not disabled or name in parsed.errors):
                 reason = self._kept_reason(name, fld, parsed)
                 if reason:
                     self._keep(name, fld, reason)
