@@ -18,8 +18,8 @@ from boto3.dynamodb.types import Binary
 from ..plain_json import dumps_plain_json, to_plain
 
 __all__ = [
-    "deserialize", "deserialize_item", "dumps_dynamodb_json", "dumps_plain_json", "serialize",
-    "serialize_item", "to_plain", "loads_dynamodb_json",
+    "deserialize", "deserialize_item", "dumps_dynamodb_json", "dumps_plain_json", "same_value",
+    "serialize", "serialize_item", "stored_type", "to_plain", "loads_dynamodb_json",
 ]
 
 
@@ -46,6 +46,32 @@ def serialize(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return {"M": {str(k): serialize(v) for k, v in value.items()}}
     raise TypeError(f"cannot store a {type(value).__name__} in DynamoDB")
+
+
+def stored_type(value: Any) -> str:
+    """The DynamoDB type letters of a value (``S``, ``NS``, ``M``)."""
+    return next(iter(serialize(value)))
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as DynamoDB holds them: of the same type (true is not 1, "1" is not 1, a list
+    is not a set) and equal, numbers by value (1.50 is 1.5). Python's ``==`` alone says
+    ``True == Decimal(1)``."""
+    if a is b:
+        return True
+    try:
+        kind = stored_type(a)
+        if kind != stored_type(b):
+            return False
+    except (TypeError, ValueError):
+        return False
+    if kind == "L":
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if kind == "M":
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if kind == "B":
+        return serialize(a) == serialize(b)
+    return bool(a == b)
 
 
 def _number_text(number: int | Decimal) -> str:

@@ -218,35 +218,56 @@ class Entity:
         return item
 
     @classmethod
-    def rebuild_item(cls, original: Mapping[str, Any], values: Mapping[str, Any]
+    def rebuild_item(cls, original: Mapping[str, Any], changes: Mapping[str, Any]
                      ) -> dict[str, Any]:
-        """``build_item`` for an edit of ``original``: what the edit leaves unchanged keeps its
-        stored spelling.
+        """``original`` after an edit that changes the fields in ``changes`` (name → new
+        value; None removes it), and nothing else.
 
-        A template may parse keys it would not spell the same way (a zone-less date-time read
-        back through a DateTime placeholder formats with ``+00:00``). Rebuilt blindly, the
-        edit of an unrelated attribute would then move the item to a new key; so a key whose
-        placeholders all hold the values read keeps the stored key attributes, and an
-        unchanged field keeps its stored value.
+        Every attribute the edit does not name keeps its stored value and spelling: a value
+        read back and written again could come out different (a date typed back in another
+        format, a string where a set was, a key a template parses but would spell otherwise).
+        A key, primary or index, is spelt again only when a field it holds changed, from the
+        values read for its other fields; the primary key changing is a move. Nothing is added
+        that the edit did not ask for (not even the type attribute an item lacks).
+
+        Raises FieldError or KeyTemplateError (both ValueErrors) with a person-readable message.
         """
         meta = cls._meta
-        item = cls.build_item(values)
+        item = dict(original)
         before = cls.parse_item(original)
-        unchanged = {name for name in meta.fields
-                     if name in before.values and name not in before.errors
-                     and values.get(name) == before.values[name]}
-        structural = set(meta.table.key_attribute_types()) | {meta.table.type_attribute}
-        for name in unchanged:
-            attribute = meta.fields[name].attribute
-            if attribute in original and attribute in item:
-                item[attribute] = original[attribute]
-            elif attribute in item and attribute not in structural:
-                del item[attribute]
+        for name, value in changes.items():
+            fld = meta.fields[name]
+            if value is None or (isinstance(fld, Null) and not value):
+                if fld.required:
+                    raise FieldError(f"{fld.label}: this field is required")
+                if not fld.key_only:
+                    item.pop(fld.attribute, None)
+            elif fld.key_only:
+                fld.to_key_text(value)  # checked here; written by the keys below
+            elif isinstance(fld, Null):
+                item[fld.attribute] = None
+            else:
+                stored = fld.to_dynamo(value)
+                if stored is None:
+                    item.pop(fld.attribute, None)
+                else:
+                    item[fld.attribute] = stored
+        values = {**before.values, **changes}
         for key in meta.keys.values():
-            if all(v in unchanged for v in key.variables):
+            if not any(v in changes for v in key.variables):
+                continue
+            unreadable = [v for v in key.variables if v in before.errors and v not in changes]
+            if unreadable:
+                fld = meta.fields[unreadable[0]]
+                raise FieldError(f"{fld.label}: its stored value cannot be read, so the key it "
+                                 "is part of cannot be spelt again")
+            if key.is_primary or all(values.get(v) is not None for v in key.variables):
+                item.update(key.format(values))
+            else:
+                # A value of an index key cleared: the item leaves that (sparse) index.
                 for attribute in (key.index.pk, key.index.sk):
-                    if attribute and attribute in original and attribute in item:
-                        item[attribute] = original[attribute]
+                    if attribute:
+                        item.pop(attribute, None)
         return item
 
     @classmethod

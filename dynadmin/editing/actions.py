@@ -115,8 +115,11 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             outcome.status, outcome.message = "unchanged", "the action left it as it was"
             continue
         try:
-            new_item = admin.entity.rebuild_item(original, parsed.values | changes)
-            new_item.update({k: v for k, v in parsed.extra.items() if k not in new_item})
+            # Only what the action changes is written: a value it hands back as read keeps
+            # its stored spelling, and one its field cannot read is never rewritten.
+            new_item = admin.entity.rebuild_item(original, {
+                name: value for name, value in changes.items()
+                if name in parsed.errors or parsed.values.get(name) != value})
             writes.save(table, original, new_item, user=request.user,
                         entity_label=admin.opts.label, action="action")
         except writes.NothingChanged:

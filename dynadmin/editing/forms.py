@@ -1,8 +1,9 @@
 """Create and edit forms generated from an entity's fields.
 
 Key attributes (PK, SK, GSI keys) are never form fields: they are computed from the templates
-by ``Entity.build_item``. Attributes the definition does not declare are kept, editable as
-DynamoDB JSON, and never dropped by a save. Unclassified items are edited as DynamoDB JSON.
+by ``Entity.build_item`` (creating) and ``Entity.rebuild_item`` (editing: only the keys of
+a field the person changed). Attributes the definition does not declare are kept, editable
+as DynamoDB JSON, and never dropped by a save. Unclassified items are edited as DynamoDB JSON.
 """
 
 from __future__ import annotations
@@ -15,15 +16,27 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, loads_dynamodb_json
-from ..definitions import Entity, KeyTemplateError, Table
+from ..data.serialization import (
+    dumps_dynamodb_json,
+    loads_dynamodb_json,
+    same_value,
+    stored_type,
+)
+from ..definitions import Entity, KeyTemplateError, ParsedItem, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
-from ..limits import MAX_NUMBER_DIGITS
+from .inputs import (
+    form_field,
+    initial_text,
+    list_member,
+    plain_json_safe,
+    raw_text,
+    same_text,
+    shown,
+)
 from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 
 __all__ = ["EntityForm", "RawItemForm"]
@@ -31,90 +44,6 @@ __all__ = ["EntityForm", "RawItemForm"]
 EXTRA = "__extra__"
 # JSON nested deeper than Python's recursion limit (DynamoDB itself stops at 32 levels).
 _TOO_DEEP = gettext_lazy("nested too deeply to be read (DynamoDB allows 32 levels)")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                    "%Y-%m-%d %H:%M"]
-
-
-class _DateTimeLocal(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M:%S")
-
-
-def raw_text(value: Any) -> str:
-    """A stored value as text, whatever its type."""
-    return value if isinstance(value, str) else dumps_plain_json(value, indent=None)
-
-
-def _plain_json_safe(value: Any) -> bool:
-    """Whether a list/map can round-trip through plain JSON (no sets, no binary)."""
-    if isinstance(value, (set, frozenset, bytes)):
-        return False
-    if isinstance(value, dict):
-        return all(_plain_json_safe(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_plain_json_safe(v) for v in value)
-    return True
-
-
-def _form_field(fld: f.Field, *, disabled: bool) -> forms.Field:
-    common: dict[str, Any] = {"label": fld.label, "required": False, "disabled": disabled,
-                              "help_text": fld.help_text}
-    if isinstance(fld, f.Choice):
-        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in fld.choices]], **common)
-    if isinstance(fld, f.Boolean):
-        return forms.ChoiceField(choices=[("", _("— (absent)")), ("true", "true"),
-                                          ("false", "false")], **common)
-    if isinstance(fld, f.Null):
-        return forms.BooleanField(**common | {"help_text": _("Present, holding NULL")})
-    if isinstance(fld, (f.TTL, f.DateTime)):
-        help_text = (_("UTC. Stored as epoch seconds (DynamoDB's TTL).") if isinstance(
-            fld, f.TTL) else _("UTC. Stored as ISO 8601 text."))
-        return forms.DateTimeField(widget=_DateTimeLocal(), input_formats=DATETIME_FORMATS,
-                                   **common | {"help_text": help_text})
-    if isinstance(fld, f.Date):
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if isinstance(fld, f.SetField):
-        help_text = (_("One base64 value per line. Empty removes the attribute (DynamoDB "
-                       "forbids empty sets).") if isinstance(fld, f.BinarySet) else
-                     _("One member per line. Empty removes the attribute (DynamoDB forbids "
-                       "empty sets)."))
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False,
-                               **common | {"help_text": help_text})
-    if isinstance(fld, (f.List, f.Map)):
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "json"}),
-                               **common | {"help_text": "JSON"})
-    if isinstance(fld, f.Binary):
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common | {
-            "help_text": _("base64 (or upload a file below)")})
-    if isinstance(fld, (f.Number, f.Integer)):
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                               **common | {"help_text": fld.help_text or (
-                                   _("Exact, up to %(digits)s significant digits.")
-                                   % {"digits": MAX_NUMBER_DIGITS})})
-    return forms.CharField(strip=False, **common)
-
-
-def _initial(fld: f.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(fld, (f.TTL, f.DateTime)):
-        moment = fld.to_python(value)
-        return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment else None
-    if isinstance(fld, f.Boolean):
-        return "true" if value else "false"
-    if isinstance(fld, f.Null):
-        return True
-    if isinstance(fld, f.BinarySet):
-        return "\n".join(sorted(base64.b64encode(v).decode() for v in value))
-    if isinstance(fld, f.SetField):
-        return "\n".join(sorted(str(v) for v in value))
-    if isinstance(fld, (f.List, f.Map)):
-        return dumps_plain_json(value)
-    if isinstance(fld, f.Binary):
-        return base64.b64encode(value).decode()
-    return str(value) if not isinstance(value, str) else value
 
 
 def _key_help(entity: type[Entity], *, creating: bool) -> dict[str, str]:
@@ -137,11 +66,13 @@ def _readonly_text(fld: f.Field | None, parsed: Any, name: str) -> str:
         return raw_text(parsed.item.get(fld.attribute, value))
 
 
-def _focus_first(form: forms.Form) -> None:
+def _focus_first(form: forms.Form, skip: frozenset[str] = frozenset()) -> None:
     """The first field a person can type into is focused when the page opens (an
-    ``autofocus`` attribute: no script, so the CSP holds)."""
-    for field in form.fields.values():
-        if not field.disabled and not isinstance(field.widget, forms.HiddenInput):
+    ``autofocus`` attribute: no script, so the CSP holds); ``skip`` names fields not to start
+    on (the parts of an item's key: changing one moves the item)."""
+    for name, field in form.fields.items():
+        if not field.disabled and not isinstance(field.widget, forms.HiddenInput) and (
+                name not in skip):
             field.widget.attrs["autofocus"] = True
             return
 
@@ -152,6 +83,13 @@ class EntityForm(forms.Form):
     ``fields`` (an admin's ``get_fields()``) chooses which fields are edited; a declared field
     left out keeps the value the item has. ``EntityAdmin.get_form()`` binds these options to
     a subclass, as Django's ``ModelAdmin.get_form()`` does.
+
+    Editing, a save writes only the fields whose submitted text differs from what the form
+    showed: a value read, shown and typed back could come out different (a date in another
+    format, a number set as text). A stored value the form cannot show so that it comes back
+    exactly (another DynamoDB type than the field's, a value the field cannot read, another
+    spelling than the field writes) is shown read-only with its type and why (``kept``), and
+    never rewritten.
     """
 
     entity: type[Entity] | None = None
@@ -170,21 +108,24 @@ class EntityForm(forms.Form):
         self.edited = dict(fields or type(self).entity_fields or entity._meta.fields)
         self.original = original
         parsed = entity.parse_item(original) if original is not None else None
+        self.parsed_original = parsed
         initial = kwargs.pop("initial", {}) or {}
         super().__init__(*args, initial=initial, **kwargs)
-        self.unsafe_json: set[str] = set()
+        #: field name → why its stored value is shown read-only and never rewritten
+        self.kept: dict[str, str] = {}
+        #: list fields edited one value per line → the field each line is typed as
+        self.list_members: dict[str, f.Field] = {}
         moving = _key_help(entity, creating=original is None)
         for name, fld in self.edited.items():
             if isinstance(fld, f.Version) and original is None:
                 continue  # an internal counter: a new item starts at 1
             disabled = name in readonly or isinstance(fld, f.Version)
             value = parsed.values.get(name) if parsed else None
-            if isinstance(fld, (f.List, f.Map)) and value is not None and not _plain_json_safe(
-                    value):
-                # Plain JSON would turn its sets into lists: keep it as it is.
-                disabled = True
-                self.unsafe_json.add(name)
-            self.fields[name] = _form_field(fld, disabled=disabled)
+            member = (list_member(fld, None if name in (parsed.errors if parsed else ()) else
+                                  value) if isinstance(fld, f.List) else None)
+            if member is not None:
+                self.list_members[name] = member
+            self.fields[name] = form_field(fld, disabled=disabled, lines=member is not None)
             if name in moving and not disabled:
                 self.fields[name].help_text = " ".join(
                     str(t) for t in (moving[name], self.fields[name].help_text) if t)
@@ -193,20 +134,23 @@ class EntityForm(forms.Form):
             ttl_required = isinstance(fld, f.TTL) and entity._meta.ttl_policy == "required"
             if (fld.required or ttl_required) and not disabled:
                 self.fields[name].required = True
-            if parsed is not None and name in parsed.errors:
-                self._show_stored_error(name, value, parsed.errors[name])
-            elif parsed is not None and name in parsed.values:
-                self.initial.setdefault(name, _initial(fld, value))
+            if parsed is not None and name in parsed.values and name not in parsed.errors:
+                self.initial.setdefault(name, initial_text(fld, value, lines=member is not None))
             elif original is None and fld.default is not None:
-                self.initial.setdefault(name, _initial(fld, fld.default))
+                self.initial.setdefault(name, initial_text(fld, fld.default,
+                                                       lines=member is not None))
             elif original is None and ttl_required and entity._meta.default_lifetime:
                 expires = dt.datetime.now(dt.UTC) + entity._meta.default_lifetime
-                self.initial.setdefault(name, _initial(fld, expires.replace(microsecond=0)))
-            if isinstance(fld, f.Binary) and not disabled:
+                self.initial.setdefault(name, initial_text(fld, expires.replace(microsecond=0)))
+            if parsed is not None and (not disabled or name in parsed.errors):
+                reason = self._kept_reason(name, fld, parsed)
+                if reason:
+                    self._keep(name, fld, reason)
+            if isinstance(fld, f.Binary) and not self.fields[name].disabled:
                 self.fields[f"{name}__upload"] = forms.FileField(
                     label=_("%(label)s: upload") % {"label": fld.label}, required=False)
         for name, field in self.fields.items():
-            if field.disabled:
+            if field.disabled and name not in self.kept:
                 # Shown as text, not as a disabled input a person tries to type into.
                 field.readonly_text = _readonly_text(self.edited.get(name), parsed, name)
         extras = parsed.extra if parsed else {}
@@ -216,34 +160,86 @@ class EntityForm(forms.Form):
             help_text=_("Attributes the definition does not declare; kept as they are."))
         self.initial.setdefault(EXTRA, dumps_dynamodb_json(extras) if extras else "{}")
         self.cleaned_item: dict[str, Any] | None = None
-        _focus_first(self)
+        # Editing, focus skips the parts of the primary key: changing one moves the item.
+        _focus_first(self, frozenset(entity._meta.primary_key.variables)
+                     if original is not None else frozenset())
 
-    def _show_stored_error(self, name: str, value: Any, error: str) -> None:
-        """A stored value its field cannot read (a TTL in milliseconds, a date-time that is
-        not ISO 8601): shown raw, as text, with what is wrong, never a crash. Saved as it is,
-        it is refused again, so the person fixes or clears it."""
+    def _kept_reason(self, name: str, fld: f.Field, parsed: ParsedItem) -> str | None:
+        """Why the stored value of ``name`` cannot be shown so that saving it unchanged
+        would write it back as it is; None when it can (or the item lacks it)."""
+        if fld.key_only or fld.attribute not in parsed.item:
+            return None
+        stored = parsed.item[fld.attribute]
+        kind = stored_type(stored)
+        if name in parsed.errors:
+            return _("Stored as %(type)s, which this field cannot read (%(error)s).") % {
+                "type": kind, "error": parsed.errors[name].split(": ", 1)[-1]}
+        if isinstance(fld, f.Null):
+            return None if stored is None else _("Stored as %(type)s; this field holds NULL.") % {
+                "type": kind}
+        try:
+            written = fld.to_dynamo(parsed.values[name])
+        except FieldError as exc:
+            return _("Stored as %(type)s, which this field cannot write back (%(error)s).") % {
+                "type": kind, "error": str(exc).split(": ", 1)[-1]}
+        if written is None:
+            return _("Stored as %(type)s, which this field would remove.") % {"type": kind}
+        if stored_type(written) != kind:
+            return _("Stored as %(type)s; this field writes %(written)s.") % {
+                "type": kind, "written": stored_type(written)}
+        if not same_value(written, stored):
+            return _("Stored as %(stored)s; this field would write it as %(written)s.") % {
+                "stored": raw_text(stored), "written": raw_text(written)}
+        if isinstance(fld, (f.List, f.Map)) and not plain_json_safe(stored):
+            return _("Holds sets or binary values that plain JSON cannot express.")
+        # Shown, then submitted back untouched: does the field read it as it is stored?
         field = self.fields[name]
-        if isinstance(field, forms.DateTimeField):
-            field.widget = forms.TextInput()
-        message = _("The stored value %(value)s cannot be read: %(error)s. Enter a new value "
-                    "or clear the field.") % {"value": raw_text(value),
-                                              "error": error.split(": ", 1)[-1]}
-        field.help_text = message
-        self.initial.setdefault(name, raw_text(value))
-        if not self.is_bound:
-            if self._errors is None:
-                self._errors = ErrorDict()
-            self._errors[name] = self.error_class([message])
+        try:
+            again = self._value(name, fld, field.clean(
+                shown(field, self.get_initial_for_field(field, name))), check=False)
+            same = same_value(None if again is None else fld.to_dynamo(again), stored)
+        except (forms.ValidationError, FieldError, OverflowError, TypeError, ValueError):
+            same = False
+        return None if same else _("This form cannot show the stored %(type)s value exactly.") % {
+            "type": kind}
+
+    def _keep(self, name: str, fld: f.Field, reason: str) -> None:
+        stored = self.parsed_original.item[fld.attribute]
+        field = self.fields[name] = form_field(fld, disabled=True)
+        field.readonly_text = raw_text(stored)
+        field.stored_type = stored_type(stored)
+        field.kept_reason = reason
+        self.kept[name] = reason
+        self.list_members.pop(name, None)
+
+    def person_changed(self, name: str) -> bool:
+        """Whether the submitted text of ``name`` differs from what the form showed."""
+        field = self.fields[name]
+        if field.disabled:
+            return False
+        if self.files and self.files.get(f"{name}__upload"):
+            return True
+        submitted = field.widget.value_from_datadict(self.data, self.files,
+                                                     self.add_prefix(name))
+        was = shown(field, self.get_initial_for_field(field, name))
+        if same_text(submitted, was):
+            return False
+        # A browser may send the value shown spelt its own way (a datetime-local input drops
+        # ":00" seconds): read by the same field, is it still the value shown?
+        try:
+            return field.clean(submitted) != field.clean(was)
+        except forms.ValidationError:
+            return True
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         meta = self.entity._meta
-        parsed_original = self.entity.parse_item(self.original) if self.original else None
+        editing = self.original is not None
         values: dict[str, Any] = {}
         for name, fld in meta.fields.items():
             if name not in self.fields or self.fields[name].disabled:
-                if parsed_original is not None and name in parsed_original.values:
-                    values[name] = parsed_original.values[name]
+                continue
+            if editing and not self.person_changed(name):
                 continue
             try:
                 values[name] = self._value(name, fld, cleaned.get(name))
@@ -253,13 +249,20 @@ class EntityForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            item = (self.entity.rebuild_item(self.original, values) if self.original
-                    is not None else self.entity.build_item(values))
+            item = (self.entity.rebuild_item(self.original, values) if editing
+                    else self.entity.build_item(values))
         except (FieldError, KeyTemplateError) as exc:
             raise forms.ValidationError(str(exc)) from None
-        # What the definition does not know about is written back untouched.
-        for name, value in extras.items():
-            item.setdefault(name, value)
+        # What the definition does not know about is written back untouched, unless the
+        # person edited it.
+        if editing and self.person_changed(EXTRA):
+            for name in self.parsed_original.extra:
+                if name not in extras:
+                    item.pop(name, None)
+            item.update(extras)
+        else:
+            for name, value in extras.items():
+                item.setdefault(name, value)
         try:
             validate_item(meta.table, item)
         except ItemInvalid as exc:
@@ -267,7 +270,9 @@ class EntityForm(forms.Form):
         self.cleaned_item = item
         return cleaned
 
-    def _value(self, name: str, fld: f.Field, raw: Any) -> Any:
+    def _value(self, name: str, fld: f.Field, raw: Any, *, check: bool = True) -> Any:
+        """The field's value from what its input holds; ``check`` False reads a stored TTL
+        without judging it (a TTL long past is still the value stored)."""
         if raw in (None, ""):
             upload = self.files.get(f"{name}__upload") if self.files else None
             if isinstance(fld, f.Binary) and upload:
@@ -275,7 +280,7 @@ class EntityForm(forms.Form):
             return None
         if isinstance(fld, (f.TTL, f.DateTime)):
             moment = raw.replace(tzinfo=dt.UTC) if raw.tzinfo is None else raw
-            if isinstance(fld, f.TTL):
+            if isinstance(fld, f.TTL) and check:
                 check_ttl(fld.label, moment)
             try:
                 return fld.to_python(moment)
@@ -283,6 +288,10 @@ class EntityForm(forms.Form):
                 raise FieldError(f"{fld.label}: out of range once converted to UTC") from None
         if isinstance(fld, f.Null):
             return True if raw else None
+        if name in self.list_members:
+            member = self.list_members[name]
+            return fld.to_python([member.to_dynamo(member.to_python(line.strip()))
+                                  for line in raw.splitlines() if line.strip()]) or None
         if isinstance(fld, f.SetField):
             lines = [line.strip() for line in raw.splitlines() if line.strip()]
             if isinstance(fld, f.BinarySet):

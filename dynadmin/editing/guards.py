@@ -19,6 +19,7 @@ from ..data.conditions import (
     all_of,
     render_text,
 )
+from ..data.serialization import same_value
 from ..definitions import Table
 
 __all__ = ["ABSENT", "Guard", "bump_version", "changed_attributes", "guard_for", "merge",
@@ -58,8 +59,9 @@ def version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
 
 
 def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The attributes whose value or type differs (N 1 becoming BOOL true is a change)."""
     names = dict.fromkeys([*before, *after])
-    return [n for n in names if before.get(n, ABSENT) != after.get(n, ABSENT)]
+    return [n for n in names if not same_value(before.get(n, ABSENT), after.get(n, ABSENT))]
 
 
 def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[str, Any],
@@ -77,7 +79,7 @@ def merge(original: Mapping[str, Any], theirs: Mapping[str, Any], mine: Mapping[
         if name in skip:
             continue
         old, new, current = original.get(name), mine.get(name), theirs.get(name)
-        they_changed = original.get(name, ABSENT) != theirs.get(name, ABSENT)
+        they_changed = not same_value(original.get(name, ABSENT), theirs.get(name, ABSENT))
         if they_changed and name not in use_mine:
             continue
         if all(isinstance(v, (set, frozenset)) or v is None for v in (old, new, current)) and (

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..data.serialization import dumps_plain_json
+from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from .guards import ABSENT, version_attribute
@@ -53,7 +53,7 @@ def check_raw_item(table: Table, original: Mapping[str, Any], new_item: Mapping[
     item = dict(new_item)
     problems = []
     changed = [a for a in protected_attributes(table, original, readonly)
-               if original.get(a, ABSENT) != item.get(a, ABSENT)]
+               if not same_value(original.get(a, ABSENT), item.get(a, ABSENT))]
     if changed:
         problems.append(_("%(names)s cannot be changed: read-only here, as in the form.")
                         % {"names": ", ".join(changed)})

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..data.serialization import same_value
 from ..definitions import Entity, Table
 from ..definitions.fields import FieldError
 from ..definitions.keys import KeyTemplateError
@@ -74,11 +75,11 @@ def differences(table: Table, original: Mapping[str, Any], theirs: Mapping[str, 
         if name in skip:
             continue
         was = original.get(name, ABSENT)
-        they = theirs is not None and theirs.get(name, ABSENT) != was
-        i = mine is not None and mine.get(name, ABSENT) != was
+        they = theirs is not None and not same_value(theirs.get(name, ABSENT), was)
+        i = mine is not None and not same_value(mine.get(name, ABSENT), was)
         if not (they or i):
             continue
-        same_change = they and i and theirs.get(name, ABSENT) == mine.get(name, ABSENT)
+        same_change = they and i and same_value(theirs.get(name, ABSENT), mine.get(name, ABSENT))
         changed_by = BOTH if they and i and not same_change else (
             ONLY_THEIRS if they else ONLY_MINE)
         found.append(Difference(
@@ -102,12 +103,15 @@ def resolved_item(table: Table, original: Mapping[str, Any], theirs: Mapping[str
     parsed = entity.parse_item(merged)
     if parsed.errors:
         return merged
+    # The fields whose stored attribute the merge changed: their keys are spelt again.
+    changes = {name: parsed.values.get(name) for name, _field, attribute
+               in entity._meta.field_attributes
+               if attribute is not None
+               and not same_value(merged.get(attribute, ABSENT), theirs.get(attribute, ABSENT))}
     try:
-        item = entity.rebuild_item(theirs, parsed.values)
+        item = entity.rebuild_item(merged, changes)
     except (FieldError, KeyTemplateError):
         return merged
-    for name, value in parsed.extra.items():
-        item.setdefault(name, value)
     version = version_attribute(table, theirs)
     if version and version in theirs:
         item[version] = theirs[version]

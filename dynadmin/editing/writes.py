@@ -31,7 +31,7 @@ from typing import Any
 
 from .. import data
 from ..data.errors import DataError, WriteInterrupted
-from ..data.serialization import dumps_plain_json
+from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import Table
 from ..models import AuditEntry
 from . import audit
@@ -99,7 +99,7 @@ def _holds(item: Mapping[str, Any] | None, expected: Mapping[str, Any],
            attributes: Sequence[str]) -> bool:
     """Does ``item`` exist and hold ``expected``'s value (or absence) for each attribute?"""
     return item is not None and all(
-        item.get(name, ABSENT) == expected.get(name, ABSENT) for name in attributes)
+        same_value(item.get(name, ABSENT), expected.get(name, ABSENT)) for name in attributes)
 
 
 @dataclass

@@ -94,6 +94,11 @@ def item_url(table: Table, item: dict[str, Any]) -> str:
     return _url(table, table.primary, item, "item")
 
 
+def edit_url(table: Table, item: dict[str, Any]) -> str:
+    """The edit form of an item (from its primary key attributes)."""
+    return _url(table, table.primary, item, "edit")
+
+
 def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
     # What urlencode({"pk": ..., "sk": ...}) gives, spelled out: a list links every row.
     query = "pk=" + _quoted(key_param(item[index.pk]))

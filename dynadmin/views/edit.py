@@ -23,8 +23,9 @@ from ..editing.originals import TamperedOriginal, sign_item, unsign_item, unsign
 from ..editing.raw import check_raw_item
 from ..editing.resolution import resolved_item
 from ..editing.validation import ItemInvalid
-from ..services.key_params import item_url
+from ..services.key_params import edit_url, item_url
 from ..services.links import site_url
+from ..services.names import item_name
 from .conflicts import CHOICE_FIELD, conflict_response, saved_note
 from .errors import error_response
 from .guards import (
@@ -43,6 +44,15 @@ if TYPE_CHECKING:
     from ..sites import AdminSite
 
 __all__ = ["create", "edit", "resolve", "save"]
+
+#: the name of the "Save and continue editing" button, as Django's admin calls it
+CONTINUE = "_continue"
+
+
+def _saved_url(request: HttpRequest, table: Table, item: dict[str, Any]) -> str:
+    """Where a save lands: the item's page, or its edit form again when the person asked to
+    continue editing."""
+    return (edit_url if CONTINUE in request.POST else item_url)(table, item)
 
 
 def _is_raw(request: HttpRequest, admin: EntityAdmin | None) -> bool:
@@ -100,7 +110,7 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
         result = writes.save(table, original, new_item, user=request.user, entity_label=label)
     except writes.NothingChanged:
         messages.info(request, _("Nothing changed: nothing was written."))
-        return HttpResponseRedirect(item_url(table, original))
+        return HttpResponseRedirect(_saved_url(request, table, original))
     except writes.EditConflict as conflict:
         return conflict_response(request, site, table, admin, conflict)
     except writes.KeyTaken:
@@ -118,7 +128,7 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
         text = (_("Moved. The write was conditional on what you had read.") if moved
                 else _("Saved. The write was conditional on what you had read."))
     messages.success(request, text)
-    return HttpResponseRedirect(item_url(table, result.after or new_item))
+    return HttpResponseRedirect(_saved_url(request, table, result.after or new_item))
 
 
 def _render_form(request: HttpRequest, site: AdminSite, table: Table,
@@ -130,9 +140,10 @@ def _render_form(request: HttpRequest, site: AdminSite, table: Table,
         "original_token": sign_item(original) if original is not None else "",
         "raw": isinstance(form, RawItemForm), "creating": creating,
         "item_link": item_url(table, original) if original else None,
+        "item_name": item_name(site, table, original) if original else "",
+        "entity_link": site_url("entity", entity=admin.opts.label) if admin else "",
         "cancel_link": item_url(table, original) if original else (
             site_url("entity", entity=admin.opts.label) if admin else site_url("dashboard")),
-        "unsafe_json": getattr(form, "unsafe_json", ()),
         "may_edit_raw": may_edit_raw(request),
     }, status=status)
 
@@ -169,7 +180,7 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
                             creating=True)
     messages.success(request, _("Created %(thing)s.") % {"thing": admin.opts.verbose_name}
                      + saved_note(result))
-    return HttpResponseRedirect(item_url(table, result.after))
+    return HttpResponseRedirect(_saved_url(request, table, result.after))
 
 
 @require_http_methods(["POST"])

@@ -68,7 +68,7 @@ class Order(Entity, table=shop, label="Order {order_id} · {placed_on}"):
         "postcode": fields.String(),
         "country": fields.String(),
     })
-    notes = fields.List()
+    notes = fields.List(member=fields.String())
     version = fields.Version()
 
 

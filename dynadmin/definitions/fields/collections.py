@@ -60,7 +60,18 @@ class BinarySet(SetField):
 
 
 class List(Field):
+    """A DynamoDB list. ``member`` (a scalar field such as ``String()``) declares what it
+    holds; forms then edit it one value per line, even while it is empty. Without it a
+    list whose members are all text, or all numbers, is edited the same way, and any other
+    list as JSON."""
+
     dynamo_type = "L"
+
+    def __init__(self, *, member: Field | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if member is not None and isinstance(member, (SetField, List, Map)):
+            raise TypeError("List(member=...) takes a scalar field such as String()")
+        self.member = member
 
     def to_python(self, value: Any) -> Any:
         if value is None:
