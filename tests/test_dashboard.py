@@ -28,7 +28,7 @@ def test_entities_link_to_their_lists_and_name_their_lookups(staff_client, shop_
     response = staff_client.get(reverse("dynadmin:dashboard"))
     html = response.content.decode()
     assert '<a href="/e/Application.Order/">Orders by status</a>' in html
-    assert "User by email, User by ID" in text(response)
+    assert "User by email, Users by name, User by ID" in text(response)
     assert "no list: look one up, or open it from a related item" in text(response)
     assert "GetItem" not in calls(response)  # no marker declared: nothing to check
 

@@ -244,7 +244,12 @@ class TestEntityHome:
         html = response.content.decode()
         assert response.status_code == 200
         assert 'type="email"' in html
-        # User has no index grouping its items: no listing, and never a scan.
+        assert "Users by name" in html  # GSI2 groups the users: their list, by name
+
+    def test_an_entity_without_an_index_grouping_its_items_has_no_list(self, staff_client,
+                                                                       shop_table):
+        html = staff_client.get(reverse("dynadmin:entity", args=["Session"])).content.decode()
+        # Session has no index grouping its items: no listing, and never a scan.
         assert "A list needs a global secondary index" in html
 
     def test_suggests_the_index_that_would_serve_a_listing(self, staff_client, shop_table,

@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from dynadmin import Lookup, data
 from dynadmin.checks.definitions import check_definitions
+from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.definitions import Entity, Key, Table
 from dynadmin.definitions import fields as f
 from dynadmin.options import EntityAdmin
 from dynadmin.sites import AdminSite
+from examples.shop.definitions import User
 
 from .conftest import physical_table
 
@@ -99,7 +101,20 @@ def test_the_shops_empty_result_says_what_can_be_typed(staff_client, shop_table)
     assert "What you can type here:" in said
     assert "User by email (e.g. alice@example.com)" in said
     assert "Order by ID (e.g. ORD-456)" in said
-    assert "Names and other texts cannot be searched here" in said  # no index answers them
+    # the shop keeps users' names in GSI2's sort key, so a name's beginning is offered too
+    assert "Users by name (the start of a name, e.g. Alice)" in said
+
+
+@pytest.mark.parametrize("text", ["alice", "Alice Liddell", "ALI"])
+def test_the_shop_finds_a_customer_by_the_beginning_of_her_name(staff_client, shop_table, text):
+    for user_id, name in (("a11cebee", "Alice Liddell"), ("b0b0b0b0", "Bob Stone")):
+        data.put_item(shop_table, User.build_item({"user_id": user_id, "name": name,
+                                              "email": f"{user_id}@example.com"}),
+                 condition=AttributeNotExists("PK"))
+    response = staff_client.get(reverse("dynadmin:lookup"), {"q": text})
+    assert response["X-Dynadmin-Calls"] == "Query"  # one begins_with Query on GSI2, no scan
+    assert response.status_code == 302  # one person matches: straight to her
+    assert "USER%23a11cebee" in response["Location"]
 
 
 def _site_with(lookup, key_name="by_name", sk="NAME#{name:lower}"):

@@ -2,7 +2,8 @@
 
 The key templates below are the whole design; in short (PK / SK, then index keys):
 
-- User: ``USER#<user_id>`` / ``METADATA``; GSI1 ``USER#EMAIL#<email>``
+- User: ``USER#<user_id>`` / ``METADATA``; GSI1 ``USER#EMAIL#<email>``; GSI2 ``USER#NAMES`` /
+  ``NAME#<name, lower case>#<user_id>`` (people by the beginning of their name)
 - Order: ``USER#<user_id>`` / ``ORDER#<placed_on>#<order_id>``; GSI1 ``ORDER#<order_id>``;
   GSI2 ``ORDER#STATUS#<status>`` / ``ORDER#<placed_at>`` (orders by status, newest first)
 - OrderItem: ``ORDER#<order_id>`` / ``ITEM#<product_id>``; GSI1 ``PRODUCT#<product_id>``
@@ -34,6 +35,10 @@ CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "sports", "mu
 class User(Entity, table=shop, label="{name} · {email}"):
     keys = Key(pk="USER#{user_id}", sk="METADATA")
     by_email = Key("GSI1", pk="USER#EMAIL#{email}", sk="USER#{user_id}")
+    # Support staff know a customer by name: "ali" finds Alice Liddell with one begins_with
+    # Query. One partition for every name suits the few writes a user's name gets; a table
+    # whose names change often would shard it (USER#NAMES#<first letter>).
+    by_name = Key("GSI2", pk="USER#NAMES", sk="NAME#{name:lower}#{user_id}")
 
     user_id = fields.String(required=True)
     email = fields.Email(required=True)

@@ -11,7 +11,11 @@ class UserAdmin(EntityAdmin):
     list_display = ("user_id", "email", "name", "tier", "created_at")
     readonly_fields = ("user_id", "created_at")
     lookups = (Lookup("by_email", label="User by email", normalise="lower"),
+               # a name begins with a letter and holds no "@" (an email is looked up whole)
+               Lookup("by_name", label="Users by name", prefix=True,
+                      accepts=r"([^\W\d_][^@#]*)", example="Alice"),
                Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}", example="a11cebee"))
+    listings = (Listing("by_name", label="Users by name", descending=False),)
     relations = (
         Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
         Relation("Sessions", Session, placeholders={"user_id": "user_id"}, descending=True),
