@@ -15,8 +15,9 @@ from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
+from ..models import AuditEntry
 from ..services.key_params import item_url, key_text
-from . import writes
+from . import audit, writes
 from .validation import ItemInvalid
 
 if TYPE_CHECKING:
@@ -93,8 +94,13 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         outcomes.append(outcome)
         if stalled:
             # One item's write found DynamoDB not answering: the others would only wait too.
+            # Each is still an attempt the person made, so each is audited.
             outcome.status = "not saved"
             outcome.message = "not tried: DynamoDB did not answer for an earlier item"
+            audit.record(user=request.user, table=table, key=key, action="action",
+                         condition="", before=None, after=None, entity=admin.opts.label,
+                         outcome=AuditEntry.Outcome.NOT_APPLIED,
+                         detail=f"Action {name!r} {outcome.message}: nothing was written.")
             continue
         if log is not None:
             log.renew()  # each item's write gets the page's budget, not a share of it

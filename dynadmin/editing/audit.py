@@ -87,10 +87,12 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
 
 
 def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: str,
-                   detail: str, entity: str = "") -> AuditEntry | None:
-    """A write refused for want of permission: who, where and what they tried."""
+                   detail: str, entity: str = "",
+                   outcome: str = AuditEntry.Outcome.DENIED) -> AuditEntry | None:
+    """A write refused before it was sent (no permission, or DynamoDB failed a call it
+    needed first): who, where and what they tried."""
     return record(user=user, table=table, key=key, action=action, condition="", before=None,
-                  after=None, entity=entity, outcome=AuditEntry.Outcome.DENIED, detail=detail)
+                  after=None, entity=entity, outcome=outcome, detail=detail)
 
 
 def history(table: Table, key: Mapping[str, Any], limit: int = 50,

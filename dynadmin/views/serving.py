@@ -33,7 +33,8 @@ from django_htmx.middleware import HtmxDetails
 
 from .. import conf, limits
 from ..data import calls
-from ..data.errors import DataError
+from ..data.errors import DataError, WriteInterrupted
+from ..models import AuditEntry
 from ..services import links
 from ..services.environments import environment_of
 from ..user_errors import UserInputError
@@ -124,6 +125,9 @@ def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[A
     try:
         return view(request, site, *args, **kwargs)
     except DataError as exc:
+        if not isinstance(exc, WriteInterrupted):  # a write that was sent audits itself
+            record_refused_write(site, request, kwargs, exc.message,
+                                 outcome=AuditEntry.Outcome.NOT_APPLIED)
         return _error_page(site, request, exc)
     except UserInputError as exc:
         return error_response(request, exc.status, exc.title, exc.message, exc.advice)
