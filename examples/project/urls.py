@@ -10,3 +10,7 @@ import dynadmin
 urlpatterns = [
     path("", dynadmin.site.urls),
 ]
+
+# A server error answers with dynadmin's page and headers (no-store, the CSP), wherever the
+# error happened.
+handler500 = "dynadmin.views.errors.server_error"
