@@ -31,9 +31,9 @@ __all__ = ["may_undo", "offer_undo", "undo_entry", "undo_url"]
 def _visible_entry(site: AdminSite, request: HttpRequest, table: Table, entry_id: int
                    ) -> AuditEntry:
     """The entry, if the person may see it (as History and Recent actions decide)."""
-    entry = AuditEntry.objects.filter(pk=entry_id, table=table.name).first()
-    labels = site.viewable_labels(request)
-    if entry is None or (labels is not None and entry.entity not in labels):
+    entry = (AuditEntry.objects.filter(pk=entry_id, table=table.name)
+             .visible_to(site.viewable_labels(request)).first())
+    if entry is None:
         raise Http404(_("No such entry in the audit log."))
     return entry
 
