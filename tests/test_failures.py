@@ -569,9 +569,9 @@ class TestEveryAttemptIsAudited:
     @staticmethod
     def _action_form(client: Any) -> dict[str, Any]:
         html = page(client.get(partition_url(shop, "USER#u1")))
-        rows = [unescape(t) for t in re.findall(r'name="item" value="([^"]*)"', html)]
+        rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
         token = unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
-        return {"action": "Order.mark_shipped", "item": rows, "selection": token}
+        return {"action": "Order.mark_shipped", "rows": ", ".join(rows), "selection": token}
 
     def test_an_action_stopped_by_an_outage_audits_every_row(self, staff_client, proxy):
         for number in range(3):
