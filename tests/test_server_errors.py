@@ -54,3 +54,26 @@ def test_under_debug_the_debug_page_keeps_its_inline_styles_but_is_not_cached(
     assert response.status_code == 500
     assert "no-store" in response["Cache-Control"]
     assert "Content-Security-Policy" not in response
+
+
+def test_no_aws_region_anywhere_is_a_page_that_says_where_to_set_one(
+        staff_client, shop_table, tmp_path):
+    """botocore cannot even build a client without a region: that is a configuration the
+    page names, never a server error."""
+    from django.test import override_settings
+
+    from dynadmin import data
+    from dynadmin.services.key_params import item_url
+
+    url = item_url(shop_table, {"PK": "USER#u1", "SK": "METADATA"})
+    with pytest.MonkeyPatch.context() as env, override_settings(DYNADMIN_REGION=None):
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+            env.delenv(name, raising=False)
+        env.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+        data.reset_client()
+        response = staff_client.get(url)
+    data.reset_client()
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "No AWS region" in html and "AWS_REGION" in html
+    assert "no-store" in response["Cache-Control"]
