@@ -219,6 +219,7 @@ class AdminSite:
         """
         from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+        from .views.headers import protect
         from .views.serving import refuse_oversized, serve
 
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -229,8 +230,11 @@ class AdminSite:
         # An oversized body is refused before anything reads it. The host's CSRF middleware
         # would read it first (it looks for the token in the POST data), so it is told to
         # skip these views: csrf_protect runs the same check inside, after the size check.
+        # A refused CSRF check answers from Django's failure view, outside ``serve``: it
+        # carries the same headers as every other answer here.
         def outer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            return refuse_oversized(self, request) or protected(request, *args, **kwargs)
+            return protect(refuse_oversized(self, request)
+                           or protected(request, *args, **kwargs))
 
         return update_wrapper(csrf_exempt(outer), view)
 

@@ -77,3 +77,16 @@ def test_no_aws_region_anywhere_is_a_page_that_says_where_to_set_one(
     assert response.status_code == 503
     assert "No AWS region" in html and "AWS_REGION" in html
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_refused_csrf_check_carries_the_headers_too(client, django_user_model, shop_table):
+    from django.test import Client
+
+    user = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    response = strict.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                           {"action": "Order.mark_shipped", "rows": "1"})
+    assert response.status_code == 403
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]

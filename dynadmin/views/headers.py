@@ -21,7 +21,10 @@ def protect(response: HttpResponse, *, csp: bool = True) -> HttpResponse:
     """``Cache-Control: no-store`` (and friends) and the Content-Security-Policy, unless the
     response set its own policy. ``csp=False`` only for Django's debug page (DEBUG), whose
     inline styles and scripts a policy would break."""
+    if getattr(response, "dynadmin_protected", False):  # decided once, where it was made
+        return response
     if csp:
         response.headers.setdefault("Content-Security-Policy", conf.get("CSP") or DEFAULT_CSP)
     add_never_cache_headers(response)
+    response.dynadmin_protected = True  # type: ignore[attr-defined]
     return response
