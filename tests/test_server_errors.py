@@ -90,3 +90,11 @@ def test_a_refused_csrf_check_carries_the_headers_too(client, django_user_model,
     assert response.status_code == 403
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_an_address_outside_the_site_is_a_404_with_the_headers(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/address/")
+    assert response.status_code == 404
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]

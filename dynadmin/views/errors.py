@@ -19,6 +19,7 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
 from ..services.key_params import item_url
@@ -113,8 +114,23 @@ def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500`` for a project that serves dynadmin: a page that needs nothing that may
-    have failed (no database, no URL reversing, no context processors), with the headers
-    every dynadmin page carries."""
-    html = loader.get_template("dynadmin/errors/500.html").render({})
-    return protect(HttpResponseServerError(html))
+    """``handler500`` for a project that serves dynadmin: the project's ``500.html`` (else
+    dynadmin's), a page that needs nothing that may have failed (no database, no URL
+    reversing, no context processors), with the headers every dynadmin page carries."""
+    template = loader.select_template(["500.html", "dynadmin/errors/500.html"])
+    return protect(HttpResponseServerError(template.render({})))
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: Django's, with the headers every dynadmin page carries."""
+    return protect(defaults.bad_request(request, exception))
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler403``: Django's, with the headers every dynadmin page carries."""
+    return protect(defaults.permission_denied(request, exception))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404`` (an address outside every site): Django's, with the same headers."""
+    return protect(defaults.page_not_found(request, exception))

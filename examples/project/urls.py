@@ -11,6 +11,9 @@ urlpatterns = [
     path("", dynadmin.site.urls),
 ]
 
-# A server error answers with dynadmin's page and headers (no-store, the CSP), wherever the
-# error happened.
+# Error pages answered outside dynadmin's views (an unknown address, a server error) carry
+# the headers of every other page: no-store and the CSP.
+handler400 = "dynadmin.views.errors.bad_request"
+handler403 = "dynadmin.views.errors.permission_denied"
+handler404 = "dynadmin.views.errors.page_not_found"
 handler500 = "dynadmin.views.errors.server_error"
