@@ -60,10 +60,6 @@ class Change:
     sequence_number: str
     #: the audit entry of the dynadmin write that made it (who, exactly when)
     audit_entry: AuditEntry | None = None
-    #: the item's key, and the images the change shows (old, new; None where absent): who
-    #: may see it is judged on every one of them (``AdminSite.may_view_change``)
-    keys: dict[str, Any] = field(default_factory=dict)
-    images: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
 
     @property
     def origin_badge(self) -> str:
@@ -262,8 +258,7 @@ def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]
         when=record.when, when_text=stamp(record.when) if record.when else _("unknown time"),
         origin=origin, origin_label=label, sequence_number=record.sequence_number,
         attributes=attribute_changes(table, record.old_image, record.new_image),
-        audit_entry=entry, keys=dict(record.keys),
-        images=(record.old_image, record.new_image))
+        audit_entry=entry)
 
 
 _EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),
