@@ -142,6 +142,9 @@ def test_undo_needs_the_permission_of_the_write_it_makes(client, django_user_mod
     assert undo_url(entry) not in item_page(viewer, ORDER_KEY).content.decode()
     assert viewer.post(undo_url(entry)).status_code == 403
     assert data.get_item(shop_table, ORDER_KEY)["status"] == "SHIPPED"
+    # The attempt is audited, under the key of the entry it tried to reverse.
+    refused = AuditEntry.objects.get(outcome="denied")
+    assert (refused.action, refused.key_text) == ("undo", entry.key_text)
 
 
 def test_a_read_only_table_offers_and_allows_no_undo(staff_client, an_order, shop_table,

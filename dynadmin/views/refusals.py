@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from ..data.serialization import loads_dynamodb_json
 from ..editing import audit
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..models import AuditEntry
@@ -40,7 +41,7 @@ def record_refused_write(site: AdminSite, request: HttpRequest, kwargs: Mapping[
     table, entity = _where(site, kwargs)
     if table is None:
         return
-    audit.record_refusal(user=request.user, table=table, key=_key(table, request),
+    audit.record_refusal(user=request.user, table=table, key=_key(table, request, kwargs),
                          action=action, entity=entity, outcome=outcome,
                          detail=f"{request.method} {request.path}: {message}"[:2000])
 
@@ -52,7 +53,13 @@ def _where(site: AdminSite, kwargs: Mapping[str, Any]) -> tuple[Table | None, st
     return site.get_table(str(kwargs.get("table", ""))), ""
 
 
-def _key(table: Table, request: HttpRequest) -> dict[str, Any]:
+def _key(table: Table, request: HttpRequest, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    if "entry_id" in kwargs:  # an undo: the key of the entry it would reverse
+        entry = AuditEntry.objects.filter(pk=kwargs["entry_id"], table=table.name).first()
+        try:
+            return loads_dynamodb_json(entry.key) if entry is not None else {}
+        except ValueError:
+            return {}
     try:
         return parse_item_key(table, request.GET)
     except BadKey:
