@@ -6,10 +6,12 @@ DATABASE_URL) holds users, sessions and this log, so several web processes can s
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import models
 
-__all__ = ["AuditEntry", "EntityPermissionAnchor"]
+__all__ = ["UNCLASSIFIED", "AuditEntry", "AuditEntryQuerySet", "EntityPermissionAnchor"]
 
 
 class EntityPermissionAnchor(models.Model):
@@ -26,6 +28,22 @@ class EntityPermissionAnchor(models.Model):
 
     def __str__(self) -> str:
         return "DynamoDB entity permissions"
+
+
+#: ``AuditEntry.other_entity`` of an image no entity claims (never a label: superusers only)
+UNCLASSIFIED = "(unclassified)"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, labels: Collection[str] | None) -> AuditEntryQuerySet:
+        """The entries a person who may view the entities ``labels`` may see (None: every
+        entry, for superusers): what a write tried and changed is as telling as the item,
+        so every entity the entry shows counts, the one it was made as and the other."""
+        if labels is None:
+            return self
+        labels = list(labels)
+        return self.filter(models.Q(other_entity="") | models.Q(other_entity__in=labels),
+                           entity__in=labels)
 
 
 class AuditEntry(models.Model):
@@ -70,9 +88,14 @@ class AuditEntry(models.Model):
     diff = models.JSONField(default=dict, blank=True)
     consumed_wcu = models.FloatField(null=True, blank=True)
     detail = models.TextField(blank=True)
+    #: the entity of the item's key or of an image that is not ``entity`` (an edit that made
+    #: an Order a User shows the Order): its label, or UNCLASSIFIED; "" when there is none
+    other_entity = models.CharField(max_length=255, blank=True, default="")
     #: the entry an undo reversed (its own write is this entry)
     undoes = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="undone_by")
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -142,6 +142,18 @@ class AdminSite:
             return self.has_table_permission(request, table)
         return admin.has_view_permission(request, item)
 
+    def may_view_change(self, request: HttpRequest, table: Table, keys: dict[str, Any],
+                        images: Iterable[dict[str, Any] | None]) -> bool:
+        """May this person see a change to the item at ``keys`` that shows ``images`` (a
+        stream record's old and new item, an audit entry's before and after)? Judged as the
+        item page judges the item, on the entity its key names and then on every image: a
+        change that turned an Order into a User shows the Order's values too."""
+        by_key = self.admin_of(table.classify(keys))
+        if by_key is not None and not by_key.has_view_permission(request):
+            return False
+        return all(self.may_view_item(request, table, image) for image in images
+                   if image is not None)
+
     # -- URLs and views -------------------------------------------------------------------
     @property
     def urls(self) -> tuple[list[URLPattern], str, str]:
@@ -207,6 +219,7 @@ class AdminSite:
         """
         from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+        from .views.headers import protect
         from .views.serving import refuse_oversized, serve
 
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -217,8 +230,11 @@ class AdminSite:
         # An oversized body is refused before anything reads it. The host's CSRF middleware
         # would read it first (it looks for the token in the POST data), so it is told to
         # skip these views: csrf_protect runs the same check inside, after the size check.
+        # A refused CSRF check answers from Django's failure view, outside ``serve``: it
+        # carries the same headers as every other answer here.
         def outer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            return refuse_oversized(self, request) or protected(request, *args, **kwargs)
+            return protect(refuse_oversized(self, request)
+                           or protected(request, *args, **kwargs))
 
         return update_wrapper(csrf_exempt(outer), view)
 

@@ -39,7 +39,8 @@ def page(client):
 
 
 def tokens(html):
-    return [unescape(t) for t in re.findall(r'name="item" value="([^"]*)"', html)]
+    """The numbers of the page's selectable rows (what the action's ``rows`` field names)."""
+    return re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
 
 
 def selection(html):
@@ -56,7 +57,7 @@ def test_mark_shipped_writes_each_item_with_its_guard(staff_client, orders, shop
     data.update_item(shop_table, key2, set={"notes": ["rush"], "version": 2},
                      condition=Equals("version", 1))
     response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.mark_shipped", "item": selected,
+                                 {"action": "Order.mark_shipped", "rows": ",".join(selected),
                                   "selection": selection(html)})
     result = unescape(response.content.decode())
     assert response.status_code == 200
@@ -80,18 +81,18 @@ def test_no_action_controls_without_change_permission(client, django_user_model,
     client.force_login(user)
     assert tokens(page(client)) == []
     response = client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                           {"action": "Order.mark_shipped", "item": ["x"]})
+                           {"action": "Order.mark_shipped", "rows": "1"})
     assert response.status_code == 403
 
 
 def test_unknown_action_or_nothing_selected_is_a_400(staff_client, orders):
     url = reverse("dynadmin:action", kwargs={"table": "Application"})
-    assert staff_client.post(url, {"action": "Order.explode", "item": ["x"]}).status_code == 400
+    assert staff_client.post(url, {"action": "Order.explode", "rows": "1"}).status_code == 400
     assert staff_client.post(url, {"action": "Order.mark_shipped"}).status_code == 400
     assert staff_client.post(url, {"action": "Order.mark_shipped",
-                                   "item": ["0"], "selection": "tampered"}).status_code == 400
+                                   "rows": "1", "selection": "tampered"}).status_code == 400
     token = selection(page(staff_client))
-    assert staff_client.post(url, {"action": "Order.mark_shipped", "item": ["99"],
+    assert staff_client.post(url, {"action": "Order.mark_shipped", "rows": "99",
                                    "selection": token}).status_code == 400
 
 
@@ -105,7 +106,7 @@ def test_each_row_of_an_action_gets_the_pages_budget_for_dynamodb(staff_client, 
     html = page(staff_client)
     settings.DYNADMIN_REQUEST_BUDGET = 0.3  # far less than 40 guarded writes take in all
     response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.mark_shipped", "item": tokens(html),
+                                 {"action": "Order.mark_shipped", "rows": "all",
                                   "selection": selection(html)})
     assert unescape(response.content.decode()).count(">done<") == 40
     shipped = data.query(shop_table.primary, "USER#u1", consistent=True, limit=100).items

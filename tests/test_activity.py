@@ -224,3 +224,70 @@ def test_paging_while_following_says_follow_again(staff_client, shop_table,
     # The whole page carries the button once, in its heading, not out of band.
     full = staff_client.get(activity_url()).content.decode()
     assert full.count('id="activity-follow-toggle"') == 1 and "hx-swap-oob" not in full
+
+
+LEAK_KEY = {"PK": "USER#leak0001", "SK": "ORDER#2026-01-01#leak1"}
+SECRET = "OLD-ORDER-SECRET-4242"
+
+
+def order_turned_user(endpoint: str, shop) -> None:  # noqa: ANN001
+    """An Order that the application later turns into a User (type and a field changed)."""
+    table = app(endpoint, shop)
+    table.put_item(Item={**LEAK_KEY, "type": "order", "user_id": "leak0001",
+                         "order_id": "leak1", "placed_on": "2026-01-01", "status": "PAID",
+                         "total": Decimal("12.00"), "card_last4": SECRET,
+                         "version": Decimal(1)})
+    table.update_item(Key=LEAK_KEY, UpdateExpression="SET #t = :t, card_last4 = :c",
+                      ExpressionAttributeNames={"#t": "type"},
+                      ExpressionAttributeValues={":t": "user", ":c": "NEW-VALUE"})
+
+
+def every_read(client, url: str) -> list[str]:  # noqa: ANN001
+    """The page and every "Read further" after it, as text."""
+    pages = []
+    while url and len(pages) < 20:
+        html = unescape(client.get(url).content.decode())
+        pages.append(html)
+        further = re.search(r'href="([^"]+cursor=[^"]+)"[^>]*>\s*Read further', html)
+        url = unescape(further.group(1)) if further else ""
+    return pages
+
+
+def test_a_change_is_shown_only_to_whoever_may_view_both_its_images(
+        client, django_user_model, shop_table, dynamodb_endpoint, settings) -> None:
+    """The MODIFY that turned an Order into a User carries the Order in its old image: a
+    person who may view Users but not Orders sees neither record, wherever changes are
+    shown (as the item page, which answers 404)."""
+    import json
+
+    from django.contrib.auth.models import Permission
+
+    from dynadmin.services.key_params import item_url
+
+    order_turned_user(dynamodb_endpoint, shop_table)
+    settings.DYNADMIN_STREAM_RECORDS_PER_CALL = 1
+    settings.DYNADMIN_STREAM_CALLS_PER_REQUEST = 3  # one record a read: "Read further"
+    person = django_user_model.objects.create_user("uma", password="pw", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="view_application_user"))
+    client.force_login(person)
+    query = {"pk": LEAK_KEY["PK"], "sk": LEAK_KEY["SK"]}
+
+    assert client.get(item_url(shop_table, LEAK_KEY)).status_code == 404
+    activity = every_read(client, activity_url(pk=LEAK_KEY["PK"]))
+    assert len(activity) > 1, "the read stopped and was read further"
+    assert not any(SECRET in html or "NEW-VALUE" in html for html in activity)
+    for name in ("item_changes", "item_changes_json"):
+        url = reverse(f"dynadmin:{name}", kwargs={"table": "Application"})
+        response = client.get(url, query)
+        assert SECRET not in response.content.decode()
+    settings.DYNADMIN_STREAM_CALLS_PER_REQUEST = 50
+
+    # Who may view both entities sees the change, old values included.
+    both = django_user_model.objects.create_user("ola", password="pw", is_staff=True)
+    both.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_application_user", "view_application_order"]))
+    client.force_login(both)
+    assert any(SECRET in html for html in every_read(client, activity_url(pk=LEAK_KEY["PK"])))
+    payload = json.loads(client.get(reverse("dynadmin:item_changes_json",
+                                            kwargs={"table": "Application"}), query).content)
+    assert any(a["old"] == SECRET for c in payload["changes"] for a in c["attributes"])

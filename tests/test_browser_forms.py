@@ -106,8 +106,12 @@ def test_undo_an_edit_from_the_items_history(browser, site, viewport):  # noqa: 
     tab.get_by_text("Saved.").wait_for()
     assert tab.get_by_text("Alice Undone-Soon").first.is_visible()
     history = tab.locator("section", has=tab.get_by_role("heading", name="History"))
+    undo_buttons = history.get_by_role("button", name="Undo").count()
     history.get_by_role("button", name="Undo").first.click()
-    tab.get_by_text("Undone.").wait_for()
+    tab.get_by_text("Undid admin's update at").first.wait_for()
+    assert "/undo/" not in tab.url and "/item/" in tab.url  # a GET page: reload is safe
+    assert history.get_by_text("undone by admin at").first.is_visible()
+    assert history.get_by_role("button", name="Undo").count() == undo_buttons - 1
     assert tab.get_by_text(before, exact=True).first.is_visible()
     assert not tab.get_by_text("Alice Undone-Soon", exact=True).count()
     assert history.get_by_text("Undo", exact=True).first.is_visible()  # itself audited

@@ -1,5 +1,6 @@
 """What the Dockerfile runs, run directly: gunicorn on the production settings."""
 
+import http.client
 import os
 import subprocess
 import sys
@@ -77,6 +78,54 @@ def test_gunicorn_serves_the_login_page_and_hashed_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _scheme_seen(port, server, forwarded_proto):
+    """The status and Location of the login page asked over plain HTTP from 127.0.0.1 with
+    ``X-Forwarded-Proto`` (SSL redirect on: a 301 means the request was taken as HTTP)."""
+    deadline = time.monotonic() + 20
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/login/", headers={
+                "X-Forwarded-Proto": forwarded_proto, "Host": "127.0.0.1"})
+            response = connection.getresponse()
+            return response.status, response.getheader("Location") or ""
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(server.stdout.read().decode())
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        finally:
+            connection.close()
+
+
+@pytest.mark.parametrize(("behind_proxy", "status"), [("0", 301), ("1", 200)])
+def test_gunicorn_trusts_forwarded_headers_only_behind_a_configured_proxy(
+        tmp_path, behind_proxy, status):
+    """Without DJANGO_BEHIND_PROXY nobody's X-Forwarded-Proto counts, not even from
+    127.0.0.1: a plain-HTTP request is redirected to HTTPS. With it, the configured proxy's
+    (FORWARDED_ALLOW_IPS, 127.0.0.1 by default) does."""
+    env = production_env(tmp_path, DJANGO_SECURE_SSL_REDIRECT="1",
+                         DJANGO_BEHIND_PROXY=behind_proxy)
+    assert manage(env, "migrate", "--noinput").returncode == 0
+    assert manage(env, "collectstatic", "--noinput").returncode == 0
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "examples.project.wsgi", "-c", "python:examples.project.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env | {"WEB_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        seen, location = _scheme_seen(port, server, "https")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert seen == status, location
+    if status == 301:
+        assert location.startswith("https://")
 
 
 def _get(url, server, timeout=20.0):

@@ -82,7 +82,7 @@ class TestReadOnly:
             "add-post": ("post", reverse("dynadmin:add", kwargs={"entity": "Application.User"}),
                          {"user_id": "u2", "email": "b@example.com"}),
             "ttl-post": ("post", url("set_ttl"), {"original": token, "extend": "7"}),
-            "action-post": ("post", url("action"), {"action": "Order.cancel", "item": ["0"],
+            "action-post": ("post", url("action"), {"action": "Order.cancel", "rows": "1",
                                                     "selection": "x"}),
             "resolve-post": ("post", url("resolve"), {
                 "original": token, "theirs": token, "mine": sign_item(changed)}),

@@ -227,7 +227,13 @@ def test_dynamodb_stopping_mid_way_through_browsing_and_editing_then_coming_back
                              "Your change was NOT saved", "nothing was written",
                              "could not connect")
     assert "may or may not" not in html
-    assert audit_entries() == []
+    # The attempt is audited all the same: who tried what, and that nothing was written.
+    (refused,) = audit_entries()
+    assert (refused.outcome, refused.action, refused.username) == (
+        AuditEntry.Outcome.NOT_APPLIED, "update", "admin")
+    assert refused.key_text == "USER#u1 / ORDER#2024-01-15#450"
+    assert "Nothing was written" in refused.detail and "connect" in refused.detail
+    assert '"PAID"' in refused.after
 
     on_restartable.start()
     response = staff_client.get(url)
@@ -235,12 +241,12 @@ def test_dynamodb_stopping_mid_way_through_browsing_and_editing_then_coming_back
     assert "ORDER#2024-01-15#450" in page(response)
     assert staff_client.get(next_url, **HTMX).status_code == 200
     assert data.get_item(shop, key_of(item), consistent=True) == item
-    assert audit_entries() == []
     # The same form saves now.
     response = post_raw(staff_client, item, token, mine)
     assert response.status_code == 302
     assert data.get_item(shop, key_of(item), consistent=True)["status"] == "PAID"
-    assert [e.outcome for e in audit_entries()] == [AuditEntry.Outcome.APPLIED]
+    assert [e.outcome for e in audit_entries()] == [AuditEntry.Outcome.NOT_APPLIED,
+                                                    AuditEntry.Outcome.APPLIED]
     assert data.get_client() is client, "the same client recovered: nothing was reset"
 
 
@@ -287,7 +293,8 @@ class TestFakePeers:
         assert caught.value.status == 403
         assert isinstance(caught.value.cause, data.AccessDenied)
         assert peer.requests == ["UpdateItem"]  # refused before anything: no read-back
-        assert audit_entries() == []
+        assert [(e.outcome, e.action) for e in audit_entries()] == [
+            (AuditEntry.Outcome.NOT_APPLIED, "update")]
 
     @pytest.mark.parametrize(("code", "status", "title"), [
         ("ThrottlingException", 503, "DynamoDB is throttling requests"),
@@ -445,7 +452,7 @@ class TestInterruptedWrites:
         assert data.get_item(shop, key_of(item), consistent=True)["status"] == "PAID"
         assert [e.outcome for e in audit_entries()] == [AuditEntry.Outcome.APPLIED]
 
-    def test_a_request_lost_before_dynamodb_is_not_saved_and_not_audited(
+    def test_a_request_lost_before_dynamodb_is_not_saved_and_audited_as_not_applied(
             self, staff_client, proxy):
         item = put(order())
         token = open_raw_form(staff_client, item)
@@ -456,7 +463,10 @@ class TestInterruptedWrites:
         assert "Open the item" in html
         assert proxy.actions("GetItem")[-1] == fakes.FORWARD  # the read-back
         assert data.get_item(shop, key_of(item), consistent=True) == item
-        assert audit_entries() == []
+        (entry,) = audit_entries()
+        assert entry.outcome == AuditEntry.Outcome.NOT_APPLIED
+        assert "found nothing changed" in entry.detail
+        assert "Not applied" in page(staff_client.get(reverse("dynadmin:recent_actions")))
 
     def test_when_the_read_back_fails_too_the_outcome_is_unknown_and_audited(
             self, staff_client, proxy):
@@ -518,7 +528,10 @@ class TestInterruptedWrites:
         assert_error_page(response, 503, "Your change was NOT saved")
         assert data.get_item(shop, key_of(item), consistent=True) == item
         assert data.get_item(shop, key_of(moved), consistent=True) is None
-        assert audit_entries() == []
+        # Filed under the key the item was read at: where its History is found.
+        (entry,) = audit_entries()
+        assert (entry.outcome, entry.action) == (AuditEntry.Outcome.NOT_APPLIED, "move")
+        assert entry.key_text == "USER#u1 / ORDER#2024-01-15#456"
 
     def test_a_delete_whose_answer_is_lost_is_reported_as_done(self, staff_client, proxy):
         item = put(order())
@@ -545,4 +558,45 @@ class TestInterruptedWrites:
         proxy.clear()
         assert data.get_item(shop, key_of(lost_answer), consistent=True) == lost_answer
         assert data.get_item(shop, key_of(lost_request), consistent=True) is None
-        assert [(e.action, e.outcome) for e in audit_entries()] == [("create", "applied")]
+        assert [(e.action, e.outcome) for e in audit_entries()] == [
+            ("create", "applied"), ("create", "not_applied")]
+
+
+class TestEveryAttemptIsAudited:
+    """A write refused because DynamoDB did not answer is an attempt like any other: who
+    tried what, where, and that nothing was written."""
+
+    @staticmethod
+    def _action_form(client: Any) -> dict[str, Any]:
+        html = page(client.get(partition_url(shop, "USER#u1")))
+        rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
+        token = unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
+        return {"action": "Order.mark_shipped", "rows": ", ".join(rows), "selection": token}
+
+    def test_an_action_stopped_by_an_outage_audits_every_row(self, staff_client, proxy):
+        for number in range(3):
+            put(order(f"45{number}"))
+        form = self._action_form(staff_client)
+        proxy.rule("UpdateItem", fakes.DROP_BEFORE)
+        response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                     form)
+        assert response.status_code == 200
+        assert unescape(page(response)).count(">not saved<") == 3
+        entries = audit_entries()
+        assert [(e.action, e.outcome) for e in entries] == [
+            ("action", AuditEntry.Outcome.NOT_APPLIED)] * 3
+        assert sorted(e.key_text for e in entries) == [
+            f"USER#u1 / ORDER#2024-01-15#45{n}" for n in range(3)]
+        assert sum("not tried" in e.detail for e in entries) == 2
+
+    def test_a_write_whose_first_read_fails_is_audited(self, staff_client, proxy):
+        put(order())
+        form = self._action_form(staff_client)
+        proxy.rule("BatchGetItem", fakes.DROP_BEFORE)
+        response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                     form)
+        assert response.status_code == 503
+        (entry,) = audit_entries()
+        assert (entry.action, entry.outcome, entry.username) == (
+            "action", AuditEntry.Outcome.NOT_APPLIED, "admin")
+        assert "BatchGetItem" in entry.detail or "connect" in entry.detail.lower()

@@ -52,10 +52,10 @@ def test_filters_by_person_entity_action_and_outcome(staff_client, shop_table):
     assert "?person=dave&amp;page=2" in html
 
 
-def test_entries_link_their_item_fold_out_their_diff_and_show_capacity(staff_client,
-                                                                      shop_table):
+def test_entries_link_their_item_show_their_changes_and_capacity(staff_client,
+                                                                 shop_table):
     entry(7)
     html = staff_client.get(URL).content.decode()
     assert "/t/Application/item/?pk=USER%23u1&amp;sk=ORDER%232024-01-15%237" in html
-    assert "<details><summary>1 attribute</summary>" in html
+    assert "<strong>Status</strong>: PENDING → SHIPPED" in html
     assert "1.0 WCU" in html and 'class="badge ok"' in html

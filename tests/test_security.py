@@ -105,7 +105,7 @@ def writes(alice):
         ("delete", {"table": "Application"}, ITEM_Q, {}),
         ("resolve", {"table": "Application"}, "", {}),
         ("action", {"table": "Application"}, "", {"action": "Order.mark_shipped",
-                                                   "item": ["x"]}),
+                                                   "rows": "1"}),
         ("add", {"entity": "Application.User"}, "", {"user_id": "u2", "email": "b@example.com",
                                                      "__extra__": "{}"}),
     ]

@@ -36,8 +36,12 @@ def undo_url(entry):
     return reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
 
 
+def item_url(key):
+    return reverse("dynadmin:item", kwargs={"table": "Application"}) + q(key)
+
+
 def item_page(client, key):
-    return client.get(reverse("dynadmin:item", kwargs={"table": "Application"}) + q(key))
+    return client.get(item_url(key))
 
 
 def edit(client, key, **changes):
@@ -63,10 +67,14 @@ def test_undo_is_refused_when_the_item_changed_since(staff_client, an_order, sho
     entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
     data.update_item(shop_table, ORDER_KEY, set={"currency": "GBP", "version": 3},
                      condition=Equals("version", 2))
-    response = staff_client.post(undo_url(entry))
+    response = staff_client.post(undo_url(entry), follow=True)
     html = unescape(response.content.decode())
-    assert response.status_code == 409 and "Someone else changed " in html
-    assert "Currency" in html and "Nothing was written" in html
+    # Said on the item's page, reached by a GET: reloading it never posts the undo again.
+    assert response.redirect_chain == [(item_url(ORDER_KEY), 302)]
+    assert response.request["REQUEST_METHOD"] == "GET"
+    assert "Cannot undo admin's update at " in html
+    assert "Currency changed after that write" in html and "Nothing was written" in html
+    assert "after you read it" not in html
     stored = data.get_item(shop_table, ORDER_KEY)
     assert stored["status"] == "SHIPPED" and stored["currency"] == "GBP"
     assert not AuditEntry.objects.filter(action="undo", outcome="applied").exists()
@@ -111,7 +119,9 @@ def test_undo_a_delete_refused_when_the_key_is_taken_again(staff_client, an_orde
     entry = AuditEntry.objects.get(action="delete")
     data.put_item(shop_table, an_order | {"notes": ["new"]},
                   condition=AttributeNotExists("PK"))
-    assert staff_client.post(undo_url(entry)).status_code == 409
+    response = staff_client.post(undo_url(entry), follow=True)
+    assert response.redirect_chain == [(item_url(ORDER_KEY), 302)]
+    assert "an item with this key exists again" in unescape(response.content.decode())
     assert data.get_item(shop_table, ORDER_KEY)["notes"] == ["new"]
 
 
@@ -132,6 +142,9 @@ def test_undo_needs_the_permission_of_the_write_it_makes(client, django_user_mod
     assert undo_url(entry) not in item_page(viewer, ORDER_KEY).content.decode()
     assert viewer.post(undo_url(entry)).status_code == 403
     assert data.get_item(shop_table, ORDER_KEY)["status"] == "SHIPPED"
+    # The attempt is audited, under the key of the entry it tried to reverse.
+    refused = AuditEntry.objects.get(outcome="denied")
+    assert (refused.action, refused.key_text) == ("undo", entry.key_text)
 
 
 def test_a_read_only_table_offers_and_allows_no_undo(staff_client, an_order, shop_table,
@@ -147,3 +160,43 @@ def test_undo_from_recent_actions(staff_client, an_order, shop_table):
     entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
     page = staff_client.get(reverse("dynadmin:recent_actions"))
     assert undo_url(entry) in page.content.decode()
+
+
+def test_history_speaks_the_entitys_words_and_keeps_storage_behind_technical_details(
+        staff_client, an_order, shop_table):
+    """An edit of Status changes the status, the GSI2 key it feeds and the version: the
+    History says "Status: PENDING → SHIPPED"; the index key, the version and the condition
+    are technical details."""
+    edit(staff_client, ORDER_KEY, status="SHIPPED")
+    html = unescape(item_page(staff_client, ORDER_KEY).content.decode())
+    cell = html[html.index('<table class="data history">'):]
+    cell = cell[:cell.index("</table>")]
+    assert "<strong>Status</strong>: PENDING → SHIPPED" in cell
+    assert "attributes</summary>" not in cell
+    details = cell[cell.index("<summary>Technical details</summary>"):]
+    details = details[:details.index("</details>")]
+    assert "GSI2PK" in details and "version" in details
+    assert "attribute_exists(PK) AND version = 1" in details
+    fields = cell[:cell.index("<summary>Technical details</summary>")]
+    assert "GSI2PK" not in fields and "attribute_exists" not in fields
+
+
+def test_an_undo_names_what_it_reversed_and_an_undone_entry_offers_no_undo(
+        staff_client, an_order, shop_table):
+    entry = edit(staff_client, ORDER_KEY, status="SHIPPED")
+    response = staff_client.post(undo_url(entry), follow=True)
+    html = unescape(response.content.decode())
+    assert response.request["REQUEST_METHOD"] == "GET"
+    assert response.redirect_chain == [(item_url(ORDER_KEY), 302)]
+    assert "Undid admin's update at " in html
+    for page in (html, unescape(staff_client.get(reverse("dynadmin:recent_actions"))
+                                .content.decode())):
+        assert "Undid admin's update at " in page  # the undo's own entry names it
+        assert "undone by admin at " in page
+        assert undo_url(entry) not in page, "an undone entry offers no Undo"
+    # Posted again anyway (an old tab): refused, nothing written, said on a GET page.
+    again = staff_client.post(undo_url(entry), follow=True)
+    assert again.redirect_chain == [(item_url(ORDER_KEY), 302)]
+    assert "was already undone by admin at" in unescape(again.content.decode())
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
+    assert AuditEntry.objects.filter(action="undo", outcome="applied").count() == 1

@@ -118,6 +118,7 @@ class TestBrokenPartition:
         text = out.getvalue()
         first, *rest = text.splitlines()
         assert "at most 3 Query call(s)" in first and "never a whole-table read" in first
+        assert text.count("Sample of") == 1, "the estimate is said once"
         assert "Read 6 item(s) in 1 call(s) (Query)" in text
         assert "Items no entity claims (1):" in text and "5 finding(s)." in text
 

@@ -17,12 +17,14 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import DeferredRefreshableCredentials
+from botocore.exceptions import NoRegionError
+from django.utils.translation import gettext as _
 
 from .. import conf
 from .answers import parse_reads_lightly
 from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
 from .connections import connection as _connection_named
-from .errors import ScanRefused
+from .errors import DataError, ScanRefused
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table
@@ -101,9 +103,23 @@ def session_for(conn: Connection) -> boto3.session.Session:
     return session
 
 
+def build_client(conn: Connection, service: str, **options: Any) -> Any:
+    """A boto3 client of ``service`` for the connection; a connection without a region
+    (none set anywhere boto3 looks) is a DataError saying where to set one, not a
+    botocore traceback."""
+    try:
+        return session_for(conn).client(service, **options)
+    except NoRegionError:
+        raise DataError(
+            f"No AWS region is set for the {conn.name!r} connection, so dynadmin cannot "
+            "reach DynamoDB.", title=_("No AWS region"),
+            advice=_("Set AWS_REGION (or AWS_DEFAULT_REGION), DYNADMIN_REGION, or the "
+                     "connection's region in DYNADMIN_CONNECTIONS.")) from None
+
+
 def _build_client(conn: Connection, *, writes: bool = False) -> Any:
-    client = session_for(conn).client("dynamodb", config=client_config(writes=writes),
-                            endpoint_url=conn.endpoint_url)
+    client = build_client(conn, "dynamodb", config=client_config(writes=writes),
+                          endpoint_url=conn.endpoint_url)
     refuse_scans(client)
     parse_reads_lightly(client)
     return client

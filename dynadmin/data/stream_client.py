@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .client import cached_client, client_config, get_client, session_for
+from .client import build_client, cached_client, client_config, get_client
 from .connections import connection, connection_name_for
 from .endpoints import is_aws_endpoint
 
@@ -46,5 +46,5 @@ def get_streams_client(table: Table) -> Any:
     endpoint = streams_endpoint(name)
     return cached_client(
         ("dynamodbstreams", conn, endpoint),
-        lambda: session_for(conn).client("dynamodbstreams", config=client_config(writes=False),
-                                         endpoint_url=endpoint))
+        lambda: build_client(conn, "dynamodbstreams", config=client_config(writes=False),
+                             endpoint_url=endpoint))

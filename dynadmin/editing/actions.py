@@ -15,14 +15,15 @@ from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
+from ..models import AuditEntry
 from ..services.key_params import item_url, key_text
-from . import writes
+from . import audit, writes
 from .validation import ItemInvalid
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
 
-__all__ = ["ActionOutcome", "Selection", "fingerprint", "run_action"]
+__all__ = ["ActionOutcome", "Selection", "chosen_rows", "fingerprint", "run_action"]
 
 _SALT = "dynadmin.selection"
 
@@ -39,8 +40,14 @@ def fingerprint(table: Table, item: dict[str, Any]) -> str:
 
 
 class Selection:
-    """The rows of one list that an action may be run on, signed once for the whole page
-    (a checkbox then carries only the row's number)."""
+    """The rows of one list that an action may be run on, signed once for the whole page.
+
+    The rows chosen travel as one text field, ``rows``: the rows' numbers as the page shows
+    them (1-based), ranges (``1-20``) or ``all``. One field whatever the number chosen: a
+    1,000-row page sent as one field per row would exceed Django's
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, and no HTML control sends a set of choices as one field,
+    so the page's script writes the ticked rows into it and, without the script, the person
+    types them."""
 
     @staticmethod
     def sign(table: Table, items: list[dict[str, Any]]) -> str:
@@ -48,17 +55,37 @@ class Selection:
         return signing.dumps(rows, salt=_SALT, compress=True)
 
     @staticmethod
-    def unsign(token: str, chosen: list[str]) -> list[tuple[dict[str, Any], str]]:
-        """The (key, fingerprint) of each chosen row; ValueError when anything is off."""
+    def unsign(token: str, chosen: str) -> list[tuple[dict[str, Any], str]]:
+        """The (key, fingerprint) of each chosen row, in page order; ValueError with what to
+        do when the selection was altered or names a row the page does not have."""
         try:
             rows = signing.loads(token, salt=_SALT)
-            picked = {int(n) for n in chosen}
-            if any(n < 0 for n in picked):
-                raise ValueError(chosen)
-            return [(key_from_json(rows[n][0]), rows[n][1]) for n in sorted(picked)]
-        except (signing.BadSignature, ValueError, TypeError, IndexError, KeyError):
+            return [(key_from_json(rows[n][0]), rows[n][1])
+                    for n in chosen_rows(chosen, len(rows))]
+        except (signing.BadSignature, TypeError, IndexError, KeyError):
             raise ValueError("The selection was altered or has expired. Reload the page "
                              "and select the rows again.") from None
+
+
+def chosen_rows(text: str, count: int) -> list[int]:
+    """``"1-3, 7"`` → ``[0, 1, 2, 6]`` (indexes into the page's ``count`` rows); ``all`` is
+    every row. ValueError naming what cannot be read."""
+    picked: set[int] = set()
+    for part in text.replace(",", " ").split():
+        if part.lower() == "all":
+            picked.update(range(count))
+            continue
+        low, dash, high = part.replace("–", "-").partition("-")
+        try:
+            first, last = int(low), int(high) if dash else int(low)
+        except ValueError:
+            raise ValueError(f"{part!r} is not a row number: type the rows' numbers as "
+                             "the list shows them (1-20, 35), or all.") from None
+        if not 1 <= first <= last <= count:
+            raise ValueError(f"{part!r} is not a row of this list: its rows are numbered "
+                             f"1 to {count}.")
+        picked.update(range(first - 1, last))
+    return sorted(picked)
 
 
 @dataclass
@@ -93,8 +120,13 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         outcomes.append(outcome)
         if stalled:
             # One item's write found DynamoDB not answering: the others would only wait too.
+            # Each is still an attempt the person made, so each is audited.
             outcome.status = "not saved"
             outcome.message = "not tried: DynamoDB did not answer for an earlier item"
+            audit.record(user=request.user, table=table, key=key, action="action",
+                         condition="", before=None, after=None, entity=admin.opts.label,
+                         outcome=AuditEntry.Outcome.NOT_APPLIED,
+                         detail=f"Action {name!r} {outcome.message}: nothing was written.")
             continue
         if log is not None:
             log.renew()  # each item's write gets the page's budget, not a share of it

@@ -12,10 +12,11 @@ from django.db import DatabaseError
 from ..data import calls
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import Table
-from ..models import AuditEntry
+from ..models import UNCLASSIFIED, AuditEntry
 from ..services import key_params
 
-__all__ = ["diff", "history", "key_text", "last_change", "record", "record_refusal"]
+__all__ = ["diff", "history", "key_text", "last_change", "other_entity", "record",
+           "record_refusal"]
 
 logger = logging.getLogger("dynadmin.audit")
 
@@ -70,6 +71,26 @@ def record(*, user: Any, table: Table, key: Mapping[str, Any], action: str, cond
         return None
 
 
+def other_entity(table: Table, entity: str, key: Mapping[str, Any],
+                 *images: Mapping[str, Any] | None) -> str:
+    """Which other entity than ``entity`` an entry is about: that of its key (where the key
+    names one) or of an image. Several others, or an unclassified image: UNCLASSIFIED, which
+    only superusers see."""
+    others = set()
+    by_key = table.classify(key) if key else None
+    if by_key is not None:
+        others.add(by_key._meta.label)
+    for image in images:
+        # Only an item is classified: every write passes whole items, never a part of one.
+        if image and all(name in image for name in table.primary.attributes):
+            found = table.classify(image)
+            others.add(found._meta.label if found is not None else UNCLASSIFIED)
+    others.discard(entity)
+    if not others:
+        return ""
+    return others.pop() if len(others) == 1 else UNCLASSIFIED
+
+
 def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any],
             action: str, condition: str, before: Mapping[str, Any] | None,
             after: Mapping[str, Any] | None, entity: str, outcome: str,
@@ -83,23 +104,25 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
         before=dumps_dynamodb_json(dict(before), indent=None) if before is not None else "",
         after=dumps_dynamodb_json(dict(after), indent=None) if after is not None else "",
         diff=changes, consumed_wcu=_consumed_wcu(), detail=detail,
+        other_entity=other_entity(table, entity, key, before, after),
     )
 
 
 def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: str,
-                   detail: str, entity: str = "") -> AuditEntry | None:
-    """A write refused for want of permission: who, where and what they tried."""
+                   detail: str, entity: str = "",
+                   outcome: str = AuditEntry.Outcome.DENIED) -> AuditEntry | None:
+    """A write refused before it was sent (no permission, or DynamoDB failed a call it
+    needed first): who, where and what they tried."""
     return record(user=user, table=table, key=key, action=action, condition="", before=None,
-                  after=None, entity=entity, outcome=AuditEntry.Outcome.DENIED, detail=detail)
+                  after=None, entity=entity, outcome=outcome, detail=detail)
 
 
 def history(table: Table, key: Mapping[str, Any], limit: int = 50,
             entities: Collection[str] | None = None) -> list[AuditEntry]:
-    """The key's entries, newest first; only those about ``entities`` (labels) when given."""
+    """The key's entries, newest first; only those a person who may view ``entities``
+    (labels) may see, when given."""
     text = key_text(table, key)
-    entries = AuditEntry.objects.filter(table=table.name, key_text=text)
-    if entities is not None:
-        entries = entries.filter(entity__in=list(entities))
+    entries = AuditEntry.objects.filter(table=table.name, key_text=text).visible_to(entities)
     return list(entries.select_related("user")[:limit])
 
 

@@ -11,7 +11,8 @@ A write whose request fails on the way (DynamoDB unreachable, no answer in time,
 refused) is settled before the page is drawn, so the person is told which of the two it was:
 
 - nothing reached DynamoDB (connection refused, or DynamoDB answered with a refusal): not
-  applied, no audit entry, ``WriteInterrupted(outcome="not_applied")``;
+  applied, audited as such (an attempt during an outage is as telling as one that worked),
+  ``WriteInterrupted(outcome="not_applied")``;
 - the request may have been applied (read timeout, connection dropped after sending, internal
   error): one consistent GetItem of the key(s) decides. The intended state is there: applied,
   audited as such and returned as a success (``WriteResult.recovered`` says what happened);
@@ -144,6 +145,12 @@ def _interrupted(table: Table, keys: Sequence[Mapping[str, Any]], error: DataErr
     if settled.outcome == "not_applied":
         checked = (" A consistent read afterwards found nothing changed."
                    if settled.items is not None else "")
+        # Under the key the item was read at, where its History is found.
+        audit.record(user=user, table=table, key=keys[0], action=action, condition=condition,
+                     before=before, after=after, entity=entity_label,
+                     outcome=AuditEntry.Outcome.NOT_APPLIED,
+                     detail=" ".join(part for part in (
+                         detail, f"Nothing was written: {error.message}{checked}") if part))
         return WriteInterrupted(
             f"Nothing was written to {where}: {error.message}{checked}",
             outcome="not_applied", cause=error, keys=[dict(k) for k in keys],

@@ -13,7 +13,7 @@ shown or counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +24,11 @@ from .. import conf, data
 from ..definitions import Table, parse_any
 from .changes import (
     Change,
+    MayViewChange,
     StreamReadOutcome,
     audit_entries_by_key,
     change_of,
+    may_view_record,
     trimmed_text,
 )
 from .key_params import item_url, key_text
@@ -148,11 +150,11 @@ def _when(record: data.StreamRecord) -> str:
 
 
 def activity_page(table: Table, filters: ActivityFilters, *,
-                  may_view: Callable[[dict[str, Any]], bool], site: Any = None,
+                  may_view: MayViewChange, site: Any = None,
                   window: data.StreamWindow | None = None, newest_first: bool = True,
                   stream: str | None = None) -> TableActivity:
-    """One page of the table's changes that pass the filters and whose item (``may_view``
-    of its image) this person may see: the newest of ``window`` (the whole stream by
+    """One page of the table's changes that pass the filters and that this person may see
+    (``may_view``: the key's entity and both images): the newest of ``window`` (the whole stream by
     default), or, ``newest_first=False``, the oldest (the page just after another).
     ``stream``: the stream ARN the window's positions belong to."""
     info = data.StreamInfo.from_description(described_table(table)[0])
@@ -176,7 +178,7 @@ def activity_page(table: Table, filters: ActivityFilters, *,
 
 
 def activity_since(table: Table, filters: ActivityFilters, *,
-                   may_view: Callable[[dict[str, Any]], bool], site: Any = None,
+                   may_view: MayViewChange, site: Any = None,
                    position: Mapping[str, Any] | None = None) -> TableActivity:
     """Follow mode: every change read (bounded) after ``position``, newest first."""
     info = data.StreamInfo.from_description(described_table(table)[0])
@@ -205,7 +207,7 @@ def _add_entries(result: TableActivity, site: Any, records: list[data.StreamReco
 
 
 def _wanted(table: Table, record: data.StreamRecord, filters: ActivityFilters,
-            may_view: Callable[[dict[str, Any]], bool]) -> bool:
+            may_view: MayViewChange) -> bool:
     image = record.new_image or record.old_image or record.keys
     if filters.pk and str(record.keys.get(table.primary.pk, "")) != filters.pk:
         return False
@@ -215,7 +217,7 @@ def _wanted(table: Table, record: data.StreamRecord, filters: ActivityFilters,
         entity = table.classify(image)
         if entity is None or entity._meta.label != filters.entity:
             return False
-    return may_view(image)
+    return may_view_record(record, may_view)
 
 
 def _entry(site: Any, table: Table, record: data.StreamRecord, change: Change,

@@ -12,7 +12,7 @@ further from where it stopped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,9 @@ from .key_params import key_text
 from .tables import described_table
 from .values import number_text, stamp
 
-__all__ = ["Change", "ItemChanges", "audit_entries_by_key", "change_of", "item_changes",
-           "stream_advice", "stream_problem", "trimmed_text"]
+__all__ = ["Change", "ItemChanges", "MayViewChange", "audit_entries_by_key", "change_of",
+           "item_changes", "may_view_record", "stream_advice", "stream_problem",
+           "trimmed_text"]
 
 # The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
 # second. An audit entry is written just after its write returns, so it may follow the
@@ -60,8 +61,6 @@ class Change:
     sequence_number: str
     #: the audit entry of the dynadmin write that made it (who, exactly when)
     audit_entry: AuditEntry | None = None
-    #: the item as the record leaves it (its old image for a REMOVE): whose change it is
-    image: dict[str, Any] | None = None
 
     @property
     def origin_badge(self) -> str:
@@ -175,11 +174,22 @@ def stream_advice(table: Table, info: data.StreamInfo) -> str:
     return ""
 
 
+#: May this person see a change to the item at these keys that shows these images?
+MayViewChange = Callable[[dict[str, Any], tuple[dict[str, Any] | None, ...]], bool]
+
+
+def may_view_record(record: data.StreamRecord, may_view: MayViewChange | None) -> bool:
+    """A record is shown only to whoever may view its key's entity and both its images."""
+    return may_view is None or may_view(dict(record.keys),
+                                        (record.old_image, record.new_image))
+
+
 def item_changes(table: Table, key: Mapping[str, Any],
                  position: Mapping[str, Any] | None = None, records_before: int = 0,
-                 *, max_calls: int | None = None, per_call: int | None = None
-                 ) -> ItemChanges:
-    """Read the stream (one bounded read) for the changes to the item at ``key``."""
+                 *, max_calls: int | None = None, per_call: int | None = None,
+                 may_view: MayViewChange | None = None) -> ItemChanges:
+    """Read the stream (one bounded read) for the changes to the item at ``key``; only
+    those ``may_view`` allows (all of them when None: the command line)."""
     key = dict(key)
     info = data.StreamInfo.from_description(described_table(table)[0])
     result = ItemChanges(table=table, key=key, info=info, records_before=records_before)
@@ -192,7 +202,8 @@ def item_changes(table: Table, key: Mapping[str, Any],
     result.position = None if read.complete else read.position
     result.trimmed = bool(read.trimmed_shards)
     entries = _audit_entries(table, key, read.records)
-    result.changes = [change_of(table, record, entries) for record in reversed(read.records)]
+    result.changes = [change_of(table, record, entries) for record in reversed(read.records)
+                      if may_view_record(record, may_view)]
     return result
 
 
@@ -254,7 +265,7 @@ def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]
         when=record.when, when_text=stamp(record.when) if record.when else _("unknown time"),
         origin=origin, origin_label=label, sequence_number=record.sequence_number,
         attributes=attribute_changes(table, record.old_image, record.new_image),
-        audit_entry=entry, image=record.new_image or record.old_image)
+        audit_entry=entry)
 
 
 _EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),

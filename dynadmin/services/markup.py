@@ -74,8 +74,12 @@ def _row_html(row: Row, select: str, found_by: str, labels: list[str]) -> str:
     name = row.name or row.key_text
     if select:
         label = escape(select % {"key": name})
-        parts.append(f'<td class="row-select"><input type="checkbox" name="item" '
-                     f'value="{escape(row.selection_number)}" aria-label="{label}"></td>')
+        # Not a form field: the page's script writes the ticked rows into the one ``rows``
+        # field, and shows the box; without the script the number is typed there.
+        number = escape(row.selection_number)
+        parts.append(f'<td class="row-select"><label><input type="checkbox" data-row="{number}" '
+                     f'aria-label="{label}" hidden> <span class="row-number">{number}</span>'
+                     '</label></td>')
     parts.append(f'<td class="item-name row-name"><a href="{escape(row.url)}">{escape(name)}</a>')
     if row.ttl:
         parts.append(" " + ttl_badge_html(row.ttl))

@@ -351,8 +351,8 @@ def estimate_text(report: VerifyReport) -> str:
 
 
 def as_text(report: VerifyReport) -> str:
-    lines = [estimate_text(report)]
-    lines += [f"  skipped {s}" for s in report.skipped]
+    """What the read found; the estimate (``estimate_text``) is said once, before it."""
+    lines = [f"  skipped {s}" for s in report.skipped]
     lines.append(f"Read {report.items_read} item(s) in {report.calls} call(s) "
                  f"({', '.join(report.operations) or 'none'}), {report.consumed_rcu:g} RCU.")
     lines += [f"  error: {e}" for e in report.errors]

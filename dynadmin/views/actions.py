@@ -44,15 +44,12 @@ def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpRespons
         return error_response(request, 400, *unknown)
     if name not in admin.get_actions(request):
         raise PermissionDenied(_("You may not run this action."))
-    # The page's script sends the ticked rows as one field (a 1,000-row page has more
-    # checkboxes than Django's DATA_UPLOAD_MAX_NUMBER_FIELDS allows); without it, each
-    # checkbox is a field of its own.
-    chosen = [n for n in request.POST.get("rows", "").split(",") if n.strip()]
-    chosen += request.POST.getlist("item")
+    # One field for the rows, however many (``Selection``).
+    chosen = request.POST.get("rows", "")
     back = _local_url(request, request.POST.get("back", ""))
-    if not chosen:
-        message = _("Nothing selected: tick the rows the action should apply to. Nothing "
-                    "was written.")
+    if not chosen.strip():
+        message = _("Nothing selected: tick the rows the action should apply to (or type "
+                    "their numbers, or all). Nothing was written.")
         if back:  # answered on the page the person is on, not on a page of its own
             messages.error(request, message)
             return HttpResponseRedirect(back)

@@ -70,7 +70,8 @@ def _read(request: HttpRequest, site: AdminSite, definition: Table,
         if request.GET.get("cursor") else {})
     kwargs: dict[str, Any] = {
         "site": site,
-        "may_view": lambda image: site.may_view_item(request, definition, image)}
+        "may_view": lambda keys, images: site.may_view_change(request, definition, keys,
+                                                              images)}
     mode = cursor.get("mode", _OLDER)
     if mode == "follow":
         return activity_since(definition, filters, position=cursor.get("position"), **kwargs)

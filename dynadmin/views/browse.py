@@ -120,7 +120,8 @@ def _download(fmt: str, items: list[dict], key_attributes: tuple[str, ...],
 def offer_actions(site: AdminSite, request: HttpRequest, table: Table,
                    groups: list[Group]) -> None:
     """Rows of entities with actions become selectable: the group's keys and versions are
-    signed once for the page, and each checkbox carries only its row's number."""
+    signed once for the page, and each row shows its number (what the action's one ``rows``
+    field names)."""
     for group in groups:
         if not group.classified:
             continue
@@ -131,5 +132,5 @@ def offer_actions(site: AdminSite, request: HttpRequest, table: Table,
         group.actions = [(f"{group.entity_name}.{name}", method.description)
                          for name, method in available.items()]
         group.selection = Selection.sign(table, [row.item for row in group.rows])
-        for number, row in enumerate(group.rows):
+        for number, row in enumerate(group.rows, start=1):
             row.selection_number = str(number)

@@ -41,11 +41,11 @@ def _read(request: HttpRequest, site: AdminSite, table: str
     scope = _scope(definition, key)
     further = decode_cursor(request.GET["cursor"], scope=scope) if request.GET.get(
         "cursor") else {}
+    # Where the key does not name the entity, each record's images decide.
     changes = item_changes(definition, key, further.get("position"),
-                           int(further.get("before", 0)))
-    # Where the key does not name the entity, each record's item decides.
-    changes.changes = [c for c in changes.changes
-                       if c.image is None or site.may_view_item(request, definition, c.image)]
+                           int(further.get("before", 0)),
+                           may_view=lambda keys, images: site.may_view_change(
+                               request, definition, keys, images))
     return definition, changes
 
 

@@ -17,6 +17,7 @@ from ..editing.resolution import BOTH, ONLY_MINE, ONLY_THEIRS, Difference, diffe
 from ..services.key_params import item_url, key_text
 from ..services.names import item_name
 from ..services.presentation import raw_text
+from .errors import error_response
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
@@ -65,6 +66,13 @@ def conflict_response(request: HttpRequest, site: AdminSite, table: Table,
     """The fields that differ, by label: what only I changed (applied on top of theirs), what
     we both changed (a choice per field, theirs kept unless I choose mine) and what only
     they changed (kept). Nothing has been written."""
+    if conflict.theirs is not None and not site.may_view_change(
+            request, table, table.key_of(conflict.original), (conflict.theirs,)):
+        # The item became something this person may not view (another entity): its values
+        # stay hidden, as its own page would hide them.
+        return error_response(request, 409, _("The item changed meanwhile"), _(
+            "Someone else changed this item since you read it, into an item you may not "
+            "view. Nothing was written."))
     found = differences(table, conflict.original, conflict.theirs, conflict.mine)
     both = [d for d in found if d.changed_by == BOTH]
     return TemplateResponse(request, site.template_names(

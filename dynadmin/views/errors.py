@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
 from ..services.key_params import item_url
 from ..services.links import site_url
+from .headers import protect
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -107,5 +110,27 @@ def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
             response["Retry-After"] = "5"
     # The same address answers a full page or a fragment; neither is kept by any cache.
     patch_vary_headers(response, ["HX-Request"])
-    add_never_cache_headers(response)
-    return response
+    return protect(response)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500`` for a project that serves dynadmin: the project's ``500.html`` (else
+    dynadmin's), a page that needs nothing that may have failed (no database, no URL
+    reversing, no context processors), with the headers every dynadmin page carries."""
+    template = loader.select_template(["500.html", "dynadmin/errors/500.html"])
+    return protect(HttpResponseServerError(template.render({})))
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: Django's, with the headers every dynadmin page carries."""
+    return protect(defaults.bad_request(request, exception))
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler403``: Django's, with the headers every dynadmin page carries."""
+    return protect(defaults.permission_denied(request, exception))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404`` (an address outside every site): Django's, with the same headers."""
+    return protect(defaults.page_not_found(request, exception))

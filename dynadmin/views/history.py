@@ -69,8 +69,7 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     telling as the item itself); entries about unclassified items, superusers only."""
     entries = AuditEntry.objects.select_related("user")
     labels = site.viewable_labels(request)
-    if labels is not None:
-        entries = entries.filter(entity__in=labels)
+    entries = entries.visible_to(labels)
     entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
                 if labels is None or a.opts.label in labels]
     filters = AuditFilter(request.GET, entries=entries, entities=entities)

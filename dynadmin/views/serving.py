@@ -12,7 +12,8 @@ living here, it needs nothing from the host beyond Django's sessions and auth:
 - one error handler: ``DataError``, ``PermissionDenied`` and ``Http404`` become the site's own
   page (or htmx fragment), never the host's and never a traceback;
 - the site's context (``each_context``) merged into every template response;
-- ``Cache-Control: no-store`` and the Content-Security-Policy on every answer.
+- ``Cache-Control: no-store`` and the Content-Security-Policy on every answer, a server
+  error's included (``headers.protect``).
 """
 
 from __future__ import annotations
@@ -24,32 +25,28 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from .. import conf, limits
 from ..data import calls
-from ..data.errors import DataError
+from ..data.errors import DataError, WriteInterrupted
+from ..models import AuditEntry
 from ..services import links
 from ..services.environments import environment_of
 from ..user_errors import UserInputError
 from .errors import data_error_response, error_response
+from .headers import protect
 from .refusals import record_refused_write
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
 logger = logging.getLogger("dynadmin")
-
-# Only the site's own scripts and styles: templates carry no inline scripts, styles or event
-# handlers, and htmx is configured not to inject styles or evaluate code.
-DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-               "base-uri 'none'; object-src 'none'")
 
 View = Callable[..., HttpResponse]
 
@@ -61,23 +58,28 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
         request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
     with links.serving(site.name), calls.recording(conf.get("REQUEST_BUDGET")) as log:
         request.dynamodb_calls = log  # type: ignore[attr-defined]
-        response = _respond(site, request, view, args, kwargs, public=public)
-        if isinstance(response, TemplateResponse) and not response.is_rendered:
-            response.context_data = {**site.each_context(request),
-                                     **_environment(site, response.context_data or {}),
-                                     **(response.context_data or {})}
-            try:
-                response.render()
-            except DataError as exc:
-                # A call made while rendering fails like one made in the view.
-                response = _error_page(site, request, exc)
+        try:
+            response = _respond(site, request, view, args, kwargs, public=public)
+            if isinstance(response, TemplateResponse) and not response.is_rendered:
+                response.context_data = {**site.each_context(request),
+                                         **_environment(site, response.context_data or {}),
+                                         **(response.context_data or {})}
+                try:
+                    response.render()
+                except DataError as exc:
+                    # A call made while rendering fails like one made in the view.
+                    response = _error_page(site, request, exc)
+        except Exception as exc:  # noqa: BLE001 - handed to Django's handler, as it would be
+            # Django logs it, signals it and renders the URLconf's handler500 (its debug
+            # page under DEBUG), exactly as if it had left the view; answered here, the
+            # page still carries the headers below.
+            response = response_for_exception(request, exc)
+            if settings.DEBUG and response.status_code == 500:
+                return protect(response, csp=False)
     if log.operations:
         response["X-Dynadmin-Calls"] = ",".join(log.operations)
-    response.headers.setdefault("Content-Security-Policy",
-                                conf.get("CSP") or DEFAULT_CSP)
     # Pages show customer data: never keep them in shared or browser caches.
-    add_never_cache_headers(response)
-    return response
+    return protect(response)
 
 
 def refuse_oversized(site: AdminSite, request: HttpRequest) -> HttpResponse | None:
@@ -124,6 +126,9 @@ def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[A
     try:
         return view(request, site, *args, **kwargs)
     except DataError as exc:
+        if not isinstance(exc, WriteInterrupted):  # a write that was sent audits itself
+            record_refused_write(site, request, kwargs, exc.message,
+                                 outcome=AuditEntry.Outcome.NOT_APPLIED)
         return _error_page(site, request, exc)
     except UserInputError as exc:
         return error_response(request, exc.status, exc.title, exc.message, exc.advice)

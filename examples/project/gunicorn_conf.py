@@ -24,7 +24,15 @@ preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A proxy's X-Forwarded-* headers count only when the settings say there is one
+# (DJANGO_BEHIND_PROXY, which also sets Django's SECURE_PROXY_SSL_HEADER), and only from the
+# addresses it sends from. Otherwise anyone who can reach the port, a process on the same
+# host included, could claim HTTPS (secure cookies, CSRF's origin check, no SSL redirect).
+if os.environ.get("DJANGO_BEHIND_PROXY", "").strip().lower() in ("1", "true", "yes", "on"):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers: dict[str, str] = {}
 
 
 def when_ready(server):  # noqa: ANN001, ANN201 - gunicorn's hook signature

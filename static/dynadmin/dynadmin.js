@@ -1,9 +1,10 @@
 /* dynadmin: small page behaviours. Loaded with defer; no inline scripts anywhere (CSP).
    - "/" focuses the global lookup box (#global-lookup) unless typing in a field.
    - <button type="button" data-copy-target="ID"> copies the textContent of #ID.
-   - A form[data-selection-form] sends its ticked rows as one field, rows="0,3,17": a
-     1,000-row page would otherwise exceed Django's 1,000-field limit. Without JavaScript
-     the checkboxes themselves are sent.
+   - A form[data-selection-form] sends the rows it acts on as one field, rows="1-3, 17":
+     one field per row would exceed Django's 1,000-field limit on a 1,000-row page. Its
+     checkboxes (input[data-row], not form fields) are shown here, and ticking one writes
+     the ticked rows into that field; without JavaScript the person types them there.
    - Follow mode ([data-follow], polled by htmx "every 5s") pauses while the tab is hidden
      and polls once as soon as it is shown again. A condition in hx-trigger ("[!document.hidden]")
      would need htmx's eval, which base.html's htmx-config turns off, so the pause is here:
@@ -72,17 +73,34 @@
     );
   });
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-selection-form")) return;
-    var boxes = form.querySelectorAll('input[type="checkbox"][name="item"]');
-    var rows = [];
-    for (var i = 0; i < boxes.length; i++) {
-      if (boxes[i].checked) rows.push(boxes[i].value);
-      // Disabled inputs are left out of what the browser sends; re-enabled on return.
-      boxes[i].disabled = true;
+  function rangesOf(numbers) {
+    var parts = [];
+    for (var i = 0; i < numbers.length; i++) {
+      var start = numbers[i];
+      while (i + 1 < numbers.length && numbers[i + 1] === numbers[i] + 1) i++;
+      parts.push(start === numbers[i] ? String(start) : start + "-" + numbers[i]);
     }
-    form.elements.namedItem("rows").value = rows.join(",");
+    return parts.join(", ");
+  }
+
+  function showSelectBoxes(root) {
+    var boxes = root.querySelectorAll("form[data-selection-form] input[data-row]");
+    for (var i = 0; i < boxes.length; i++) boxes[i].hidden = false;
+  }
+
+  showSelectBoxes(document);
+  document.addEventListener("htmx:afterSwap", function () { showSelectBoxes(document); });
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.hasAttribute || !box.hasAttribute("data-row") || !box.form) return;
+    var boxes = box.form.querySelectorAll("input[data-row]");
+    var ticked = [];
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].checked) ticked.push(parseInt(boxes[i].getAttribute("data-row"), 10));
+    }
+    var field = box.form.querySelector("[data-selection-rows]");
+    if (field) field.value = rangesOf(ticked);
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -103,10 +121,5 @@
         if (window.htmx) window.htmx.trigger(pollers[i], "dynadmin:resume");
       }
     }
-  });
-
-  window.addEventListener("pageshow", function () {
-    var boxes = document.querySelectorAll('form[data-selection-form] input[name="item"]');
-    for (var i = 0; i < boxes.length; i++) boxes[i].disabled = false;
   });
 })();

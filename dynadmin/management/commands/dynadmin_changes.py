@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from dynadmin.data import DataError
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
+from dynadmin.management.database import DatabaseCommand
 from dynadmin.plain_json import dumps_plain_json
 from dynadmin.services.change_json import changes_to_json
 from dynadmin.services.changes import ItemChanges, item_changes
@@ -20,7 +21,7 @@ from dynadmin.services.key_params import parse_item_key
 from dynadmin.user_errors import UserInputError
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = ("Show an item's recent changes from its table's DynamoDB Stream, whoever made "
             "them (one bounded read).")
 

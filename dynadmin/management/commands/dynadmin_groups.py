@@ -1,11 +1,10 @@
 """Create (or refresh) the Support and Admin groups and every entity's permissions."""
 
-from django.core.management.base import BaseCommand
-
+from dynadmin.management.database import DatabaseCommand
 from dynadmin.permissions import ADMIN_GROUP, SUPPORT_GROUP, ensure_groups
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create the Support (view + extend TTL) and Admin (everything) groups."
 
     def handle(self, *args, **options) -> None:

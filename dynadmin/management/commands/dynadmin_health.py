@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from dynadmin.data import get_client
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
+from dynadmin.management.database import DatabaseCommand
 from dynadmin.services.health import as_text, table_health, to_json
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = ("Check each registered table: live state, drift from the definitions, design "
             "findings and the production checklist. Exits 1 when anything fails.")
+    # The database only through the cache, which may be Redis or in memory.
+    needs_migrations = False
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--table", metavar="NAME",

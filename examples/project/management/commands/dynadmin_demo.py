@@ -4,12 +4,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from dynadmin.management.database import DatabaseCommand
 from dynadmin.permissions import ensure_groups
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create the groups and a demo superuser (development only); print its credentials."
 
     def add_arguments(self, parser) -> None:
