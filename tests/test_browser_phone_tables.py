@@ -129,7 +129,7 @@ def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser,
     first = table.locator("tbody tr").first
     name = first.locator("td.item-name a").inner_text()
     first.get_by_role("checkbox").check()
-    page.get_by_label(re.compile("^Action on the selected")).select_option(index=0)
+    page.get_by_label(re.compile("^Action on the selected")).select_option(label="Mark shipped")
     page.get_by_role("button", name="Run").click()
     result = page.locator("table.data")
     result.wait_for()
