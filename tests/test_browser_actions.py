@@ -62,7 +62,7 @@ def test_mark_every_row_of_a_1000_row_page_shipped(browser, site, settings,  # n
             rows.fill("all")
         # 1,000 guarded writes, each audited: a bound on the wait, not a timed assertion.
         tab.get_by_role("button", name="Run").first.click(timeout=300_000)
-        tab.get_by_role("heading", name="Mark shipped").wait_for()
+        tab.get_by_role("heading", name="Mark shipped").wait_for(timeout=300_000)
         assert tab.locator("table.data .badge.ok").count() == 1000
     finally:
         context.close()
