@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import Field, FieldError, check_number_range
+from .base import Field, FieldError, check_number_range, quoted
 
 __all__ = ["Binary", "Boolean", "Integer", "Null", "Number", "String"]
 
@@ -65,7 +65,7 @@ class Number(Field):
         try:
             number = Decimal(value) if not isinstance(value, Decimal) else value
         except (InvalidOperation, TypeError, ValueError):
-            raise FieldError(f"{self.label}: {value!r} is not a number") from None
+            raise FieldError(f"{self.label}: {quoted(value)} is not a number") from None
         return check_number_range(self.label, number)
 
     def to_key_text(self, value: Any, spec: str = "") -> str:
