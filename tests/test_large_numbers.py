@@ -8,14 +8,17 @@ rounds or raises. These tests hold the pages to DynamoDB's range, over HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from html import unescape
+from io import StringIO
 from typing import Any
 from urllib.parse import urlencode
 
 import boto3
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from dynadmin.data.serialization import serialize_item
@@ -218,3 +221,16 @@ def test_a_millisecond_ttl_is_shown_as_its_digits_never_as_a_python_repr(
     shown = assert_answers(response)
     assert "Decimal" not in shown
     assert re.search(r"1,?796,?787,?313,?000", shown), shown[:3000]
+
+
+# -- the verify command ---------------------------------------------------------------------
+def test_verify_reads_a_partition_of_wide_numbers_and_names_the_broken_ttl(
+        stored_order, wide_ttl_session):
+    out = StringIO()
+    with pytest.raises(CommandError):  # the TTL is broken: exit status 1
+        call_command("dynadmin_verify", "--table", "Application", "--json",
+                     "--partition", "USER#u1", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["items_read"] == 2
+    assert [f["kind"] for f in report["findings"]]
+    assert "Decimal(" not in out.getvalue()
