@@ -148,8 +148,17 @@ def deep_documents(draw: st.DrawFn) -> dict[str, Any]:
     return value
 
 
+#: sets and lists of many members (an item holds at most 400 KB of them)
+MANY = st.sampled_from([100, 2000])
+large_sets = st.one_of(
+    MANY.map(lambda n: {"SS": [f"member {i}" for i in range(n)]}),
+    MANY.map(lambda n: {"NS": [f"{i}.5E{i % 200 - 100}" for i in range(n)]}),
+    MANY.map(lambda n: {"BS": [i.to_bytes(3, "big") for i in range(n)]}),
+    MANY.map(lambda n: {"L": [{"N": str(i)} for i in range(n)]}),
+    MANY.map(lambda n: {"M": {f"k{i}": {"BOOL": True} for i in range(n)}}))
+
 values = st.one_of(
-    scalars, documents, deep_documents(),
+    scalars, documents, deep_documents(), large_sets,
     large_texts.map(lambda s: {"S": s}), binaries.map(lambda b: {"B": b}),
     st.sets(large_texts, min_size=1, max_size=2).map(lambda s: {"SS": sorted(s)}))
 
@@ -326,7 +335,8 @@ class _ServedForm(HTMLParser):
         elif tag == "textarea" and name:
             self._textarea = [name, ""]
         elif tag == "select" and name:
-            self._select = {"name": name, "first": None, "chosen": []}
+            self._select = {"name": name, "first": None, "chosen": [],
+                            "multiple": "multiple" in a}
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             if self._select["first"] is None:
@@ -353,8 +363,9 @@ class _ServedForm(HTMLParser):
             self.fields.append((name, text[1:] if text.startswith("\n") else text))
             self._textarea = None
         elif tag == "select" and self._select is not None:
-            chosen = self._select["chosen"] or ([self._select["first"]]
-                                                if self._select["first"] is not None else [])
+            chosen = self._select["chosen"]
+            if not chosen and not self._select["multiple"] and self._select["first"] is not None:
+                chosen = [self._select["first"]]  # a single select always sends one
             self.fields.extend((self._select["name"], v) for v in chosen)
             self._select = None
 
