@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ...numbers import is_whole
 from .base import Field, FieldError, check_number_range, quoted
 
 __all__ = ["Binary", "Boolean", "Integer", "Null", "Number", "String"]
@@ -86,7 +87,7 @@ class Integer(Number):
         number = super().to_python(value)
         if number is None:
             return None
-        if number != number.to_integral_value():
+        if not is_whole(number):
             # the text as typed, quoted; never a Decimal's repr
             shown = repr(value) if isinstance(value, str) else str(number)
             raise FieldError(f"{self.label}: {shown} is not a whole number")
