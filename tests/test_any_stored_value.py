@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
@@ -179,17 +179,26 @@ def stored_items(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 
 
 # -- the application's writes and the pages -------------------------------------------------
+@dataclass(frozen=True)
+class Application:
+    """The shop's physical table as the application writes it: boto3's low-level client."""
+
+    client: Any
+    table_name: str
+
+
 @pytest.fixture
-def shop(shop_table, dynamodb_endpoint) -> Iterator[Any]:
-    """The shop table, one plain item of each entity, and boto3 as the application has it."""
-    client = boto3.client("dynamodb", endpoint_url=dynamodb_endpoint)
+def shop(shop_table, dynamodb_endpoint) -> Application:
+    """The shop table holding one plain item of each entity."""
+    application = Application(boto3.client("dynamodb", endpoint_url=dynamodb_endpoint),
+                              shop_table.table_name)
     for item in PLAIN.values():
-        client.put_item(TableName=shop_table.table_name, Item=serialize_item(item))
-    shop_table.client = client
-    yield shop_table
+        application.client.put_item(TableName=application.table_name,
+                                    Item=serialize_item(item))
+    return application
 
 
-def _store(shop, item: dict[str, Any]) -> None:
+def _store(shop: Application, item: dict[str, Any]) -> None:
     try:
         shop.client.put_item(TableName=shop.table_name, Item=item)
     except ClientError as exc:
@@ -198,7 +207,7 @@ def _store(shop, item: dict[str, Any]) -> None:
         raise
 
 
-def _restore(shop, entity: str, audited: int = 0) -> None:
+def _restore(shop: Application, entity: str, audited: int = 0) -> None:
     """Back to one plain item of each entity: the item put back, and whatever an applied
     write after audit entry ``audited`` made elsewhere (a move) deleted."""
     for entry in AuditEntry.objects.filter(id__gt=audited, outcome=AuditEntry.Outcome.APPLIED):
@@ -214,7 +223,7 @@ def _last_audit_entry() -> int:
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def _stored(shop, key: dict[str, Any]) -> dict[str, Any] | None:
+def _stored(shop: Application, key: dict[str, Any]) -> dict[str, Any] | None:
     return shop.client.get_item(TableName=shop.table_name, Key=key,
                                 ConsistentRead=True).get("Item")
 
