@@ -18,7 +18,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=u
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
 
 .PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 test-host \
-	test-shared-state lint check clean bench
+	test-shared-state lint check clean bench fuzz
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> [1/5] Creating the virtualenv $(VENV)"
@@ -103,6 +103,14 @@ test-shared-state: install
 	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py
 
 test: lint check test-dynamodb-local test-moto test-django6 test-host test-shared-state
+
+# The generative test of tests/test_any_stored_value.py with many more examples than `make
+# test` runs (FUZZ_EXAMPLES of them per property), on DynamoDB Local: nightly-style.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	$(PY) -m examples.project.local install
+	DYNADMIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:xdist -q \
+		--hypothesis-show-statistics tests/test_any_stored_value.py
 
 bench: install  ## the benchmark (bench/README.md): loads 1M items once, then measures
 	$(PY) bench/run.py

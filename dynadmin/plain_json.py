@@ -1,7 +1,8 @@
 """Plain JSON of DynamoDB values: what an application would see, with every digit kept.
 
 Numbers are exact decimals (``json.dumps`` would round-trip them through a float), binary is
-base64, sets are sorted lists. Pure: imports nothing from dynadmin, so every layer may use it.
+base64, sets are sorted lists. Pure: imports only ``dynadmin.numbers``, so every layer may use
+it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+from .numbers import is_whole
 
 __all__ = ["dumps_plain_json", "to_plain"]
 
@@ -22,7 +25,7 @@ def _b64(data: bytes) -> str:
 def to_plain(value: Any) -> Any:
     """A JSON-ready version of a Python item: what an application would see, types dropped."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else _ExactNumber(value)
+        return int(value) if is_whole(value) else _ExactNumber(value)
     if isinstance(value, bytes):
         return _b64(value)
     if isinstance(value, (set, frozenset)):

@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dynadmin"
 
 #: lowest first; a module belongs to the longest prefix listed
 LAYERS = [
-    ("dynadmin.conf", "dynadmin.limits", "dynadmin.codenames", "dynadmin.plain_json",
+    ("dynadmin.conf", "dynadmin.limits", "dynadmin.numbers", "dynadmin.codenames",
+     "dynadmin.plain_json",
      "dynadmin.user_errors"),
     ("dynadmin.definitions",),
     ("dynadmin.data",),

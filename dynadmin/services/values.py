@@ -34,6 +34,7 @@ from ..definitions.fields import (
     SetField,
     Version,
 )
+from ..numbers import exact, is_whole
 from . import markup
 from .ttl import classify_ttl, relative_time
 
@@ -92,14 +93,15 @@ def number_text(value: Any, places: int | None = None) -> str:
         return str(value)
     if not number.is_finite():
         return str(number)
-    if places is not None:
+    with exact():
         try:
-            number = number.quantize(Decimal(1).scaleb(-places))
-        except InvalidOperation:  # more digits than the context holds: show them all
+            if places is not None:
+                number = number.quantize(Decimal(1).scaleb(-places))
+            elif is_whole(number):
+                number = number.quantize(Decimal(1))
+        except InvalidOperation:  # wider than anything DynamoDB stores: every digit, as is
             pass
-    elif number == number.to_integral_value() and abs(number.adjusted()) < 40:
-        number = number.quantize(Decimal(1))
-    return format(number, ",f")
+        return format(number, ",f")
 
 
 def count_text(count: int | None, *, approximate: bool = True) -> str:

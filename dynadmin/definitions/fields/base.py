@@ -111,5 +111,16 @@ def check_number_range(label: str, value: Decimal) -> Decimal:
         raise FieldError(f"{label}: {exc}") from None
 
 
+def quoted(value: Any) -> str:
+    """A value as a message names it: text in quotes, anything else as plain JSON, never a
+    Python repr (``Decimal('1796787313000')``) that a person cannot read."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return compact_json(value)
+    except (TypeError, ValueError):
+        return type(value).__name__
+
+
 def compact_json(value: Any) -> str:
     return dumps_plain_json(value, indent=None)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import Field, FieldError, check_number_range
+from ...numbers import is_whole
+from .base import Field, FieldError, check_number_range, quoted
 
 __all__ = ["Binary", "Boolean", "Integer", "Null", "Number", "String"]
 
@@ -65,7 +66,7 @@ class Number(Field):
         try:
             number = Decimal(value) if not isinstance(value, Decimal) else value
         except (InvalidOperation, TypeError, ValueError):
-            raise FieldError(f"{self.label}: {value!r} is not a number") from None
+            raise FieldError(f"{self.label}: {quoted(value)} is not a number") from None
         return check_number_range(self.label, number)
 
     def to_key_text(self, value: Any, spec: str = "") -> str:
@@ -86,7 +87,7 @@ class Integer(Number):
         number = super().to_python(value)
         if number is None:
             return None
-        if number != number.to_integral_value():
+        if not is_whole(number):
             # the text as typed, quoted; never a Decimal's repr
             shown = repr(value) if isinstance(value, str) else str(number)
             raise FieldError(f"{self.label}: {shown} is not a whole number")

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import Field, FieldError
+from .base import Field, FieldError, quoted
 from .scalars import Integer, String
 
 __all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version"]
@@ -180,7 +180,7 @@ class TTL(Field):
             seconds = Decimal(str(value)) if not isinstance(value, Decimal) else value
             return dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
         except (InvalidOperation, ValueError, OverflowError, OSError):
-            raise FieldError(f"{self.label}: {value!r} is not epoch seconds") from None
+            raise FieldError(f"{self.label}: {quoted(value)} is not epoch seconds") from None
 
     def to_dynamo(self, value: Any) -> Any:
         moment = self.to_python(value)
@@ -190,7 +190,7 @@ class TTL(Field):
         try:
             moment = self.to_python(value)
         except FieldError:
-            return f"{value!r} (not a valid TTL)"
+            return f"{quoted(value)} (not a valid TTL)"
         return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
     def example(self) -> Any:
