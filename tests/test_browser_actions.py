@@ -5,6 +5,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -60,6 +61,7 @@ def test_mark_every_row_of_a_1000_row_page_shipped(browser, site, settings,  # n
             assert not boxes.first.is_visible()  # nothing to tick without the script
             assert tab.locator("td.row-select").first.inner_text().strip() == "1"
             rows.fill("all")
+        tab.get_by_label(re.compile("^Action on the selected")).select_option(label="Mark shipped")
         # 1,000 guarded writes, each audited: a bound on the wait, not a timed assertion.
         tab.get_by_role("button", name="Run").first.click(timeout=300_000)
         tab.get_by_role("heading", name="Mark shipped").wait_for(timeout=300_000)
