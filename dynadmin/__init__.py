@@ -5,13 +5,23 @@ Definitions import from here::
     from dynadmin import Entity, EntityAdmin, Key, Table, fields, register
 """
 
+from typing import TYPE_CHECKING
+
 from .definitions import Entity, Key, KeyTemplate, Table, fields
+
+if TYPE_CHECKING:
+    # What ``__getattr__`` below hands out at run time, spelled out for type checkers and
+    # IDEs, which do not run it.
+    from .options import EntityAdmin, action
+    from .patterns import Listing, Lookup
+    from .relations import Relation
+    from .sites import AdminSite, register, site
 
 __all__ = ["AdminSite", "Entity", "EntityAdmin", "Key", "KeyTemplate", "Listing", "Lookup",
            "Relation", "Table", "action", "fields", "register", "site"]
 
 
-def __getattr__(name: str):  # noqa: ANN202
+def __getattr__(name: str) -> object:
     # The admin side imports Django; keep ``import dynadmin`` cheap and usable in plain
     # Python (definitions, tests of key templates) until the registry is actually needed.
     if name in ("EntityAdmin", "action"):
