@@ -64,8 +64,10 @@ run: dynamodb
 	@echo ""
 	@$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# mypy checks the public API strictly ([tool.mypy] in pyproject.toml says which modules).
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 check: install
 	DJANGO_DEBUG=1 $(PY) manage.py check --fail-level WARNING
@@ -116,4 +118,4 @@ bench: install  ## the benchmark (bench/README.md): loads 1M items once, then me
 	$(PY) bench/run.py
 
 clean: stop
-	rm -rf $(VENV) $(VENV6) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV6) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -108,9 +108,10 @@ class EntityAdmin:
             key = self.opts.keys.get(lookup.key)
             fields = lookup.fields or (key.pk.variables if key else ())
             if (lookup.prefix and not lookup.fields and key is not None and key.sk is not None
-                    and key.sk.leading_variable not in (None, *fields)):
+                    and (leading := key.sk.leading_variable) is not None
+                    and leading not in fields):
                 # By default a prefix lookup types the beginning of the sort key's field.
-                fields = (*fields, key.sk.leading_variable)
+                fields = (*fields, leading)
             label = lookup.label or f"{self.opts.verbose_name} by {', '.join(fields)}"
             lookups.append(replace(lookup, label=label, fields=tuple(fields)))
         return lookups

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -274,10 +274,11 @@ class AdminSite:
         index = reverse("dynadmin:dashboard", current_app=self.name)
         if request.method == "GET" and self.has_permission(request):
             return HttpResponseRedirect(index)
-        return ThrottledLoginView.as_view(
+        # A LoginView answers with a page or a redirect; Django's types only promise the base.
+        return cast(HttpResponse, ThrottledLoginView.as_view(
             template_name=self.login_template, next_page=index,
             extra_context={"title": _("Log in")},
-        )(request)
+        )(request))
 
     def logout(self, request: HttpRequest, site: AdminSite) -> HttpResponse:
         from django.contrib.auth.views import LogoutView

@@ -250,7 +250,8 @@ class KeyTemplate:
 
     def example(self) -> str:
         """A key made of every field's example value (used to probe for ambiguity)."""
-        return self.format({name: self._field(name).example() for name in self.variables})
+        key: str = self.format({name: self._field(name).example() for name in self.variables})
+        return key
 
     # -- internals ------------------------------------------------------------------------
     def _literal_after(self, index: int) -> str:

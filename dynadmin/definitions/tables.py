@@ -148,7 +148,7 @@ class Table:
         from .. import conf
 
         try:
-            names = conf.get("TABLE_NAMES") or {}
+            names: Mapping[str, str] = conf.get("TABLE_NAMES") or {}
         except ImproperlyConfigured:  # definitions are usable without Django configured
             names = {}
         return names.get(self.name, self.name)

@@ -82,7 +82,7 @@ class Date(Field):
         return None if date is None else date.isoformat()
 
     def to_key_text(self, value: Any, spec: str = "") -> str:
-        date = self.to_python(value)
+        date: dt.date = self.to_python(value)
         return date.strftime(spec) if spec else date.isoformat()
 
     def from_key_text(self, text: str, spec: str = "") -> Any:
@@ -122,7 +122,7 @@ class DateTime(Field):
         return None if moment is None else moment.isoformat()
 
     def to_key_text(self, value: Any, spec: str = "") -> str:
-        moment = self.to_python(value)
+        moment: dt.datetime = self.to_python(value)
         return moment.strftime(spec) if spec else moment.isoformat()
 
     def from_key_text(self, text: str, spec: str = "") -> Any:
