@@ -384,6 +384,11 @@ def test_the_wheel_carries_the_templates_and_static_files_inside_the_package(whe
     assert not strays, strays
 
 
+def test_the_wheel_tells_type_checkers_to_read_its_annotations(wheel: Path):
+    # PEP 561: without py.typed, mypy and pyright treat the installed package as untyped.
+    assert "dynadmin/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
 def test_every_template_in_the_wheel_is_namespaced_under_dynadmin(wheel: Path):
     templates = [n for n in zipfile.ZipFile(wheel).namelist()
                  if n.startswith("dynadmin/templates/")]
