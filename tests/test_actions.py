@@ -125,7 +125,7 @@ def publish_action(monkeypatch):
     from dynadmin import action
     from dynadmin.sites import site
 
-    admin = site.admin_for(Order)
+    admin = site.get_entity_admin(Order)
 
     @action(description="Publish", permission="publish")
     def publish(request, values):

@@ -305,7 +305,8 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
         key = relation.target_key()
         missing = [v for v in key.pk.variables if v not in relation.placeholders]
         # A Choice left unfilled switches between partitions of a listing on that key.
-        listed = any(ls.key == key.name for ls in site.admin_for(relation.entity).get_listings())
+        target_admin = site.get_entity_admin(relation.entity)
+        listed = any(ls.key == key.name for ls in target_admin.get_listings())
         if listed:
             missing = [v for v in missing if v not in relation.switches()]
         if missing:

@@ -1,0 +1,57 @@
+"""The public API is a promise: a renamed name keeps its old spelling working, with a
+DeprecationWarning, for a release (as Django's deprecation policy does)."""
+
+import pytest
+
+from dynadmin import Entity, EntityAdmin, Key, Table, fields
+from dynadmin.sites import AdminSite, NotRegistered
+
+shop = Table("PublicApi", pk="PK", sk="SK")
+
+
+class Customer(Entity, table=shop):
+    keys = Key(pk="CUSTOMER#{customer_id}", sk="PROFILE")
+    customer_id = fields.String()
+    referrer_id = fields.String()
+    email = fields.String()
+
+
+class Invoice(Entity, table=shop):
+    keys = Key(pk="CUSTOMER#{customer_id}", sk="INVOICE#{invoice_id}")
+    customer_id = fields.String()
+    invoice_id = fields.String()
+
+
+class Stray(Entity, table=shop):
+    keys = Key(pk="STRAY#{s}", sk="STRAY")
+    s = fields.String()
+
+
+def a_site(*registrations):
+    site = AdminSite(name="public-api")
+    for entity, admin in registrations:
+        site.register(entity, admin)
+    return site
+
+
+class TestEntityAdminLookup:
+    def test_get_entity_admin_answers_none_for_no_entity_or_one_not_registered(self):
+        site = a_site((Customer, EntityAdmin))
+        assert site.get_entity_admin(Customer).entity is Customer
+        assert site.get_entity_admin(Stray) is None
+        assert site.get_entity_admin(None) is None
+
+    def test_admin_for_still_works_and_raises_with_a_deprecation_warning(self):
+        site = a_site((Customer, EntityAdmin))
+        with pytest.warns(DeprecationWarning, match="get_entity_admin"):
+            assert site.admin_for(Customer) is site.get_entity_admin(Customer)
+        with pytest.warns(DeprecationWarning), pytest.raises(NotRegistered):
+            site.admin_for(Stray)
+
+    def test_admin_of_still_works_with_a_deprecation_warning(self):
+        site = a_site((Customer, EntityAdmin))
+        with pytest.warns(DeprecationWarning, match="get_entity_admin"):
+            assert site.admin_of(Customer) is site.get_entity_admin(Customer)
+        with pytest.warns(DeprecationWarning):
+            assert site.admin_of(None) is None
+
