@@ -138,7 +138,10 @@ class EntityAdmin:
         return listings
 
     def get_relations(self, request: HttpRequest | None = None) -> tuple[Relation, ...]:
-        return self.relations
+        """``relations``, each with its placeholders spelled out (a relation that names none
+        fills the target key's placeholders from this entity's fields of the same names);
+        an override returns relations completed so, e.g. by extending ``super()``'s."""
+        return tuple(r.bound_to(self.entity) for r in self.relations)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Callable[..., Any]]:
         """The actions this person may run: name -> bound method (with ``description``)."""

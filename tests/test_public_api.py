@@ -3,7 +3,7 @@ DeprecationWarning, for a release (as Django's deprecation policy does)."""
 
 import pytest
 
-from dynadmin import Entity, EntityAdmin, Key, Table, fields
+from dynadmin import Entity, EntityAdmin, Key, Relation, Table, fields
 from dynadmin.sites import AdminSite, NotRegistered
 
 shop = Table("PublicApi", pk="PK", sk="SK")
@@ -55,3 +55,39 @@ class TestEntityAdminLookup:
         with pytest.warns(DeprecationWarning):
             assert site.admin_of(None) is None
 
+
+class TestRelationPlaceholders:
+    def bound(self, relation, source=Customer):
+        class SourceAdmin(EntityAdmin):
+            relations = (relation,)
+
+        site = a_site((source, SourceAdmin), (Invoice, EntityAdmin))
+        (bound,) = site.get_entity_admin(source).get_relations()
+        return bound
+
+    def test_placeholders_default_to_the_source_fields_of_the_same_name(self):
+        # Invoice's key holds customer_id and invoice_id; a customer has only the first.
+        relation = self.bound(Relation("Invoices", Invoice))
+        assert relation.placeholders == {"customer_id": "customer_id"}
+        resolved = relation.resolve({"customer_id": "c1", "email": "a@example.com"})
+        assert (resolved.pk, resolved.sk_op, resolved.sk) == ("CUSTOMER#c1", "begins_with",
+                                                              "INVOICE#")
+
+    def test_an_explicit_mapping_is_kept(self):
+        relation = self.bound(Relation("Referrer", Customer,
+                                       placeholders={"customer_id": "referrer_id"}))
+        assert relation.placeholders == {"customer_id": "referrer_id"}
+        resolved = relation.resolve({"customer_id": "c1", "referrer_id": "c0"})
+        assert (resolved.pk, resolved.sk, resolved.single) == ("CUSTOMER#c0", "PROFILE", True)
+
+    def test_values_is_the_old_spelling_of_placeholders_with_a_deprecation_warning(self):
+        with pytest.warns(DeprecationWarning, match="placeholders="):
+            relation = Relation("Referrer", Customer, values={"customer_id": "referrer_id"})
+        assert relation.placeholders == {"customer_id": "referrer_id"}
+        assert relation == Relation("Referrer", Customer,
+                                    placeholders={"customer_id": "referrer_id"})
+
+    def test_both_spellings_at_once_are_refused(self):
+        with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="not both"):
+            Relation("Referrer", Customer, placeholders={"customer_id": "referrer_id"},
+                     values={"customer_id": "customer_id"})
