@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import InitVar, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .definitions import Entity, Key, KeyTemplateError
@@ -33,7 +33,7 @@ from .definitions.fields import Choice
 __all__ = ["Relation", "ResolvedRelation"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Relation:
     label: str
     entity: type[Entity]
@@ -45,19 +45,31 @@ class Relation:
     limit: int = 10
     #: a source field whose value should link to the related item(s)
     field: str | None = None
-    #: the former spelling of ``placeholders``, kept working (with a DeprecationWarning) for a
-    #: release so that definitions written for it still import
-    values: InitVar[Mapping[str, str] | None] = None
 
-    def __post_init__(self, values: Mapping[str, str] | None) -> None:
-        if values is None:
-            return
-        warnings.warn("Relation(values=...) is deprecated; it is now spelled placeholders=.",
-                      DeprecationWarning, stacklevel=3)
-        if self.placeholders is not None:
-            raise TypeError("Relation() takes placeholders= or its old spelling values=, "
-                            "not both")
-        object.__setattr__(self, "placeholders", values)
+    def __init__(self, label: str, entity: type[Entity],
+                 placeholders: Mapping[str, str] | None = None, key: str | None = None,
+                 descending: bool = False, limit: int = 10, field: str | None = None, *,
+                 values: Mapping[str, str] | None = None) -> None:
+        # ``values`` is the former spelling of ``placeholders``, kept working (with a
+        # DeprecationWarning) for a release so that definitions written for it still import.
+        if values is not None:
+            warnings.warn("Relation(values=...) is deprecated; it is now spelled "
+                          "placeholders=.", DeprecationWarning, stacklevel=2)
+            if placeholders is not None:
+                raise TypeError("Relation() takes placeholders= or its old spelling values=, "
+                                "not both")
+            placeholders = values
+        for name, value in (("label", label), ("entity", entity),
+                            ("placeholders", placeholders), ("key", key),
+                            ("descending", descending), ("limit", limit), ("field", field)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def values(self) -> Mapping[str, str] | None:
+        """The former spelling of ``placeholders`` (deprecated)."""
+        warnings.warn("Relation.values is deprecated; it is now spelled placeholders.",
+                      DeprecationWarning, stacklevel=2)
+        return self.placeholders
 
     def bound_to(self, source: type[Entity]) -> Relation:
         """This relation as declared on ``source``'s admin, its placeholders spelled out: when

@@ -1,6 +1,9 @@
 """The public API is a promise: a renamed name keeps its old spelling working, with a
 DeprecationWarning, for a release (as Django's deprecation policy does)."""
 
+import dataclasses
+import warnings
+
 import pytest
 
 from dynadmin import Entity, EntityAdmin, Key, Relation, Table, fields
@@ -86,6 +89,15 @@ class TestRelationPlaceholders:
         assert relation.placeholders == {"customer_id": "referrer_id"}
         assert relation == Relation("Referrer", Customer,
                                     placeholders={"customer_id": "referrer_id"})
+        with pytest.warns(DeprecationWarning, match="placeholders"):
+            assert relation.values == {"customer_id": "referrer_id"}
+
+    def test_a_relation_is_copied_with_replace_without_the_old_spelling(self):
+        relation = Relation("Referrer", Customer, placeholders={"customer_id": "referrer_id"})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            copy = dataclasses.replace(relation, label="Referred by")
+        assert copy.placeholders == relation.placeholders and copy.label == "Referred by"
 
     def test_both_spellings_at_once_are_refused(self):
         with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="not both"):
