@@ -78,7 +78,9 @@ class AdminSite:
 
     def get_entity_admin(self, entity: type[Entity] | None) -> EntityAdmin | None:
         """The entity's admin; None for no entity (an unclassified item) or one not registered
-        here. Like ``get_table`` and ``get_entity``, a ``get_`` answers None for "not here"."""
+        here, as ``get_table`` and ``get_entity`` answer None. Django's
+        ``AdminSite.get_model_admin`` raises instead: pages ask about items of any entity,
+        registered here or not, so here "not registered" is an answer, not an error."""
         return self._registry.get(entity) if entity is not None else None
 
     def admin_for(self, entity: type[Entity]) -> EntityAdmin:
