@@ -52,7 +52,7 @@ def measure_item_page(bench: Bench, user: RelationUser) -> dict[str, Any]:
         proxy.stop()
     queries = [c for c in calls if c.operation == "Query"]
     return {"user": user.to_dict(), "path": user.item_path,
-            "relations_declared": [r.label for r in site.admin_for(User).relations],
+            "relations_declared": [r.label for r in site.get_entity_admin(User).relations],
             "calls": [_label(c) for c in calls], "relation_queries": len(queries),
             **latency, **rounds}
 

@@ -104,7 +104,7 @@ def depth_curve(bench: Bench) -> dict[str, dict[str, Any]]:
 def lookup_target(bench: Bench) -> tuple[str, dict[str, Any]]:
     """The order ID the lookup measure asks for, and the one Query dynadmin's box sends."""
     target = dataset.order_id(4242 % bench.profile.whale_orders)
-    admin = site.admin_for(Order)
+    admin = site.get_entity_admin(Order)
     lookup = find_lookup(admin, "by_id")
     if lookup is None:
         raise BenchError("the example's Order admin has no by_id lookup")

@@ -34,6 +34,11 @@ def action(*, description: str, permission: str = "change"
     The method receives ``(request, values)`` (one item's typed values) and returns the
     values to change (``{"status": "SHIPPED"}``), or None to leave the item alone. Each item
     is then written with the same guard as an edit.
+
+    ``permission`` names who may run it, as in Django: the action is offered only when the
+    EntityAdmin's ``has_<permission>_permission(request)`` is true ("change", "delete", or
+    a method of your own such as ``has_publish_permission``; check dynadmin.E016 reports a
+    permission without its method).
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,6 +47,11 @@ def action(*, description: str, permission: str = "change"
         return func
 
     return decorate
+
+
+def action_permission_method(method: Callable[..., Any]) -> str:
+    """The name of the EntityAdmin method that says who may run an @action method."""
+    return f"has_{getattr(method, 'permission', 'change')}_permission"
 
 
 class EntityAdmin:
@@ -129,16 +139,17 @@ class EntityAdmin:
         return listings
 
     def get_relations(self, request: HttpRequest | None = None) -> tuple[Relation, ...]:
-        return self.relations
+        """``relations``, each with its placeholders spelled out (a relation that names none
+        fills the target key's placeholders from this entity's fields of the same names);
+        an override returns relations completed so, e.g. by extending ``super()``'s."""
+        return tuple(r.bound_to(self.entity) for r in self.relations)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Callable[..., Any]]:
         """The actions this person may run: name -> bound method (with ``description``)."""
         available = {}
         for name in self.actions:
             method = getattr(self, name)
-            check = {"change": self.has_change_permission,
-                     "delete": self.has_delete_permission}[getattr(method, "permission",
-                                                                     "change")]
+            check = getattr(self, action_permission_method(method))
             if check(request):
                 available[name] = method
         return available

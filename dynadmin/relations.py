@@ -3,11 +3,14 @@
 Declared on an EntityAdmin::
 
     relations = (
-        Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
-        Relation("User", User, placeholders={"user_id": "user_id"}, field="user_id"),
+        Relation("Orders", Order, descending=True),
+        Relation("User", User, field="user_id"),
+        Relation("Invited by", User, placeholders={"user_id": "invited_by"}),
     )
 
-``placeholders`` maps the target key's placeholders to the source item's fields. When they
+``placeholders`` maps the target key's placeholders to the source item's fields. Left out, each
+placeholder of the target key is filled from the source's field of the same name (those the
+source has); ``get_relations`` completes it so, as ``get_lookups`` completes a Lookup. When they
 fill the target's whole key, the relation is a single item (a link, no call). Otherwise it is the
 partition they determine, narrowed by ``begins_with`` the sort key's known prefix, read one
 bounded page at a time like any partition.
@@ -19,8 +22,9 @@ Choice is left to switch (an org's page offers its tickets by status, a link per
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .definitions import Entity, Key, KeyTemplateError
@@ -29,18 +33,52 @@ from .definitions.fields import Choice
 __all__ = ["Relation", "ResolvedRelation"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Relation:
     label: str
     entity: type[Entity]
-    #: target placeholder -> source field
-    placeholders: Mapping[str, str] = field(default_factory=dict)
+    #: target placeholder -> source field; None: each from the source field of its name
+    placeholders: Mapping[str, str] | None = None
     #: which Key of the target entity to follow (its primary key by default)
     key: str | None = None
     descending: bool = False
     limit: int = 10
     #: a source field whose value should link to the related item(s)
     field: str | None = None
+
+    def __init__(self, label: str, entity: type[Entity],
+                 placeholders: Mapping[str, str] | None = None, key: str | None = None,
+                 descending: bool = False, limit: int = 10, field: str | None = None, *,
+                 values: Mapping[str, str] | None = None) -> None:
+        # ``values`` is the former spelling of ``placeholders``, kept working (with a
+        # DeprecationWarning) for a release so that definitions written for it still import.
+        if values is not None:
+            warnings.warn("Relation(values=...) is deprecated; it is now spelled "
+                          "placeholders=.", DeprecationWarning, stacklevel=2)
+            if placeholders is not None:
+                raise TypeError("Relation() takes placeholders= or its old spelling values=, "
+                                "not both")
+            placeholders = values
+        for name, value in (("label", label), ("entity", entity),
+                            ("placeholders", placeholders), ("key", key),
+                            ("descending", descending), ("limit", limit), ("field", field)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def values(self) -> Mapping[str, str] | None:
+        """The former spelling of ``placeholders`` (deprecated)."""
+        warnings.warn("Relation.values is deprecated; it is now spelled placeholders.",
+                      DeprecationWarning, stacklevel=2)
+        return self.placeholders
+
+    def bound_to(self, source: type[Entity]) -> Relation:
+        """This relation as declared on ``source``'s admin, its placeholders spelled out: when
+        none were given, each placeholder of the target key that names a field of ``source``
+        is filled from that field."""
+        if self.placeholders is not None:
+            return self
+        return replace(self, placeholders={n: n for n in self.target_key().variables
+                                           if n in source._meta.fields})
 
     def target_key(self) -> Key:
         meta = self.entity._meta
@@ -51,12 +89,12 @@ class Relation:
         between (a listing's tabs); empty when the relation fills the partition key."""
         fields = self.entity._meta.fields
         return tuple(v for v in self.target_key().pk.variables
-                     if v not in self.placeholders and isinstance(fields.get(v), Choice))
+                     if v not in (self.placeholders or {}) and isinstance(fields.get(v), Choice))
 
     def resolve(self, source_values: Mapping[str, Any]) -> ResolvedRelation | None:
         """Where the relation leads for one item; None when the item lacks a needed value."""
         values = {target: source_values.get(source)
-                  for target, source in self.placeholders.items()}
+                  for target, source in (self.placeholders or {}).items()}
         key = self.target_key()
         index = key.index
         try:

@@ -9,6 +9,7 @@ security headers. Several sites, each with its own registry, can be mounted side
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
 from typing import Any, cast
@@ -75,19 +76,34 @@ class AdminSite:
     def admins(self) -> list[EntityAdmin]:
         return list(self._registry.values())
 
+    def get_entity_admin(self, entity: type[Entity] | None) -> EntityAdmin | None:
+        """The entity's admin; None for no entity (an unclassified item) or one not registered
+        here, as ``get_table`` and ``get_entity`` answer None. Django's
+        ``AdminSite.get_model_admin`` raises instead: pages ask about items of any entity,
+        registered here or not, so here "not registered" is an answer, not an error."""
+        return self._registry.get(entity) if entity is not None else None
+
     def admin_for(self, entity: type[Entity]) -> EntityAdmin:
-        try:
-            return self._registry[entity]
-        except KeyError:
-            raise NotRegistered(f"{entity._meta.label} is not registered") from None
+        """Deprecated spelling of ``get_entity_admin`` that raises NotRegistered instead of
+        answering None (kept, with a DeprecationWarning, for one release)."""
+        warnings.warn("AdminSite.admin_for() is deprecated; use get_entity_admin(), which "
+                      "returns None for an entity not registered.", DeprecationWarning,
+                      stacklevel=2)
+        admin = self.get_entity_admin(entity)
+        if admin is None:
+            raise NotRegistered(f"{entity._meta.label} is not registered")
+        return admin
 
     def admin_of(self, entity: type[Entity] | None) -> EntityAdmin | None:
-        """The entity's admin; None for no entity (unclassified items) or an unregistered one."""
-        return self._registry.get(entity) if entity is not None else None
+        """Deprecated spelling of ``get_entity_admin`` (kept, with a DeprecationWarning, for
+        one release)."""
+        warnings.warn("AdminSite.admin_of() is deprecated; use get_entity_admin().",
+                      DeprecationWarning, stacklevel=2)
+        return self.get_entity_admin(entity)
 
     def admin_of_item(self, table: Table, item: dict[str, Any] | None) -> EntityAdmin | None:
         """The admin of the entity an item belongs to; None for unclassified items."""
-        return self.admin_of(table.classify(item)) if item is not None else None
+        return self.get_entity_admin(table.classify(item)) if item is not None else None
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -148,7 +164,7 @@ class AdminSite:
         stream record's old and new item, an audit entry's before and after)? Judged as the
         item page judges the item, on the entity its key names and then on every image: a
         change that turned an Order into a User shows the Order's values too."""
-        by_key = self.admin_of(table.classify(keys))
+        by_key = self.get_entity_admin(table.classify(keys))
         if by_key is not None and not by_key.has_view_permission(request):
             return False
         return all(self.may_view_item(request, table, image) for image in images

@@ -40,8 +40,7 @@ class Org(Entity, table=helpdesk, label="{name}"):
 class OrgAdmin(EntityAdmin):
     list_display = ("org", "name")
     # Its tickets by status: the org from this item, the status switched by links.
-    relations = (Relation("Tickets by status", Ticket, key="by_status",
-                          placeholders={"org": "org"}),)
+    relations = (Relation("Tickets by status", Ticket, key="by_status"),)
 
 
 telemetry = Table("Telemetry", pk="PK", sk="SK")

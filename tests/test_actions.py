@@ -111,3 +111,51 @@ def test_each_row_of_an_action_gets_the_pages_budget_for_dynamodb(staff_client, 
     assert unescape(response.content.decode()).count(">done<") == 40
     shipped = data.query(shop_table.primary, "USER#u1", consistent=True, limit=100).items
     assert {o["status"] for o in shipped} == {"SHIPPED"}
+
+
+def published(shop_table):
+    items = data.query(shop_table.primary, "USER#u1", consistent=True, limit=100).items
+    return [i for i in items if i.get("notes") == ["published"]]
+
+
+@pytest.fixture
+def publish_action(monkeypatch):
+    """Order's admin gains an action gated by a permission of the host's own, as in Django:
+    ``@action(permission="publish")`` asks ``has_publish_permission(request)``."""
+    from dynadmin import action
+    from dynadmin.sites import site
+
+    admin = site.get_entity_admin(Order)
+
+    @action(description="Publish", permission="publish")
+    def publish(request, values):
+        return {"notes": ["published"]}
+
+    monkeypatch.setattr(admin, "publish", publish, raising=False)
+    monkeypatch.setattr(admin, "actions", (*admin.actions, "publish"))
+    monkeypatch.setattr(admin, "has_publish_permission",
+                        lambda request: request.user.username == "publisher", raising=False)
+    return admin
+
+
+def test_a_custom_action_permission_gates_the_action(client, django_user_model, orders,
+                                                     shop_table, publish_action):
+    url = reverse("dynadmin:action", kwargs={"table": "Application"})
+    other = django_user_model.objects.create_superuser("other", password="x")
+    client.force_login(other)
+    html = page(client)
+    assert "Mark shipped" in html and "Publish" not in html
+    refused = client.post(url, {"action": "Order.publish", "rows": "1",
+                                "selection": selection(html)})
+    assert refused.status_code == 403
+    assert published(shop_table) == []
+
+    publisher = django_user_model.objects.create_superuser("publisher", password="x")
+    client.force_login(publisher)
+    html = page(client)
+    assert "Publish" in html
+    response = client.post(url, {"action": "Order.publish", "rows": "1",
+                                 "selection": selection(html)})
+    assert response.status_code == 200
+    assert unescape(response.content.decode()).count(">done<") == 1
+    assert len(published(shop_table)) == 1

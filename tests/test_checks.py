@@ -255,3 +255,34 @@ def test_e014_a_key_only_field_must_be_in_a_key_template():
     messages = check_definitions(site=make_site((Ticket, EntityAdmin)))
     assert [(m.id, m.msg.split(" is ")[0]) for m in messages] == [
         ("dynadmin.E014", "T.Ticket.team")]
+
+
+def test_e016_an_action_permission_needs_its_has_permission_method():
+    from dynadmin import action
+
+    class Thing(Entity, table=fresh_table()):
+        keys = Key(pk="T#{t}", sk="METADATA")
+        t = fields.String()
+
+    class ThingAdmin(EntityAdmin):
+        actions = ("publish", "archive", "remove")
+
+        @action(description="Publish", permission="publish")
+        def publish(self, request, values):
+            return None
+
+        @action(description="Archive", permission="archive")
+        def archive(self, request, values):
+            return None
+
+        @action(description="Remove", permission="delete")
+        def remove(self, request, values):
+            return None
+
+        def has_archive_permission(self, request):
+            return True
+
+    messages = check_definitions(site=make_site((Thing, ThingAdmin)))
+    assert [m.id for m in messages] == ["dynadmin.E016"]
+    assert "ThingAdmin.publish" in messages[0].msg
+    assert "has_publish_permission" in messages[0].msg

@@ -220,8 +220,7 @@ def test_a_relation_leaving_a_choice_unfilled_needs_a_listing_on_that_key():
     from tests.helpdesk_urls import Org, Ticket
 
     class NoListing(EntityAdmin):
-        relations = (Relation("Tickets by status", Ticket, key="by_status",
-                              placeholders={"org": "org"}),)
+        relations = (Relation("Tickets by status", Ticket, key="by_status"),)
 
     site = AdminSite(name="no-listing")
     site.register(Ticket)

@@ -254,7 +254,7 @@ class TestEntityHome:
 
     def test_suggests_the_index_that_would_serve_a_listing(self, staff_client, shop_table,
                                                             monkeypatch):
-        monkeypatch.setattr(site.admin_for(Order), "listings", ())
+        monkeypatch.setattr(site.get_entity_admin(Order), "listings", ())
         html = staff_client.get(reverse("dynadmin:entity", args=["Order"])).content.decode()
         assert "A list is possible: Orders by status on GSI2" in html
 

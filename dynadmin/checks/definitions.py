@@ -23,6 +23,8 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
          nowhere) |
 | E015 | a ``Lookup(prefix=True)`` whose key cannot match the beginning of its field with
          ``begins_with`` on a String sort key (it would need a scan) |
+| E016 | an ``@action(permission=...)`` whose EntityAdmin has no ``has_<permission>_permission``
+         method to ask |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
@@ -38,7 +40,7 @@ from django.core.checks import Error, Warning, register
 
 from ..definitions import Entity, Key, KeyTemplateError
 from ..definitions.fields import TTL, Boolean, Choice, DateTime, Field, String
-from ..options import EntityAdmin
+from ..options import EntityAdmin, action_permission_method
 from ..patterns import Lookup
 from ..services.names import label_fields
 from ..sites import AdminSite, site
@@ -279,6 +281,11 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
             errors.append(Error(
                 f"{name}.actions names {action_name!r}, which is not a method decorated with "
                 "@action(description=...).", obj=type(admin), id="dynadmin.E012"))
+        elif not callable(getattr(admin, action_permission_method(method), None)):
+            errors.append(Error(
+                f"{name}.{action_name} asks for permission {method.permission!r}, but "
+                f"{name} has no {action_permission_method(method)}(request) method to say who "
+                "holds it.", obj=type(admin), id="dynadmin.E016"))
     for relation in admin.get_relations():
         where = f"{name}: relation {relation.label!r}"
         if not site.is_registered(relation.entity):
@@ -298,7 +305,8 @@ def _check_listings_and_relations(admin: EntityAdmin, site: AdminSite) -> list:
         key = relation.target_key()
         missing = [v for v in key.pk.variables if v not in relation.placeholders]
         # A Choice left unfilled switches between partitions of a listing on that key.
-        listed = any(ls.key == key.name for ls in site.admin_for(relation.entity).get_listings())
+        target_admin = site.get_entity_admin(relation.entity)
+        listed = any(ls.key == key.name for ls in target_admin.get_listings())
         if listed:
             missing = [v for v in missing if v not in relation.switches()]
         if missing:

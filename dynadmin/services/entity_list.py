@@ -200,7 +200,7 @@ def ways_in(site: AdminSite, admin: EntityAdmin, request: HttpRequest | None) ->
     User's page"), of entities the person may view."""
     found = []
     for entity in site.entities_of(admin.opts.table):
-        parent = site.admin_for(entity)
+        parent = site.get_entity_admin(entity)
         if parent is admin or (request is not None and not parent.has_view_permission(request)):
             continue
         for relation in parent.get_relations(request):

@@ -117,7 +117,7 @@ def parsed_name(site: AdminSite | None, table: Table, parsed: ParsedItem) -> str
     key."""
     if parsed.entity is None:
         return key_text(table, parsed.item)
-    admin = site.admin_of(parsed.entity) if site is not None else None
+    admin = site.get_entity_admin(parsed.entity) if site is not None else None
     if admin is not None:
         return _cut(str(admin.item_label(parsed.values)) or key_text(table, parsed.item))
     return entity_label(parsed.entity, parsed.values) or key_text(table, parsed.item)

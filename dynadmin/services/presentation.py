@@ -147,7 +147,7 @@ class _Plan:
     @classmethod
     def of(cls, site: AdminSite, table: Table, parsed: ParsedItem,
            request: HttpRequest | None) -> _Plan:
-        admin = site.admin_of(parsed.entity)
+        admin = site.get_entity_admin(parsed.entity)
         if admin is None:
             return cls(Group(label="Unclassified", entity_name="unclassified", classified=False,
                              columns=[*table.primary.attributes, "attributes"]))

@@ -97,7 +97,7 @@ def _listing_section(site: AdminSite, relation: Relation, values: dict[str, Any]
                      request: HttpRequest) -> RelatedSection | None:
     """Links into the target's listing on the relation's key, the fields this item fills
     kept and the Choice switching (shown only to those who may view the target)."""
-    target = site.admin_of(relation.entity)
+    target = site.get_entity_admin(relation.entity)
     if target is None or not target.has_view_permission(request):
         return None
     key = relation.target_key()
@@ -135,11 +135,11 @@ def _name_single(site: AdminSite, table: Table,
         item = by_key.get(identity)
         for section in group:
             if item is None:
-                target = site.admin_of(section.relation.entity)
+                target = site.get_entity_admin(section.relation.entity)
                 section.missing = target is not None and target.has_view_permission(request)
                 continue
             parsed = parse_any(table, item)
-            admin = site.admin_of(parsed.entity)
+            admin = site.get_entity_admin(parsed.entity)
             viewable = (admin.has_view_permission(request, item) if admin is not None
                         else request.user.is_superuser)
             if viewable:

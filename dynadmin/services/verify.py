@@ -135,7 +135,7 @@ def plan_sample(table: Table, site: AdminSite, *, partitions: Sequence[str] = ()
     skipped: list[str] = []
     found: set[str] = set()
     for entity in table.entities:
-        admin = site.admin_of(entity)
+        admin = site.get_entity_admin(entity)
         if admin is None:
             continue
         for listing in admin.get_listings():

@@ -39,7 +39,7 @@ def run_action(request: HttpRequest, site: AdminSite, table: str) -> HttpRespons
     unknown = _("Unknown action"), _("Pick an action from the list.")
     if entity is None:
         return error_response(request, 400, *unknown)
-    admin = site.admin_for(entity)
+    admin = site.get_entity_admin(entity)
     if name not in admin.actions:
         return error_response(request, 400, *unknown)
     if name not in admin.get_actions(request):

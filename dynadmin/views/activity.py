@@ -85,7 +85,7 @@ def _read(request: HttpRequest, site: AdminSite, definition: Table,
 
 def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
-    admins = [site.admin_of(e) for e in site.entities_of(definition)]
+    admins = [site.get_entity_admin(e) for e in site.entities_of(definition)]
     entities = [(a.opts.label, a.opts.verbose_name) for a in admins
                 if a is not None and a.has_view_permission(request)]
     filters = ActivityFilters.from_params(request.GET, {label for label, _name in entities})

@@ -104,7 +104,7 @@ def _listed_attributes(site: AdminSite, request: HttpRequest, table: Table,
             entity = table.entity(group.entity_name)
             fields = entity._meta.fields
             listed += [fields[n].attribute for n in
-                       site.admin_for(entity).get_list_display(request) if n in fields]
+                       site.get_entity_admin(entity).get_list_display(request) if n in fields]
     return listed
 
 
@@ -125,8 +125,8 @@ def offer_actions(site: AdminSite, request: HttpRequest, table: Table,
     for group in groups:
         if not group.classified:
             continue
-        admin = site.admin_for(table.entity(group.entity_name))
-        available = admin.get_actions(request)
+        admin = site.get_entity_admin(table.entity(group.entity_name))
+        available = admin.get_actions(request) if admin is not None else {}
         if not available:
             continue
         group.actions = [(f"{group.entity_name}.{name}", method.description)

@@ -35,7 +35,7 @@ def _read(request: HttpRequest, site: AdminSite, table: str
     if not site.has_table_permission(request, definition):
         return error_response(request, 403, _("Permission denied"),
                               _("You may not view items of this table."))
-    by_key = site.admin_of(definition.classify(key))
+    by_key = site.get_entity_admin(definition.classify(key))
     if by_key is not None and not by_key.has_view_permission(request):
         return error_response(request, 404, _("Not found"), _("No such item."))
     scope = _scope(definition, key)

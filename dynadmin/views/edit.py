@@ -154,7 +154,7 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
     if target is None:
         return error_response(request, 404, _("No such entity"),
                               _("%(name)r is not registered.") % {"name": entity})
-    admin = site.admin_for(target)
+    admin = site.get_entity_admin(target)
     require(request, admin, "add")
     table = target._meta.table
     form_class = admin.get_form(request)

@@ -92,7 +92,7 @@ def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str
     require_writable(table)
     if request.user.is_superuser:
         return
-    if not any(getattr(site.admin_for(e), _CHECKS[action])(request)
+    if not any(getattr(site.get_entity_admin(e), _CHECKS[action])(request)
                for e in site.entities_of(table)):
         raise PermissionDenied(_("You may not %(action)s items of %(table)s.")
                                % {"action": action, "table": table.name})
@@ -106,7 +106,7 @@ def current_item(site: AdminSite, request: HttpRequest, table: Table, action: st
         key = parse_item_key(table, request.GET)
     except BadKey as exc:
         return error_response(request, 400, _("Not a key of this table"), str(exc))
-    by_key = site.admin_of(table.classify(key))
+    by_key = site.get_entity_admin(table.classify(key))
     if by_key is not None:
         require(request, by_key, action)  # decided from the key alone, before reading
     item = read_item(table, key, consistent=True)

@@ -46,7 +46,7 @@ def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
 def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
     tables = []
     for table in site.tables.values():
-        admins = [site.admin_for(e) for e in site.entities_of(table)]
+        admins = [site.get_entity_admin(e) for e in site.entities_of(table)]
         visible = [a for a in admins if a.has_view_permission(request)]
         if not visible:
             continue
@@ -66,14 +66,14 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     # Where the key decides the entity, permission is decided before anything is read; and
     # a forbidden item gets the very answer a missing one gets, so neither the page nor its
     # status tells whether it exists.
-    by_key = site.admin_of(definition.classify(key))
+    by_key = site.get_entity_admin(definition.classify(key))
     if by_key is not None and not by_key.has_view_permission(request):
         return _missing(request, site, definition, key)
     found = read_item(definition, key, consistent=request.GET.get("consistent") == "1")
     if found is None or not site.may_view_item(request, definition, found):
         return _missing(request, site, definition, key)
     entity = definition.classify(found)
-    admin = site.admin_of(entity)
+    admin = site.get_entity_admin(entity)
     relations = admin.get_relations(request) if admin else ()
     values = entity.parse_item(found).values if entity else {}
     presentation = present_item(definition, found, field_links(definition, relations, values))

@@ -41,7 +41,7 @@ def admin_or_404(site: AdminSite, request: HttpRequest, entity: str) -> EntityAd
     definition = site.get_entity(entity)
     if definition is None:
         raise Http404(_("No registered entity is called %(name)r.") % {"name": entity})
-    admin = site.admin_for(definition)
+    admin = site.get_entity_admin(definition)
     if not admin.has_view_permission(request):
         raise PermissionDenied(_("You may not view %(things)s items.")
                                % {"things": admin.opts.verbose_name})

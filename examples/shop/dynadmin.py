@@ -17,11 +17,11 @@ class UserAdmin(EntityAdmin):
                Lookup("keys", label="User by ID", accepts=r"[0-9a-f]{8}", example="a11cebee"))
     listings = (Listing("by_name", label="Users by name", descending=False),)
     relations = (
-        Relation("Orders", Order, placeholders={"user_id": "user_id"}, descending=True),
-        Relation("Sessions", Session, placeholders={"user_id": "user_id"}, descending=True),
-        # Was this person invited? Invitations are keyed by the address they were sent to.
-        Relation("Invitations to this email", Invitation, key="by_email",
-                 placeholders={"email": "email"}),
+        Relation("Orders", Order, descending=True),
+        Relation("Sessions", Session, descending=True),
+        # Was this person invited? Invitations are keyed by the address they were sent to
+        # (a relation fills the target key from the fields of the same name: here email).
+        Relation("Invitations to this email", Invitation, key="by_email"),
     )
 
 
@@ -35,8 +35,8 @@ class OrderAdmin(EntityAdmin):
     listings = (Listing("by_status", label="Orders by status"),)
     actions = ("mark_shipped", "cancel")
     relations = (
-        Relation("Customer", User, placeholders={"user_id": "user_id"}, field="user_id"),
-        Relation("Line items", OrderItem, placeholders={"order_id": "order_id"}),
+        Relation("Customer", User, field="user_id"),
+        Relation("Line items", OrderItem),
     )
 
     @action(description="Mark shipped")
@@ -58,9 +58,8 @@ class OrderItemAdmin(EntityAdmin):
     lookups = (Lookup("by_product", label="Order items of a product",
                       accepts=r"B0[0-9A-Z]{8}", example="B0CX23V2ZK"),)
     relations = (
-        Relation("Order", Order, key="by_id", placeholders={"order_id": "order_id"},
-                 field="order_id"),
-        Relation("Product", Product, placeholders={"product_id": "product_id"}, field="product_id"),
+        Relation("Order", Order, key="by_id", field="order_id"),
+        Relation("Product", Product, field="product_id"),
     )
 
 
@@ -70,16 +69,13 @@ class ProductAdmin(EntityAdmin):
     lookups = (Lookup("keys", label="Product by ID", accepts=r"B0[0-9A-Z]{8}",
                       example="B0CX23V2ZK"),)
     listings = (Listing("by_category", label="Products in category", descending=False),)
-    relations = (
-        Relation("Order items", OrderItem, key="by_product",
-                 placeholders={"product_id": "product_id"}, descending=True),
-    )
+    relations = (Relation("Order items", OrderItem, key="by_product", descending=True),)
 
 
 @dynadmin.register(Session)
 class SessionAdmin(EntityAdmin):
     list_display = ("session_id", "created_at", "ip_address", "expires")
-    relations = (Relation("User", User, placeholders={"user_id": "user_id"}, field="user_id"),)
+    relations = (Relation("User", User, field="user_id"),)
 
 
 @dynadmin.register(Invitation)

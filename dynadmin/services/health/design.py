@@ -59,7 +59,7 @@ def access_patterns(table: Table, site: AdminSite) -> list[AccessPattern]:
     """Every lookup, listing and relation the site declares that reads this table."""
     found: list[AccessPattern] = []
     for entity in site.entities_of(table):
-        admin = site.admin_for(entity)
+        admin = site.get_entity_admin(entity)
         keys = entity._meta.keys
         for lookup in admin.get_lookups():
             found.append(AccessPattern("lookup", lookup.label, entity, lookup.key,

@@ -63,7 +63,8 @@ def may_set_any_ttl(site: AdminSite, request: HttpRequest, table: Table) -> bool
         return False
     if user.is_superuser or user.has_perm(f"dynadmin.{EXTEND_TTL}"):
         return True
-    return any(site.admin_for(e).has_change_permission(request) for e in site.entities_of(table))
+    return any(site.get_entity_admin(e).has_change_permission(request)
+               for e in site.entities_of(table))
 
 
 #: the TTL states an extension can start from: a real expiry, or one that has passed (an item

@@ -9,11 +9,10 @@ from .definitions import Comment, Ticket
 @dynadmin.register(Ticket)
 class TicketAdmin(EntityAdmin):
     list_display = ("ticket_id", "subject", "status", "opened_at")
-    relations = (Relation("Comments", Comment, placeholders={"ticket_id": "ticket_id"}),)
+    relations = (Relation("Comments", Comment),)
 
 
 @dynadmin.register(Comment)
 class CommentAdmin(EntityAdmin):
     list_display = ("created", "author", "body")
-    relations = (Relation("Ticket", Ticket, placeholders={"ticket_id": "ticket_id"},
-                          field="ticket_id"),)
+    relations = (Relation("Ticket", Ticket, field="ticket_id"),)
