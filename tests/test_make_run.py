@@ -64,7 +64,8 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line.rstrip("\n"))
-            started = any("Starting development server" in seen for seen in lines)
+            # Django 5.2 says "Starting development server at", 6 "Starting WSGI development …"
+            started = any("development server at" in seen for seen in lines)
             if started and any(seen.startswith("==> Seeding") for seen in lines):
                 done.set()
         done.set()
