@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .definitions import Entity, Table
-from .options import EntityAdmin
+from .options import EntityAdmin, ItemWriter
 
 __all__ = ["AdminSite", "AlreadyRegistered", "NotRegistered", "autodiscover", "register", "site"]
 
@@ -88,6 +88,10 @@ class AdminSite:
     def admin_of_item(self, table: Table, item: dict[str, Any] | None) -> EntityAdmin | None:
         """The admin of the entity an item belongs to; None for unclassified items."""
         return self.admin_of(table.classify(item)) if item is not None else None
+
+    def writer(self, request: HttpRequest, table: Table) -> ItemWriter:
+        """What a view writes ``table``'s items with: each entity admin's write hooks."""
+        return ItemWriter(request, table, lambda item: self.admin_of_item(table, item))
 
     @property
     def tables(self) -> dict[str, Table]:

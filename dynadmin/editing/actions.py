@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .. import data, limits
@@ -17,6 +18,7 @@ from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..models import AuditEntry
 from ..services.key_params import item_url, key_text
+from ..user_errors import UserInputError
 from . import audit, writes
 from .validation import ItemInvalid
 
@@ -92,7 +94,7 @@ def chosen_rows(text: str, count: int) -> list[int]:
 class ActionOutcome:
     key_text: str
     url: str
-    status: str  # "done", "unchanged", "conflict", "invalid", "skipped"
+    status: str  # "done", "unchanged", "conflict", "invalid", "refused", "skipped"
     message: str = ""
 
     @property
@@ -152,8 +154,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             new_item = admin.entity.rebuild_item(original, {
                 name: value for name, value in changes.items()
                 if name in parsed.errors or parsed.values.get(name) != value})
-            writes.save(table, original, new_item, user=request.user,
-                        entity_label=admin.opts.label, action="action")
+            admin.save_item(request, new_item, original=original, action="action")
         except writes.NothingChanged:
             outcome.status, outcome.message = "unchanged", "already as the action wants it"
         except writes.EditConflict:
@@ -167,4 +168,8 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             outcome.status, outcome.message = "conflict", "its new key is taken; not written"
         except (ItemInvalid, FieldError, KeyTemplateError) as exc:
             outcome.status, outcome.message = "invalid", str(exc)
+        except (PermissionDenied, UserInputError) as exc:
+            # The admin's save_item refused this item; the others are still tried.
+            outcome.status = "refused"
+            outcome.message = str(exc) or "refused; not written"
     return outcomes

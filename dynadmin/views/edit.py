@@ -104,10 +104,8 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
     # Permission is judged on the item that would be written: a raw edit can make it another
     # entity, and any edit of a key field moves it.
     require_write_of(site, request, table, original, new_item)
-    target = site.admin_of_item(table, new_item)
-    label = target.opts.label if target else ""
     try:
-        result = writes.save(table, original, new_item, user=request.user, entity_label=label)
+        result = site.writer(request, table).save(new_item, original=original)
     except writes.NothingChanged:
         messages.info(request, _("Nothing changed: nothing was written."))
         return HttpResponseRedirect(_saved_url(request, table, original))
@@ -165,8 +163,7 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
         return _render_form(request, site, table, admin, None, form, status=400,
                             creating=True)
     try:
-        result = writes.create(table, form.cleaned_item, user=request.user,
-                               entity_label=admin.opts.label)
+        result = admin.save_item(request, form.cleaned_item, original=None, action="create")
     except writes.KeyTaken as taken:
         form.add_error(None, _("Refused: an item with this key already exists. Nothing was "
                                "written; creating never overwrites."))
@@ -203,8 +200,7 @@ def resolve(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if theirs is None:
         require(request, site.admin_of_item(definition, mine), "add")
         try:
-            result = writes.create(definition, mine, user=request.user,
-                                   entity_label=admin.opts.label if admin else "")
+            result = site.writer(request, definition).save(mine, original=None)
         except writes.KeyTaken:
             return error_response(request, 409, _("Key already taken"),
                                   _("Someone created an item with this key meanwhile."))

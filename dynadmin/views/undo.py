@@ -111,7 +111,6 @@ def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
         require_write_of(site, request, definition, undoing.after, undoing.before)
     for item, action in undoing.permissions:
         require(request, site.admin_of_item(definition, item), action)
-    admin = site.admin_of_item(definition, undoing.before or undoing.after)
     named = {"action": entry.get_action_display().lower(), "who": entry.username,
              "when": stamp(entry.created_at)}
     where = item_url(definition, undoing.after or undoing.before)
@@ -122,8 +121,7 @@ def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
             "Nothing was written.") % {**named, "by": undone.username,
                                        "at": stamp(undone.created_at)})
     try:
-        result = undo(definition, undoing, user=request.user,
-                      entity_label=admin.opts.label if admin else "")
+        result = undo(definition, undoing, writer=site.writer(request, definition))
     except writes.EditConflict as conflict:
         return _refused(request, where, _(
             "Cannot undo %(who)s's %(action)s at %(when)s: %(why)s, so undoing it would "
