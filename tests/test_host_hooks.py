@@ -180,3 +180,68 @@ def test_an_action_refused_by_save_item_is_that_rows_outcome(staff_client, an_or
     assert page.count(">refused<") == 2 and "Orders are never cancelled here." in page
     assert data.get_item(shop_table, ORDER_KEY) == an_order
     assert hooks_urls.WRITTEN == []
+
+
+# -- has_view_permission(request, item) --------------------------------------------------
+HIDDEN_KEY = {"PK": hooks_urls.HIDDEN_PK, "SK": "ORDER#2024-01-15#999"}
+
+
+@pytest.fixture
+def hidden_order(shop_table, staff_client):
+    """An order the host's has_view_permission withholds (its partition), with an audited
+    edit, beside a visible one."""
+    from dynadmin.editing import writes
+
+    data.put_item(shop_table, order(), condition=AttributeNotExists("PK"))
+    item = order("999", user_id="hidden") | {"total": Decimal("77.77")}
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    writes.save(shop_table, item, item | {"status": "PAID"}, user=staff_client.user,
+                entity_label="Application.Order")
+    return data.get_item(shop_table, HIDDEN_KEY)
+
+
+def shows_hidden(response):
+    html = unescape(response.content.decode())
+    return "77.77" in html or "#999" in html or q(HIDDEN_KEY)[1:] in html
+
+
+def test_an_item_not_viewable_answers_as_missing(staff_client, hidden_order):
+    for name in ("item", "edit", "delete"):
+        response = staff_client.get(reverse(f"dynadmin:{name}",
+                                            kwargs={"table": "Application"}) + q(HIDDEN_KEY))
+        assert response.status_code == 404, name
+        assert "77.77" not in response.content.decode(), name
+    assert staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(ORDER_KEY)).status_code == 200
+
+
+def test_rows_and_exports_withhold_items_not_viewable(staff_client, hidden_order):
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    page = staff_client.get(url, {"pk": hooks_urls.HIDDEN_PK})
+    assert page.status_code == 200 and not shows_hidden(page)
+    for fmt in ("json", "csv"):
+        export = staff_client.get(url, {"pk": hooks_urls.HIDDEN_PK, "format": fmt})
+        assert export.status_code == 200 and not shows_hidden(export), fmt
+    assert "ORDER#2024-01-15#456" in staff_client.get(url, {"pk": "USER#u1"}
+                                                      ).content.decode()
+
+
+def test_lookups_find_no_item_not_viewable(staff_client, hidden_order):
+    by_id = reverse("dynadmin:entity_lookup", args=["Application.Order", "by_id"])
+    response = staff_client.get(by_id, {"order_id": "999"})
+    assert response.status_code != 302 and not shows_hidden(response)
+    assert staff_client.get(by_id, {"order_id": "456"}).status_code == 302
+    box = staff_client.get(reverse("dynadmin:lookup"), {"q": "ORD-999"})
+    assert box.status_code == 200 and not shows_hidden(box)
+    assert "Nothing found for “ORD-999”" in unescape(box.content.decode())
+
+
+def test_history_and_undo_withhold_entries_of_items_not_viewable(staff_client,
+                                                                 hidden_order, shop_table):
+    entry = AuditEntry.objects.get(action="update")
+    recent = staff_client.get(reverse("dynadmin:recent_actions"))
+    assert recent.status_code == 200 and not shows_hidden(recent)
+    assert f"/undo/{entry.pk}/" not in recent.content.decode()
+    undo = reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
+    assert staff_client.post(undo).status_code == 404
+    assert data.get_item(shop_table, HIDDEN_KEY)["status"] == "PAID"
