@@ -1,6 +1,7 @@
 """A URLconf with a host project's site whose admins override the write and item
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
-recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition are not viewable; a save that
+recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition are not viewable, items with
+``locked`` set not changeable; a save that
 would store ``status`` "CANCELLED" is refused with a message."""
 
 from typing import Any
@@ -31,6 +32,11 @@ class HostHooks:
         result = super().delete_item(request, item, **options)
         WRITTEN.append(("delete_item", result.action, item["SK"], request.user.username))
         return result
+
+    def has_change_permission(self, request: Any, item: Any = None) -> bool:
+        if item is not None and item.get("locked"):
+            return False
+        return super().has_change_permission(request, item)
 
     def has_view_permission(self, request: Any, item: Any = None) -> bool:
         if item is not None and item.get("PK") == HIDDEN_PK:

@@ -245,3 +245,22 @@ def test_history_and_undo_withhold_entries_of_items_not_viewable(staff_client,
     undo = reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
     assert staff_client.post(undo).status_code == 404
     assert data.get_item(shop_table, HIDDEN_KEY)["status"] == "PAID"
+
+
+def test_an_item_not_changeable_is_neither_edited_nor_changed_by_an_action(
+        staff_client, shop_table):
+    data.put_item(shop_table, order() | {"locked": True}, condition=AttributeNotExists("PK"))
+    data.put_item(shop_table, order("457"), condition=AttributeNotExists("PK"))
+    assert staff_client.get(edit_url(ORDER_KEY)).status_code == 404
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
+        {"pk": "USER#u1"})
+    html = staff_client.get(url).content.decode()
+    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "rows": ",".join(rows),
+                                  "selection": unescape(re.search(
+                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    page = unescape(response.content.decode())
+    assert page.count(">refused<") == 1 and page.count(">done<") == 1
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
+    assert [w[2] for w in hooks_urls.WRITTEN] == ["ORDER#2024-01-15#457"]

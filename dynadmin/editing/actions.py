@@ -108,6 +108,9 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
     """Read the selected items again (one BatchGetItem per 100), refuse those changed since
     the page was read, and write the others, each with the usual guard."""
     method = admin.get_actions(request)[name]
+    # The action's permission, asked again of each item (the admin's per-item hook).
+    may = {"change": admin.has_change_permission,
+           "delete": admin.has_delete_permission}[getattr(method, "permission", "change")]
     current: dict[str, dict[str, Any]] = {}
     for start in range(0, len(selected), limits.BATCH_GET_KEYS):
         chunk = [key for key, _ in selected[start:start + limits.BATCH_GET_KEYS]]
@@ -142,6 +145,10 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             continue
         if table.classify(original) is not admin.entity:
             outcome.status, outcome.message = "skipped", "not this action's entity"
+            continue
+        if not (admin.has_view_permission(request, original)
+                and may(request, original)):
+            outcome.status, outcome.message = "refused", "you may not change this item"
             continue
         parsed = admin.entity.parse_item(original)
         changes = method(request, dict(parsed.values))
