@@ -264,3 +264,21 @@ def test_an_item_not_changeable_is_neither_edited_nor_changed_by_an_action(
     assert page.count(">refused<") == 1 and page.count(">done<") == 1
     assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
     assert [w[2] for w in hooks_urls.WRITTEN] == ["ORDER#2024-01-15#457"]
+
+
+def test_a_resolution_onto_an_item_locked_meanwhile_is_refused(django_user_model, an_order,
+                                                               shop_table):
+    carol = person("carol", django_user_model)
+    form = form_data(carol.get(edit_url(ORDER_KEY)))
+    # Someone locks the order after Carol opened the form.
+    data.put_item(shop_table, an_order | {"locked": True, "version": 2},
+                  condition=AttributeNotExists("PK") | AttributeNotExists("locked"))
+    page = carol.post(edit_url(ORDER_KEY), form | {"currency": "GBP"})
+    assert page.status_code == 409
+    tokens = dict(re.findall(r'name="(original|theirs|mine|choices)" value="([^"]*)"',
+                             page.content.decode()))
+    response = carol.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}),
+                          {k: unescape(v) for k, v in tokens.items()})
+    assert response.status_code == 403
+    assert "currency" not in data.get_item(shop_table, ORDER_KEY)
+    assert hooks_urls.WRITTEN == []

@@ -196,7 +196,7 @@ def resolve(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if original is None or mine is None:
         return error_response(request, 400, title, _("Nothing to apply."))
     admin = site.admin_of_item(definition, original)
-    require(request, admin, "change")
+    require(request, admin, "change", original)
     if theirs is None:
         require(request, site.admin_of_item(definition, mine), "add")
         try:
