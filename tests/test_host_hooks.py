@@ -239,6 +239,10 @@ def test_lookups_find_no_item_not_viewable(staff_client, hidden_order):
 def test_history_and_undo_withhold_entries_of_items_not_viewable(staff_client,
                                                                  hidden_order, shop_table):
     entry = AuditEntry.objects.get(action="update")
+    missing = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                               + q(HIDDEN_KEY))
+    assert missing.status_code == 404 and "PENDING" not in missing.content.decode()
+    assert f"/undo/{entry.pk}/" not in missing.content.decode()
     recent = staff_client.get(reverse("dynadmin:recent_actions"))
     assert recent.status_code == 200 and not shows_hidden(recent)
     assert f"/undo/{entry.pk}/" not in recent.content.decode()
@@ -295,3 +299,14 @@ def test_a_relation_withholds_the_related_item_not_viewable(staff_client, hidden
                             + q(shop_table.key_of(line)))
     assert page.status_code == 200 and "Toaster" in page.content.decode()
     assert not shows_hidden(page)
+
+
+def test_activity_and_item_changes_withhold_changes_of_items_not_viewable(staff_client,
+                                                                          hidden_order):
+    activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
+    html = unescape(activity.content.decode())
+    assert activity.status_code == 200 and "USER#u1 / ORDER#2024-01-15#456" in html
+    assert not shows_hidden(activity)
+    changes = staff_client.get(reverse("dynadmin:item_changes",
+                                       kwargs={"table": "Application"}) + q(HIDDEN_KEY))
+    assert "77.77" not in changes.content.decode()
