@@ -310,3 +310,16 @@ def test_activity_and_item_changes_withhold_changes_of_items_not_viewable(staff_
     changes = staff_client.get(reverse("dynadmin:item_changes",
                                        kwargs={"table": "Application"}) + q(HIDDEN_KEY))
     assert "77.77" not in changes.content.decode()
+
+
+def test_the_ttl_inspection_withholds_items_not_viewable(staff_client, shop_table):
+    for user_id in ("u1", "hidden"):
+        data.put_item(shop_table, Session.build_item({
+            "user_id": user_id, "session_id": f"s-{user_id}", "ip_address": "192.0.2.1",
+            "expires": None}), condition=AttributeNotExists("PK"))
+    url = reverse("dynadmin:ttl", kwargs={"table": "Application"}) + "?"
+    for pk, shown in (("USER#u1", True), (hooks_urls.HIDDEN_PK, False)):
+        response = staff_client.get(url + urlencode({"pk": pk, "sk": "SESSION#"}))
+        html = unescape(response.content.decode())
+        assert response.status_code == 200
+        assert (f"{pk} / SESSION#s-" in html) is shown, pk
