@@ -2,7 +2,7 @@
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
 recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition are not viewable, items with
 ``locked`` set not changeable; a save that
-would store ``status`` "CANCELLED" is refused with a message."""
+would store ``status`` "CANCELLED" or an email at blocked.example is refused with a message."""
 
 from typing import Any
 
@@ -23,6 +23,8 @@ class HostHooks:
                   **options: Any) -> Any:
         if item.get("status") == "CANCELLED":
             raise UserInputError("Orders are never cancelled here.", title="Refused by the host")
+        if str(item.get("email", "")).endswith("@blocked.example"):
+            raise UserInputError("That mail domain is blocked.", title="Refused by the host")
         item = {**item, "touched_by": request.user.username}
         result = super().save_item(request, item, original=original, **options)
         WRITTEN.append(("save_item", result.action, item["SK"], item["touched_by"]))

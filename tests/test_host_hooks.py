@@ -84,6 +84,15 @@ def test_a_refusal_by_save_item_writes_nothing_and_says_why(staff_client, an_ord
     response = staff_client.post(edit_url(ORDER_KEY), fields)
     assert response.status_code == 400
     assert "Orders are never cancelled here." in unescape(response.content.decode())
+    # Said on the form, which keeps what was typed.
+    assert response.context["form"].data["status"] == "CANCELLED"
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    response = staff_client.post(add, {"user_id": "u9", "email": "a@blocked.example",
+                                       "__extra__": "{}"})
+    assert response.status_code == 400
+    assert "That mail domain is blocked." in unescape(response.content.decode())
+    assert response.context["form"].data["email"] == "a@blocked.example"
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
     assert data.get_item(shop_table, ORDER_KEY) == an_order
     assert hooks_urls.WRITTEN == []
 

@@ -26,6 +26,7 @@ from ..editing.validation import ItemInvalid
 from ..services.key_params import edit_url, item_url
 from ..services.links import site_url
 from ..services.names import item_name
+from ..user_errors import UserInputError
 from .conflicts import CHOICE_FIELD, conflict_response, saved_note
 from .errors import error_response
 from .guards import (
@@ -111,6 +112,12 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
         return HttpResponseRedirect(_saved_url(request, table, original))
     except writes.EditConflict as conflict:
         return conflict_response(request, site, table, admin, conflict)
+    except UserInputError as refused:
+        # The admin's save_item refused it: said on the form, which keeps what was typed.
+        if form is None or isinstance(refused, ItemInvalid):
+            raise
+        form.add_error(None, refused.message)
+        return _render_form(request, site, table, admin, original, form, status=400)
     except writes.KeyTaken:
         message = _("Refused: another item already has this key, so the item was not moved. "
                     "Nothing was written.")
@@ -173,6 +180,10 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
         return response
     except ItemInvalid as exc:
         form.add_error(None, exc.messages)
+        return _render_form(request, site, table, admin, None, form, status=400,
+                            creating=True)
+    except UserInputError as refused:  # the admin's save_item refused it
+        form.add_error(None, refused.message)
         return _render_form(request, site, table, admin, None, form, status=400,
                             creating=True)
     messages.success(request, _("Created %(thing)s.") % {"thing": admin.opts.verbose_name}
