@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from . import data
 from .codenames import permission_name
-from .definitions import Entity
+from .definitions import Entity, Table
 from .definitions.fields import Field
 from .editing import writes
 from .editing.forms import EntityForm
@@ -145,20 +145,21 @@ class EntityAdmin:
 
     # -- writes ---------------------------------------------------------------------------
     def save_item(self, request: HttpRequest, item: dict[str, Any], *,
-                  original: dict[str, Any] | None, action: str = "update",
+                  original: dict[str, Any] | None, action: str | None = None,
                   version_from: dict[str, Any] | None = None) -> writes.WriteResult:
         """Write ``item``, like ``ModelAdmin.save_model``: every create, edit, key move, TTL
         change, action, conflict resolution and undo of this entity's items comes here.
 
         ``original`` is the item as the person read it, which guards the write (None: a
         create, which never overwrites); ``action`` is what the audit log calls the write
-        ("create", "update", "ttl", "action", "undo"...); ``version_from`` is the item a
-        create succeeds (an undone delete), whose version it raises.
+        ("ttl", "action", "undo"...; by default "create" or "update"); ``version_from`` is
+        the item a create succeeds (an undone delete), whose version it raises.
 
         Override it to adjust ``item`` before calling ``super()``, to add a side effect
         after it (the returned ``WriteResult`` says what was written), or to refuse by
         raising ``PermissionDenied`` or ``UserInputError`` before it: nothing is written.
         """
+        action = action or ("create" if original is None else "update")
         if original is None:
             return writes.create(self.opts.table, item, user=request.user,
                                  entity_label=self.opts.label, action=action,
@@ -204,7 +205,7 @@ class ItemWriter:
     item written: a view never calls ``editing.writes`` itself. An item no registered entity
     claims (raw, unclassified) has no admin and is written as is."""
 
-    def __init__(self, request: HttpRequest, table: Any,
+    def __init__(self, request: HttpRequest, table: Table,
                  admin_of: Callable[[dict[str, Any]], EntityAdmin | None]) -> None:
         self.request = request
         self.table = table
@@ -215,16 +216,15 @@ class ItemWriter:
              ) -> writes.WriteResult:
         """Create (``original`` None) or save ``item``, through the hook of the entity it
         will be (a raw edit can make it another one), as its audit entry is labelled."""
-        action = action or ("create" if original is None else "update")
         admin = self.admin_of(item)
         if admin is not None:
             return admin.save_item(self.request, item, original=original, action=action,
                                    version_from=version_from)
         user = self.request.user
         if original is None:
-            return writes.create(self.table, item, user=user, action=action,
+            return writes.create(self.table, item, user=user, action=action or "create",
                                  version_from=version_from)
-        return writes.save(self.table, original, item, user=user, action=action)
+        return writes.save(self.table, original, item, user=user, action=action or "update")
 
     def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
         admin = self.admin_of(item)

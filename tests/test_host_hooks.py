@@ -332,3 +332,16 @@ def test_the_ttl_inspection_withholds_items_not_viewable(staff_client, shop_tabl
         html = unescape(response.content.decode())
         assert response.status_code == 200
         assert (f"{pk} / SESSION#s-" in html) is shown, pk
+
+
+def test_save_item_called_as_a_host_would_audits_a_create_as_a_create(rf, staff_client,
+                                                                      shop_table):
+    from dynadmin.sites import site as default_site
+    from examples.shop.definitions import User
+
+    request = rf.post("/")
+    request.user = staff_client.user
+    result = default_site.admin_for(User).save_item(request, User.build_item({
+        "user_id": "u8", "email": "u8@example.com"}), original=None)
+    assert result.action == "create"
+    assert AuditEntry.objects.get().action == "create"
