@@ -15,8 +15,9 @@ from django.http import HttpRequest
 
 from . import data
 from .codenames import permission_name
-from .definitions import Entity
+from .definitions import Entity, Table
 from .definitions.fields import Field
+from .editing import writes
 from .editing.forms import EntityForm
 from .patterns import Listing, Lookup
 from .relations import Relation
@@ -25,7 +26,7 @@ from .services.names import entity_label
 if TYPE_CHECKING:
     from .sites import AdminSite
 
-__all__ = ["action", "EntityAdmin", "Listing", "Lookup"]
+__all__ = ["action", "EntityAdmin", "ItemWriter", "Listing", "Lookup"]
 
 def action(*, description: str, permission: str = "change"
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -154,6 +155,38 @@ class EntityAdmin:
                 available[name] = method
         return available
 
+    # -- writes ---------------------------------------------------------------------------
+    def save_item(self, request: HttpRequest, item: dict[str, Any], *,
+                  original: dict[str, Any] | None, action: str | None = None,
+                  version_from: dict[str, Any] | None = None) -> writes.WriteResult:
+        """Write ``item``, like ``ModelAdmin.save_model``: every create, edit, key move, TTL
+        change, action, conflict resolution and undo of this entity's items comes here.
+
+        ``original`` is the item as the person read it, which guards the write (None: a
+        create, which never overwrites); ``action`` is what the audit log calls the write
+        ("ttl", "action", "undo"...; by default "create" or "update"); ``version_from`` is
+        the item a create succeeds (an undone delete), whose version it raises.
+
+        Override it to adjust ``item`` before calling ``super()``, to add a side effect
+        after it (the returned ``WriteResult`` says what was written), or to refuse by
+        raising ``PermissionDenied`` or ``UserInputError`` before it: nothing is written.
+        """
+        action = action or ("create" if original is None else "update")
+        if original is None:
+            return writes.create(self.opts.table, item, user=request.user,
+                                 entity_label=self.opts.label, action=action,
+                                 version_from=version_from)
+        return writes.save(self.opts.table, original, item, user=request.user,
+                           entity_label=self.opts.label, action=action)
+
+    def delete_item(self, request: HttpRequest, item: dict[str, Any], *,
+                    action: str = "delete") -> writes.WriteResult:
+        """Delete ``item`` (as the person read it: the delete is guarded by it), like
+        ``ModelAdmin.delete_model``; deletes and undone creates come here. Overridden as
+        ``save_item`` is."""
+        return writes.delete(self.opts.table, item, user=request.user,
+                             entity_label=self.opts.label, action=action)
+
     # -- permissions ----------------------------------------------------------------------
     def _has(self, request: HttpRequest, action: str) -> bool:
         user = request.user
@@ -177,3 +210,36 @@ class EntityAdmin:
         """No write is offered on a read-only table or connection (the data layer refuses
         them anyway), nor on a library's internal items."""
         return not self.internal and not data.is_read_only(self.opts.table)
+
+
+class ItemWriter:
+    """The writes one request makes on one table, through the hooks of the admin of each
+    item written: a view never calls ``editing.writes`` itself. An item no registered entity
+    claims (raw, unclassified) has no admin and is written as is."""
+
+    def __init__(self, request: HttpRequest, table: Table,
+                 admin_of: Callable[[dict[str, Any]], EntityAdmin | None]) -> None:
+        self.request = request
+        self.table = table
+        self.admin_of = admin_of
+
+    def save(self, item: dict[str, Any], *, original: dict[str, Any] | None,
+             action: str | None = None, version_from: dict[str, Any] | None = None
+             ) -> writes.WriteResult:
+        """Create (``original`` None) or save ``item``, through the hook of the entity it
+        will be (a raw edit can make it another one), as its audit entry is labelled."""
+        admin = self.admin_of(item)
+        if admin is not None:
+            return admin.save_item(self.request, item, original=original, action=action,
+                                   version_from=version_from)
+        user = self.request.user
+        if original is None:
+            return writes.create(self.table, item, user=user, action=action or "create",
+                                 version_from=version_from)
+        return writes.save(self.table, original, item, user=user, action=action or "update")
+
+    def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
+        admin = self.admin_of(item)
+        if admin is not None:
+            return admin.delete_item(self.request, item, action=action)
+        return writes.delete(self.table, item, user=self.request.user, action=action)

@@ -20,8 +20,9 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .data.serialization import loads_dynamodb_json
 from .definitions import Entity, Table
-from .options import EntityAdmin
+from .options import EntityAdmin, ItemWriter
 
 __all__ = ["AdminSite", "AlreadyRegistered", "NotRegistered", "autodiscover", "register", "site"]
 
@@ -105,6 +106,10 @@ class AdminSite:
         """The admin of the entity an item belongs to; None for unclassified items."""
         return self.get_entity_admin(table.classify(item)) if item is not None else None
 
+    def writer(self, request: HttpRequest, table: Table) -> ItemWriter:
+        """What a view writes ``table``'s items with: each entity admin's write hooks."""
+        return ItemWriter(request, table, lambda item: self.admin_of_item(table, item))
+
     @property
     def tables(self) -> dict[str, Table]:
         """Registered tables by logical name, in registration order."""
@@ -169,6 +174,22 @@ class AdminSite:
             return False
         return all(self.may_view_item(request, table, image) for image in images
                    if image is not None)
+
+    def may_view_entry(self, request: HttpRequest, entry: Any) -> bool:
+        """May this person see an audit entry (already limited to the entities they may
+        view, ``AuditEntry.visible_to``)? Judged per item as ``may_view_change`` judges a
+        change: what a write tried and changed is as telling as the item."""
+        table = self.get_table(entry.table)
+        if table is None:
+            return True
+        try:
+            keys = loads_dynamodb_json(entry.key)
+            images = [loads_dynamodb_json(text) for text in (entry.before, entry.after)
+                      if text]
+        except (ValueError, TypeError, KeyError):
+            # An entry this code cannot read is shown as before: to the entities' viewers.
+            return True
+        return self.may_view_change(request, table, keys, images)
 
     # -- URLs and views -------------------------------------------------------------------
     @property

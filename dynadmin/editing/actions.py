@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .. import data, limits
@@ -17,6 +18,7 @@ from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..models import AuditEntry
 from ..services.key_params import item_url, key_text
+from ..user_errors import UserInputError
 from . import audit, writes
 from .validation import ItemInvalid
 
@@ -92,7 +94,7 @@ def chosen_rows(text: str, count: int) -> list[int]:
 class ActionOutcome:
     key_text: str
     url: str
-    status: str  # "done", "unchanged", "conflict", "invalid", "skipped"
+    status: str  # "done", "unchanged", "conflict", "invalid", "refused", "skipped"
     message: str = ""
 
     @property
@@ -106,6 +108,9 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
     """Read the selected items again (one BatchGetItem per 100), refuse those changed since
     the page was read, and write the others, each with the usual guard."""
     method = admin.get_actions(request)[name]
+    # The action's permission, asked again of each item (the admin's per-item hook).
+    may = {"change": admin.has_change_permission,
+           "delete": admin.has_delete_permission}[getattr(method, "permission", "change")]
     current: dict[str, dict[str, Any]] = {}
     for start in range(0, len(selected), limits.BATCH_GET_KEYS):
         chunk = [key for key, _ in selected[start:start + limits.BATCH_GET_KEYS]]
@@ -141,6 +146,10 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         if table.classify(original) is not admin.entity:
             outcome.status, outcome.message = "skipped", "not this action's entity"
             continue
+        if not (admin.has_view_permission(request, original)
+                and may(request, original)):
+            outcome.status, outcome.message = "refused", "you may not change this item"
+            continue
         parsed = admin.entity.parse_item(original)
         changes = method(request, dict(parsed.values))
         if not changes:
@@ -152,8 +161,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             new_item = admin.entity.rebuild_item(original, {
                 name: value for name, value in changes.items()
                 if name in parsed.errors or parsed.values.get(name) != value})
-            writes.save(table, original, new_item, user=request.user,
-                        entity_label=admin.opts.label, action="action")
+            admin.save_item(request, new_item, original=original, action="action")
         except writes.NothingChanged:
             outcome.status, outcome.message = "unchanged", "already as the action wants it"
         except writes.EditConflict:
@@ -167,4 +175,8 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             outcome.status, outcome.message = "conflict", "its new key is taken; not written"
         except (ItemInvalid, FieldError, KeyTemplateError) as exc:
             outcome.status, outcome.message = "invalid", str(exc)
+        except (PermissionDenied, UserInputError) as exc:
+            # The admin's save_item refused this item; the others are still tried.
+            outcome.status = "refused"
+            outcome.message = str(exc) or "refused; not written"
     return outcomes

@@ -1,5 +1,5 @@
-"""Extending, setting or clearing an item's TTL: composed here and written by
-``editing.writes.save`` with its usual guard and audit entry.
+"""Extending, setting or clearing an item's TTL: composed here and written by the entity
+admin's ``save_item`` (``editing.writes.save``, its usual guard and audit entry).
 
 Editing owns it (not services.ttl) because composing a write needs editing's TTL checks, and
 services never import editing: the layers flow editing -> services only.
@@ -28,7 +28,6 @@ from ..services.ttl import (
     ttl_target,
 )
 from ..user_errors import UserInputError
-from . import writes
 from .validation import check_ttl
 
 
@@ -138,14 +137,3 @@ def _check_extension(state: Any, moment: dt.datetime, now: dt.datetime) -> None:
         raise TTLNotPermitted(_("Extending may move the expiry up to %(cap)s UTC at most; "
                                 "later needs permission to change the item.")
                               % {"cap": cap.strftime("%Y-%m-%d %H:%M")})
-
-
-def write_change(table: Table, original: dict[str, Any], change: TTLChange, *, user: Any,
-                 entity_label: str = "") -> writes.WriteResult:
-    """Apply ``change`` and write it: a guarded, audited update (action ``ttl``).
-
-    Raises TTLRefused, or what ``writes.save`` raises (NothingChanged, EditConflict...).
-    """
-    new_item = apply_change(table, original, change)
-    return writes.save(table, original, new_item, user=user, entity_label=entity_label,
-                       action="ttl")

@@ -16,7 +16,7 @@ The undo is audited with action "undo", linked to the entry it reversed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .. import data
 from ..data.serialization import loads_dynamodb_json
@@ -29,6 +29,17 @@ __all__ = ["EDITS", "UNDOABLE", "Reversal", "reversal", "undo"]
 EDITS = {AuditEntry.Action.UPDATE, AuditEntry.Action.TTL, AuditEntry.Action.ACTION}
 UNDOABLE = EDITS | {AuditEntry.Action.CREATE, AuditEntry.Action.DELETE,
                     AuditEntry.Action.MOVE}
+
+
+class Writer(Protocol):
+    """How the undo writes (``options.ItemWriter``: through the entity admin's hooks)."""
+
+    def save(self, item: dict[str, Any], *, original: dict[str, Any] | None,
+             action: str | None = None, version_from: dict[str, Any] | None = None
+             ) -> writes.WriteResult: ...
+
+    def delete(self, item: dict[str, Any], *, action: str = "delete"
+               ) -> writes.WriteResult: ...
 
 
 @dataclass
@@ -68,8 +79,7 @@ def reversal(entry: AuditEntry) -> Reversal | None:
     return Reversal(entry, before, after)
 
 
-def undo(table: Table, undoing: Reversal, *, user: Any, entity_label: str = ""
-         ) -> writes.WriteResult:
+def undo(table: Table, undoing: Reversal, *, writer: Writer) -> writes.WriteResult:
     """Reverse the entry's write. Raises ``writes.EditConflict`` when the item is no longer
     as the entry left it, ``writes.KeyTaken`` when a deleted item's key (or a moved item's
     old key) is taken again, ``writes.NothingChanged`` when there is nothing to reverse."""
@@ -80,17 +90,14 @@ def undo(table: Table, undoing: Reversal, *, user: Any, entity_label: str = ""
     if after is None:  # a delete: its key must still be free
         if current is not None:
             raise writes.KeyTaken(key, current)
-        result = writes.create(table, before, user=user, entity_label=entity_label,
-                               action=action, version_from=before)
+        result = writer.save(before, original=None, action=action, version_from=before)
     elif current != after:
         raise writes.EditConflict(original=after, theirs=current,
                                   mine=before)
     elif before is None:  # a create
-        result = writes.delete(table, after, user=user, entity_label=entity_label,
-                               action=action)
+        result = writer.delete(after, action=action)
     else:
-        result = writes.save(table, after, before, user=user, entity_label=entity_label,
-                             action=action)
+        result = writer.save(before, original=after, action=action)
     if result.entry is not None:
         AuditEntry.objects.filter(pk=result.entry.pk).update(undoes=undoing.entry)
     return result

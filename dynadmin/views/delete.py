@@ -46,8 +46,7 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         return posted
     original, admin = posted
     try:
-        result = writes.delete(definition, original, user=request.user,
-                               entity_label=admin.opts.label if admin else "")
+        result = site.writer(request, definition).delete(original)
     except writes.EditConflict as conflict:
         return conflict_response(request, site, definition, admin, conflict)
     # The message links the item's history, where the delete can be undone.

@@ -26,6 +26,7 @@ from ..editing.validation import ItemInvalid
 from ..services.key_params import edit_url, item_url
 from ..services.links import site_url
 from ..services.names import item_name
+from ..user_errors import UserInputError
 from .conflicts import CHOICE_FIELD, conflict_response, saved_note
 from .errors import error_response
 from .guards import (
@@ -104,15 +105,19 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
     # Permission is judged on the item that would be written: a raw edit can make it another
     # entity, and any edit of a key field moves it.
     require_write_of(site, request, table, original, new_item)
-    target = site.admin_of_item(table, new_item)
-    label = target.opts.label if target else ""
     try:
-        result = writes.save(table, original, new_item, user=request.user, entity_label=label)
+        result = site.writer(request, table).save(new_item, original=original)
     except writes.NothingChanged:
         messages.info(request, _("Nothing changed: nothing was written."))
         return HttpResponseRedirect(_saved_url(request, table, original))
     except writes.EditConflict as conflict:
         return conflict_response(request, site, table, admin, conflict)
+    except UserInputError as refused:
+        # The admin's save_item refused it: said on the form, which keeps what was typed.
+        if form is None or isinstance(refused, ItemInvalid):
+            raise
+        form.add_error(None, refused.message)
+        return _render_form(request, site, table, admin, original, form, status=400)
     except writes.KeyTaken:
         message = _("Refused: another item already has this key, so the item was not moved. "
                     "Nothing was written.")
@@ -165,8 +170,7 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
         return _render_form(request, site, table, admin, None, form, status=400,
                             creating=True)
     try:
-        result = writes.create(table, form.cleaned_item, user=request.user,
-                               entity_label=admin.opts.label)
+        result = admin.save_item(request, form.cleaned_item, original=None, action="create")
     except writes.KeyTaken as taken:
         form.add_error(None, _("Refused: an item with this key already exists. Nothing was "
                                "written; creating never overwrites."))
@@ -176,6 +180,10 @@ def create(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
         return response
     except ItemInvalid as exc:
         form.add_error(None, exc.messages)
+        return _render_form(request, site, table, admin, None, form, status=400,
+                            creating=True)
+    except UserInputError as refused:  # the admin's save_item refused it
+        form.add_error(None, refused.message)
         return _render_form(request, site, table, admin, None, form, status=400,
                             creating=True)
     messages.success(request, _("Created %(thing)s.") % {"thing": admin.opts.verbose_name}
@@ -199,12 +207,11 @@ def resolve(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     if original is None or mine is None:
         return error_response(request, 400, title, _("Nothing to apply."))
     admin = site.admin_of_item(definition, original)
-    require(request, admin, "change")
+    require(request, admin, "change", original)
     if theirs is None:
         require(request, site.admin_of_item(definition, mine), "add")
         try:
-            result = writes.create(definition, mine, user=request.user,
-                                   entity_label=admin.opts.label if admin else "")
+            result = site.writer(request, definition).save(mine, original=None)
         except writes.KeyTaken:
             return error_response(request, 409, _("Key already taken"),
                                   _("Someone created an item with this key meanwhile."))

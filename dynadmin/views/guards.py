@@ -40,20 +40,22 @@ def require_writable(table: Table) -> None:
     data.ensure_writable(table)
 
 
-def allowed(request: HttpRequest, admin: EntityAdmin | None, action: str) -> bool:
+def allowed(request: HttpRequest, admin: EntityAdmin | None, action: str,
+            item: dict[str, Any] | None = None) -> bool:
     """May this person ``action`` items of ``admin``'s entity (None: unclassified items,
-    superusers only)?"""
+    superusers only), or this ``item`` of it (the admin's per-item hook decides)?"""
     if admin is None:
         return bool(request.user.is_superuser)
     if action == "add":
         return admin.has_add_permission(request)
-    return bool(getattr(admin, _CHECKS[action])(request))
+    return bool(getattr(admin, _CHECKS[action])(request, item))
 
 
-def require(request: HttpRequest, admin: EntityAdmin | None, action: str) -> None:
+def require(request: HttpRequest, admin: EntityAdmin | None, action: str,
+            item: dict[str, Any] | None = None) -> None:
     if admin is not None:
         require_writable(admin.opts.table)
-    if allowed(request, admin, action):
+    if allowed(request, admin, action, item):
         return
     if admin is None:
         raise PermissionDenied(_("Only superusers may change unclassified items."))
@@ -81,10 +83,10 @@ def require_write_of(site: AdminSite, request: HttpRequest, table: Table,
     entity it would be) and removes this one (delete on the entity it was)."""
     source = site.admin_of_item(table, original)
     target = site.admin_of_item(table, new_item)
-    require(request, source, "change")
+    require(request, source, "change", original)
     if source is not target or table.key_of(original) != table.key_of(new_item):
         require(request, target, "add")
-        require(request, source, "delete")
+        require(request, source, "delete", original)
 
 
 def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str) -> None:
@@ -112,7 +114,8 @@ def current_item(site: AdminSite, request: HttpRequest, table: Table, action: st
     item = read_item(table, key, consistent=True)
     admin = site.admin_of_item(table, item)
     # A forbidden item answers as a missing one does: the answer never tells it exists.
-    if item is None or not allowed(request, admin, action):
+    if (item is None or not site.may_view_item(request, table, item)
+            or not allowed(request, admin, action, item)):
         return error_response(request, 404, _("No item with this key"),
                               _("It may have been deleted or moved meanwhile."))
     return item, admin
@@ -128,5 +131,5 @@ def posted_original(site: AdminSite, request: HttpRequest, table: Table, action:
     if original is None:
         return error_response(request, 400, title, _("The form is incomplete."))
     admin = site.admin_of_item(table, original)
-    require(request, admin, action)
+    require(request, admin, action, original)
     return original, admin

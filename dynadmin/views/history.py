@@ -75,12 +75,11 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     filters = AuditFilter(request.GET, entries=entries, entities=entities)
     page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
     names = dict(entities)
-    shown = list(page.object_list)
+    shown = offer_undo(site, request, list(page.object_list))
     for entry in shown:
         entry.item_link = _item_link(site, entry)
         entry.item_name = entry_name(site, entry)
         entry.entity_name = names.get(entry.entity, entry.entity)
-    offer_undo(site, request, shown)
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(request, site.template_names("recent_actions.html"), {

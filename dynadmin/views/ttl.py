@@ -1,6 +1,6 @@
 """TTL: the table's setting and a bounded inspection of one partition; changing an item's TTL.
 
-Changing a TTL is an ordinary guarded, audited write (``editing.writes.save``) that Support
+Changing a TTL is an ordinary guarded, audited write (the entity admin's ``save_item``) that Support
 may make without the right to edit anything else.
 """
 
@@ -83,8 +83,7 @@ def set_ttl(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
                                         extend_only=rights == "extend")
     admin = site.admin_of_item(definition, original)
     try:
-        writes.save(definition, original, new_item, user=request.user,
-                    entity_label=admin.opts.label if admin else "", action="ttl")
+        site.writer(request, definition).save(new_item, original=original, action="ttl")
     except writes.NothingChanged:
         messages.info(request, _("The TTL already had this value: nothing was written."))
     except writes.EditConflict as conflict:

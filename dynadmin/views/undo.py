@@ -36,7 +36,7 @@ def _visible_entry(site: AdminSite, request: HttpRequest, table: Table, entry_id
     """The entry, if the person may see it (as History and Recent actions decide)."""
     entry = (AuditEntry.objects.filter(pk=entry_id, table=table.name)
              .visible_to(site.viewable_labels(request)).first())
-    if entry is None:
+    if entry is None or not site.may_view_entry(request, entry):
         raise Http404(_("No such entry in the audit log."))
     return entry
 
@@ -48,9 +48,9 @@ def may_undo(site: AdminSite, request: HttpRequest, table: Table, undoing: Rever
     if undoing.kind == "move":
         source = site.admin_of_item(table, undoing.after)
         target = site.admin_of_item(table, undoing.before)
-        return all(allowed(request, admin, action) for admin, action in (
+        return all(allowed(request, admin, action, undoing.after) for admin, action in (
             (source, "change"), (target, "add"), (source, "delete")))
-    return all(allowed(request, site.admin_of_item(table, item), action)
+    return all(allowed(request, site.admin_of_item(table, item), action, item)
                for item, action in undoing.permissions)
 
 
@@ -66,8 +66,10 @@ def undo_url(site: AdminSite, request: HttpRequest, table: Table, entry: AuditEn
 
 def offer_undo(site: AdminSite, request: HttpRequest, entries: list[AuditEntry]
                ) -> list[AuditEntry]:
-    """Each entry described in the entity's words (``describe_entries``) and given its
-    ``undo_url`` ("" where there is nothing this person may undo)."""
+    """The entries this person may see of the item they are about (the admins' per-item
+    view permission), each described in the entity's words (``describe_entries``) and given
+    its ``undo_url`` ("" where there is nothing this person may undo)."""
+    entries = [entry for entry in entries if site.may_view_entry(request, entry)]
     describe_entries(site, entries)
     for entry in entries:
         table = site.get_table(entry.table)
@@ -110,8 +112,7 @@ def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
     if undoing.kind == "move":
         require_write_of(site, request, definition, undoing.after, undoing.before)
     for item, action in undoing.permissions:
-        require(request, site.admin_of_item(definition, item), action)
-    admin = site.admin_of_item(definition, undoing.before or undoing.after)
+        require(request, site.admin_of_item(definition, item), action, item)
     named = {"action": entry.get_action_display().lower(), "who": entry.username,
              "when": stamp(entry.created_at)}
     where = item_url(definition, undoing.after or undoing.before)
@@ -122,8 +123,7 @@ def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
             "Nothing was written.") % {**named, "by": undone.username,
                                        "at": stamp(undone.created_at)})
     try:
-        result = undo(definition, undoing, user=request.user,
-                      entity_label=admin.opts.label if admin else "")
+        result = undo(definition, undoing, writer=site.writer(request, definition))
     except writes.EditConflict as conflict:
         return _refused(request, where, _(
             "Cannot undo %(who)s's %(action)s at %(when)s: %(why)s, so undoing it would "

@@ -206,9 +206,13 @@ def global_lookup(site: AdminSite, text: str, request: HttpRequest, *, limit: in
             attempt.error = outcome.message
             continue
         found = lookup_result(plan, outcome)
-        attempt.found, attempt.more = len(found.items), found.more
+        # Items the person may not view are neither counted nor gone to: a count of them,
+        # or a redirect to the only one, would tell that the text matched a hidden item.
+        visible = [parsed for parsed in found.items
+                   if plan.admin.has_view_permission(request, parsed.item)]
+        attempt.found, attempt.more = len(visible), found.more
         table = plan.table
-        for parsed in found.items:
+        for parsed in visible:
             identity = (table.name, tuple(parsed.item.get(a) for a in table.primary.attributes))
             if identity in seen:
                 continue

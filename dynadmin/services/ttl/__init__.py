@@ -5,7 +5,7 @@ other type is ignored; a value more than five years in the past is never acted o
 items stay readable until a background process deletes them (usually within a few days). So
 a TTL can look set and still never expire; this module names each such case and reads a
 chosen partition page by page (Query only, bounded) to count them. Changing a TTL is a write:
-``editing.ttl`` composes it and ``editing.writes.save`` writes it.
+``editing.ttl`` composes it and the entity admin's ``save_item`` writes it.
 """
 
 from .chart import bar_chart_svg

@@ -1,0 +1,347 @@
+"""A host project's EntityAdmin hooks, as ModelAdmin's: every write goes through
+``save_item``/``delete_item`` (a side effect after it, an attribute added before it, a
+refusal with a message), over HTTP on DynamoDB Local (see ``tests/hooks_urls.py``)."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dynadmin import data
+from dynadmin.data.conditions import AttributeNotExists
+from dynadmin.models import AuditEntry
+from examples.shop.definitions import Order, Session
+from tests import hooks_urls
+from tests.test_edit import ORDER_KEY, edit_url, form_data, q
+
+pytestmark = pytest.mark.django_db
+
+SESSION_KEY = {"PK": "USER#u1", "SK": "SESSION#s1"}
+
+
+@pytest.fixture(autouse=True)
+def _host_site(settings):
+    from dynadmin.services import links
+
+    settings.ROOT_URLCONF = "tests.hooks_urls"
+    links._reverse.cache_clear()
+    hooks_urls.WRITTEN.clear()
+    yield
+    links._reverse.cache_clear()
+
+
+def order(order_id="456", user_id="u1"):
+    return Order.build_item({
+        "user_id": user_id, "order_id": order_id, "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("99.95"), "version": 1})
+
+
+@pytest.fixture
+def an_order(shop_table):
+    item = order()
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return item
+
+
+def token(response, name="original"):
+    return unescape(re.search(rf'name="{name}" value="([^"]*)"',
+                              response.content.decode()).group(1))
+
+
+def person(name, django_user_model):
+    user = django_user_model.objects.create_superuser(name, f"{name}@example.com", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_edit_and_a_create_go_through_save_item(staff_client, an_order, shop_table):
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"status": "PAID"}
+    assert staff_client.post(edit_url(ORDER_KEY), fields).status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "PAID" and stored["touched_by"] == "admin"
+    assert hooks_urls.WRITTEN == [("save_item", "update", ORDER_KEY["SK"], "admin")]
+    # The audit entry records the item as the hook wrote it.
+    assert '"touched_by"' in AuditEntry.objects.latest("id").after
+
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    assert staff_client.post(add, {"user_id": "u9", "email": "a@example.com",
+                                   "__extra__": "{}"}).status_code == 302
+    created = data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"})
+    assert created["touched_by"] == "admin"
+    assert hooks_urls.WRITTEN[-1] == ("save_item", "create", "METADATA", "admin")
+
+
+def test_a_refusal_by_save_item_writes_nothing_and_says_why(staff_client, an_order,
+                                                            shop_table):
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"status": "CANCELLED"}
+    response = staff_client.post(edit_url(ORDER_KEY), fields)
+    assert response.status_code == 400
+    assert "Orders are never cancelled here." in unescape(response.content.decode())
+    # Said on the form, which keeps what was typed.
+    assert response.context["form"].data["status"] == "CANCELLED"
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    response = staff_client.post(add, {"user_id": "u9", "email": "a@blocked.example",
+                                       "__extra__": "{}"})
+    assert response.status_code == 400
+    assert "That mail domain is blocked." in unescape(response.content.decode())
+    assert response.context["form"].data["email"] == "a@blocked.example"
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    assert hooks_urls.WRITTEN == []
+
+
+def test_an_action_goes_through_save_item(staff_client, an_order, shop_table):
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
+        {"pk": "USER#u1"})
+    html = staff_client.get(url).content.decode()
+    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "rows": ",".join(rows),
+                                  "selection": unescape(re.search(
+                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    assert response.status_code == 200 and ">done<" in response.content.decode()
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "SHIPPED" and stored["touched_by"] == "admin"
+    assert hooks_urls.WRITTEN == [("save_item", "action", ORDER_KEY["SK"], "admin")]
+
+
+def test_a_ttl_change_goes_through_save_item(staff_client, shop_table):
+    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    data.put_item(shop_table, Session.build_item({
+        "user_id": "u1", "session_id": "s1", "ip_address": "192.0.2.1",
+        "expires": expires}), condition=AttributeNotExists("PK"))
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(SESSION_KEY))
+    response = staff_client.post(reverse("dynadmin:set_ttl", kwargs={"table": "Application"}),
+                                 {"original": token(page), "extend": "7"})
+    assert response.status_code == 302
+    assert data.get_item(shop_table, SESSION_KEY)["touched_by"] == "admin"
+    assert hooks_urls.WRITTEN == [("save_item", "ttl", SESSION_KEY["SK"], "admin")]
+
+
+def test_a_conflict_resolution_goes_through_save_item(django_user_model, an_order,
+                                                      shop_table):
+    bob, carol = (person(name, django_user_model) for name in ("bob", "carol"))
+    bobs_form = form_data(bob.get(edit_url(ORDER_KEY)))
+    carols_form = form_data(carol.get(edit_url(ORDER_KEY)))
+    assert bob.post(edit_url(ORDER_KEY), bobs_form | {"status": "SHIPPED"}).status_code == 302
+    page = carol.post(edit_url(ORDER_KEY), carols_form | {"currency": "GBP"})
+    assert page.status_code == 409
+    tokens = dict(re.findall(r'name="(original|theirs|mine|choices)" value="([^"]*)"',
+                             page.content.decode()))
+    assert carol.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}),
+                      {k: unescape(v) for k, v in tokens.items()}).status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["currency"] == "GBP" and stored["touched_by"] == "carol"
+    assert [w[3] for w in hooks_urls.WRITTEN] == ["bob", "carol"]
+
+
+def undo_url(entry):
+    return reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
+
+
+def test_a_delete_and_undos_go_through_the_hooks(staff_client, an_order, shop_table):
+    url = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    assert staff_client.post(url, {"original": token(staff_client.get(url))}
+                             ).status_code == 302
+    assert hooks_urls.WRITTEN == [("delete_item", "delete", ORDER_KEY["SK"], "admin")]
+    # Undoing the delete creates the item again through save_item...
+    assert staff_client.post(undo_url(AuditEntry.objects.get(action="delete"))
+                             ).status_code == 302
+    restored = data.get_item(shop_table, ORDER_KEY)
+    assert restored["touched_by"] == "admin" and restored["version"] == 2
+    assert hooks_urls.WRITTEN[-1] == ("save_item", "undo", ORDER_KEY["SK"], "admin")
+    # ... undoing an edit writes the item back through it...
+    fields = form_data(staff_client.get(edit_url(ORDER_KEY))) | {"status": "PAID"}
+    assert staff_client.post(edit_url(ORDER_KEY), fields).status_code == 302
+    assert staff_client.post(undo_url(AuditEntry.objects.latest("id"))).status_code == 302
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
+    assert hooks_urls.WRITTEN[-1] == ("save_item", "undo", ORDER_KEY["SK"], "admin")
+    # ... and undoing a create deletes through delete_item.
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    assert staff_client.post(add, {"user_id": "u9", "email": "a@example.com",
+                                   "__extra__": "{}"}).status_code == 302
+    assert staff_client.post(undo_url(AuditEntry.objects.latest("id"))).status_code == 302
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
+    assert hooks_urls.WRITTEN[-1] == ("delete_item", "undo", "METADATA", "admin")
+
+
+def test_an_action_refused_by_save_item_is_that_rows_outcome(staff_client, an_order,
+                                                              shop_table):
+    data.put_item(shop_table, order("457"), condition=AttributeNotExists("PK"))
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
+        {"pk": "USER#u1"})
+    html = staff_client.get(url).content.decode()
+    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.cancel", "rows": ",".join(rows),
+                                  "selection": unescape(re.search(
+                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    page = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert page.count(">refused<") == 2 and "Orders are never cancelled here." in page
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    assert hooks_urls.WRITTEN == []
+
+
+# -- has_view_permission(request, item) --------------------------------------------------
+HIDDEN_KEY = {"PK": hooks_urls.HIDDEN_PK, "SK": "ORDER#2024-01-15#999"}
+
+
+@pytest.fixture
+def hidden_order(shop_table, staff_client):
+    """An order the host's has_view_permission withholds (its partition), with an audited
+    edit, beside a visible one."""
+    from dynadmin.editing import writes
+
+    data.put_item(shop_table, order(), condition=AttributeNotExists("PK"))
+    item = order("999", user_id="hidden") | {"total": Decimal("77.77")}
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    writes.save(shop_table, item, item | {"status": "PAID"}, user=staff_client.user,
+                entity_label="Application.Order")
+    return data.get_item(shop_table, HIDDEN_KEY)
+
+
+def shows_hidden(response):
+    html = unescape(response.content.decode())
+    return "77.77" in html or HIDDEN_KEY["SK"] in html or q(HIDDEN_KEY)[1:] in html
+
+
+def test_an_item_not_viewable_answers_as_missing(staff_client, hidden_order):
+    for name in ("item", "edit", "delete"):
+        response = staff_client.get(reverse(f"dynadmin:{name}",
+                                            kwargs={"table": "Application"}) + q(HIDDEN_KEY))
+        assert response.status_code == 404, name
+        assert "77.77" not in response.content.decode(), name
+    assert staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(ORDER_KEY)).status_code == 200
+
+
+def test_rows_and_exports_withhold_items_not_viewable(staff_client, hidden_order):
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    page = staff_client.get(url, {"pk": hooks_urls.HIDDEN_PK})
+    assert page.status_code == 200 and not shows_hidden(page)
+    for fmt in ("json", "csv"):
+        export = staff_client.get(url, {"pk": hooks_urls.HIDDEN_PK, "format": fmt})
+        assert export.status_code == 200 and not shows_hidden(export), fmt
+    assert "ORDER#2024-01-15#456" in staff_client.get(url, {"pk": "USER#u1"}
+                                                      ).content.decode()
+
+
+def test_lookups_find_no_item_not_viewable(staff_client, hidden_order):
+    by_id = reverse("dynadmin:entity_lookup", args=["Application.Order", "by_id"])
+    response = staff_client.get(by_id, {"order_id": "999"})
+    assert response.status_code != 302 and not shows_hidden(response)
+    assert staff_client.get(by_id, {"order_id": "456"}).status_code == 302
+    box = staff_client.get(reverse("dynadmin:lookup"), {"q": "ORD-999"})
+    assert box.status_code == 200 and not shows_hidden(box)
+    assert "Nothing found for “ORD-999”" in unescape(box.content.decode())
+
+
+def test_history_and_undo_withhold_entries_of_items_not_viewable(staff_client,
+                                                                 hidden_order, shop_table):
+    entry = AuditEntry.objects.get(action="update")
+    missing = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                               + q(HIDDEN_KEY))
+    assert missing.status_code == 404 and "PENDING" not in missing.content.decode()
+    assert f"/undo/{entry.pk}/" not in missing.content.decode()
+    recent = staff_client.get(reverse("dynadmin:recent_actions"))
+    assert recent.status_code == 200 and not shows_hidden(recent)
+    assert f"/undo/{entry.pk}/" not in recent.content.decode()
+    undo = reverse("dynadmin:undo", kwargs={"table": "Application", "entry_id": entry.pk})
+    assert staff_client.post(undo).status_code == 404
+    assert data.get_item(shop_table, HIDDEN_KEY)["status"] == "PAID"
+
+
+def test_an_item_not_changeable_is_neither_edited_nor_changed_by_an_action(
+        staff_client, shop_table):
+    data.put_item(shop_table, order() | {"locked": True}, condition=AttributeNotExists("PK"))
+    data.put_item(shop_table, order("457"), condition=AttributeNotExists("PK"))
+    assert staff_client.get(edit_url(ORDER_KEY)).status_code == 404
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
+        {"pk": "USER#u1"})
+    html = staff_client.get(url).content.decode()
+    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
+    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                                 {"action": "Order.mark_shipped", "rows": ",".join(rows),
+                                  "selection": unescape(re.search(
+                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    page = unescape(response.content.decode())
+    assert page.count(">refused<") == 1 and page.count(">done<") == 1
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
+    assert [w[2] for w in hooks_urls.WRITTEN] == ["ORDER#2024-01-15#457"]
+
+
+def test_a_resolution_onto_an_item_locked_meanwhile_is_refused(django_user_model, an_order,
+                                                               shop_table):
+    carol = person("carol", django_user_model)
+    form = form_data(carol.get(edit_url(ORDER_KEY)))
+    # Someone locks the order after Carol opened the form.
+    data.put_item(shop_table, an_order | {"locked": True, "version": 2},
+                  condition=AttributeNotExists("PK") | AttributeNotExists("locked"))
+    page = carol.post(edit_url(ORDER_KEY), form | {"currency": "GBP"})
+    assert page.status_code == 409
+    tokens = dict(re.findall(r'name="(original|theirs|mine|choices)" value="([^"]*)"',
+                             page.content.decode()))
+    response = carol.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}),
+                          {k: unescape(v) for k, v in tokens.items()})
+    assert response.status_code == 403
+    assert "currency" not in data.get_item(shop_table, ORDER_KEY)
+    assert hooks_urls.WRITTEN == []
+
+
+def test_a_relation_withholds_the_related_item_not_viewable(staff_client, hidden_order,
+                                                            shop_table):
+    from examples.shop.definitions import OrderItem
+
+    line = OrderItem.build_item({"order_id": "999", "product_id": "B0TOASTER", "quantity": 1,
+                                 "unit_price": Decimal("9.99"), "product_name": "Toaster"})
+    data.put_item(shop_table, line, condition=AttributeNotExists("PK"))
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(shop_table.key_of(line)))
+    assert page.status_code == 200 and "Toaster" in page.content.decode()
+    assert not shows_hidden(page)
+
+
+def test_activity_and_item_changes_withhold_changes_of_items_not_viewable(staff_client,
+                                                                          hidden_order):
+    activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
+    html = unescape(activity.content.decode())
+    assert activity.status_code == 200 and "USER#u1 / ORDER#2024-01-15#456" in html
+    assert not shows_hidden(activity)
+    changes = staff_client.get(reverse("dynadmin:item_changes",
+                                       kwargs={"table": "Application"}) + q(HIDDEN_KEY))
+    assert "77.77" not in changes.content.decode()
+
+
+def test_the_ttl_inspection_withholds_items_not_viewable(staff_client, shop_table):
+    for user_id in ("u1", "hidden"):
+        data.put_item(shop_table, Session.build_item({
+            "user_id": user_id, "session_id": f"s-{user_id}", "ip_address": "192.0.2.1",
+            "expires": None}), condition=AttributeNotExists("PK"))
+    url = reverse("dynadmin:ttl", kwargs={"table": "Application"}) + "?"
+    for pk, shown in (("USER#u1", True), (hooks_urls.HIDDEN_PK, False)):
+        response = staff_client.get(url + urlencode({"pk": pk, "sk": "SESSION#"}))
+        html = unescape(response.content.decode())
+        assert response.status_code == 200
+        assert (f"{pk} / SESSION#s-" in html) is shown, pk
+
+
+def test_save_item_called_as_a_host_would_audits_a_create_as_a_create(rf, staff_client,
+                                                                      shop_table):
+    from dynadmin.sites import site as default_site
+    from examples.shop.definitions import User
+
+    request = rf.post("/")
+    request.user = staff_client.user
+    result = default_site.admin_for(User).save_item(request, User.build_item({
+        "user_id": "u8", "email": "u8@example.com"}), original=None)
+    assert result.action == "create"
+    assert AuditEntry.objects.get().action == "create"
