@@ -341,7 +341,7 @@ def test_save_item_called_as_a_host_would_audits_a_create_as_a_create(rf, staff_
 
     request = rf.post("/")
     request.user = staff_client.user
-    result = default_site.admin_for(User).save_item(request, User.build_item({
+    result = default_site.get_entity_admin(User).save_item(request, User.build_item({
         "user_id": "u8", "email": "u8@example.com"}), original=None)
     assert result.action == "create"
     assert AuditEntry.objects.get().action == "create"

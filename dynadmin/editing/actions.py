@@ -108,9 +108,12 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
     """Read the selected items again (one BatchGetItem per 100), refuse those changed since
     the page was read, and write the others, each with the usual guard."""
     method = admin.get_actions(request)[name]
-    # The action's permission, asked again of each item (the admin's per-item hook).
+    # The action's permission, asked again of each item (the admin's per-item hook). A
+    # permission of the host's own (``has_publish_permission(request)``) is not per item, as
+    # in Django: get_actions() has asked it already.
     may = {"change": admin.has_change_permission,
-           "delete": admin.has_delete_permission}[getattr(method, "permission", "change")]
+           "delete": admin.has_delete_permission}.get(
+        getattr(method, "permission", "change"), lambda request, item: True)
     current: dict[str, dict[str, Any]] = {}
     for start in range(0, len(selected), limits.BATCH_GET_KEYS):
         chunk = [key for key, _ in selected[start:start + limits.BATCH_GET_KEYS]]
