@@ -36,6 +36,7 @@ from .inference import (
     shared_labels,
 )
 from .item_types import tell_apart, type_attribute
+from .map_functions import map_function, map_guess
 from .onetable import read_onetable
 
 __all__ = ["read_workbench"]
@@ -138,6 +139,11 @@ def _table(design: Design, data: dict) -> None:
     types = {str(a.get("AttributeName")): str(a.get("AttributeType", "S"))
              for a in data.get("NonKeyAttributes") or [] if isinstance(a, dict)}
     key_types = dict([pk] + ([sk] if sk else []))
+    declared = set(types) | {str(a) for f in data.get("TableFacets") or [] if isinstance(f, dict)
+                             for a in f.get("NonKeyAttributes") or []}
+    maps: dict[str, list[Part]] = {}
+    for key in (keys.get("PartitionKey"), keys.get("SortKey")):
+        map_function(table.notes, maps, key, declared, key_types, "")
     for gsi in data.get("GlobalSecondaryIndexes") or []:
         index_keys = gsi.get("KeyAttributes") or {}
         gpk = _key_attribute(index_keys.get("PartitionKey"))
@@ -146,6 +152,9 @@ def _table(design: Design, data: dict) -> None:
             continue
         gsk = _key_attribute(index_keys.get("SortKey"))
         table.indexes[str(gsi["IndexName"])] = (gpk[0], gsk[0] if gsk else None)
+        for key in (index_keys.get("PartitionKey"), index_keys.get("SortKey")):
+            map_function(table.notes, maps, key, declared, dict([gpk] + ([gsk] if gsk else [])),
+                         f"index {gsi['IndexName']}'s ")
         key_types.update([gpk] + ([gsk] if gsk else []))
         projection = (gsi.get("Projection") or {}).get("ProjectionType", "ALL")
         if projection != "ALL":
@@ -164,16 +173,20 @@ def _table(design: Design, data: dict) -> None:
     taken: set[str] = set()
     facets = []
     if not data.get("TableFacets") and data.get("TableData"):
-        facets = _facets_from_items(table, data, types, taken)
+        facets = _facets_from_items(table, data, types, taken, maps)
     for facet in data.get("TableFacets") or []:
         if not isinstance(facet, dict):
             continue
         items = [i for i in facet.get("TableData") or [] if isinstance(i, dict)]
         keys = [[sample_text(i.get(a)) or "" for a in (table.pk, table.sk) if a] for i in items]
         groups = shape_groups(keys) if items else [("", [])]
+        if items and {table.pk, table.sk} & set(maps):
+            # the model's MapFunction spells the key of every item: a sample of another shape
+            # is one that does not fit it (said next to the key), not another entity
+            groups = [("", list(range(len(items))))]
         for n, (label, members) in enumerate(groups):
             group = [items[m] for m in members]
-            entity = _facet(table, facet, group, types, taken, label if n else "")
+            entity = _facet(table, facet, group, types, taken, label if n else "", maps=maps)
             if len(groups) > 1:
                 entity.notes.append(
                     f"guess: facet {facet.get('FacetName')} shows {len(groups)} shapes of key; "
@@ -187,14 +200,14 @@ def _table(design: Design, data: dict) -> None:
     design.entities += [entity for entity, _ in facets]
 
 
-def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
-                       taken: set[str]) -> list[tuple[EntitySpec, list[dict]]]:
+def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str], taken: set[str],
+                       maps: dict[str, list[Part]]) -> list[tuple[EntitySpec, list[dict]]]:
     """A table with sample items but no facets: one entity per kind of key the items show,
     grouped by the labels their keys begin with (``inference.prefix_groups``)."""
     items = [i for i in data["TableData"] if isinstance(i, dict)]
     attributes = [a for a in (table.pk, table.sk) if a]
     keys = [[sample_text(i.get(a)) or "" for a in attributes] for i in items]
-    by_type = _type_groups(table, items, types, taken)
+    by_type = _type_groups(table, items, types, taken, maps)
     if by_type:
         return by_type
     # an item's own attribute values: a key segment equal to one is a value, not a label
@@ -211,7 +224,7 @@ def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
                   for label in shared_labels([keys[m][n] for m in members],
                                              [own[m] for m in members])]
         name = " ".join(dict.fromkeys(labels)) or table.name
-        entity = _facet(table, {"FacetName": name}, group, types, taken, "", constants)
+        entity = _facet(table, {"FacetName": name}, group, types, taken, "", constants, maps)
         entity.notes.append(
             f"guess: the table has no facets; this entity is the {len(group)} sample item(s) "
             f"keyed like {' / '.join(keys[members[0]])!r}, grouped by their keys' labels.")
@@ -219,8 +232,8 @@ def _facets_from_items(table: TableSpec, data: dict, types: dict[str, str],
     return facets
 
 
-def _type_groups(table: TableSpec, items: list[dict], types: dict[str, str],
-                 taken: set[str]) -> list[tuple[EntitySpec, list[dict]]]:
+def _type_groups(table: TableSpec, items: list[dict], types: dict[str, str], taken: set[str],
+                 maps: dict[str, list[Part]]) -> list[tuple[EntitySpec, list[dict]]]:
     """Facets read from the item-type attribute, when the samples have one; none otherwise
     (they are grouped by their keys' labels instead)."""
     attribute = type_attribute(table, items)
@@ -233,7 +246,7 @@ def _type_groups(table: TableSpec, items: list[dict], types: dict[str, str],
         return []
     facets = []
     for value, group in groups.items():
-        entity = _facet(table, {"FacetName": value}, group, types, taken, "")
+        entity = _facet(table, {"FacetName": value}, group, types, taken, "", maps=maps)
         entity.notes.append(f"guess: the table has no facets; this entity is the {len(group)} "
                             f"sample item(s) whose {attribute} is {value!r}.")
         facets.append((entity, group))
@@ -241,7 +254,8 @@ def _type_groups(table: TableSpec, items: list[dict], types: dict[str, str],
 
 
 def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, str],
-           taken: set[str], suffix: str, constants: dict[str, str] | None = None) -> EntitySpec:
+           taken: set[str], suffix: str, constants: dict[str, str] | None = None,
+           maps: dict[str, list[Part]] | None = None) -> EntitySpec:
     name = class_name(class_name(str(facet.get("FacetName") or "Item")) + suffix, taken)
     entity = EntitySpec(name=name, table=table.name)
     _ignored(entity.notes, f"facet {facet.get('FacetName')}", facet, FACET_KEYS)
@@ -259,6 +273,7 @@ def _facet(table: TableSpec, facet: dict, items: list[dict], types: dict[str, st
     aliases = facet.get("KeyAttributeAlias") or {}
     builder = _KeyBuilder(entity, table, items, types, names, used, key_attributes)
     builder.constants = constants or {}
+    builder.maps = maps or {}
     pk = builder.template(table.pk, aliases.get("PartitionKeyAlias"))
     sk = builder.template(table.sk, aliases.get("SortKeyAlias")) if table.sk else None
     entity.keys.append(KeySpec("keys", None, pk, sk, builder.take_notes()))
@@ -311,6 +326,8 @@ class _KeyBuilder:
         self.notes: list[str] = []
         #: key attributes spelled alike by every item (a group's ``meta``): literal text
         self.constants: dict[str, str] = {}
+        #: key attributes whose template the model's MapFunction spells
+        self.maps: dict[str, list[Part]] = {}
         #: key attributes already read as one bare placeholder (PK ``player001`` →
         #: ``{playerID}``): a later key holding the same value holds the same placeholder
         self.bare: dict[str, str] = {}
@@ -330,9 +347,11 @@ class _KeyBuilder:
                           if a not in self.key_attributes}
                 others.update({name: sample_text(item.get(a)) for a, name in self.bare.items()})
                 samples.append((value, {a: v for a, v in others.items() if v is not None}))
-        guess = infer_template(attribute, samples, alias)
-        if len(samples) == 1 and any(p.kind != "literal" for p in guess.parts) and len(
-                guess.parts) > 1:
+        mapped = attribute in self.maps
+        guess = map_guess(attribute, self.maps[attribute], samples) if mapped else (
+            infer_template(attribute, samples, alias))
+        if not mapped and len(samples) == 1 and len(guess.parts) > 1 and any(
+                p.kind != "literal" for p in guess.parts):
             # one value shows where its segments split, never which of them vary
             guess.notes.append(f"guess: {attribute}'s template is fitted to a single sample "
                                f"item ({samples[0][0]!r}); other items may spell it otherwise.")

@@ -328,3 +328,86 @@ def test_entities_that_cannot_be_told_apart_come_with_the_attribute_that_would(t
                            "recordType differs between 3 of the 3 entities (Flight: FLIGHT, "
                            "FLIGHT-CODESHARE; ")
     assert "Table(type_attribute='recordType')" in hint
+
+
+def mapped_model(sort_key_map=None, partition_key_map=None, gsi_sort_key_map=None,
+                 sort_keys=("ORDER#o1",)) -> dict:
+    """A small model whose key attributes may carry a MapFunction, as some exports write.
+
+    Its sample items hold no OrderId attribute, so the samples alone cannot tell that the
+    sort key's segment is the OrderId the model declares."""
+    def key(name, mapped):
+        return {"AttributeName": name, "AttributeType": "S",
+                **({"MapFunction": mapped} if mapped is not None else {})}
+
+    items = [{"PK": {"S": "CUST#c1"}, "SK": {"S": sk}, "CustomerId": {"S": "c1"},
+              "OrderDate": {"S": "2024-01-0" + str(n + 1)}, "Status": {"S": "open"},
+              "GSI1PK": {"S": "STATUS#open"}, "GSI1SK": {"S": f"2024-01-0{n + 1}#o{n + 1}"}}
+             for n, sk in enumerate(sort_keys)]
+    return {"ModelName": "Orders", "DataModel": [{
+        "TableName": "Orders",
+        "KeyAttributes": {"PartitionKey": key("PK", partition_key_map),
+                          "SortKey": key("SK", sort_key_map)},
+        "NonKeyAttributes": [{"AttributeName": a, "AttributeType": "S"}
+                             for a in ("CustomerId", "OrderDate", "Status", "GSI1PK", "GSI1SK")],
+        "GlobalSecondaryIndexes": [{
+            "IndexName": "GSI1", "Projection": {"ProjectionType": "ALL"},
+            "KeyAttributes": {"PartitionKey": key("GSI1PK", None),
+                              "SortKey": key("GSI1SK", gsi_sort_key_map)}}],
+        "TableFacets": [{"FacetName": "Order", "KeyAttributeAlias": {
+            "PartitionKeyAlias": "CustomerId", "SortKeyAlias": "SK"},
+            "NonKeyAttributes": ["CustomerId", "OrderId", "OrderDate", "Status"],
+            "TableData": items}]}]}
+
+
+def test_a_map_function_template_is_the_keys_template_over_the_samples():
+    source, module, problems = generated_from(mapped_model(
+        sort_key_map="ORDER#${OrderId}", partition_key_map="CUST#{CustomerId}"))
+    assert [p for p in problems if p.is_serious()] == []
+    key = module.Order._meta.primary_key
+    assert (key.pk.template, key.sk.template) == ("CUST#{CustomerId}", "ORDER#{OrderId}")
+    text = source.replace("\n    #   ", " ")
+    assert ("# note: SK's template is the model's MapFunction ('ORDER#{OrderId}'), not "
+            "inferred from the sample items.") in text
+    assert "does not fit" not in text  # every sample fits it
+    item = module.Order.build_item({"CustomerId": "c9", "OrderId": "o9"})
+    assert (item["PK"], item["SK"]) == ("CUST#c9", "ORDER#o9")
+
+
+def test_a_sample_the_map_function_does_not_parse_is_a_guess_naming_it():
+    source, module, problems = generated_from(mapped_model(
+        sort_key_map="ORDER#${OrderId}", sort_keys=("ORDER#o1", "ORDER#o2", "INVOICE-7")))
+    assert [p for p in problems if p.is_serious()] == []
+    assert module.Order._meta.primary_key.sk.template == "ORDER#{OrderId}"
+    text = source.replace("\n    #   ", " ")
+    assert ("# guess: sample item SK 'INVOICE-7' does not fit the MapFunction "
+            "'ORDER#{OrderId}'; check which of the two your items follow.") in text
+
+
+def test_a_gsi_key_map_function_is_that_index_keys_template():
+    source, module, problems = generated_from(mapped_model(
+        gsi_sort_key_map="${OrderDate}#${OrderId}"))
+    assert [p for p in problems if p.is_serious()] == []
+    key = module.Order._meta.keys["by_gsi1"]
+    assert (key.index_name, key.sk.template) == ("GSI1", "{OrderDate}#{OrderId}")
+    assert "# note: GSI1SK's template is the model's MapFunction" in source
+
+
+@pytest.mark.parametrize("mapped", [
+    {"Type": "concat", "Args": ["ORDER#", {"Attribute": "OrderId"}]},
+    "ORDER#${Nowhere}",
+    "ORDER#\u2028${OrderId",
+])
+def test_a_map_function_not_understood_is_said_and_the_samples_used(mapped):
+    source, module, problems = generated_from(mapped_model(sort_key_map=mapped))
+    compile(source, "dynadmin_imported", "exec")
+    assert [p for p in problems if p.is_serious()] == []
+    # the template is what the samples show, as without a MapFunction
+    plain = generated_from(mapped_model())[1].Order._meta.primary_key.sk.template
+    assert module.Order._meta.primary_key.sk.template == plain
+    text = " ".join(line[1:].strip() for line in source.splitlines() if line.startswith("#"))
+    assert "note: SK's MapFunction " in text and "was not understood" in text
+    if isinstance(mapped, dict):
+        assert '\'{"Type": "concat", "Args": ["ORDER#", {"Attribute": "OrderId"}]}\'' in text
+    else:
+        assert "\u2028" not in source and repr(mapped) in text
