@@ -155,6 +155,16 @@ class AdminSite:
             return None
         return {a.opts.label for a in self._registry.values() if a.has_view_permission(request)}
 
+    def shows_call_details(self, request: HttpRequest) -> bool:
+        """May the footer say what each call read (items, capacity)? Only to whoever sees
+        every item: a page withholds the rows a person may not view, and "Query, 1 item" over
+        an empty list would tell that one is there. So superusers, and only while no admin
+        decides per item (``has_view_permission(request, item)`` overridden)."""
+        if self.viewable_labels(request) is not None:
+            return False
+        return all(type(admin).has_view_permission is EntityAdmin.has_view_permission
+                   for admin in self._registry.values())
+
     def may_view_item(self, request: HttpRequest, table: Table, item: dict[str, Any]) -> bool:
         """May this person see this item (its entity's view permission; an unclassified item
         with view access to one of the table's entities)?"""
@@ -288,6 +298,7 @@ class AdminSite:
             "messages": get_messages(request),
             "request": request,
             "dynamodb_calls": getattr(request, "dynamodb_calls", []),
+            "dynamodb_call_details": self.shows_call_details(request),
             "lookup_query": query,
         }
 

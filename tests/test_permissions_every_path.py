@@ -420,3 +420,20 @@ def test_the_diff_of_a_save_holds_only_what_the_person_wrote(staff_client, a_ses
     entry = AuditEntry.objects.get()
     assert entry.outcome == "applied" and set(entry.diff) == {"ip_address"}
     assert data.get_item(shop_table, SESSION_KEY)["user_agent"] == "curl"
+
+
+def test_the_footer_tells_no_count_of_items_a_person_may_not_view(client, django_user_model,
+                                                                  a_session, shop_table):
+    """A Users-only person opens the partition holding only a Session: the rows are withheld,
+    and the footer must not say "1 item" (nor the capacity the read consumed) either."""
+    viewer = person(client, django_user_model, "view_application_user")
+    response = viewer.get(url("partition") + "?" + urlencode({"pk": SESSION_KEY["PK"]}))
+    footer = re.search(r'<p class="cost">(.*?)</p>', response.content.decode(), re.S).group(1)
+    assert "Query" in footer  # the call is still named, with its latency
+    assert " item" not in footer and "RCU" not in footer
+
+
+def test_the_footer_tells_counts_to_whoever_sees_every_item(staff_client, a_session):
+    response = staff_client.get(url("partition") + "?" + urlencode({"pk": SESSION_KEY["PK"]}))
+    footer = re.search(r'<p class="cost">(.*?)</p>', response.content.decode(), re.S).group(1)
+    assert "1 item" in footer and "RCU" in footer
