@@ -97,15 +97,19 @@ def test_a_refusal_by_save_item_writes_nothing_and_says_why(staff_client, an_ord
     assert hooks_urls.WRITTEN == []
 
 
-def test_an_action_goes_through_save_item(staff_client, an_order, shop_table):
+def run_on_every_row(client, action, pk="USER#u1"):
+    """Post ``action`` over every row of partition ``pk``, as its page offers it."""
     url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
-        {"pk": "USER#u1"})
-    html = staff_client.get(url).content.decode()
+        {"pk": pk})
+    html = client.get(url).content.decode()
     rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
-    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.mark_shipped", "rows": ",".join(rows),
-                                  "selection": unescape(re.search(
-                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    selection = unescape(re.search(r'name="selection" value="([^"]*)"', html).group(1))
+    return client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
+                       {"action": action, "rows": ",".join(rows), "selection": selection})
+
+
+def test_an_action_goes_through_save_item(staff_client, an_order, shop_table):
+    response = run_on_every_row(staff_client, "Order.mark_shipped")
     assert response.status_code == 200 and ">done<" in response.content.decode()
     stored = data.get_item(shop_table, ORDER_KEY)
     assert stored["status"] == "SHIPPED" and stored["touched_by"] == "admin"
@@ -176,14 +180,7 @@ def test_a_delete_and_undos_go_through_the_hooks(staff_client, an_order, shop_ta
 def test_an_action_refused_by_save_item_is_that_rows_outcome(staff_client, an_order,
                                                               shop_table):
     data.put_item(shop_table, order("457"), condition=AttributeNotExists("PK"))
-    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
-        {"pk": "USER#u1"})
-    html = staff_client.get(url).content.decode()
-    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
-    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.cancel", "rows": ",".join(rows),
-                                  "selection": unescape(re.search(
-                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    response = run_on_every_row(staff_client, "Order.cancel")
     page = unescape(response.content.decode())
     assert response.status_code == 200
     assert page.count(">refused<") == 2 and "Orders are never cancelled here." in page
@@ -265,14 +262,7 @@ def test_an_item_not_changeable_is_neither_edited_nor_changed_by_an_action(
     data.put_item(shop_table, order() | {"locked": True}, condition=AttributeNotExists("PK"))
     data.put_item(shop_table, order("457"), condition=AttributeNotExists("PK"))
     assert staff_client.get(edit_url(ORDER_KEY)).status_code == 404
-    url = reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
-        {"pk": "USER#u1"})
-    html = staff_client.get(url).content.decode()
-    rows = re.findall(r'<input type="checkbox" data-row="(\d+)"', html)
-    response = staff_client.post(reverse("dynadmin:action", kwargs={"table": "Application"}),
-                                 {"action": "Order.mark_shipped", "rows": ",".join(rows),
-                                  "selection": unescape(re.search(
-                                      r'name="selection" value="([^"]*)"', html).group(1))})
+    response = run_on_every_row(staff_client, "Order.mark_shipped")
     page = unescape(response.content.decode())
     assert page.count(">refused<") == 1 and page.count(">done<") == 1
     assert data.get_item(shop_table, ORDER_KEY)["status"] == "PENDING"
