@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 from . import data
+from .access_patterns import Listing, Lookup
 from .codenames import permission_name
 from .definitions import Entity, Table
 from .definitions.fields import Field
 from .editing import writes
 from .editing.forms import EntityForm
-from .patterns import Listing, Lookup
 from .relations import Relation
-from .services.names import entity_label
+from .services.display.names import entity_label
 
 if TYPE_CHECKING:
     from .sites import AdminSite

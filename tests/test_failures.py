@@ -34,8 +34,8 @@ from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.definitions import Table
 from dynadmin.editing import writes
 from dynadmin.models import AuditEntry
-from dynadmin.services.browse import partition_url
-from dynadmin.services.key_params import item_url
+from dynadmin.services.partitions.pages import partition_url
+from dynadmin.services.url_keys import item_url
 from examples.project import local
 from examples.shop.definitions import Order, shop
 

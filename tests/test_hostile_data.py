@@ -257,7 +257,7 @@ def test_csv_export_neutralises_formula_attribute_names(staff_client, shop_table
 
 
 def test_to_csv_header_cells_are_neutralised_like_values():
-    from dynadmin.services.export import to_csv
+    from dynadmin.services.partitions.export import to_csv
 
     text = to_csv([{"PK": "a", "=HYPERLINK(\"x\")": "ok"}], ("PK",))
     assert text.splitlines()[0] == "PK,\"'=HYPERLINK(\"\"x\"\")\""

@@ -21,7 +21,7 @@ LAYERS = [
      "dynadmin.user_errors"),
     ("dynadmin.definitions",),
     ("dynadmin.data",),
-    ("dynadmin.models", "dynadmin.relations", "dynadmin.patterns", "dynadmin.migrations"),
+    ("dynadmin.models", "dynadmin.relations", "dynadmin.access_patterns", "dynadmin.migrations"),
     ("dynadmin.services",),
     ("dynadmin.editing",),
     ("dynadmin.options",),
