@@ -1,4 +1,4 @@
-"""Hostile and odd data (issue 11, section 3): each finding, reproduced over HTTP.
+"""Hostile and odd data: each finding, reproduced over HTTP.
 
 Every test talks to the real backend on 127.0.0.1 and asserts on what the person sees and
 what DynamoDB holds afterwards.
