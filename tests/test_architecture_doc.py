@@ -60,3 +60,15 @@ def test_the_note_answers_a_newcomers_questions_with_paths():
         for path in paths:
             assert path in answer, (question, path)
             assert any((base / path).exists() for base in BASES), path
+
+
+def test_code_and_docs_cite_no_issue_numbers():
+    """Comments and docs say what and why; which issue asked for it is the history's job."""
+    cited = []
+    for top in ("dynadmin", "templates", "static", "bench", "docs", "examples", "tests"):
+        for path in (ROOT / top).rglob("*"):
+            if path.suffix in {".py", ".html", ".css", ".js", ".md", ".txt"} and path.is_file():
+                for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                    if re.search(r"\b[Ii]ssue (#?\d+)", line):
+                        cited.append(f"{path.relative_to(ROOT)}:{number}")
+    assert cited == []
