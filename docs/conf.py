@@ -36,7 +36,7 @@ autodoc_member_order = "bysource"
 # Types go beside the parameters a docstring describes; the signatures stay readable.
 autodoc_typehints = "description"
 autodoc_typehints_description_target = "documented"
-autodoc_default_options = {"members": True, "show-inheritance": False}
+autodoc_default_options = {"members": True}
 
 html_theme = "alabaster"
 html_title = "dynadmin"
@@ -44,4 +44,5 @@ html_static_path: list[str] = []
 html_theme_options = {
     "description": "A Django admin for DynamoDB single-table designs",
     "fixed_sidebar": True,
+    "page_width": "1100px",
 }
