@@ -1,9 +1,11 @@
-"""The reference pages stay complete: every setting, system check ID and management command the
-code has is documented in docs/reference/, so a new one without an entry fails here.
+"""The reference pages stay complete: every setting, system check ID, management command and
+public name the code has is documented in docs/reference/, so a new one without an entry fails
+here.
 
 The names are read from the code itself (``dynadmin.conf.DEFAULTS``, the ``id=`` of every
-check in the package, the modules under ``management/commands/``), not from a list kept beside
-the docs. Plain file reads: the Sphinx build itself is ``make docs``.
+check in the package, the modules under ``management/commands/``, ``dynadmin.__all__`` and
+the field types), not from a list kept beside the docs. Plain file reads: the Sphinx build
+itself is ``make docs``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dynadmin import conf
+import dynadmin
+from dynadmin import conf, fields
 from dynadmin.data import Connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +78,26 @@ def test_every_check_id_has_an_entry(check_id):
 def test_every_command_has_an_entry(command):
     assert command in _headings("commands.md"), (
         f"manage.py {command} has no '### {command}' entry in docs/reference/commands.md")
+
+
+def _api_entries() -> set[str]:
+    """The names docs/reference/api.rst documents (autodoc directives and ``py:data``)."""
+    return set(re.findall(r"^\.\. (?:auto\w+|py:data):: ([\w.]+)$", _page("api.rst"), re.M))
+
+
+@pytest.mark.parametrize("name", sorted(set(dynadmin.__all__) - {"fields"}))
+def test_every_public_name_is_in_the_api_reference(name):
+    assert f"dynadmin.{name}" in _api_entries(), (
+        f"dynadmin.{name} (dynadmin.__all__) is not documented in docs/reference/api.rst")
+
+
+@pytest.mark.parametrize("name", sorted(
+    name for name in fields.__all__
+    if isinstance(getattr(fields, name), type) and issubclass(getattr(fields, name), fields.Field)
+    and getattr(fields, name) is not fields.SetField))
+def test_every_field_type_is_in_the_api_reference(name):
+    assert f"dynadmin.fields.{name}" in _api_entries(), (
+        f"fields.{name} is not documented in docs/reference/api.rst")
 
 
 def test_no_entry_outlives_its_code():
