@@ -34,7 +34,7 @@ from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.definitions import Table
 from dynadmin.editing import writes
 from dynadmin.models import AuditEntry
-from dynadmin.services.partitions.pages import partition_url
+from dynadmin.services.partitions.query import partition_url
 from dynadmin.services.url_keys import item_url
 from examples.project import local
 from examples.shop.definitions import Order, shop

@@ -20,21 +20,12 @@ from ... import data
 from ...data.cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
 from ...definitions import Index, ParsedItem, parse_any
 from ..display.values import number_text
-from .query import (
-    FILTER_OPERATORS,
-    MAX_LIMIT,
-    AttributeFilter,
-    BadQuery,
-    PartitionQuery,
-    index_choices,
-    not_expired,
-    partition_url,
-)
+from .query import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, index_choices
 
 __all__ = [
-    "AttributeFilter", "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT",
-    "MAX_MORE_PAGES", "PartitionQuery", "browse", "browse_until_match", "cursor_key",
-    "index_choices", "not_expired", "partition_url", "read_asked",
+    "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT", "MAX_MORE_PAGES",
+    "PartitionQuery", "browse", "browse_until_match", "cursor_key", "index_choices",
+    "read_asked",
 ]
 
 #: How many further pages "read more" may read at once: each is one Query, and a filter
