@@ -9,8 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "architecture.md"
 #: where a path in the note may be relative to
-BASES = [ROOT, ROOT / "dynadmin", ROOT / "templates" / "dynadmin", ROOT / "static" / "dynadmin",
-         ROOT / "dynadmin" / "services", ROOT / "dynadmin" / "data",
+BASES = [ROOT, ROOT / "docs", ROOT / "dynadmin", ROOT / "templates" / "dynadmin",
+         ROOT / "static" / "dynadmin", ROOT / "dynadmin" / "services", ROOT / "dynadmin" / "data",
          ROOT / "dynadmin" / "definitions", ROOT / "examples" / "project"]
 
 
