@@ -177,3 +177,23 @@ def axe_script() -> Path:
     from tests.support.browser import fetch_axe
 
     return fetch_axe()
+
+
+# -- items the editing tests share -----------------------------------------------------------
+@pytest.fixture
+def order(shop_table) -> dict[str, Any]:  # noqa: ANN001
+    """The example's order 456 of user u1 (at ``tests.support.editing.ORDER_KEY``): pending,
+    in euros, version 1."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dynadmin import data
+    from dynadmin.data.conditions import AttributeNotExists
+    from examples.shop.definitions import Order
+
+    item = Order.build_item({
+        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("99.95"), "currency": "EUR", "version": 1})
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return item

@@ -27,7 +27,7 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Invitation, Order, OrderItem, Product, Session, User
-from tests.test_edit_validation import form_data
+from tests.support.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -238,7 +238,7 @@ def test_a_key_move_through_the_edit_form_is_made_through_dynadmin_at_both_keys(
         staff_client, shop_table, dynamodb_endpoint) -> None:
     """A move is one audit entry (filed under the new key) for two records: the REMOVE at the
     old key and the INSERT at the new one. Both are dynadmin's."""
-    from .test_edit import edit_url, form_data
+    from .support.editing import edit_url, form_data
 
     application_table(dynamodb_endpoint, shop_table).put_item(Item=order())
     form = form_data(staff_client.get(edit_url(KEY))) | {"placed_on": "2024-02-01"}
