@@ -197,3 +197,16 @@ def order(shop_table) -> dict[str, Any]:  # noqa: ANN001
         "total": Decimal("99.95"), "currency": "EUR", "version": 1})
     data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
     return item
+
+
+@pytest.fixture
+def orders(shop_table) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Four orders of user u1 on one day, the last one delivered (the others pending)."""
+    from dynadmin import data
+    from dynadmin.data.conditions import AttributeNotExists
+    from tests.support.partition_orders import order
+
+    items = [order(1), order(2), order(3), order(4, "DELIVERED")]
+    for item in items:
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return items
