@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,3 +111,102 @@ def _fresh_cache() -> Iterator[None]:
 
         cache.clear()
     yield
+
+
+# -- browser journeys (Chromium through Playwright; helpers in tests/support/browser.py) ----
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from tests.support.browser import CHROMIUM, LAUNCH_ARGS, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made while a
+    # browser is open happen outside of it, so Django's async-safety guard does not apply.
+    unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=LAUNCH_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = unsafe
+
+
+@pytest.fixture(scope="module")
+def shop_names(dynamodb_endpoint: str, django_db_blocker) -> Iterator[dict[str, str]]:
+    """The example design, seeded small (the whale still has several pages of orders)."""
+    from django.test import override_settings
+
+    from dynadmin import data
+    from examples.shop import seed
+    from examples.shop.definitions import shop
+
+    with physical_table(shop) as names, override_settings(DYNADMIN_TABLE_NAMES=names):
+        data.load_items_unconditionally(shop, seed.generate(users=30, orders=700))
+        yield names
+
+
+@pytest.fixture
+def site(live_server, shop_names, settings, django_user_model) -> str:  # noqa: ANN001
+    """The live server over the seeded example, with a superuser who signs in by password."""
+    from tests.support.browser import PASSWORD
+
+    settings.DYNADMIN_TABLE_NAMES = shop_names
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site) -> Iterator[Any]:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core's script, to inject into a page (whose CSP must then be bypassed)."""
+    from tests.support.browser import fetch_axe
+
+    return fetch_axe()
+
+
+# -- items the editing tests share -----------------------------------------------------------
+@pytest.fixture
+def order(shop_table) -> dict[str, Any]:  # noqa: ANN001
+    """The example's order 456 of user u1 (at ``tests.support.editing.ORDER_KEY``): pending,
+    in euros, version 1."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dynadmin import data
+    from dynadmin.data.conditions import AttributeNotExists
+    from examples.shop.definitions import Order
+
+    item = Order.build_item({
+        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
+        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
+        "total": Decimal("99.95"), "currency": "EUR", "version": 1})
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return item
+
+
+@pytest.fixture
+def orders(shop_table) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Four orders of user u1 on one day, the last one delivered (the others pending)."""
+    from dynadmin import data
+    from dynadmin.data.conditions import AttributeNotExists
+    from tests.support.partition_orders import order
+
+    items = [order(1), order(2), order(3), order(4, "DELIVERED")]
+    for item in items:
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    return items

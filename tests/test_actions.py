@@ -1,8 +1,6 @@
 """Admin actions on selected rows: each item written with its own guard."""
 
-import datetime as dt
 import re
-from decimal import Decimal
 from html import unescape
 from urllib.parse import urlencode
 
@@ -13,23 +11,9 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order
+from tests.support.partition_orders import order
 
 pytestmark = pytest.mark.django_db
-
-
-def order(n, status="PENDING"):
-    return Order.build_item({
-        "user_id": "u1", "order_id": str(n), "placed_on": "2024-01-15",
-        "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC), "status": status,
-        "total": Decimal("1.00"), "version": 1})
-
-
-@pytest.fixture
-def orders(shop_table):
-    items = [order(1), order(2), order(3), order(4, "DELIVERED")]
-    for item in items:
-        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
-    return items
 
 
 def page(client):

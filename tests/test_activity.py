@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from html import unescape
-from typing import Any
 
-import boto3
 import pytest
 from django.urls import reverse
 
@@ -16,33 +14,9 @@ from dynadmin import data
 from dynadmin.editing import writes
 
 from .conftest import physical_table
-from .test_item_changes import KEY, order, rows
+from .support.changes import HTMX, KEY, PRODUCT, activity_url, app, order, product, rows, user
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-PRODUCT = {"PK": "PRODUCT#p1", "SK": "METADATA"}
-
-
-def activity_url(**params: str) -> str:
-    from urllib.parse import urlencode
-
-    url = reverse("dynadmin:activity", kwargs={"table": "Application"})
-    return url + ("?" + urlencode(params) if params else "")
-
-
-def app(endpoint: str, shop) -> Any:  # noqa: ANN001
-    """The table as the application sees it: plain boto3, nothing of dynadmin's."""
-    return boto3.resource("dynamodb", endpoint_url=endpoint).Table(shop.table_name)
-
-
-def product(**values: Any) -> dict[str, Any]:
-    return {**PRODUCT, "type": "Product", "product_id": "p1", "name": "Kettle",
-            "category": "KITCHEN", "price": Decimal("24.50"), "version": Decimal(1), **values}
-
-
-def user() -> dict[str, Any]:
-    return {"PK": "USER#u9", "SK": "METADATA", "type": "User", "user_id": "u9",
-            "email": "u9@example.com", "name": "Grace", "version": Decimal(1)}
 
 
 def write_some(endpoint: str, shop, staff) -> None:  # noqa: ANN001

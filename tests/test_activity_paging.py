@@ -14,8 +14,7 @@ import pytest
 from dynadmin.data import encode_cursor
 from examples.project import local
 
-from .test_activity import HTMX, PRODUCT, activity_url, app, product, user
-from .test_item_changes import rows
+from .support.changes import HTMX, PRODUCT, activity_url, app, product, rows, user
 
 pytestmark = pytest.mark.django_db
 STREAMS_CALLS = ("DescribeStream", "GetShardIterator", "GetRecords")

@@ -17,6 +17,7 @@ from dynadmin.data.conditions import AttributeNotExists
 from examples.shop import seed
 from examples.shop.definitions import Order, Session, User
 from tests.conftest import BACKEND
+from tests.support.results import named_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -37,21 +38,6 @@ def order(user_id, n, status="PENDING", **extra):
 def url(**params):
     return reverse("dynadmin:partition", kwargs={"table": "Application"}) + "?" + urlencode(
         params)
-
-
-ROW = re.compile(r'<td class="item-name[^"]*"><a href="([^"]*)">([^<]*)</a>(.*?)</td>', re.S)
-KEY_LINE = re.compile(r'<span class="key-line key">([^<]*)</span>')
-
-
-def named_rows(html):
-    """(url, name, key text, the rest of the cell) of each row, in display order: the name is
-    the link, the key the muted line under it (absent where the name is the key)."""
-    found = []
-    for url, name, rest in ROW.findall(html):
-        key = KEY_LINE.search(rest)
-        found.append((unescape(url), unescape(name), unescape(key.group(1) if key else name),
-                      rest))
-    return found
 
 
 def rows(response):

@@ -7,95 +7,14 @@ are skipped, unless DYNADMIN_REQUIRE_BROWSER=1 (CI sets it) turns the skip into 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tarfile
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from dynadmin import data
 from examples.shop import seed
+from tests.support.browser import item_url_of_known_order, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-AXE_VERSION = "4.10.3"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-quic"]
-PASSWORD = "journey-pass-9876"
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls below happen
-# outside of it, so Django's async-safety guard does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("DYNADMIN_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def shop_names(dynamodb_endpoint, django_db_blocker):
-    """The example design, seeded small (the whale still has several pages of orders)."""
-    from django.test import override_settings
-
-    from examples.shop.definitions import shop
-    from tests.conftest import physical_table
-
-    with physical_table(shop) as names, override_settings(DYNADMIN_TABLE_NAMES=names):
-        data.load_items_unconditionally(shop, seed.generate(users=30, orders=700))
-        yield names
-
-
-@pytest.fixture
-def site(live_server, shop_names, settings, django_user_model):
-    settings.DYNADMIN_TABLE_NAMES = shop_names
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, site: str, username: str = "admin") -> None:
-    page.goto(f"{site}/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/")
 
 
 def test_log_in_and_see_the_dashboard(page, site):
@@ -155,7 +74,7 @@ def test_meet_and_resolve_a_conflict_from_a_second_browser(browser, page, site):
     log_in(page, site)
     other = browser.new_context().new_page()
     log_in(other, site)
-    order_url = _item_url_of_known_order(site)
+    order_url = item_url_of_known_order(site)
     edit_url = order_url.replace("/item/?", "/item/edit/?")
     page.goto(edit_url)
     other.goto(edit_url)
@@ -237,32 +156,13 @@ def test_keyboard_only_lookup_browse_and_edit(page, site):
         page.get_by_text(expected).wait_for()
 
 
-@pytest.fixture(scope="module")
-def axe_script() -> Path:
-    """axe-core, fetched from its npm package into an ignored cache folder."""
-    cache = ROOT / ".cache" / f"axe-core-{AXE_VERSION}"
-    script = cache / "axe.min.js"
-    if not script.exists():
-        if not shutil.which("npm"):
-            pytest.skip("npm is needed to fetch axe-core")
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=tmp,
-                           check=True, capture_output=True, timeout=120)
-            archive = next(Path(tmp).glob("axe-core-*.tgz"))
-            with tarfile.open(archive) as tar:
-                member = tar.getmember("package/axe.min.js")
-                cache.mkdir(parents=True, exist_ok=True)
-                script.write_bytes(tar.extractfile(member).read())
-    return script
-
-
 def test_no_serious_accessibility_violations(browser, site, axe_script):
     # axe is injected as a script: the page's CSP (rightly) forbids that, so bypass it here.
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     pages = {"login": "/login/"}
     log_in(page, site)
-    order_url = _item_url_of_known_order(site)
+    order_url = item_url_of_known_order(site)
     pages |= {
         "dashboard": "/", "user": f"/lookup/?q={seed.ALICE['email']}",
         "partition": f"/t/Application/q/?pk=USER%23{seed.WHALE_USER_ID}",
@@ -284,12 +184,3 @@ def test_no_serious_accessibility_violations(browser, site, axe_script):
     context.close()
     assert problems == {}
 
-
-def _item_url_of_known_order(site: str) -> str:
-    alice = seed.ALICE["user_id"]
-    page = data.query(__import__("examples.shop.definitions", fromlist=["shop"]).shop.index(
-        "GSI1"), f"ORDER#{seed.KNOWN_ORDER_ID}")
-    sk = page.items[0]["SK"]
-    from urllib.parse import urlencode
-
-    return f"{site}/t/Application/item/?" + urlencode({"pk": f"USER#{alice}", "sk": sk})

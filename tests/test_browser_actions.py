@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from dynadmin import data
-from tests.test_browser import browser, log_in, shop_names, site  # noqa: F401
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def _statuses(user_id: str) -> set[str]:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
-def test_mark_every_row_of_a_1000_row_page_shipped(browser, site, settings,  # noqa: F811
+def test_mark_every_row_of_a_1000_row_page_shipped(browser, site, settings,
                                                    javascript):
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 1000  # Django's default, left alone
     user_id = f"bulk{int(javascript)}"

@@ -7,12 +7,12 @@ from decimal import Decimal
 import boto3
 import pytest
 
-from tests.test_browser import browser, log_in, page, shop_names, site  # noqa: F401
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,  # noqa: F811
+def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,
                                                        dynamodb_endpoint) -> None:
     log_in(page, site)
     page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23journey")
@@ -34,7 +34,7 @@ def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,  # 
     assert page.get_by_role("link", name="Stop following").is_visible()
 
 
-def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_names,  # noqa: F811
+def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_names,
                                                             dynamodb_endpoint,
                                                             settings) -> None:
     settings.DYNADMIN_ACTIVITY_PER_PAGE = 2

@@ -9,17 +9,7 @@ from pathlib import Path
 import pytest
 
 from examples.shop import seed
-from tests.test_browser import (  # noqa: F401
-    ROOT,
-    _item_url_of_known_order,
-    axe_script,
-    browser,
-    log_in,
-    page,
-    shop_names,
-    shot,
-    site,
-)
+from tests.support.browser import ROOT, item_url_of_known_order, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +24,7 @@ def viewport(request) -> dict[str, int]:
     return VIEWPORTS[request.param]
 
 
-def new_page(browser, viewport, *, bypass_csp: bool = False):  # noqa: F811
+def new_page(browser, viewport, *, bypass_csp: bool = False):
     context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
@@ -53,13 +43,13 @@ def serious_violations(tab, script: Path) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
-def test_both_changed_the_status_and_the_person_chooses_per_field(browser, site, viewport,  # noqa: F811
-                                                                 axe_script):  # noqa: F811
+def test_both_changed_the_status_and_the_person_chooses_per_field(browser, site, viewport,
+                                                                 axe_script):
     me = new_page(browser, viewport, bypass_csp=True)
     other = new_page(browser, DESKTOP)
     log_in(me, site)
     log_in(other, site)
-    edit_url = _item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
+    edit_url = item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
     me.goto(edit_url)
     other.goto(edit_url)
     current = me.get_by_label("Status").input_value()
@@ -95,7 +85,7 @@ def test_both_changed_the_status_and_the_person_chooses_per_field(browser, site,
     other.context.close()
 
 
-def test_undo_an_edit_from_the_items_history(browser, site, viewport):  # noqa: F811
+def test_undo_an_edit_from_the_items_history(browser, site, viewport):
     tab = new_page(browser, viewport)
     log_in(tab, site)
     alice = seed.ALICE["user_id"]
@@ -119,18 +109,18 @@ def test_undo_an_edit_from_the_items_history(browser, site, viewport):  # noqa: 
     tab.context.close()
 
 
-def test_the_edit_form_focuses_its_first_field(browser, site, viewport):  # noqa: F811
+def test_the_edit_form_focuses_its_first_field(browser, site, viewport):
     """Focus starts past the key parts (changing one moves the item) and read-only fields."""
     tab = new_page(browser, viewport)
     log_in(tab, site)
-    tab.goto(_item_url_of_known_order(site).replace("/item/?", "/item/edit/?"))
+    tab.goto(item_url_of_known_order(site).replace("/item/?", "/item/edit/?"))
     assert tab.evaluate("document.activeElement.id") == "id_status"
     assert tab.get_by_role("heading", name=re.compile(r"^Change Order ")).is_visible()
     assert tab.get_by_role("link", name="Cancel").is_visible()
     tab.context.close()
 
 
-def test_saving_the_untouched_form_in_chromium_writes_nothing(browser, site):  # noqa: F811
+def test_saving_the_untouched_form_in_chromium_writes_nothing(browser, site):
     """What Chromium submits untouched (a datetime-local without seconds, textareas in CRLF,
     selects) is what the form showed: nothing is written. Then a note added one per line,
     with "Save and continue editing", lands back on the form."""
@@ -138,7 +128,7 @@ def test_saving_the_untouched_form_in_chromium_writes_nothing(browser, site):  #
 
     tab = new_page(browser, DESKTOP)
     log_in(tab, site)
-    edit_url = _item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
+    edit_url = item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
     tab.goto(edit_url)
     tab.get_by_role("button", name="Save", exact=True).click()
     tab.get_by_text("Nothing changed: nothing was written.").wait_for()
@@ -155,10 +145,10 @@ def test_saving_the_untouched_form_in_chromium_writes_nothing(browser, site):  #
     tab.context.close()
 
 
-def test_nothing_is_wider_than_a_phone(browser, site):  # noqa: F811
+def test_nothing_is_wider_than_a_phone(browser, site):
     tab = new_page(browser, PHONE)
     log_in(tab, site)
-    order = _item_url_of_known_order(site).removeprefix(site)
+    order = item_url_of_known_order(site).removeprefix(site)
     pages = {
         "dashboard": "/",
         "partition": f"/t/Application/q/?pk=USER%23{seed.WHALE_USER_ID}"
@@ -186,11 +176,11 @@ def test_nothing_is_wider_than_a_phone(browser, site):  # noqa: F811
     tab.context.close()
 
 
-def test_the_new_pages_have_no_serious_accessibility_violations(browser, site, viewport,  # noqa: F811
-                                                                axe_script):  # noqa: F811
+def test_the_new_pages_have_no_serious_accessibility_violations(browser, site, viewport,
+                                                                axe_script):
     tab = new_page(browser, viewport, bypass_csp=True)
     log_in(tab, site)
-    order = _item_url_of_known_order(site).removeprefix(site)
+    order = item_url_of_known_order(site).removeprefix(site)
     problems = {}
     for name, path in {"recent actions": "/recent/", "item": order,
                        "delete": order.replace("/item/?", "/item/delete/?"),

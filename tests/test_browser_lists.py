@@ -8,7 +8,7 @@ import pytest
 
 from dynadmin import data
 from examples.shop import seed
-from tests.test_browser import ROOT, axe_script, browser, log_in, page, shop_names, site  # noqa: F401
+from tests.support.browser import ROOT, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def _fits(tab) -> bool:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_orders_list_switches_status_and_pages(page, site, size):  # noqa: F811
+def test_the_orders_list_switches_status_and_pages(page, site, size):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     log_in(page, site)
     page.get_by_role("link", name="Orders by status").first.click()
@@ -56,7 +56,7 @@ def test_the_orders_list_switches_status_and_pages(page, site, size):  # noqa: F
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_date_range_includes_its_last_day(page, site, size):  # noqa: F811
+def test_a_date_range_includes_its_last_day(page, site, size):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     order = _known_order()
     day = order["placed_at"][:10]
@@ -72,7 +72,7 @@ def test_a_date_range_includes_its_last_day(page, site, size):  # noqa: F811
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_dashboard_is_a_starting_point(page, site, size):  # noqa: F811
+def test_the_dashboard_is_a_starting_point(page, site, size):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     log_in(page, site)
     assert page.get_by_role("heading", name="Where to start").is_visible()
@@ -84,8 +84,8 @@ def test_the_dashboard_is_a_starting_point(page, site, size):  # noqa: F811
     page.wait_for_url("**/item/**")
 
 
-def test_list_pages_have_no_serious_accessibility_violations(browser, site,  # noqa: F811
-                                                             axe_script):  # noqa: F811
+def test_list_pages_have_no_serious_accessibility_violations(browser, site,
+                                                             axe_script):
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     tab = context.new_page()
     log_in(tab, site)

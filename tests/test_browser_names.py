@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from examples.shop import seed
-from tests.test_browser import (  # noqa: F401 - fixtures
-    ROOT,
-    _item_url_of_known_order,
-    axe_script,
-    browser,
-    log_in,
-    shop_names,
-    site,
-)
+from tests.support.browser import ROOT, item_url_of_known_order, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +19,7 @@ ALICE_NAME = f"{seed.ALICE['name']} · {seed.ALICE['email']}"
 
 
 @pytest.fixture(params=list(SIZES))
-def viewer(request, browser, site):  # noqa: F811 - the imported fixtures
+def viewer(request, browser, site):
     """A signed-in person at one of the two sizes; axe may be injected (CSP bypassed)."""
     context = browser.new_context(viewport=SIZES[request.param], bypass_csp=True)
     page = context.new_page()
@@ -48,7 +40,7 @@ def serious_axe_violations(page, script: Path) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
-def test_a_customer_is_known_by_name(viewer, site, axe_script):  # noqa: F811
+def test_a_customer_is_known_by_name(viewer, site, axe_script):
     size, page = viewer
     page.get_by_label("Find a user, order or key").fill(seed.ALICE["email"])
     page.get_by_label("Find a user, order or key").press("Enter")
@@ -74,9 +66,9 @@ def test_a_customer_is_known_by_name(viewer, site, axe_script):  # noqa: F811
     assert serious_axe_violations(page, axe_script) == []
 
 
-def test_an_order_shows_money_its_customer_and_its_products(viewer, site, axe_script):  # noqa: F811
+def test_an_order_shows_money_its_customer_and_its_products(viewer, site, axe_script):
     size, page = viewer
-    page.goto(_item_url_of_known_order(site))
+    page.goto(item_url_of_known_order(site))
     heading = page.get_by_role("heading", level=1).inner_text()
     assert re.fullmatch(rf"Order {seed.KNOWN_ORDER_ID} · \d{{4}}-\d{{2}}-\d{{2}}", heading)
     total = page.locator("dl.fields dd").filter(has_text=re.compile(r"^[\d,]+\.\d\d [A-Z]{3}$"))
@@ -105,7 +97,7 @@ def test_an_order_shows_money_its_customer_and_its_products(viewer, site, axe_sc
     assert "PRODUCT#" not in page.get_by_role("heading", level=1).inner_text()
 
 
-def test_the_lookup_help_shows_examples_not_patterns(viewer, site):  # noqa: F811
+def test_the_lookup_help_shows_examples_not_patterns(viewer, site):
     size, page = viewer
     page.goto(f"{site}/lookup/")
     help_text = page.get_by_role("region", name="What you can type").inner_text()

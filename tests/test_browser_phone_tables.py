@@ -9,14 +9,7 @@ import re
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401 - fixtures
-    ROOT,
-    _item_url_of_known_order,
-    browser,
-    log_in,
-    shop_names,
-    site,
-)
+from tests.support.browser import ROOT, item_url_of_known_order, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +53,7 @@ CELL = """(table, [header, row]) => {
 }"""
 
 
-def new_page(browser, size):  # noqa: F811 - the imported fixture
+def new_page(browser, size):
     tab = browser.new_context(viewport=SIZES.get(size, TABLET)).new_page()
     tab.set_default_timeout(15_000)
     return tab
@@ -89,9 +82,9 @@ def check_columns(table, size: str, first: str, *named: str, row: int = 0) -> No
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def change_status(page, site: str) -> str:  # noqa: F811
+def change_status(page, site: str) -> str:
     """Edit Order 456's status: an audit entry with an Undo, and a change in the stream."""
-    page.goto(_item_url_of_known_order(site).replace("/item/?", "/item/edit/?"))
+    page.goto(item_url_of_known_order(site).replace("/item/?", "/item/edit/?"))
     status = page.get_by_label("Status")
     new = next(s for s in ("SHIPPED", "CANCELLED", "PAID") if s != status.input_value())
     status.select_option(new)
@@ -101,7 +94,7 @@ def change_status(page, site: str) -> str:  # noqa: F811
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_an_orders_tables_show_what_matters(browser, site, size):  # noqa: F811
+def test_an_orders_tables_show_what_matters(browser, site, size):
     page = new_page(browser, size)
     log_in(page, site)
     change_status(page, site)
@@ -115,7 +108,7 @@ def test_an_orders_tables_show_what_matters(browser, site, size):  # noqa: F811
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser, site,  # noqa: F811
+def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser, site,
                                                                        size):
     page = new_page(browser, size)
     log_in(page, site)
@@ -140,7 +133,7 @@ def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser,
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site,  # noqa: F811
+def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site,
                                                                    size):
     page = new_page(browser, size)
     log_in(page, site)
@@ -149,7 +142,7 @@ def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site
     actions = page.locator("table.audit")
     check_columns(actions, size, "When", "Item", "Outcome", "Undo")
     assert actions.locator("tbody tr").first.get_by_role("button", name="Undo").is_visible()
-    alice = _item_url_of_known_order(site).split("pk=")[1].split("&")[0]
+    alice = item_url_of_known_order(site).split("pk=")[1].split("&")[0]
     page.goto(f"{site}/t/Application/activity/?pk={alice}")
     activity = page.locator("#activity-results table")
     check_columns(activity, size, "When", "Item", "Changes", "Made")
@@ -157,11 +150,11 @@ def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_conflict_page_keeps_each_field_beside_its_choices(browser, site, size):  # noqa: F811
+def test_the_conflict_page_keeps_each_field_beside_its_choices(browser, site, size):
     me, other = new_page(browser, size), new_page(browser, "desktop")
     log_in(me, site)
     log_in(other, site)
-    edit_url = _item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
+    edit_url = item_url_of_known_order(site).replace("/item/?", "/item/edit/?")
     me.goto(edit_url)
     other.goto(edit_url)
     current = me.get_by_label("Status").input_value()
@@ -205,7 +198,7 @@ SPLIT_WORDS = """element => {
 
 
 @pytest.mark.parametrize("size", ["phone", "tablet", "desktop"])
-def test_a_changes_fields_and_values_keep_their_words_whole(browser, site, size):  # noqa: F811
+def test_a_changes_fields_and_values_keep_their_words_whole(browser, site, size):
     page = new_page(browser, size)
     log_in(page, site)
     change_status(page, site)

@@ -21,7 +21,7 @@ from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.models import AuditEntry
 from dynadmin.services.url_keys import item_url
 from examples.shop.definitions import User, shop
-from tests.test_edit import edit_url, form_data
+from tests.support.editing import edit_url, form_data
 
 pytestmark = pytest.mark.django_db
 

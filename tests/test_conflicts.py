@@ -1,9 +1,7 @@
 """The conflict page: who changed the item, only the fields that differ, by label, and a
 choice per field where both people changed it (theirs is never silently overwritten)."""
 
-import datetime as dt
 import re
-from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -11,23 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from dynadmin import data
-from dynadmin.data.conditions import AttributeNotExists
-from examples.shop.definitions import Order
-from tests.test_edit import ORDER_KEY, edit_url, form_data
+from tests.support.editing import ORDER_KEY, edit_url, form_data
 
 pytestmark = pytest.mark.django_db
 
 RESOLVE = reverse("dynadmin:resolve", kwargs={"table": "Application"})
-
-
-@pytest.fixture
-def order(shop_table):
-    item = Order.build_item({
-        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
-        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
-        "total": Decimal("99.95"), "currency": "EUR", "version": 1})
-    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
-    return item
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -13,37 +12,9 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order
+from tests.support.editing import ORDER_KEY, edit_url, form_data, q
 
 pytestmark = pytest.mark.django_db
-
-ORDER_KEY = {"PK": "USER#u1", "SK": "ORDER#2024-01-15#456"}
-
-
-def q(key):
-    return "?" + urlencode({"pk": key["PK"], "sk": key["SK"]})
-
-
-def edit_url(key):
-    return reverse("dynadmin:edit", kwargs={"table": "Application"}) + q(key)
-
-
-def form_data(response):
-    """The edit form's fields as a browser would submit them."""
-    html = response.content.decode()
-    values = {}
-    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
-        values[name] = unescape(value)
-    form = response.context["form"]
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form.initial.get(name)
-        if value is None:
-            continue
-        values[name] = field.widget.format_value(value) if hasattr(
-            field.widget, "format_value") else value
-    return {k: ("" if v is None else v) for k, v in values.items()}
-
 
 @pytest.fixture
 def an_order(shop_table):

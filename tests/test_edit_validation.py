@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from html import unescape
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +29,7 @@ from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.editing.originals import sign_item
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Invitation, Order, OrderItem, Product, Session, User
+from tests.support.editing import edit_url, form_data, q
 
 pytestmark = pytest.mark.django_db
 
@@ -125,34 +125,8 @@ def snapshot(table) -> tuple[dict[str, list[dict[str, Any]]], int]:
 
 
 # -- helpers shared with the edit tests ------------------------------------------------------
-def q(key: dict[str, Any]) -> str:
-    return "?" + urlencode({"pk": key["PK"], "sk": key["SK"]})
-
-
-def edit_url(key: dict[str, Any]) -> str:
-    return reverse("dynadmin:edit", kwargs={"table": "Application"}) + q(key)
-
-
 def add_url(entity: str) -> str:
     return reverse("dynadmin:add", kwargs={"entity": entity})
-
-
-def form_data(response) -> dict[str, str]:
-    """The edit form's fields as a browser would submit them."""
-    html = response.content.decode()
-    values = {}
-    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
-        values[name] = unescape(value)
-    form = response.context["form"]
-    for name, fld in form.fields.items():
-        if fld.disabled:
-            continue
-        value = form.initial.get(name)
-        if value is None:
-            continue
-        values[name] = fld.widget.format_value(value) if hasattr(
-            fld.widget, "format_value") else value
-    return {k: ("" if v is None else v) for k, v in values.items()}
 
 
 def raw_json(seed: str, change: Callable[[dict[str, Any]], Any]) -> Callable[[dict], str]:

@@ -4,13 +4,12 @@ item, no internal counters on create, a Cancel link and the first field focused.
 import pytest
 from django.urls import reverse
 
-from tests.test_conflicts import order  # noqa: F401
-from tests.test_edit import ORDER_KEY, edit_url
+from tests.support.editing import ORDER_KEY, edit_url
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_edit_form(staff_client, order):  # noqa: F811
+def test_the_edit_form(staff_client, order):
     response = staff_client.get(edit_url(ORDER_KEY))
     html = response.content.decode()
     form = response.context["form"]
@@ -50,7 +49,7 @@ def _crumbs(html):
             for item in re.findall(r"<li[^>]*>(.*?)</li>", trail.group(1), re.S)]
 
 
-def test_the_edit_form_names_the_item(staff_client, order):  # noqa: F811
+def test_the_edit_form_names_the_item(staff_client, order):
     from html import unescape
 
     html = staff_client.get(edit_url(ORDER_KEY)).content.decode()
@@ -64,7 +63,7 @@ def test_the_edit_form_names_the_item(staff_client, order):  # noqa: F811
         ("Change", None)]
 
 
-def test_save_and_continue_editing_comes_back_to_the_form(staff_client, order,  # noqa: F811
+def test_save_and_continue_editing_comes_back_to_the_form(staff_client, order,
                                                          shop_table):
     from dynadmin import data
     from tests.forms_as_shown import shown_fields
@@ -96,7 +95,7 @@ def test_create_and_continue_editing_opens_the_new_item(staff_client, shop_table
                          consistent=True)["email"] == "c@example.com"
 
 
-def test_a_list_of_text_is_edited_one_value_per_line(staff_client, order,  # noqa: F811
+def test_a_list_of_text_is_edited_one_value_per_line(staff_client, order,
                                                      shop_table):
     from dynadmin import data
     from tests.forms_as_shown import shown_fields
@@ -121,7 +120,7 @@ def test_a_list_of_text_is_edited_one_value_per_line(staff_client, order,  # noq
         "leave at the door", "ring twice", "{not json"]
 
 
-def test_a_list_of_other_shapes_stays_json(staff_client, order, shop_table):  # noqa: F811
+def test_a_list_of_other_shapes_stays_json(staff_client, order, shop_table):
     from decimal import Decimal
 
     from dynadmin import data

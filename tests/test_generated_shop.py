@@ -23,7 +23,7 @@ from django.urls import reverse
 from dynadmin import data
 from examples.shop import seed
 from tests.generated_sites import generated_site, mount
-from tests.test_edit_validation import form_data
+from tests.support.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

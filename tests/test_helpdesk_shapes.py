@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
-from tests.test_edit_validation import form_data
+from tests.support.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

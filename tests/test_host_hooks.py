@@ -17,7 +17,7 @@ from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order, Session
 from tests import hooks_urls
-from tests.test_edit import ORDER_KEY, edit_url, form_data, q
+from tests.support.editing import ORDER_KEY, edit_url, form_data, q
 
 pytestmark = pytest.mark.django_db
 

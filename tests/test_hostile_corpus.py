@@ -27,7 +27,7 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Invitation, Order, OrderItem, Product, Session, User
-from tests.test_edit_validation import form_data
+from tests.support.editing import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -317,9 +317,8 @@ assert len(IDS) == len(set(IDS)), sorted({i for i in IDS if IDS.count(i) > 1})
 
 
 def test_the_corpus_is_large_enough():
-    from tests.test_edit_validation import CASES as FIRST_PART
-
-    assert len(CASES) >= 310 and len(CASES) + len(FIRST_PART) >= 500
+    # With the hundred or more of test_edit_validation's corpus: over 500 bad inputs in all.
+    assert len(CASES) >= 400
 
 
 class _UnreadableBody:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from examples.shop.definitions import Session
-from tests.test_edit_validation import form_data
+from tests.support.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

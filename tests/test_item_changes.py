@@ -3,10 +3,8 @@ dynadmin or elsewhere), what each change did, typed, and the bounds of one read.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from decimal import Decimal
 from html import unescape
 from io import StringIO
 from typing import Any
@@ -20,14 +18,12 @@ from dynadmin import data
 from dynadmin.editing import writes
 from dynadmin.services.url_keys import item_url
 from examples.project import local
-from examples.shop.definitions import Order
 
 from . import fakes
 from .conftest import physical_table
+from .support.changes import HTMX, KEY, order, rows
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-KEY = {"PK": "USER#u1", "SK": "ORDER#2024-01-15#456"}
 
 
 def changes_url(key: dict[str, str] = KEY, name: str = "item_changes") -> str:
@@ -37,27 +33,9 @@ def changes_url(key: dict[str, str] = KEY, name: str = "item_changes") -> str:
             + urlencode({"pk": key["PK"], "sk": key["SK"]}))
 
 
-def order(**values: Any) -> dict[str, Any]:
-    return Order.build_item({
-        "user_id": "u1", "order_id": "456", "placed_on": "2024-01-15",
-        "placed_at": dt.datetime(2024, 1, 15, 9, tzinfo=dt.UTC), "status": "PENDING",
-        "total": Decimal("99.95"), "currency": "EUR", "version": 1, **values})
-
-
 def application_table(endpoint: str, shop) -> Any:  # noqa: ANN001
     """The table as the application sees it: plain boto3, nothing of dynadmin's."""
     return boto3.resource("dynamodb", endpoint_url=endpoint).Table(shop.table_name)
-
-
-def rows(response: Any) -> list[dict[str, str]]:
-    """Each change as the page shows it: event, origin and its diff's text."""
-    html = response.content.decode()
-    found = []
-    for event, origin, body in re.findall(
-            r'<tr data-event="(\w+)" data-origin="(\w+)">(.*?)</tr>', html, re.S):
-        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
-        found.append({"event": event, "origin": origin, "text": text})
-    return found
 
 
 def test_changes_made_elsewhere_and_through_dynadmin_newest_first(
@@ -238,7 +216,7 @@ def test_a_key_move_through_the_edit_form_is_made_through_dynadmin_at_both_keys(
         staff_client, shop_table, dynamodb_endpoint) -> None:
     """A move is one audit entry (filed under the new key) for two records: the REMOVE at the
     old key and the INSERT at the new one. Both are dynadmin's."""
-    from .test_edit import edit_url, form_data
+    from .support.editing import edit_url, form_data
 
     application_table(dynamodb_endpoint, shop_table).put_item(Item=order())
     form = form_data(staff_client.get(edit_url(KEY))) | {"placed_on": "2024-02-01"}

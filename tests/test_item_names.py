@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from examples.shop.definitions import Order, OrderItem, Product, User
-from tests.test_browse import named_rows
+from tests.support.results import named_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.services.partitions import export
-from tests.test_actions import orders, page  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ PARTITION = reverse("dynadmin:partition", kwargs={"table": "Application"})
 
 
 def test_an_action_with_nothing_selected_answers_on_the_partition_page(staff_client,
-                                                                       orders):  # noqa: F811
+                                                                       orders):
     from examples.shop.definitions import shop
 
     back = PARTITION + "?" + urlencode({"pk": "USER#u1"})
@@ -32,14 +31,14 @@ def test_an_action_with_nothing_selected_answers_on_the_partition_page(staff_cli
     assert [data.get_item(shop, {"PK": o["PK"], "SK": o["SK"]}) for o in orders] == orders
 
 
-def test_an_export_is_named_after_the_table_and_partition(staff_client, orders):  # noqa: F811
+def test_an_export_is_named_after_the_table_and_partition(staff_client, orders):
     response = staff_client.get(PARTITION + "?" + urlencode({"pk": "USER#u1", "format": "csv"}))
     assert response["Content-Disposition"] == (
         "attachment; filename=\"Application-USER#u1-page1.csv\"; "
         "filename*=UTF-8''Application-USER%23u1-page1.csv")
 
 
-def test_export_columns_are_keys_then_list_display_then_the_rest(staff_client, orders,  # noqa: F811
+def test_export_columns_are_keys_then_list_display_then_the_rest(staff_client, orders,
                                                                  shop_table):
     odd = dict(orders[0], SK="ORDER#2024-01-15#9", order_id="9", aardvark="first seen")
     data.put_item(shop_table, odd, condition=AttributeNotExists("PK"))

@@ -15,8 +15,8 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.models import AuditEntry
-from dynadmin.permissions import sync_permissions
 from examples.shop.definitions import Session, User
+from tests.support.people import person
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +37,6 @@ def url(name, key=None, **kwargs):
 def put(table, item):
     data.put_item(table, item, condition=AttributeNotExists("PK"))
     return item
-
-
-def person(client, django_user_model, *codenames, name="someone"):
-    """A staff member holding exactly ``codenames`` (dynadmin permissions)."""
-    sync_permissions()
-    user = django_user_model.objects.create_user(name, password="x", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client.force_login(user)
-    return client
 
 
 def hidden_original(response):

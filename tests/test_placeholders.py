@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dynadmin import Entity, EntityAdmin, Key, Table, fields
 from dynadmin.definitions import KeyTemplateError
-from tests.test_keys import KEY_CAPABLE, bind, safe_text
+from tests.support.keys import KEY_CAPABLE, bind, safe_text
 
 
 class TestPadding:

@@ -163,3 +163,32 @@ def test_every_service_belongs_to_a_feature():
     loose = [module for module in _graph() if module.startswith("dynadmin.services.")
              and _place(module)[1] == "dynadmin.services"]
     assert loose == []
+
+
+def test_no_test_module_is_imported_by_another_file():
+    """Importing a test module runs its module-level code a second time and copies its
+    fixtures into the importer's namespace, where they silently shadow conftest's: what
+    several test modules share lives in ``tests/conftest.py`` or ``tests/support/``."""
+    tests = Path(__file__).resolve().parent
+    root = tests.parent
+
+    def is_test_module(dotted: str) -> bool:
+        path = root.joinpath(*dotted.split("."))
+        return path.with_suffix(".py").is_file() and path.name.startswith("test_")
+
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        package = ".".join(path.relative_to(root).parent.parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else [])) \
+                    if node.level else node.module or ""
+                targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            found += [f"{path.relative_to(root)}:{node.lineno} imports {target}"
+                      for target in targets if is_test_module(target)]
+    assert found == []

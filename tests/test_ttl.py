@@ -19,7 +19,7 @@ from dynadmin.services.ttl import Bar, bar_chart_svg, classify_ttl
 from examples.shop import seed
 from examples.shop.definitions import Session, User
 from tests.conftest import BACKEND
-from tests.test_browse import named_rows
+from tests.support.results import named_rows
 
 pytestmark = pytest.mark.django_db
 

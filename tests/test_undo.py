@@ -13,8 +13,8 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists, Equals
 from dynadmin.models import AuditEntry
 from examples.shop.definitions import Order
-from tests.test_edit import ORDER_KEY, edit_url, form_data, q
-from tests.test_permissions_every_path import person
+from tests.support.editing import ORDER_KEY, edit_url, form_data, q
+from tests.support.people import person
 
 pytestmark = pytest.mark.django_db
 
