@@ -162,7 +162,12 @@ class AdminSite:
         decides per item (``has_view_permission(request, item)`` overridden)."""
         if self.viewable_labels(request) is not None:
             return False
-        return all(type(admin).has_view_permission is EntityAdmin.has_view_permission
+        return not self.decides_view_per_item()
+
+    def decides_view_per_item(self) -> bool:
+        """Does an admin decide per item who may view it (``has_view_permission(request,
+        item)`` overridden)? Then lists are filtered item by item and tell no totals."""
+        return any(type(admin).has_view_permission is not EntityAdmin.has_view_permission
                    for admin in self._registry.values())
 
     def may_view_item(self, request: HttpRequest, table: Table, item: dict[str, Any]) -> bool:

@@ -335,3 +335,50 @@ def test_save_item_called_as_a_host_would_audits_a_create_as_a_create(rf, staff_
         "user_id": "u8", "email": "u8@example.com"}), original=None)
     assert result.action == "create"
     assert AuditEntry.objects.get().action == "create"
+
+
+# -- Recent actions are paged over the entries this person may see -------------------------
+def audit_entry(n, pk="USER#u1"):
+    """An applied update of order ``n`` in partition ``pk``, as the audit log keeps it."""
+    import json
+
+    key = {"PK": {"S": pk}, "SK": {"S": f"ORDER#2024-01-15#{n}"}}
+    after = key | {"status": {"S": "SHIPPED"}}
+    return AuditEntry.objects.create(
+        username="bob", table="Application", table_name="t", entity="Application.Order",
+        key=json.dumps(key), key_text=f"{pk} / ORDER#2024-01-15#{n}", action="update",
+        after=json.dumps(after), diff={"status": {"before": '"PENDING"', "after": '"SHIPPED"'}})
+
+
+def test_recent_actions_fill_each_page_with_entries_the_person_may_see(staff_client,
+                                                                       shop_table):
+    url = reverse("dynadmin:recent_actions")
+    for n in range(60):
+        audit_entry(n)
+    for n in range(30):  # the newest entries concern items the host withholds
+        audit_entry(900 + n, pk=hooks_urls.HIDDEN_PK)
+    first = staff_client.get(url)
+    html = unescape(first.content.decode())
+    assert [e.key_text for e in first.context["entries"]] == [
+        f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(59, 9, -1)]
+    # No number tells that entries were withheld.
+    assert "of 90" not in html and "of 2" not in html and "of 60" not in html
+    second = staff_client.get(url + "?page=2")
+    assert [e.key_text for e in second.context["entries"]] == [
+        f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(9, -1, -1)]
+    assert "Older →" not in second.content.decode()
+
+
+def test_an_items_history_shows_its_entries_the_person_may_see_past_withheld_ones(
+        staff_client, an_order):
+    audit_entry(456)  # an older entry of the visible order
+    for _ in range(55):
+        # Newer entries whose image the host withholds (written while the item had the key
+        # of the hidden partition, say).
+        hidden = audit_entry(456)
+        hidden.after = hidden.after.replace("USER#u1", hooks_urls.HIDDEN_PK)
+        hidden.save()
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(ORDER_KEY))
+    assert page.status_code == 200
+    assert len(page.context["history"]) == 1

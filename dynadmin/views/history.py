@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..data.serialization import loads_dynamodb_json
 from ..models import AuditEntry
+from ..services.audit_entries import visible_page
 from ..services.key_params import item_url
 from ..services.names import entry_name
 from .undo import offer_undo
@@ -64,6 +65,13 @@ def _item_link(site: AdminSite, entry: AuditEntry) -> str:
         return ""
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
 def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     """Entries about entities the person may view (what a write tried and changed is as
     telling as the item itself); entries about unclassified items, superusers only."""
@@ -73,9 +81,19 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
                 if labels is None or a.opts.label in labels]
     filters = AuditFilter(request.GET, entries=entries, entities=entities)
-    page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
+    # Where an admin decides per item, entries are filtered before they are paged (a page
+    # filtered afterwards would come up short) and no total is told (it counts the withheld).
+    paginator = None
+    if site.decides_view_per_item():
+        page = visible_page(filters.apply(entries),
+                            lambda entry: site.may_view_entry(request, entry),
+                            number=_page_number(request), size=PER_PAGE)
+        listed = page.entries
+    else:
+        page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
+        listed, paginator = list(page.object_list), page.paginator
     names = dict(entities)
-    shown = offer_undo(site, request, list(page.object_list))
+    shown = offer_undo(site, request, listed)
     for entry in shown:
         entry.item_link = _item_link(site, entry)
         entry.item_name = entry_name(site, entry)
@@ -83,6 +101,6 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(request, site.template_names("recent_actions.html"), {
-        "entries": shown, "page": page, "filters": filters,
+        "entries": shown, "page": page, "paginator": paginator, "filters": filters,
         "filter_query": query.urlencode(),
     })

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict) -> list:
     """The key's audit entries this person may see, each with its Undo where allowed."""
-    return offer_undo(site, request, audit.history(table, key,
-                                                   entities=site.viewable_labels(request)))
+    return offer_undo(site, request, audit.history(
+        table, key, entities=site.viewable_labels(request),
+        may_see=lambda entry: site.may_view_entry(request, entry)))
 
 
 def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
