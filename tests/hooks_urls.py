@@ -1,7 +1,7 @@
 """A URLconf with a host project's site whose admins override the write and item
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
-recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition are not viewable, items with
-``locked`` set not changeable; a save that
+recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition and items with ``withheld`` set
+are not viewable, items with ``locked`` set not changeable; a save that
 would store ``status`` "CANCELLED" or an email at blocked.example is refused with a message."""
 
 from typing import Any
@@ -41,7 +41,7 @@ class HostHooks:
         return super().has_change_permission(request, item)
 
     def has_view_permission(self, request: Any, item: Any = None) -> bool:
-        if item is not None and item.get("PK") == HIDDEN_PK:
+        if item is not None and (item.get("PK") == HIDDEN_PK or item.get("withheld")):
             return False
         return super().has_view_permission(request, item)
 

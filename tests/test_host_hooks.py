@@ -382,3 +382,53 @@ def test_an_items_history_shows_its_entries_the_person_may_see_past_withheld_one
                             + q(ORDER_KEY))
     assert page.status_code == 200
     assert len(page.context["history"]) == 1
+
+
+# -- related items ---------------------------------------------------------------------------
+def related_section(response, label):
+    html = response.content.decode()
+    return re.search(rf'<section class="section related" aria-label="{label}">.*?</section>',
+                     html, re.S).group(0)
+
+
+def line_item(order_id, product_id):
+    from examples.shop.definitions import OrderItem
+
+    return OrderItem.build_item({"order_id": order_id, "product_id": product_id,
+                                 "quantity": 1, "unit_price": Decimal("9.99"),
+                                 "product_name": "Toaster"})
+
+
+def test_a_related_item_not_viewable_answers_as_a_missing_one(staff_client, shop_table):
+    from examples.shop.definitions import Product
+
+    data.put_item(shop_table, Product.build_item({
+        "product_id": "B0SECRET", "name": "Secret gadget", "price": Decimal("1"),
+        "category": "toys"}) | {"withheld": True}, condition=AttributeNotExists("PK"))
+    sections = []
+    for product_id in ("B0SECRET", "B0GONE"):
+        line = line_item("456", product_id)
+        data.put_item(shop_table, line, condition=AttributeNotExists("PK"))
+        page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                                + q(shop_table.key_of(line)))
+        assert page.status_code == 200 and "Secret gadget" not in page.content.decode()
+        sections.append(related_section(page, "Product").replace(product_id, "…"))
+    assert "(not found)" in sections[1]
+    assert sections[0] == sections[1]
+
+
+def test_a_related_list_says_no_more_for_rows_it_withheld(staff_client, shop_table):
+    from examples.shop.definitions import Product
+
+    product = Product.build_item({"product_id": "B0TOASTER", "name": "Toaster",
+                                  "price": Decimal("9.99"), "category": "kitchen"})
+    data.put_item(shop_table, product, condition=AttributeNotExists("PK"))
+    for n in range(12):
+        data.put_item(shop_table, line_item(f"{n:03}", "B0TOASTER") | {"withheld": n > 0},
+                      condition=AttributeNotExists("PK"))
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(shop_table.key_of(product)))
+    section = related_section(page, "Order items")
+    # The section reads 10 of the 12 lines, all withheld: the page must not tell that more
+    # lines follow than it shows (the same words as for a partition with none).
+    assert "See all" not in section and "Browse this partition" in section
