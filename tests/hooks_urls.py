@@ -1,6 +1,7 @@
 """A URLconf with a host project's site whose admins override the write and item
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
-recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition and items with ``withheld`` set
+recorded in ``WRITTEN``; ``get_actions`` adds "Mark paid" to orders and takes
+"Mark shipped" from carol; items of ``HIDDEN_PK``'s partition and items with ``withheld`` set
 are not viewable, items with ``locked`` set not changeable; a save that
 would store ``status`` "CANCELLED" or an email at blocked.example is refused with a message."""
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.urls import path
 
+from dynadmin.options import action
 from dynadmin.sites import AdminSite
 from dynadmin.user_errors import UserInputError
 from examples.shop import dynadmin as shop_admins
@@ -34,6 +36,18 @@ class HostHooks:
         result = super().delete_item(request, item, **options)
         WRITTEN.append(("delete_item", result.action, item["SK"], request.user.username))
         return result
+
+    def get_actions(self, request: Any) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if request.user.username == "carol":
+            actions.pop("mark_shipped", None)
+        if "mark_shipped" in self.actions and self.has_change_permission(request):
+            actions["mark_paid"] = self.mark_paid
+        return actions
+
+    @action(description="Mark paid")
+    def mark_paid(self, request: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+        return {"status": "PAID"} if values.get("status") == "PENDING" else None
 
     def has_change_permission(self, request: Any, item: Any = None) -> bool:
         if item is not None and item.get("locked"):

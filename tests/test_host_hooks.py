@@ -432,3 +432,29 @@ def test_a_related_list_says_no_more_for_rows_it_withheld(staff_client, shop_tab
     # The section reads 10 of the 12 lines, all withheld: the page must not tell that more
     # lines follow than it shows (the same words as for a partition with none).
     assert "See all" not in section and "Browse this partition" in section
+
+
+# -- get_actions(request) ----------------------------------------------------------------
+def action_menu(response):
+    return re.findall(r'<option value="(Order\.[a-z_]+)"', response.content.decode())
+
+
+def test_get_actions_decides_the_menus_and_the_run(staff_client, django_user_model,
+                                                   an_order, shop_table):
+    partition = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    orders = reverse("dynadmin:entity", kwargs={"entity": "Application.Order"})
+    for url in (partition + "?pk=USER%23u1", orders):
+        menu = action_menu(staff_client.get(url))
+        assert menu == ["Order.mark_shipped", "Order.cancel", "Order.mark_paid"], url
+    # An action the host adds runs as a declared one does, through save_item.
+    response = run_on_every_row(staff_client, "Order.mark_paid")
+    assert response.status_code == 200 and ">done<" in response.content.decode()
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PAID"
+    assert hooks_urls.WRITTEN == [("save_item", "action", ORDER_KEY["SK"], "admin")]
+    # One it takes away for a person is neither offered to her nor run when she posts it.
+    carol = person("carol", django_user_model)
+    for url in (partition + "?pk=USER%23u1", orders):
+        assert "Order.mark_shipped" not in action_menu(carol.get(url)), url
+    assert run_on_every_row(carol, "Order.mark_shipped").status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PAID"
+    assert len(hooks_urls.WRITTEN) == 1
