@@ -1,6 +1,6 @@
 """A URLconf with a host project's site whose admins override the write and item
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
-recorded in ``WRITTEN``; ``get_actions`` adds "Mark paid" to orders and takes
+recorded in ``WRITTEN``; dave may add nothing; ``get_actions`` adds "Mark paid" to orders and takes
 "Mark shipped" from carol; items of ``HIDDEN_PK``'s partition and items with ``withheld`` set
 are not viewable, items with ``locked`` set not changeable; a save that
 would store ``status`` "CANCELLED" or an email at blocked.example is refused with a message."""
@@ -48,6 +48,9 @@ class HostHooks:
     @action(description="Mark paid")
     def mark_paid(self, request: Any, values: dict[str, Any]) -> dict[str, Any] | None:
         return {"status": "PAID"} if values.get("status") == "PENDING" else None
+
+    def has_add_permission(self, request: Any) -> bool:
+        return request.user.username != "dave" and super().has_add_permission(request)
 
     def has_change_permission(self, request: Any, item: Any = None) -> bool:
         if item is not None and item.get("locked"):

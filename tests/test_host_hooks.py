@@ -458,3 +458,34 @@ def test_get_actions_decides_the_menus_and_the_run(staff_client, django_user_mod
     assert run_on_every_row(carol, "Order.mark_shipped").status_code == 403
     assert data.get_item(shop_table, ORDER_KEY)["status"] == "PAID"
     assert len(hooks_urls.WRITTEN) == 1
+
+
+# -- has_add_permission(request) -----------------------------------------------------------
+def test_has_add_permission_decides_every_create(staff_client, django_user_model, an_order,
+                                                 shop_table):
+    users = reverse("dynadmin:entity", kwargs={"entity": "Application.User"})
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    assert f'href="{add}"' in staff_client.get(users).content.decode()
+    dave = person("dave", django_user_model)
+    assert f'href="{add}"' not in dave.get(users).content.decode()
+    assert dave.get(add).status_code == 403
+    assert dave.post(add, {"user_id": "u9", "email": "a@example.com",
+                           "__extra__": "{}"}).status_code == 403
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
+    # A key move creates an item at the new key: refused too, and the order stays put.
+    fields = form_data(dave.get(edit_url(ORDER_KEY))) | {"placed_on": "2024-02-01"}
+    assert dave.post(edit_url(ORDER_KEY), fields).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    # Undoing a delete creates the item again: not offered to dave, and refused if posted.
+    url = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    assert dave.post(url, {"original": token(dave.get(url))}).status_code == 302
+    entry = AuditEntry.objects.get(action="delete")
+    missing = dave.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                       + q(ORDER_KEY))
+    assert undo_url(entry) not in missing.content.decode()
+    assert undo_url(entry) in staff_client.get(
+        reverse("dynadmin:item", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    ).content.decode()
+    assert dave.post(undo_url(entry)).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY) is None
+    assert [w[:2] for w in hooks_urls.WRITTEN] == [("delete_item", "delete")]
