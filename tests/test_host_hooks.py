@@ -489,3 +489,38 @@ def test_has_add_permission_decides_every_create(staff_client, django_user_model
     assert dave.post(undo_url(entry)).status_code == 403
     assert data.get_item(shop_table, ORDER_KEY) is None
     assert [w[:2] for w in hooks_urls.WRITTEN] == [("delete_item", "delete")]
+
+
+# -- the host's two hooks on every other path ----------------------------------------------
+def test_a_partition_in_another_case_is_not_suggested_for_items_withheld(
+        staff_client, dynamodb_endpoint, settings, monkeypatch):
+    """Only a key with no literal text (a device name) is probed in another case: the
+    helpdesk site's readings, their admin given the host's hooks."""
+    from dynadmin.options import EntityAdmin
+    from dynadmin.services import links
+    from tests.conftest import physical_table
+    from tests.helpdesk_urls import Reading, desk, telemetry
+
+    monkeypatch.setitem(desk._registry, Reading, type(
+        "HostReadingAdmin", (hooks_urls.HostHooks, EntityAdmin), {})(Reading, desk))
+    settings.ROOT_URLCONF = "tests.helpdesk_urls"
+    links._reverse.cache_clear()
+    with physical_table(telemetry) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
+        for device, withheld in (("sensor-7", True), ("sensor-8", False)):
+            data.put_item(telemetry, Reading.build_item({
+                "device": device, "taken_at": "2024-01-15T09:00"}) | {"withheld": withheld},
+                condition=AttributeNotExists("PK"))
+        url = reverse("helpdesk:partition", kwargs={"table": "Telemetry"},
+                      current_app="helpdesk")
+        hint = "another case holds items"
+        assert hint in staff_client.get(url, {"pk": "SENSOR-8"}).content.decode()
+        # The suggestion would tell that an item the person may not see is there.
+        assert hint not in staff_client.get(url, {"pk": "SENSOR-7"}).content.decode()
+        # Nor is it left out where the partition asked holds only items withheld: as an
+        # empty one, it names the other case.
+        for device, withheld in (("sensor-9", True), ("SENSOR-9", False)):
+            data.put_item(telemetry, Reading.build_item({
+                "device": device, "taken_at": "2024-01-15T09:00"}) | {"withheld": withheld},
+                condition=AttributeNotExists("PK"))
+        assert hint in staff_client.get(url, {"pk": "sensor-9"}).content.decode()
