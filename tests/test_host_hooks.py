@@ -524,3 +524,48 @@ def test_a_partition_in_another_case_is_not_suggested_for_items_withheld(
                 "device": device, "taken_at": "2024-01-15T09:00"}) | {"withheld": withheld},
                 condition=AttributeNotExists("PK"))
         assert hint in staff_client.get(url, {"pk": "sensor-9"}).content.decode()
+
+
+def test_an_index_partition_and_the_order_list_withhold_the_hidden_order(staff_client,
+                                                                         hidden_order):
+    """The status index's partition of pending orders holds the hidden order beside a
+    visible one: a partition of the index, not of the hidden user."""
+    visible = ORDER_KEY["SK"]
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    paid = {"pk": "ORDER#STATUS#PENDING", "index": "GSI2"}
+    page = staff_client.get(url, paid)
+    link = q({"PK": "USER#u1", "SK": visible})[1:]
+    assert page.status_code == 200 and link in unescape(page.content.decode())
+    assert not shows_hidden(page)
+    # Only the visible row is selectable for an action, and only it is exported.
+    assert re.findall(r'<input type="checkbox" data-row="(\d+)"',
+                      page.content.decode()) == ["1"]
+    for fmt in ("json", "csv"):
+        export = staff_client.get(url, paid | {"format": fmt})
+        assert visible in export.content.decode() and not shows_hidden(export), fmt
+    orders = reverse("dynadmin:entity", kwargs={"entity": "Application.Order"})
+    listed = staff_client.get(orders, {"status": "PENDING"})
+    assert listed.status_code == 200 and link in unescape(listed.content.decode())
+    assert not shows_hidden(listed)
+
+
+def test_the_json_of_an_items_changes_withholds_a_hidden_item(staff_client, hidden_order):
+    url = reverse("dynadmin:item_changes_json", kwargs={"table": "Application"})
+    response = staff_client.get(url + q(HIDDEN_KEY))
+    assert "77.77" not in response.content.decode()
+    assert staff_client.get(url + q(ORDER_KEY)).status_code == 200
+
+
+def test_a_conflict_with_a_version_withheld_meanwhile_shows_none_of_it(django_user_model,
+                                                                      an_order, shop_table):
+    carol = person("carol", django_user_model)
+    form = form_data(carol.get(edit_url(ORDER_KEY)))
+    # Someone withholds the order from view after Carol opened the form.
+    data.put_item(shop_table, an_order | {"withheld": True, "total": Decimal("66.66"),
+                                          "version": 2},
+                  condition=AttributeNotExists("PK") | AttributeNotExists("withheld"))
+    page = carol.post(edit_url(ORDER_KEY), form | {"currency": "GBP"})
+    assert page.status_code == 409 and "66.66" not in page.content.decode()
+    assert 'name="theirs"' not in page.content.decode()
+    assert "currency" not in data.get_item(shop_table, ORDER_KEY)
+    assert hooks_urls.WRITTEN == []
