@@ -569,3 +569,37 @@ def test_a_conflict_with_a_version_withheld_meanwhile_shows_none_of_it(django_us
     assert 'name="theirs"' not in page.content.decode()
     assert "currency" not in data.get_item(shop_table, ORDER_KEY)
     assert hooks_urls.WRITTEN == []
+
+
+def resolve_with(client, page, **choices):
+    """Post the conflict page's form, a field's "use mine" chosen where ``choices`` says."""
+    html = page.content.decode()
+    fields = {k: unescape(v) for k, v in re.findall(
+        r'name="(original|theirs|mine|choices)" value="([^"]*)"', html)}
+    for name in re.findall(r'<input type="radio" name="([^"]+)" value="mine"', html):
+        fields[name] = choices.get("pick", "theirs")
+    return client.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}), fields)
+
+
+def test_use_mine_and_recreating_a_deleted_item_go_through_save_item(
+        django_user_model, an_order, shop_table):
+    bob, carol = (person(name, django_user_model) for name in ("bob", "carol"))
+    carols_form = form_data(carol.get(edit_url(ORDER_KEY)))
+    bobs_form = form_data(bob.get(edit_url(ORDER_KEY)))
+    assert bob.post(edit_url(ORDER_KEY), bobs_form | {"status": "SHIPPED"}).status_code == 302
+    page = carol.post(edit_url(ORDER_KEY), carols_form | {"status": "PAID"})
+    assert page.status_code == 409 and "use mine" in page.content.decode()
+    assert resolve_with(carol, page, pick="mine").status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "PAID" and stored["touched_by"] == "carol"
+    assert hooks_urls.WRITTEN[-1] == ("save_item", "update", ORDER_KEY["SK"], "carol")
+    # The order is deleted while Carol edits it again: re-created with her version.
+    carols_form = form_data(carol.get(edit_url(ORDER_KEY)))
+    delete = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    assert bob.post(delete, {"original": token(bob.get(delete))}).status_code == 302
+    page = carol.post(edit_url(ORDER_KEY), carols_form | {"currency": "GBP"})
+    assert page.status_code == 409 and "Re-create it with my version" in page.content.decode()
+    assert resolve_with(carol, page).status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["currency"] == "GBP" and stored["touched_by"] == "carol"
+    assert hooks_urls.WRITTEN[-1][0::3] == ("save_item", "carol")
