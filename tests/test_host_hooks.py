@@ -603,3 +603,15 @@ def test_use_mine_and_recreating_a_deleted_item_go_through_save_item(
     stored = data.get_item(shop_table, ORDER_KEY)
     assert stored["currency"] == "GBP" and stored["touched_by"] == "carol"
     assert hooks_urls.WRITTEN[-1][0::3] == ("save_item", "carol")
+
+
+def test_recent_actions_name_no_person_whose_entries_are_all_withheld(staff_client,
+                                                                      shop_table):
+    audit_entry(1)
+    AuditEntry.objects.filter(pk=audit_entry(2, pk=hooks_urls.HIDDEN_PK).pk).update(
+        username="mallory")
+    url = reverse("dynadmin:recent_actions")
+    assert "mallory" not in staff_client.get(url).content.decode()
+    # Typed, the name filters as a chosen one does: to the entries this person may see.
+    assert staff_client.get(url, {"person": "bob"}).context["entries"][0].username == "bob"
+    assert staff_client.get(url, {"person": "mallory"}).context["entries"] == []

@@ -37,11 +37,16 @@ class AuditFilter(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=_ANY + list(AuditEntry.Outcome.choices))
 
-    def __init__(self, data: Any, *, entries: QuerySet, entities: list[tuple[str, str]]
-                 ) -> None:
+    def __init__(self, data: Any, *, entries: QuerySet, entities: list[tuple[str, str]],
+                 per_item: bool = False) -> None:
         super().__init__(data)
-        people = entries.order_by("username").values_list("username", flat=True).distinct()
-        self.fields["person"].choices = _ANY + [(p, p) for p in people]
+        if per_item:
+            # Listing who wrote the entries would name those whose entries are all withheld
+            # from this person: the name is typed instead.
+            self.fields["person"] = forms.CharField(label=_("Person"), required=False)
+        else:
+            people = entries.order_by("username").values_list("username", flat=True).distinct()
+            self.fields["person"].choices = _ANY + [(p, p) for p in people]
         self.fields["entity"].choices = _ANY + entities
 
     def apply(self, entries: QuerySet) -> QuerySet:
@@ -80,11 +85,12 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     entries = entries.visible_to(labels)
     entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
                 if labels is None or a.opts.label in labels]
-    filters = AuditFilter(request.GET, entries=entries, entities=entities)
+    per_item = site.decides_view_per_item()
+    filters = AuditFilter(request.GET, entries=entries, entities=entities, per_item=per_item)
     # Where an admin decides per item, entries are filtered before they are paged (a page
     # filtered afterwards would come up short) and no total is told (it counts the withheld).
     paginator = None
-    if site.decides_view_per_item():
+    if per_item:
         page = visible_page(filters.apply(entries),
                             lambda entry: site.may_view_entry(request, entry),
                             number=_page_number(request), size=PER_PAGE)
