@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from .data.serialization import loads_dynamodb_json
 from .definitions import Entity, Table
 from .options import EntityAdmin, ItemWriter
+from .relations import Relation
 
 __all__ = ["AdminSite", "AlreadyRegistered", "NotRegistered", "autodiscover", "register", "site"]
 
@@ -154,6 +155,17 @@ class AdminSite:
         if user is not None and user.is_active and user.is_superuser:
             return None
         return {a.opts.label for a in self._registry.values() if a.has_view_permission(request)}
+
+    def viewable_relations(self, request: HttpRequest, admin: EntityAdmin
+                           ) -> tuple[Relation, ...]:
+        """``admin``'s relations to entities this person may view: a relation to one they may
+        not view is neither a section of the item page nor a link from a value."""
+        shown = []
+        for relation in admin.get_relations(request):
+            target = self.get_entity_admin(relation.entity)
+            if target is not None and target.has_view_permission(request):
+                shown.append(relation)
+        return tuple(shown)
 
     def shows_call_details(self, request: HttpRequest) -> bool:
         """May the footer say what each call read (items, capacity)? Only to whoever sees

@@ -615,3 +615,32 @@ def test_recent_actions_name_no_person_whose_entries_are_all_withheld(staff_clie
     # Typed, the name filters as a chosen one does: to the entries this person may see.
     assert staff_client.get(url, {"person": "bob"}).context["entries"][0].username == "bob"
     assert staff_client.get(url, {"person": "mallory"}).context["entries"] == []
+
+
+def test_a_relation_to_an_entity_not_viewable_is_neither_a_section_nor_a_link(
+        django_user_model, shop_table):
+    from django.contrib.auth.models import Permission
+
+    from dynadmin.codenames import permission_codename
+    from dynadmin.permissions import sync_permissions
+    from examples.shop.definitions import OrderItem, Product
+
+    sync_permissions()
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(
+        codename=permission_codename("view", OrderItem)))
+    client = Client()
+    client.force_login(clerk)
+    data.put_item(shop_table, Product.build_item({
+        "product_id": "B0TOASTER", "name": "Toaster", "price": Decimal("9.99"),
+        "category": "kitchen"}), condition=AttributeNotExists("PK"))
+    line = line_item("456", "B0TOASTER")
+    data.put_item(shop_table, line, condition=AttributeNotExists("PK"))
+    for url in (reverse("dynadmin:item", kwargs={"table": "Application"})
+                + q(shop_table.key_of(line)),
+                reverse("dynadmin:partition", kwargs={"table": "Application"})
+                + "?pk=ORDER%23456"):
+        html = client.get(url).content.decode()
+        assert "B0TOASTER" in html, url  # the line is shown, its product id too
+        assert "pk=PRODUCT%23B0TOASTER" not in html, url
+        assert 'aria-label="Product"' not in html and 'aria-label="Order"' not in html, url

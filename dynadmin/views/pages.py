@@ -75,7 +75,7 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         return _missing(request, site, definition, key)
     entity = definition.classify(found)
     admin = site.get_entity_admin(entity)
-    relations = admin.get_relations(request) if admin else ()
+    relations = site.viewable_relations(request, admin) if admin else ()
     values = entity.parse_item(found).values if entity else {}
     presentation = present_item(definition, found, field_links(definition, relations, values))
     if admin is not None:
