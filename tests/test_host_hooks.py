@@ -644,3 +644,12 @@ def test_a_relation_to_an_entity_not_viewable_is_neither_a_section_nor_a_link(
         assert "B0TOASTER" in html, url  # the line is shown, its product id too
         assert "pk=PRODUCT%23B0TOASTER" not in html, url
         assert 'aria-label="Product"' not in html and 'aria-label="Order"' not in html, url
+
+
+def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff_client,
+                                                                          hidden_order):
+    """Records read beside changes shown would count the changes withheld."""
+    activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
+    html = activity.content.decode()
+    assert activity.status_code == 200 and "Showing the newest" in html
+    assert "stream records read" not in html and "data-records-read" not in html
