@@ -653,3 +653,27 @@ def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff
     html = activity.content.decode()
     assert activity.status_code == 200 and "Showing the newest" in html
     assert "stream records read" not in html and "data-records-read" not in html
+
+
+def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
+    """A log nearly all withheld: the page stops looking after ``EXAMINED_PER_ROW`` entries
+    per row, shows what it found and offers the next page."""
+    from dynadmin.services.audit_entries import EXAMINED_PER_ROW, visible_page
+
+    for n in range(3):
+        audit_entry(n)
+    for n in range(3 * EXAMINED_PER_ROW):
+        audit_entry(100 + n, pk=hooks_urls.HIDDEN_PK)
+    examined = []
+
+    def may_see(entry):
+        examined.append(entry)
+        return hooks_urls.HIDDEN_PK not in entry.key_text
+
+    page = visible_page(AuditEntry.objects.all(), may_see, number=1, size=2)
+    assert page.entries == [] and page.has_next
+    assert len(examined) == 3 * EXAMINED_PER_ROW
+    examined.clear()
+    page = visible_page(AuditEntry.objects.all(), may_see, number=2, size=2)
+    assert [e.key_text for e in page.entries] == ["USER#u1 / ORDER#2024-01-15#0"]
+    assert not page.has_next and page.start_index == 3
