@@ -1,6 +1,12 @@
-"""A host project's EntityAdmin hooks, as ModelAdmin's: every write goes through
-``save_item``/``delete_item`` (a side effect after it, an attribute added before it, a
-refusal with a message), over HTTP on DynamoDB Local (see ``tests/hooks_urls.py``)."""
+"""A host project's EntityAdmin hooks, as ModelAdmin's, over HTTP on DynamoDB Local (see
+``tests/hooks_urls.py``): every write goes through ``save_item``/``delete_item`` (a side
+effect after it, an attribute added before it, a refusal with a message) on edit, create,
+action, TTL change, undo and conflict resolution; and an item ``has_view_permission(request,
+item)`` hides is withheld, and answered as missing, on every path: lists (partitions of the
+table and of an index, the entity's list), lookups and the lookup box, related items,
+exports, History and Recent actions, Activity and an item's changes (with their JSON),
+actions, undo and conflicts. ``get_actions`` and ``has_add_permission`` are asked wherever an
+action or a create is offered or made."""
 
 import datetime as dt
 import re
@@ -677,3 +683,17 @@ def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
     page = visible_page(AuditEntry.objects.all(), may_see, number=2, size=2)
     assert [e.key_text for e in page.entries] == ["USER#u1 / ORDER#2024-01-15#0"]
     assert not page.has_next and page.start_index == 3
+
+
+def test_the_lookup_box_finds_no_user_not_viewable_by_email(staff_client, shop_table):
+    from examples.shop.definitions import User
+
+    for user_id in ("hidden", "u1"):
+        data.put_item(shop_table, User.build_item({
+            "user_id": user_id, "email": f"{user_id}@example.com"}),
+            condition=AttributeNotExists("PK"))
+    box = reverse("dynadmin:lookup")
+    assert staff_client.get(box, {"q": "u1@example.com"}).status_code == 302
+    response = staff_client.get(box, {"q": "hidden@example.com"})
+    assert response.status_code == 200 and "USER#hidden" not in response.content.decode()
+    assert "Nothing found for “hidden@example.com”" in unescape(response.content.decode())
