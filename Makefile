@@ -1,6 +1,6 @@
 # dynadmin: two commands matter.
 #   make run   - venv, DynamoDB Local on :8000, the example table seeded, admin on :8001
-#   make test  - lint, checks, the suite on DynamoDB Local and on moto, on Django 6, on
+#   make test  - lint, checks, the docs, the suite on DynamoDB Local and on moto, on Django 6, on
 #                PostgreSQL + Redis under gunicorn, and the wheel in a fresh host
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,14 +18,14 @@ LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=u
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
 
 .PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 test-host \
-	test-shared-state lint check clean bench fuzz
+	test-shared-state lint check docs clean bench fuzz
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> [1/5] Creating the virtualenv $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> [1/5] Installing dynadmin and its dependencies (about a minute the first time)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --progress-bar off -e '.[dev]'
+	$(PY) -m pip install --quiet --progress-bar off -e '.[dev,docs]'
 	@touch $@
 
 install: $(VENV)/.installed
@@ -104,7 +104,13 @@ test-shared-state: install
 	$(PY) -m examples.project.local install
 	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py
 
-test: lint check test-dynamodb-local test-moto test-django6 test-host test-shared-state
+# The documentation site (docs/): Sphinx, every warning an error, so a broken reference, a
+# missing page in a toctree or a docstring autodoc cannot render fails the build.
+docs: install
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "==> The documentation: docs/_build/html/index.html"
+
+test: lint check docs test-dynamodb-local test-moto test-django6 test-host test-shared-state
 
 # The generative test of tests/test_any_stored_value.py with many more examples than `make
 # test` runs (FUZZ_EXAMPLES of them per property), on DynamoDB Local: nightly-style.
@@ -118,4 +124,4 @@ bench: install  ## the benchmark (bench/README.md): loads 1M items once, then me
 	$(PY) bench/run.py
 
 clean: stop
-	rm -rf $(VENV) $(VENV6) var .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) $(VENV6) var docs/_build .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -2,7 +2,7 @@
 bare boto3 client.
 
 Latency on a busy 2-core machine moves by a third from run to run; CPU time moves far less,
-so this is the figure issue 14's "dynadmin's own CPU per page" is read from:
+so this is the figure "dynadmin's own CPU per page" is read from:
 
 - dynadmin: user + system time (``/proc/<pid>/stat`` fields 14 and 15, in clock ticks of
   ``SC_CLK_TCK``) of every worker of the gunicorn master, before and after a fixed number of

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynadmin.data.cursors import encode_cursor, key_to_json
-from dynadmin.services.browse import PartitionQuery, cursor_key
+from dynadmin.services.partitions.pages import PartitionQuery, cursor_key
 from examples.project import local
 
 from . import dataset

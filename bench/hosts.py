@@ -23,7 +23,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 
-from dynadmin.services.tables import describe_cache_key
+from dynadmin.services.tables.summaries import describe_cache_key
 from examples.shop.definitions import shop
 
 from .concurrency import dynadmin_workers, median_round, throughput_options

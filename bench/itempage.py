@@ -1,6 +1,6 @@
 """The item page with its relations: one GetItem, then one Query per to-many relation.
 
-Issue 14 wants the relation Queries run in parallel, so the page costs about the GetItem and
+The relation Queries run in parallel, so the page costs about the GetItem and
 the slowest Query, not the sum. Two measures, both of the relation user (``extras.py``):
 
 1. Latency, interleaved: the page through gunicorn against each of its calls sent raw. The

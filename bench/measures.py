@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
-from dynadmin.services.browse import PartitionQuery
+from dynadmin.services.partitions.pages import PartitionQuery
 from examples.project import local
 from examples.shop.definitions import shop
 

@@ -19,7 +19,7 @@ from .harness import Bench
 from .procs import BenchError
 from .stats import Sampled, sample
 
-#: the long page of issue 14 (MAX_LIMIT of a partition page)
+#: the longest page a partition page shows (its MAX_LIMIT)
 WIDE_LIMIT = 1000
 
 

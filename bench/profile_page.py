@@ -76,7 +76,7 @@ def _prepare(endpoint: str, rows: int) -> tuple[object, str, object, dict]:
 
     from dynadmin import data
     from dynadmin.data.schema import create_table
-    from dynadmin.services.partitions import PartitionQuery
+    from dynadmin.services.partitions.query import PartitionQuery
     from examples.shop.definitions import shop
 
     call_command("migrate", verbosity=0)

@@ -1,4 +1,4 @@
-"""Issue 14's targets, each with what was measured and whether it is met.
+"""The performance targets, each with what was measured and whether it is met.
 
 Reported (JSON and markdown), never asserted: a benchmark on a shared machine informs, it
 does not gate.

@@ -12,8 +12,8 @@ from .definitions import Entity, Key, KeyTemplate, Table, fields
 if TYPE_CHECKING:
     # What ``__getattr__`` below hands out at run time, spelled out for type checkers and
     # IDEs, which do not run it.
+    from .access_patterns import Listing, Lookup
     from .options import EntityAdmin, action
-    from .patterns import Listing, Lookup
     from .relations import Relation
     from .sites import AdminSite, register, site
 
@@ -29,9 +29,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(options, name)
     if name in ("Listing", "Lookup"):
-        from . import patterns
+        from . import access_patterns
 
-        return getattr(patterns, name)
+        return getattr(access_patterns, name)
     if name == "Relation":
         from .relations import Relation
 

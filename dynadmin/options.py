@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 from . import data
+from .access_patterns import Listing, Lookup
 from .codenames import permission_name
 from .definitions import Entity, Table
 from .definitions.fields import Field
 from .editing import writes
 from .editing.forms import EntityForm
-from .patterns import Listing, Lookup
 from .relations import Relation
-from .services.names import entity_label
+from .services.display.names import entity_label
 
 if TYPE_CHECKING:
     from .sites import AdminSite
@@ -56,6 +56,24 @@ def action_permission_method(method: Callable[..., Any]) -> str:
 
 
 class EntityAdmin:
+    """How one entity is presented and written, like Django's ``ModelAdmin``.
+
+    Subclass it and register the subclass with :func:`dynadmin.register`::
+
+        @dynadmin.register(Order)
+        class OrderAdmin(EntityAdmin):
+            list_display = ("order_id", "placed_on", "status", "total")
+            lookups = (Lookup("by_id", label="Order by ID"),)
+            listings = (Listing("by_status", label="Orders by status"),)
+            relations = (Relation("Customer", User, field="user_id"),)
+
+    The class attributes below declare what the pages show; the ``get_*`` methods return
+    them per request and may be overridden. Every write goes through :meth:`save_item` and
+    :meth:`delete_item`, and every page asks the ``has_*_permission`` methods, per item where
+    one is concerned, so an override holds on every path (lists, lookups, relations,
+    exports, history, activity, actions, undo).
+    """
+
     #: fields shown as columns when items of this entity are listed
     list_display: tuple[str, ...] = ()
     #: fields shown but never editable
@@ -88,6 +106,7 @@ class EntityAdmin:
 
     # -- presentation ---------------------------------------------------------------------
     def get_list_display(self, request: HttpRequest | None = None) -> tuple[str, ...]:
+        """The columns of this entity's lists: ``list_display``, else its first six fields."""
         return self.list_display or tuple(list(self.opts.fields)[:6])
 
     def item_label(self, values: dict[str, Any]) -> str:
@@ -98,9 +117,11 @@ class EntityAdmin:
 
     def get_readonly_fields(self, request: HttpRequest | None = None, item: Any = None
                             ) -> tuple[str, ...]:
+        """Fields the edit form of ``item`` shows but never writes: ``readonly_fields``."""
         return self.readonly_fields
 
     def get_fields(self, request: HttpRequest | None = None) -> dict[str, Field]:
+        """The fields the create and edit forms offer, by name: every field of the entity."""
         return dict(self.opts.fields)
 
     def get_form(self, request: HttpRequest | None = None, item: Any = None
@@ -113,6 +134,10 @@ class EntityAdmin:
             "readonly": tuple(readonly)})
 
     def get_lookups(self, request: HttpRequest | None = None) -> list[Lookup]:
+        """``lookups`` as :class:`Lookup` objects, completed: a bare key name becomes a lookup
+        of that key, the fields default to the key's partition key placeholders (and, for a
+        ``prefix=True`` lookup, its sort key's leading one), the label to "Order by
+        order_id"."""
         lookups = []
         for entry in self.lookups:
             lookup = entry if isinstance(entry, Lookup) else Lookup(key=entry)
@@ -128,6 +153,8 @@ class EntityAdmin:
         return lookups
 
     def get_listings(self, request: HttpRequest | None = None) -> list[Listing]:
+        """``listings``, each with a label ("Order by status" unless it names one). The first
+        is the entity's list page."""
         listings = []
         for listing in self.listings:
             key = self.opts.keys.get(listing.key)
@@ -197,15 +224,28 @@ class EntityAdmin:
         return user.has_perm(permission_name(action, self.entity))
 
     def has_view_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        """May this person see this entity's items (``item`` None), or this one item?
+
+        By default the Django permission ``dynadmin.view_<table>_<entity>`` (or change),
+        for active staff. Override it to decide per item (``item`` is the stored item): an
+        item it refuses answers as a missing one everywhere, and lists leave it out.
+        """
         return self._has(request, "view") or self._has(request, "change")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        """May this person create items of this entity (``dynadmin.add_<table>_<entity>``)?
+        Never on a read-only table or for ``internal`` items."""
         return self._may_write() and self._has(request, "add")
 
     def has_change_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        """May this person change this entity's items, or this one (``item``)? By default
+        ``dynadmin.change_<table>_<entity>``, never on a read-only table. Actions ask it
+        unless they name another permission."""
         return self._may_write() and self._has(request, "change")
 
     def has_delete_permission(self, request: HttpRequest, item: Any = None) -> bool:
+        """May this person delete this entity's items, or this one (``item``)? By default
+        ``dynadmin.delete_<table>_<entity>``, never on a read-only table."""
         return self._may_write() and self._has(request, "delete")
 
     def _may_write(self) -> bool:

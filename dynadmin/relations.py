@@ -35,6 +35,20 @@ __all__ = ["Relation", "ResolvedRelation"]
 
 @dataclass(frozen=True, init=False)
 class Relation:
+    """A way from an item to related items, declared on ``EntityAdmin.relations``.
+
+    ``Relation("Customer", User, field="user_id")`` on an order's admin: ``label`` heads the
+    section of the item page, ``entity`` is the target. Each placeholder of the target key is
+    filled from the source item's field of the same name, unless ``placeholders`` maps it
+    (``{"user_id": "invited_by"}``). ``key`` names which Key of the target to follow (its
+    primary key by default; an index key such as ``"by_status"`` leads to a listing, one link
+    per value of its Choice). When the source fills the whole key the relation is one item, a
+    link and no call; otherwise it is the partition it determines, read newest first with
+    ``descending=True``, ``limit`` items a page, one bounded Query each. ``field`` is a source
+    field whose value links to the related item. Check ``dynadmin.E011`` refuses a relation
+    that would need a Scan.
+    """
+
     label: str
     entity: type[Entity]
     #: target placeholder -> source field; None: each from the source field of its name

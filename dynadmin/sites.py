@@ -362,6 +362,10 @@ def register(*entities: type[Entity], site: AdminSite | None = None
 
         @dynadmin.register(Order)
         class OrderAdmin(EntityAdmin): ...
+
+    Several entities may share one admin class (``@dynadmin.register(Order, Invoice)``).
+    ``site`` picks another :class:`AdminSite` than the default ``dynadmin.site``; registering
+    an entity twice on one site raises ``AlreadyRegistered``.
     """
 
     def wrapper(admin_class: type[EntityAdmin]) -> type[EntityAdmin]:

@@ -1,5 +1,5 @@
-"""A URLconf with a second site over a helpdesk table shaped like real designs (issue 13,
-section 2): the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
+"""A URLconf with a second site over a helpdesk table shaped like real designs:
+the tenant lives only inside the keys (``ORG#{org}``), never as an attribute, and
 a tenant's tickets are listed by status (``ORG#{org}#STATUS#{status}``: typed in, then tabs,
 or opened from the org's own page, its ``org`` filled in).
 Beside it a telemetry table whose partition key is the bare device id (``{device}``)."""

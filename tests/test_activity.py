@@ -262,7 +262,7 @@ def test_a_change_is_shown_only_to_whoever_may_view_both_its_images(
 
     from django.contrib.auth.models import Permission
 
-    from dynadmin.services.key_params import item_url
+    from dynadmin.services.url_keys import item_url
 
     order_turned_user(dynamodb_endpoint, shop_table)
     settings.DYNADMIN_STREAM_RECORDS_PER_CALL = 1

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from dynadmin.data import get_client_for
-from dynadmin.data.answers import LIGHTLY_PARSED
+from dynadmin.data.responses import LIGHTLY_PARSED
 
 pytestmark = pytest.mark.django_db
 

@@ -282,7 +282,7 @@ def test_the_form_alone_without_a_partition_key(staff_client, shop_table):
 def test_a_number_filter_is_described_as_a_number_not_a_python_repr():
     from decimal import Decimal
 
-    from dynadmin.services.partitions import AttributeFilter
+    from dynadmin.services.partitions.query import AttributeFilter
 
     assert AttributeFilter("total", ">", Decimal("5"), "N").describe().endswith(" 5")
     assert "Decimal" not in AttributeFilter("total", "=", Decimal("5.50"), "N").describe()

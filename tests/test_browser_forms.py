@@ -1,5 +1,5 @@
-"""Journeys in Chromium for forms, conflicts, undo and the phone layout (issue 12, sections
-5-7), at a desktop's 1440×900 and a phone's 390×844."""
+"""Journeys in Chromium for forms, conflicts, undo and the phone layout, at a
+desktop's 1440×900 and a phone's 390×844."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Journeys in Chromium for issue 12, sections 1 and 4: items have names, values read like
+"""Journeys in Chromium: items have names, values read like
 values; at a desktop's 1440×900 and a phone's 390×844, with axe on the pages seen."""
 
 from __future__ import annotations

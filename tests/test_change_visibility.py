@@ -19,7 +19,7 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.models import AuditEntry
-from dynadmin.services.key_params import item_url
+from dynadmin.services.url_keys import item_url
 from examples.shop.definitions import User, shop
 from tests.test_edit import edit_url, form_data
 

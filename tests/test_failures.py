@@ -34,8 +34,8 @@ from dynadmin.data.serialization import dumps_dynamodb_json
 from dynadmin.definitions import Table
 from dynadmin.editing import writes
 from dynadmin.models import AuditEntry
-from dynadmin.services.browse import partition_url
-from dynadmin.services.key_params import item_url
+from dynadmin.services.partitions.query import partition_url
+from dynadmin.services.url_keys import item_url
 from examples.project import local
 from examples.shop.definitions import Order, shop
 
@@ -357,8 +357,9 @@ class TestFakePeers:
         assert_error_page(response, 503, "DynamoDB did not answer in time",
                           "2.5 s for DynamoDB ran out", "Nothing more was sent")
         # Each attempt waits the 1 s read timeout: within 2.5 s at most three are sent, never
-        # the six the retry setting alone would allow.
-        assert 1 <= len(peer.requests) <= 3 and set(peer.requests) == {"Query"}
+        # the six the retry setting alone would allow (on a busy machine the budget may even
+        # run out before the first is sent: that is the budget holding too).
+        assert len(peer.requests) <= 3 and set(peer.requests) <= {"Query"}
 
     def test_reads_are_retried_less_than_writes(self, point_at, settings):
         settings.DYNADMIN_MAX_ATTEMPTS, settings.DYNADMIN_READ_MAX_ATTEMPTS = 3, 1

@@ -1,4 +1,4 @@
-"""Issue 13's acceptance: a generated definitions module, loaded into the ready-made project
+"""A generated definitions module, loaded into the ready-made project
 against its sample data on DynamoDB Local, browses, looks up and edits like hand-written
 definitions, over HTTP.
 

@@ -491,7 +491,7 @@ class TestMetricsSection:
     def test_renders_sparklines_with_latest_and_peak(self):
         from django.template.loader import render_to_string
 
-        from dynadmin.services.health.report_parts import Metrics, MetricSeries
+        from dynadmin.services.health.report_data import Metrics, MetricSeries
 
         values = [0.0, 3.0, None, 7.5, 2.0]
         metrics = Metrics(available=True, series=[MetricSeries(
@@ -576,7 +576,7 @@ class TestWhatIsShownIsWhatDynamoDBSaid:
 
         from django.core.cache import cache
 
-        from dynadmin.services.tables import describe_cache_key, described_table
+        from dynadmin.services.tables.summaries import describe_cache_key, described_table
 
         settings.DYNADMIN_DESCRIBE_TTL = 60
         description, _ = described_table(shop_table)

@@ -1,4 +1,4 @@
-"""Definitions that fit real designs (issue 13, section 2), over HTTP on DynamoDB Local with a
+"""Definitions that fit real designs over HTTP on DynamoDB Local with a
 small helpdesk definition (``tests/helpdesk_urls.py``)."""
 
 from __future__ import annotations

@@ -664,7 +664,7 @@ def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff
 def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
     """A log nearly all withheld: the page stops looking after ``EXAMINED_PER_ROW`` entries
     per row, shows what it found and offers the next page."""
-    from dynadmin.services.audit_entries import EXAMINED_PER_ROW, visible_page
+    from dynadmin.services.changes.audit_entries import EXAMINED_PER_ROW, visible_page
 
     for n in range(3):
         audit_entry(n)

@@ -1,4 +1,4 @@
-"""The hostile-input corpus, second part (issue 11, section 3): query parameters of every
+"""The hostile-input corpus, second part: query parameters of every
 page, item shapes in the raw editor and in "Other attributes", odd attribute names, lone
 surrogates and oversized bodies.
 

@@ -1,4 +1,4 @@
-"""Hostile and odd data (issue 11, section 3): each finding, reproduced over HTTP.
+"""Hostile and odd data: each finding, reproduced over HTTP.
 
 Every test talks to the real backend on 127.0.0.1 and asserts on what the person sees and
 what DynamoDB holds afterwards.
@@ -257,7 +257,7 @@ def test_csv_export_neutralises_formula_attribute_names(staff_client, shop_table
 
 
 def test_to_csv_header_cells_are_neutralised_like_values():
-    from dynadmin.services.export import to_csv
+    from dynadmin.services.partitions.export import to_csv
 
     text = to_csv([{"PK": "a", "=HYPERLINK(\"x\")": "ok"}], ("PK",))
     assert text.splitlines()[0] == "PK,\"'=HYPERLINK(\"\"x\"\")\""

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.editing import writes
-from dynadmin.services.key_params import item_url
+from dynadmin.services.url_keys import item_url
 from examples.project import local
 from examples.shop.definitions import Order
 

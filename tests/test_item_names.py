@@ -1,6 +1,6 @@
 """Items are shown by name over HTTP: the item page's heading and breadcrumb, every row's link,
 the lookup box's results, an order's customer (one BatchGetItem for the page), the delete page
-and Recent actions (issue 12, section 1); and values read like values (section 4)."""
+and Recent actions; and values read like values."""
 
 import datetime as dt
 import re

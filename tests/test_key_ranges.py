@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dynadmin.definitions import KeyTemplate
 from dynadmin.definitions.fields import Date, String
 from dynadmin.definitions.keys import HIGHEST_CHARACTER
-from dynadmin.services.key_ranges import SortRange, key_hints, range_key
+from dynadmin.services.partitions.key_ranges import SortRange, key_hints, range_key
 from examples.shop.definitions import Order, Session, User, shop
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from dynadmin import limits
-from dynadmin.services.key_params import BadKey, parse_key_value
+from dynadmin.services.url_keys import BadKey, parse_key_value
 
 
 def test_a_sort_key_is_allowed_half_of_a_partition_keys_bytes():

@@ -9,11 +9,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from dynadmin import data
+from dynadmin.access_patterns import Lookup
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.models import AuditEntry
-from dynadmin.patterns import Lookup
 from dynadmin.permissions import sync_permissions
-from dynadmin.services.lookups import box as lookup_box
+from dynadmin.services.lookups import global_box as lookup_box
 from dynadmin.sites import site
 from examples.shop.definitions import Invitation, Order, OrderItem, User
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from dynadmin.services.markup import rows_html
-from dynadmin.services.presentation import Group, Row
-from dynadmin.services.values import Shown
+from dynadmin.services.display.markup import rows_html
+from dynadmin.services.display.rows import Group, Row
+from dynadmin.services.display.values import Shown
 
 
 def _group(**options) -> Group:

@@ -8,7 +8,7 @@ import pytest
 
 from dynadmin import Entity, EntityAdmin, Key, Table, fields
 from dynadmin.data.serialization import dumps_dynamodb_json
-from dynadmin.services.names import (
+from dynadmin.services.display.names import (
     MAX_NAME,
     entity_label,
     entry_name,

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.editing.originals import sign_item
-from dynadmin.services.verify import check_item, verify_table
+from dynadmin.services.health.verify import check_item, verify_table
 from tests.generated_sites import generated_site, mount
 
 pytestmark = pytest.mark.django_db

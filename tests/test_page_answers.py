@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
-from dynadmin.services import export
+from dynadmin.services.partitions import export
 from tests.test_actions import orders, page  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""Permissions hold on every path a write or a read can take, not only on the forms (issue 11,
-section 2). Each test is a finding reproduced over HTTP against DynamoDB Local."""
+"""Permissions hold on every path a write or a read can take, not only on the forms.
+Each test is a finding reproduced over HTTP against DynamoDB Local."""
 
 import datetime as dt
 import re

@@ -63,7 +63,7 @@ def test_no_aws_region_anywhere_is_a_page_that_says_where_to_set_one(
     from django.test import override_settings
 
     from dynadmin import data
-    from dynadmin.services.key_params import item_url
+    from dynadmin.services.url_keys import item_url
 
     url = item_url(shop_table, {"PK": "USER#u1", "SK": "METADATA"})
     with pytest.MonkeyPatch.context() as env, override_settings(DYNADMIN_REGION=None):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dynadmin.data import InvalidCursor, StreamWindow
-from dynadmin.data.stream_windows import ReadExtent
+from dynadmin.data.streams.windows import ReadExtent
 
 
 def seq(n: int) -> str:

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from dynadmin import data
-from dynadmin.data.streams import StreamInfo, typed_record
+from dynadmin.data.streams.reading import StreamInfo, typed_record
 
 from . import fakes
 from .conftest import physical_table

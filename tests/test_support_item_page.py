@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
-from dynadmin.services.values import show
+from dynadmin.services.display.values import show
 from examples.shop.definitions import Order, OrderItem, Session
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dynadmin import fields
-from dynadmin.services.values import (
+from dynadmin.services.display.values import (
     count_text,
     date_text,
     moment_text,

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from dynadmin import data
-from dynadmin.services.verify import check_item
+from dynadmin.services.health.verify import check_item
 from examples.shop.definitions import Order, Session, User
 
 pytestmark = pytest.mark.django_db

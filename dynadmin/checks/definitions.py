@@ -38,11 +38,11 @@ from typing import Any
 
 from django.core.checks import Error, Warning, register
 
+from ..access_patterns import Lookup
 from ..definitions import Entity, Key, KeyTemplateError
 from ..definitions.fields import TTL, Boolean, Choice, DateTime, Field, String
 from ..options import EntityAdmin, action_permission_method
-from ..patterns import Lookup
-from ..services.names import label_fields
+from ..services.display.names import label_fields
 from ..sites import AdminSite, site
 from .ambiguity import check_ambiguity
 

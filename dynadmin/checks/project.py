@@ -114,7 +114,8 @@ def _connections() -> list:
     from ..data import connection_problems
     from ..sites import site
 
-    return [Error(problem, hint="See DYNADMIN_CONNECTIONS in the README.", id="dynadmin.E107")
+    hint = "See DYNADMIN_CONNECTIONS in the settings reference (docs/reference/settings.md)."
+    return [Error(problem, hint=hint, id="dynadmin.E107")
             for problem in connection_problems(site.tables.values())]
 
 

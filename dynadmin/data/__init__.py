@@ -4,7 +4,7 @@ Views and services import from here; nothing else imports boto3 or botocore. Con
 (guards, filters, key conditions) are built from ``dynadmin.data.conditions``.
 """
 
-from .calls import Call, CallLog, current_log, recording
+from .call_log import Call, CallLog, current_log, recording
 from .client import get_client, get_client_for, install_scan_refusal, reset_client
 from .connections import Connection, connection_for, connection_problems
 from .cursors import decode_cursor, encode_cursor, key_from_json, key_to_json
@@ -39,9 +39,9 @@ from .reads import (
     query_request,
     send_query,
 )
-from .stream_pages import StreamPage, read_stream_page
-from .stream_windows import StreamWindow
-from .streams import StreamInfo, StreamRead, StreamRecord, read_stream, stream_info
+from .streams.pages import StreamPage, read_stream_page
+from .streams.reading import StreamInfo, StreamRead, StreamRecord, read_stream, stream_info
+from .streams.windows import StreamWindow
 from .writes import (
     ConditionCheck,
     Delete,

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from . import calls
+from . import call_log
 from .client import get_client_for
 from .errors import ScanRefused, Unavailable
 from .translate import is_unsent, translate
@@ -47,7 +47,7 @@ class _BudgetSpent(Exception):  # noqa: N818 - a signal between two of our own h
 
 
 def _check_budget(**kwargs: Any) -> None:
-    log = calls.current_log()
+    log = call_log.current_log()
     if log is not None and log.remaining() == 0:
         raise _BudgetSpent
 
@@ -64,7 +64,7 @@ def _track_attempts(client: Any) -> None:
 
 
 def _out_of_time(operation: str, table: str, index: str | None) -> Unavailable:
-    log = calls.current_log()
+    log = call_log.current_log()
     budget = log.budget if log is not None else None
     where = f" on {table}" + (f" ({index})" if index else "")
     return Unavailable(
@@ -101,7 +101,7 @@ def call_client(client: Any, operation: str, table: str, index: str | None = Non
     _track_attempts(client)
     method = getattr(client, _snake(operation))
     started = time.perf_counter()
-    entry = calls.Call(operation=operation, table=table, index=index)
+    entry = call_log.Call(operation=operation, table=table, index=index)
     attempts: list[str] = []
     token = _attempts.set(attempts)
     try:
@@ -118,7 +118,7 @@ def call_client(client: Any, operation: str, table: str, index: str | None = Non
         # may then have failed on this call's own result.
         error.maybe_applied = "lost" in attempts
         entry.error = type(error).__name__
-        calls.record(entry)
+        call_log.record(entry)
         raise error from exc
     finally:
         _attempts.reset(token)
@@ -131,7 +131,7 @@ def call_client(client: Any, operation: str, table: str, index: str | None = Non
     entry.count = response.get("Count", len(response["Records"]) if "Records" in response
                                else None)
     entry.scanned_count = response.get("ScannedCount")
-    calls.record(entry)
+    call_log.record(entry)
     return response
 
 

@@ -21,10 +21,10 @@ from botocore.exceptions import NoRegionError
 from django.utils.translation import gettext as _
 
 from .. import conf
-from .answers import parse_reads_lightly
 from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
 from .connections import connection as _connection_named
 from .errors import DataError, ScanRefused
+from .responses import parse_reads_lightly
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table

@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 
 from .. import conf
-from . import calls
+from . import call_log
 from .client import get_client
 from .endpoints import dynamodb_endpoint, is_aws_endpoint, is_local_endpoint
 from .errors import DataError
@@ -133,7 +133,7 @@ def table_metrics(table_name: str, *, start: dt.datetime, end: dt.datetime, peri
     """One GetMetricData call: each series by id (``read``, ``write``, ``throttled``,
     ``latencyQuery``, ``latencyGetItem``) as (timestamp, value) pairs, oldest first."""
     client = get_cloudwatch_client()
-    entry = calls.Call(operation="GetMetricData", table=table_name)
+    entry = call_log.Call(operation="GetMetricData", table=table_name)
     started = time.perf_counter()
     try:
         response = client.get_metric_data(
@@ -144,10 +144,10 @@ def table_metrics(table_name: str, *, start: dt.datetime, end: dt.datetime, peri
         entry.latency_ms = (time.perf_counter() - started) * 1000
         error = translate(exc, "GetMetricData")
         entry.error = type(error).__name__
-        calls.record(entry)
+        call_log.record(entry)
         raise error from exc
     entry.latency_ms = (time.perf_counter() - started) * 1000
-    calls.record(entry)
+    call_log.record(entry)
     series: dict[str, list[tuple[dt.datetime, float]]] = {}
     for result in response.get("MetricDataResults", []):
         points = sorted(zip(result.get("Timestamps", []), result.get("Values", []),

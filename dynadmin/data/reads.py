@@ -109,25 +109,16 @@ def query_request(
     return placeholders.apply(params)
 
 
-def query(
-    index: Index,
-    partition: Any,
-    sort: SortCondition | None = None,
-    *,
-    forward: bool = True,
-    limit: int = 50,
-    start_key: Mapping[str, Any] | None = None,
-    consistent: bool = False,
-    filter: Condition | None = None,
-) -> Page:
-    """One Query page of a partition, on the table or a secondary index.
+def query(index: Index, partition: Any, sort: SortCondition | None = None, **options: Any
+          ) -> Page:
+    """One Query page of a partition, on the table or a secondary index: the request
+    ``query_request()`` builds from the same arguments (``forward``, ``limit``, ``start_key``,
+    ``consistent``, ``filter``), sent.
 
     ``limit`` bounds the items DynamoDB reads (before any filter), so a page costs the same
     whatever the filter matches: dynadmin never loops to fill a page.
     """
-    return send_query(index, query_request(index, partition, sort, forward=forward, limit=limit,
-                                           start_key=start_key, consistent=consistent,
-                                           filter=filter))
+    return send_query(index, query_request(index, partition, sort, **options))
 
 
 def send_query(index: Index, params: Mapping[str, Any]) -> Page:

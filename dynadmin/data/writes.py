@@ -104,32 +104,38 @@ def delete_item(table: Table, key: Mapping[str, Any], *, condition: Condition
 # -- transactions -------------------------------------------------------------------------
 @dataclass
 class Put:
+    """Puts ``item`` if ``condition`` holds."""
+
     table: Table
     item: Mapping[str, Any]
     condition: Condition
 
 
 @dataclass
-class Update:
+class _KeyedAction:
+    """An action on the item at ``key``, guarded by ``condition``."""
+
     table: Table
     key: Mapping[str, Any]
     condition: Condition
+
+
+@dataclass
+class Update(_KeyedAction):
+    """Sets and removes attributes of the item at ``key`` if ``condition`` holds."""
+
     set: Mapping[str, Any] = field(default_factory=dict)
     remove: Sequence[str] = ()
 
 
 @dataclass
-class Delete:
-    table: Table
-    key: Mapping[str, Any]
-    condition: Condition
+class Delete(_KeyedAction):
+    """Deletes the item at ``key`` if ``condition`` holds."""
 
 
 @dataclass
-class ConditionCheck:
-    table: Table
-    key: Mapping[str, Any]
-    condition: Condition
+class ConditionCheck(_KeyedAction):
+    """Fails the transaction unless ``condition`` holds; writes nothing."""
 
 
 def _transact_action(action: Put | Update | Delete | ConditionCheck) -> dict[str, Any]:

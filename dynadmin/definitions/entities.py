@@ -116,9 +116,22 @@ class Entity:
             by_id = Key("GSI1", pk="ORDER#{order_id}", sk="USER#{user_id}")
             order_id = fields.String()
 
-    Options are class keywords: ``type_value``, ``verbose_name`` (and
-    ``verbose_name_plural``), ``ttl``, ``default_lifetime``, and ``label``, how one item is
-    named on every page (``label="Order {order_id} · {placed_on}"``).
+    Options are class keywords:
+
+    - ``table``: the :class:`Table` the entity's items live in (required).
+    - ``type_value``: what the table's ``type_attribute`` holds for this entity (default:
+      the class name in lowercase).
+    - ``verbose_name`` and ``verbose_name_plural``: how pages name the entity (default: the
+      class name, plus "s").
+    - ``label``: how one item is named on every page, a template over its fields
+      (``label="Order {order_id} · {placed_on}"``); a placeholder without a value drops out
+      with the separator before it.
+    - ``ttl``: ``"required"`` or ``"optional"`` for ephemeral items (default: optional when
+      the entity has a ``fields.TTL``, else none); ``default_lifetime`` (a ``timedelta``)
+      is how far from now the create form sets a new item's expiry.
+
+    Class attributes that are :class:`Key` objects declare its keys (exactly one on the
+    table itself, any number on indexes); those that are fields declare its attributes.
     """
 
     _meta: ClassVar[EntityOptions]

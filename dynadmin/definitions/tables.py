@@ -61,6 +61,16 @@ class Table:
     from settings (``DYNADMIN_TABLE_NAMES``) so one set of definitions serves local, staging
     and production tables. ``connection`` names the AWS environment it lives in (settings
     ``DYNADMIN_CONNECTIONS``); ``read_only`` refuses every write dynadmin could make to it.
+
+    ``pk`` and ``sk`` name the key attributes (``sk=None`` for a table without a sort key);
+    ``indexes`` maps each global secondary index to its key attributes
+    (``{"GSI1": ("GSI1PK", "GSI1SK")}``), ``local_indexes`` each local one to its sort key
+    attribute; ``key_types`` gives a key attribute's DynamoDB type when it is not ``S``
+    (``{"GSI3SK": "N"}``). ``ttl_attribute`` is the attribute DynamoDB's TTL reads,
+    ``type_attribute`` the one naming each item's entity (then entities whose keys look
+    alike are still told apart). ``billing_mode`` and ``stream_view_type`` are what a table
+    created from the definitions gets (the example seed, the tests); the health page's
+    design check also reads ``billing_mode``.
     """
 
     def __init__(

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .. import data, limits
-from ..data import calls
+from ..data import call_log
 from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..models import AuditEntry
-from ..services.key_params import item_url, key_text
+from ..services.url_keys import item_url, key_text
 from ..user_errors import UserInputError
 from . import audit, writes
 from .validation import ItemInvalid
@@ -120,7 +120,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
         for item in data.batch_get(table, chunk, consistent=True):
             current[dumps_dynamodb_json(table.key_of(item), indent=None)] = item
     outcomes = []
-    log = calls.current_log()
+    log = call_log.current_log()
     stalled = False
     for key, seen in selected:
         outcome = ActionOutcome(key_text=key_text(table, key), url=item_url(table, key),

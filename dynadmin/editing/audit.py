@@ -9,12 +9,12 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from ..data import calls
+from ..data import call_log
 from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import Table
 from ..models import UNCLASSIFIED, AuditEntry
-from ..services import key_params
-from ..services.audit_entries import visible_page
+from ..services import url_keys
+from ..services.changes.audit_entries import visible_page
 
 __all__ = ["diff", "history", "key_text", "last_change", "other_entity", "record",
            "record_refusal"]
@@ -24,7 +24,7 @@ logger = logging.getLogger("dynadmin.audit")
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
     """``USER#123 / ORDER#2024-01-15#456``: how an item's history is found again."""
-    return key_params.key_text(table, key)[:1024]
+    return url_keys.key_text(table, key)[:1024]
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
 
 
 def _consumed_wcu() -> float | None:
-    log = calls.current_log()
+    log = call_log.current_log()
     if log is None or not log.calls:
         return None
     return log.calls[-1].consumed_wcu

@@ -250,8 +250,8 @@ class _Model:
             return
         default = spec["default"]
         if default == "default":
-            # the README's dump writes a function as its name, and a function given as
-            # ``default`` is named "default"
+            # the dump in the import how-to (docs/howto/import-a-model.md) writes a function
+            # as its name, and a function given as ``default`` is named "default"
             field.notes.append(f"note: OneTable computes {name}'s default with a function the "
                                "JSON does not carry; dynadmin leaves it empty.")
         elif field.choices and default not in field.choices:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from ..editing.actions import Selection
 from ..editing.actions import run_action as run
+from .access import require_writable
+from .addresses import table_or_404
 from .errors import error_response
-from .guards import require_writable
-from .resolving import table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

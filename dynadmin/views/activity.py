@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 
 from ..data import InvalidCursor, StreamWindow, decode_cursor, encode_cursor
 from ..definitions import Table
-from ..services.activity import (
+from ..services.changes.activity import (
     ACTIVITY_EVENTS,
     ActivityFilters,
     TableActivity,
@@ -20,7 +20,7 @@ from ..services.activity import (
     activity_since,
 )
 from ..services.links import site_url
-from .resolving import viewable_table_or_404
+from .addresses import viewable_table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

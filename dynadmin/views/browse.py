@@ -10,8 +10,11 @@ from django.template.response import TemplateResponse
 
 from ..definitions import Table
 from ..editing.actions import Selection
-from ..services import code_snippets, export
-from ..services.browse import (
+from ..services.display.rows import Group, group_items, raw_text
+from ..services.partitions import code_snippets, export
+from ..services.partitions.case_hints import other_case_partitions
+from ..services.partitions.key_ranges import key_hints, missing_prefixes
+from ..services.partitions.pages import (
     FILTER_OPERATORS,
     MAX_LIMIT,
     BadQuery,
@@ -19,11 +22,8 @@ from ..services.browse import (
     index_choices,
     read_asked,
 )
-from ..services.case_hints import other_case_partitions
-from ..services.key_ranges import key_hints, missing_prefixes
-from ..services.partitions import SORT_OPERATORS
-from ..services.presentation import Group, group_items, raw_text
-from .resolving import viewable_table_or_404
+from ..services.partitions.query import SORT_OPERATORS
+from .addresses import viewable_table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

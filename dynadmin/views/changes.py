@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from ..data import decode_cursor, encode_cursor
 from ..definitions import Table
 from ..plain_json import dumps_plain_json
-from ..services.change_json import changes_to_json
-from ..services.changes import ItemChanges, item_changes
-from ..services.key_params import key_text, parse_item_key
+from ..services.changes.as_json import changes_to_json
+from ..services.changes.item_changes import ItemChanges, item_changes
 from ..services.links import site_url
+from ..services.url_keys import key_text, parse_item_key
+from .addresses import table_or_404
 from .errors import error_response
-from .resolving import table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from ..data.serialization import loads_dynamodb_json
 from ..definitions import Table
 from ..editing import audit, writes
+from ..editing.conflicts import BOTH, ONLY_MINE, ONLY_THEIRS, Difference, differences
 from ..editing.guards import ABSENT
 from ..editing.originals import sign_item, sign_names
-from ..editing.resolution import BOTH, ONLY_MINE, ONLY_THEIRS, Difference, differences
-from ..services.key_params import item_url, key_text
-from ..services.names import item_name
-from ..services.presentation import raw_text
+from ..services.display.names import item_name
+from ..services.display.rows import raw_text
+from ..services.url_keys import item_url, key_text
 from .errors import error_response
 
 if TYPE_CHECKING:

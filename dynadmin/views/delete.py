@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from ..editing import writes
 from ..editing.originals import sign_item
-from ..services.items import present_item
-from ..services.key_params import item_url, key_text
-from ..services.names import item_name
-from ..services.partitions import partition_url
+from ..services.display.names import item_name
+from ..services.items.page import present_item
+from ..services.partitions.query import partition_url
+from ..services.url_keys import item_url, key_text
+from .access import current_item, posted_original, require_any
+from .addresses import table_or_404
 from .conflicts import conflict_response, saved_note
-from .guards import current_item, posted_original, require_any
-from .resolving import table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

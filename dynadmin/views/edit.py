@@ -18,18 +18,16 @@ from django.views.decorators.http import require_http_methods
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Table
 from ..editing import writes
+from ..editing.conflicts import resolved_item
 from ..editing.forms import RawItemForm
 from ..editing.originals import TamperedOriginal, sign_item, unsign_item, unsign_names
 from ..editing.raw import check_raw_item
-from ..editing.resolution import resolved_item
 from ..editing.validation import ItemInvalid
-from ..services.key_params import edit_url, item_url
+from ..services.display.names import item_name
 from ..services.links import site_url
-from ..services.names import item_name
+from ..services.url_keys import edit_url, item_url
 from ..user_errors import UserInputError
-from .conflicts import CHOICE_FIELD, conflict_response, saved_note
-from .errors import error_response
-from .guards import (
+from .access import (
     current_item,
     may_edit_raw,
     posted_original,
@@ -38,7 +36,9 @@ from .guards import (
     require_raw,
     require_write_of,
 )
-from .resolving import table_or_404
+from .addresses import table_or_404
+from .conflicts import CHOICE_FIELD, conflict_response, saved_note
+from .errors import error_response
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin

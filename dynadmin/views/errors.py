@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from ..data.errors import DataError, IndexNotFound, WriteInterrupted
-from ..services.key_params import item_url
 from ..services.links import site_url
+from ..services.url_keys import item_url
 from .headers import protect
 
 if TYPE_CHECKING:

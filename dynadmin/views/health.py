@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..services.health import table_health, table_status, to_json
-from ..services.verify import verify_table
-from .resolving import viewable_table_or_404
+from ..services.health.verify import verify_table
+from .addresses import viewable_table_or_404
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..data.serialization import loads_dynamodb_json
 from ..models import AuditEntry
-from ..services.audit_entries import visible_page
-from ..services.key_params import item_url
-from ..services.names import entry_name
+from ..services.changes.audit_entries import visible_page
+from ..services.display.names import entry_name
+from ..services.url_keys import item_url
 from .undo import offer_undo
 
 if TYPE_CHECKING:

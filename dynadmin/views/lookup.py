@@ -16,7 +16,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ..options import EntityAdmin
-from ..services.entity_list import entity_list, ways_in
+from ..services.display.rows import group_items
+from ..services.lists.pages import entity_list, ways_in
 from ..services.lookups import (
     LookupInputError,
     box_hints,
@@ -30,9 +31,8 @@ from ..services.lookups import (
     lookup_form,
     run_lookup,
 )
-from ..services.presentation import group_items
+from .addresses import admin_or_404
 from .browse import offer_actions
-from .resolving import admin_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

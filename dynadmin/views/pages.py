@@ -12,17 +12,17 @@ from django.utils.translation import gettext as _
 from ..definitions import Table
 from ..editing import audit
 from ..editing.originals import sign_item
-from ..services.dashboard import entity_entries, loading_tables, suggestions
-from ..services.environments import is_writable
-from ..services.items import present_item, read_item
-from ..services.key_params import parse_item_key
+from ..services.display.environments import is_writable
+from ..services.display.names import parsed_name
+from ..services.items.page import present_item, read_item
+from ..services.items.related import field_links, related_sections
 from ..services.links import site_url
-from ..services.names import parsed_name
-from ..services.related import field_links, related_sections
-from ..services.tables import table_summary
+from ..services.tables.dashboard import entity_entries, loading_tables, suggestions
+from ..services.tables.summaries import table_summary
 from ..services.ttl import item_ttl
+from ..services.url_keys import parse_item_key
+from .addresses import table_or_404
 from .errors import error_response
-from .resolving import table_or_404
 from .undo import offer_undo
 
 if TYPE_CHECKING:

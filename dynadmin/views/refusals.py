@@ -19,7 +19,7 @@ from ..data.serialization import loads_dynamodb_json
 from ..editing import audit
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..models import AuditEntry
-from ..services.key_params import BadKey, parse_item_key
+from ..services.url_keys import BadKey, parse_item_key
 
 if TYPE_CHECKING:
     from ..definitions import Table

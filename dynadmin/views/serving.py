@@ -33,11 +33,11 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from .. import conf, limits
-from ..data import calls
+from ..data import call_log
 from ..data.errors import DataError, WriteInterrupted
 from ..models import AuditEntry
 from ..services import links
-from ..services.environments import environment_of
+from ..services.display.environments import environment_of
 from ..user_errors import UserInputError
 from .errors import data_error_response, error_response
 from .headers import protect
@@ -56,7 +56,7 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
     request.current_app = site.name
     if not isinstance(getattr(request, "htmx", None), HtmxDetails):
         request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-    with links.serving(site.name), calls.recording(conf.get("REQUEST_BUDGET")) as log:
+    with links.serving(site.name), call_log.recording(conf.get("REQUEST_BUDGET")) as log:
         request.dynamodb_calls = log  # type: ignore[attr-defined]
         try:
             response = _respond(site, request, view, args, kwargs, public=public)

@@ -19,12 +19,12 @@ from ..editing import ttl as ttl_changes
 from ..editing import writes
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services import ttl
-from ..services.key_params import item_url
-from ..services.partitions import BadQuery, index_choices
+from ..services.partitions.query import BadQuery, index_choices
+from ..services.url_keys import item_url
+from .access import require_writable
+from .addresses import table_or_404, viewable_table_or_404
 from .conflicts import conflict_response
 from .errors import error_response
-from .guards import require_writable
-from .resolving import table_or_404, viewable_table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

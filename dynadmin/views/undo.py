@@ -11,19 +11,19 @@ from django.views.decorators.http import require_http_methods
 
 from ..definitions import Table
 from ..editing import writes
-from ..editing.resolution import ONLY_MINE, differences
+from ..editing.conflicts import ONLY_MINE, differences
 from ..editing.undo import Reversal, reversal, undo
 from ..models import AuditEntry
-from ..services.audit_entries import describe_entries, undone_by
-from ..services.environments import is_writable
-from ..services.key_params import item_url
+from ..services.changes.audit_entries import describe_entries, undone_by
+from ..services.display.environments import is_writable
+from ..services.display.values import stamp
 from ..services.links import site_url
-from ..services.partitions import partition_url
-from ..services.values import stamp
+from ..services.partitions.query import partition_url
+from ..services.url_keys import item_url
+from .access import allowed, require, require_writable, require_write_of
+from .addresses import table_or_404
 from .conflicts import saved_note
 from .errors import error_response
-from .guards import allowed, require, require_writable, require_write_of
-from .resolving import table_or_404
 
 if TYPE_CHECKING:
     from ..sites import AdminSite

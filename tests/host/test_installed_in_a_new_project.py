@@ -2,7 +2,7 @@
 
 Once per session: build the repository's wheel, install it with pip into a new virtualenv,
 run ``django-admin startproject host``, copy the tiny ``tickets`` app (tests/host/tickets/)
-next to it and make only the edits the README's "Add dynadmin to your project" lists:
+next to it and make only the edits the tutorial (docs/tutorial/index.md) lists:
 ``"dynadmin"`` and ``"tickets"`` in INSTALLED_APPS, ``import dynadmin`` and
 ``path("dynamodb/", dynadmin.site.urls)`` in the URLconf. No middleware, context processor,
 LOGIN_URL or TEMPLATES edit. Then ``check``, ``migrate``, ``createsuperuser``, DynamoDB Local
@@ -171,7 +171,7 @@ def _mount_dynadmin(urls: str) -> str:
 
 @pytest.fixture(scope="session")
 def host(venv_python: Path, wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Host:
-    """`django-admin startproject host`, the tickets app beside it, and the README's edits."""
+    """`django-admin startproject host`, the tickets app beside it, and the tutorial's edits."""
     root = tmp_path_factory.mktemp("project") / "host"
     root.mkdir()
     run([venv_python.parent / "django-admin", "startproject", "host", root],

@@ -22,7 +22,20 @@ class FieldError(ValueError):
 
 
 class Field:
-    """Base class: one named, typed attribute of an entity."""
+    """Base class: one named, typed attribute of an entity.
+
+    Every field takes these options:
+
+    - ``required``: the create and edit forms refuse an empty value.
+    - ``default``: the value the create form starts with.
+    - ``attribute``: the attribute's name in DynamoDB, when it is not the field's Python name
+      (``expires = fields.TTL(attribute="ttl")``).
+    - ``label``: how pages name the field (default: its name in words, "Placed on");
+      ``help_text`` is shown under its form input.
+    - ``key_only=True``: the value lives only inside key templates (``org`` of
+      ``ORG#{org}``): it is read back from the keys and never written as an attribute of
+      its own (check ``dynadmin.E014`` refuses one that no key template holds).
+    """
 
     dynamo_type: ClassVar[str] = "S"
     #: whether the value can be written into a key template and parsed back out of it

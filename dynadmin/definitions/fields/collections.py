@@ -45,16 +45,22 @@ class SetField(Field):
 
 
 class StringSet(SetField):
+    """A set of text (DynamoDB ``SS``)."""
+
     dynamo_type = "SS"
     member = String
 
 
 class NumberSet(SetField):
+    """A set of exact decimals (DynamoDB ``NS``)."""
+
     dynamo_type = "NS"
     member = Number
 
 
 class BinarySet(SetField):
+    """A set of byte strings (DynamoDB ``BS``)."""
+
     dynamo_type = "BS"
     member = Binary
 

@@ -15,6 +15,8 @@ __all__ = ["Binary", "Boolean", "Integer", "Null", "Number", "String"]
 
 
 class String(Field):
+    """Text (DynamoDB ``S``); ``max_length`` limits what a form accepts."""
+
     key_capable = True
 
     def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
@@ -81,6 +83,8 @@ class Number(Field):
 
 
 class Integer(Number):
+    """A whole number (DynamoDB ``N``): a ``Number`` that refuses a fraction."""
+
     key_pattern = r"-?\d+"
 
     def to_python(self, value: Any) -> Any:
@@ -105,6 +109,8 @@ class Integer(Number):
 
 
 class Boolean(Field):
+    """DynamoDB's ``BOOL``, shown as a yes/no badge; in a key, ``true`` or ``false``."""
+
     dynamo_type = "BOOL"
     key_capable = True
     key_pattern = "true|false"

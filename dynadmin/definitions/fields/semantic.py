@@ -16,6 +16,8 @@ __all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version"]
 
 
 class Email(String):
+    """An email address: text that a form refuses unless it looks like one."""
+
     _email = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     key_pattern = r"[^@\s#]+@[^@\s#]+\.[^@\s#]+"
 

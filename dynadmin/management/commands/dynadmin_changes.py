@@ -15,9 +15,9 @@ from dynadmin.data import DataError
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 from dynadmin.management.database import DatabaseCommand
 from dynadmin.plain_json import dumps_plain_json
-from dynadmin.services.change_json import changes_to_json
-from dynadmin.services.changes import ItemChanges, item_changes
-from dynadmin.services.key_params import parse_item_key
+from dynadmin.services.changes.as_json import changes_to_json
+from dynadmin.services.changes.item_changes import ItemChanges, item_changes
+from dynadmin.services.url_keys import parse_item_key
 from dynadmin.user_errors import UserInputError
 
 

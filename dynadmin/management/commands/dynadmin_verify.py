@@ -14,7 +14,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dynadmin.definitions import Table
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 from dynadmin.services.health import to_json
-from dynadmin.services.verify import as_text, estimate_text, plan_verification, run_verification
+from dynadmin.services.health.verify import (
+    as_text,
+    estimate_text,
+    plan_verification,
+    run_verification,
+)
 from dynadmin.sites import AdminSite
 
 

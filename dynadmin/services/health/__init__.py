@@ -1,7 +1,9 @@
 """Table health: live state, drift from the definitions, a design check and the seeds'
 production checklist, as one report for the page, ``health.json`` and the command.
 
-- ``model``: the report's dataclasses and their JSON form.
+- ``report_data``: the report's dataclasses and their JSON form.
+- ``report``: building the report from the sources.
+- ``verify``: a bounded sample of the data checked against the design.
 - ``sources``: the five DynamoDB calls (cached briefly; unsupported ones recorded as such).
 - ``drift``: where the live table disagrees with the definitions.
 - ``design``: single-table practice applied to the definitions (no call needed).
@@ -14,7 +16,7 @@ from .design import access_patterns, design_findings, operational_findings
 from .drift import drift_findings
 from .metrics import LOCAL_MESSAGE, sparkline_svg, table_metrics
 from .report import table_health, table_status
-from .report_parts import COUNTS_NOTE, NOT_SUPPORTED, Finding, HealthReport, to_json
+from .report_data import COUNTS_NOTE, NOT_SUPPORTED, Finding, HealthReport, to_json
 from .text import as_text
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...definitions import Table
 from .design import ON_DEMAND, access_patterns, ephemeral_entities
-from .report_parts import (
+from .report_data import (
     OK,
     UNSUPPORTED,
     ChecklistRow,
@@ -20,7 +20,7 @@ from .report_parts import (
     PointInTimeRecovery,
     TableStatus,
 )
-from .report_parts import TimeToLive as TTLState
+from .report_data import TimeToLive as TTLState
 
 if TYPE_CHECKING:
     from ...sites import AdminSite

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ...definitions import Entity, Key, KeyTemplate, Table
 from ...definitions.fields import Boolean, Choice, Date, Integer, Version
-from .report_parts import OK, UNSUPPORTED, Finding, PointInTimeRecovery, TableStatus
+from .report_data import OK, UNSUPPORTED, Finding, PointInTimeRecovery, TableStatus
 
 if TYPE_CHECKING:
     from ...sites import AdminSite

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...definitions import Table
 from .design import access_patterns
-from .report_parts import OK, Finding, TimeToLive
+from .report_data import OK, Finding, TimeToLive
 from .sources import attribute_types, billing_mode, index_descriptions, key_schema
 
 if TYPE_CHECKING:

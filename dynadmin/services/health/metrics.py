@@ -17,7 +17,7 @@ from ... import conf
 from ...data import cloudwatch
 from ...data.errors import DataError
 from ...definitions import Table
-from .report_parts import Metrics, MetricSeries
+from .report_data import Metrics, MetricSeries
 
 __all__ = ["LOCAL_MESSAGE", "points_on_grid", "sparkline_svg", "table_metrics"]
 

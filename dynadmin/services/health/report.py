@@ -14,7 +14,7 @@ from .checklist import checklist
 from .design import design_findings, operational_findings
 from .drift import drift_findings
 from .metrics import table_metrics
-from .report_parts import Finding, HealthReport, IndexHealth, TableStatus
+from .report_data import Finding, HealthReport, IndexHealth, TableStatus
 from .sources import read_live_table, read_status
 
 if TYPE_CHECKING:

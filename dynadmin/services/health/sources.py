@@ -21,8 +21,8 @@ from ... import conf
 from ...data import describe, list_tags
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
-from ..tables import describe_cache_key, described_table
-from .report_parts import (
+from ..tables.summaries import describe_cache_key, described_table
+from .report_data import (
     ERROR,
     NOT_SUPPORTED,
     OK,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report_parts import Finding, HealthReport
+from .report_data import Finding, HealthReport
 
 __all__ = ["as_text"]
 

@@ -9,7 +9,8 @@ at all (``box``). Listings open an index partition as a paged list (``listings``
 home shows both as forms (``forms``); matches are grouped for display (``matches``).
 """
 
-from .box import (
+from .forms import FormField, LookupForm, listing_form, lookup_form
+from .global_box import (
     GLOBAL_LIMIT,
     Attempt,
     BoxHint,
@@ -19,7 +20,6 @@ from .box import (
     box_hints,
     global_lookup,
 )
-from .forms import FormField, LookupForm, listing_form, lookup_form
 from .listings import ListingSuggestion, find_listing, listing_suggestions, listing_url
 from .matches import group_matches
 from .plans import (

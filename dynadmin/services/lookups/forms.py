@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from ...access_patterns import Listing, Lookup
 from ...definitions import Key
 from ...definitions.fields import Boolean, Choice, Field
-from ...patterns import Listing, Lookup
 from ..inputs import HtmlInput, html_input
 from ..links import site_url
 from .plans import LookupInputError

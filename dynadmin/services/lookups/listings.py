@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from ...access_patterns import Listing
 from ...definitions import Key
 from ...definitions.fields import Boolean, Choice
 from ...limits import MAX_PARTITION_KEY_BYTES
-from ...patterns import Listing
 from ..links import site_url
-from ..partitions import partition_url
+from ..partitions.query import partition_url
 from .plans import LookupInputError, clean_values, key_value
 
 if TYPE_CHECKING:

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-from ..key_params import key_text
+from ..display.names import parsed_name
+from ..display.rows import Group, Row, cell
+from ..display.values import Shown
 from ..links import site_url
-from ..names import parsed_name
-from ..presentation import Group, Row, cell
-from ..values import Shown
+from ..url_keys import key_text
 
 if TYPE_CHECKING:
-    from .box import Match
+    from .global_box import Match
 
 
 def group_matches(matches: list[Match], request: HttpRequest | None = None) -> list[Group]:

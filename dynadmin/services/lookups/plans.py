@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ... import data
+from ...access_patterns import Lookup
 from ...data import SortCondition
 from ...definitions import Index, Key, ParsedItem, Table, parse_any
 from ...definitions.fields import Field, FieldError
 from ...definitions.keys import KeyTemplate, KeyTemplateError
 from ...limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
-from ...patterns import Lookup
 from ...user_errors import UserInputError
-from ..partitions import PartitionQuery
+from ..partitions.query import PartitionQuery
 
 if TYPE_CHECKING:
     from ...options import EntityAdmin

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
 
-from ...data import calls
+from ...data import call_log
 from ...definitions import Entity, Table
-from ..key_params import item_url, key_text
-from ..partitions import BadQuery, PartitionQuery
+from ..partitions.query import BadQuery, PartitionQuery
+from ..url_keys import item_url, key_text
 from .items import item_ttl_state
 from .values import BROKEN_KINDS, KINDS, TTLState
 
@@ -168,9 +168,9 @@ def inspect(query: PartitionQuery, pages: int,
     if not 1 <= pages <= MAX_PAGES:
         raise BadQuery(gettext("pages must be from 1 to %(max_pages)s.") % {"max_pages": MAX_PAGES})
     result = Inspection(query=query, pages_requested=pages, now=dt.datetime.now(dt.UTC))
-    outer = calls.current_log()
+    outer = call_log.current_log()
     # The request's log when there is one (so the footer lists these calls), else our own.
-    with nullcontext(outer) if outer is not None else calls.recording() as log:
+    with nullcontext(outer) if outer is not None else call_log.recording() as log:
         first = len(log.calls)
         start_key = None
         for _ in range(pages):

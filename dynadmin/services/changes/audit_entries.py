@@ -1,0 +1,197 @@
+"""Audit entries as History and Recent actions show them: in the entity's words.
+
+An entry's diff is kept per stored attribute (``GSI2PK``, ``version``, ``status``). A person
+reads the fields that changed by their labels ("Status: PENDING → SHIPPED"); what only keeps
+the design working (the table's and indexes' key attributes, the type attribute, the
+version) and the write's condition sit apart, as technical details. An undo names the entry
+it reversed, and an entry reversed by an applied undo says by whom and when.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ...definitions import Table
+from ...models import AuditEntry
+from ..display.values import stamp
+
+if TYPE_CHECKING:
+    from ...sites import AdminSite
+
+__all__ = ["AttributeDiff", "EntryChanges", "EntryPage", "describe_entries", "undone_by",
+           "visible_page"]
+
+#: how many entries a page may read per row it shows before it stops looking: a log whose
+#: entries are nearly all withheld from this person still answers in bounded time
+EXAMINED_PER_ROW = 20
+
+
+@dataclass(frozen=True)
+class AttributeDiff:
+    """One attribute before and after the write ("—": absent on that side)."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class EntryChanges:
+    """What an entry's Changes cell shows."""
+
+    #: the fields that changed, by label, in the entity's declared order
+    fields: list[AttributeDiff] = field(default_factory=list)
+    #: index keys, the type attribute and the version, by attribute name
+    technical: list[AttributeDiff] = field(default_factory=list)
+    #: the entry an undo reversed, named ("bob's update at …"); "" otherwise
+    reverses: str = ""
+    #: who reversed this entry and when ("undone by alice at …"); "" while it stands
+    undone: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The changed fields' labels on one line, for the cell before it is unfolded."""
+        if self.fields:
+            return ", ".join(d.label for d in self.fields)
+        if self.technical:
+            return _("technical attributes only")
+        return _("nothing changed")
+
+
+def _text(value: str | None) -> str:
+    """A diff side (exact plain JSON) as a person reads it: a text without its quotes."""
+    if value is None:
+        return "—"
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    return parsed if isinstance(parsed, str) else value
+
+
+def _technical(table: Table, entity: Any) -> set[str]:
+    names = set(table.key_attribute_types())
+    if table.type_attribute:
+        names.add(table.type_attribute)
+    version = entity._meta.version_field if entity is not None else None
+    if version is not None:
+        names.add(version.attribute)
+    return names
+
+
+def _changes(site: AdminSite, entry: AuditEntry) -> EntryChanges:
+    table = site.get_table(entry.table)
+    entity = site.get_entity(entry.entity) if entry.entity else None
+    diff = entry.diff if isinstance(entry.diff, dict) else {}
+    result = EntryChanges()
+    technical = _technical(table, entity) if table is not None else set()
+    declared = [(f.attribute, str(f.label)) for f in entity._meta.fields.values()
+                ] if entity is not None else []
+    shown = set()
+    for attribute, label in declared:
+        if attribute in diff and attribute not in technical:
+            change = diff[attribute]
+            result.fields.append(AttributeDiff(label, _text(change.get("before")),
+                                               _text(change.get("after"))))
+            shown.add(attribute)
+    for attribute in sorted(diff):
+        if attribute in shown:
+            continue
+        change = diff[attribute]
+        target = result.technical if attribute in technical else result.fields
+        target.append(AttributeDiff(attribute, _text(change.get("before")),
+                                    _text(change.get("after"))))
+    return result
+
+
+def _named(entry: AuditEntry) -> dict[str, str]:
+    return {"action": entry.get_action_display().lower(), "who": entry.username,
+            "when": stamp(entry.created_at)}
+
+
+def undone_by(entries: Iterable[AuditEntry]) -> dict[int, AuditEntry]:
+    """For each entry reversed by an applied undo, that undo (the latest)."""
+    ids = [entry.pk for entry in entries]
+    found: dict[int, AuditEntry] = {}
+    for undo in (AuditEntry.objects.filter(undoes__in=ids, outcome=AuditEntry.Outcome.APPLIED)
+                 .order_by("created_at", "id")):
+        found[undo.undoes_id] = undo
+    return found
+
+
+def describe_entries(site: AdminSite, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Each entry gets ``changes`` (``EntryChanges``) and ``undone_entry`` (the undo that
+    reversed it, or None)."""
+    reversed_by = undone_by(entries)
+    reversed_ids = {entry.undoes_id for entry in entries if entry.undoes_id}
+    originals = {e.pk: e for e in AuditEntry.objects.filter(pk__in=reversed_ids)}
+    for entry in entries:
+        entry.changes = _changes(site, entry)
+        entry.undone_entry = reversed_by.get(entry.pk)
+        if entry.undone_entry is not None:
+            entry.changes.undone = _("undone by %(who)s at %(when)s") % {
+                "who": entry.undone_entry.username,
+                "when": stamp(entry.undone_entry.created_at)}
+        original = originals.get(entry.undoes_id) if entry.undoes_id else None
+        if original is not None:
+            entry.changes.reverses = _("Undid %(who)s's %(action)s at %(when)s") % _named(
+                original)
+    return entries
+
+
+@dataclass
+class EntryPage:
+    """One page of the entries a person may see, numbered from 1. It says no total: how many
+    entries there are would tell how many were withheld."""
+
+    entries: list[AuditEntry]
+    number: int
+    size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.entries else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.entries)
+
+
+def visible_page(entries: QuerySet, may_see: Callable[[AuditEntry], bool], *, number: int,
+                 size: int) -> EntryPage:
+    """Page ``number`` of the ``entries`` that ``may_see`` keeps: the entries are filtered
+    before they are paged, so every page but the last is full and "Older" leads to an entry
+    this person may see. Reads at most ``EXAMINED_PER_ROW`` entries per row up to the end of
+    the page; a log withheld beyond that ends the page early and offers the next one."""
+    wanted = number * size + 1  # one more than the page, to know whether another follows
+    examined = 0
+    kept: list[AuditEntry] = []
+    limit = wanted * EXAMINED_PER_ROW
+    for entry in entries[:limit].iterator(chunk_size=size * 2):
+        examined += 1
+        if may_see(entry):
+            kept.append(entry)
+            if len(kept) == wanted:
+                break
+    shown = kept[(number - 1) * size:number * size]
+    has_next = len(kept) == wanted or (examined == limit and entries[limit:].exists())
+    return EntryPage(entries=shown, number=number, size=size, has_next=has_next)

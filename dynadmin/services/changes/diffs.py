@@ -1,0 +1,75 @@
+"""What one stream record changed, attribute by attribute, in the entity's words.
+
+Both images are parsed through the entity's definitions (the new image's entity, else the
+old one's), so a change reads "Status: PAID → SHIPPED" with the field's label and typed
+display, not ``{"S": "PAID"}``. Key attributes are left out: a record is about one key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ...definitions import ParsedItem, Table, parse_any
+from ...definitions.fields import Field
+from ..display.values import Shown, show, show_field
+
+__all__ = ["AttributeChange", "attribute_changes"]
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    """One attribute before and after (None: absent on that side)."""
+
+    label: str
+    attribute: str
+    before: Shown | None
+    after: Shown | None
+    #: the stored values (None: absent), for JSON
+    old: Any = None
+    new: Any = None
+
+    @property
+    def kind(self) -> str:
+        """``added``, ``removed`` or ``changed``: the row's look."""
+        if self.before is None:
+            return "added"
+        return "removed" if self.after is None else "changed"
+
+
+def attribute_changes(table: Table, old: Mapping[str, Any] | None,
+                      new: Mapping[str, Any] | None) -> list[AttributeChange]:
+    """The attributes that differ between the images: the entity's fields in their declared
+    order, then the undeclared ones by name."""
+    old_parsed = parse_any(table, old) if old else None
+    new_parsed = parse_any(table, new) if new else None
+    entity = ((new_parsed and new_parsed.entity) or (old_parsed and old_parsed.entity))
+    skipped = set(table.key_attribute_types())
+    fields: list[tuple[str, Field | None]] = []
+    if entity is not None:
+        fields = [(name, fld) for name, fld in entity._meta.fields.items()
+                  if fld.attribute not in skipped]
+    declared = {fld.attribute for _, fld in fields if fld is not None}
+    others = sorted((set(old or {}) | set(new or {})) - declared - skipped)
+    changes = []
+    for name, fld in fields + [(attribute, None) for attribute in others]:
+        attribute = fld.attribute if fld is not None else name
+        before, after = (old or {}).get(attribute), (new or {}).get(attribute)
+        in_old, in_new = attribute in (old or {}), attribute in (new or {})
+        if in_old == in_new and before == after:
+            continue
+        changes.append(AttributeChange(
+            label=fld.label if fld is not None else attribute, attribute=attribute,
+            before=_shown(old_parsed, name, fld, before) if in_old else None,
+            after=_shown(new_parsed, name, fld, after) if in_new else None,
+            old=before, new=after))
+    return changes
+
+
+def _shown(parsed: ParsedItem | None, name: str, fld: Field | None, raw: Any) -> Shown:
+    if fld is None or parsed is None or parsed.entity is None or name not in parsed.values:
+        return show(raw)
+    if name in parsed.errors:
+        return show(parsed.values[name])
+    return show_field(fld, parsed.values[name], parsed.values)

@@ -1,0 +1,96 @@
+"""The markup of the partials every list repeats per row and per cell, written in Python.
+
+A list page shows up to a thousand rows of a handful of cells each. Rendered by Django's
+template engine, one include per cell and a dozen lookups per row, they cost more CPU than
+the Query that read them; written here, a row is one format string. Django's own admin does
+the same for its change list (``admin_list.items_for_result`` builds each cell with
+``format_html``). The table around the rows (``partials/rows_table.html``) stays a template
+a project can override; the texts are translated with the same message ids the templates
+used.
+
+Every text is escaped here, once (``html.escape``, what ``django.utils.html.escape`` calls).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from ..ttl import TTLState
+    from .rows import Group, Row
+    from .values import Shown
+
+__all__ = ["inline_html", "rows_html", "ttl_badge_html"]
+
+
+def inline_html(value: Shown) -> SafeString:
+    """One value on one line (a table cell, a diff): a badge, a muted dash, or its text,
+    linked when it leads to a related item."""
+    return mark_safe(_inline(value))  # noqa: S308 - every text in it is escaped
+
+
+def _inline(value: Shown) -> str:
+    text = escape(value.text)
+    if value.kind == "badge":
+        text = f'<span class="badge {escape(value.badge)}">{text}</span>'
+    elif value.kind == "empty":
+        text = f'<span class="muted">{text}</span>'
+    if value.url:
+        return f'<a href="{escape(value.url)}">{text}</a>'
+    return text
+
+
+def ttl_badge_html(state: TTLState) -> str:
+    """A TTL state as a badge: the label, the explanation as its title and for screen
+    readers."""
+    explanation = escape(state.explanation)
+    label = escape(_("TTL: %(label)s") % {"label": state.label})
+    return (f'<span class="badge {escape(state.badge)}" title="{explanation}" '
+            f'data-ttl="{escape(state.kind)}">{label}<span class="visually-hidden">. '
+            f"{explanation}</span></span>")
+
+
+def rows_html(group: Group) -> SafeString:
+    """The ``<tr>`` of every row of ``group``: the item's name linking to it with its key in
+    a muted line below and a TTL badge when it deserves one, a select box when actions are
+    offered, the "found by" column of the global box, then the typed cells.
+
+    Each cell but the name carries its column's heading (``data-label``): on a phone the
+    stylesheet turns a row into a card, the name on top and every cell as "label: value",
+    where a table's headings would scroll away from the cells they name."""
+    select = _("Select %(key)s") if group.actions else ""
+    found_by = escape(_("Found by")) if group.shows_found_by else ""
+    labels = [escape(column) for column in group.columns]
+    return mark_safe("".join(  # noqa: S308 - every text in it is escaped
+        _row_html(row, select, found_by, labels) for row in group.rows))
+
+
+def _row_html(row: Row, select: str, found_by: str, labels: list[str]) -> str:
+    parts = ["<tr>"]
+    name = row.name or row.key_text
+    if select:
+        label = escape(select % {"key": name})
+        # Not a form field: the page's script writes the ticked rows into the one ``rows``
+        # field, and shows the box; without the script the number is typed there.
+        number = escape(row.selection_number)
+        parts.append(f'<td class="row-select"><label><input type="checkbox" data-row="{number}" '
+                     f'aria-label="{label}" hidden> <span class="row-number">{number}</span>'
+                     '</label></td>')
+    parts.append(f'<td class="item-name row-name"><a href="{escape(row.url)}">{escape(name)}</a>')
+    if row.ttl:
+        parts.append(" " + ttl_badge_html(row.ttl))
+    if row.name and row.name != row.key_text:
+        parts.append(f'<span class="key-line key">{escape(row.key_text)}</span>')
+    parts.append("</td>")
+    if found_by:
+        parts.append(f'<td data-label="{found_by}">{escape(row.found_by)}</td>')
+    for cell, label in zip(row.cells, labels, strict=True):
+        css = ' class="num"' if cell.kind == "number" else ""
+        title = f' title="{escape(cell.exact)}"' if cell.exact else ""
+        parts.append(f'<td data-label="{label}"{css}{title}>{_inline(cell)}</td>')
+    parts.append("</tr>")
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""An entity's list page, like Django's changelist: its listing, Choice tabs and filters."""

@@ -1,0 +1,1 @@
+"""The partition page: which items (a ``PartitionQuery``), one Query per page, both ways."""
