@@ -148,6 +148,13 @@ class AdminSite:
         return all(self._registry[e].has_view_permission(request)
                    for e in self.entities_of(table))
 
+    def sees_every_item(self, request: HttpRequest, table: Table) -> bool:
+        """``sees_every_entity``, and no admin of the table decides per item who may view it:
+        otherwise lists say, always and without a number, that some items may be left out."""
+        return self.sees_every_entity(request, table) and all(
+            type(self._registry[e]).has_view_permission is EntityAdmin.has_view_permission
+            for e in self.entities_of(table))
+
     def viewable_labels(self, request: HttpRequest) -> set[str] | None:
         """Labels of the entities whose items this person may view; None for everything
         (superusers, who alone see what concerns unclassified items)."""

@@ -697,3 +697,14 @@ def test_the_lookup_box_finds_no_user_not_viewable_by_email(staff_client, shop_t
     response = staff_client.get(box, {"q": "hidden@example.com"})
     assert response.status_code == 200 and "USER#hidden" not in response.content.decode()
     assert "Nothing found for “hidden@example.com”" in unescape(response.content.decode())
+
+
+def test_lists_say_that_items_may_be_left_out_under_a_per_item_hook(staff_client,
+                                                                   hidden_order):
+    """Always, and without a number: as for a person who may not view some entities."""
+    notice = "you may not view are left out"
+    for url in (reverse("dynadmin:partition", kwargs={"table": "Application"})
+                + "?pk=USER%23u1",
+                reverse("dynadmin:entity", kwargs={"entity": "Application.Order"}),
+                reverse("dynadmin:activity", kwargs={"table": "Application"})):
+        assert notice in staff_client.get(url).content.decode(), url

@@ -72,7 +72,7 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     context |= {
         "query": query, "page": page, "groups": groups, "shown": len(visible),
         "key_hints": hints,
-        "restricted": not site.sees_every_entity(request, definition),
+        "restricted": not site.sees_every_item(request, definition),
         "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code_snippets.as_boto3(page.request),
         "cli_code": code_snippets.as_aws_cli(page.request),
