@@ -173,7 +173,9 @@ class EntityAdmin:
         return tuple(r.bound_to(self.entity) for r in self.relations)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Callable[..., Any]]:
-        """The actions this person may run: name -> bound method (with ``description``)."""
+        """The actions this person may run: name -> bound method (with ``description``), like
+        ``ModelAdmin.get_actions``. Every list's action menu and the run itself ask it, so an
+        override may add @action methods not in ``actions`` or take some away per request."""
         available = {}
         for name in self.actions:
             method = getattr(self, name)

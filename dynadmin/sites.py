@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from .data.serialization import loads_dynamodb_json
 from .definitions import Entity, Table
 from .options import EntityAdmin, ItemWriter
+from .relations import Relation
 
 __all__ = ["AdminSite", "AlreadyRegistered", "NotRegistered", "autodiscover", "register", "site"]
 
@@ -147,6 +148,13 @@ class AdminSite:
         return all(self._registry[e].has_view_permission(request)
                    for e in self.entities_of(table))
 
+    def sees_every_item(self, request: HttpRequest, table: Table) -> bool:
+        """``sees_every_entity``, and no admin of the table decides per item who may view it:
+        otherwise lists say, always and without a number, that some items may be left out."""
+        return self.sees_every_entity(request, table) and all(
+            type(self._registry[e]).has_view_permission is EntityAdmin.has_view_permission
+            for e in self.entities_of(table))
+
     def viewable_labels(self, request: HttpRequest) -> set[str] | None:
         """Labels of the entities whose items this person may view; None for everything
         (superusers, who alone see what concerns unclassified items)."""
@@ -155,6 +163,17 @@ class AdminSite:
             return None
         return {a.opts.label for a in self._registry.values() if a.has_view_permission(request)}
 
+    def viewable_relations(self, request: HttpRequest, admin: EntityAdmin
+                           ) -> tuple[Relation, ...]:
+        """``admin``'s relations to entities this person may view: a relation to one they may
+        not view is neither a section of the item page nor a link from a value."""
+        shown = []
+        for relation in admin.get_relations(request):
+            target = self.get_entity_admin(relation.entity)
+            if target is not None and target.has_view_permission(request):
+                shown.append(relation)
+        return tuple(shown)
+
     def shows_call_details(self, request: HttpRequest) -> bool:
         """May the footer say what each call read (items, capacity)? Only to whoever sees
         every item: a page withholds the rows a person may not view, and "Query, 1 item" over
@@ -162,7 +181,12 @@ class AdminSite:
         decides per item (``has_view_permission(request, item)`` overridden)."""
         if self.viewable_labels(request) is not None:
             return False
-        return all(type(admin).has_view_permission is EntityAdmin.has_view_permission
+        return not self.decides_view_per_item()
+
+    def decides_view_per_item(self) -> bool:
+        """Does an admin decide per item who may view it (``has_view_permission(request,
+        item)`` overridden)? Then lists are filtered item by item and tell no totals."""
+        return any(type(admin).has_view_permission is not EntityAdmin.has_view_permission
                    for admin in self._registry.values())
 
     def may_view_item(self, request: HttpRequest, table: Table, item: dict[str, Any]) -> bool:

@@ -1,13 +1,15 @@
 """A URLconf with a host project's site whose admins override the write and item
 permission hooks, as a ModelAdmin subclass would: every write adds ``touched_by`` and is
-recorded in ``WRITTEN``; items of ``HIDDEN_PK``'s partition are not viewable, items with
-``locked`` set not changeable; a save that
+recorded in ``WRITTEN``; dave may add nothing; ``get_actions`` adds "Mark paid" to orders and takes
+"Mark shipped" from carol; items of ``HIDDEN_PK``'s partition and items with ``withheld`` set
+are not viewable, items with ``locked`` set not changeable; a save that
 would store ``status`` "CANCELLED" or an email at blocked.example is refused with a message."""
 
 from typing import Any
 
 from django.urls import path
 
+from dynadmin.options import action
 from dynadmin.sites import AdminSite
 from dynadmin.user_errors import UserInputError
 from examples.shop import dynadmin as shop_admins
@@ -35,13 +37,28 @@ class HostHooks:
         WRITTEN.append(("delete_item", result.action, item["SK"], request.user.username))
         return result
 
+    def get_actions(self, request: Any) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if request.user.username == "carol":
+            actions.pop("mark_shipped", None)
+        if "mark_shipped" in self.actions and self.has_change_permission(request):
+            actions["mark_paid"] = self.mark_paid
+        return actions
+
+    @action(description="Mark paid")
+    def mark_paid(self, request: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+        return {"status": "PAID"} if values.get("status") == "PENDING" else None
+
+    def has_add_permission(self, request: Any) -> bool:
+        return request.user.username != "dave" and super().has_add_permission(request)
+
     def has_change_permission(self, request: Any, item: Any = None) -> bool:
         if item is not None and item.get("locked"):
             return False
         return super().has_change_permission(request, item)
 
     def has_view_permission(self, request: Any, item: Any = None) -> bool:
-        if item is not None and item.get("PK") == HIDDEN_PK:
+        if item is not None and (item.get("PK") == HIDDEN_PK or item.get("withheld")):
             return False
         return super().has_view_permission(request, item)
 

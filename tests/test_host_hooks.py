@@ -1,6 +1,12 @@
-"""A host project's EntityAdmin hooks, as ModelAdmin's: every write goes through
-``save_item``/``delete_item`` (a side effect after it, an attribute added before it, a
-refusal with a message), over HTTP on DynamoDB Local (see ``tests/hooks_urls.py``)."""
+"""A host project's EntityAdmin hooks, as ModelAdmin's, over HTTP on DynamoDB Local (see
+``tests/hooks_urls.py``): every write goes through ``save_item``/``delete_item`` (a side
+effect after it, an attribute added before it, a refusal with a message) on edit, create,
+action, TTL change, undo and conflict resolution; and an item ``has_view_permission(request,
+item)`` hides is withheld, and answered as missing, on every path: lists (partitions of the
+table and of an index, the entity's list), lookups and the lookup box, related items,
+exports, History and Recent actions, Activity and an item's changes (with their JSON),
+actions, undo and conflicts. ``get_actions`` and ``has_add_permission`` are asked wherever an
+action or a create is offered or made."""
 
 import datetime as dt
 import re
@@ -335,3 +341,370 @@ def test_save_item_called_as_a_host_would_audits_a_create_as_a_create(rf, staff_
         "user_id": "u8", "email": "u8@example.com"}), original=None)
     assert result.action == "create"
     assert AuditEntry.objects.get().action == "create"
+
+
+# -- Recent actions are paged over the entries this person may see -------------------------
+def audit_entry(n, pk="USER#u1"):
+    """An applied update of order ``n`` in partition ``pk``, as the audit log keeps it."""
+    import json
+
+    key = {"PK": {"S": pk}, "SK": {"S": f"ORDER#2024-01-15#{n}"}}
+    after = key | {"status": {"S": "SHIPPED"}}
+    return AuditEntry.objects.create(
+        username="bob", table="Application", table_name="t", entity="Application.Order",
+        key=json.dumps(key), key_text=f"{pk} / ORDER#2024-01-15#{n}", action="update",
+        after=json.dumps(after), diff={"status": {"before": '"PENDING"', "after": '"SHIPPED"'}})
+
+
+def test_recent_actions_fill_each_page_with_entries_the_person_may_see(staff_client,
+                                                                       shop_table):
+    url = reverse("dynadmin:recent_actions")
+    for n in range(60):
+        audit_entry(n)
+    for n in range(30):  # the newest entries concern items the host withholds
+        audit_entry(900 + n, pk=hooks_urls.HIDDEN_PK)
+    first = staff_client.get(url)
+    html = unescape(first.content.decode())
+    assert [e.key_text for e in first.context["entries"]] == [
+        f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(59, 9, -1)]
+    # No number tells that entries were withheld.
+    assert "of 90" not in html and "of 2" not in html and "of 60" not in html
+    second = staff_client.get(url + "?page=2")
+    assert [e.key_text for e in second.context["entries"]] == [
+        f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(9, -1, -1)]
+    assert "Older →" not in second.content.decode()
+
+
+def test_an_items_history_shows_its_entries_the_person_may_see_past_withheld_ones(
+        staff_client, an_order):
+    audit_entry(456)  # an older entry of the visible order
+    for _ in range(55):
+        # Newer entries whose image the host withholds (written while the item had the key
+        # of the hidden partition, say).
+        hidden = audit_entry(456)
+        hidden.after = hidden.after.replace("USER#u1", hooks_urls.HIDDEN_PK)
+        hidden.save()
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(ORDER_KEY))
+    assert page.status_code == 200
+    assert len(page.context["history"]) == 1
+
+
+# -- related items ---------------------------------------------------------------------------
+def related_section(response, label):
+    html = response.content.decode()
+    return re.search(rf'<section class="section related" aria-label="{label}">.*?</section>',
+                     html, re.S).group(0)
+
+
+def line_item(order_id, product_id):
+    from examples.shop.definitions import OrderItem
+
+    return OrderItem.build_item({"order_id": order_id, "product_id": product_id,
+                                 "quantity": 1, "unit_price": Decimal("9.99"),
+                                 "product_name": "Toaster"})
+
+
+def test_a_related_item_not_viewable_answers_as_a_missing_one(staff_client, shop_table):
+    from examples.shop.definitions import Product
+
+    data.put_item(shop_table, Product.build_item({
+        "product_id": "B0SECRET", "name": "Secret gadget", "price": Decimal("1"),
+        "category": "toys"}) | {"withheld": True}, condition=AttributeNotExists("PK"))
+    sections = []
+    for product_id in ("B0SECRET", "B0GONE"):
+        line = line_item("456", product_id)
+        data.put_item(shop_table, line, condition=AttributeNotExists("PK"))
+        page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                                + q(shop_table.key_of(line)))
+        assert page.status_code == 200 and "Secret gadget" not in page.content.decode()
+        sections.append(related_section(page, "Product").replace(product_id, "…"))
+    assert "(not found)" in sections[1]
+    assert sections[0] == sections[1]
+
+
+def test_a_related_list_says_no_more_for_rows_it_withheld(staff_client, shop_table):
+    from examples.shop.definitions import Product
+
+    product = Product.build_item({"product_id": "B0TOASTER", "name": "Toaster",
+                                  "price": Decimal("9.99"), "category": "kitchen"})
+    data.put_item(shop_table, product, condition=AttributeNotExists("PK"))
+    for n in range(12):
+        data.put_item(shop_table, line_item(f"{n:03}", "B0TOASTER") | {"withheld": n > 0},
+                      condition=AttributeNotExists("PK"))
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                            + q(shop_table.key_of(product)))
+    section = related_section(page, "Order items")
+    # The section reads 10 of the 12 lines, all withheld: the page must not tell that more
+    # lines follow than it shows (the same words as for a partition with none).
+    assert "See all" not in section and "Browse this partition" in section
+
+
+# -- get_actions(request) ----------------------------------------------------------------
+def action_menu(response):
+    return re.findall(r'<option value="(Order\.[a-z_]+)"', response.content.decode())
+
+
+def test_get_actions_decides_the_menus_and_the_run(staff_client, django_user_model,
+                                                   an_order, shop_table):
+    partition = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    orders = reverse("dynadmin:entity", kwargs={"entity": "Application.Order"})
+    for url in (partition + "?pk=USER%23u1", orders):
+        menu = action_menu(staff_client.get(url))
+        assert menu == ["Order.mark_shipped", "Order.cancel", "Order.mark_paid"], url
+    # An action the host adds runs as a declared one does, through save_item.
+    response = run_on_every_row(staff_client, "Order.mark_paid")
+    assert response.status_code == 200 and ">done<" in response.content.decode()
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PAID"
+    assert hooks_urls.WRITTEN == [("save_item", "action", ORDER_KEY["SK"], "admin")]
+    # One it takes away for a person is neither offered to her nor run when she posts it.
+    carol = person("carol", django_user_model)
+    for url in (partition + "?pk=USER%23u1", orders):
+        assert "Order.mark_shipped" not in action_menu(carol.get(url)), url
+    assert run_on_every_row(carol, "Order.mark_shipped").status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY)["status"] == "PAID"
+    assert len(hooks_urls.WRITTEN) == 1
+
+
+# -- has_add_permission(request) -----------------------------------------------------------
+def test_has_add_permission_decides_every_create(staff_client, django_user_model, an_order,
+                                                 shop_table):
+    users = reverse("dynadmin:entity", kwargs={"entity": "Application.User"})
+    add = reverse("dynadmin:add", kwargs={"entity": "Application.User"})
+    assert f'href="{add}"' in staff_client.get(users).content.decode()
+    dave = person("dave", django_user_model)
+    assert f'href="{add}"' not in dave.get(users).content.decode()
+    assert dave.get(add).status_code == 403
+    assert dave.post(add, {"user_id": "u9", "email": "a@example.com",
+                           "__extra__": "{}"}).status_code == 403
+    assert data.get_item(shop_table, {"PK": "USER#u9", "SK": "METADATA"}) is None
+    # A key move creates an item at the new key: refused too, and the order stays put.
+    fields = form_data(dave.get(edit_url(ORDER_KEY))) | {"placed_on": "2024-02-01"}
+    assert dave.post(edit_url(ORDER_KEY), fields).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY) == an_order
+    # Undoing a delete creates the item again: not offered to dave, and refused if posted.
+    url = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    assert dave.post(url, {"original": token(dave.get(url))}).status_code == 302
+    entry = AuditEntry.objects.get(action="delete")
+    missing = dave.get(reverse("dynadmin:item", kwargs={"table": "Application"})
+                       + q(ORDER_KEY))
+    assert undo_url(entry) not in missing.content.decode()
+    assert undo_url(entry) in staff_client.get(
+        reverse("dynadmin:item", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    ).content.decode()
+    assert dave.post(undo_url(entry)).status_code == 403
+    assert data.get_item(shop_table, ORDER_KEY) is None
+    assert [w[:2] for w in hooks_urls.WRITTEN] == [("delete_item", "delete")]
+
+
+# -- the host's two hooks on every other path ----------------------------------------------
+def test_a_partition_in_another_case_is_not_suggested_for_items_withheld(
+        staff_client, dynamodb_endpoint, settings, monkeypatch):
+    """Only a key with no literal text (a device name) is probed in another case: the
+    helpdesk site's readings, their admin given the host's hooks."""
+    from dynadmin.options import EntityAdmin
+    from dynadmin.services import links
+    from tests.conftest import physical_table
+    from tests.helpdesk_urls import Reading, desk, telemetry
+
+    monkeypatch.setitem(desk._registry, Reading, type(
+        "HostReadingAdmin", (hooks_urls.HostHooks, EntityAdmin), {})(Reading, desk))
+    settings.ROOT_URLCONF = "tests.helpdesk_urls"
+    links._reverse.cache_clear()
+    with physical_table(telemetry) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
+        for device, withheld in (("sensor-7", True), ("sensor-8", False)):
+            data.put_item(telemetry, Reading.build_item({
+                "device": device, "taken_at": "2024-01-15T09:00"}) | {"withheld": withheld},
+                condition=AttributeNotExists("PK"))
+        url = reverse("helpdesk:partition", kwargs={"table": "Telemetry"},
+                      current_app="helpdesk")
+        hint = "another case holds items"
+        assert hint in staff_client.get(url, {"pk": "SENSOR-8"}).content.decode()
+        # The suggestion would tell that an item the person may not see is there.
+        assert hint not in staff_client.get(url, {"pk": "SENSOR-7"}).content.decode()
+        # Nor is it left out where the partition asked holds only items withheld: as an
+        # empty one, it names the other case.
+        for device, withheld in (("sensor-9", True), ("SENSOR-9", False)):
+            data.put_item(telemetry, Reading.build_item({
+                "device": device, "taken_at": "2024-01-15T09:00"}) | {"withheld": withheld},
+                condition=AttributeNotExists("PK"))
+        assert hint in staff_client.get(url, {"pk": "sensor-9"}).content.decode()
+
+
+def test_an_index_partition_and_the_order_list_withhold_the_hidden_order(staff_client,
+                                                                         hidden_order):
+    """The status index's partition of pending orders holds the hidden order beside a
+    visible one: a partition of the index, not of the hidden user."""
+    visible = ORDER_KEY["SK"]
+    url = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    paid = {"pk": "ORDER#STATUS#PENDING", "index": "GSI2"}
+    page = staff_client.get(url, paid)
+    link = q({"PK": "USER#u1", "SK": visible})[1:]
+    assert page.status_code == 200 and link in unescape(page.content.decode())
+    assert not shows_hidden(page)
+    # Only the visible row is selectable for an action, and only it is exported.
+    assert re.findall(r'<input type="checkbox" data-row="(\d+)"',
+                      page.content.decode()) == ["1"]
+    for fmt in ("json", "csv"):
+        export = staff_client.get(url, paid | {"format": fmt})
+        assert visible in export.content.decode() and not shows_hidden(export), fmt
+    orders = reverse("dynadmin:entity", kwargs={"entity": "Application.Order"})
+    listed = staff_client.get(orders, {"status": "PENDING"})
+    assert listed.status_code == 200 and link in unescape(listed.content.decode())
+    assert not shows_hidden(listed)
+
+
+def test_the_json_of_an_items_changes_withholds_a_hidden_item(staff_client, hidden_order):
+    url = reverse("dynadmin:item_changes_json", kwargs={"table": "Application"})
+    response = staff_client.get(url + q(HIDDEN_KEY))
+    assert "77.77" not in response.content.decode()
+    assert staff_client.get(url + q(ORDER_KEY)).status_code == 200
+
+
+def test_a_conflict_with_a_version_withheld_meanwhile_shows_none_of_it(django_user_model,
+                                                                      an_order, shop_table):
+    carol = person("carol", django_user_model)
+    form = form_data(carol.get(edit_url(ORDER_KEY)))
+    # Someone withholds the order from view after Carol opened the form.
+    data.put_item(shop_table, an_order | {"withheld": True, "total": Decimal("66.66"),
+                                          "version": 2},
+                  condition=AttributeNotExists("PK") | AttributeNotExists("withheld"))
+    page = carol.post(edit_url(ORDER_KEY), form | {"currency": "GBP"})
+    assert page.status_code == 409 and "66.66" not in page.content.decode()
+    assert 'name="theirs"' not in page.content.decode()
+    assert "currency" not in data.get_item(shop_table, ORDER_KEY)
+    assert hooks_urls.WRITTEN == []
+
+
+def resolve_with(client, page, **choices):
+    """Post the conflict page's form, a field's "use mine" chosen where ``choices`` says."""
+    html = page.content.decode()
+    fields = {k: unescape(v) for k, v in re.findall(
+        r'name="(original|theirs|mine|choices)" value="([^"]*)"', html)}
+    for name in re.findall(r'<input type="radio" name="([^"]+)" value="mine"', html):
+        fields[name] = choices.get("pick", "theirs")
+    return client.post(reverse("dynadmin:resolve", kwargs={"table": "Application"}), fields)
+
+
+def test_use_mine_and_recreating_a_deleted_item_go_through_save_item(
+        django_user_model, an_order, shop_table):
+    bob, carol = (person(name, django_user_model) for name in ("bob", "carol"))
+    carols_form = form_data(carol.get(edit_url(ORDER_KEY)))
+    bobs_form = form_data(bob.get(edit_url(ORDER_KEY)))
+    assert bob.post(edit_url(ORDER_KEY), bobs_form | {"status": "SHIPPED"}).status_code == 302
+    page = carol.post(edit_url(ORDER_KEY), carols_form | {"status": "PAID"})
+    assert page.status_code == 409 and "use mine" in page.content.decode()
+    assert resolve_with(carol, page, pick="mine").status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["status"] == "PAID" and stored["touched_by"] == "carol"
+    assert hooks_urls.WRITTEN[-1] == ("save_item", "update", ORDER_KEY["SK"], "carol")
+    # The order is deleted while Carol edits it again: re-created with her version.
+    carols_form = form_data(carol.get(edit_url(ORDER_KEY)))
+    delete = reverse("dynadmin:delete", kwargs={"table": "Application"}) + q(ORDER_KEY)
+    assert bob.post(delete, {"original": token(bob.get(delete))}).status_code == 302
+    page = carol.post(edit_url(ORDER_KEY), carols_form | {"currency": "GBP"})
+    assert page.status_code == 409 and "Re-create it with my version" in page.content.decode()
+    assert resolve_with(carol, page).status_code == 302
+    stored = data.get_item(shop_table, ORDER_KEY)
+    assert stored["currency"] == "GBP" and stored["touched_by"] == "carol"
+    assert hooks_urls.WRITTEN[-1][0::3] == ("save_item", "carol")
+
+
+def test_recent_actions_name_no_person_whose_entries_are_all_withheld(staff_client,
+                                                                      shop_table):
+    audit_entry(1)
+    AuditEntry.objects.filter(pk=audit_entry(2, pk=hooks_urls.HIDDEN_PK).pk).update(
+        username="mallory")
+    url = reverse("dynadmin:recent_actions")
+    assert "mallory" not in staff_client.get(url).content.decode()
+    # Typed, the name filters as a chosen one does: to the entries this person may see.
+    assert staff_client.get(url, {"person": "bob"}).context["entries"][0].username == "bob"
+    assert staff_client.get(url, {"person": "mallory"}).context["entries"] == []
+
+
+def test_a_relation_to_an_entity_not_viewable_is_neither_a_section_nor_a_link(
+        django_user_model, shop_table):
+    from django.contrib.auth.models import Permission
+
+    from dynadmin.codenames import permission_codename
+    from dynadmin.permissions import sync_permissions
+    from examples.shop.definitions import OrderItem, Product
+
+    sync_permissions()
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(
+        codename=permission_codename("view", OrderItem)))
+    client = Client()
+    client.force_login(clerk)
+    data.put_item(shop_table, Product.build_item({
+        "product_id": "B0TOASTER", "name": "Toaster", "price": Decimal("9.99"),
+        "category": "kitchen"}), condition=AttributeNotExists("PK"))
+    line = line_item("456", "B0TOASTER")
+    data.put_item(shop_table, line, condition=AttributeNotExists("PK"))
+    for url in (reverse("dynadmin:item", kwargs={"table": "Application"})
+                + q(shop_table.key_of(line)),
+                reverse("dynadmin:partition", kwargs={"table": "Application"})
+                + "?pk=ORDER%23456"):
+        html = client.get(url).content.decode()
+        assert "B0TOASTER" in html, url  # the line is shown, its product id too
+        assert "pk=PRODUCT%23B0TOASTER" not in html, url
+        assert 'aria-label="Product"' not in html and 'aria-label="Order"' not in html, url
+
+
+def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff_client,
+                                                                          hidden_order):
+    """Records read beside changes shown would count the changes withheld."""
+    activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
+    html = activity.content.decode()
+    assert activity.status_code == 200 and "Showing the newest" in html
+    assert "stream records read" not in html and "data-records-read" not in html
+
+
+def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
+    """A log nearly all withheld: the page stops looking after ``EXAMINED_PER_ROW`` entries
+    per row, shows what it found and offers the next page."""
+    from dynadmin.services.changes.audit_entries import EXAMINED_PER_ROW, visible_page
+
+    for n in range(3):
+        audit_entry(n)
+    for n in range(3 * EXAMINED_PER_ROW):
+        audit_entry(100 + n, pk=hooks_urls.HIDDEN_PK)
+    examined = []
+
+    def may_see(entry):
+        examined.append(entry)
+        return hooks_urls.HIDDEN_PK not in entry.key_text
+
+    page = visible_page(AuditEntry.objects.all(), may_see, number=1, size=2)
+    assert page.entries == [] and page.has_next
+    assert len(examined) == 3 * EXAMINED_PER_ROW
+    examined.clear()
+    page = visible_page(AuditEntry.objects.all(), may_see, number=2, size=2)
+    assert [e.key_text for e in page.entries] == ["USER#u1 / ORDER#2024-01-15#0"]
+    assert not page.has_next and page.start_index == 3
+
+
+def test_the_lookup_box_finds_no_user_not_viewable_by_email(staff_client, shop_table):
+    from examples.shop.definitions import User
+
+    for user_id in ("hidden", "u1"):
+        data.put_item(shop_table, User.build_item({
+            "user_id": user_id, "email": f"{user_id}@example.com"}),
+            condition=AttributeNotExists("PK"))
+    box = reverse("dynadmin:lookup")
+    assert staff_client.get(box, {"q": "u1@example.com"}).status_code == 302
+    response = staff_client.get(box, {"q": "hidden@example.com"})
+    assert response.status_code == 200 and "USER#hidden" not in response.content.decode()
+    assert "Nothing found for “hidden@example.com”" in unescape(response.content.decode())
+
+
+def test_lists_say_that_items_may_be_left_out_under_a_per_item_hook(staff_client,
+                                                                   hidden_order):
+    """Always, and without a number: as for a person who may not view some entities."""
+    notice = "you may not view are left out"
+    for url in (reverse("dynadmin:partition", kwargs={"table": "Application"})
+                + "?pk=USER%23u1",
+                reverse("dynadmin:entity", kwargs={"entity": "Application.Order"}),
+                reverse("dynadmin:activity", kwargs={"table": "Application"})):
+        assert notice in staff_client.get(url).content.decode(), url

@@ -4,7 +4,7 @@ diff of what the person wrote (never what someone else changed meanwhile)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from django.db import DatabaseError
@@ -14,6 +14,7 @@ from ..data.serialization import dumps_dynamodb_json, dumps_plain_json
 from ..definitions import Table
 from ..models import UNCLASSIFIED, AuditEntry
 from ..services import url_keys
+from ..services.changes.audit_entries import visible_page
 
 __all__ = ["diff", "history", "key_text", "last_change", "other_entity", "record",
            "record_refusal"]
@@ -118,12 +119,17 @@ def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: s
 
 
 def history(table: Table, key: Mapping[str, Any], limit: int = 50,
-            entities: Collection[str] | None = None) -> list[AuditEntry]:
-    """The key's entries, newest first; only those a person who may view ``entities``
-    (labels) may see, when given."""
+            entities: Collection[str] | None = None,
+            may_see: Callable[[AuditEntry], bool] | None = None) -> list[AuditEntry]:
+    """The key's ``limit`` newest entries; only those a person who may view ``entities``
+    (labels) may see, when given, and that ``may_see`` keeps (filtered before the limit is
+    applied, see ``visible_page``)."""
     text = key_text(table, key)
     entries = AuditEntry.objects.filter(table=table.name, key_text=text).visible_to(entities)
-    return list(entries.select_related("user")[:limit])
+    entries = entries.select_related("user")
+    if may_see is None:
+        return list(entries[:limit])
+    return visible_page(entries, may_see, number=1, size=limit).entries
 
 
 def last_change(table: Table, key: Mapping[str, Any]) -> AuditEntry | None:

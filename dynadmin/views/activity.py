@@ -97,7 +97,9 @@ def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResp
         "entity_choices": entities, "event_choices": ACTIVITY_EVENTS,
         "following": following, "follow_seconds": FOLLOW_SECONDS,
         "follow_url": _follow_url(definition, filters, activity) if following else "",
-        "partial_view": not site.sees_every_entity(request, definition),
+        "partial_view": not site.sees_every_item(request, definition),
+        # How many records were read, beside the changes shown, would count those withheld.
+        "tells_reads": site.shows_call_details(request),
         "older_url": _page_url(definition, filters, activity, page and page.older, _OLDER),
         "newer_url": _page_url(definition, filters, activity, page and page.newer, _NEWER),
         "further_url": _page_url(definition, filters, activity, page and page.rest, _OLDER),

@@ -52,13 +52,16 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     hints = key_hints(definition.entities, query.index, query.pk)
     page = read_asked(query, request.GET)
     groups = group_items(site, definition, page.items, request)
-    if query.sort is not None and query.sort.op == "begins_with" and not page.items:
+    visible = [row.item for group in groups for row in group.rows]
+    # Hints for a page that shows nothing, withheld rows or none: otherwise their absence
+    # would tell that items the person may not see are there.
+    if query.sort is not None and query.sort.op == "begins_with" and not visible:
         context["prefix_hints"] = [
             (hint, query.url(None, sk=hint.prefix + query.sort.value))
             for hint in missing_prefixes(hints, query.sort.value)]
-    if not page.items and not request.GET.get("cursor"):
-        context["other_cases"] = other_case_partitions(query)
-    visible = [row.item for group in groups for row in group.rows]
+    if not visible and not request.GET.get("cursor"):
+        context["other_cases"] = other_case_partitions(
+            query, lambda item: site.may_view_item(request, definition, item))
     fmt = request.GET.get("format")
     if fmt in EXPORT_TYPES:
         name = export.file_name(definition.name, raw_text(query.pk),
@@ -69,7 +72,7 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     context |= {
         "query": query, "page": page, "groups": groups, "shown": len(visible),
         "key_hints": hints,
-        "restricted": not site.sees_every_entity(request, definition),
+        "restricted": not site.sees_every_item(request, definition),
         "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code_snippets.as_boto3(page.request),
         "cli_code": code_snippets.as_aws_cli(page.request),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..data.serialization import loads_dynamodb_json
 from ..models import AuditEntry
+from ..services.changes.audit_entries import visible_page
 from ..services.display.names import entry_name
 from ..services.url_keys import item_url
 from .undo import offer_undo
@@ -36,11 +37,16 @@ class AuditFilter(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=_ANY + list(AuditEntry.Outcome.choices))
 
-    def __init__(self, data: Any, *, entries: QuerySet, entities: list[tuple[str, str]]
-                 ) -> None:
+    def __init__(self, data: Any, *, entries: QuerySet, entities: list[tuple[str, str]],
+                 per_item: bool = False) -> None:
         super().__init__(data)
-        people = entries.order_by("username").values_list("username", flat=True).distinct()
-        self.fields["person"].choices = _ANY + [(p, p) for p in people]
+        if per_item:
+            # Listing who wrote the entries would name those whose entries are all withheld
+            # from this person: the name is typed instead.
+            self.fields["person"] = forms.CharField(label=_("Person"), required=False)
+        else:
+            people = entries.order_by("username").values_list("username", flat=True).distinct()
+            self.fields["person"].choices = _ANY + [(p, p) for p in people]
         self.fields["entity"].choices = _ANY + entities
 
     def apply(self, entries: QuerySet) -> QuerySet:
@@ -64,6 +70,13 @@ def _item_link(site: AdminSite, entry: AuditEntry) -> str:
         return ""
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
 def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     """Entries about entities the person may view (what a write tried and changed is as
     telling as the item itself); entries about unclassified items, superusers only."""
@@ -72,10 +85,21 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     entries = entries.visible_to(labels)
     entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
                 if labels is None or a.opts.label in labels]
-    filters = AuditFilter(request.GET, entries=entries, entities=entities)
-    page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
+    per_item = site.decides_view_per_item()
+    filters = AuditFilter(request.GET, entries=entries, entities=entities, per_item=per_item)
+    # Where an admin decides per item, entries are filtered before they are paged (a page
+    # filtered afterwards would come up short) and no total is told (it counts the withheld).
+    paginator = None
+    if per_item:
+        page = visible_page(filters.apply(entries),
+                            lambda entry: site.may_view_entry(request, entry),
+                            number=_page_number(request), size=PER_PAGE)
+        listed = page.entries
+    else:
+        page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
+        listed, paginator = list(page.object_list), page.paginator
     names = dict(entities)
-    shown = offer_undo(site, request, list(page.object_list))
+    shown = offer_undo(site, request, listed)
     for entry in shown:
         entry.item_link = _item_link(site, entry)
         entry.item_name = entry_name(site, entry)
@@ -83,6 +107,6 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(request, site.template_names("recent_actions.html"), {
-        "entries": shown, "page": page, "filters": filters,
+        "entries": shown, "page": page, "paginator": paginator, "filters": filters,
         "filter_query": query.urlencode(),
     })

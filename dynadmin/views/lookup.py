@@ -112,7 +112,7 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
             offer_actions(site, request, admin.opts.table, groups)
             context |= {"groups": groups, "page": found.page, "query": found.query,
                         "shown": sum(len(g.rows) for g in groups),
-                        "restricted": not site.sees_every_entity(request, admin.opts.table)}
+                        "restricted": not site.sees_every_item(request, admin.opts.table)}
             if _is_fragment(request) and request.htmx.target == "results":
                 templates = site.template_names("partials/entity_results.html",
                                                 admin.opts.table, admin.entity)
@@ -153,7 +153,7 @@ def entity_lookup(request: HttpRequest, site: AdminSite, entity: str, name: str
         return HttpResponseRedirect(rows[0].url)
     context |= {"form": lookup_form(admin, lookup, values), "result": result,
                 "groups": groups,
-                "restricted": not site.sees_every_entity(request, result.table)}
+                "restricted": not site.sees_every_item(request, result.table)}
     return TemplateResponse(request, "dynadmin/lookup_results.html", context)
 
 

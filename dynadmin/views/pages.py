@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict) -> list:
     """The key's audit entries this person may see, each with its Undo where allowed."""
-    return offer_undo(site, request, audit.history(table, key,
-                                                   entities=site.viewable_labels(request)))
+    return offer_undo(site, request, audit.history(
+        table, key, entities=site.viewable_labels(request),
+        may_see=lambda entry: site.may_view_entry(request, entry)))
 
 
 def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
@@ -74,7 +75,7 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         return _missing(request, site, definition, key)
     entity = definition.classify(found)
     admin = site.get_entity_admin(entity)
-    relations = admin.get_relations(request) if admin else ()
+    relations = site.viewable_relations(request, admin) if admin else ()
     values = entity.parse_item(found).values if entity else {}
     presentation = present_item(definition, found, field_links(definition, relations, values))
     if admin is not None:

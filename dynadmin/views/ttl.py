@@ -56,7 +56,7 @@ def ttl_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
                               "items read, by when they expire")
     return TemplateResponse(request, templates, context | {
         "inspection": inspection, "chart": chart,
-        "restricted": not site.sees_every_entity(request, definition)})
+        "restricted": not site.sees_every_item(request, definition)})
 
 
 @require_POST

@@ -10,10 +10,11 @@ it reversed, and an entry reversed by an applied undo says by whom and when.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ...definitions import Table
@@ -23,7 +24,12 @@ from ..display.values import stamp
 if TYPE_CHECKING:
     from ...sites import AdminSite
 
-__all__ = ["AttributeDiff", "EntryChanges", "describe_entries", "undone_by"]
+__all__ = ["AttributeDiff", "EntryChanges", "EntryPage", "describe_entries", "undone_by",
+           "visible_page"]
+
+#: how many entries a page may read per row it shows before it stops looking: a log whose
+#: entries are nearly all withheld from this person still answers in bounded time
+EXAMINED_PER_ROW = 20
 
 
 @dataclass(frozen=True)
@@ -137,3 +143,55 @@ def describe_entries(site: AdminSite, entries: list[AuditEntry]) -> list[AuditEn
             entry.changes.reverses = _("Undid %(who)s's %(action)s at %(when)s") % _named(
                 original)
     return entries
+
+
+@dataclass
+class EntryPage:
+    """One page of the entries a person may see, numbered from 1. It says no total: how many
+    entries there are would tell how many were withheld."""
+
+    entries: list[AuditEntry]
+    number: int
+    size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.entries else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.entries)
+
+
+def visible_page(entries: QuerySet, may_see: Callable[[AuditEntry], bool], *, number: int,
+                 size: int) -> EntryPage:
+    """Page ``number`` of the ``entries`` that ``may_see`` keeps: the entries are filtered
+    before they are paged, so every page but the last is full and "Older" leads to an entry
+    this person may see. Reads at most ``EXAMINED_PER_ROW`` entries per row up to the end of
+    the page; a log withheld beyond that ends the page early and offers the next one."""
+    wanted = number * size + 1  # one more than the page, to know whether another follows
+    examined = 0
+    kept: list[AuditEntry] = []
+    limit = wanted * EXAMINED_PER_ROW
+    for entry in entries[:limit].iterator(chunk_size=size * 2):
+        examined += 1
+        if may_see(entry):
+            kept.append(entry)
+            if len(kept) == wanted:
+                break
+    shown = kept[(number - 1) * size:number * size]
+    has_next = len(kept) == wanted or (examined == limit and entries[limit:].exists())
+    return EntryPage(entries=shown, number=number, size=size, has_next=has_next)

@@ -157,7 +157,7 @@ class _Plan:
                          columns=[meta.fields[c].label for c in columns]),
                    admin=admin, columns=columns, fields=meta.fields,
                    # only relations from a field make links in a row
-                   relations=tuple(r for r in admin.get_relations(request) if r.field))
+                   relations=tuple(r for r in _relations(site, admin, request) if r.field))
 
     def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
         item, values, fields = parsed.item, parsed.values, self.fields
@@ -186,6 +186,12 @@ class _Plan:
         if links is None:
             links = self.links[known] = field_links(table, self.relations, values)
         return links
+
+
+def _relations(site: AdminSite, admin: Any, request: HttpRequest | None) -> tuple[Any, ...]:
+    if request is None:
+        return admin.get_relations(request)
+    return site.viewable_relations(request, admin)
 
 
 def _unclassified_row(table: Table, item: dict[str, Any], now: dt.datetime) -> Row:

@@ -89,7 +89,10 @@ def related_sections(site: AdminSite, table: Table, relations: tuple[Relation, .
         else:
             items = [parse_any(table, i) for i in outcome.items]
             section.groups = group_items(site, table, items, request)
-            section.more = outcome.last_evaluated_key is not None
+            # "See all" only when every row read is shown: after withheld rows it would tell
+            # that more items follow than the section shows.
+            shown = sum(len(group.rows) for group in section.groups)
+            section.more = outcome.last_evaluated_key is not None and shown == len(items)
     return sections
 
 
@@ -128,23 +131,24 @@ def _wanted(table: Table, sections: list[RelatedSection]
 def _name_single(site: AdminSite, table: Table,
                  wanted: dict[tuple[Any, ...], list[RelatedSection]],
                  found: list[dict[str, Any]], request: HttpRequest) -> None:
-    """Each to-one relation's item by its name. An item the person may not view stays a
-    plain link, unnamed, as a missing one would be told apart from it otherwise."""
+    """Each to-one relation's item by its name. An item the person may not view is told
+    as a missing one is (unnamed, "not found" to whoever may view the relation's entity), so
+    the page does not tell that it exists."""
     by_key = {_identity(table, item): item for item in found}
     for identity, group in wanted.items():
         item = by_key.get(identity)
+        parsed = parse_any(table, item) if item is not None else None
+        admin = site.get_entity_admin(parsed.entity) if parsed is not None else None
+        viewable = parsed is not None and (
+            admin.has_view_permission(request, item) if admin is not None
+            else request.user.is_superuser)
         for section in group:
-            if item is None:
-                target = site.get_entity_admin(section.relation.entity)
-                section.missing = target is not None and target.has_view_permission(request)
-                continue
-            parsed = parse_any(table, item)
-            admin = site.get_entity_admin(parsed.entity)
-            viewable = (admin.has_view_permission(request, item) if admin is not None
-                        else request.user.is_superuser)
             if viewable:
                 section.name = parsed_name(site, table, parsed)
                 section.key_text = key_text(table, item)
+                continue
+            target = site.get_entity_admin(section.relation.entity)
+            section.missing = target is not None and target.has_view_permission(request)
 
 
 def _identity(table: Table, key: dict[str, Any]) -> tuple[Any, ...]:

@@ -4,7 +4,9 @@ one-item Queries says so, rather than letting "nothing here" read as "no such de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .query import PartitionQuery, partition_url
 
@@ -24,8 +26,12 @@ def _bare(query: PartitionQuery) -> bool:
                for entity in query.table.entities for key in entity._meta.keys.values())
 
 
-def other_case_partitions(query: PartitionQuery) -> list[OtherCase]:
-    """The partitions the same text in lower or upper case holds items in."""
+def other_case_partitions(query: PartitionQuery,
+                          may_view: Callable[[dict[str, Any]], bool] = lambda item: True
+                          ) -> list[OtherCase]:
+    """The partitions the same text in lower or upper case holds items in, judged by the
+    one item each probe reads: an item ``may_view`` withholds does not count (naming its
+    partition would tell it is there)."""
     pk = query.pk
     if not isinstance(pk, str) or not _bare(query):
         return []
@@ -35,7 +41,7 @@ def other_case_partitions(query: PartitionQuery) -> list[OtherCase]:
             continue
         probe = replace(query, pk=variant, sort=None, sort_range=None, filter=None,
                         hide_expired_at=None, limit=1)
-        if probe.read().items:
+        if any(may_view(item) for item in probe.read().items):
             found.append(OtherCase(pk=variant, url=partition_url(
                 query.table, variant, index=query.index.name)))
     return found
