@@ -24,6 +24,7 @@ from ..services.partitions.pages import (
 )
 from ..services.partitions.query import SORT_OPERATORS
 from .addresses import viewable_table_or_404
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -74,7 +75,7 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
         "boto3_code": code_snippets.as_boto3(page.request),
         "cli_code": code_snippets.as_aws_cli(page.request),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment_request(request):
         templates = site.template_names("partials/partition_results.html", definition)
     return TemplateResponse(request, templates, context)
 

@@ -19,6 +19,7 @@ from ..services.links import site_url
 from ..services.url_keys import key_text, parse_item_key
 from .addresses import table_or_404
 from .errors import error_response
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -74,7 +75,7 @@ def item_changes_page(request: HttpRequest, site: AdminSite, table: str) -> Http
                "further_url": further_url,
                "item_url": _address(request, definition, "item"),
                "json_url": _address(request, definition, "item_changes_json")}
-    name = ("partials/item_changes.html" if request.htmx and not request.htmx.boosted
+    name = ("partials/item_changes.html" if is_fragment_request(request)
             else "item_changes.html")
     return TemplateResponse(request, site.template_names(name, definition), context)
 

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from ..services.health import table_health, table_status, to_json
 from ..services.health.verify import verify_table
 from .addresses import viewable_table_or_404
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def health_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment_request(request):
         # The polled fragment: DescribeTable only, from the cache most of the time.
         status, indexes = table_status(definition)
         return TemplateResponse(request, "dynadmin/partials/health_status.html",
