@@ -188,7 +188,8 @@ def _text_prefix(key: Key, name: str, cleaned: Mapping[str, Any]) -> SortConditi
     return SortCondition("begins_with", prefix)
 
 
-def fetch(plan: LookupPlan, limit: int) -> data.Page:
+def read_lookup_page(plan: LookupPlan, limit: int) -> data.Page:
+    """The one Query the plan decided, at most ``limit`` items."""
     return replace(plan.partition, limit=limit).read()
 
 
@@ -204,7 +205,7 @@ def run_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str], *,
                limit: int = LOOKUP_LIMIT) -> LookupResult:
     """One bounded Query for the typed values; the items of the lookup's entity."""
     plan = plan_lookup(admin, lookup, values)
-    return lookup_result(plan, fetch(plan, limit))
+    return lookup_result(plan, read_lookup_page(plan, limit))
 
 
 def find_lookup(admin: EntityAdmin, name: str, request: HttpRequest | None = None
