@@ -1,7 +1,8 @@
 """Table health: live state, drift from the definitions, a design check and the seeds'
 production checklist, as one report for the page, ``health.json`` and the command.
 
-- ``report_data``: the report's dataclasses and their JSON form.
+- ``report_data``: the report's dataclasses and their JSON form (the table's status and
+  indexes are ``services/tables/status.py``'s, the model the dashboard shows too).
 - ``report``: building the report from the sources.
 - ``verify``: a bounded sample of the data checked against the design.
 - ``sources``: the five DynamoDB calls (cached briefly; unsupported ones recorded as such).
