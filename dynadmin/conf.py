@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 
+from . import limits
+
 __all__ = ["DEFAULTS", "get"]
 
 DEFAULTS: dict[str, Any] = {
@@ -69,7 +71,7 @@ DEFAULTS: dict[str, Any] = {
     # of one GetRecords (at most 1000), and Streams calls one page may make (DescribeStream,
     # GetShardIterator and GetRecords together); the page says where it stopped and offers
     # to read further. REQUEST_BUDGET bounds their time like any DynamoDB call's.
-    "STREAM_RECORDS_PER_CALL": 1000,
+    "STREAM_RECORDS_PER_CALL": limits.STREAM_RECORDS_PER_CALL,
     "STREAM_CALLS_PER_REQUEST": 25,
     # Changes on one page of a table's Activity (newest first; Older/Newer page on).
     "ACTIVITY_PER_PAGE": 50,

@@ -10,7 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 __all__ = [
-    "BATCH_GET_KEYS", "BATCH_WRITE_ITEMS", "MAX_ITEM_BYTES", "MAX_NUMBER_DIGITS",
+    "BATCH_GET_KEYS", "BATCH_WRITE_ITEMS", "MAX_ATTRIBUTE_NAME_BYTES",
+    "MAX_INDEXED_NAME_CHARACTERS", "MAX_ITEM_BYTES", "MAX_NESTING_LEVELS", "MAX_NUMBER_DIGITS",
     "MAX_NUMBER_EXPONENT", "MAX_REQUEST_BYTES", "MIN_NUMBER_EXPONENT", "MAX_PARTITION_KEY_BYTES",
     "MAX_SORT_KEY_BYTES", "NumberOutOfRange", "QUERY_PAGE_BYTES", "STREAM_RECORDS_PER_CALL",
     "STREAM_SHARDS_PER_DESCRIBE", "TRANSACTION_ACTIONS",
@@ -23,6 +24,12 @@ MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
 #: A whole item, attribute names included.
 MAX_ITEM_BYTES = 400 * 1024
+#: An attribute name, in UTF-8 bytes: less than 64 KB.
+MAX_ATTRIBUTE_NAME_BYTES = 64 * 1024 - 1
+#: The names DynamoDB keeps short: an index's key attributes and its projected attributes.
+MAX_INDEXED_NAME_CHARACTERS = 255
+#: Lists and maps nest this many levels deep at most, the item itself being the first.
+MAX_NESTING_LEVELS = 32
 #: A request body dynadmin reads at all. Not DynamoDB's, but derived from its item limit:
 #: the largest form (a 400 KB item as base64, beside its signed original and an upload)
 #: stays well under it, so anything larger is refused before a byte of it is read.

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Context, Decimal, localcontext
 
-from .limits import MAX_NUMBER_EXPONENT, MIN_NUMBER_EXPONENT
+from .limits import MAX_NUMBER_DIGITS, MAX_NUMBER_EXPONENT, MIN_NUMBER_EXPONENT
 
 __all__ = ["EXACT_DIGITS", "exact", "is_whole"]
 
 #: Every digit position a stored number can occupy, from 10**125 down to 10**-167 (38 digits
 #: whose first is at 10**-130), plus one for a carry: the sum or difference of any two stored
 #: numbers, or any of them quantized to a field's places, is exact in this many digits.
-EXACT_DIGITS = MAX_NUMBER_EXPONENT - MIN_NUMBER_EXPONENT + 38 + 1
+EXACT_DIGITS = MAX_NUMBER_EXPONENT - MIN_NUMBER_EXPONENT + MAX_NUMBER_DIGITS + 1
 
 _EXACT = Context(prec=EXACT_DIGITS)
 

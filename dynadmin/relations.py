@@ -110,28 +110,13 @@ class Relation:
         values = {target: source_values.get(source)
                   for target, source in (self.placeholders or {}).items()}
         key = self.target_key()
-        index = key.index
         try:
-            pk = key.pk.format(values, index.pk_type)
+            query = key.query_for(values)
         except KeyTemplateError:
             return None
-        if key.sk is None or index.sk is None:
-            return ResolvedRelation(self, key, pk)
-        try:
-            exact = key.sk.format(values, index.sk_type)
-        except KeyTemplateError:
-            exact = None
-        if exact is not None:
-            if key.is_primary:
-                return ResolvedRelation(self, key, pk, sk_op="=", sk=exact, single=True)
-            return ResolvedRelation(self, key, pk, sk_op="=", sk=exact)
-        try:
-            prefix = key.sk.prefix(values) if index.sk_type == "S" else ""
-        except KeyTemplateError:
-            prefix = ""
-        if prefix:
-            return ResolvedRelation(self, key, pk, sk_op="begins_with", sk=prefix)
-        return ResolvedRelation(self, key, pk)
+        single = query.sk_op == "=" and key.is_primary
+        return ResolvedRelation(self, key, query.pk, sk_op=query.sk_op, sk=query.sk,
+                                single=single)
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,13 @@ def test_begins_with_without_the_prefix_offers_it(staff_client, shop_table):
                       html)
     assert offer
     assert shown_orders(staff_client.get(offer.group(1))) == ["000001"]
+
+
+def test_a_list_hiding_expired_items_says_so_as_the_partition_page_does(staff_client,
+                                                                          shop_table):
+    data.load_items_unconditionally(shop_table, [order(n) for n in range(3)])
+    response = staff_client.get(ORDERS + "?" + urlencode({"hide_expired": "1700000000"}))
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert len(shown_orders(response)) == 3
+    assert "Expired items are hidden by a filter on the page read" in html

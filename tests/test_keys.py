@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given
 
 from dynadmin import Entity, Key, Table, fields
-from dynadmin.definitions import KeyTemplateError, MissingKeyValue
+from dynadmin.definitions import KeyQuery, KeyTemplateError, MissingKeyValue
 from tests.support.keys import KEY_CAPABLE, bind, safe_text
 
 
@@ -76,6 +76,77 @@ class TestPrefix:
     def test_everything_known_is_the_whole_key(self):
         values = {"placed_on": dt.date(2024, 1, 15), "order_id": "456"}
         assert self.key.prefix(values) == self.key.format(values)
+
+
+class TestQueryFor:
+    """The values a lookup or a relation knows become one Query: the exact sort key when
+    they give all of it, else ``begins_with`` its known beginning."""
+
+    table = Table("QueryFor", indexes={"GSI1": ("GSI1PK", "GSI1SK")})
+
+    class Order(Entity, table=table):
+        keys = Key(pk="USER#{user_id}", sk="ORDER#{placed_on}#{order_id}")
+        by_status = Key("GSI1", pk="STATUS#{status}", sk="{placed_on}#{order_id}")
+        user_id = fields.String()
+        placed_on = fields.Date()
+        order_id = fields.String()
+        status = fields.Choice("PAID", "SHIPPED")
+
+    key = Order._meta.primary_key
+    day = dt.date(2024, 1, 15)
+
+    def test_every_value_gives_the_exact_sort_key(self):
+        query = self.key.query_for({"user_id": "7", "placed_on": self.day, "order_id": "456"})
+        assert query == KeyQuery("USER#7", "=", "ORDER#2024-01-15#456")
+
+    def test_leading_values_give_begins_with_their_prefix(self):
+        query = self.key.query_for({"user_id": "7", "placed_on": self.day})
+        assert query == KeyQuery("USER#7", "begins_with", "ORDER#2024-01-15#")
+
+    def test_no_sort_key_value_still_keeps_to_the_literal(self):
+        assert self.key.query_for({"user_id": "7"}) == KeyQuery("USER#7", "begins_with",
+                                                                "ORDER#")
+
+    def test_an_empty_value_counts_as_unknown(self):
+        query = self.key.query_for({"user_id": "7", "placed_on": self.day, "order_id": ""})
+        assert query == KeyQuery("USER#7", "begins_with", "ORDER#2024-01-15#")
+
+    def test_a_gap_stops_the_prefix(self):
+        query = self.key.query_for({"user_id": "7", "order_id": "456"})
+        assert query == KeyQuery("USER#7", "begins_with", "ORDER#")
+
+    def test_nothing_narrows_a_sort_key_that_begins_with_a_placeholder(self):
+        key = self.Order._meta.keys["by_status"]
+        assert key.query_for({"status": "PAID"}) == KeyQuery("STATUS#PAID")
+
+    def test_the_partition_key_must_be_known(self):
+        with pytest.raises(MissingKeyValue, match="user_id"):
+            self.key.query_for({"placed_on": self.day})
+
+    def test_a_value_that_cannot_be_spelled_is_refused(self):
+        with pytest.raises(KeyTemplateError, match="not a date"):
+            self.key.query_for({"user_id": "7", "placed_on": "soon"})
+
+    def test_a_number_sort_key_is_exact_or_nothing(self):
+        table = Table("QueryForNumbers", key_types={"SK": "N"})
+
+        class Reading(Entity, table=table):
+            keys = Key(pk="SENSOR#{sensor}", sk="{at}")
+            sensor = fields.String()
+            at = fields.Integer()
+
+        key = Reading._meta.primary_key
+        assert key.query_for({"sensor": "a", "at": 5}) == KeyQuery("SENSOR#a", "=", Decimal(5))
+        assert key.query_for({"sensor": "a"}) == KeyQuery("SENSOR#a")
+
+    def test_a_table_without_sort_key_is_the_partition_alone(self):
+        table = Table("QueryForNoSort", sk=None)
+
+        class Setting(Entity, table=table):
+            keys = Key(pk="SETTING#{name}")
+            name = fields.String()
+
+        assert Setting._meta.primary_key.query_for({"name": "x"}) == KeyQuery("SETTING#x")
 
 
 class TestNumberAndBinaryKeyAttributes:

@@ -50,3 +50,41 @@ def test_the_batch_and_transaction_sizes():
         100, 25, 100)
     assert limits.MAX_ITEM_BYTES == 400 * 1024
     assert limits.TTL_IGNORED_AFTER.days == 5 * 365
+
+
+def _limit_numbers() -> dict[int, str]:
+    return {value: name for name in limits.__all__
+            if isinstance(value := getattr(limits, name), int) and abs(value) > 1}
+
+
+def _compared_literals(path) -> list[str]:
+    """Each comparison of a length or size with a number that is one of DynamoDB's limits."""
+    import ast
+
+    found = []
+    numbers = _limit_numbers()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Compare):
+            continue
+        for side in (node.left, *node.comparators):
+            if (isinstance(side, ast.Constant) and type(side.value) is int
+                    and side.value in numbers):
+                found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)} "
+                             f"(limits.{numbers[side.value]})")
+    return found
+
+
+def test_every_check_of_a_dynamodb_limit_reads_its_number_from_limits():
+    from pathlib import Path
+
+    package = Path(limits.__file__).parent
+    found = [hit for path in sorted(package.rglob("*.py"))
+             if path.name != "limits.py" and "migrations" not in path.parts
+             for hit in _compared_literals(path)]
+    assert found == []
+
+
+def test_names_and_nesting_have_their_limits_stated():
+    assert limits.MAX_ATTRIBUTE_NAME_BYTES == 65535  # less than 64 KB
+    assert limits.MAX_INDEXED_NAME_CHARACTERS == 255
+    assert limits.MAX_NESTING_LEVELS == 32

@@ -166,14 +166,14 @@ class TestGlobalBox:
     def test_a_failing_lookup_hides_no_other_result(self, staff_client, shop_table,
                                                     monkeypatch):
         add_user(shop_table)
-        fetch = lookup_box.fetch
+        read_lookup_page = lookup_box.read_lookup_page
 
         def failing(plan, limit):
             if plan.lookup.label == "Invitation by email":
                 raise data.Unavailable("DynamoDB is unreachable (test)")
-            return fetch(plan, limit)
+            return read_lookup_page(plan, limit)
 
-        monkeypatch.setattr(lookup_box, "fetch", failing)
+        monkeypatch.setattr(lookup_box, "read_lookup_page", failing)
         response = staff_client.get(LOOKUP, {"q": "alice@example.com"})
         html = response.content.decode()
         assert response.status_code == 200  # one match, but an incomplete answer: no redirect

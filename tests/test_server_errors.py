@@ -28,7 +28,7 @@ def test_an_error_in_a_view_is_a_500_with_the_sites_headers(staff_client, shop_t
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a bug in a service
         raise RuntimeError("a bug nobody caught")
 
-    monkeypatch.setattr(pages, "table_summary", broken)
+    monkeypatch.setattr(pages, "read_table_status", broken)
     staff_client.raise_request_exception = False
     response = staff_client.get(reverse("dynadmin:dashboard"))
     html = assert_protected_500(response)
@@ -48,7 +48,7 @@ def test_under_debug_the_debug_page_keeps_its_inline_styles_but_is_not_cached(
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("a bug nobody caught")
 
-    monkeypatch.setattr(pages, "table_summary", broken)
+    monkeypatch.setattr(pages, "read_table_status", broken)
     staff_client.raise_request_exception = False
     response = staff_client.get(reverse("dynadmin:dashboard"))
     assert response.status_code == 500

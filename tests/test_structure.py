@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dynadmin"
 #: own entry or a lower layer; two entries of one layer are features side by side and never
 #: import each other (the partition page does not reach into the item page, nor the reverse).
 LAYERS = [
-    ("dynadmin.conf", "dynadmin.limits", "dynadmin.codenames", "dynadmin.user_errors"),
+    ("dynadmin.limits",),
+    ("dynadmin.conf", "dynadmin.codenames", "dynadmin.user_errors"),
     ("dynadmin.numbers",),
     ("dynadmin.plain_json",),
     ("dynadmin.definitions",),

@@ -2,10 +2,10 @@
 
 from . import fields
 from .entities import Entity, EntityOptions, ParsedItem, parse_any
-from .keys import Key, KeyTemplate, KeyTemplateError, MissingKeyValue
+from .keys import Key, KeyQuery, KeyTemplate, KeyTemplateError, MissingKeyValue
 from .tables import Index, Table
 
 __all__ = [
-    "Entity", "EntityOptions", "Index", "Key", "KeyTemplate", "KeyTemplateError",
+    "Entity", "EntityOptions", "Index", "Key", "KeyQuery", "KeyTemplate", "KeyTemplateError",
     "MissingKeyValue", "ParsedItem", "Table", "fields", "parse_any",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .fields import Field, FieldError, String
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from .entities import Entity
     from .tables import Index
 
-__all__ = ["HIGHEST_CHARACTER", "Key", "KeyTemplate", "KeyTemplateError", "MissingKeyValue"]
+__all__ = ["HIGHEST_CHARACTER", "Key", "KeyQuery", "KeyTemplate", "KeyTemplateError",
+           "MissingKeyValue"]
 
 #: DynamoDB orders strings by their UTF-8 bytes, and no character encodes higher than
 #: U+10FFFF: a prefix followed by it is at least every key that begins with that prefix (a
@@ -278,6 +280,17 @@ class KeyTemplate:
         return text
 
 
+@dataclass(frozen=True)
+class KeyQuery:
+    """Where some values lead on one key: its partition, and the sort-key condition they
+    determine (``sk_op`` "=" the whole sort key, "begins_with" its known beginning, or None
+    for the whole partition)."""
+
+    pk: Any
+    sk_op: str | None = None
+    sk: Any = None
+
+
 class Key:
     """A partition key template and an optional sort key template, on the table or an index.
 
@@ -341,3 +354,24 @@ class Key:
                 return None
             values.update(sk_values)
         return values
+
+    def query_for(self, values: Mapping[str, Any]) -> KeyQuery:
+        """The partition ``values`` determine, narrowed to the exact sort key when they give
+        all of it, else to ``begins_with`` the sort key's known beginning (a String sort key
+        only; the literal ``ORDER#`` at least keeps other entities of the partition out).
+
+        Raises KeyTemplateError (MissingKeyValue naming the field) when the partition key
+        cannot be formatted or a given value cannot be spelled in the key.
+        """
+        index = self.index
+        pk = self.pk.format(values, index.pk_type)
+        if self.sk is None or index.sk is None:
+            return KeyQuery(pk)
+        known = {name: value for name, value in values.items() if value not in (None, "")}
+        if all(name in known for name in self.sk.variables):
+            return KeyQuery(pk, "=", self.sk.format(known, index.sk_type))
+        if index.sk_type == "S":
+            prefix = self.sk.prefix(known)
+            if prefix:
+                return KeyQuery(pk, "begins_with", prefix)
+        return KeyQuery(pk)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +29,7 @@ from ..data.serialization import (
 from ..definitions import Entity, KeyTemplateError, ParsedItem, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
+from ..limits import MAX_NESTING_LEVELS
 from .inputs import (
     form_field,
     initial_text,
@@ -42,8 +44,9 @@ from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 __all__ = ["EntityForm", "RawItemForm"]
 
 EXTRA = "__extra__"
-# JSON nested deeper than Python's recursion limit (DynamoDB itself stops at 32 levels).
-_TOO_DEEP = gettext_lazy("nested too deeply to be read (DynamoDB allows 32 levels)")
+# JSON nested deeper than Python's recursion limit (DynamoDB itself stops sooner).
+_TOO_DEEP = format_lazy(gettext_lazy("nested too deeply to be read (DynamoDB allows {} levels)"),
+                        MAX_NESTING_LEVELS)
 
 
 def _key_help(entity: type[Entity], *, creating: bool) -> dict[str, str]:

@@ -80,8 +80,8 @@ def _walk_numbers(name: str, value: Any, errors: list[str]) -> None:
             _walk_numbers(f"{name}.{key}", member, errors)
 
 
-# An item is level 1, so an attribute's lists and maps may nest 31 deep (DynamoDB's 32 levels).
-MAX_NESTED_CONTAINERS = 31
+# An item is level 1, so an attribute's lists and maps may nest one level less than DynamoDB's.
+MAX_NESTED_CONTAINERS = limits.MAX_NESTING_LEVELS - 1
 
 
 def _nesting(value: Any) -> int:
@@ -164,8 +164,8 @@ def unencodable_text(item: Mapping[str, Any]) -> list[str]:
 def validate_item(table: Table, item: Mapping[str, Any]) -> None:
     """Raise ItemInvalid with every reason DynamoDB would refuse ``item``."""
     # First, and alone: the checks below recurse into values and encode their text.
-    too_deep = [f"{printable_name(name)}: lists and maps nested deeper than DynamoDB's 32 "
-                "levels." for name, value in item.items()
+    too_deep = [f"{printable_name(name)}: lists and maps nested deeper than DynamoDB's "
+                f"{limits.MAX_NESTING_LEVELS} levels." for name, value in item.items()
                 if _nesting(value) > MAX_NESTED_CONTAINERS]
     if too_deep:
         raise ItemInvalid(too_deep)
@@ -205,7 +205,7 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
     for name, value in item.items():
         if not name:
             errors.append("Attribute names cannot be empty.")
-        elif len(name.encode("utf-8")) > 65535:
+        elif len(name.encode("utf-8")) > limits.MAX_ATTRIBUTE_NAME_BYTES:
             errors.append("An attribute name is at most 64 KB.")
         _walk_numbers(name, value, errors)
         if isinstance(value, (set, frozenset)) and not value:

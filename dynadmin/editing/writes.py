@@ -96,36 +96,37 @@ class WriteResult:
 
 
 # -- interrupted writes -------------------------------------------------------------------
-def _holds(item: Mapping[str, Any] | None, expected: Mapping[str, Any],
-           attributes: Sequence[str]) -> bool:
+def _has_same_values(item: Mapping[str, Any] | None, expected: Mapping[str, Any],
+                     attributes: Sequence[str]) -> bool:
     """Does ``item`` exist and hold ``expected``'s value (or absence) for each attribute?"""
     return item is not None and all(
         same_value(item.get(name, ABSENT), expected.get(name, ABSENT)) for name in attributes)
 
 
 @dataclass
-class _Settled:
+class _WriteOutcome:
     outcome: str  # "applied" | "not_applied" | "unknown"
     items: list[dict[str, Any] | None] | None = None  # the key(s) as read back, if read
     read_error: DataError | None = None
 
 
-def _settle(table: Table, keys: Sequence[Mapping[str, Any]], error: DataError, *,
-            applied: Callable[[list[dict[str, Any] | None]], bool],
-            unchanged: Callable[[list[dict[str, Any] | None]], bool]) -> _Settled:
+def _outcome_of_failed_write(
+        table: Table, keys: Sequence[Mapping[str, Any]], error: DataError, *,
+        applied: Callable[[list[dict[str, Any] | None]], bool],
+        unchanged: Callable[[list[dict[str, Any] | None]], bool]) -> _WriteOutcome:
     """After a write failed with ``error``: was it applied? One consistent GetItem per key
     answers, unless no request of the write can have reached DynamoDB."""
     if not error.maybe_applied:
-        return _Settled("not_applied")
+        return _WriteOutcome("not_applied")
     try:
         items = [data.get_item(table, dict(key), consistent=True) for key in keys]
     except DataError as read_error:
-        return _Settled("unknown", read_error=read_error)
+        return _WriteOutcome("unknown", read_error=read_error)
     if applied(items):
-        return _Settled("applied", items)
+        return _WriteOutcome("applied", items)
     if unchanged(items):
-        return _Settled("not_applied", items)
-    return _Settled("unknown", items)
+        return _WriteOutcome("not_applied", items)
+    return _WriteOutcome("unknown", items)
 
 
 def _recovered_note(error: DataError) -> str:
@@ -137,7 +138,7 @@ def _recovered_note(error: DataError) -> str:
 
 
 def _interrupted(table: Table, keys: Sequence[Mapping[str, Any]], error: DataError,
-                 settled: _Settled, *, user: Any, action: str, condition: str,
+                 settled: _WriteOutcome, *, user: Any, action: str, condition: str,
                  before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
                  entity_label: str, detail: str = "") -> WriteInterrupted:
     """The exception for a write that was not applied, or may have been (audited as such)."""
@@ -213,8 +214,8 @@ def _run(write: _GuardedWrite) -> WriteResult:
             _record_refused(write, refused)
             raise
     except DataError as exc:
-        settled = _settle(write.table, write.keys, exc, applied=write.applied,
-                          unchanged=write.unchanged)
+        settled = _outcome_of_failed_write(write.table, write.keys, exc,
+                                           applied=write.applied, unchanged=write.unchanged)
         if settled.outcome != "applied":
             raise _interrupted(write.table, write.keys, exc, settled, user=write.user,
                                action=write.action, condition=write.condition,
@@ -295,7 +296,7 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
 
     def conflict(exc: DataError) -> dict[str, Any]:
         # A retried update whose first attempt was applied fails its own guard.
-        if not (exc.maybe_applied and _holds(exc.current, new_item, compared)):
+        if not (exc.maybe_applied and _has_same_values(exc.current, new_item, compared)):
             raise EditConflict(original=dict(original), theirs=exc.current,
                                mine=new_item) from None
         return dict(exc.current or {})
@@ -306,8 +307,8 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
                                       set=set_values, remove=removed),
         keys=[old_key], condition=guard.describe(), before=original, after=new_item,
         entity_label=entity_label, conflict=conflict,
-        applied=lambda found: _holds(found[0], new_item, compared),
-        unchanged=lambda found: _holds(found[0], original, compared),
+        applied=lambda found: _has_same_values(found[0], new_item, compared),
+        unchanged=lambda found: _has_same_values(found[0], original, compared),
         read_back=lambda found: dict(found[0] or {})))
 
 
@@ -327,8 +328,9 @@ def _move(table: Table, original: dict[str, Any], new_item: dict[str, Any], guar
 
     def conflict(exc: DataError) -> dict[str, Any]:
         # A retried move whose first attempt was applied is cancelled by its own result.
-        settled = (_settle(table, [old_key, new_key], exc, applied=applied,
-                           unchanged=unchanged) if exc.maybe_applied else None)
+        settled = (_outcome_of_failed_write(table, [old_key, new_key], exc, applied=applied,
+                                            unchanged=unchanged)
+                   if exc.maybe_applied else None)
         if settled is None or settled.outcome != "applied":
             old_reason, new_reason = (exc.reasons + [None, None])[:2]
             if old_reason:
@@ -381,4 +383,4 @@ def delete(table: Table, original: dict[str, Any], *, user: Any, entity_label: s
         keys=[key], condition=guard.describe(), before=original, after=None,
         entity_label=entity_label, conflict=conflict,
         applied=lambda found: found[0] is None,
-        unchanged=lambda found: _holds(found[0], original, compared)))
+        unchanged=lambda found: _has_same_values(found[0], original, compared)))

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..limits import MAX_NESTING_LEVELS
+
 __all__ = ["Design", "EntitySpec", "FieldSpec", "ImportFormatError", "KeySpec", "TableSpec",
            "class_name", "identifier", "plain_default", "refuse_unreadable_names"]
 
@@ -161,8 +163,8 @@ def refuse_unreadable_names(design: Design) -> None:
                                     "name can hold; correct it in the model file.")
 
 
-#: DynamoDB nests maps and lists 32 levels deep at most; a deeper default is no value it stores
-DEFAULT_DEPTH = 32
+#: a default nested deeper than DynamoDB nests maps and lists is no value it stores
+DEFAULT_DEPTH = MAX_NESTING_LEVELS
 
 
 def plain_default(value: Any) -> bool:

@@ -11,7 +11,8 @@ One folder per feature, so that a page's code is found by its name:
 - ``items/``: the item page (``page``), its related sections (``related``) and relation links.
 - ``changes/``: who changed what: an item's Recent changes and the table's Activity from the
   stream, their diffs and JSON, and audit entries in the entity's words.
-- ``tables/``: table summaries (DescribeTable, cached) and the dashboard.
+- ``tables/``: DescribeTable's answer, cached (``summaries``) and typed once (``status``) for
+  the dashboard and the health report, and the dashboard's additions.
 - ``health/`` and ``ttl/``: a table's health report and verification; time to live.
 - ``display/``: how values, names and rows read on every page, and the partials' markup.
 - ``url_keys`` (keys in URLs), ``links`` (reversing a site's URLs), ``inputs`` (HTML inputs of

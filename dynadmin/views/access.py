@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import data
 from ..codenames import EDIT_RAW_JSON
@@ -19,19 +20,23 @@ from ..definitions import Table
 from ..editing.originals import TamperedOriginal, unsign_item
 from ..services.items.page import read_item
 from ..services.url_keys import BadKey, parse_item_key
-from .errors import error_response
+from ..user_errors import UserInputError
 
 if TYPE_CHECKING:
-    from django.http import HttpResponse
-
     from ..options import EntityAdmin
     from ..sites import AdminSite
 
-__all__ = ["allowed", "current_item", "may_edit_raw", "posted_original", "require", "require_any",
-           "require_raw", "require_write_of", "require_writable"]
+__all__ = ["ItemNotFound", "allowed", "current_item", "may_edit_raw", "posted_original",
+           "require", "require_any", "require_raw", "require_write_of", "require_writable"]
 
 _CHECKS = {"change": "has_change_permission", "delete": "has_delete_permission",
            "add": "has_add_permission"}
+
+
+class ItemNotFound(Http404):
+    """No item at the key asked, or one this person may not see: the same answer for both."""
+
+    title = gettext_lazy("No item with this key")
 
 
 def require_writable(table: Table) -> None:
@@ -101,13 +106,13 @@ def require_any(site: AdminSite, request: HttpRequest, table: Table, action: str
 
 
 def current_item(site: AdminSite, request: HttpRequest, table: Table, action: str
-                 ) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
+                 ) -> tuple[dict[str, Any], EntityAdmin | None]:
     """For a GET: the item as it is now (read consistently), its admin, and the person's
-    right to ``action`` it."""
+    right to ``action`` it (raises UserInputError, PermissionDenied or ItemNotFound)."""
     try:
         key = parse_item_key(table, request.GET)
     except BadKey as exc:
-        return error_response(request, 400, _("Not a key of this table"), str(exc))
+        raise UserInputError(str(exc), title=_("Not a key of this table")) from None
     by_key = site.get_entity_admin(table.classify(key))
     if by_key is not None:
         require(request, by_key, action)  # decided from the key alone, before reading
@@ -116,20 +121,20 @@ def current_item(site: AdminSite, request: HttpRequest, table: Table, action: st
     # A forbidden item answers as a missing one does: the answer never tells it exists.
     if (item is None or not site.may_view_item(request, table, item)
             or not allowed(request, admin, action, item)):
-        return error_response(request, 404, _("No item with this key"),
-                              _("It may have been deleted or moved meanwhile."))
+        raise ItemNotFound(_("It may have been deleted or moved meanwhile."))
     return item, admin
 
 
 def posted_original(site: AdminSite, request: HttpRequest, table: Table, action: str,
-                    title: str) -> tuple[dict[str, Any], EntityAdmin | None] | HttpResponse:
-    """For a POST: the item as the person read it (signed in the form), and their right."""
+                    title: str) -> tuple[dict[str, Any], EntityAdmin | None]:
+    """For a POST: the item as the person read it (signed in the form), and their right
+    (raises UserInputError titled ``title`` or PermissionDenied)."""
     try:
         original = unsign_item(request.POST.get("original", ""))
     except TamperedOriginal as exc:
-        return error_response(request, 400, title, str(exc))
+        raise UserInputError(str(exc), title=title) from None
     if original is None:
-        return error_response(request, 400, title, _("The form is incomplete."))
+        raise UserInputError(_("The form is incomplete."), title=title)
     admin = site.admin_of_item(table, original)
     require(request, admin, action, original)
     return original, admin

@@ -21,6 +21,7 @@ from ..services.changes.activity import (
 )
 from ..services.links import site_url
 from .addresses import viewable_table_or_404
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -108,7 +109,7 @@ def activity_view(request: HttpRequest, site: AdminSite, table: str) -> HttpResp
         "start_following_url": _address(definition, filters, follow="1"),
         "stop_following_url": _address(definition, filters),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment_request(request):
         name = "partials/activity_follow.html" if following else "partials/activity_results.html"
         # Older and Newer swap the results in place and leave follow mode: the heading's
         # button is swapped too (out of band), so it no longer says "Stop following".

@@ -20,10 +20,11 @@ from ..services.partitions.pages import (
     BadQuery,
     PartitionQuery,
     index_choices,
-    read_asked,
+    read_requested_page,
 )
 from ..services.partitions.query import SORT_OPERATORS
 from .addresses import viewable_table_or_404
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -34,7 +35,7 @@ EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
 def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
     context = {
-        "table": definition, "params": _Asked(request.GET.items()),
+        "table": definition, "params": _FormValues(request.GET.items()),
         "sort_operators": SORT_OPERATORS, "filter_operators": FILTER_OPERATORS,
         "max_limit": MAX_LIMIT,
         "index_choices": index_choices(definition, request.GET.get("index")),
@@ -50,7 +51,7 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     except BadQuery as exc:
         return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
     hints = key_hints(definition.entities, query.index, query.pk)
-    page = read_asked(query, request.GET)
+    page = read_requested_page(query, request.GET)
     groups = group_items(site, definition, page.items, request)
     visible = [row.item for group in groups for row in group.rows]
     # Hints for a page that shows nothing, withheld rows or none: otherwise their absence
@@ -73,16 +74,16 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
         "query": query, "page": page, "groups": groups, "shown": len(visible),
         "key_hints": hints,
         "restricted": not site.sees_every_item(request, definition),
-        "export_urls": {fmt: _with(request, format=fmt) for fmt in EXPORT_TYPES},
+        "export_urls": {fmt: _address_with(request, format=fmt) for fmt in EXPORT_TYPES},
         "boto3_code": code_snippets.as_boto3(page.request),
         "cli_code": code_snippets.as_aws_cli(page.request),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment_request(request):
         templates = site.template_names("partials/partition_results.html", definition)
     return TemplateResponse(request, templates, context)
 
 
-class _Asked(dict):
+class _FormValues(dict):
     """The address's parameters as the query form shows them back: one value each, and ""
     for one not given (so each of the form's lookups is a dictionary hit, not a failed
     attribute lookup on a QueryDict)."""
@@ -91,7 +92,7 @@ class _Asked(dict):
         return ""
 
 
-def _with(request: HttpRequest, **params: str) -> str:
+def _address_with(request: HttpRequest, **params: str) -> str:
     """This page's address with ``params`` added (the same page, in another form)."""
     query = request.GET.copy()
     query.update(params)

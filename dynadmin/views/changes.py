@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from ..services.changes.item_changes import ItemChanges, item_changes
 from ..services.links import site_url
 from ..services.url_keys import key_text, parse_item_key
 from .addresses import table_or_404
-from .errors import error_response
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -27,17 +28,16 @@ __all__ = ["item_changes_json", "item_changes_page"]
 
 
 def _read(request: HttpRequest, site: AdminSite, table: str
-          ) -> tuple[Table, ItemChanges] | HttpResponse:
-    """The changes this person may see, or the answer a forbidden item gets (a 404, as the
-    item page gives, so neither tells whether the item exists)."""
+          ) -> tuple[Table, ItemChanges]:
+    """The changes this person may see. A forbidden item answers as a missing one (a 404, as
+    the item page gives, so neither tells whether the item exists)."""
     definition = table_or_404(site, table)
     key = parse_item_key(definition, request.GET)
     if not site.has_table_permission(request, definition):
-        return error_response(request, 403, _("Permission denied"),
-                              _("You may not view items of this table."))
+        raise PermissionDenied(_("You may not view items of this table."))
     by_key = site.get_entity_admin(definition.classify(key))
     if by_key is not None and not by_key.has_view_permission(request):
-        return error_response(request, 404, _("Not found"), _("No such item."))
+        raise Http404(_("No such item."))
     scope = _scope(definition, key)
     further = decode_cursor(request.GET["cursor"], scope=scope) if request.GET.get(
         "cursor") else {}
@@ -61,10 +61,7 @@ def _address(request: HttpRequest, table: Table, name: str, **params: str) -> st
 
 
 def item_changes_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
-    read = _read(request, site, table)
-    if isinstance(read, HttpResponse):
-        return read
-    definition, changes = read
+    definition, changes = _read(request, site, table)
     further_url = ""
     if changes.position is not None:
         cursor = encode_cursor({"position": changes.position, "before": changes.total_read},
@@ -74,16 +71,13 @@ def item_changes_page(request: HttpRequest, site: AdminSite, table: str) -> Http
                "further_url": further_url,
                "item_url": _address(request, definition, "item"),
                "json_url": _address(request, definition, "item_changes_json")}
-    name = ("partials/item_changes.html" if request.htmx and not request.htmx.boosted
+    name = ("partials/item_changes.html" if is_fragment_request(request)
             else "item_changes.html")
     return TemplateResponse(request, site.template_names(name, definition), context)
 
 
 def item_changes_json(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
-    read = _read(request, site, table)
-    if isinstance(read, HttpResponse):
-        return read
-    definition, changes = read
+    definition, changes = _read(request, site, table)
     payload = changes_to_json(changes)
     if changes.position is not None:
         payload["read_further"] = _address(request, definition, "item_changes_json",

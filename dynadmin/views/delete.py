@@ -30,10 +30,7 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
     require_any(site, request, definition, "delete")
     if request.method == "GET":
-        found = current_item(site, request, definition, "delete")
-        if isinstance(found, HttpResponse):
-            return found
-        current, admin = found
+        current, admin = current_item(site, request, definition, "delete")
         return TemplateResponse(request, site.template_names(
             "delete.html", definition, admin.entity if admin else None), {
             "table": definition, "admin": admin, "item": present_item(definition, current),
@@ -41,10 +38,7 @@ def delete(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
             "item_name": item_name(site, definition, current),
             "original_token": sign_item(current), "item_link": item_url(definition, current),
         })
-    posted = posted_original(site, request, definition, "delete", _("Cannot delete"))
-    if isinstance(posted, HttpResponse):
-        return posted
-    original, admin = posted
+    original, admin = posted_original(site, request, definition, "delete", _("Cannot delete"))
     try:
         result = site.writer(request, definition).delete(original)
     except writes.EditConflict as conflict:

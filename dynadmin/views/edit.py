@@ -75,16 +75,11 @@ def edit(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = table_or_404(site, table)
     require_any(site, request, definition, "change")
     if request.method == "GET":
-        found = current_item(site, request, definition, "change")
-        if isinstance(found, HttpResponse):
-            return found
-        current, admin = found
+        current, admin = current_item(site, request, definition, "change")
         return _render_form(request, site, definition, admin, current,
                             _form(request, definition, admin, current))
-    posted = posted_original(site, request, definition, "change", _("Cannot save this form"))
-    if isinstance(posted, HttpResponse):
-        return posted
-    original, admin = posted
+    original, admin = posted_original(site, request, definition, "change",
+                                      _("Cannot save this form"))
     form = _form(request, definition, admin, original, bound=True)
     if not form.is_valid():
         return _render_form(request, site, definition, admin, original, form, status=400)

@@ -25,6 +25,7 @@ from ..data.errors import DataError, IndexNotFound, WriteInterrupted
 from ..services.links import site_url
 from ..services.url_keys import item_url
 from .headers import protect
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -40,12 +41,6 @@ def error_response(request: HttpRequest, status: int, title: str, message: str,
         {"status": status, "title": title, "message": message, "advice": advice},
         status=status,
     )
-
-
-def _is_fragment(request: HttpRequest) -> bool:
-    """An htmx request that swaps part of a page (not a boosted link or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _logical_table(site: AdminSite, physical: str | None) -> Any:
@@ -97,7 +92,7 @@ def data_error_response(request: HttpRequest, error: DataError, site: AdminSite
     if health:
         context["advice"] = _("%(advice)s It is at %(url)s.") % {"advice": error.advice,
                                                                 "url": health}
-    if _is_fragment(request):
+    if is_fragment_request(request):
         response = TemplateResponse(request, "dynadmin/errors/error_fragment.html", context,
                                     status=200)
         response["X-Dynadmin-Error-Status"] = str(status)

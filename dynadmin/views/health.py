@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..services.health import table_health, table_status, to_json
+from ..services.health import table_health, to_json
 from ..services.health.verify import verify_table
+from ..services.tables.status import read_table_status
 from .addresses import viewable_table_or_404
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
 
 def health_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment_request(request):
         # The polled fragment: DescribeTable only, from the cache most of the time.
-        status, indexes = table_status(definition)
+        status, indexes = read_table_status(definition)
         return TemplateResponse(request, "dynadmin/partials/health_status.html",
                                 {"table": definition, "status": status, "indexes": indexes})
     report = table_health(definition, site, metrics=True)

@@ -33,20 +33,15 @@ from ..services.lookups import (
 )
 from .addresses import admin_or_404
 from .browse import offer_actions
+from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
 
-def _is_fragment(request: HttpRequest) -> bool:
-    """An htmx request for the results only (lookup-as-you-type), not a history restore."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
-
-
 def lookup(request: HttpRequest, site: AdminSite) -> HttpResponse:
     text = request.GET.get("q", "")
-    fragment = _is_fragment(request)
+    fragment = is_fragment_request(request)
     template = "dynadmin/partials/lookup_results.html" if fragment else "dynadmin/lookup.html"
     context: dict[str, Any] = {"q": text.strip()}
     status = 200
@@ -113,7 +108,7 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
             context |= {"groups": groups, "page": found.page, "query": found.query,
                         "shown": sum(len(g.rows) for g in groups),
                         "restricted": not site.sees_every_item(request, admin.opts.table)}
-            if _is_fragment(request) and request.htmx.target == "results":
+            if is_fragment_request(request) and request.htmx.target == "results":
                 templates = site.template_names("partials/entity_results.html",
                                                 admin.opts.table, admin.entity)
         context["list"] = found

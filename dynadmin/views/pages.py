@@ -18,7 +18,7 @@ from ..services.items.page import present_item, read_item
 from ..services.items.related import field_links, related_sections
 from ..services.links import site_url
 from ..services.tables.dashboard import entity_entries, loading_tables, suggestions
-from ..services.tables.summaries import table_summary
+from ..services.tables.status import read_table_status
 from ..services.ttl import item_ttl
 from ..services.url_keys import parse_item_key
 from .addresses import table_or_404
@@ -51,9 +51,11 @@ def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
         visible = [a for a in admins if a.has_view_permission(request)]
         if not visible:
             continue
-        tables.append({"summary": table_summary(table), "admins": visible,
+        status, indexes = read_table_status(table)
+        tables.append({"table": table, "status": status, "admins": visible,
+                       "indexes": [index.name for index in indexes if index.live],
                        "entities": entity_entries(visible)})
-    shown = [entry["summary"].table for entry in tables]
+    shown = [entry["table"] for entry in tables]
     return TemplateResponse(request, site.template_names("dashboard.html"), {
         "tables": tables, "loading": loading_tables(shown), "suggestions": suggestions()})
 

@@ -137,7 +137,8 @@ def _respond(site: AdminSite, request: HttpRequest, view: View, args: Sequence[A
         return error_response(request, 403, _("Permission denied"),
                               str(exc) or _("You may not see this page."))
     except Http404 as exc:
-        return error_response(request, 404, _("Not found"),
+        # A subclass may name what was not found (``access.ItemNotFound``).
+        return error_response(request, 404, getattr(exc, "title", None) or _("Not found"),
                               str(exc) or _("There is nothing at this address."))
 
 

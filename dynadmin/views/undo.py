@@ -16,7 +16,7 @@ from ..editing.undo import Reversal, reversal, undo
 from ..models import AuditEntry
 from ..services.changes.audit_entries import describe_entries, undone_by
 from ..services.display.environments import is_writable
-from ..services.display.values import stamp
+from ..services.display.values import datetime_text
 from ..services.links import site_url
 from ..services.partitions.query import partition_url
 from ..services.url_keys import item_url
@@ -114,14 +114,14 @@ def undo_entry(request: HttpRequest, site: AdminSite, table: str, entry_id: int
     for item, action in undoing.permissions:
         require(request, site.admin_of_item(definition, item), action, item)
     named = {"action": entry.get_action_display().lower(), "who": entry.username,
-             "when": stamp(entry.created_at)}
+             "when": datetime_text(entry.created_at)}
     where = item_url(definition, undoing.after or undoing.before)
     undone = undone_by([entry]).get(entry.pk)
     if undone is not None:
         return _refused(request, where, _(
             "%(who)s's %(action)s at %(when)s was already undone by %(by)s at %(at)s. "
             "Nothing was written.") % {**named, "by": undone.username,
-                                       "at": stamp(undone.created_at)})
+                                       "at": datetime_text(undone.created_at)})
     try:
         result = undo(definition, undoing, writer=site.writer(request, definition))
     except writes.EditConflict as conflict:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from ... import conf, data
 from ...definitions import Table, parse_any
 from ..display.names import item_name
-from ..display.values import number_text, stamp
+from ..display.values import datetime_text, number_text
 from ..tables.summaries import described_table
 from ..url_keys import item_url, key_text
 from .item_changes import (
@@ -146,7 +146,7 @@ class TableActivity(StreamReadOutcome):
 
 
 def _when(record: data.StreamRecord) -> str:
-    return stamp(record.when) if record.when is not None else _("at an unknown time")
+    return datetime_text(record.when) if record.when is not None else _("at an unknown time")
 
 
 def activity_page(table: Table, filters: ActivityFilters, *,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ...definitions import Table
 from ...models import AuditEntry
-from ..display.values import stamp
+from ..display.values import datetime_text
 
 if TYPE_CHECKING:
     from ...sites import AdminSite
@@ -112,7 +112,7 @@ def _changes(site: AdminSite, entry: AuditEntry) -> EntryChanges:
 
 def _named(entry: AuditEntry) -> dict[str, str]:
     return {"action": entry.get_action_display().lower(), "who": entry.username,
-            "when": stamp(entry.created_at)}
+            "when": datetime_text(entry.created_at)}
 
 
 def undone_by(entries: Iterable[AuditEntry]) -> dict[int, AuditEntry]:
@@ -137,7 +137,7 @@ def describe_entries(site: AdminSite, entries: list[AuditEntry]) -> list[AuditEn
         if entry.undone_entry is not None:
             entry.changes.undone = _("undone by %(who)s at %(when)s") % {
                 "who": entry.undone_entry.username,
-                "when": stamp(entry.undone_entry.created_at)}
+                "when": datetime_text(entry.undone_entry.created_at)}
         original = originals.get(entry.undoes_id) if entry.undoes_id else None
         if original is not None:
             entry.changes.reverses = _("Undid %(who)s's %(action)s at %(when)s") % _named(

@@ -25,7 +25,7 @@ from ... import data
 from ...data.serialization import loads_dynamodb_json
 from ...definitions import Table
 from ...models import AuditEntry
-from ..display.values import number_text, stamp
+from ..display.values import datetime_text, number_text
 from ..tables.summaries import described_table
 from ..url_keys import key_text
 from .diffs import AttributeChange, attribute_changes
@@ -262,7 +262,8 @@ def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]
     return Change(
         event=record.event_name,
         event_label=str(_EVENT_LABELS.get(record.event_name, record.event_name)),
-        when=record.when, when_text=stamp(record.when) if record.when else _("unknown time"),
+        when=record.when,
+        when_text=datetime_text(record.when) if record.when else _("unknown time"),
         origin=origin, origin_label=label, sequence_number=record.sequence_number,
         attributes=attribute_changes(table, record.old_image, record.new_image),
         audit_entry=entry)

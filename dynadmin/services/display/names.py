@@ -17,7 +17,7 @@ from ...data.serialization import loads_dynamodb_json
 from ...definitions import Entity, ParsedItem, Table, parse_any
 from ...definitions.fields import Choice, Date, DateTime, Field, String
 from ..url_keys import key_text
-from .values import number_text, show_field, stamp
+from .values import datetime_text, number_text, show_field
 
 if TYPE_CHECKING:
     from ...sites import AdminSite
@@ -44,7 +44,7 @@ def _plain(fld: Field | None, value: Any, values: Mapping[str, Any], spec: str) 
         except (TypeError, ValueError):
             pass
     if isinstance(value, dt.datetime):
-        return stamp(value)
+        return datetime_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):

@@ -39,7 +39,7 @@ from ..ttl import classify_ttl, relative_time
 from . import markup
 
 __all__ = ["Shown", "count_text", "date_text", "moment_text", "number_text", "show",
-           "show_field", "stamp"]
+           "show_field", "datetime_text"]
 
 #: nested maps and lists deeper than this are shown as compact JSON
 MAX_DEPTH = 4
@@ -112,7 +112,7 @@ def count_text(count: int | None, *, approximate: bool = True) -> str:
     return f"≈ {text}" if approximate else text
 
 
-def stamp(moment: dt.datetime) -> str:
+def datetime_text(moment: dt.datetime) -> str:
     """The one date-time format: ``2026-11-19 17:47 UTC``."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
@@ -124,7 +124,7 @@ def moment_text(moment: dt.datetime, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return f"{stamp(moment)} · {relative_time(moment, now)}"
+    return f"{datetime_text(moment)} · {relative_time(moment, now)}"
 
 
 def date_text(day: dt.date, now: dt.datetime | None = None) -> str:

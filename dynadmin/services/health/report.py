@@ -14,13 +14,13 @@ from .checklist import checklist
 from .design import design_findings, operational_findings
 from .drift import drift_findings
 from .metrics import table_metrics
-from .report_data import Finding, HealthReport, IndexHealth, TableStatus
-from .sources import read_live_table, read_status
+from .report_data import Finding, HealthReport
+from .sources import read_live_table
 
 if TYPE_CHECKING:
     from ...sites import AdminSite
 
-__all__ = ["table_health", "table_status"]
+__all__ = ["table_health"]
 
 
 def table_health(table: Table, site: AdminSite, *, metrics: bool = False,
@@ -72,8 +72,3 @@ def _worst_first(findings: list[Finding]) -> list[Finding]:
     order = {"fail": 0, "warn": 1, "info": 2}
     return sorted(findings, key=lambda f: order.get(f.severity, 3))
 
-
-def table_status(table: Table) -> tuple[TableStatus, list[IndexHealth]]:
-    """What the polled status fragment shows: DescribeTable alone (one cached call)."""
-    live = read_status(table)
-    return live.status(), live.indexes()

@@ -12,11 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import ngettext
-
-from ... import conf
-from ..display.aws_terms import ARN_MEANING, billing_meaning, stream_meaning
-from ..display.values import count_text
+from ..tables.status import COUNTS_NOTE, Encryption, IndexHealth, Stream, TableStatus
 
 __all__ = [
     "COUNTS_NOTE", "ChecklistRow", "ContributorInsights", "Encryption", "Finding",
@@ -27,7 +23,6 @@ __all__ = [
 #: how findings and checklist rows are ranked (worst first)
 SEVERITIES = ("fail", "warn", "info")
 CHECK_STATES = ("pass", "warn", "fail")
-COUNTS_NOTE = "approximate: refreshed by DynamoDB about every six hours"
 NOT_SUPPORTED = "not supported by this endpoint"
 
 # Source states
@@ -98,124 +93,6 @@ class Source(_Node):
     @property
     def response_json(self) -> str:
         return json.dumps(_plain(self.response), indent=2, sort_keys=True)
-
-
-@dataclasses.dataclass
-class Encryption(_Node):
-    status: str = "ENABLED"
-    #: who holds the key: "AWS owned key" (DynamoDB's default), "AWS managed key", "KMS key"
-    key: str = "AWS owned key"
-    sse_type: str | None = None
-    kms_key_arn: str | None = None
-
-
-#: how often the page asks again for the table's status (htmx polling)
-STATUS_POLL_SECONDS = 30
-
-
-@dataclasses.dataclass
-class Stream(_Node):
-    enabled: bool = False
-    view_type: str | None = None
-    label: str | None = None
-
-    @property
-    def meaning(self) -> str:
-        return stream_meaning(self.enabled, self.view_type)
-
-
-@dataclasses.dataclass
-class TableStatus(_Node):
-    """What DescribeTable says about the table itself."""
-
-    status: str
-    error: str | None = None
-    arn: str | None = None
-    created_at: dt.datetime | None = None
-    billing_mode: str | None = None
-    read_capacity: int | None = None
-    write_capacity: int | None = None
-    item_count: int | None = None
-    size_bytes: int | None = None
-    counts_note: str = COUNTS_NOTE
-    table_class: str | None = None
-    deletion_protection: bool | None = None
-    encryption: Encryption | None = None
-    stream: Stream | None = None
-    #: when DynamoDB gave this answer (a cached answer is shown with its real age)
-    read_at: dt.datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status == "ACTIVE"
-
-    @property
-    def billing_meaning(self) -> str:
-        return billing_meaning(self.billing_mode)
-
-    @property
-    def arn_meaning(self) -> str:
-        return str(ARN_MEANING)
-
-    @property
-    def poll_seconds(self) -> int:
-        return STATUS_POLL_SECONDS
-
-    @property
-    def refresh_text(self) -> str:
-        """How fresh the status is, in the words and numbers the code uses: the page asks
-        every ``STATUS_POLL_SECONDS``, and an answer is reused for ``DYNADMIN_DESCRIBE_TTL``."""
-        reused = int(conf.get("DESCRIBE_TTL"))
-        if self.read_at is None:
-            return ngettext(
-                "DynamoDB gave no answer; this part asks again every %(poll)s seconds.",
-                "DynamoDB gave no answer; this part asks again every %(poll)s seconds.",
-                STATUS_POLL_SECONDS) % {"poll": STATUS_POLL_SECONDS}
-        age = self.age_seconds or 0
-        answered = ngettext(
-            "DescribeTable answered at %(at)s UTC, %(age)s second ago.",
-            "DescribeTable answered at %(at)s UTC, %(age)s seconds ago.", age) % {
-            "at": self.read_at.strftime("%Y-%m-%d %H:%M:%S"), "age": age}
-        refresh = ngettext(
-            "This part refreshes every %(poll)s seconds; an answer is reused for up to "
-            "%(reused)s second.",
-            "This part refreshes every %(poll)s seconds; an answer is reused for up to "
-            "%(reused)s seconds.", reused) % {"poll": STATUS_POLL_SECONDS, "reused": reused}
-        return f"{answered} {refresh}"
-
-    @property
-    def item_count_text(self) -> str:
-        """``≈ 29,035`` (approximate: refreshed by DynamoDB about every six hours)."""
-        return count_text(self.item_count)
-
-    @property
-    def age_seconds(self) -> int | None:
-        """How old the answer shown is (None when nothing was read)."""
-        if self.read_at is None:
-            return None
-        return max(0, int((dt.datetime.now(dt.UTC) - self.read_at).total_seconds()))
-
-
-@dataclasses.dataclass
-class IndexHealth(_Node):
-    """A secondary index as DynamoDB has it (or as the definitions declare it, if missing)."""
-
-    name: str
-    kind: str  # GSI or LSI
-    status: str | None = None
-    backfilling: bool = False
-    partition_key: str | None = None
-    sort_key: str | None = None
-    projection: str | None = None
-    non_key_attributes: list[str] = dataclasses.field(default_factory=list)
-    item_count: int | None = None
-    size_bytes: int | None = None
-    declared: bool = True
-    live: bool = True
-
-    @property
-    def item_count_text(self) -> str:
-        return "—" if self.item_count is None else count_text(self.item_count)
 
 
 @dataclasses.dataclass

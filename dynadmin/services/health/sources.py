@@ -21,6 +21,14 @@ from ... import conf
 from ...data import describe, list_tags
 from ...data.errors import DataError, NotSupported, TableNotFound, Unavailable
 from ...definitions import Table
+from ..tables.status import (
+    IndexHealth,
+    TableStatus,
+    billing_mode,
+    key_names,
+    live_indexes,
+    status_from,
+)
 from ..tables.summaries import describe_cache_key, described_table
 from .report_data import (
     ERROR,
@@ -29,20 +37,15 @@ from .report_data import (
     SKIPPED,
     UNSUPPORTED,
     ContributorInsights,
-    Encryption,
-    IndexHealth,
     PointInTimeRecovery,
     Source,
-    Stream,
-    TableStatus,
     Tags,
     TimeToLive,
 )
 
 __all__ = [
     "LiveTable", "attribute_types", "billing_mode", "describe_cache_key", "index_descriptions",
-    "key_schema", "live_indexes", "read_live_table", "read_status",
-    "table_status",
+    "key_schema", "live_indexes", "read_live_table",
 ]
 
 def _ttl() -> int:
@@ -104,7 +107,7 @@ class LiveTable:
 
     # -- typed views -------------------------------------------------------------------
     def status(self) -> TableStatus:
-        status = table_status(self.description, self.error)
+        status = status_from(self.description, self.error)
         status.read_at = self.read_at
         return status
 
@@ -154,12 +157,6 @@ def _describe_table(table: Table, *, fresh: bool = False
     return Source("DescribeTable", OK, response={"Table": description}), None, read_at
 
 
-def read_status(table: Table) -> LiveTable:
-    """DescribeTable alone: what the polled status fragment needs."""
-    source, error, read_at = _describe_table(table)
-    return LiveTable(table, [source], error, read_at=read_at)
-
-
 def read_live_table(table: Table, *, fresh: bool = False) -> LiveTable:
     """Every source: DescribeTable first (read now when ``fresh``); without it (table
     missing, endpoint down) the others are not attempted, since each would fail the same
@@ -184,100 +181,8 @@ def read_live_table(table: Table, *, fresh: bool = False) -> LiveTable:
     return LiveTable(table, sources, read_at=read_at)
 
 
-# -- DescribeTable, typed -------------------------------------------------------------------
-def table_status(description: dict[str, Any] | None, error: DataError | None) -> TableStatus:
-    if description is None:
-        if isinstance(error, TableNotFound):
-            return TableStatus(status="NOT FOUND", error=error.message)
-        return TableStatus(status="UNAVAILABLE",
-                           error=f"{error.title}: {error.message}" if error else "not read")
-    mode = billing_mode(description)
-    # On-demand tables report 0 provisioned units, which would read as "no capacity".
-    throughput = {} if mode == "PAY_PER_REQUEST" else (
-        description.get("ProvisionedThroughput") or {})
-    return TableStatus(
-        status=description.get("TableStatus", "UNKNOWN"),
-        arn=description.get("TableArn"),
-        created_at=description.get("CreationDateTime"),
-        billing_mode=mode,
-        read_capacity=throughput.get("ReadCapacityUnits"),
-        write_capacity=throughput.get("WriteCapacityUnits"),
-        item_count=description.get("ItemCount"),
-        size_bytes=description.get("TableSizeBytes"),
-        table_class=(description.get("TableClassSummary") or {}).get("TableClass", "STANDARD"),
-        deletion_protection=description.get("DeletionProtectionEnabled"),
-        encryption=_encryption(description.get("SSEDescription")),
-        stream=_stream(description),
-    )
-
-
-def billing_mode(description: dict[str, Any]) -> str | None:
-    found = (description.get("BillingModeSummary") or {}).get("BillingMode")
-    if found:
-        return found
-    # Tables created before on-demand existed have no summary: they are provisioned.
-    throughput = description.get("ProvisionedThroughput")
-    if throughput is None:
-        return None
-    return "PROVISIONED" if throughput.get("ReadCapacityUnits") else "PAY_PER_REQUEST"
-
-
-def _encryption(sse: dict[str, Any] | None) -> Encryption:
-    # No SSEDescription: DynamoDB's default, encrypted at rest with an AWS owned key.
-    if not sse:
-        return Encryption()
-    arn = sse.get("KMSMasterKeyArn")
-    key = "KMS key" if arn and "alias/aws/dynamodb" not in arn else "AWS managed key"
-    return Encryption(status=sse.get("Status", "ENABLED"), key=key,
-                      sse_type=sse.get("SSEType"), kms_key_arn=arn)
-
-
-def _stream(description: dict[str, Any]) -> Stream:
-    spec = description.get("StreamSpecification") or {}
-    return Stream(enabled=bool(spec.get("StreamEnabled")), view_type=spec.get("StreamViewType"),
-                  label=description.get("LatestStreamLabel"))
-
-
-def _key_names(schema: list[dict[str, str]]) -> tuple[str | None, str | None]:
-    pk = next((k["AttributeName"] for k in schema if k.get("KeyType") == "HASH"), None)
-    sk = next((k["AttributeName"] for k in schema if k.get("KeyType") == "RANGE"), None)
-    return pk, sk
-
-
-def live_indexes(table: Table, description: dict[str, Any] | None) -> list[IndexHealth]:
-    """Every live index, then every declared index the table lacks (``live=False``)."""
-    found: list[IndexHealth] = []
-    if description is not None:
-        for kind, entries in (("GSI", description.get("GlobalSecondaryIndexes") or []),
-                              ("LSI", description.get("LocalSecondaryIndexes") or [])):
-            for entry in entries:
-                pk, sk = _key_names(entry.get("KeySchema", []))
-                projection = entry.get("Projection") or {}
-                found.append(IndexHealth(
-                    name=entry.get("IndexName", "?"), kind=kind,
-                    # LSIs have no status of their own: they live and die with the table.
-                    status=entry.get("IndexStatus") or (
-                        description.get("TableStatus") if kind == "LSI" else None),
-                    backfilling=bool(entry.get("Backfilling")),
-                    partition_key=pk, sort_key=sk,
-                    projection=projection.get("ProjectionType"),
-                    non_key_attributes=list(projection.get("NonKeyAttributes") or []),
-                    item_count=entry.get("ItemCount"), size_bytes=entry.get("IndexSizeBytes"),
-                    declared=table.has_index(entry.get("IndexName")),
-                ))
-    if description is None:
-        return found
-    found.sort(key=lambda i: (i.kind, i.name))
-    live_names = {i.name for i in found}
-    for name, index in table.indexes.items():
-        if name not in live_names:
-            found.append(IndexHealth(name=name, kind="LSI" if index.local else "GSI",
-                                     partition_key=index.pk, sort_key=index.sk, live=False))
-    return found
-
-
 def key_schema(description: dict[str, Any]) -> tuple[str | None, str | None]:
-    return _key_names(description.get("KeySchema", []))
+    return key_names(description.get("KeySchema", []))
 
 
 def attribute_types(description: dict[str, Any]) -> dict[str, str]:

@@ -26,7 +26,7 @@ from ..links import site_url
 from ..lookups.listings import find_listing
 from ..lookups.plans import clean_values, key_value
 from ..partitions.key_ranges import range_input
-from ..partitions.pages import BrowsePage, PartitionQuery, read_asked
+from ..partitions.pages import BrowsePage, PartitionQuery, read_requested_page
 from ..url_keys import key_param
 from .filters import FilterForm, filter_form
 
@@ -177,7 +177,7 @@ def _read_page(admin: EntityAdmin, result: EntityList, own: dict[str, str],
     if params.get("hide_expired"):
         query_params["hide_expired"] = own["hide_expired"] = params["hide_expired"]
     result.query = PartitionQuery.from_params(admin.opts.table, query_params)
-    result.page = read_asked(result.query, params)
+    result.page = read_requested_page(result.query, params)
 
     def link(cursor: str | None, **extra: str) -> str:
         return _own_url(admin, {**own, **({"cursor": cursor} if cursor else {}), **extra})

@@ -22,7 +22,14 @@ from ...limits import MAX_PARTITION_KEY_BYTES
 from ..display.rows import raw_text
 from ..partitions.query import partition_url
 from ..url_keys import item_url
-from .plans import MAX_TEXT, LookupInputError, LookupPlan, fetch, lookup_result, plan_lookup
+from .plans import (
+    MAX_TEXT,
+    LookupInputError,
+    LookupPlan,
+    lookup_result,
+    plan_lookup,
+    read_lookup_page,
+)
 
 if TYPE_CHECKING:
     from ...access_patterns import Lookup
@@ -235,7 +242,7 @@ def _attempt_label(plan: LookupPlan) -> str:
 
 def _run_parallel(plans: list[LookupPlan], limit: int) -> list[data.Page | DataError]:
     """Each plan's page, or the DataError it raised (one failure hides no other result)."""
-    return in_parallel([partial(fetch, plan, limit) for plan in plans])
+    return in_parallel([partial(read_lookup_page, plan, limit) for plan in plans])
 
 
 # -- what the box understands ----------------------------------------------------------------

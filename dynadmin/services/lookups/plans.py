@@ -135,10 +135,14 @@ def key_value(template: KeyTemplate, values: Mapping[str, Any], key_type: str,
         value = template.format(values, key_type)
     except KeyTemplateError as exc:
         raise LookupInputError(str(exc), getattr(exc, "name", None)) from None
+    _fits(value, limit, what)
+    return value
+
+
+def _fits(value: Any, limit: int, what: str) -> None:
     if isinstance(value, str) and len(value.encode("utf-8")) > limit:
         raise LookupInputError(_("That value makes a %(what)s longer than DynamoDB allows.")
                                % {"what": what})
-    return value
 
 
 def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -> LookupPlan:
@@ -149,25 +153,22 @@ def plan_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str]) -
                                % {"thing": admin.opts.verbose_name, "key": lookup.key})
     cleaned = clean_values(admin, lookup.fields, values, lookup)
     index = key.index
-    pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES,
-                   _("partition key"))
-    sort = None
     if lookup.prefix_field is not None:
+        pk = key_value(key.pk, cleaned, index.pk_type, MAX_PARTITION_KEY_BYTES,
+                       _("partition key"))
         sort = _text_prefix(key, lookup.prefix_field, cleaned)
-    elif key.sk is not None and index.sk is not None:
-        if all(cleaned.get(v) is not None for v in key.sk.variables):
-            # The whole key is known (USER#x / METADATA): an exact Query, as cheap as GetItem.
-            sort = SortCondition("=", key_value(key.sk, cleaned, index.sk_type,
-                                                 MAX_SORT_KEY_BYTES, _("sort key")))
-        elif index.sk_type == "S":
-            # The known leading part (at least the literal, e.g. "ORDER#") keeps other
-            # entities sharing the partition out of the page.
-            try:
-                prefix = key.sk.prefix(cleaned)
-            except KeyTemplateError as exc:
-                raise LookupInputError(str(exc)) from None
-            if prefix:
-                sort = SortCondition("begins_with", prefix)
+    else:
+        try:
+            query = key.query_for(cleaned)
+        except KeyTemplateError as exc:
+            raise LookupInputError(str(exc), getattr(exc, "name", None)) from None
+        pk = query.pk
+        _fits(pk, MAX_PARTITION_KEY_BYTES, _("partition key"))
+        sort = None
+        if query.sk_op is not None:
+            if query.sk_op == "=":
+                _fits(query.sk, MAX_SORT_KEY_BYTES, _("sort key"))
+            sort = SortCondition(query.sk_op, query.sk)
     partition = PartitionQuery(table=admin.opts.table, index=index, pk=pk, sort=sort)
     return LookupPlan(admin=admin, lookup=lookup, key=key, values=cleaned, partition=partition)
 
@@ -187,7 +188,8 @@ def _text_prefix(key: Key, name: str, cleaned: Mapping[str, Any]) -> SortConditi
     return SortCondition("begins_with", prefix)
 
 
-def fetch(plan: LookupPlan, limit: int) -> data.Page:
+def read_lookup_page(plan: LookupPlan, limit: int) -> data.Page:
+    """The one Query the plan decided, at most ``limit`` items."""
     return replace(plan.partition, limit=limit).read()
 
 
@@ -203,7 +205,7 @@ def run_lookup(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str], *,
                limit: int = LOOKUP_LIMIT) -> LookupResult:
     """One bounded Query for the typed values; the items of the lookup's entity."""
     plan = plan_lookup(admin, lookup, values)
-    return lookup_result(plan, fetch(plan, limit))
+    return lookup_result(plan, read_lookup_page(plan, limit))
 
 
 def find_lookup(admin: EntityAdmin, name: str, request: HttpRequest | None = None

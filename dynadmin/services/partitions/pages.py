@@ -25,7 +25,7 @@ from .query import FILTER_OPERATORS, MAX_LIMIT, BadQuery, PartitionQuery, index_
 __all__ = [
     "BadQuery", "BrowsePage", "FILTER_OPERATORS", "MAX_LIMIT", "MAX_MORE_PAGES",
     "PartitionQuery", "browse", "browse_until_match", "cursor_key", "index_choices",
-    "read_asked",
+    "read_requested_page",
 ]
 
 #: How many further pages "read more" may read at once: each is one Query, and a filter
@@ -162,7 +162,7 @@ def browse(query: PartitionQuery, cursor: str | None = None) -> BrowsePage:
     return result
 
 
-def read_asked(query: PartitionQuery, params: Mapping[str, str]) -> BrowsePage:
+def read_requested_page(query: PartitionQuery, params: Mapping[str, str]) -> BrowsePage:
     """The page an address asks for: ``cursor`` where to start, ``more=N`` to read on (at
     most N pages, bounded by ``MAX_MORE_PAGES``) until one has an item to show."""
     cursor = params.get("cursor") or None

@@ -35,7 +35,7 @@ from ...data.conditions import (
     all_of,
 )
 from ...definitions import Index, Table
-from ...limits import TTL_IGNORED_AFTER
+from ...limits import MAX_INDEXED_NAME_CHARACTERS, TTL_IGNORED_AFTER
 from ...user_errors import UserInputError
 from ..links import site_url
 from ..url_keys import BadKey, key_param, parse_key_value
@@ -328,8 +328,9 @@ def _filter(index: Index, params: Mapping[str, str]) -> AttributeFilter | None:
     attribute = (params.get("f_attr") or "").strip()
     if not attribute:
         return None
-    if len(attribute) > 255:
-        raise BadQuery(_("An attribute name is at most 255 characters."))
+    if len(attribute) > MAX_INDEXED_NAME_CHARACTERS:
+        raise BadQuery(_("An attribute name is at most %(limit)s characters.")
+                       % {"limit": MAX_INDEXED_NAME_CHARACTERS})
     key_attributes = {index.pk, index.sk, index.table.primary.pk, index.table.primary.sk}
     if attribute in key_attributes:
         raise BadQuery(_("%(attribute)s is a key attribute: use the key conditions, not a filter.")

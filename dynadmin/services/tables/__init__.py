@@ -1,1 +1,3 @@
-"""Tables as the dashboard shows them: DescribeTable's answer summarised and briefly cached."""
+"""Tables as the dashboard and the health report show them: DescribeTable's answer, briefly
+cached (``summaries``) and typed once (``status``), and what the dashboard adds
+(``dashboard``)."""
