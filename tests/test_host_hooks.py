@@ -369,7 +369,7 @@ def test_recent_actions_fill_each_page_with_entries_the_person_may_see(staff_cli
         f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(59, 9, -1)]
     # No number tells that entries were withheld.
     assert "of 90" not in html and "of 2" not in html and "of 60" not in html
-    second = staff_client.get(url + "?page=2")
+    second = staff_client.get(url, {"before": first.context["page"].older_than})
     assert [e.key_text for e in second.context["entries"]] == [
         f"USER#u1 / ORDER#2024-01-15#{n}" for n in range(9, -1, -1)]
     assert "Older →" not in second.content.decode()
@@ -661,9 +661,10 @@ def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff
     assert "stream records read" not in html and "data-records-read" not in html
 
 
-def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
+def test_a_page_of_entries_reads_a_bounded_number_of_the_log_and_skips_none():
     """A log nearly all withheld: the page stops looking after ``EXAMINED_PER_ROW`` entries
-    per row, shows what it found and offers the next page."""
+    per row, shows what it found, and Older goes on from the last entry examined, so no
+    entry the person may see is skipped; Newer leads back."""
     from dynadmin.services.changes.audit_entries import EXAMINED_PER_ROW, visible_page
 
     for n in range(3):
@@ -676,13 +677,20 @@ def test_a_page_of_entries_reads_a_bounded_number_of_the_log():
         examined.append(entry)
         return hooks_urls.HIDDEN_PK not in entry.key_text
 
-    page = visible_page(AuditEntry.objects.all(), may_see, number=1, size=2)
-    assert page.entries == [] and page.has_next
+    page = visible_page(AuditEntry.objects.all(), may_see, size=2)
+    assert page.entries == [] and page.has_next and not page.has_previous
     assert len(examined) == 3 * EXAMINED_PER_ROW
     examined.clear()
-    page = visible_page(AuditEntry.objects.all(), may_see, number=2, size=2)
-    assert [e.key_text for e in page.entries] == ["USER#u1 / ORDER#2024-01-15#0"]
-    assert not page.has_next and page.start_index == 3
+    older = visible_page(AuditEntry.objects.all(), may_see, size=2, before=page.older_than)
+    assert [e.key_text for e in older.entries] == [
+        "USER#u1 / ORDER#2024-01-15#2", "USER#u1 / ORDER#2024-01-15#1"]
+    assert older.has_next and older.has_previous
+    last = visible_page(AuditEntry.objects.all(), may_see, size=2, before=older.older_than)
+    assert [e.key_text for e in last.entries] == ["USER#u1 / ORDER#2024-01-15#0"]
+    assert not last.has_next
+    back = visible_page(AuditEntry.objects.all(), may_see, size=2, after=last.newer_than)
+    assert [e.key_text for e in back.entries] == [e.key_text for e in older.entries]
+    assert back.has_previous
 
 
 def test_the_lookup_box_finds_no_user_not_viewable_by_email(staff_client, shop_table):

@@ -129,7 +129,7 @@ def history(table: Table, key: Mapping[str, Any], limit: int = 50,
     entries = entries.select_related("user")
     if may_see is None:
         return list(entries[:limit])
-    return visible_page(entries, may_see, number=1, size=limit).entries
+    return visible_page(entries, may_see, size=limit).entries
 
 
 def last_change(table: Table, key: Mapping[str, Any]) -> AuditEntry | None:

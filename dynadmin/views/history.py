@@ -70,11 +70,10 @@ def _item_link(site: AdminSite, entry: AuditEntry) -> str:
         return ""
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+def _entry_id(request: HttpRequest, name: str) -> int | None:
+    """An entry's id from the address (a page's position in the log); anything else, none."""
+    text = request.GET.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
@@ -92,8 +91,8 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     paginator = None
     if per_item:
         page = visible_page(filters.apply(entries),
-                            lambda entry: site.may_view_entry(request, entry),
-                            number=_page_number(request), size=PER_PAGE)
+                            lambda entry: site.may_view_entry(request, entry), size=PER_PAGE,
+                            before=_entry_id(request, "before"), after=_entry_id(request, "after"))
         listed = page.entries
     else:
         page = Paginator(filters.apply(entries), PER_PAGE).get_page(request.GET.get("page"))
@@ -105,7 +104,8 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
         entry.item_name = entry_name(site, entry)
         entry.entity_name = names.get(entry.entity, entry.entity)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
     return TemplateResponse(request, site.template_names("recent_actions.html"), {
         "entries": shown, "page": page, "paginator": paginator, "filters": filters,
         "filter_query": query.urlencode(),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ...definitions import Table
@@ -147,51 +147,68 @@ def describe_entries(site: AdminSite, entries: list[AuditEntry]) -> list[AuditEn
 
 @dataclass
 class EntryPage:
-    """One page of the entries a person may see, numbered from 1. It says no total: how many
-    entries there are would tell how many were withheld."""
+    """One page of the entries a person may see, newest first, placed by the entries around
+    it (``before``/``after`` an entry's id), not by a number: neither a total nor a page
+    number is told, since either would count the entries withheld."""
 
     entries: list[AuditEntry]
-    number: int
-    size: int
-    has_next: bool
+    #: the entry "Older" reads past (the last one this page shown or examined), if any follow
+    older_than: int | None = None
+    #: the entry "Newer" reads up to (the first one shown or examined), if any precede
+    newer_than: int | None = None
+
+    @property
+    def has_next(self) -> bool:
+        return self.older_than is not None
 
     @property
     def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.entries else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.size + len(self.entries)
+        return self.newer_than is not None
 
 
-def visible_page(entries: QuerySet, may_see: Callable[[AuditEntry], bool], *, number: int,
-                 size: int) -> EntryPage:
-    """Page ``number`` of the ``entries`` that ``may_see`` keeps: the entries are filtered
-    before they are paged, so every page but the last is full and "Older" leads to an entry
-    this person may see. Reads at most ``EXAMINED_PER_ROW`` entries per row up to the end of
-    the page; a log withheld beyond that ends the page early and offers the next one."""
-    wanted = number * size + 1  # one more than the page, to know whether another follows
-    examined = 0
+def _beside(entries: QuerySet, anchor: int, *, older: bool) -> QuerySet | None:
+    """The entries older (or newer) than entry ``anchor`` in the log's order, newest first
+    (oldest first for newer ones); None for an anchor that is not in the log."""
+    moment = AuditEntry.objects.filter(pk=anchor).values_list("created_at", flat=True).first()
+    if moment is None:
+        return None
+    if older:
+        return entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=anchor))
+    return entries.filter(Q(created_at__gt=moment) | Q(created_at=moment, pk__gt=anchor)
+                          ).order_by("created_at", "pk")
+
+
+def visible_page(entries: QuerySet, may_see: Callable[[AuditEntry], bool], *, size: int,
+                 before: int | None = None, after: int | None = None) -> EntryPage:
+    """The ``size`` newest entries that ``may_see`` keeps, older than entry ``before`` (or
+    the ``size`` oldest newer than entry ``after``). The entries are filtered before they are
+    paged, so a page is full unless the log ends, and its links lead to the entries right
+    beside the ones it examined: none is skipped. Reads at most ``EXAMINED_PER_ROW`` entries
+    per row; a log withheld beyond that ends the page early, and Older goes on from there."""
+    going_back = after is not None and before is None
+    anchor = after if going_back else before
+    window = entries if anchor is None else _beside(entries, anchor, older=not going_back)
+    if window is None:  # an anchor no longer in the log: start again from the newest
+        window, anchor, going_back = entries, None, False
+    limit = (size + 1) * EXAMINED_PER_ROW
     kept: list[AuditEntry] = []
-    limit = wanted * EXAMINED_PER_ROW
-    for entry in entries[:limit].iterator(chunk_size=size * 2):
-        examined += 1
+    last_examined = None
+    count = 0
+    for entry in window[:limit].iterator(chunk_size=size * 2):
+        count += 1
+        last_examined = entry
         if may_see(entry):
             kept.append(entry)
-            if len(kept) == wanted:
+            if len(kept) > size:
                 break
-    shown = kept[(number - 1) * size:number * size]
-    has_next = len(kept) == wanted or (examined == limit and entries[limit:].exists())
-    return EntryPage(entries=shown, number=number, size=size, has_next=has_next)
+    more = len(kept) > size or (count == limit and window[limit:].exists())
+    shown = kept[:size]
+    # where this page's reading stopped: past the last entry shown, or every one examined
+    edge = shown[-1].pk if len(kept) > size else getattr(last_examined, "pk", None)
+    if going_back:
+        shown.reverse()
+        return EntryPage(entries=shown, newer_than=edge if more else None,
+                         older_than=shown[-1].pk if shown else anchor)
+    return EntryPage(entries=shown, older_than=edge if more else None,
+                     newer_than=(shown[0].pk if shown else anchor) if anchor is not None
+                     else None)
