@@ -14,6 +14,6 @@ One folder per feature, so that a page's code is found by its name:
 - ``tables/``: table summaries (DescribeTable, cached) and the dashboard.
 - ``health/`` and ``ttl/``: a table's health report and verification; time to live.
 - ``display/``: how values, names and rows read on every page, and the partials' markup.
-- ``url_keys`` (keys in URLs), ``links`` (reversing a site's URLs), ``inputs`` (HTML inputs of
+- ``url_keys`` (keys in URLs), ``links`` (reversing a site's URLs), ``inputs`` (the widgets of
   the read-side forms) are shared by several features.
 """

@@ -29,6 +29,10 @@ class Field:
     key_capable: ClassVar[bool] = False
     #: the regular expression a value takes inside a key (only for key-capable fields)
     key_pattern: ClassVar[str] = ".+?"
+    #: the HTML input that asks for a value: ``text``, ``email``, ``number``, ``date``,
+    #: ``datetime-local``, ``select`` (a menu), ``checkbox`` or ``textarea``. Every form reads
+    #: it here; each says in one place how it shows a type (``services.inputs``).
+    input_type: ClassVar[str] = "text"
 
     def __init__(
         self,

@@ -42,6 +42,7 @@ class Number(Field):
     ``167.49 USD``.
     """
 
+    input_type = "number"
     dynamo_type = "N"
     key_capable = True
     key_pattern = r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?"
@@ -105,6 +106,7 @@ class Integer(Number):
 
 
 class Boolean(Field):
+    input_type = "select"
     dynamo_type = "BOOL"
     key_capable = True
     key_pattern = "true|false"
@@ -131,6 +133,7 @@ class Null(Field):
     """DynamoDB's NULL type. In Python, ``True`` means "present, holding NULL"; an absent
     attribute is simply not there (None), so presence survives a parse/build round trip."""
 
+    input_type = "checkbox"
     dynamo_type = "NULL"
 
     def to_python(self, value: Any) -> Any:
@@ -147,6 +150,7 @@ class Null(Field):
 class Binary(Field):
     """Raw bytes. In a key template they travel as URL-safe base64 with no padding."""
 
+    input_type = "textarea"
     dynamo_type = "B"
     key_capable = True
     key_pattern = r"[A-Za-z0-9_-]+"
