@@ -49,6 +49,15 @@ class LookupForm(ReadForm):
     def where(self) -> str:
         return self.key.index_name or "table"
 
+    @property
+    def badge(self) -> str:
+        """Where a listing reads (a lookup's card names only what it finds)."""
+        return self.where if self.kind == "listing" else ""
+
+    @property
+    def submit_label(self) -> str:
+        return _("Look up") if self.kind == "lookup" else _("List")
+
 
 def _value_field(fld: Field, *, beginning: bool) -> forms.Field:
     common: dict[str, Any] = {"label": fld.label, "required": False,
