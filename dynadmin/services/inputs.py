@@ -9,7 +9,7 @@ comparing what they typed with what a list shows must see one spelling.
 
 The widgets render through dynadmin's own templates (``dynadmin/widgets/``, and one field
 group template per way a field is laid out in ``dynadmin/forms/``), loaded by the site's
-template engines like every page, so no form template is left to the host's form renderer.
+template engines like every page (``SiteRenderer``, which the edit forms use too).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms.renderers import TemplatesSetting
+from django.forms.renderers import BaseRenderer, get_default_renderer
+from django.template.loader import get_template
 
 from ..definitions.fields import Field
 
-__all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "Tick", "TypedInput",
-           "menu_choices", "read_widget"]
+__all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "SiteRenderer", "Tick",
+           "TypedInput", "menu_choices", "read_widget"]
 
 #: an ISO date, and optionally a time after it (the browser checks it before sending)
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
@@ -61,10 +62,22 @@ class Hidden(forms.HiddenInput):
     template_name = "dynadmin/widgets/input.html"
 
 
+class SiteRenderer(BaseRenderer):
+    """Renders dynadmin's form templates with the site's template engines, where every
+    dynadmin page is found (a repository checkout keeps them outside the package, so
+    Django's default form renderer would not see them), and anything else, Django's own
+    widgets included, with the project's form renderer."""
+
+    def get_template(self, template_name: str) -> Any:
+        if template_name.startswith("dynadmin/"):
+            return get_template(template_name)
+        return get_default_renderer().get_template(template_name)
+
+
 class ReadForm(forms.Form):
     """A read-side form: its fields and widgets render through dynadmin's templates."""
 
-    default_renderer = TemplatesSetting
+    default_renderer = SiteRenderer
 
 
 def menu_choices(fld: Field) -> tuple[str, ...]:
