@@ -47,15 +47,18 @@ class Menu(forms.Select):
 
 
 class Tick(forms.CheckboxInput):
-    """A checkbox whose label follows it: ticked sends ``true``, unticked nothing."""
+    """A checkbox whose label follows it: ticked sends ``value``, unticked nothing. It shows
+    ticked when the address holds ``value`` (or, ``any_value``, anything at all)."""
 
     template_name = "dynadmin/widgets/tick.html"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, check_test=lambda value: value == "true")
+    def __init__(self, value: str = "true", attrs: dict[str, Any] | None = None, *,
+                 any_value: bool = False) -> None:
+        super().__init__(attrs, check_test=(bool if any_value else lambda shown: shown == value))
+        self.value = value
 
     def format_value(self, value: Any) -> str:
-        return "true"
+        return self.value
 
 
 class Hidden(forms.HiddenInput):
