@@ -24,6 +24,12 @@ def test_every_field_says_which_input_asks_for_it(fld, expected):
     assert fld.input_type == expected
 
 
+def test_a_menu_offers_what_the_field_stores():
+    assert fields.Choice("PAID", "SHIPPED").input_choices == ("PAID", "SHIPPED")
+    assert fields.Boolean().input_choices == ("true", "false")
+    assert fields.String().input_choices == ()
+
+
 def read_attrs(fld, **options):
     widget = read_widget(fld, **options)
     return widget.input_type, widget.attrs

@@ -19,7 +19,6 @@ from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
-from ..services.inputs import menu_choices
 
 __all__ = ["DATETIME_FORMATS", "form_field", "initial_text", "line_text", "list_member",
            "plain_json_safe", "raw_text", "same_text", "shown"]
@@ -97,7 +96,7 @@ def form_field(fld: f.Field, *, disabled: bool, lines: bool = False) -> forms.Fi
     match fld.input_type:
         case "select":
             empty = _("— (absent)") if isinstance(fld, f.Boolean) else "—"
-            return forms.ChoiceField(choices=[("", empty), *[(c, c) for c in menu_choices(fld)]],
+            return forms.ChoiceField(choices=[("", empty), *[(c, c) for c in fld.input_choices]],
                                      **common)
         case "checkbox":
             return forms.BooleanField(**common | {"help_text": _("Present, holding NULL")})

@@ -23,7 +23,7 @@ from django.template.loader import get_template
 from ..definitions.fields import Field
 
 __all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "SiteRenderer", "Tick",
-           "TypedInput", "menu_choices", "read_widget"]
+           "TypedInput", "read_widget"]
 
 #: an ISO date, and optionally a time after it (the browser checks it before sending)
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
@@ -83,13 +83,6 @@ class ReadForm(forms.Form):
     default_renderer = SiteRenderer
 
 
-def menu_choices(fld: Field) -> tuple[str, ...]:
-    """The values a menu offers for ``fld`` (a Choice's choices, a Boolean's true/false)."""
-    if fld.input_type != "select":
-        return ()
-    return tuple(getattr(fld, "choices", ("true", "false")))
-
-
 def read_widget(fld: Field, *, menus: bool = False, whole_days: bool = False,
                 attrs: dict[str, Any] | None = None) -> forms.Widget:
     """The widget that asks for a value of ``fld``. ``menus``: a Choice or Boolean is a menu
@@ -98,7 +91,7 @@ def read_widget(fld: Field, *, menus: bool = False, whole_days: bool = False,
     attrs = dict(attrs or {})
     kind = fld.input_type
     if menus and kind == "select":
-        return Menu(attrs=attrs, choices=[(c, c) for c in menu_choices(fld)])
+        return Menu(attrs=attrs, choices=[(c, c) for c in fld.input_choices])
     if kind == "datetime-local" and not whole_days:
         return TypedInput(attrs={"placeholder": _MOMENT_PLACEHOLDER, "pattern": _MOMENT_PATTERN,
                                  "title": _MOMENT_PLACEHOLDER, **attrs})

@@ -107,6 +107,7 @@ class Integer(Number):
 
 class Boolean(Field):
     input_type = "select"
+    input_choices = ("true", "false")
     dynamo_type = "BOOL"
     key_capable = True
     key_pattern = "true|false"

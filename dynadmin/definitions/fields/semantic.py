@@ -44,6 +44,10 @@ class Choice(String):
         self.choices = tuple(choices)
         self.labels = dict(labels or {})
 
+    @property
+    def input_choices(self) -> tuple[str, ...]:
+        return self.choices
+
     def choice_label(self, value: str) -> str:
         return self.labels.get(value, value)
 

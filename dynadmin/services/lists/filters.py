@@ -99,7 +99,7 @@ class FilterForm(ReadForm):
 
 def _value_widget(fld: Field, kind: str) -> forms.Widget:
     if kind == "choice":
-        return Menu(choices=[("", _("any")), *[(c, c) for c in getattr(fld, "choices", ())]],
+        return Menu(choices=[("", _("any")), *[(c, c) for c in fld.input_choices]],
                     attrs={"id": "l-f-value"})
     if kind == "text":
         # A filter's text is matched in parts (begins with, contains): no email check on it.
