@@ -154,3 +154,14 @@ def test_every_description_an_input_points_at_is_on_the_page(staff_client, order
                      for name in names.split()]
         assert described
         assert [name for name in described if name not in ids] == []
+
+
+def test_the_edit_form_writes_dates_as_every_page_does(staff_client, order):  # noqa: F811
+    """A browser's date picker shows the reader's locale (01/15/2024) where every page
+    writes 2024-01-15: the form asks dates as ISO text, and shows the stored one so."""
+    import re
+
+    html = staff_client.get(edit_url(ORDER_KEY)).content.decode()
+    assert 'type="date"' not in html and 'type="datetime-local"' not in html
+    placed_on = re.search(r'<input [^>]*name="placed_on"[^>]*>', html).group(0)
+    assert 'value="2024-01-15"' in placed_on and 'placeholder="YYYY-MM-DD"' in placed_on

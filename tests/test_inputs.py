@@ -1,6 +1,8 @@
 """Which input asks for a field's value: said once by the field (``Field.input_type``), and
 shown by each form as its purpose needs (``services.inputs`` reads, ``editing.inputs`` edits)."""
 
+import datetime as dt
+
 import pytest
 from django import forms
 
@@ -67,8 +69,14 @@ def test_edit_forms_type_numbers_and_emails_as_text_that_comes_back_untouched():
     number = form_field(fields.Number(), disabled=False).widget
     assert (number.input_type, number.attrs) == ("text", {"inputmode": "decimal"})
     assert form_field(fields.Email(), disabled=False).widget.input_type == "text"
-    assert form_field(fields.Date(), disabled=False).widget.input_type == "date"
-    assert form_field(fields.TTL(), disabled=False).widget.input_type == "datetime-local"
     assert isinstance(form_field(fields.Null(), disabled=False).widget, forms.CheckboxInput)
     boolean = form_field(fields.Boolean(), disabled=False)
     assert [value for value, _ in boolean.choices] == ["", "true", "false"]
+
+
+def test_edit_forms_ask_dates_as_iso_text_to_the_second():
+    date = form_field(fields.Date(), disabled=False).widget
+    assert (date.input_type, date.attrs["placeholder"]) == ("text", "YYYY-MM-DD")
+    moment = form_field(fields.TTL(), disabled=False).widget
+    assert (moment.input_type, moment.attrs["placeholder"]) == ("text", "YYYY-MM-DD HH:MM")
+    assert moment.format_value(dt.datetime(2024, 1, 15, 9, 30, 5)) == "2024-01-15 09:30:05"

@@ -242,8 +242,8 @@ class EntityForm(forms.Form):
         was = shown(field, self.get_initial_for_field(field, name))
         if same_text(submitted, was):
             return False
-        # A browser may send the value shown spelt its own way (a datetime-local input drops
-        # ":00" seconds): read by the same field, is it still the value shown?
+        # The text may differ and the value not ("09:30" for "09:30:00", a space trimmed):
+        # read by the same field, is it still the value shown?
         try:
             return field.clean(submitted) != field.clean(was)
         except forms.ValidationError:

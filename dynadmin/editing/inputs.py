@@ -19,19 +19,15 @@ from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
+from ..services.inputs import iso_attrs
 
 __all__ = ["DATETIME_FORMATS", "form_field", "initial_text", "line_text", "list_member",
            "plain_json_safe", "raw_text", "same_text", "shown"]
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%Y-%m-%d %H:%M"]
-
-
-class _DateTimeLocal(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M:%S")
+#: how an edit form shows a moment: to the second, so that an untouched one reads back as is
+_MOMENT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def raw_text(value: Any) -> str:
@@ -90,7 +86,9 @@ def form_field(fld: f.Field, *, disabled: bool, lines: bool = False) -> forms.Fi
     An edit form shows a stored value and must get it back as it was when nobody touches it,
     so a number and an email are typed as text: a ``type="number"`` input empties what it
     cannot read as a double, and a ``type="email"`` one trims spaces and rewrites an
-    internationalised domain as punycode. ``lines``: a list edited one value per line."""
+    internationalised domain as punycode. Dates are ISO text, as on every page (a browser's
+    date picker shows the reader's locale, ``01/15/2024``). ``lines``: a list edited one value
+    per line."""
     common: dict[str, Any] = {"label": fld.label, "required": False, "disabled": disabled,
                               "help_text": fld.help_text}
     match fld.input_type:
@@ -103,10 +101,12 @@ def form_field(fld: f.Field, *, disabled: bool, lines: bool = False) -> forms.Fi
         case "datetime-local":
             help_text = (_("UTC. Stored as epoch seconds (DynamoDB's TTL).") if isinstance(
                 fld, f.TTL) else _("UTC. Stored as ISO 8601 text."))
-            return forms.DateTimeField(widget=_DateTimeLocal(), input_formats=DATETIME_FORMATS,
-                                       **common | {"help_text": help_text})
+            return forms.DateTimeField(
+                widget=forms.DateTimeInput(format=_MOMENT_FORMAT, attrs=iso_attrs(fld)),
+                input_formats=DATETIME_FORMATS, **common | {"help_text": help_text})
         case "date":
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            return forms.DateField(
+                widget=forms.DateInput(format="%Y-%m-%d", attrs=iso_attrs(fld)), **common)
         case "textarea":
             return _text_area(fld, common, lines=lines)
         case "number":

@@ -5,7 +5,8 @@ A read-side form takes values a person types to find items, so the browser may c
 (``type="email"``, ``type="number"``), with one exception: dates are typed as text in ISO
 form, never through ``type="date"``. The browser shows a date input in the reader's locale
 (``01/01/2024`` in Chromium's en-US) while every page writes ``2024-01-01``, and a person
-comparing what they typed with what a list shows must see one spelling.
+comparing what they typed with what a list shows must see one spelling. The edit forms ask
+dates the same way (``iso_attrs``).
 
 The widgets render through dynadmin's own templates (``dynadmin/widgets/``, and one field
 group template per way a field is laid out in ``dynadmin/forms/``), loaded by the site's
@@ -23,7 +24,7 @@ from django.template.loader import get_template
 from ..definitions.fields import Field
 
 __all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "SiteRenderer", "Tick",
-           "TypedInput", "read_widget"]
+           "TypedInput", "iso_attrs", "read_widget"]
 
 #: an ISO date, and optionally a time after it (the browser checks it before sending)
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
@@ -83,6 +84,15 @@ class ReadForm(forms.Form):
     default_renderer = SiteRenderer
 
 
+def iso_attrs(fld: Field, *, whole_days: bool = False) -> dict[str, str]:
+    """What a text input asking for a date (or a date-time) says it takes: ``YYYY-MM-DD``
+    (``whole_days``: a date-time asked by the day), or ``YYYY-MM-DD HH:MM``."""
+    if fld.input_type == "datetime-local" and not whole_days:
+        return {"placeholder": _MOMENT_PLACEHOLDER, "pattern": _MOMENT_PATTERN,
+                "title": _MOMENT_PLACEHOLDER}
+    return {"placeholder": DATE_PLACEHOLDER, "pattern": DATE_PATTERN, "title": DATE_PLACEHOLDER}
+
+
 def read_widget(fld: Field, *, menus: bool = False, whole_days: bool = False,
                 attrs: dict[str, Any] | None = None) -> forms.Widget:
     """The widget that asks for a value of ``fld``. ``menus``: a Choice or Boolean is a menu
@@ -92,12 +102,8 @@ def read_widget(fld: Field, *, menus: bool = False, whole_days: bool = False,
     kind = fld.input_type
     if menus and kind == "select":
         return Menu(attrs=attrs, choices=[(c, c) for c in fld.input_choices])
-    if kind == "datetime-local" and not whole_days:
-        return TypedInput(attrs={"placeholder": _MOMENT_PLACEHOLDER, "pattern": _MOMENT_PATTERN,
-                                 "title": _MOMENT_PLACEHOLDER, **attrs})
     if kind in ("date", "datetime-local"):
-        return TypedInput(attrs={"placeholder": DATE_PLACEHOLDER, "pattern": DATE_PATTERN,
-                                 "title": DATE_PLACEHOLDER, **attrs})
+        return TypedInput(attrs=iso_attrs(fld, whole_days=whole_days) | attrs)
     if kind == "number":
         return TypedInput("number", attrs={"step": "any", **attrs})
     if kind in ("select", "checkbox", "textarea"):
