@@ -34,15 +34,15 @@ class LookupForm(ReadForm):
     def __init__(self, admin: EntityAdmin, *, kind: str, name: str, label: str, action: str,
                  key: Key, names: tuple[str, ...], values: Mapping[str, str] | None = None,
                  error: LookupInputError | None = None, beginning: str | None = None) -> None:
-        values = values or {}
-        super().__init__(initial={n: v for n, v in values.items() if isinstance(v, str)},
-                         auto_id=f"{kind}-{name}-%s")
+        # Values sent are shown back (a bound form): what the person typed, and beside it
+        # what was wrong with it.
+        data = {n: v for n, v in (values or {}).items() if isinstance(v, str)}
+        super().__init__(data=data if data or error else None, auto_id=f"{kind}-{name}-%s")
         self.kind, self.name, self.label, self.action, self.key = kind, name, label, action, key
         for field_name in names:
             fld = admin.opts.fields.get(field_name) or Field(label=field_name)
             self.fields[field_name] = _value_field(fld, beginning=field_name == beginning)
         if error is not None:
-            self.cleaned_data: dict[str, Any] = {}  # an unbound form's errors are added
             self.add_error(error.field if error.field in self.fields else None, error.message)
 
     @property
