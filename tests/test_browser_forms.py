@@ -121,7 +121,7 @@ def test_the_edit_form_focuses_its_first_field(browser, site, viewport):
 
 
 def test_saving_the_untouched_form_in_chromium_writes_nothing(browser, site):
-    """What Chromium submits untouched (a datetime-local without seconds, textareas in CRLF,
+    """What Chromium submits untouched (dates as the text shown, textareas in CRLF,
     selects) is what the form showed: nothing is written. Then a note added one per line,
     with "Save and continue editing", lands back on the form."""
     from dynadmin.models import AuditEntry

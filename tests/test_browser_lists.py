@@ -71,6 +71,23 @@ def test_a_date_range_includes_its_last_day(page, site, size):
     assert _fits(page)
 
 
+def test_choosing_a_filter_field_brings_the_widget_of_its_type(page, site):  # noqa: F811
+    """The Field menu asks the page for the chosen field's widgets (htmx swaps them in):
+    a number box for a Number, a menu of its choices for a Choice, and the filter applies."""
+    order = _known_order()
+    log_in(page, site)
+    page.goto(f"{site}/e/Application.Order/?status={order['status']}")
+    page.get_by_text("Dates and filters").click()
+    page.get_by_label("Field").select_option(label="Total")
+    page.locator("#l-f-value[type=number]").wait_for()
+    page.get_by_label("Field").select_option(label="Currency")
+    page.locator("select#l-f-value").wait_for()
+    page.locator("select#l-f-value").select_option(order["currency"])
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(f"**f_value={order['currency']}**")
+    assert page.locator(f"a[href*='%23{seed.KNOWN_ORDER_ID}']").count() >= 1
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_the_dashboard_is_a_starting_point(page, site, size):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))

@@ -37,7 +37,7 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _local(moment: dt.datetime) -> str:
-    """A moment as the datetime-local input sends it (UTC, minutes)."""
+    """A moment as a person may type it (UTC, minutes; the form also takes "T")."""
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 

@@ -137,3 +137,30 @@ def test_a_list_of_other_shapes_stays_json(staff_client, order, shop_table):
 
     assert response.status_code == 302
     assert data.get_item(shop_table, ORDER_KEY, consistent=True) == stored
+
+
+def test_every_description_an_input_points_at_is_on_the_page(staff_client, order):  # noqa: F811
+    """A screen reader reads an input's help and errors through ``aria-describedby``: each
+    id it names must be an element of the page, on the edit form as on a lookup's."""
+    import re
+
+    lookup = staff_client.get(reverse("dynadmin:entity_lookup", args=["User", "by_email"]),
+                              {"email": "not-an-email"})
+    for response in (staff_client.get(edit_url(ORDER_KEY)), lookup):
+        html = response.content.decode()
+        ids = set(re.findall(r'\sid="([^"]+)"', html))
+        described = [name for names in re.findall(r'aria-describedby="([^"]+)"', html)
+                     for name in names.split()]
+        assert described
+        assert [name for name in described if name not in ids] == []
+
+
+def test_the_edit_form_writes_dates_as_every_page_does(staff_client, order):  # noqa: F811
+    """A browser's date picker shows the reader's locale (01/15/2024) where every page
+    writes 2024-01-15: the form asks dates as ISO text, and shows the stored one so."""
+    import re
+
+    html = staff_client.get(edit_url(ORDER_KEY)).content.decode()
+    assert 'type="date"' not in html and 'type="datetime-local"' not in html
+    placed_on = re.search(r'<input [^>]*name="placed_on"[^>]*>', html).group(0)
+    assert 'value="2024-01-15"' in placed_on and 'placeholder="YYYY-MM-DD"' in placed_on

@@ -95,7 +95,7 @@ def test_a_users_partition_offers_the_sort_keys_of_its_entities():
     by_entity = {h.entity_name: h for h in hints}
     assert by_entity["Order"].template == "ORDER#{placed_on}#{order_id}"
     assert by_entity["Order"].prefix == "ORDER#"
-    assert by_entity["Order"].input.placeholder == "YYYY-MM-DD"
+    assert by_entity["Order"].form.placeholder == "YYYY-MM-DD"
     assert by_entity["Session"].prefix == "SESSION#"
     assert "User" not in by_entity  # METADATA has nothing to ask a range on
     assert key_hints(shop.entities, shop.primary, "PRODUCT#B000000001") == []

@@ -30,6 +30,7 @@ from ..definitions import Entity, KeyTemplateError, ParsedItem, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NESTING_LEVELS
+from ..services.inputs import SiteRenderer
 from .inputs import (
     form_field,
     initial_text,
@@ -41,7 +42,7 @@ from .inputs import (
 )
 from .validation import ItemInvalid, check_ttl, printable_name, validate_item
 
-__all__ = ["EntityForm", "RawItemForm"]
+__all__ = ["EntityForm", "RawItemForm", "lay_out"]
 
 EXTRA = "__extra__"
 # JSON nested deeper than Python's recursion limit (DynamoDB itself stops sooner).
@@ -67,6 +68,22 @@ def _readonly_text(fld: f.Field | None, parsed: Any, name: str) -> str:
         return fld.display(value)
     except Exception:  # noqa: BLE001 - a value that breaks its field is shown raw
         return raw_text(parsed.item.get(fld.attribute, value))
+
+
+def lay_out(form: forms.Form, *, may_edit_raw: bool) -> None:
+    """How each field of an edit form is shown: an input, or, read-only, its value as text
+    and why it cannot be changed here (a value kept as stored says where it can be)."""
+    for field in form.fields.values():
+        if not field.disabled:
+            field.template_name = "dynadmin/forms/edit_field.html"
+            continue
+        field.template_name = "dynadmin/forms/readonly_field.html"
+        reason = getattr(field, "kept_reason", "")
+        why = [str(reason), _("Kept as it is: saving never rewrites it.")] if reason else [
+            _("Read-only here.")]
+        if reason and may_edit_raw:
+            why.append(_("To change it, use “Edit as DynamoDB JSON”."))
+        field.readonly_help = " ".join(why)
 
 
 def _focus_first(form: forms.Form, skip: frozenset[str] = frozenset()) -> None:
@@ -95,6 +112,7 @@ class EntityForm(forms.Form):
     never rewritten.
     """
 
+    default_renderer = SiteRenderer
     entity: type[Entity] | None = None
     entity_fields: dict[str, f.Field] | None = None
     readonly: tuple[str, ...] = ()
@@ -227,8 +245,8 @@ class EntityForm(forms.Form):
         was = shown(field, self.get_initial_for_field(field, name))
         if same_text(submitted, was):
             return False
-        # A browser may send the value shown spelt its own way (a datetime-local input drops
-        # ":00" seconds): read by the same field, is it still the value shown?
+        # The text may differ and the value not ("09:30" for "09:30:00", a space trimmed):
+        # read by the same field, is it still the value shown?
         try:
             return field.clean(submitted) != field.clean(was)
         except forms.ValidationError:
@@ -344,6 +362,7 @@ def _b64(fld: f.Field, text: str) -> bytes:
 class RawItemForm(forms.Form):
     """A whole item as DynamoDB JSON: for unclassified items, and for any item on request."""
 
+    default_renderer = SiteRenderer
     item = forms.CharField(label=gettext_lazy("Item (DynamoDB JSON)"),
                            widget=forms.Textarea(attrs={"rows": 18, "class": "json"}))
 

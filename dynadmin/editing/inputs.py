@@ -19,19 +19,15 @@ from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..limits import MAX_NUMBER_DIGITS
+from ..services.inputs import iso_attrs
 
 __all__ = ["DATETIME_FORMATS", "form_field", "initial_text", "line_text", "list_member",
            "plain_json_safe", "raw_text", "same_text", "shown"]
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%Y-%m-%d %H:%M"]
-
-
-class _DateTimeLocal(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M:%S")
+#: how an edit form shows a moment: to the second, so that an untouched one reads back as is
+_MOMENT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def raw_text(value: Any) -> str:
@@ -85,22 +81,45 @@ def line_text(value: Any) -> str:
 
 
 def form_field(fld: f.Field, *, disabled: bool, lines: bool = False) -> forms.Field:
+    """The form field that edits ``fld``, its widget chosen by ``fld.input_type``.
+
+    An edit form shows a stored value and must get it back as it was when nobody touches it,
+    so a number and an email are typed as text: a ``type="number"`` input empties what it
+    cannot read as a double, and a ``type="email"`` one trims spaces and rewrites an
+    internationalised domain as punycode. Dates are ISO text, as on every page (a browser's
+    date picker shows the reader's locale, ``01/15/2024``). ``lines``: a list edited one value
+    per line."""
     common: dict[str, Any] = {"label": fld.label, "required": False, "disabled": disabled,
                               "help_text": fld.help_text}
-    if isinstance(fld, f.Choice):
-        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in fld.choices]], **common)
-    if isinstance(fld, f.Boolean):
-        return forms.ChoiceField(choices=[("", _("— (absent)")), ("true", "true"),
-                                          ("false", "false")], **common)
-    if isinstance(fld, f.Null):
-        return forms.BooleanField(**common | {"help_text": _("Present, holding NULL")})
-    if isinstance(fld, (f.TTL, f.DateTime)):
-        help_text = (_("UTC. Stored as epoch seconds (DynamoDB's TTL).") if isinstance(
-            fld, f.TTL) else _("UTC. Stored as ISO 8601 text."))
-        return forms.DateTimeField(widget=_DateTimeLocal(), input_formats=DATETIME_FORMATS,
-                                   **common | {"help_text": help_text})
-    if isinstance(fld, f.Date):
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    match fld.input_type:
+        case "select":
+            empty = _("— (absent)") if isinstance(fld, f.Boolean) else "—"
+            return forms.ChoiceField(choices=[("", empty), *[(c, c) for c in fld.input_choices]],
+                                     **common)
+        case "checkbox":
+            return forms.BooleanField(**common | {"help_text": _("Present, holding NULL")})
+        case "datetime-local":
+            help_text = (_("UTC. Stored as epoch seconds (DynamoDB's TTL).") if isinstance(
+                fld, f.TTL) else _("UTC. Stored as ISO 8601 text."))
+            return forms.DateTimeField(
+                widget=forms.DateTimeInput(format=_MOMENT_FORMAT, attrs=iso_attrs(fld)),
+                input_formats=DATETIME_FORMATS, **common | {"help_text": help_text})
+        case "date":
+            return forms.DateField(
+                widget=forms.DateInput(format="%Y-%m-%d", attrs=iso_attrs(fld)), **common)
+        case "textarea":
+            return _text_area(fld, common, lines=lines)
+        case "number":
+            return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                                   **common | {"help_text": fld.help_text or (
+                                       _("Exact, up to %(digits)s significant digits.")
+                                       % {"digits": MAX_NUMBER_DIGITS})})
+    return forms.CharField(strip=False, **common)
+
+
+def _text_area(fld: f.Field, common: dict[str, Any], *, lines: bool) -> forms.Field:
+    """A set (one member per line), a list (one value per line, or JSON), a map (JSON) or
+    binary (base64)."""
     if isinstance(fld, f.SetField):
         help_text = (_("One base64 value per line. Empty removes the attribute (DynamoDB "
                        "forbids empty sets).") if isinstance(fld, f.BinarySet) else
@@ -111,18 +130,11 @@ def form_field(fld: f.Field, *, disabled: bool, lines: bool = False) -> forms.Fi
     if lines:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common | {
             "help_text": fld.help_text or _("One value per line. Empty removes the attribute.")})
-    if isinstance(fld, (f.List, f.Map)):
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "json"}),
-                               **common | {"help_text": fld.help_text or "JSON"})
     if isinstance(fld, f.Binary):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common | {
             "help_text": _("base64 (or upload a file below)")})
-    if isinstance(fld, (f.Number, f.Integer)):
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                               **common | {"help_text": fld.help_text or (
-                                   _("Exact, up to %(digits)s significant digits.")
-                                   % {"digits": MAX_NUMBER_DIGITS})})
-    return forms.CharField(strip=False, **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "json"}),
+                           **common | {"help_text": fld.help_text or "JSON"})
 
 
 def initial_text(fld: f.Field, value: Any, *, lines: bool = False) -> Any:

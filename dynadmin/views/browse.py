@@ -13,16 +13,9 @@ from ..editing.actions import Selection
 from ..services.display.rows import Group, group_items, raw_text
 from ..services.partitions import code_snippets, export
 from ..services.partitions.case_hints import other_case_partitions
+from ..services.partitions.console import ConsoleForm
 from ..services.partitions.key_ranges import key_hints, missing_prefixes
-from ..services.partitions.pages import (
-    FILTER_OPERATORS,
-    MAX_LIMIT,
-    BadQuery,
-    PartitionQuery,
-    index_choices,
-    read_requested_page,
-)
-from ..services.partitions.query import SORT_OPERATORS
+from ..services.partitions.pages import BadQuery, PartitionQuery, read_requested_page
 from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
 
@@ -34,15 +27,12 @@ EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
 
 def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
-    context = {
-        "table": definition, "params": _FormValues(request.GET.items()),
-        "sort_operators": SORT_OPERATORS, "filter_operators": FILTER_OPERATORS,
-        "max_limit": MAX_LIMIT,
-        "index_choices": index_choices(definition, request.GET.get("index")),
-        # The moment "hide expired" compares TTLs with is part of the address, so a cursor
-        # stays valid for the query it was made for.
-        "hide_expired_now": int(time.time()),
-    }
+    params = _FormValues(request.GET.items())
+    # The moment "hide expired" compares TTLs with is part of the address, so a cursor
+    # stays valid for the query it was made for.
+    now = int(time.time())
+    context = {"table": definition, "params": params,
+               "form": ConsoleForm(definition, params, now=now)}
     templates = site.template_names("partition.html", definition)
     if not request.GET.get("pk"):
         return TemplateResponse(request, templates, context)
@@ -51,6 +41,7 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     except BadQuery as exc:
         return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
     hints = key_hints(definition.entities, query.index, query.pk)
+    context["form"] = ConsoleForm(definition, params, hints=hints, now=now)
     page = read_requested_page(query, request.GET)
     groups = group_items(site, definition, page.items, request)
     visible = [row.item for group in groups for row in group.rows]

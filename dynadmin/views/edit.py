@@ -7,6 +7,7 @@ The item as read when a form was opened travels with the form, signed
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Table
 from ..editing import writes
 from ..editing.conflicts import resolved_item
-from ..editing.forms import RawItemForm
+from ..editing.forms import RawItemForm, lay_out
 from ..editing.originals import TamperedOriginal, sign_item, unsign_item, unsign_names
 from ..editing.raw import check_raw_item
 from ..editing.validation import ItemInvalid
@@ -131,20 +132,57 @@ def save(request: HttpRequest, site: AdminSite, table: Table, admin: EntityAdmin
     return HttpResponseRedirect(_saved_url(request, table, result.after or new_item))
 
 
+@dataclass(frozen=True)
+class EditWords:
+    """What the edit page says, creating or changing an item."""
+
+    title: str
+    heading: str
+    crumb: str
+    intro: str
+    save: str
+    save_and_continue: str
+
+
+def _words(admin: EntityAdmin | None, name: str, *, creating: bool) -> EditWords:
+    if creating:
+        thing = admin.opts.verbose_name if admin else _("item")
+        return EditWords(
+            title=_("New %(name)s") % {"name": thing},
+            heading=_("New %(name)s") % {"name": thing.lower()}, crumb=_("New"),
+            intro=_("Creating never overwrites: the write is refused if an item with this key "
+                    "exists."),
+            save=_("Create"), save_and_continue=_("Create and continue editing"))
+    return EditWords(
+        title=_("Change %(name)s") % {"name": name},
+        heading=_("Change %(name)s") % {"name": name}, crumb=_("Change"),
+        intro=_("Saving writes only what you changed, and only if nobody changed the item "
+                "since you opened this form. Key fields change the item's key: the item is "
+                "then moved in one transaction."),
+        save=_("Save"), save_and_continue=_("Save and continue editing"))
+
+
 def _render_form(request: HttpRequest, site: AdminSite, table: Table,
                  admin: EntityAdmin | None, original: dict[str, Any] | None, form: Any,
                  status: int = 200, creating: bool = False) -> TemplateResponse:
+    raw = isinstance(form, RawItemForm)
+    may_raw = may_edit_raw(request)
+    name = item_name(site, table, original) if original else ""
+    lay_out(form, may_edit_raw=may_raw)
     return TemplateResponse(request, site.template_names(
         "edit.html", table, admin.entity if admin else None), {
         "table": table, "admin": admin, "form": form, "original": original,
         "original_token": sign_item(original) if original is not None else "",
-        "raw": isinstance(form, RawItemForm), "creating": creating,
+        "raw": raw, "creating": creating, "words": _words(admin, name, creating=creating),
         "item_link": item_url(table, original) if original else None,
-        "item_name": item_name(site, table, original) if original else "",
+        "item_name": name,
         "entity_link": site_url("entity", entity=admin.opts.label) if admin else "",
         "cancel_link": item_url(table, original) if original else (
             site_url("entity", entity=admin.opts.label) if admin else site_url("dashboard")),
-        "may_edit_raw": may_edit_raw(request),
+        "may_edit_raw": may_raw,
+        # An entity's item can also be edited whole, as DynamoDB JSON, by whoever may.
+        "raw_link": (f"?{request.GET.urlencode()}&raw=1"
+                     if admin and may_raw and not raw and not creating else ""),
     }, status=status)
 
 

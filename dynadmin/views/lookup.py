@@ -8,7 +8,7 @@ render it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..options import EntityAdmin
 from ..services.display.rows import group_items
+from ..services.links import site_url
 from ..services.lists.pages import entity_list, ways_in
 from ..services.lookups import (
     LookupInputError,
@@ -73,6 +74,13 @@ def lookup(request: HttpRequest, site: AdminSite) -> HttpResponse:
     return response
 
 
+class Console(NamedTuple):
+    """The link to the query console: this list's Query, or an empty console."""
+
+    url: str
+    label: str
+
+
 def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: int = 200,
           listing_values: Mapping[str, str] | None = None, listing_name: str = "",
           listing_error: LookupInputError | None = None) -> HttpResponse:
@@ -87,17 +95,24 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
                if lk.key in admin.opts.keys]
     context: dict[str, Any] = {
         "admin": admin, "opts": admin.opts, "table": admin.opts.table,
-        "lookups": lookups, "listings": listings,
+        "heading": admin.opts.verbose_name, "lookups": lookups, "listings": listings,
         "can_add": admin.has_add_permission(request),
+        # Without a listing, the page says how else its items are found.
+        "guide": not listings,
         "suggestions": listing_suggestions(admin) if not listings else [],
         "ways_in": ways_in(site, admin, request) if not listings else [],
         "keys": list(admin.opts.keys.values()),
+        "console": Console(site_url("partition", table=admin.opts.table.name),
+                           _("Open the query console")),
     }
     templates = site.template_names("entity.html", admin.opts.table, admin.entity)
     # A listing form sent with a value that makes no partition reads nothing: the form
     # shows the message, open under Advanced.
     found = entity_list(admin, request.GET, request) if listing_error is None else None
     context["listing_failed"] = listing_error is not None
+    # Under Advanced, the listings the page does not already show as its list.
+    shown_elsewhere = len(listings) <= 1 and found is not None and not found.missing
+    context["other_listings"] = [] if shown_elsewhere else listings
     if found is not None:
         if found.error:
             context["list_error"] = found.error
@@ -106,12 +121,16 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
             groups = group_items(site, admin.opts.table, found.page.items, request)
             offer_actions(site, request, admin.opts.table, groups)
             context |= {"groups": groups, "page": found.page, "query": found.query,
+                        "console": Console(found.query.url(),
+                                           _("Open this list in the query console")),
                         "shown": sum(len(g.rows) for g in groups),
                         "restricted": not site.sees_every_item(request, admin.opts.table)}
             if is_fragment_request(request) and request.htmx.target == "results":
                 templates = site.template_names("partials/entity_results.html",
                                                 admin.opts.table, admin.entity)
-        context["list"] = found
+        context |= {"list": found, "heading": found.heading, "list_form_template": (
+            "dynadmin/partials/list_missing.html" if found.missing else
+            "dynadmin/partials/list_narrow.html")}
         context["list_form"] = next(
             (f for f in listings if f.name == found.listing.name), None)
     return TemplateResponse(request, templates, context, status=status)

@@ -42,6 +42,11 @@ class Field:
     key_capable: ClassVar[bool] = False
     #: the regular expression a value takes inside a key (only for key-capable fields)
     key_pattern: ClassVar[str] = ".+?"
+    #: the HTML input that asks for a value: ``text``, ``email``, ``number``, ``date``,
+    #: ``datetime-local``, ``select`` (a menu of ``input_choices``), ``checkbox`` or
+    #: ``textarea``. Every form reads it here, and says in one place how it shows each type:
+    #: ``services.inputs`` for the forms that find items, ``editing.inputs`` for edits.
+    input_type: ClassVar[str] = "text"
 
     def __init__(
         self,
@@ -85,6 +90,11 @@ class Field:
     def to_dynamo(self, value: Any) -> Any:
         """Turn a Python value into what the data layer stores; validates on the way."""
         return self.to_python(value)
+
+    @property
+    def input_choices(self) -> tuple[str, ...]:
+        """The values a ``select`` offers, as a person types them (none for other inputs)."""
+        return ()
 
     def display(self, value: Any) -> str:
         if value is None:

@@ -14,6 +14,7 @@ __all__ = ["BinarySet", "List", "Map", "NumberSet", "SetField", "StringSet"]
 class SetField(Field):
     """A DynamoDB set: never empty, members unique, all of ``member``'s type."""
 
+    input_type = "textarea"
     member: ClassVar[type[Field]]
 
     def to_python(self, value: Any) -> Any:
@@ -71,6 +72,7 @@ class List(Field):
     list whose members are all text, or all numbers, is edited the same way, and any other
     list as JSON."""
 
+    input_type = "textarea"
     dynamo_type = "L"
 
     def __init__(self, *, member: Field | None = None, **kwargs: Any) -> None:
@@ -95,6 +97,7 @@ class Map(Field):
     so pages name them in the reader's words; keys not declared are kept and shown as
     stored, and values are never checked against the declaration (a map is free-form)."""
 
+    input_type = "textarea"
     dynamo_type = "M"
 
     def __init__(self, *, fields: Mapping[str, Field] | None = None, **kwargs: Any) -> None:

@@ -44,6 +44,7 @@ class Number(Field):
     ``167.49 USD``.
     """
 
+    input_type = "number"
     dynamo_type = "N"
     key_capable = True
     key_pattern = r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?"
@@ -111,6 +112,8 @@ class Integer(Number):
 class Boolean(Field):
     """DynamoDB's ``BOOL``, shown as a yes/no badge; in a key, ``true`` or ``false``."""
 
+    input_type = "select"
+    input_choices = ("true", "false")
     dynamo_type = "BOOL"
     key_capable = True
     key_pattern = "true|false"
@@ -137,6 +140,7 @@ class Null(Field):
     """DynamoDB's NULL type. In Python, ``True`` means "present, holding NULL"; an absent
     attribute is simply not there (None), so presence survives a parse/build round trip."""
 
+    input_type = "checkbox"
     dynamo_type = "NULL"
 
     def to_python(self, value: Any) -> Any:
@@ -153,6 +157,7 @@ class Null(Field):
 class Binary(Field):
     """Raw bytes. In a key template they travel as URL-safe base64 with no padding."""
 
+    input_type = "textarea"
     dynamo_type = "B"
     key_capable = True
     key_pattern = r"[A-Za-z0-9_-]+"

@@ -18,6 +18,7 @@ __all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version"]
 class Email(String):
     """An email address: text that a form refuses unless it looks like one."""
 
+    input_type = "email"
     _email = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     key_pattern = r"[^@\s#]+@[^@\s#]+\.[^@\s#]+"
 
@@ -35,6 +36,8 @@ class Choice(String):
     """One of ``choices``, stored as written. ``labels`` name them in the reader's words where
     the stored spelling is a code (``{"PAID": "Paid"}``); a choice without one reads as stored."""
 
+    input_type = "select"
+
     def __init__(self, *choices: str, labels: Mapping[str, str] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -42,6 +45,10 @@ class Choice(String):
             raise TypeError("Choice() needs at least one choice")
         self.choices = tuple(choices)
         self.labels = dict(labels or {})
+
+    @property
+    def input_choices(self) -> tuple[str, ...]:
+        return self.choices
 
     def choice_label(self, value: str) -> str:
         return self.labels.get(value, value)
@@ -66,6 +73,7 @@ class Choice(String):
 class Date(Field):
     """A calendar date, stored as an ISO string (``2024-01-15``), so that it sorts."""
 
+    input_type = "date"
     key_capable = True
     key_pattern = r"\d{4}-\d{2}-\d{2}"
 
@@ -102,6 +110,7 @@ class Date(Field):
 class DateTime(Field):
     """An aware date-time stored as ISO 8601 in UTC (``2024-01-15T09:30:00+00:00``)."""
 
+    input_type = "datetime-local"
     key_capable = True
     key_pattern = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}:\d{2}|Z)?"
 
@@ -167,6 +176,7 @@ def _strftime_pattern(spec: str) -> str:
 class TTL(Field):
     """DynamoDB's time to live: a Number of epoch seconds, shown as an aware date-time."""
 
+    input_type = "datetime-local"
     dynamo_type = "N"
 
     def to_python(self, value: Any) -> Any:

@@ -8,25 +8,13 @@ FilterExpression on the page read), so the list and the raw console ask DynamoDB
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from ...definitions import Entity
-from ...definitions.fields import (
-    TTL,
-    Boolean,
-    Choice,
-    Date,
-    DateTime,
-    Email,
-    Field,
-    Integer,
-    Number,
-    String,
-    Version,
-)
-from ..inputs import HtmlInput, html_input
+from ...definitions.fields import TTL, Field, Version
+from ..inputs import Hidden, Menu, ReadForm, Tick, TypedInput, read_widget
 
 __all__ = ["FilterForm", "filter_form"]
 
@@ -45,54 +33,82 @@ def _operators() -> dict[str, dict[str, str]]:
     }
 
 
+#: the questions a filter asks of a field, by the input its value is typed in
+_KINDS = {"number": "number", "date": "date", "datetime-local": "moment", "text": "text",
+          "email": "text"}
+
+
 def _kind(fld: Field) -> str | None:
-    if isinstance(fld, Choice):
-        return "choice"
-    if isinstance(fld, Boolean):
-        return "boolean"
     if isinstance(fld, (TTL, Version)):
         return None  # a TTL has its own page; a version counter is nobody's question
-    if isinstance(fld, (Number, Integer)):
-        return "number"
-    if isinstance(fld, DateTime):
-        return "moment"
-    if isinstance(fld, Date):
-        return "date"
-    if isinstance(fld, (String, Email)):
-        return "text"
-    return None
+    if fld.input_type == "select":
+        return "boolean" if fld.dynamo_type == "BOOL" else "choice"
+    return _KINDS.get(fld.input_type)
 
 
 VALUE_TYPES = {"number": "N", "boolean": "BOOL"}
+#: a filter's value is typed to be matched, not remembered or corrected
+_TYPED = {"id": "l-f-value", "autocomplete": "off", "spellcheck": "false"}
 
 
-@dataclass
-class FilterForm:
-    """What the filter form shows, and the partition filter it asks for (``params``)."""
+class FilterForm(ReadForm):
+    """The filter on a list page: a menu of the fields (choosing one asks the page, at
+    ``pick_url``, for its widgets), a condition, and a value asked with the widget of the
+    field's type (a menu for a Choice, a checkbox for a Boolean, a number box, ISO dates).
+    ``params`` is the partition filter it asks for."""
 
-    attributes: list[tuple[str, str]]
-    attribute: str
-    kind: str
-    operators: dict[str, str]
-    op: str
-    value: str
-    input: HtmlInput
-    choices: tuple[str, ...] = ()
-    checked: bool = False
-    #: the partition page's filter parameters (empty when no filter is asked)
-    params: dict[str, str] = field(default_factory=dict)
-    #: the list page's own parameters for this filter (so its links keep it)
-    own_params: dict[str, str] = field(default_factory=dict)
-    #: the person chose an attribute and has yet to give its value
-    picked: bool = False
+    def __init__(self, fields: Mapping[str, Field], *, attribute: str, op: str, value: str,
+                 pick_url: str) -> None:
+        super().__init__(initial={"f_attr": attribute, "f_op": op, "f_value": value},
+                         auto_id=False)
+        fld = fields[attribute]
+        self.kind = _kind(fld) or "text"
+        #: the partition page's filter parameters (empty when no filter is asked)
+        self.params: dict[str, str] = {}
+        #: the list page's own parameters for this filter (so its links keep it)
+        self.own_params: dict[str, str] = {}
+        #: the person chose an attribute and has yet to give its value
+        self.picked = False
+        self.fields["f_attr"] = forms.CharField(
+            label=_("Field"), required=False,
+            template_name="dynadmin/forms/filter_attribute.html",
+            widget=Menu(choices=[(n, f.label) for n, f in fields.items()], attrs={
+                "id": "l-f-attr", "hx-get": pick_url, "hx-trigger": "change",
+                "hx-include": "closest form", "hx-vals": '{"pick": "1"}',
+                "hx-target": "#filter-fields", "hx-select": "#filter-fields",
+                "hx-swap": "outerHTML"}))
+        if self.kind == "boolean":
+            self.fields["f_op"] = forms.CharField(
+                required=False, widget=Hidden(), template_name="dynadmin/forms/bare.html")
+            self.fields["f_value"] = forms.CharField(
+                label=_("yes (unticked: no)"), required=False,
+                widget=Tick(attrs={"id": "l-f-value"}),
+                template_name="dynadmin/forms/tick_field.html")
+            return
+        self.fields["f_op"] = forms.CharField(
+            label=_("Condition"), required=False, template_name="dynadmin/forms/inline_field.html",
+            widget=Menu(choices=list(_operators()[self.kind].items()), attrs={"id": "l-f-op"}))
+        self.fields["f_value"] = forms.CharField(
+            label=_("Value"), required=False, template_name="dynadmin/forms/inline_field.html",
+            widget=_value_widget(fld, self.kind))
 
     @property
     def active(self) -> bool:
         return bool(self.params)
 
 
+def _value_widget(fld: Field, kind: str) -> forms.Widget:
+    if kind == "choice":
+        return Menu(choices=[("", _("any")), *[(c, c) for c in fld.input_choices]],
+                    attrs={"id": "l-f-value"})
+    if kind == "text":
+        # A filter's text is matched in parts (begins with, contains): no email check on it.
+        return TypedInput(attrs=_TYPED)
+    return read_widget(fld, whole_days=True, attrs=_TYPED)
+
+
 def filter_form(entity: type[Entity], params: Mapping[str, str],
-                excluded: tuple[str, ...] = ()) -> FilterForm | None:
+                excluded: tuple[str, ...] = (), *, pick_url: str) -> FilterForm | None:
     """The form for ``entity``'s filterable fields (key fields ``excluded``), and the filter
     the address asks for: ``f_attr`` a field's name, ``f_op``, ``f_value``. With ``pick`` the
     person only chose another attribute: its widget is shown, nothing is filtered yet."""
@@ -113,14 +129,7 @@ def filter_form(entity: type[Entity], params: Mapping[str, str],
     if op not in operators:
         op = next(iter(operators))
     value = (params.get("f_value") or "").strip()
-    form = FilterForm(
-        attributes=[(n, f.label) for n, f in fields.items()], attribute=name, kind=kind,
-        operators=operators, op=op, value=value,
-        # A filter's text is matched in parts (begins with, contains): no email check on it.
-        input=html_input(fld, whole_days=True) if kind in ("number", "date", "moment")
-        else HtmlInput(),
-        choices=fld.choices if isinstance(fld, Choice) else (),
-        checked=kind == "boolean" and value == "true")
+    form = FilterForm(fields, attribute=name, op=op, value=value, pick_url=pick_url)
     if not asked or params.get("pick"):
         form.picked = asked
         return form

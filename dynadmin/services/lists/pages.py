@@ -21,11 +21,10 @@ from ...definitions import Key
 from ...definitions.fields import Choice
 from ...limits import MAX_PARTITION_KEY_BYTES
 from ...user_errors import UserInputError
-from ..inputs import HtmlInput
 from ..links import site_url
 from ..lookups.listings import find_listing
 from ..lookups.plans import clean_values, key_value
-from ..partitions.key_ranges import range_input
+from ..partitions.key_ranges import RangeForm
 from ..partitions.pages import BrowsePage, PartitionQuery, read_requested_page
 from ..url_keys import key_param
 from .filters import FilterForm, filter_form
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from ...options import EntityAdmin
     from ...sites import AdminSite
 
-__all__ = ["EntityList", "RangeForm", "Tab", "WayIn", "entity_list", "first_listing", "ways_in"]
+__all__ = ["EntityList", "Tab", "WayIn", "entity_list", "first_listing", "ways_in"]
 
 
 @dataclass(frozen=True)
@@ -44,24 +43,6 @@ class Tab:
     label: str
     url: str
     current: bool
-
-
-@dataclass(frozen=True)
-class RangeForm:
-    """The sort key's leading field asked as a range ("Placed at, from … to …")."""
-
-    field_label: str
-    input: HtmlInput
-    low: str
-    high: str
-
-    @property
-    def help_text(self) -> str:
-        if self.input.placeholder:
-            return _("%(field)s, from one day to another: both days included, written "
-                     "%(form)s.") % {"field": self.field_label, "form": self.input.placeholder}
-        return _("%(field)s, from one value to another: both included.") % {
-            "field": self.field_label}
 
 
 @dataclass
@@ -142,9 +123,10 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
     result.clear_url = _own_url(admin, own)
     if key.sk is not None and key.sk.leading_variable in admin.opts.fields:
         fld = admin.opts.fields[key.sk.leading_variable]
-        result.range = RangeForm(field_label=fld.label, input=range_input(fld),
+        result.range = RangeForm(fld, ids="l", labels=(_("From"), _("To")),
                                  low=params.get("sk_from", ""), high=params.get("sk_to", ""))
-    result.filter = filter_form(admin.entity, params, excluded=key.variables)
+    result.filter = filter_form(admin.entity, params, excluded=key.variables,
+                                pick_url=site_url("entity", entity=admin.opts.label))
     if result.missing:
         return result
     try:

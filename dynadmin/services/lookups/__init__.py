@@ -9,7 +9,7 @@ at all (``box``). Listings open an index partition as a paged list (``listings``
 home shows both as forms (``forms``); matches are grouped for display (``matches``).
 """
 
-from .forms import FormField, LookupForm, listing_form, lookup_form
+from .forms import LookupForm, listing_form, lookup_form
 from .global_box import (
     GLOBAL_LIMIT,
     Attempt,
@@ -33,7 +33,7 @@ from .plans import (
 )
 
 __all__ = [
-    "GLOBAL_LIMIT", "LOOKUP_LIMIT", "Attempt", "BoxHint", "FormField", "GlobalResult",
+    "GLOBAL_LIMIT", "LOOKUP_LIMIT", "Attempt", "BoxHint", "GlobalResult",
     "LookupForm", "LookupInputError",
     "LookupPlan", "LookupResult", "Match", "RawKey",
     "ListingSuggestion", "box_hints", "find_listing", "find_lookup", "global_lookup",

@@ -1,97 +1,89 @@
-"""The lookup and listing forms of an entity's home page, typed by the fields they fill."""
+"""The lookup and listing forms of an entity's home page: Django forms of the fields they
+fill, each with the widget its field's type asks for."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from ...access_patterns import Listing, Lookup
 from ...definitions import Key
-from ...definitions.fields import Boolean, Choice, Field
-from ..inputs import HtmlInput, html_input
+from ...definitions.fields import Field
+from ..inputs import ReadForm, TypedInput, read_widget
 from ..links import site_url
 from .plans import LookupInputError
 
 if TYPE_CHECKING:
     from ...options import EntityAdmin
 
-# -- forms for the entity home -------------------------------------------------------------
-@dataclass
-class FormField:
-    name: str
-    label: str
-    input: HtmlInput
-    id: str
-    choices: tuple[str, ...] = ()
-    value: str = ""
-    help_text: str = ""
-    error: str = ""
+__all__ = ["LookupForm", "listing_form", "lookup_form"]
+
+#: what a typed value's input says besides its type: a key is no word to check or recall
+_TYPED = {"required": True, "autocomplete": "off", "spellcheck": "false"}
 
 
-@dataclass
-class LookupForm:
-    kind: str  # "lookup" or "listing"
-    name: str
-    label: str
-    action: str
-    key: Key
-    fields: list[FormField]
-    error: str = ""
+class LookupForm(ReadForm):
+    """The values of a lookup's fields, or of a listing's partition key (``kind``), sent by
+    GET to ``action``. ``beginning`` is the field typed as the start of its value (a prefix
+    lookup): a plain text input that says so. A ``LookupInputError`` is shown beside the
+    field it names (or above the form)."""
+
+    def __init__(self, admin: EntityAdmin, *, kind: str, name: str, label: str, action: str,
+                 key: Key, names: tuple[str, ...], values: Mapping[str, str] | None = None,
+                 error: LookupInputError | None = None, beginning: str | None = None) -> None:
+        # Values sent are shown back (a bound form): what the person typed, and beside it
+        # what was wrong with it.
+        data = {n: v for n, v in (values or {}).items() if isinstance(v, str)}
+        super().__init__(data=data if data or error else None, auto_id=f"{kind}-{name}-%s")
+        self.kind, self.name, self.label, self.action, self.key = kind, name, label, action, key
+        for field_name in names:
+            fld = admin.opts.fields.get(field_name) or Field(label=field_name)
+            self.fields[field_name] = _value_field(fld, beginning=field_name == beginning)
+        if error is not None:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
 
     @property
     def where(self) -> str:
         return self.key.index_name or "table"
 
+    @property
+    def badge(self) -> str:
+        """Where a listing reads (a lookup's card names only what it finds)."""
+        return self.where if self.kind == "listing" else ""
 
-def _form_fields(admin: EntityAdmin, prefix: str, names: tuple[str, ...],
-                 values: Mapping[str, str], error: LookupInputError | None,
-                 beginning: str | None = None) -> list[FormField]:
-    """The inputs for ``names``; ``beginning`` is the field typed as the start of its value
-    (a prefix lookup): a plain text input that says so."""
-    out = []
-    for name in names:
-        fld = admin.opts.fields.get(name) or Field(label=name)
-        if name == beginning:
-            out.append(FormField(
-                name=name, label=fld.label, input=HtmlInput(), id=f"{prefix}-{name}",
-                value=values.get(name, "") if isinstance(values.get(name), str) else "",
-                help_text=_("The beginning is enough: “ali” finds Alice and Alistair."),
-                error=error.message if error is not None and error.field == name else ""))
-            continue
-        choices: tuple[str, ...] = ()
-        if isinstance(fld, Choice):
-            choices = fld.choices
-        elif isinstance(fld, Boolean):
-            choices = ("true", "false")
-        raw = values.get(name, "")
-        out.append(FormField(
-            name=name, label=fld.label, input=html_input(fld, menus=True), choices=choices,
-            id=f"{prefix}-{name}", value=raw if isinstance(raw, str) else "",
-            help_text=fld.help_text,
-            error=error.message if error is not None and error.field == name else ""))
-    return out
+    @property
+    def submit_label(self) -> str:
+        return _("Look up") if self.kind == "lookup" else _("List")
+
+
+def _value_field(fld: Field, *, beginning: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": fld.label, "required": False,
+                              "template_name": "dynadmin/forms/key_field.html"}
+    if beginning:
+        return forms.CharField(widget=TypedInput(attrs=_TYPED), help_text=_(
+            "The beginning is enough: “ali” finds Alice and Alistair."), **common)
+    widget = read_widget(fld, menus=True, attrs=_TYPED)
+    if fld.input_type == "select":
+        widget.attrs = {"required": True}  # a menu's values are neither spelt nor recalled
+    return forms.CharField(widget=widget, help_text=fld.help_text, **common)
 
 
 def lookup_form(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str] | None = None,
                 error: LookupInputError | None = None) -> LookupForm:
-    key = admin.opts.keys[lookup.key]
-    action = site_url("entity_lookup", entity=admin.opts.label, name=lookup.name)
-    fields = _form_fields(admin, f"lookup-{lookup.name}", lookup.fields, values or {}, error,
-                          beginning=lookup.prefix_field)
-    return LookupForm(kind="lookup", name=lookup.name, label=lookup.label, action=action,
-                      key=key, fields=fields,
-                      error=error.message if error is not None and error.field is None else "")
+    return LookupForm(
+        admin, kind="lookup", name=lookup.name, label=lookup.label,
+        action=site_url("entity_lookup", entity=admin.opts.label, name=lookup.name),
+        key=admin.opts.keys[lookup.key], names=lookup.fields, values=values, error=error,
+        beginning=lookup.prefix_field)
 
 
 def listing_form(admin: EntityAdmin, listing: Listing, values: Mapping[str, str] | None = None,
                  error: LookupInputError | None = None) -> LookupForm:
     key = admin.opts.keys[listing.key]
-    action = site_url("listing", entity=admin.opts.label, name=listing.name)
-    fields = _form_fields(admin, f"listing-{listing.name}", key.pk.variables, values or {},
-                          error)
-    return LookupForm(kind="listing", name=listing.name, label=listing.label, action=action,
-                      key=key, fields=fields,
-                      error=error.message if error is not None and error.field is None else "")
+    return LookupForm(
+        admin, kind="listing", name=listing.name, label=listing.label,
+        action=site_url("listing", entity=admin.opts.label, name=listing.name),
+        key=key, names=key.pk.variables, values=values, error=error)

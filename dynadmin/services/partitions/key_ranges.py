@@ -14,15 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from ...data import SortCondition
 from ...definitions import Entity, Index, Key, KeyTemplateError
 from ...definitions.fields import DateTime, Field, FieldError
 from ...user_errors import UserInputError
-from ..inputs import HtmlInput, html_input
+from ..inputs import ReadForm, read_widget
 
-__all__ = ["KeyHint", "SortRange", "key_hints", "missing_prefixes", "range_input", "range_key",
+__all__ = ["KeyHint", "RangeForm", "SortRange", "key_hints", "missing_prefixes", "range_key",
            "sort_range_from_params"]
 
 
@@ -101,9 +102,33 @@ def range_key(entity: type[Entity], index: Index) -> Key | None:
     return None
 
 
-def range_input(fld: Field) -> HtmlInput:
-    """The HTML input a range on this field uses (a date-time is asked by the day)."""
-    return html_input(fld, whole_days=True)
+class RangeForm(ReadForm):
+    """A sort key's leading field asked from one value to another (``sk_from``, ``sk_to``),
+    each input of its field's type (a date-time is asked by the day); ``ids`` prefixes the
+    inputs' ids, ``labels`` name the two ends."""
+
+    def __init__(self, fld: Field, *, ids: str, labels: tuple[str, str], low: str = "",
+                 high: str = "") -> None:
+        super().__init__(initial={"sk_from": low, "sk_to": high}, auto_id=False)
+        self.field_label = fld.label
+        self.low, self.high = low, high
+        for name, end, label in (("sk_from", "from", labels[0]), ("sk_to", "to", labels[1])):
+            self.fields[name] = forms.CharField(
+                label=label, required=False, template_name="dynadmin/forms/inline_field.html",
+                widget=read_widget(fld, whole_days=True, attrs={"id": f"{ids}-{end}"}))
+
+    @property
+    def placeholder(self) -> str:
+        """How a value is written, where the input says (``YYYY-MM-DD``)."""
+        return self.fields["sk_from"].widget.attrs.get("placeholder", "")
+
+    @property
+    def help_text(self) -> str:
+        if self.placeholder:
+            return _("%(field)s, from one day to another: both days included, written "
+                     "%(form)s.") % {"field": self.field_label, "form": self.placeholder}
+        return _("%(field)s, from one value to another: both included.") % {
+            "field": self.field_label}
 
 
 def _parse(fld: Field, raw: str) -> Any:
@@ -157,7 +182,7 @@ class KeyHint:
     prefix: str
     field_name: str
     field_label: str
-    input: HtmlInput
+    form: RangeForm
 
 
 def key_hints(entities: list[type[Entity]], index: Index, pk: Any) -> list[KeyHint]:
@@ -174,7 +199,8 @@ def key_hints(entities: list[type[Entity]], index: Index, pk: Any) -> list[KeyHi
         hints.append(KeyHint(
             entity_name=entity._meta.name, label=entity._meta.verbose_name,
             template=key.sk.template, prefix=key.sk.literal_prefix, field_name=fld.name,
-            field_label=fld.label, input=range_input(fld)))
+            field_label=fld.label, form=RangeForm(
+                fld, ids=f"w-{entity._meta.name}", labels=(_("from"), _("to")))))
     return hints
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ... import conf, data
 from ...codenames import EXTEND_TTL
@@ -132,6 +133,19 @@ class ItemTTL:
     @property
     def may_extend(self) -> bool:
         return self.policy != "none"
+
+    @property
+    def extend_label(self) -> str:
+        """What the extend buttons add to: the expiry, or now once it has passed."""
+        return _("Extend by") if self.state.kind == "ok" else _("Extend from now by")
+
+    @property
+    def set_label(self) -> str:
+        return _("Set to (UTC)") if self.may_shorten else _("Extend to (UTC)")
+
+    @property
+    def set_button(self) -> str:
+        return _("Set expiry") if self.may_shorten else _("Extend")
 
 
 def item_ttl(site: AdminSite, table: Table, item: Mapping[str, Any], request: HttpRequest,

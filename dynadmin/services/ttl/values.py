@@ -37,7 +37,7 @@ def relative_time(moment: dt.datetime, now: dt.datetime) -> str:
     return f"{amount} ago" if past else f"in {amount}"
 
 
-def _stamp(moment: dt.datetime) -> str:
+def _moment_text(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -68,14 +68,14 @@ class TTLState:
     def value_text(self) -> str:
         """The stored value alone: its moment when it has a sane one, else as stored."""
         if self.kind in ("ok", "expired", "ancient") and self.moment is not None:
-            return _stamp(self.moment)
+            return _moment_text(self.moment)
         return self.raw or "—"
 
     @property
     def text(self) -> str:
         """The value as a cell shows it: ``2026-11-24 10:00 UTC (expires in 3 days)``."""
         if self.kind in ("ok", "expired", "ancient") and self.moment is not None:
-            return f"{_stamp(self.moment)} ({self.label})"
+            return f"{_moment_text(self.moment)} ({self.label})"
         if self.kind == "none":
             return "—"
         if self.kind == "missing":
@@ -92,7 +92,7 @@ def classify_ttl(value: Any, *, required: bool, now: dt.datetime) -> TTLState:
         return TTLState("none", "no TTL", "muted", "The item does not expire.")
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return _by_moment(moment, now, raw=_stamp(moment))
+        return _by_moment(moment, now, raw=_moment_text(moment))
     raw = _raw_text(value)
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return TTLState("not_number", "not a number", "bad",
@@ -105,7 +105,7 @@ def classify_ttl(value: Any, *, required: bool, now: dt.datetime) -> TTLState:
             return TTLState(
                 "millis", "milliseconds instead of seconds", "bad",
                 f"Read as seconds, {raw} is after the year 3000, so DynamoDB keeps the item "
-                f"practically forever. Read as milliseconds it is {_stamp(meant)} "
+                f"practically forever. Read as milliseconds it is {_moment_text(meant)} "
                 f"({relative_time(meant, now)}): probably what was meant.",
                 meant=meant, raw=raw)
         return TTLState("far_future", "after the year 3000", "bad",
@@ -141,7 +141,7 @@ def _by_moment(moment: dt.datetime | None, now: dt.datetime, *, raw: str) -> TTL
                         "DynamoDB deletes the item in the background some time after this "
                         "moment (typically within a few days).", moment=moment, raw=raw)
     if moment is None or now - moment > TTL_IGNORED_AFTER:
-        when = _stamp(moment) if moment is not None else raw
+        when = _moment_text(moment) if moment is not None else raw
         return TTLState("ancient", "more than five years ago", "bad",
                         f"{when} is more than five years in the past: DynamoDB never deletes "
                         "it.", moment=moment, raw=raw)

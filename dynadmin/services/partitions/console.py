@@ -1,0 +1,99 @@
+"""The query console's form: a Query in DynamoDB's own terms (index, exact partition key,
+sort-key condition, order, page size, one attribute filter), as a Django form whose fields
+are the ``PartitionQuery`` parameters, so that what it sends is what the page reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundField
+from django.utils.translation import gettext as _
+
+from ...data import SORT_OPERATORS
+from ...definitions import Table
+from ..inputs import Menu, ReadForm, Tick, TypedInput
+from .key_ranges import KeyHint
+from .query import DEFAULT_LIMIT, FILTER_OPERATORS, MAX_LIMIT, index_choices
+
+__all__ = ["ConsoleForm"]
+
+_INLINE = "dynadmin/forms/inline_field.html"
+_TICK = "dynadmin/forms/tick_field.html"
+#: raw key text: neither a word to check nor one to recall
+_RAW = {"spellcheck": "false"}
+
+
+def _field(label: str, widget: forms.Widget, template: str = _INLINE,
+           help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=widget, template_name=template,
+                           help_text=help_text)
+
+
+class ConsoleForm(ReadForm):
+    """The console for ``table``, showing back the address's ``params``. ``hints``: the sort
+    key templates of the partition asked, whose literal prefixes the sort key's input
+    offers. ``now``: the moment "hide expired" compares TTLs with (epoch seconds), sent with
+    the form so that every page of one paging session hides the same items."""
+
+    def __init__(self, table: Table, params: Mapping[str, str], *,
+                 hints: list[KeyHint] | None = None, now: int = 0) -> None:
+        super().__init__(initial={**params, "limit": params.get("limit") or DEFAULT_LIMIT},
+                         auto_id="q-%s")
+        hints = hints or []
+        sk_attrs: dict[str, Any] = dict(_RAW)
+        if hints:
+            sk_attrs |= {"list": "q-sk-prefixes", "placeholder": hints[0].prefix,
+                         "aria-describedby": "q-sk-help"}
+        self.fields |= {
+            "index": _field(_("Index"), Menu(
+                attrs={"id": "q-index"},
+                choices=[(c.value, c.label) for c in index_choices(table, None)])),
+            "pk": _field(_("Partition key (exact)"), TypedInput(attrs={
+                "id": "q-pk", "required": True, **_RAW, "autocomplete": "off"})),
+            "sk_op": _field(_("Sort key"), Menu(
+                attrs={"id": "q-sk-op"},
+                choices=[("", _("any")), *[(op, op) for op in SORT_OPERATORS]])),
+            "sk": _field(_("Value"), TypedInput(attrs={"id": "q-sk", **sk_attrs})),
+            "sk2": _field(_("and (for between)"), TypedInput(attrs={"id": "q-sk2", **_RAW})),
+            "order": _field(_("Order"), Menu(
+                attrs={"id": "q-order"},
+                choices=[("", _("ascending")), ("desc", _("descending"))])),
+            "limit": _field(_("Page size"), TypedInput("number", attrs={
+                "id": "q-limit", "min": 1, "max": MAX_LIMIT})),
+            "consistent": _field(_("Strongly consistent (table only)"), Tick(value="1"),
+                                 template=_TICK),
+        }
+        if table.ttl_attribute:
+            self.fields["hide_expired"] = _field(
+                _("Hide expired items"), Tick(value=str(now), any_value=True),
+                template=_TICK, help_text=_(
+                    "A filter on the page read (%(attribute)s passed): DynamoDB still reads "
+                    "the expired items.") % {"attribute": table.ttl_attribute})
+        self.fields |= {
+            "f_attr": _field(_("Attribute"), TypedInput(attrs={"id": "q-f-attr", **_RAW})),
+            "f_op": _field(_("Condition"), Menu(attrs={"id": "q-f-op"},
+                                                choices=list(FILTER_OPERATORS.items()))),
+            "f_value": _field(_("Value"), TypedInput(attrs={"id": "q-f-value"})),
+            "f_type": _field(_("Type"), Menu(attrs={"id": "q-f-type"}, choices=[
+                ("S", _("text (S)")), ("N", _("number (N)")), ("BOOL", _("boolean"))])),
+        }
+        #: the filter is shown open when the address asks for one
+        self.filtering = bool(params.get("f_attr"))
+
+    def _group(self, *names: str) -> list[BoundField]:
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def partition_fields(self) -> list[BoundField]:
+        return self._group("index", "pk")
+
+    @property
+    def page_fields(self) -> list[BoundField]:
+        return self._group("sk_op", "sk", "sk2", "order", "limit", "consistent",
+                           "hide_expired")
+
+    @property
+    def filter_fields(self) -> list[BoundField]:
+        return self._group("f_attr", "f_op", "f_value", "f_type")

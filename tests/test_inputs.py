@@ -1,0 +1,82 @@
+"""Which input asks for a field's value: said once by the field (``Field.input_type``), and
+shown by each form as its purpose needs (``services.inputs`` reads, ``editing.inputs`` edits)."""
+
+import datetime as dt
+
+import pytest
+from django import forms
+
+from dynadmin.definitions import fields
+from dynadmin.editing.inputs import form_field
+from dynadmin.services.inputs import read_widget
+
+INPUT_TYPES = [
+    (fields.String(), "text"), (fields.Email(), "email"), (fields.Number(), "number"),
+    (fields.Integer(), "number"), (fields.Version(), "number"), (fields.Boolean(), "select"),
+    (fields.Choice("A", "B"), "select"), (fields.Null(), "checkbox"),
+    (fields.Date(), "date"), (fields.DateTime(), "datetime-local"),
+    (fields.TTL(), "datetime-local"), (fields.Binary(), "textarea"),
+    (fields.StringSet(), "textarea"), (fields.List(), "textarea"), (fields.Map(), "textarea"),
+]
+
+
+@pytest.mark.parametrize(("fld", "expected"), INPUT_TYPES,
+                         ids=[type(f).__name__ for f, _ in INPUT_TYPES])
+def test_every_field_says_which_input_asks_for_it(fld, expected):
+    assert fld.input_type == expected
+
+
+def test_a_menu_offers_what_the_field_stores():
+    assert fields.Choice("PAID", "SHIPPED").input_choices == ("PAID", "SHIPPED")
+    assert fields.Boolean().input_choices == ("true", "false")
+    assert fields.String().input_choices == ()
+
+
+def read_attrs(fld, **options):
+    widget = read_widget(fld, **options)
+    return widget.input_type, widget.attrs
+
+
+def test_read_forms_ask_dates_as_iso_text():
+    assert read_attrs(fields.Date()) == ("text", {
+        "placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "title": "YYYY-MM-DD"})
+    kind, attrs = read_attrs(fields.DateTime())
+    assert (kind, attrs["placeholder"]) == ("text", "YYYY-MM-DD HH:MM")
+    kind, attrs = read_attrs(fields.DateTime(), whole_days=True)
+    assert (kind, attrs["placeholder"]) == ("text", "YYYY-MM-DD")
+
+
+def test_read_forms_let_the_browser_check_numbers_and_emails():
+    assert read_attrs(fields.Number()) == ("number", {"step": "any"})
+    assert read_attrs(fields.Email()) == ("email", {})
+
+
+def test_a_menu_offers_a_choices_values_or_true_and_false():
+    assert read_widget(fields.Choice("A", "B"), menus=True).choices == [("A", "A"), ("B", "B")]
+    assert read_widget(fields.Boolean(), menus=True).choices == [
+        ("true", "true"), ("false", "false")]
+    assert read_attrs(fields.Boolean()) == ("text", {})  # typed, where menus are not asked
+
+
+def test_a_fields_own_input_type_reaches_the_read_forms():
+    class Phone(fields.String):
+        input_type = "tel"
+
+    assert read_attrs(Phone()) == ("tel", {})
+
+
+def test_edit_forms_type_numbers_and_emails_as_text_that_comes_back_untouched():
+    number = form_field(fields.Number(), disabled=False).widget
+    assert (number.input_type, number.attrs) == ("text", {"inputmode": "decimal"})
+    assert form_field(fields.Email(), disabled=False).widget.input_type == "text"
+    assert isinstance(form_field(fields.Null(), disabled=False).widget, forms.CheckboxInput)
+    boolean = form_field(fields.Boolean(), disabled=False)
+    assert [value for value, _ in boolean.choices] == ["", "true", "false"]
+
+
+def test_edit_forms_ask_dates_as_iso_text_to_the_second():
+    date = form_field(fields.Date(), disabled=False).widget
+    assert (date.input_type, date.attrs["placeholder"]) == ("text", "YYYY-MM-DD")
+    moment = form_field(fields.TTL(), disabled=False).widget
+    assert (moment.input_type, moment.attrs["placeholder"]) == ("text", "YYYY-MM-DD HH:MM")
+    assert moment.format_value(dt.datetime(2024, 1, 15, 9, 30, 5)) == "2024-01-15 09:30:05"
