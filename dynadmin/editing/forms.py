@@ -284,11 +284,7 @@ class EntityForm(forms.Form):
         else:
             for name, value in extras.items():
                 item.setdefault(name, value)
-        try:
-            validate_item(meta.table, item)
-        except ItemInvalid as exc:
-            raise forms.ValidationError(exc.messages) from None
-        self.cleaned_item = item
+        self.cleaned_item = _valid_item(meta.table, item)
         return cleaned
 
     def _value(self, name: str, fld: f.Field, raw: Any, *, check: bool = True) -> Any:
@@ -380,9 +376,14 @@ class RawItemForm(forms.Form):
             raise forms.ValidationError(printable_name(str(exc))) from None
         except RecursionError:
             raise forms.ValidationError(_TOO_DEEP) from None
-        try:
-            validate_item(self.table, item)
-        except ItemInvalid as exc:
-            raise forms.ValidationError(exc.messages) from None
-        self.cleaned_item = item
+        self.cleaned_item = _valid_item(self.table, item)
         return text
+
+
+def _valid_item(table: Table, item: dict[str, Any]) -> dict[str, Any]:
+    """``item``, once DynamoDB would accept it (its refusals as the form's errors)."""
+    try:
+        validate_item(table, item)
+    except ItemInvalid as exc:
+        raise forms.ValidationError(exc.messages) from None
+    return item
