@@ -31,17 +31,17 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     # The moment "hide expired" compares TTLs with is part of the address, so a cursor
     # stays valid for the query it was made for.
     now = int(time.time())
-    context = {"table": definition, "params": params,
-               "form": ConsoleForm(definition, params, now=now)}
+    context = {"table": definition, "params": params}
     templates = site.template_names("partition.html", definition)
     if not request.GET.get("pk"):
-        return TemplateResponse(request, templates, context)
+        return TemplateResponse(request, templates,
+                                context | {"form": ConsoleForm(definition, params, now=now)})
     try:
         query = PartitionQuery.from_params(definition, request.GET)
     except BadQuery as exc:
-        return TemplateResponse(request, templates, context | {"error": str(exc)}, status=400)
+        return TemplateResponse(request, templates, context | {
+            "error": str(exc), "form": ConsoleForm(definition, params, now=now)}, status=400)
     hints = key_hints(definition.entities, query.index, query.pk)
-    context["form"] = ConsoleForm(definition, params, hints=hints, now=now)
     page = read_requested_page(query, request.GET)
     groups = group_items(site, definition, page.items, request)
     visible = [row.item for group in groups for row in group.rows]
@@ -71,6 +71,8 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
     }
     if is_fragment_request(request):
         templates = site.template_names("partials/partition_results.html", definition)
+    else:  # the console is built once, and only for a whole page (a swap does not show it)
+        context["form"] = ConsoleForm(definition, params, hints=hints, now=now)
     return TemplateResponse(request, templates, context)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ...data import SORT_OPERATORS
@@ -82,18 +82,15 @@ class ConsoleForm(ReadForm):
         #: the filter is shown open when the address asks for one
         self.filtering = bool(params.get("f_attr"))
 
-    def _group(self, *names: str) -> list[BoundField]:
-        return [self[name] for name in names if name in self.fields]
+    @property
+    def partition_html(self) -> SafeString:
+        return self.fields_html(("index", "pk"))
 
     @property
-    def partition_fields(self) -> list[BoundField]:
-        return self._group("index", "pk")
+    def page_html(self) -> SafeString:
+        return self.fields_html(("sk_op", "sk", "sk2", "order", "limit", "consistent",
+                                 "hide_expired"))
 
     @property
-    def page_fields(self) -> list[BoundField]:
-        return self._group("sk_op", "sk", "sk2", "order", "limit", "consistent",
-                           "hide_expired")
-
-    @property
-    def filter_fields(self) -> list[BoundField]:
-        return self._group("f_attr", "f_op", "f_value", "f_type")
+    def filter_html(self) -> SafeString:
+        return self.fields_html(("f_attr", "f_op", "f_value", "f_type"))
