@@ -46,7 +46,7 @@ class Relation:
     link and no call; otherwise it is the partition it determines, read newest first with
     ``descending=True``, ``limit`` items a page, one bounded Query each. ``field`` is a source
     field whose value links to the related item. Check ``dynadmin.E011`` refuses a relation
-    that would need a Scan.
+    whose items no bounded Query could read.
     """
 
     label: str
