@@ -1,0 +1,229 @@
+"""The stream consumer: every stream record archived once, however often it is delivered.
+
+Streams deliver at least once (a consumer that stops before its checkpoint reads the same
+records again; two consumers read the same records), so storage is made exactly-once by the
+key: each change is put under a key derived from its record's sequence number, on condition
+that no item holds that key yet. A failed condition means the change is archived already,
+which is counted, not an error. A shard's checkpoint (the last sequence number archived)
+only moves forward (its update is conditional on it being absent or lower), so a slow
+consumer never moves it back under a faster one.
+
+A position older than the stream keeps (trimmed: past 24 hours on AWS) cannot be read: the
+read starts again from the oldest record kept, and the records in between are recorded as a
+Gap item, never silently skipped. An expired iterator loses nothing (a fresh one starts
+after the last sequence number read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..data.conditions import AttributeNotExists, LessThan
+from ..data.errors import WriteConflict
+from ..data.reads import query
+from ..data.serialization import deserialize_item, dumps_dynamodb_json
+from ..data.streams.client import get_streams_client
+from ..data.streams.reading import (
+    StreamRead,
+    StreamRecord,
+    list_shards,
+    read_bounds,
+    read_shard,
+    stream_info,
+    typed_record,
+)
+from ..data.writes import put_item, update_item
+from ..definitions.tables import Table
+from .archive import (
+    HOUR,
+    Change,
+    Checkpoint,
+    Gap,
+    archive,
+    expiry,
+    item_key_text,
+    padded_sequence,
+)
+
+__all__ = ["Counts", "archive_record", "change_item", "checkpoints", "follow",
+           "follow_once", "save_checkpoint"]
+
+#: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
+#: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
+CALLS_PER_PASS = 10_000
+
+
+@dataclass
+class Counts:
+    """What a consumer did: records read, changes archived now, changes found archived
+    already (a replay or another consumer), gaps recorded, records it could not archive."""
+
+    read: int = 0
+    archived: int = 0
+    already_archived: int = 0
+    gaps: int = 0
+    failed: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("read", "archived", "already_archived", "gaps", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
+    """The archive's Change item for one stream record (ValueError when it cannot be)."""
+    if record.when is None:
+        raise ValueError(f"record {record.sequence_number}: no ApproximateCreationDateTime")
+    changed_at = record.when.astimezone(dt.UTC).replace(microsecond=0)
+    return Change.build_item({
+        "source_table": source_table, "item_key": item_key_text(record.keys),
+        "changed_at": changed_at, "hour": changed_at.strftime(HOUR),
+        "sequence": padded_sequence(record.sequence_number),
+        "sequence_number": record.sequence_number,
+        "event": record.event_name,
+        "keys_json": dumps_dynamodb_json(record.keys, indent=None),
+        "old_image": (None if record.old_image is None
+                      else dumps_dynamodb_json(record.old_image, indent=None)),
+        "new_image": (None if record.new_image is None
+                      else dumps_dynamodb_json(record.new_image, indent=None)),
+        "identity_type": record.identity_type, "principal": record.principal,
+        "ttl_deletion": record.is_ttl_deletion,
+        "shard_id": record.shard_id or None,
+        "expires": expiry(changed_at),
+    })
+
+
+def archive_record(source_table: str, record: StreamRecord) -> bool:
+    """Archive one change; False when it was archived already (by a replay or another
+    consumer): the conditional put then writes nothing."""
+    try:
+        put_item(archive, change_item(source_table, record), condition=AttributeNotExists("PK"))
+    except WriteConflict:
+        return False
+    return True
+
+
+def archive_records(source_table: str, records: Iterable[StreamRecord]) -> Counts:
+    counts = Counts()
+    for record in records:
+        counts.read += 1
+        if archive_record(source_table, record):
+            counts.archived += 1
+        else:
+            counts.already_archived += 1
+    return counts
+
+
+def checkpoints(source_table: str) -> dict[str, str]:
+    """Each shard's last archived sequence number (as the stream spells it), one Query."""
+    found: dict[str, str] = {}
+    partition = Checkpoint.key({"source_table": source_table, "shard_id": "-"})[archive.pk]
+    start: dict[str, Any] | None = None
+    while True:
+        page = query(archive.primary, partition, consistent=True, limit=1000, start_key=start)
+        for item in page.items:
+            found[item["shard_id"]] = item["sequence_number"]
+        start = page.last_evaluated_key
+        if not start:
+            return found
+
+
+def save_checkpoint(source_table: str, shard_id: str, record: StreamRecord) -> bool:
+    """Move the shard's checkpoint forward to ``record``; False when it was there already
+    (or further: another consumer went ahead), which leaves it as it is."""
+    item = Checkpoint.build_item({
+        "source_table": source_table, "shard_id": shard_id,
+        "sequence": padded_sequence(record.sequence_number),
+        "sequence_number": record.sequence_number,
+        "changed_at": record.when, "archived_at": dt.datetime.now(dt.UTC)})
+    key = archive.key_of(item)
+    values = {name: value for name, value in item.items() if name not in key}
+    try:
+        update_item(archive, key, set=values,
+                    condition=(AttributeNotExists(archive.pk)
+                               | LessThan("sequence", values["sequence"])))
+    except WriteConflict:
+        return False
+    return True
+
+
+def record_gap(source_table: str, shard_id: str, after: str | None, until: str | None,
+               reason: str) -> bool:
+    """Note that the records of a shard after ``after`` and before ``until`` were not
+    archived; False when another consumer noted the same gap already."""
+    item = Gap.build_item({
+        "source_table": source_table, "shard_id": shard_id,
+        "after": padded_sequence(after or "0"),
+        "until": padded_sequence(until) if until else None,
+        "reason": reason, "noticed_at": dt.datetime.now(dt.UTC)})
+    try:
+        put_item(archive, item, condition=AttributeNotExists("PK"))
+    except WriteConflict:
+        return False
+    return True
+
+
+class _ShardArchiver:
+    """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
+
+    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str]) -> None:
+        self.source = table.table_name
+        self.result = result
+        self.last = dict(saved)  # the last sequence number archived, per shard
+        self.gapped: set[str] = set()
+        self.counts = Counts()
+
+    def __call__(self, records: list[dict[str, Any]], shard_id: str) -> bool:
+        if shard_id in self.result.trimmed_shards and shard_id not in self.gapped:
+            # The position was trimmed: what lay between the last record archived and the
+            # oldest one kept is lost, and the archive says so.
+            self.gapped.add(shard_id)
+            until = records[0]["dynamodb"]["SequenceNumber"] if records else None
+            if record_gap(self.source, shard_id, self.last.get(shard_id), until, "trimmed"):
+                self.counts.gaps += 1
+        typed = [typed_record(raw, shard_id, deserialize_item(raw["dynamodb"].get("Keys", {})))
+                 for raw in records]
+        self.counts.add(archive_records(self.source, typed))
+        if typed:
+            save_checkpoint(self.source, shard_id, typed[-1])
+            self.last[shard_id] = typed[-1].sequence_number
+            self.result.position["after"][shard_id] = typed[-1].sequence_number
+        return True
+
+
+def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
+    """One pass over every shard of the table's stream, from each shard's checkpoint (or
+    its oldest record), to the newest record: what it archived."""
+    info = stream_info(table)
+    if not info.readable or not info.arn:
+        return Counts()
+    saved = checkpoints(table.table_name)
+    result = StreamRead(info=info, position={"after": dict(saved), "done": []})
+    bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
+    archiver = _ShardArchiver(table, result, saved)
+    client = get_streams_client(table)
+    for shard in list_shards(client, table, info.arn, bound) or ():
+        if not read_shard(client, table, info.arn, shard, result, bound, archiver, per_call):
+            break
+    return archiver.counts
+
+
+def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
+           report: Callable[[Table, Counts], None] | None = None) -> Counts:
+    """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
+    every ``interval`` seconds until interrupted. Returns the counts of every pass."""
+    tables = [tables] if isinstance(tables, Table) else list(tables)
+    total = Counts()
+    while True:
+        for table in tables:
+            counts = follow_once(table)
+            total.add(counts)
+            if report is not None:
+                report(table, counts)
+        if once:
+            return total
+        time.sleep(interval)
+
