@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import random
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +30,12 @@ from dynadmin.history.archive import Change, Checkpoint, Gap, archive, item_key_
 from dynadmin.history.consumer import archive_records, follow, save_checkpoint
 from dynadmin.sites import AdminSite
 
+from . import fakes
 from .support.changes import KEY, app, order
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -321,3 +328,48 @@ def test_an_archived_changes_key_parses_back_into_its_fields() -> None:
     assert archive.classify(item) is Change
     parsed = Change._meta.primary_key.parse(item)
     assert parsed is not None and parsed["item_key"] == item_key_text(KEY)
+
+
+def test_a_trimmed_position_is_recorded_as_a_gap_and_reading_goes_on(
+        history, shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    follow(shop_table, once=True)
+    application = app(dynamodb_endpoint, shop_table)
+    application.update_item(Key=OTHER, UpdateExpression="SET #s = :s",
+                            ExpressionAttributeNames={"#s": "status"},
+                            ExpressionAttributeValues={":s": "PAID"})
+    records = data.read_stream(shop_table, max_calls=10_000).records
+
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        # DynamoDB Local keeps every record: the proxy says what AWS says after 24 hours.
+        proxy.answer_error(
+            "GetShardIterator", "TrimmedDataAccessException", times=1,
+            when=lambda body: body.get("ShardIteratorType") == "AFTER_SEQUENCE_NUMBER")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", proxy.endpoint)
+        trimmed = follow(shop_table, once=True)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
+    again = follow(shop_table, once=True)
+
+    assert (trimmed.gaps, trimmed.archived, trimmed.already_archived) == (1, 1, 4)
+    assert (again.gaps, again.read) == (0, 0)
+    partition = Gap.key({"source_table": shop_table.table_name, "shard_id": "-",
+                         "after": "0"})[archive.pk]
+    gaps = data.query(archive.primary, partition).items
+    assert len(gaps) == 1
+    assert gaps[0]["shard_id"] == records[0].shard_id
+    assert int(gaps[0]["after"]) == int(records[3].sequence_number)  # the last one archived
+    assert int(gaps[0]["until"]) == int(records[0].sequence_number)  # the oldest one kept
+    assert gaps[0]["reason"] == "trimmed"
+    assert sorted(archived_sequences(shop_table.table_name, [KEY, OTHER])) == sorted(
+        stream_sequences(shop_table))
+
+
+def test_the_lambda_entry_point_imports_without_a_django_project() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    code = ("import dynadmin.history as h; from django.conf import settings; "
+            "assert callable(h.lambda_handler) and not settings.configured; "
+            "print(h.lambda_handler({'Records': []}, None))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "'batchItemFailures': []" in done.stdout
