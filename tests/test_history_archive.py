@@ -26,7 +26,15 @@ from dynadmin.data.schema import delete_table
 from dynadmin.data.serialization import loads_dynamodb_json
 from dynadmin.data.streams.client import get_streams_client
 from dynadmin.history import lambda_handler
-from dynadmin.history.archive import Change, Checkpoint, Gap, archive, item_key_text
+from dynadmin.history.archive import (
+    Change,
+    Checkpoint,
+    Gap,
+    archive,
+    hour_partition,
+    item_key_text,
+    item_partition,
+)
 from dynadmin.history.consumer import archive_records, follow, save_checkpoint
 from dynadmin.sites import AdminSite
 
@@ -51,9 +59,7 @@ def history(dynamodb_endpoint: str, settings) -> Iterator[Any]:  # noqa: ANN001
 
 def changes_of(source_table: str, key: dict[str, Any], limit: int = 100) -> list[dict[str, Any]]:
     """The item's archived changes, newest first: one Query."""
-    partition = Change.key({"source_table": source_table, "item_key": item_key_text(key),
-                            "changed_at": dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
-                            "sequence": "0"})[archive.pk]
+    partition = item_partition(source_table, key)
     with data.recording() as log:
         page = data.query(archive.primary, partition, forward=False, limit=limit)
     assert [c.operation for c in log.calls] == ["Query"]
@@ -120,10 +126,11 @@ def test_the_tables_changes_of_one_hour_newest_first_on_the_index(
         history, shop_table, dynamodb_endpoint) -> None:
     write_changes(dynamodb_endpoint, shop_table)
     follow(shop_table, once=True)
-    hour = changes_of(shop_table.table_name, KEY)[0]["hour"]
+    newest = changes_of(shop_table.table_name, KEY)[0]
+    hour = newest["hour"]
 
-    partition = Change._meta.keys["by_table_hour"].pk.format(
-        {"source_table": shop_table.table_name, "hour": hour})
+    partition = hour_partition(shop_table.table_name,
+                               dt.datetime.fromisoformat(newest["changed_at"]))
     page = data.query(archive.index("GSI1"), partition, forward=False, limit=50)
 
     expected = [c for key in (KEY, OTHER) for c in changes_of(shop_table.table_name, key)
@@ -322,12 +329,12 @@ def test_the_archive_design_passes_the_checks() -> None:
 
 def test_an_archived_changes_key_parses_back_into_its_fields() -> None:
     item = Change.build_item({
-        "source_table": "shop", "item_key": item_key_text(KEY),
+        "source_table": "shop", "item_key": item_key_text("shop", KEY),
         "changed_at": dt.datetime(2024, 1, 15, 9, 30, 5, tzinfo=dt.UTC),
         "hour": "2024-01-15T09", "sequence": "1".zfill(40), "event": "INSERT"})
     assert archive.classify(item) is Change
     parsed = Change._meta.primary_key.parse(item)
-    assert parsed is not None and parsed["item_key"] == item_key_text(KEY)
+    assert parsed is not None and parsed["item_key"] == item_key_text("shop", KEY)
 
 
 def test_a_trimmed_position_is_recorded_as_a_gap_and_reading_goes_on(
@@ -373,3 +380,27 @@ def test_the_lambda_entry_point_imports_without_a_django_project() -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert "'batchItemFailures': []" in done.stdout
+
+
+def test_the_largest_keys_and_items_are_archived_too(
+        history, shop_table, dynamodb_endpoint) -> None:
+    application = app(dynamodb_endpoint, shop_table)
+    long_key = {"PK": "P" * 2048, "SK": "S" * 1024}  # DynamoDB's longest key
+    application.put_item(Item={**long_key, "note": "longest key"})
+    large = {"PK": "USER#u1", "SK": "LARGE"}
+    application.put_item(Item={**large, "blob": "x" * 300_000})
+    application.update_item(Key=large, UpdateExpression="SET #n = :n",
+                            ExpressionAttributeNames={"#n": "note"},
+                            ExpressionAttributeValues={":n": "changed"})
+
+    counts = follow(shop_table, once=True)
+
+    assert (counts.read, counts.archived) == (3, 3)
+    [inserted] = changes_of(shop_table.table_name, long_key)
+    assert inserted["item_key"].startswith("SHA256:")
+    assert loads_dynamodb_json(inserted["keys_json"]) == long_key
+    modified, created = changes_of(shop_table.table_name, large)
+    assert modified["images_left_out"] == "old_image" and "old_image" not in modified
+    assert loads_dynamodb_json(modified["new_image"])["note"] == "changed"
+    assert "images_left_out" not in created
+    assert len(loads_dynamodb_json(created["new_image"])["blob"]) == 300_000

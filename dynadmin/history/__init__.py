@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..data.errors import InvalidRequest
 from ..data.serialization import loads_dynamodb_json
 from ..data.streams.reading import StreamRecord
 
@@ -79,7 +80,9 @@ def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
             source, record = lambda_record(raw)
             archived = archive_record(source, record)
-        except ValueError:
+        except (ValueError, InvalidRequest):
+            # undecodable, or refused by DynamoDB as it stands: retrying the whole batch
+            # would not help, reporting this record does
             counts.failed += 1
             change = raw.get("dynamodb") if isinstance(raw, Mapping) else None
             identifier = (change or {}).get("SequenceNumber") or raw.get("eventID") or ""

@@ -24,15 +24,17 @@ be given back (DynamoDB Local's have leading zeros).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from .. import conf
+from .. import conf, limits
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Entity, Key, Table, fields
 
 __all__ = ["Change", "Checkpoint", "Gap", "HistoryTable", "SEQUENCE_DIGITS", "archive",
-           "expiry", "item_key_text", "padded_sequence"]
+           "expiry", "hour_partition", "item_bytes", "item_key_text", "item_partition",
+           "padded_sequence"]
 
 #: The most digits a stream sequence number has.
 SEQUENCE_DIGITS = 40
@@ -84,6 +86,7 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
     identity_type = fields.String()
     principal = fields.String()
     ttl_deletion = fields.Boolean()
+    images_left_out = fields.String(label="Images too large to archive")
     shard_id = fields.String()
     expires = fields.TTL(attribute="ttl")
 
@@ -117,9 +120,38 @@ def padded_sequence(sequence: str) -> str:
     return sequence.zfill(SEQUENCE_DIGITS)
 
 
-def item_key_text(keys: Mapping[str, Any]) -> str:
-    """An item's key as the archive spells it: compact DynamoDB JSON, attributes sorted."""
-    return dumps_dynamodb_json(keys, indent=None)
+def item_key_text(source_table: str, keys: Mapping[str, Any]) -> str:
+    """An item's key as the archive spells it: compact DynamoDB JSON, attributes sorted; a
+    key too long for the archive's partition key (a source key may be 3 KB, a partition key
+    2 KB) is spelled by its SHA-256 instead, which the same call gives every reader."""
+    text = dumps_dynamodb_json(keys, indent=None)
+    partition = Change._meta.primary_key.pk.format({"source_table": source_table,
+                                                    "item_key": text})
+    if len(partition.encode()) <= limits.MAX_PARTITION_KEY_BYTES:
+        return text
+    return "SHA256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def item_partition(source_table: str, keys: Mapping[str, Any]) -> str:
+    """The partition holding an item's changes (query it newest first)."""
+    text: str = Change._meta.primary_key.pk.format(
+        {"source_table": source_table, "item_key": item_key_text(source_table, keys)})
+    return text
+
+
+def hour_partition(source_table: str, hour: dt.datetime) -> str:
+    """The index partition holding a table's changes in the hour of ``hour`` (UTC)."""
+    text: str = Change._meta.keys["by_table_hour"].pk.format(
+        {"source_table": source_table, "hour": hour.astimezone(dt.UTC).strftime(HOUR)})
+    return text
+
+
+def item_bytes(item: Mapping[str, Any]) -> int:
+    """An archive item's size as DynamoDB counts it, from above: names and text by their
+    UTF-8 bytes, any other value (numbers, booleans, as the archive holds them) as at most
+    the bytes of its text plus one."""
+    return sum(len(name.encode()) + len(str(value).encode()) + 1
+               for name, value in item.items())
 
 
 def expiry(changed_at: dt.datetime) -> dt.datetime:

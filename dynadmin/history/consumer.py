@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import limits
 from ..data.conditions import AttributeNotExists, LessThan
 from ..data.errors import WriteConflict
 from ..data.reads import query
@@ -45,6 +46,7 @@ from .archive import (
     Gap,
     archive,
     expiry,
+    item_bytes,
     item_key_text,
     padded_sequence,
 )
@@ -78,8 +80,8 @@ def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
     if record.when is None:
         raise ValueError(f"record {record.sequence_number}: no ApproximateCreationDateTime")
     changed_at = record.when.astimezone(dt.UTC).replace(microsecond=0)
-    return Change.build_item({
-        "source_table": source_table, "item_key": item_key_text(record.keys),
+    item = Change.build_item({
+        "source_table": source_table, "item_key": item_key_text(source_table, record.keys),
         "changed_at": changed_at, "hour": changed_at.strftime(HOUR),
         "sequence": padded_sequence(record.sequence_number),
         "sequence_number": record.sequence_number,
@@ -94,6 +96,22 @@ def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
         "shard_id": record.shard_id or None,
         "expires": expiry(changed_at),
     })
+    return _within_item_size(item)
+
+
+def _within_item_size(item: dict[str, Any]) -> dict[str, Any]:
+    """Both images of a large item do not fit in one archive item (400 KB each at most,
+    400 KB together): the old image is left out first, then the new one, and the change
+    says which, so that its keys, event and time are still archived."""
+    left_out = []
+    for image in ("old_image", "new_image"):
+        if item_bytes(item) <= limits.MAX_ITEM_BYTES or image not in item:
+            continue
+        del item[image]
+        left_out.append(image)
+    if left_out:
+        item["images_left_out"] = " ".join(left_out)
+    return item
 
 
 def archive_record(source_table: str, record: StreamRecord) -> bool:
