@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -154,6 +155,28 @@ def test_a_second_run_archives_nothing_new_and_says_so(
     assert "Application: 0 records read, 0 archived" in out.getvalue()
     assert (again.read, again.archived) == (0, 0)
     assert len(changes_of(shop_table.table_name, KEY)) == 3
+
+
+def test_following_reads_again_until_stopped(history, shop_table, dynamodb_endpoint) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    stop = threading.Event()
+    passes: list[int] = []
+
+    def report(table: Any, counts: Any) -> None:
+        passes.append(counts.archived)
+        if len(passes) == 1:  # a change made while the consumer runs
+            app(dynamodb_endpoint, shop_table).update_item(
+                Key=OTHER, UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":s": "PAID"})
+        if sum(passes) == 5 or len(passes) == 100:
+            stop.set()
+
+    total = follow(shop_table, interval=0.01, report=report, stop=stop)
+
+    assert passes[0] == 4 and total.archived == 5
+    assert [c["event"] for c in changes_of(shop_table.table_name, OTHER)] == [
+        "MODIFY", "INSERT"]
 
 
 def test_a_replay_from_the_oldest_record_writes_nothing_twice(
@@ -404,3 +427,41 @@ def test_the_largest_keys_and_items_are_archived_too(
     assert loads_dynamodb_json(modified["new_image"])["note"] == "changed"
     assert "images_left_out" not in created
     assert len(loads_dynamodb_json(created["new_image"])["blob"]) == 300_000
+
+
+def test_the_command_follows_until_sigterm_and_ends_its_pass_first(
+        history, shop_table, dynamodb_endpoint) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
+                   "PYTHONUNBUFFERED": "1",
+                   "DYNADMIN_TABLE_NAMES": (f"Application={shop_table.table_name},"
+                                            f"History={archive.table_name}")}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "dynadmin_history", "follow", "--interval", "0.05"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    archived = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if "archived" in line:
+                archived.set()
+        archived.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        archived.wait(timeout=120)  # a guard against a hang, not a timing
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    reader.join(timeout=30)
+
+    assert returncode == 0, lines
+    assert lines[0] == "Application: 4 records read, 4 archived, 0 already archived, 0 gaps."
+    assert lines[-1] == "Stopped."
+    assert len(changes_of(shop_table.table_name, KEY)) == 3

@@ -17,7 +17,7 @@ after the last sequence number read).
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -230,10 +230,13 @@ def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
 
 
 def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
-           report: Callable[[Table, Counts], None] | None = None) -> Counts:
+           report: Callable[[Table, Counts], None] | None = None,
+           stop: threading.Event | None = None) -> Counts:
     """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
-    every ``interval`` seconds until interrupted. Returns the counts of every pass."""
+    every ``interval`` seconds until interrupted (or ``stop`` is set). Returns the counts of
+    every pass."""
     tables = [tables] if isinstance(tables, Table) else list(tables)
+    stop = stop or threading.Event()
     total = Counts()
     while True:
         for table in tables:
@@ -241,7 +244,5 @@ def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: flo
             total.add(counts)
             if report is not None:
                 report(table, counts)
-        if once:
+        if once or stop.wait(interval):
             return total
-        time.sleep(interval)
-

@@ -8,6 +8,8 @@ interrupted. Running it twice, or twice at once, archives nothing twice.
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -64,7 +66,16 @@ class Command(BaseCommand):
                     f"{table.name}: {counts.read} records read, {counts.archived} archived, "
                     f"{counts.already_archived} already archived, {counts.gaps} gaps.")
 
+        # SIGTERM (docker stop, systemd) ends the pass under way, checkpoint included, then
+        # the command; a harder stop loses nothing either: the next run resumes from the
+        # checkpoints and what it reads again is written once.
+        stop = threading.Event()
+        if not options["once"] and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda number, frame: stop.set())
         try:
-            follow(tables, once=options["once"], interval=options["interval"], report=report)
+            follow(tables, once=options["once"], interval=options["interval"], report=report,
+                   stop=stop)
         except KeyboardInterrupt:
+            pass
+        if not options["once"]:
             self.stdout.write("Stopped.")
