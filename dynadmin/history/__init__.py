@@ -10,13 +10,15 @@ the reading, the checkpointing and the retries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..data.errors import InvalidRequest
+from ..data.errors import DataError, InvalidRequest
+from ..data.parallel import in_parallel
 from ..data.serialization import loads_dynamodb_json
 from ..data.streams.reading import StreamRecord
 
@@ -71,29 +73,42 @@ def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     on-failure destination says, never lost without a word.
     """
     _ensure_settings()
-    from .consumer import Counts, archive_record
+    from .consumer import archive_record
 
-    counts = Counts()
-    failures: list[dict[str, str]] = []
-    for raw in event.get("Records") or ():
-        counts.read += 1
+    failures: list[str] = []
+    decoded: list[tuple[str, str, StreamRecord]] = []
+    records = list(event.get("Records") or ())
+    for raw in records:
         try:
             source, record = lambda_record(raw)
-            archived = archive_record(source, record)
-        except (ValueError, InvalidRequest):
-            # undecodable, or refused by DynamoDB as it stands: retrying the whole batch
-            # would not help, reporting this record does
-            counts.failed += 1
-            change = raw.get("dynamodb") if isinstance(raw, Mapping) else None
-            identifier = (change or {}).get("SequenceNumber") or raw.get("eventID") or ""
-            failures.append({"itemIdentifier": str(identifier)})
+        except ValueError:
+            failures.append(_identifier(raw))
             continue
-        if archived:
-            counts.archived += 1
+        decoded.append((_identifier(raw), source, record))
+    outcomes = in_parallel([functools.partial(archive_record, source, record)
+                            for _, source, record in decoded])
+    archived = already = 0
+    for (identifier, _, _), outcome in zip(decoded, outcomes, strict=True):
+        if isinstance(outcome, InvalidRequest):
+            # refused by DynamoDB as it stands: retrying the whole batch would not help,
+            # reporting this record does
+            failures.append(identifier)
+        elif isinstance(outcome, DataError):
+            raise outcome  # DynamoDB unavailable, throttled...: the batch is retried
+        elif outcome:
+            archived += 1
         else:
-            counts.already_archived += 1
-    return {"batchItemFailures": failures, "read": counts.read, "archived": counts.archived,
-            "already_archived": counts.already_archived, "failed": counts.failed}
+            already += 1
+    return {"batchItemFailures": [{"itemIdentifier": f} for f in failures],
+            "read": len(records), "archived": archived, "already_archived": already,
+            "failed": len(failures)}
+
+
+def _identifier(raw: Any) -> str:
+    """What ``batchItemFailures`` names a record by: its sequence number."""
+    change = raw.get("dynamodb") if isinstance(raw, Mapping) else None
+    sequence = change.get("SequenceNumber") if isinstance(change, Mapping) else None
+    return str(sequence or (raw.get("eventID") if isinstance(raw, Mapping) else "") or "")
 
 
 def _ensure_settings() -> None:

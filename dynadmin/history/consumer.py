@@ -17,14 +17,16 @@ after the last sequence number read).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .. import limits
 from ..data.conditions import AttributeNotExists, LessThan
-from ..data.errors import WriteConflict
+from ..data.errors import DataError, WriteConflict
+from ..data.parallel import in_parallel
 from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
 from ..data.streams.client import get_streams_client
@@ -124,11 +126,18 @@ def archive_record(source_table: str, record: StreamRecord) -> bool:
     return True
 
 
-def archive_records(source_table: str, records: Iterable[StreamRecord]) -> Counts:
-    counts = Counts()
-    for record in records:
-        counts.read += 1
-        if archive_record(source_table, record):
+def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Counts:
+    """Archive a batch of changes, several puts at once (each is independent of the others,
+    and a batch's checkpoint moves only once all of them are stored). A failed put raises
+    its DataError once the others are done: the batch is then read again, and what was
+    stored is not stored twice."""
+    counts = Counts(read=len(records))
+    outcomes = in_parallel([functools.partial(archive_record, source_table, record)
+                            for record in records])
+    for outcome in outcomes:
+        if isinstance(outcome, DataError):
+            raise outcome
+        if outcome:
             counts.archived += 1
         else:
             counts.already_archived += 1
