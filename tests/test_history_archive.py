@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from dynadmin import EntityAdmin, data
+from dynadmin import Entity, EntityAdmin, Key, Table, data, fields
 from dynadmin.checks import check_definitions
 from dynadmin.data.schema import delete_table
 from dynadmin.data.serialization import loads_dynamodb_json
@@ -40,6 +40,7 @@ from dynadmin.history.consumer import archive_records, follow, save_checkpoint
 from dynadmin.sites import AdminSite
 
 from . import fakes
+from .conftest import physical_table
 from .support.changes import KEY, app, order
 
 pytestmark = pytest.mark.django_db
@@ -465,3 +466,22 @@ def test_the_command_follows_until_sigterm_and_ends_its_pass_first(
     assert lines[0] == "Application: 4 records read, 4 archived, 0 already archived, 0 gaps."
     assert lines[-1] == "Stopped."
     assert len(changes_of(shop_table.table_name, KEY)) == 3
+
+
+def test_a_table_without_a_stream_is_named_not_followed(
+        history, dynamodb_endpoint, settings, monkeypatch) -> None:
+    plain = Table("Plain", stream_view_type=None)
+
+    class Note(Entity, table=plain):
+        keys = Key(pk="NOTE#{note_id}", sk="NOTE")
+        note_id = fields.String()
+
+    site = AdminSite(name="plain")
+    site.register(Note, EntityAdmin)
+    monkeypatch.setattr("dynadmin.sites.site", site)
+    errors = StringIO()
+    with physical_table(plain) as names:
+        settings.DYNADMIN_TABLE_NAMES = {**names, "History": archive.table_name}
+        call_command("dynadmin_history", "follow", "--once", stdout=StringIO(), stderr=errors)
+
+    assert "Plain: no stream to follow." in errors.getvalue()

@@ -53,8 +53,8 @@ from .archive import (
     padded_sequence,
 )
 
-__all__ = ["Counts", "archive_record", "change_item", "checkpoints", "follow",
-           "follow_once", "save_checkpoint"]
+__all__ = ["Counts", "archive_record", "archive_records", "change_item", "checkpoints",
+           "follow", "follow_once", "record_gap", "save_checkpoint"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
@@ -71,6 +71,8 @@ class Counts:
     already_archived: int = 0
     gaps: int = 0
     failed: int = 0
+    #: False when the table has no stream to read (nothing can be archived)
+    has_stream: bool = True
 
     def add(self, other: Counts) -> None:
         for name in ("read", "archived", "already_archived", "gaps", "failed"):
@@ -226,7 +228,7 @@ def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
     its oldest record), to the newest record: what it archived."""
     info = stream_info(table)
     if not info.readable or not info.arn:
-        return Counts()
+        return Counts(has_stream=False)
     saved = checkpoints(table.table_name)
     result = StreamRead(info=info, position={"after": dict(saved), "done": []})
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)

@@ -60,7 +60,17 @@ class Command(BaseCommand):
         if not tables:
             raise CommandError("No registered table to follow.")
 
+        silent: set[str] = set()
+
         def report(table: Any, counts: Counts) -> None:
+            if not counts.has_stream:
+                if table.name not in silent:  # said once, not every second
+                    silent.add(table.name)
+                    self.stderr.write(
+                        f"{table.name}: no stream to follow. Enable its DynamoDB Stream "
+                        "(NEW_AND_OLD_IMAGES) to archive its changes.")
+                return
+            silent.discard(table.name)
             if options["once"] or counts.read:
                 self.stdout.write(
                     f"{table.name}: {counts.read} records read, {counts.archived} archived, "
