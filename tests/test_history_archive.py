@@ -26,7 +26,7 @@ from dynadmin.checks import check_definitions
 from dynadmin.data.schema import delete_table
 from dynadmin.data.serialization import loads_dynamodb_json
 from dynadmin.data.streams.client import get_streams_client
-from dynadmin.history import lambda_handler
+from dynadmin.history import lambda_handler, lambda_record
 from dynadmin.history.archive import (
     Change,
     Checkpoint,
@@ -35,6 +35,7 @@ from dynadmin.history.archive import (
     hour_partition,
     item_key_text,
     item_partition,
+    padded_sequence,
 )
 from dynadmin.history.consumer import archive_records, follow, save_checkpoint
 from dynadmin.sites import AdminSite
@@ -485,3 +486,30 @@ def test_a_table_without_a_stream_is_named_not_followed(
         call_command("dynadmin_history", "follow", "--once", stdout=StringIO(), stderr=errors)
 
     assert "Plain: no stream to follow." in errors.getvalue()
+
+
+# -- the archive's spellings, without DynamoDB ------------------------------------------------
+def test_sequence_numbers_are_spelled_to_sort_as_numbers() -> None:
+    spelled = [padded_sequence(s) for s in ("000000000000000000002", "99" * 11, "1" * 40)]
+    assert all(len(s) == 40 for s in spelled) and spelled == sorted(spelled)
+    for wrong in ("12a", "1" * 41, ""):
+        with pytest.raises(ValueError, match="is not a stream sequence number"):
+            padded_sequence(wrong)
+
+
+def test_an_item_key_is_its_dynamodb_json_unless_too_long_for_a_partition_key() -> None:
+    assert item_key_text("shop", KEY) == (
+        '{"PK": {"S": "USER#u1"}, "SK": {"S": "ORDER#2024-01-15#456"}}')
+    long_key = {"PK": "P" * 2048, "SK": "S" * 1024}
+    hashed = item_key_text("shop", long_key)
+    assert hashed.startswith("SHA256:") and hashed == item_key_text("shop", dict(long_key))
+    assert len(item_partition("shop", long_key).encode()) <= 2048
+
+
+def test_a_lambda_record_from_elsewhere_than_a_table_is_refused() -> None:
+    record = {"eventSourceARN": "arn:aws:kinesis:us-east-1:1:stream/x", "dynamodb": {
+        "SequenceNumber": "1" * 21, "ApproximateCreationDateTime": 1700000000, "Keys": {}}}
+    with pytest.raises(ValueError, match="does not name a DynamoDB table"):
+        lambda_record(record)
+    answer = lambda_handler({"Records": [record]}, None)
+    assert answer["batchItemFailures"] == [{"itemIdentifier": "1" * 21}]
