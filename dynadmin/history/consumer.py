@@ -147,7 +147,8 @@ def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Count
 
 
 def checkpoints(source_table: str) -> dict[str, str]:
-    """Each shard's last archived sequence number (as the stream spells it), one Query."""
+    """Each shard's last archived sequence number (as the stream spells it): one Query of
+    the table's checkpoint partition (a page per thousand shards)."""
     found: dict[str, str] = {}
     partition = Checkpoint.key({"source_table": source_table, "shard_id": "-"})[archive.pk]
     start: dict[str, Any] | None = None
