@@ -41,7 +41,7 @@ from dynadmin.history.consumer import archive_records, follow, save_checkpoint
 from dynadmin.sites import AdminSite
 
 from . import fakes
-from .conftest import physical_table
+from .conftest import BACKEND, physical_table
 from .support.changes import KEY, app, order
 
 pytestmark = pytest.mark.django_db
@@ -486,6 +486,9 @@ def test_a_table_without_a_stream_is_named_not_followed(
         call_command("dynadmin_history", "follow", "--once", stdout=StringIO(), stderr=errors)
 
     assert "Plain: no stream to follow." in errors.getvalue()
+    with physical_table(plain) as names:
+        settings.DYNADMIN_TABLE_NAMES = {**names, "History": archive.table_name}
+        assert not follow(plain, once=True).has_stream
 
 
 # -- the archive's spellings, without DynamoDB ------------------------------------------------
@@ -513,3 +516,31 @@ def test_a_lambda_record_from_elsewhere_than_a_table_is_refused() -> None:
         lambda_record(record)
     answer = lambda_handler({"Records": [record]}, None)
     assert answer["batchItemFailures"] == [{"itemIdentifier": "1" * 21}]
+
+
+@pytest.mark.skipif(BACKEND == "moto", reason="moto's DescribeStream fails (500) on a "
+                    "disabled stream, where DynamoDB keeps it readable for 24 hours")
+def test_a_disabled_streams_last_records_are_archived_and_its_closed_shards_not_read_again(
+        history, shop_table, dynamodb_endpoint) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    follow(shop_table, once=True)
+    app(dynamodb_endpoint, shop_table).update_item(
+        Key=OTHER, UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "PAID"})
+    data.get_client().update_table(TableName=shop_table.table_name,
+                                   StreamSpecification={"StreamEnabled": False})
+
+    last = follow(shop_table, once=True)
+    with data.recording() as log:
+        after = follow(shop_table, once=True)
+
+    assert (last.read, last.archived, last.has_stream) == (1, 1, True)
+    assert [c["event"] for c in changes_of(shop_table.table_name, OTHER)] == [
+        "MODIFY", "INSERT"]
+    assert (after.read, after.archived) == (0, 0)
+    # Its shards are closed and finished: listed, never read again.
+    assert {c.operation for c in log.calls} == {"DescribeTable", "Query", "DescribeStream"}
+    finished = data.query(archive.primary, Checkpoint.key(
+        {"source_table": shop_table.table_name, "shard_id": "-"})[archive.pk]).items
+    assert finished and all(c["finished"] for c in finished)
+    assert all(c["ttl"] > int(dt.datetime.now(dt.UTC).timestamp()) for c in finished)

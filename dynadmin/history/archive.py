@@ -100,6 +100,10 @@ class Checkpoint(Entity, table=archive, label="{source_table} · {shard_id}"):
     sequence_number = fields.String(required=True, label="The same, as the stream spells it")
     changed_at = fields.DateTime(label="Time of the last change archived")
     archived_at = fields.DateTime()
+    # A closed shard read to its end is finished: no pass reads it again, and its checkpoint
+    # expires once the stream no longer lists the shard (24 hours after it closed).
+    finished = fields.Boolean()
+    expires = fields.TTL(attribute="ttl")
 
 
 class Gap(Entity, table=archive, label="{source_table} · {shard_id} after {after}"):

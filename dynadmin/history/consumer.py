@@ -20,11 +20,11 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import limits
-from ..data.conditions import AttributeNotExists, LessThan
+from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
 from ..data.errors import DataError, WriteConflict
 from ..data.parallel import in_parallel
 from ..data.reads import query
@@ -53,12 +53,16 @@ from .archive import (
     padded_sequence,
 )
 
-__all__ = ["Counts", "archive_record", "archive_records", "change_item", "checkpoints",
-           "follow", "follow_once", "record_gap", "save_checkpoint"]
+__all__ = ["Checkpoints", "Counts", "archive_record", "archive_records", "change_item",
+           "checkpoints", "finish_shard", "follow", "follow_once", "record_gap",
+           "save_checkpoint"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
 CALLS_PER_PASS = 10_000
+#: How long a finished shard's checkpoint is kept: longer than the stream lists the shard
+#: (24 hours after it closed), so that no pass reads it again while it is listed.
+SHARD_KEPT = dt.timedelta(days=2)
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Counts:
     def add(self, other: Counts) -> None:
         for name in ("read", "archived", "already_archived", "gaps", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.has_stream = self.has_stream and other.has_stream
 
 
 def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
@@ -146,19 +151,48 @@ def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Count
     return counts
 
 
-def checkpoints(source_table: str) -> dict[str, str]:
-    """Each shard's last archived sequence number (as the stream spells it): one Query of
-    the table's checkpoint partition (a page per thousand shards)."""
-    found: dict[str, str] = {}
+@dataclass
+class Checkpoints:
+    """Where a table's shards were archived up to: the last sequence number archived per
+    shard (as the stream spells it), and the closed shards read to their end."""
+
+    after: dict[str, str] = field(default_factory=dict)
+    finished: set[str] = field(default_factory=set)
+
+
+def checkpoints(source_table: str) -> Checkpoints:
+    """The table's checkpoints: one Query of its checkpoint partition (a page per thousand
+    shards)."""
+    found = Checkpoints()
     partition = Checkpoint.key({"source_table": source_table, "shard_id": "-"})[archive.pk]
     start: dict[str, Any] | None = None
     while True:
         page = query(archive.primary, partition, consistent=True, limit=1000, start_key=start)
         for item in page.items:
-            found[item["shard_id"]] = item["sequence_number"]
+            found.after[item["shard_id"]] = item["sequence_number"]
+            if item.get("finished"):
+                found.finished.add(item["shard_id"])
         start = page.last_evaluated_key
         if not start:
             return found
+
+
+def finish_shard(source_table: str, shard: Mapping[str, Any]) -> None:
+    """Mark a closed shard read to its end, so that no pass reads it again."""
+    ending = shard["SequenceNumberRange"]["EndingSequenceNumber"]
+    now = dt.datetime.now(dt.UTC)
+    key = Checkpoint.key({"source_table": source_table, "shard_id": shard["ShardId"]})
+    values = Checkpoint.build_item({
+        "source_table": source_table, "shard_id": shard["ShardId"],
+        "sequence": padded_sequence(ending), "sequence_number": ending,
+        "archived_at": now, "finished": True, "expires": now + SHARD_KEPT})
+    # Every record of the shard is at most its ending sequence number: this moves forward.
+    try:
+        update_item(archive, key, set={n: v for n, v in values.items() if n not in key},
+                    condition=(AttributeNotExists(archive.pk)
+                               | LessThanOrEqual("sequence", values["sequence"])))
+    except WriteConflict:
+        pass
 
 
 def save_checkpoint(source_table: str, shard_id: str, record: StreamRecord) -> bool:
@@ -228,16 +262,24 @@ def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
     """One pass over every shard of the table's stream, from each shard's checkpoint (or
     its oldest record), to the newest record: what it archived."""
     info = stream_info(table)
-    if not info.readable or not info.arn:
+    # A disabled (or replaced) stream still holds its last 24 hours: they are archived too.
+    arn = info.arn or info.latest_arn
+    if not arn:
         return Counts(has_stream=False)
     saved = checkpoints(table.table_name)
-    result = StreamRead(info=info, position={"after": dict(saved), "done": []})
+    result = StreamRead(info=info, position={"after": dict(saved.after),
+                                             "done": sorted(saved.finished)})
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
-    archiver = _ShardArchiver(table, result, saved)
+    archiver = _ShardArchiver(table, result, saved.after)
     client = get_streams_client(table)
-    for shard in list_shards(client, table, info.arn, bound) or ():
-        if not read_shard(client, table, info.arn, shard, result, bound, archiver, per_call):
+    for shard in list_shards(client, table, arn, bound) or ():
+        shard_id = shard["ShardId"]
+        if shard_id in saved.finished:
+            continue
+        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call):
             break
+        if shard_id in result.position["done"]:
+            finish_shard(table.table_name, shard)
     return archiver.counts
 
 
