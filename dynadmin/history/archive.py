@@ -12,8 +12,9 @@ Three entities share it (PK / SK, then the index keys):
   could not read (older than the stream keeps): "changes between … and … were not archived".
 
 The source table is its physical name: the Lambda handler knows only the stream's ARN, which
-names it. The item key is the item's key as compact DynamoDB JSON (exact, sorted), and images
-are DynamoDB JSON text too: a number keeps every digit, a binary value its bytes.
+names it. The item key is the item's key as compact DynamoDB JSON (exact, sorted; its SHA-256
+when too long for a partition key), and images are DynamoDB JSON text too: a number keeps
+every digit, a binary value its bytes.
 
 Sequence numbers are decimal strings of 21 to 40 digits. Keys and checkpoints spell them
 zero-padded to 40 digits, so that comparing the text compares the numbers (a Number would
@@ -74,7 +75,7 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
                         sk="AT#{changed_at:%Y-%m-%dT%H:%M:%SZ}#{sequence}")
 
     source_table = fields.String(required=True)
-    item_key = fields.String(required=True, label="Item key (DynamoDB JSON)")
+    item_key = fields.String(required=True, label="Item key (DynamoDB JSON, or its SHA-256)")
     changed_at = fields.DateTime(required=True)
     hour = fields.String(required=True)
     sequence = fields.String(required=True, label="Sequence number (padded)")
