@@ -78,6 +78,11 @@ DEFAULTS: dict[str, Any] = {
     # Where the dashboard suggests to start: (label, target) pairs; a target beginning
     # with "/" is a page of the site, any other text is typed into the lookup box.
     "DASHBOARD_SUGGESTIONS": (),
+    # The archive of changes (dynadmin/history/): its physical table name (its logical
+    # name is "History"; DYNADMIN_TABLE_NAMES may still name it), and the days an archived
+    # change is kept before DynamoDB's TTL deletes it.
+    "HISTORY_TABLE": "dynadmin-history",
+    "HISTORY_RETENTION_DAYS": 90,
 }
 
 

@@ -49,14 +49,19 @@ class StreamInfo:
     arn: str | None = None
     view_type: str | None = None
     enabled: bool = False
+    #: the table's newest stream, enabled or not: a disabled stream keeps its records for
+    #: 24 hours, which a consumer archiving every change still reads
+    latest_arn: str | None = None
 
     @classmethod
     def from_description(cls, description: Mapping[str, Any]) -> StreamInfo:
         """From DescribeTable's ``Table``."""
         spec = description.get("StreamSpecification") or {}
         enabled = bool(spec.get("StreamEnabled"))
-        return cls(arn=description.get("LatestStreamArn") if enabled else None,
-                   view_type=spec.get("StreamViewType") if enabled else None, enabled=enabled)
+        latest = description.get("LatestStreamArn")
+        return cls(arn=latest if enabled else None,
+                   view_type=spec.get("StreamViewType") if enabled else None, enabled=enabled,
+                   latest_arn=latest)
 
     @property
     def readable(self) -> bool:

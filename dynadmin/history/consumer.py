@@ -1,0 +1,302 @@
+"""The stream consumer: every stream record archived once, however often it is delivered.
+
+Streams deliver at least once (a consumer that stops before its checkpoint reads the same
+records again; two consumers read the same records), so storage is made exactly-once by the
+key: each change is put under a key derived from its record's sequence number, on condition
+that no item holds that key yet. A failed condition means the change is archived already,
+which is counted, not an error. A shard's checkpoint (the last sequence number archived)
+only moves forward (its update is conditional on it being absent or lower), so a slow
+consumer never moves it back under a faster one.
+
+A position older than the stream keeps (trimmed: past 24 hours on AWS) cannot be read: the
+read starts again from the oldest record kept, and the records in between are recorded as a
+Gap item, never silently skipped. An expired iterator loses nothing (a fresh one starts
+after the last sequence number read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import limits
+from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
+from ..data.errors import DataError, WriteConflict
+from ..data.parallel import in_parallel
+from ..data.reads import query
+from ..data.serialization import deserialize_item, dumps_dynamodb_json
+from ..data.streams.client import get_streams_client
+from ..data.streams.reading import (
+    StreamRead,
+    StreamRecord,
+    list_shards,
+    read_bounds,
+    read_shard,
+    stream_info,
+    typed_record,
+)
+from ..data.writes import put_item, update_item
+from ..definitions.tables import Table
+from .archive import (
+    HOUR,
+    Change,
+    Checkpoint,
+    Gap,
+    archive,
+    expiry,
+    item_bytes,
+    item_key_text,
+    padded_sequence,
+)
+
+__all__ = ["Checkpoints", "Counts", "archive_record", "archive_records", "change_item",
+           "checkpoints", "finish_shard", "follow", "follow_once", "record_gap",
+           "save_checkpoint"]
+
+#: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
+#: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
+CALLS_PER_PASS = 10_000
+#: How long a finished shard's checkpoint is kept: longer than the stream lists the shard
+#: (24 hours after it closed), so that no pass reads it again while it is listed.
+SHARD_KEPT = dt.timedelta(days=2)
+
+
+@dataclass
+class Counts:
+    """What a consumer did: records read, changes archived now, changes found archived
+    already (a replay or another consumer), gaps recorded, records it could not archive."""
+
+    read: int = 0
+    archived: int = 0
+    already_archived: int = 0
+    gaps: int = 0
+    failed: int = 0
+    #: False when the table has no stream to read (nothing can be archived)
+    has_stream: bool = True
+
+    def add(self, other: Counts) -> None:
+        for name in ("read", "archived", "already_archived", "gaps", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.has_stream = self.has_stream and other.has_stream
+
+
+def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
+    """The archive's Change item for one stream record (ValueError when it cannot be)."""
+    if record.when is None:
+        raise ValueError(f"record {record.sequence_number}: no ApproximateCreationDateTime")
+    changed_at = record.when.astimezone(dt.UTC).replace(microsecond=0)
+    item = Change.build_item({
+        "source_table": source_table, "item_key": item_key_text(source_table, record.keys),
+        "changed_at": changed_at, "hour": changed_at.strftime(HOUR),
+        "sequence": padded_sequence(record.sequence_number),
+        "sequence_number": record.sequence_number,
+        "event": record.event_name,
+        "keys_json": dumps_dynamodb_json(record.keys, indent=None),
+        "old_image": (None if record.old_image is None
+                      else dumps_dynamodb_json(record.old_image, indent=None)),
+        "new_image": (None if record.new_image is None
+                      else dumps_dynamodb_json(record.new_image, indent=None)),
+        "identity_type": record.identity_type, "principal": record.principal,
+        "ttl_deletion": record.is_ttl_deletion,
+        "shard_id": record.shard_id or None,
+        "expires": expiry(changed_at),
+    })
+    return _within_item_size(item)
+
+
+def _within_item_size(item: dict[str, Any]) -> dict[str, Any]:
+    """Both images of a large item do not fit in one archive item (400 KB each at most,
+    400 KB together): the old image is left out first, then the new one, and the change
+    says which, so that its keys, event and time are still archived."""
+    left_out = []
+    for image in ("old_image", "new_image"):
+        if item_bytes(item) <= limits.MAX_ITEM_BYTES or image not in item:
+            continue
+        del item[image]
+        left_out.append(image)
+    if left_out:
+        item["images_left_out"] = " ".join(left_out)
+    return item
+
+
+def archive_record(source_table: str, record: StreamRecord) -> bool:
+    """Archive one change; False when it was archived already (by a replay or another
+    consumer): the conditional put then writes nothing."""
+    try:
+        put_item(archive, change_item(source_table, record), condition=AttributeNotExists("PK"))
+    except WriteConflict:
+        return False
+    return True
+
+
+def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Counts:
+    """Archive a batch of changes, several puts at once (each is independent of the others,
+    and a batch's checkpoint moves only once all of them are stored). A failed put raises
+    its DataError once the others are done: the batch is then read again, and what was
+    stored is not stored twice."""
+    counts = Counts(read=len(records))
+    outcomes = in_parallel([functools.partial(archive_record, source_table, record)
+                            for record in records])
+    for outcome in outcomes:
+        if isinstance(outcome, DataError):
+            raise outcome
+        if outcome:
+            counts.archived += 1
+        else:
+            counts.already_archived += 1
+    return counts
+
+
+@dataclass
+class Checkpoints:
+    """Where a table's shards were archived up to: the last sequence number archived per
+    shard (as the stream spells it), and the closed shards read to their end."""
+
+    after: dict[str, str] = field(default_factory=dict)
+    finished: set[str] = field(default_factory=set)
+
+
+def checkpoints(source_table: str) -> Checkpoints:
+    """The table's checkpoints: one Query of its checkpoint partition (a page per thousand
+    shards)."""
+    found = Checkpoints()
+    partition = Checkpoint.key({"source_table": source_table, "shard_id": "-"})[archive.pk]
+    start: dict[str, Any] | None = None
+    while True:
+        page = query(archive.primary, partition, consistent=True, limit=1000, start_key=start)
+        for item in page.items:
+            found.after[item["shard_id"]] = item["sequence_number"]
+            if item.get("finished"):
+                found.finished.add(item["shard_id"])
+        start = page.last_evaluated_key
+        if not start:
+            return found
+
+
+def finish_shard(source_table: str, shard: Mapping[str, Any]) -> None:
+    """Mark a closed shard read to its end, so that no pass reads it again."""
+    ending = shard["SequenceNumberRange"]["EndingSequenceNumber"]
+    now = dt.datetime.now(dt.UTC)
+    key = Checkpoint.key({"source_table": source_table, "shard_id": shard["ShardId"]})
+    values = Checkpoint.build_item({
+        "source_table": source_table, "shard_id": shard["ShardId"],
+        "sequence": padded_sequence(ending), "sequence_number": ending,
+        "archived_at": now, "finished": True, "expires": now + SHARD_KEPT})
+    # Every record of the shard is at most its ending sequence number: this moves forward.
+    try:
+        update_item(archive, key, set={n: v for n, v in values.items() if n not in key},
+                    condition=(AttributeNotExists(archive.pk)
+                               | LessThanOrEqual("sequence", values["sequence"])))
+    except WriteConflict:
+        pass
+
+
+def save_checkpoint(source_table: str, shard_id: str, record: StreamRecord) -> bool:
+    """Move the shard's checkpoint forward to ``record``; False when it was there already
+    (or further: another consumer went ahead), which leaves it as it is."""
+    item = Checkpoint.build_item({
+        "source_table": source_table, "shard_id": shard_id,
+        "sequence": padded_sequence(record.sequence_number),
+        "sequence_number": record.sequence_number,
+        "changed_at": record.when, "archived_at": dt.datetime.now(dt.UTC)})
+    key = archive.key_of(item)
+    values = {name: value for name, value in item.items() if name not in key}
+    try:
+        update_item(archive, key, set=values,
+                    condition=(AttributeNotExists(archive.pk)
+                               | LessThan("sequence", values["sequence"])))
+    except WriteConflict:
+        return False
+    return True
+
+
+def record_gap(source_table: str, shard_id: str, after: str | None, until: str | None,
+               reason: str) -> bool:
+    """Note that the records of a shard after ``after`` and before ``until`` were not
+    archived; False when another consumer noted the same gap already."""
+    item = Gap.build_item({
+        "source_table": source_table, "shard_id": shard_id,
+        "after": padded_sequence(after or "0"),
+        "until": padded_sequence(until) if until else None,
+        "reason": reason, "noticed_at": dt.datetime.now(dt.UTC)})
+    try:
+        put_item(archive, item, condition=AttributeNotExists("PK"))
+    except WriteConflict:
+        return False
+    return True
+
+
+class _ShardArchiver:
+    """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
+
+    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str]) -> None:
+        self.source = table.table_name
+        self.result = result
+        self.last = dict(saved)  # the last sequence number archived, per shard
+        self.gapped: set[str] = set()
+        self.counts = Counts()
+
+    def __call__(self, records: list[dict[str, Any]], shard_id: str) -> bool:
+        if shard_id in self.result.trimmed_shards and shard_id not in self.gapped:
+            # The position was trimmed: what lay between the last record archived and the
+            # oldest one kept is lost, and the archive says so.
+            self.gapped.add(shard_id)
+            until = records[0]["dynamodb"]["SequenceNumber"] if records else None
+            if record_gap(self.source, shard_id, self.last.get(shard_id), until, "trimmed"):
+                self.counts.gaps += 1
+        typed = [typed_record(raw, shard_id, deserialize_item(raw["dynamodb"].get("Keys", {})))
+                 for raw in records]
+        self.counts.add(archive_records(self.source, typed))
+        if typed:
+            save_checkpoint(self.source, shard_id, typed[-1])
+            self.last[shard_id] = typed[-1].sequence_number
+            self.result.position["after"][shard_id] = typed[-1].sequence_number
+        return True
+
+
+def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
+    """One pass over every shard of the table's stream, from each shard's checkpoint (or
+    its oldest record), to the newest record: what it archived."""
+    info = stream_info(table)
+    # A disabled (or replaced) stream still holds its last 24 hours: they are archived too.
+    arn = info.arn or info.latest_arn
+    if not arn:
+        return Counts(has_stream=False)
+    saved = checkpoints(table.table_name)
+    result = StreamRead(info=info, position={"after": dict(saved.after),
+                                             "done": sorted(saved.finished)})
+    bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
+    archiver = _ShardArchiver(table, result, saved.after)
+    client = get_streams_client(table)
+    for shard in list_shards(client, table, arn, bound) or ():
+        shard_id = shard["ShardId"]
+        if shard_id in saved.finished:
+            continue
+        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call):
+            break
+        if shard_id in result.position["done"]:
+            finish_shard(table.table_name, shard)
+    return archiver.counts
+
+
+def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
+           report: Callable[[Table, Counts], None] | None = None,
+           stop: threading.Event | None = None) -> Counts:
+    """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
+    every ``interval`` seconds until interrupted (or ``stop`` is set). Returns the counts of
+    every pass."""
+    tables = [tables] if isinstance(tables, Table) else list(tables)
+    stop = stop or threading.Event()
+    total = Counts()
+    while True:
+        for table in tables:
+            counts = follow_once(table)
+            total.add(counts)
+            if report is not None:
+                report(table, counts)
+        if once or stop.wait(interval):
+            return total
