@@ -177,41 +177,39 @@ def checkpoints(source_table: str) -> Checkpoints:
             return found
 
 
-def finish_shard(source_table: str, shard: Mapping[str, Any]) -> None:
-    """Mark a closed shard read to its end, so that no pass reads it again."""
-    ending = shard["SequenceNumberRange"]["EndingSequenceNumber"]
-    now = dt.datetime.now(dt.UTC)
-    key = Checkpoint.key({"source_table": source_table, "shard_id": shard["ShardId"]})
-    values = Checkpoint.build_item({
-        "source_table": source_table, "shard_id": shard["ShardId"],
-        "sequence": padded_sequence(ending), "sequence_number": ending,
-        "archived_at": now, "finished": True, "expires": now + SHARD_KEPT})
-    # Every record of the shard is at most its ending sequence number: this moves forward.
+def _advance_checkpoint(source_table: str, shard_id: str, sequence_number: str, *,
+                        inclusive: bool, **values: Any) -> bool:
+    """Move the shard's checkpoint forward to ``sequence_number`` (``inclusive``: or leave it
+    there), with ``values``; False when it was further already (another consumer went ahead):
+    a checkpoint never moves back."""
+    item = Checkpoint.build_item({
+        "source_table": source_table, "shard_id": shard_id,
+        "sequence": padded_sequence(sequence_number), "sequence_number": sequence_number,
+        "archived_at": dt.datetime.now(dt.UTC), **values})
+    key = archive.key_of(item)
+    forward = LessThanOrEqual if inclusive else LessThan
     try:
-        update_item(archive, key, set={n: v for n, v in values.items() if n not in key},
+        update_item(archive, key, set={n: v for n, v in item.items() if n not in key},
                     condition=(AttributeNotExists(archive.pk)
-                               | LessThanOrEqual("sequence", values["sequence"])))
+                               | forward("sequence", item["sequence"])))
     except WriteConflict:
-        pass
+        return False
+    return True
+
+
+def finish_shard(source_table: str, shard: Mapping[str, Any]) -> None:
+    """Mark a closed shard read to its end, so that no pass reads it again. Every record of
+    the shard is at most its ending sequence number, so this moves forward (or stays)."""
+    _advance_checkpoint(source_table, shard["ShardId"],
+                        shard["SequenceNumberRange"]["EndingSequenceNumber"], inclusive=True,
+                        finished=True, expires=dt.datetime.now(dt.UTC) + SHARD_KEPT)
 
 
 def save_checkpoint(source_table: str, shard_id: str, record: StreamRecord) -> bool:
     """Move the shard's checkpoint forward to ``record``; False when it was there already
     (or further: another consumer went ahead), which leaves it as it is."""
-    item = Checkpoint.build_item({
-        "source_table": source_table, "shard_id": shard_id,
-        "sequence": padded_sequence(record.sequence_number),
-        "sequence_number": record.sequence_number,
-        "changed_at": record.when, "archived_at": dt.datetime.now(dt.UTC)})
-    key = archive.key_of(item)
-    values = {name: value for name, value in item.items() if name not in key}
-    try:
-        update_item(archive, key, set=values,
-                    condition=(AttributeNotExists(archive.pk)
-                               | LessThan("sequence", values["sequence"])))
-    except WriteConflict:
-        return False
-    return True
+    return _advance_checkpoint(source_table, shard_id, record.sequence_number, inclusive=False,
+                               changed_at=record.when)
 
 
 def record_gap(source_table: str, shard_id: str, after: str | None, until: str | None,
