@@ -6,6 +6,12 @@ Three entities share it (PK / SK, then the index keys):
   the item's partition, ``ScanIndexForward=False``, lists its changes newest first;
   GSI1 ``TABLE#<source table>#<hour>`` / ``AT#<time>#<sequence>``: a table's changes in one
   hour, newest first, without a hot partition for the whole table.
+  GSI2 ``PARTITION#<source table>#<partition key value>`` / ``AT#…``: one partition's
+  changes, newest first, at any time.
+- Status: ``STATUS#<source table>`` / ``HOUR#<hour>``: what the consumer last said in that
+  hour (when it last read the stream to its end, the newest change archived); also in GSI1
+  under ``TABLE#<source table>#<hour>`` / ``~STATUS``, after every ``AT#`` key, so the Query
+  of a table's newest changes gets the consumer's lag first, in the same call.
 - Checkpoint: ``CHECKPOINT#<source table>`` / ``SHARD#<shard id>``: the last sequence number
   archived from each shard (one Query lists a table's shards).
 - Gap: ``GAP#<source table>`` / ``SHARD#<shard id>#AFTER#<sequence>``: records the consumer
@@ -33,9 +39,9 @@ from .. import conf, limits
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Entity, Key, Table, fields
 
-__all__ = ["Change", "Checkpoint", "Gap", "HistoryTable", "SEQUENCE_DIGITS", "archive",
-           "expiry", "hour_partition", "item_bytes", "item_key_text", "item_partition",
-           "padded_sequence"]
+__all__ = ["Change", "Checkpoint", "Gap", "HistoryTable", "SEQUENCE_DIGITS", "Status",
+           "archive", "expiry", "hour_partition", "item_bytes", "item_key_text", "item_partition",
+           "padded_sequence", "partition_partition", "partition_text"]
 
 #: The most digits a stream sequence number has.
 SEQUENCE_DIGITS = 40
@@ -62,7 +68,8 @@ class HistoryTable(Table):
 
 
 # No stream of its own: the archive is where changes end up, nothing follows it.
-archive = HistoryTable("History", pk="PK", sk="SK", indexes={"GSI1": ("GSI1PK", "GSI1SK")},
+archive = HistoryTable("History", pk="PK", sk="SK",
+                       indexes={"GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")},
                        ttl_attribute="ttl", type_attribute="type", stream_view_type=None)
 
 EVENTS = ("INSERT", "MODIFY", "REMOVE")
@@ -73,11 +80,15 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
                sk="AT#{changed_at:%Y-%m-%dT%H:%M:%SZ}#{sequence}")
     by_table_hour = Key("GSI1", pk="TABLE#{source_table}#{hour}",
                         sk="AT#{changed_at:%Y-%m-%dT%H:%M:%SZ}#{sequence}")
+    by_partition = Key("GSI2", pk="PARTITION#{source_table}#{partition}",
+                       sk="AT#{changed_at:%Y-%m-%dT%H:%M:%SZ}#{sequence}")
 
     source_table = fields.String(required=True)
     item_key = fields.String(required=True, label="Item key (DynamoDB JSON, or its SHA-256)")
     changed_at = fields.DateTime(required=True)
     hour = fields.String(required=True)
+    partition = fields.String(required=True,
+                              label="Partition key value (as text, or its SHA-256)")
     sequence = fields.String(required=True, label="Sequence number (padded)")
     sequence_number = fields.String(label="Sequence number (as the stream spells it)")
     event = fields.Choice(*EVENTS, required=True)
@@ -89,6 +100,27 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
     ttl_deletion = fields.Boolean()
     images_left_out = fields.String(label="Images too large to archive")
     shard_id = fields.String()
+    expires = fields.TTL(attribute="ttl")
+
+
+class Status(Entity, table=archive, label="{source_table} · consumer in {hour}"):
+    keys = Key(pk="STATUS#{source_table}", sk="HOUR#{hour}")
+    in_hour = Key("GSI1", pk="TABLE#{source_table}#{hour}", sk="~STATUS")
+
+    source_table = fields.String(required=True)
+    hour = fields.String(required=True)
+    #: the last time the consumer read every shard to its newest record: every change made
+    #: before it is archived
+    archived_up_to = fields.DateTime()
+    #: the last time the consumer said anything (a pass, a Lambda batch)
+    reported_at = fields.DateTime()
+    #: the consumer archived changes made in this hour (set once, never unset): Activity
+    #: lists these hours to skip the quiet ones
+    has_changes = fields.Boolean()
+    #: "follow" (the command) or "lambda" (an event source mapping: it runs only when there
+    #: are changes, so its silence says nothing)
+    consumer = fields.Choice("follow", "lambda")
+    newest_change_at = fields.DateTime(label="Time of the newest change archived")
     expires = fields.TTL(attribute="ttl")
 
 
@@ -141,6 +173,24 @@ def item_partition(source_table: str, keys: Mapping[str, Any]) -> str:
     """The partition holding an item's changes (query it newest first)."""
     text: str = Change._meta.primary_key.pk.format(
         {"source_table": source_table, "item_key": item_key_text(source_table, keys)})
+    return text
+
+
+def partition_text(source_table: str, value: Any) -> str:
+    """A partition key value as the archive's partition index spells it: a string as it is,
+    a number or binary value as DynamoDB JSON; its SHA-256 when too long."""
+    text = value if isinstance(value, str) else dumps_dynamodb_json({"v": value}, indent=None)
+    partition = Change._meta.keys["by_partition"].pk.format(
+        {"source_table": source_table, "partition": text})
+    if len(partition.encode()) <= limits.MAX_PARTITION_KEY_BYTES:
+        return text
+    return "SHA256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def partition_partition(source_table: str, value: Any) -> str:
+    """The index partition holding the changes of the items of one partition of a table."""
+    text: str = Change._meta.keys["by_partition"].pk.format(
+        {"source_table": source_table, "partition": partition_text(source_table, value)})
     return text
 
 

@@ -40,7 +40,7 @@ from ..data.streams.reading import (
     typed_record,
 )
 from ..data.writes import put_item, update_item
-from ..definitions.tables import Table
+from ..definitions.tables import Table, defined_tables
 from .archive import (
     HOUR,
     Change,
@@ -51,6 +51,7 @@ from .archive import (
     item_bytes,
     item_key_text,
     padded_sequence,
+    partition_text,
 )
 
 __all__ = ["Checkpoints", "Counts", "archive_record", "archive_records", "change_item",
@@ -84,14 +85,36 @@ class Counts:
         self.has_stream = self.has_stream and other.has_stream
 
 
-def change_item(source_table: str, record: StreamRecord) -> dict[str, Any]:
-    """The archive's Change item for one stream record (ValueError when it cannot be)."""
+def partition_key_name(source_table: str, keys: Mapping[str, Any]) -> str:
+    """Which of a record's key attributes is the partition key: the only one, or the one a
+    definition of the table names, else the one DescribeTable names (asked once)."""
+    if len(keys) == 1:
+        return next(iter(keys))
+    for table in defined_tables():
+        if table.table_name == source_table:
+            return table.primary.pk
+    return _described_partition_key(source_table)
+
+
+@functools.lru_cache(maxsize=256)
+def _described_partition_key(source_table: str) -> str:
+    from ..importers.stored_schema import described_table
+
+    return described_table(source_table).primary.pk
+
+
+def change_item(source_table: str, record: StreamRecord, pk_name: str | None = None
+                ) -> dict[str, Any]:
+    """The archive's Change item for one stream record (ValueError when it cannot be);
+    ``pk_name``: the source table's partition key attribute, when the caller knows it."""
+    pk_name = pk_name or partition_key_name(source_table, record.keys)
     if record.when is None:
         raise ValueError(f"record {record.sequence_number}: no ApproximateCreationDateTime")
     changed_at = record.when.astimezone(dt.UTC).replace(microsecond=0)
     item = Change.build_item({
         "source_table": source_table, "item_key": item_key_text(source_table, record.keys),
         "changed_at": changed_at, "hour": changed_at.strftime(HOUR),
+        "partition": partition_text(source_table, record.keys.get(pk_name, "")),
         "sequence": padded_sequence(record.sequence_number),
         "sequence_number": record.sequence_number,
         "event": record.event_name,

@@ -26,12 +26,12 @@ from ..display.names import item_name
 from ..display.values import datetime_text, number_text
 from ..tables.summaries import described_table
 from ..url_keys import item_url, key_text
+from .attribution import audit_entries_for
 from .item_changes import (
     Change,
     MayViewChange,
     StreamReadOutcome,
-    audit_entries_by_key,
-    change_of,
+    labelled_changes,
     may_view_record,
     trimmed_text,
 )
@@ -199,11 +199,9 @@ def activity_since(table: Table, filters: ActivityFilters, *,
 
 def _add_entries(result: TableActivity, site: Any, records: list[data.StreamRecord]) -> None:
     table = result.table
-    entries = audit_entries_by_key(table, records)
-    for record in records:
-        text = key_text(table, record.keys)
-        change = change_of(table, record, entries.setdefault(text[:1024], []))
-        result.entries.append(_entry(site, table, record, change, text))
+    changes = labelled_changes(table, records, audit_entries_for(table, None, records))
+    for record, change in zip(records, changes, strict=True):
+        result.entries.append(_entry(site, table, record, change, key_text(table, record.keys)))
 
 
 def _wanted(table: Table, record: data.StreamRecord, filters: ActivityFilters,

@@ -16,35 +16,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from ... import data
-from ...data.serialization import loads_dynamodb_json
 from ...definitions import Table
 from ...models import AuditEntry
 from ..display.values import datetime_text, number_text
 from ..tables.summaries import described_table
-from ..url_keys import key_text
+from .attribution import attribute, audit_entries_for
 from .diffs import AttributeChange, attribute_changes
 
-__all__ = ["Change", "ItemChanges", "MayViewChange", "audit_entries_by_key", "change_of",
+__all__ = ["Change", "ItemChanges", "MayViewChange", "change_of", "labelled_changes",
            "item_changes", "may_view_record", "stream_advice", "stream_problem",
            "trimmed_text"]
-
-# The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
-# second. An audit entry is written just after its write returns, so it may follow the
-# record's time by up to a minute, and precede it only by clock skew.
-AUDIT_BEFORE = dt.timedelta(seconds=5)
-AUDIT_AFTER = dt.timedelta(seconds=65)
-AUDIT_OUTCOMES = (AuditEntry.Outcome.APPLIED, AuditEntry.Outcome.UNKNOWN)
-# Writes that change an item's key: one entry, filed under the key the item ends at, for two
-# records (a REMOVE at the key it left, an INSERT at the key it reached).
-_KEY_CHANGING = (AuditEntry.Action.MOVE, AuditEntry.Action.UNDO)
-# Audit entries compared with one read's records, at most (the newest in the window).
-_AUDIT_ROWS = 200
 
 
 @dataclass
@@ -201,58 +187,23 @@ def item_changes(table: Table, key: Mapping[str, Any],
     result.complete, result.stopped_by = read.complete, read.stopped_by
     result.position = None if read.complete else read.position
     result.trimmed = bool(read.trimmed_shards)
-    entries = _audit_entries(table, key, read.records)
-    result.changes = [change_of(table, record, entries) for record in reversed(read.records)
-                      if may_view_record(record, may_view)]
+    shown = [record for record in reversed(read.records) if may_view_record(record, may_view)]
+    result.changes = labelled_changes(table, shown, audit_entries_for(table, key, shown))
     return result
 
 
-def _audit_entries(table: Table, key: Mapping[str, Any] | None,
-                   records: list[data.StreamRecord]) -> list[AuditEntry]:
-    """The applied audit entries that may have made these records (of one key, or any)."""
-    times = [r.when for r in records if r.when is not None]
-    if not times:
-        return []
-    rows = AuditEntry.objects.filter(
-        table=table.name, outcome__in=AUDIT_OUTCOMES,
-        created_at__gte=min(times) - AUDIT_BEFORE, created_at__lte=max(times) + AUDIT_AFTER)
-    if key is not None:
-        text = key_text(table, key)[:1024]
-        rows = rows.filter(Q(key_text=text) | Q(action__in=_KEY_CHANGING))
-    found = list(rows.select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
-    if key is None:
-        return found
-    return [entry for entry in found if text in _keys_of(table, entry)]
+def labelled_changes(table: Table, records: list[data.StreamRecord],
+                     entries: list[AuditEntry]) -> list[Change]:
+    """The records as the page shows them, each credited to the audit entry of the dynadmin
+    write that made it (``attribution.attribute``), else to elsewhere or TTL."""
+    made = attribute(table, records, entries)
+    return [change_of(table, record, made.get(record.sequence_number)) for record in records]
 
 
-def _keys_of(table: Table, entry: AuditEntry) -> set[str]:
-    """The keys (as text) an entry's write touched: its own, and for a move (or its undo)
-    the keys of the items before and after it."""
-    keys = {entry.key_text}
-    if entry.action in _KEY_CHANGING:
-        for image in (_image(entry.before), _image(entry.after)):
-            if image and all(name in image for name in table.primary.attributes):
-                keys.add(key_text(table, table.key_of(image))[:1024])
-    return keys
-
-
-def audit_entries_by_key(table: Table, records: list[data.StreamRecord]
-                         ) -> dict[str, list[AuditEntry]]:
-    """For a read across the table: the audit entries near the records' times, by key text
-    (what ``change_of`` takes for each record's key)."""
-    by_key: dict[str, list[AuditEntry]] = {}
-    for entry in _audit_entries(table, None, records):
-        for text in _keys_of(table, entry):
-            by_key.setdefault(text, []).append(entry)
-    return by_key
-
-
-def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]) -> Change:
-    """One record as the page shows it; ``entries`` are the audit entries that may have made
-    it (same key, near its time), and the one that did is taken out of the list."""
-    entry = _matching_entry(record, entries)
+def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None) -> Change:
+    """One record as the page shows it; ``entry``: the audit entry of the write that made
+    it, when dynadmin did."""
     if entry is not None:
-        entries.remove(entry)  # one write makes one record
         origin, label = "dynadmin", _("made through dynadmin by %(user)s") % {
             "user": entry.username}
     elif record.is_ttl_deletion:
@@ -271,27 +222,3 @@ def change_of(table: Table, record: data.StreamRecord, entries: list[AuditEntry]
 
 _EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),
                  "REMOVE": _lazy("deleted")}
-
-
-def _matching_entry(record: data.StreamRecord, entries: list[AuditEntry]) -> AuditEntry | None:
-    if record.when is None:
-        return None
-    for entry in entries:
-        if not (record.when - AUDIT_BEFORE <= entry.created_at <= record.when + AUDIT_AFTER):
-            continue
-        if record.event_name == "REMOVE":
-            if entry.before and _image(entry.before) == record.old_image and (
-                    not entry.after or _image(entry.after) != record.old_image):
-                return entry
-        elif entry.after and _image(entry.after) == record.new_image:
-            return entry
-    return None
-
-
-def _image(text: str) -> dict[str, Any] | None:
-    if not text:
-        return None
-    try:
-        return loads_dynamodb_json(text)
-    except ValueError:
-        return None

@@ -1,0 +1,391 @@
+"""Reading the archive: an item's changes, a table's (or one partition's) changes, newest
+first, and what the consumer last said, each read a Query of a declared key.
+
+A position in the archive is a change's sort key, ``AT#<time>#<sequence>``: it names the
+change, its hour (a table's changes are kept in one index partition per hour) and its place
+among the others, so one string is a cursor both ways: "older than this" reads below it,
+"newer than this" above it. A read stops at the page's size or at its bound on Queries, and
+says where it stopped; a person's filters (entity, event, who) are applied to what was read
+(``wanted``), so a short page says "read further" rather than reading without end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import data
+from ..data.reads import SortCondition
+from ..data.serialization import loads_dynamodb_json
+from ..data.streams.reading import StreamRecord
+from ..definitions.tables import Table
+from .archive import (
+    HOUR,
+    MOMENT,
+    archive,
+    hour_partition,
+    item_partition,
+    partition_partition,
+)
+
+__all__ = ["ArchiveRead", "ArchivedChange", "ConsumerStatus", "POSITION_PREFIX",
+           "archived_change", "consumer_status", "hour_of", "item_history",
+           "partition_history", "position_at", "table_history"]
+
+POSITION_PREFIX = "AT#"
+#: Above every ``AT#`` key: a table's hour partition lists the consumer's status there.
+STATUS_SORT_KEY = "~STATUS"
+#: Queries one read of a table's changes may make, at most (hours without the changes a
+#: filter wants are read through until then).
+QUERIES_PER_READ = 8
+#: Items a Query reads when a filter may drop some (without one, exactly the page plus one).
+FILTERED_QUERY_LIMIT = 200
+#: Hours listed per Query of the consumer's status partition (the hours that had changes).
+HOURS_PER_QUERY = 500
+
+Wanted = Callable[[list["ArchivedChange"]], list["ArchivedChange"]]
+
+
+@dataclass(frozen=True)
+class ArchivedChange(StreamRecord):
+    """One archived change: a stream record as the archive keeps it."""
+
+    #: its sort key in the archive (``AT#<time>#<sequence>``): the cursor for "around it"
+    position: str = ""
+    ttl_deletion: bool = False
+    #: images too large to archive with the change (``old_image``, ``new_image``)
+    images_left_out: tuple[str, ...] = ()
+    #: why an image could not be read back (an archive item written by something else)
+    unreadable: str = ""
+
+    @property
+    def is_ttl_deletion(self) -> bool:
+        return self.ttl_deletion or super().is_ttl_deletion
+
+
+@dataclass(frozen=True)
+class ConsumerStatus:
+    """What the consumer last said about a table."""
+
+    reported_at: dt.datetime
+    archived_up_to: dt.datetime | None
+    consumer: str  # "follow" or "lambda"
+    newest_change_at: dt.datetime | None
+
+    def lag(self, now: dt.datetime | None = None) -> dt.timedelta | None:
+        """How far behind now the archive is complete (None: never read to the end)."""
+        if self.archived_up_to is None:
+            return None
+        return max((now or dt.datetime.now(dt.UTC)) - self.archived_up_to, dt.timedelta(0))
+
+    def silent_for(self, now: dt.datetime | None = None) -> dt.timedelta:
+        return max((now or dt.datetime.now(dt.UTC)) - self.reported_at, dt.timedelta(0))
+
+
+@dataclass
+class ArchiveRead:
+    """One read of the archive: the changes kept, newest first, and where to go on."""
+
+    changes: list[ArchivedChange] = field(default_factory=list)
+    #: changes beyond those read in the direction read (older, or newer for ``after``)
+    more: bool = False
+    #: where a read in the same direction goes on from (a position), when ``more``
+    next_position: str = ""
+    #: the consumer's status, when the read met it (a table's newest hour)
+    status: ConsumerStatus | None = None
+    status_read: bool = False
+    queries: int = 0
+    #: changes read, before ``wanted`` kept some
+    read: int = 0
+
+
+def position_at(moment: dt.datetime) -> str:
+    """The position just below every change made in the second of ``moment``'s end: a
+    ``before`` bound that keeps the changes of that second is ``position_at(moment)+"~"``."""
+    return POSITION_PREFIX + moment.astimezone(dt.UTC).strftime(MOMENT)
+
+
+def hour_of(position: str) -> str:
+    """The hour (``HOUR``) of a position."""
+    return position[len(POSITION_PREFIX):len(POSITION_PREFIX) + 13]
+
+
+def _hour_start(hour: str) -> str:
+    return POSITION_PREFIX + hour
+
+
+def archived_change(item: Mapping[str, Any]) -> ArchivedChange:
+    """An archive's Change item as a record. An image that cannot be read back (the archive
+    is a table like any other: something else may have written it) is left out and said."""
+    problems = []
+
+    def image(name: str) -> dict[str, Any] | None:
+        text = item.get(name)
+        if text is None:
+            return None
+        try:
+            value = loads_dynamodb_json(str(text))
+        except (TypeError, ValueError) as error:
+            problems.append(f"{name}: {error}")
+            return None
+        if not isinstance(value, dict):
+            problems.append(f"{name}: not a map")
+            return None
+        return value
+
+    keys = image("keys_json") or {}
+    changed_at = item.get("changed_at")
+    when = changed_at if isinstance(changed_at, dt.datetime) else None
+    left_out = str(item.get("images_left_out") or "").split()
+    return ArchivedChange(
+        event_id=str(item.get("sequence_number") or ""),
+        event_name=str(item.get("event") or ""), when=when,
+        sequence_number=str(item.get("sequence_number") or ""),
+        shard_id=str(item.get("shard_id") or ""), keys=keys,
+        old_image=image("old_image"), new_image=image("new_image"),
+        identity_type=item.get("identity_type"), principal=item.get("principal"),
+        position=str(item.get(archive.sk, "")), ttl_deletion=bool(item.get("ttl_deletion")),
+        images_left_out=tuple(left_out), unreadable="; ".join(problems))
+
+
+def _typed(item: Mapping[str, Any]) -> dict[str, Any]:
+    from .archive import Change, Status
+
+    entity = Status if item.get(archive.sk) == STATUS_SORT_KEY or str(
+        item.get(archive.pk, "")).startswith("STATUS#") else Change
+    try:
+        return dict(entity.from_item(dict(item)).values)
+    except Exception:  # noqa: BLE001 - an archive item written by something else
+        return dict(item)
+
+
+def _status(item: Mapping[str, Any]) -> ConsumerStatus | None:
+    values = _typed(item)
+    reported = values.get("reported_at")
+    if not isinstance(reported, dt.datetime):
+        return None
+    up_to = values.get("archived_up_to")
+    newest = values.get("newest_change_at")
+    return ConsumerStatus(
+        reported_at=reported,
+        archived_up_to=up_to if isinstance(up_to, dt.datetime) else None,
+        consumer=str(values.get("consumer") or "follow"),
+        newest_change_at=newest if isinstance(newest, dt.datetime) else None)
+
+
+def _bounds(before: str | None, after: str | None, floor: str | None) -> SortCondition | None:
+    low = max(filter(None, (after, floor)), default=None)
+    if before is not None and low is not None:
+        # between is inclusive: the bounds themselves are dropped after reading
+        return SortCondition("between", low, before)
+    if before is not None:
+        return SortCondition("<", before)
+    if low is not None:
+        return SortCondition(">", low) if after is not None and low == after else (
+            SortCondition(">=", low))
+    return None
+
+
+def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, count: int,
+                    before: str | None, after: str | None, floor: str | None,
+                    wanted: Wanted | None, max_queries: int) -> tuple[bool, str]:
+    """Read one partition from ``before`` down (or from ``after`` up) until ``count``
+    changes are kept or the Queries run out: (whether it holds more in that direction, the
+    position to go on from)."""
+    newest_first = after is None
+    condition = _bounds(before, after, floor)
+    start: dict[str, Any] | None = None
+    while True:
+        if result.queries >= max_queries:
+            return True, result.changes[-1].position if result.changes else (before or "")
+        need = count - len(result.changes)
+        # one more than needed tells whether there is more; the status item may come too
+        limit = need + (1 if before is not None else 2)
+        if wanted is not None:
+            limit = max(limit, FILTERED_QUERY_LIMIT)
+        page = data.query(index, partition, condition, forward=not newest_first, limit=limit,
+                          start_key=start)
+        result.queries += 1
+        batch = []
+        for item in page.items:
+            sort_key = str(item.get(index.sk, ""))
+            if sort_key == STATUS_SORT_KEY:
+                result.status, result.status_read = _status(item), True
+                continue
+            if sort_key in (before, after) or not sort_key.startswith(POSITION_PREFIX):
+                continue
+            batch.append(archived_change(item))
+        result.read += len(batch)
+        kept = wanted(batch) if wanted is not None else batch
+        for change in kept:
+            if len(result.changes) == count:
+                # one more than the page: there is more, from the last one shown
+                return True, result.changes[-1].position
+            result.changes.append(change)
+        start = page.last_evaluated_key
+        if start is None:
+            return False, ""
+        if len(result.changes) == count:
+            # the page is full and the partition goes on: go on from where the read stopped
+            # (a filter may have kept fewer than it read)
+            return True, str(start[index.sk]) if wanted is not None else (
+                result.changes[-1].position)
+
+
+def item_history(table: Table, key: Mapping[str, Any], *, count: int,
+                 before: str | None = None, after: str | None = None,
+                 wanted: Wanted | None = None, max_queries: int = 1) -> ArchiveRead:
+    """The item's changes, newest first: the newest ``count`` (below ``before`` when
+    given), or the ``count`` just newer than ``after``. One Query without a filter."""
+    result = ArchiveRead()
+    more, result.next_position = _read_partition(
+        archive.primary, item_partition(table.table_name, key), result, count=count,
+        before=before, after=after, floor=None, wanted=wanted, max_queries=max_queries)
+    result.more = more
+    if after is not None:
+        result.changes.reverse()
+    return result
+
+
+def partition_history(table: Table, value: Any, *, count: int, before: str | None = None,
+                      after: str | None = None, since: dt.datetime | None = None,
+                      wanted: Wanted | None = None,
+                      max_queries: int = QUERIES_PER_READ) -> ArchiveRead:
+    """The changes of the items of one partition of the table, newest first."""
+    result = ArchiveRead()
+    more, result.next_position = _read_partition(
+        archive.index("GSI2"), partition_partition(table.table_name, value), result,
+        count=count, before=before, after=after,
+        floor=position_at(since) if since else None, wanted=wanted, max_queries=max_queries)
+    result.more = more
+    if after is not None:
+        result.changes.reverse()
+    return result
+
+
+def _hours_with_changes(table: Table, *, below: str | None, above: str | None,
+                        floor_hour: str | None, result: ArchiveRead) -> list[str]:
+    """The hours before ``below`` (newest first), or after ``above`` (oldest first), in
+    which the consumer archived changes: one Query of the table's status partition."""
+    from .archive import Status
+
+    partition = Status.key({"source_table": table.table_name, "hour": "-"})[archive.pk]
+    if above is not None:
+        condition = SortCondition(">", f"HOUR#{above}")
+    elif floor_hour is not None and below is not None:
+        condition = SortCondition("between", f"HOUR#{floor_hour}", f"HOUR#{below}")
+    elif below is not None:
+        condition = SortCondition("<", f"HOUR#{below}")
+    else:
+        condition = None
+    page = data.query(archive.primary, partition, condition, forward=above is not None,
+                      limit=HOURS_PER_QUERY)
+    result.queries += 1
+    hours = []
+    for item in page.items:
+        hour = str(item.get("hour") or "")
+        if item.get("has_changes") and hour and hour not in (below, above):
+            hours.append(hour)
+        if item.get("reported_at") is not None and not result.status_read and above is None:
+            # the newest status met: what the consumer last said
+            result.status, result.status_read = _status(item), True
+    return hours
+
+
+def table_history(table: Table, *, count: int, before: str | None = None,
+                  after: str | None = None, since: dt.datetime | None = None,
+                  until: dt.datetime | None = None, wanted: Wanted | None = None,
+                  max_queries: int = QUERIES_PER_READ,
+                  now: dt.datetime | None = None) -> ArchiveRead:
+    """The table's changes, newest first: the newest ``count`` (below ``before``, or made
+    until ``until``), or the ``count`` just newer than ``after``; none before ``since``.
+
+    Each hour is one index partition. The newest page starts with the current hour, whose
+    Query also brings the consumer's status; when it holds too few changes, the hours that
+    had changes are listed from the status partition (one Query) and read in turn."""
+    now = now or dt.datetime.now(dt.UTC)
+    result = ArchiveRead()
+    floor = position_at(since) if since else None
+    index = archive.index("GSI1")
+    if after is not None:
+        return _table_newer(table, result, count=count, after=after, until=until, now=now,
+                            wanted=wanted, max_queries=max_queries)
+    if before is None and until is not None:
+        before = position_at(until) + "~"
+    hour = hour_of(before) if before else now.astimezone(dt.UTC).strftime(HOUR)
+    floor_hour = hour_of(floor) if floor else None
+    hours: list[str] | None = None
+    while True:
+        bound = before if before and hour_of(before) == hour else None
+        more, position = _read_partition(
+            index, hour_partition(table.table_name, dt.datetime.strptime(
+                hour, HOUR).replace(tzinfo=dt.UTC)), result, count=count, before=bound,
+            after=None, floor=floor, wanted=wanted, max_queries=max_queries)
+        if more:
+            result.more, result.next_position = True, position or _hour_start(hour)
+            return result
+        if len(result.changes) >= count or (floor_hour is not None and hour <= floor_hour):
+            return result
+        if hours is None:
+            if result.queries >= max_queries:
+                result.more, result.next_position = True, _hour_start(hour)
+                return result
+            hours = _hours_with_changes(table, below=hour, above=None,
+                                        floor_hour=floor_hour, result=result)
+        if not hours:
+            return result
+        if result.queries >= max_queries:
+            result.more, result.next_position = True, _hour_start(hour)
+            return result
+        hour = hours.pop(0)
+
+
+def _table_newer(table: Table, result: ArchiveRead, *, count: int, after: str,
+                 until: dt.datetime | None, now: dt.datetime, wanted: Wanted | None,
+                 max_queries: int) -> ArchiveRead:
+    index = archive.index("GSI1")
+    ceiling = position_at(until) + "~" if until else None
+    hour = hour_of(after)
+    hours: list[str] | None = None
+    while True:
+        more, position = _read_partition(
+            index, hour_partition(table.table_name, dt.datetime.strptime(
+                hour, HOUR).replace(tzinfo=dt.UTC)), result, count=count,
+            before=ceiling if ceiling and hour_of(ceiling) == hour else None,
+            after=after if hour_of(after) == hour else _hour_start(hour), floor=None,
+            wanted=wanted, max_queries=max_queries)
+        if more or len(result.changes) >= count:
+            result.more, result.next_position = more, position
+            break
+        if hours is None:
+            if result.queries >= max_queries:
+                result.more, result.next_position = True, position or after
+                break
+            hours = _hours_with_changes(table, below=None, above=hour, floor_hour=None,
+                                        result=result)
+            if ceiling:
+                hours = [h for h in hours if h <= hour_of(ceiling)]
+        if not hours or result.queries >= max_queries:
+            result.more = bool(hours)
+            result.next_position = result.changes[-1].position if result.changes else after
+            break
+        hour = hours.pop(0)
+    del now
+    result.changes.reverse()
+    return result
+
+
+def consumer_status(table: Table) -> ConsumerStatus | None:
+    """What the consumer last said about the table: one Query (its status partition,
+    newest first, one item)."""
+    from .archive import Status
+
+    partition = Status.key({"source_table": table.table_name, "hour": "-"})[archive.pk]
+    page = data.query(archive.primary, partition, forward=False, limit=1)
+    return _status(page.items[0]) if page.items else None
+
+
+def newest_first(changes: Sequence[ArchivedChange]) -> list[ArchivedChange]:
+    return sorted(changes, key=lambda c: c.position, reverse=True)
