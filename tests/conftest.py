@@ -92,6 +92,27 @@ def shop_table(dynamodb_endpoint: str, settings):  # noqa: ANN001, ANN201
         settings.DYNADMIN_TABLE_NAMES = names  # a test may have pointed it elsewhere
 
 
+@pytest.fixture(scope="session")
+def archive_table(dynamodb_endpoint: str) -> Any:
+    """The archive of changes on the session's backend, created once (as ``dynadmin_history
+    setup`` does): each test's tables have their own physical names, so their changes are
+    kept apart in it."""
+    from dynadmin.data.schema import ensure_table
+    from dynadmin.history.archive import archive
+
+    ensure_table(archive)
+    return archive
+
+
+@pytest.fixture
+def archived(archive_table: Any) -> Any:
+    """``archived(table)``: archive what the table's stream holds now, one pass of the
+    consumer, as ``dynadmin_history follow`` has done by the time a person looks."""
+    from dynadmin.history.consumer import follow_once
+
+    return follow_once
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
     """A logged-in superuser (every permission)."""
