@@ -387,7 +387,7 @@ def test_an_items_history_shows_its_entries_the_person_may_see_past_withheld_one
     page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"})
                             + q(ORDER_KEY))
     assert page.status_code == 200
-    assert len(page.context["history"]) == 1
+    assert len(page.context["history"].rows) == 1
 
 
 # -- related items ---------------------------------------------------------------------------

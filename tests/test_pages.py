@@ -89,8 +89,9 @@ class TestItemPage:
         assert "2024-01-02 03:04 UTC · " in html  # the one date format, then how long ago
         assert "beta · vip" in html
         assert "&quot;S&quot;: &quot;USER#u1&quot;" in html  # DynamoDB JSON, escaped
-        # The item, then one bounded Query per related section (orders, sessions, invitations).
-        assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query"
+        # The item, one bounded Query per related section (orders, sessions, invitations),
+        # and one of the archive of changes for its History.
+        assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query,Query"
 
     def test_exact_decimals(self, staff_client, shop_table):
         put(shop_table, Order.build_item({

@@ -169,7 +169,7 @@ def test_history_speaks_the_entitys_words_and_keeps_storage_behind_technical_det
     are technical details."""
     edit(staff_client, ORDER_KEY, status="SHIPPED")
     html = unescape(item_page(staff_client, ORDER_KEY).content.decode())
-    cell = html[html.index('<table class="data history">'):]
+    cell = html[html.index('<table class="data changes history">'):]
     cell = cell[:cell.index("</table>")]
     assert "<strong>Status</strong>: PENDING → SHIPPED" in cell
     assert "attributes</summary>" not in cell

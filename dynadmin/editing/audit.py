@@ -3,6 +3,7 @@ diff of what the person wrote (never what someone else changed meanwhile)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -120,12 +121,18 @@ def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: s
 
 def history(table: Table, key: Mapping[str, Any], limit: int = 50,
             entities: Collection[str] | None = None,
-            may_see: Callable[[AuditEntry], bool] | None = None) -> list[AuditEntry]:
-    """The key's ``limit`` newest entries; only those a person who may view ``entities``
-    (labels) may see, when given, and that ``may_see`` keeps (filtered before the limit is
-    applied, see ``visible_page``)."""
+            may_see: Callable[[AuditEntry], bool] | None = None, *,
+            since: dt.datetime | None = None, until: dt.datetime | None = None
+            ) -> list[AuditEntry]:
+    """The key's ``limit`` newest entries (made after ``since`` and until ``until``, when
+    given); only those a person who may view ``entities`` (labels) may see, when given, and
+    that ``may_see`` keeps (filtered before the limit is applied, see ``visible_page``)."""
     text = key_text(table, key)
     entries = AuditEntry.objects.filter(table=table.name, key_text=text).visible_to(entities)
+    if since is not None:
+        entries = entries.filter(created_at__gt=since)
+    if until is not None:
+        entries = entries.filter(created_at__lte=until)
     entries = entries.select_related("user")
     if may_see is None:
         return list(entries[:limit])

@@ -31,7 +31,7 @@ from .archive import (
 )
 
 __all__ = ["ArchiveRead", "ArchivedChange", "ConsumerStatus", "POSITION_PREFIX",
-           "archived_change", "consumer_status", "hour_of", "item_history",
+           "archived_change", "consumer_status", "hour_of", "item_history", "moment_of",
            "partition_history", "position_at", "table_history"]
 
 POSITION_PREFIX = "AT#"
@@ -112,6 +112,15 @@ def hour_of(position: str) -> str:
     return position[len(POSITION_PREFIX):len(POSITION_PREFIX) + 13]
 
 
+def moment_of(position: str) -> dt.datetime | None:
+    """The time of the change at a position (to the second), None when it names none."""
+    text = position[len(POSITION_PREFIX):len(POSITION_PREFIX) + 20]
+    try:
+        return dt.datetime.strptime(text, MOMENT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
 def _hour_start(hour: str) -> str:
     return POSITION_PREFIX + hour
 
@@ -136,8 +145,9 @@ def archived_change(item: Mapping[str, Any]) -> ArchivedChange:
         return value
 
     keys = image("keys_json") or {}
-    changed_at = item.get("changed_at")
-    when = changed_at if isinstance(changed_at, dt.datetime) else None
+    changed_at = _typed(item).get("changed_at")
+    when = changed_at if isinstance(changed_at, dt.datetime) else moment_of(
+        str(item.get(archive.sk, "")))
     left_out = str(item.get("images_left_out") or "").split()
     return ArchivedChange(
         event_id=str(item.get("sequence_number") or ""),
@@ -155,10 +165,7 @@ def _typed(item: Mapping[str, Any]) -> dict[str, Any]:
 
     entity = Status if item.get(archive.sk) == STATUS_SORT_KEY or str(
         item.get(archive.pk, "")).startswith("STATUS#") else Change
-    try:
-        return dict(entity.from_item(dict(item)).values)
-    except Exception:  # noqa: BLE001 - an archive item written by something else
-        return dict(item)
+    return dict(entity.parse_item(item).values)
 
 
 def _status(item: Mapping[str, Any]) -> ConsumerStatus | None:

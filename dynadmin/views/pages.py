@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from ..definitions import Table
-from ..editing import audit
 from ..editing.originals import sign_item
 from ..services.display.environments import is_writable
 from ..services.display.names import parsed_name
@@ -22,18 +21,21 @@ from ..services.tables.status import read_table_status
 from ..services.ttl import item_ttl
 from ..services.url_keys import parse_item_key
 from .addresses import table_or_404
+from .changes import ITEM_PAGE_ROWS, history_links, read_history
 from .errors import error_response
-from .undo import offer_undo
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
 
-def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict) -> list:
-    """The key's audit entries this person may see, each with its Undo where allowed."""
-    return offer_undo(site, request, audit.history(
-        table, key, entities=site.viewable_labels(request),
-        may_see=lambda entry: site.may_view_entry(request, entry)))
+def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict
+             ) -> dict[str, Any]:
+    """The item's newest changes this person may see (one Query of the archive), with the
+    audit log's entries about it, Undo where allowed, and the links to the rest."""
+    history = read_history(request, site, table, key, count=ITEM_PAGE_ROWS)
+    return {"history": history, **history_links(request, table, history),
+            "history_url": site_url("item_changes", table=table.name) + "?" + urlencode(
+                {"pk": request.GET.get("pk", ""), "sk": request.GET.get("sk", "")})}
 
 
 def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
@@ -41,7 +43,7 @@ def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
     # A deleted item's history stays reachable (and its delete can be undone from there).
     return TemplateResponse(request, site.template_names("item_missing.html", table),
                             {"table": table, "key": key,
-                             "history": _history(request, site, table, key)}, status=404)
+                             **_history(request, site, table, key)}, status=404)
 
 
 def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
@@ -93,9 +95,8 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         "ttl": ttl, "ttl_token": sign_item(found) if ttl and ttl.may_change else "",
         "table": definition, "key": key, "item": presentation, "admin": admin,
         "related": related_sections(site, definition, relations, values, request),
-        "history": _history(request, site, definition, key), "can_change": can_change,
+        **_history(request, site, definition, key), "can_change": can_change,
         "can_delete": can_delete,
         "edit_url": site_url("edit", table=table) + "?" + query,
         "delete_url": site_url("delete", table=table) + "?" + query,
-        "changes_url": site_url("item_changes", table=table) + "?" + query,
     })

@@ -30,11 +30,49 @@ from .attribution import audit_entries_for
 from .item_changes import (
     Change,
     MayViewChange,
-    StreamReadOutcome,
     labelled_changes,
     may_view_record,
-    trimmed_text,
+    stream_advice,
+    stream_problem,
 )
+
+
+@dataclass(kw_only=True)
+class StreamReadOutcome:
+    """What one bounded read of a table's stream did, shared by an item's changes and the
+    table's activity: how far it read, why it stopped, and whether the stream can answer."""
+
+    table: Table
+    info: data.StreamInfo
+    records_read: int = 0
+    #: records read before this read, by the reads this one continues
+    records_before: int = 0
+    get_records_calls: int = 0
+    complete: bool = True
+    stopped_by: str = ""
+    #: the position read from was older than the stream keeps: read from the oldest record
+    trimmed: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.info.readable and self.info.has_both_images
+
+    @property
+    def problem(self) -> str:
+        """Why the stream cannot show these changes (empty when it can)."""
+        return stream_problem(self.info)
+
+    @property
+    def advice(self) -> str:
+        return stream_advice(self.table, self.info)
+
+
+def trimmed_text() -> str:
+    """What a read that started again from the oldest record kept says."""
+    return _("The stream no longer keeps the records after where the last read stopped (a "
+             "stream keeps changes for 24 hours): reading started again from the oldest "
+             "record it keeps, so changes made in between cannot be shown.")
+
 
 __all__ = ["ACTIVITY_EVENTS", "ActivityEntry", "ActivityFilters", "TableActivity",
            "activity_page", "activity_since"]

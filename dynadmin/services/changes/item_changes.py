@@ -1,12 +1,11 @@
-"""An item's Recent changes, from the table's DynamoDB Stream: whoever made them.
+"""An item's History: every change to it, whoever made it, newest first, from the archive of
+changes (one Query), merged with the audit log's entries about it into one timeline.
 
-The audit log knows the changes made through dynadmin; the stream knows every change (24
-hours on AWS). A record is "made through dynadmin" when an applied audit entry for the same
-key wrote the same image within a short while of the record's time (a key move's one entry
-counts for both keys: the REMOVE at the key it left, the INSERT at the one it reached); else
-it was made elsewhere, or, a REMOVE by DynamoDB's own service identity, by TTL. One read is
-bounded (``data.read_stream``): the page says how many records it read and offers to read
-further from where it stopped.
+The archive (``dynadmin.history``) holds every change its consumer read from the table's
+stream, for as long as the team keeps it; the audit log holds what dynadmin's writes tried.
+A change made through dynadmin shows its audit entry (who, the action, Undo where allowed:
+``attribution`` decides which entry made it); an entry that made no archived change on the
+page (refused, a conflict, failed, or not archived yet) is a row of its own, at its time.
 """
 
 from __future__ import annotations
@@ -22,20 +21,23 @@ from django.utils.translation import ngettext
 
 from ... import data
 from ...definitions import Table
+from ...history import reading
 from ...models import AuditEntry
 from ..display.values import datetime_text, number_text
-from ..tables.summaries import described_table
 from .attribution import attribute, audit_entries_for
 from .diffs import AttributeChange, attribute_changes
 
-__all__ = ["Change", "ItemChanges", "MayViewChange", "change_of", "labelled_changes",
-           "item_changes", "may_view_record", "stream_advice", "stream_problem",
-           "trimmed_text"]
+__all__ = ["Change", "HistoryRow", "ItemHistory", "MayViewChange", "change_of",
+           "item_history", "labelled_changes", "may_view_record", "stream_advice",
+           "stream_problem"]
+
+#: The audit entries a page of History shows beside its archived changes, at most.
+ENTRIES_PER_PAGE = 50
 
 
 @dataclass
 class Change:
-    """One record about the item, as the page shows it."""
+    """One change to an item, as the pages show it."""
 
     event: str  # INSERT, MODIFY, REMOVE
     event_label: str
@@ -47,99 +49,125 @@ class Change:
     sequence_number: str
     #: the audit entry of the dynadmin write that made it (who, exactly when)
     audit_entry: AuditEntry | None = None
+    #: its place in the archive (a cursor around it), "" for a record read elsewhere
+    position: str = ""
+    #: what of the change could not be kept or read back (too large, written by something else)
+    incomplete: str = ""
 
     @property
     def origin_badge(self) -> str:
         return {"dynadmin": "ok", "ttl": "warn"}.get(self.origin, "muted")
 
 
+@dataclass
+class HistoryRow:
+    """One line of an item's History: an archived change (with the audit entry of the
+    dynadmin write that made it, if one did), or an audit entry alone."""
+
+    when: dt.datetime | None
+    change: Change | None = None
+    entry: AuditEntry | None = None
+
+    @property
+    def when_text(self) -> str:
+        return datetime_text(self.when) if self.when else _("unknown time")
+
+    @property
+    def not_archived_yet(self) -> bool:
+        """A write dynadmin applied whose change the archive does not hold (yet)."""
+        return self.change is None and self.entry is not None and (
+            self.entry.outcome == AuditEntry.Outcome.APPLIED)
+
+
+#: The audit entries about the item this person may see, made in ``(since, until]`` (either
+#: end open when None), newest first, at most ``limit``.
+VisibleEntries = Callable[[dt.datetime | None, dt.datetime | None, int], list[AuditEntry]]
+
+
 @dataclass(kw_only=True)
-class StreamReadOutcome:
-    """What one bounded read of a table's stream did, shared by an item's changes and the
-    table's activity: how far it read, why it stopped, and whether the stream can answer."""
+class ItemHistory:
+    """One page of an item's History."""
 
     table: Table
-    info: data.StreamInfo
-    records_read: int = 0
-    #: records read before this read, by the reads this one continues
-    records_before: int = 0
-    get_records_calls: int = 0
-    complete: bool = True
-    stopped_by: str = ""
-    #: the position read from was older than the stream keeps: read from the oldest record
-    trimmed: bool = False
-
-    @property
-    def available(self) -> bool:
-        return self.info.readable and self.info.has_both_images
-
-    @property
-    def problem(self) -> str:
-        """Why the stream cannot show these changes (empty when it can)."""
-        return stream_problem(self.info)
-
-    @property
-    def advice(self) -> str:
-        return stream_advice(self.table, self.info)
-
-
-@dataclass(kw_only=True)
-class ItemChanges(StreamReadOutcome):
-    """One bounded read of the stream for one item."""
-
     key: dict[str, Any]
-    changes: list[Change] = field(default_factory=list)  # newest first
-    #: where a further read starts (JSON-safe), when this one stopped at its bound
-    position: dict[str, Any] | None = None
+    rows: list[HistoryRow] = field(default_factory=list)  # newest first
+    #: the archived changes shown (in the rows too)
+    changes: list[Change] = field(default_factory=list)
+    #: older changes exist: read on below ``older_position``
+    older_position: str = ""
+    #: the page is not the newest: newer changes are above ``newer_position``
+    newer_position: str = ""
+    #: the archive table does not exist (``dynadmin_history setup`` has not run)
+    archive_missing: bool = False
+    #: why the table's changes are not archived (no stream...), when the page is empty
+    problem: str = ""
+    advice: str = ""
+    queries: int = 0
+
+    @property
+    def is_newest(self) -> bool:
+        return not self.newer_position
 
     @property
     def summary(self) -> str:
+        """How many changes the page shows, in words."""
         count = len(self.changes)
-        shown = number_text(count)
-        read = number_text(self.records_read)
-        if self.records_before:
-            return ngettext(
-                "%(shown)s change to this item in stream records %(first)s–%(last)s.",
-                "%(shown)s changes to this item in stream records %(first)s–%(last)s.",
-                count) % {
-                "shown": shown, "first": number_text(self.records_before + 1),
-                "last": number_text(self.records_before + self.records_read)}
-        return ngettext(
-            "%(shown)s change to this item among %(read)s stream records read.",
-            "%(shown)s changes to this item among %(read)s stream records read.",
-            count) % {"shown": shown, "read": read}
-
-    @property
-    def bound_text(self) -> str:
-        """Where the read stopped and why (empty when it read everything the stream keeps)."""
-        if self.complete:
+        if not count:
             return ""
-        if self.stopped_by == "time":
-            return _("Stopped reading: this page's time for DynamoDB was nearly spent. Newer "
-                     "records have not been read.")
-        return _("Stopped reading after %(calls)s GetRecords calls, this page's bound. Newer "
-                 "records have not been read.") % {"calls": number_text(self.get_records_calls)}
-
-    @property
-    def total_read(self) -> int:
-        return self.records_before + self.records_read
-
-    @property
-    def trimmed_text(self) -> str:
-        return trimmed_text() if self.trimmed else ""
+        return ngettext("%(count)s change to this item archived, newest first.",
+                        "%(count)s changes to this item archived, newest first.",
+                        count) % {"count": number_text(count)}
 
 
-def trimmed_text() -> str:
-    """What a read that started again from the oldest record kept says."""
-    return _("The stream no longer keeps the records after where the last read stopped (a "
-             "stream keeps changes for 24 hours): reading started again from the oldest "
-             "record it keeps, so changes made in between cannot be shown.")
+def labelled_changes(table: Table, records: list[data.StreamRecord],
+                     entries: list[AuditEntry]) -> list[Change]:
+    """The records as the pages show them, each credited to the audit entry of the dynadmin
+    write that made it (``attribution.attribute``), else to elsewhere or TTL."""
+    made = attribute(table, records, entries)
+    return [change_of(table, record, made.get(record.sequence_number)) for record in records]
+
+
+def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None) -> Change:
+    """One record as the pages show it; ``entry``: the audit entry of the write that made
+    it, when dynadmin did."""
+    if entry is not None:
+        origin, label = "dynadmin", _("made through dynadmin by %(user)s") % {
+            "user": entry.username}
+    elif record.is_ttl_deletion:
+        origin, label = "ttl", _("deleted by DynamoDB's TTL (expired)")
+    else:
+        origin, label = "elsewhere", _("made elsewhere (not through dynadmin)")
+    return Change(
+        event=record.event_name,
+        event_label=str(_EVENT_LABELS.get(record.event_name, record.event_name)),
+        when=record.when,
+        when_text=datetime_text(record.when) if record.when else _("unknown time"),
+        origin=origin, origin_label=label, sequence_number=record.sequence_number,
+        attributes=attribute_changes(table, record.old_image, record.new_image),
+        audit_entry=entry, position=getattr(record, "position", ""),
+        incomplete=_incomplete(record))
+
+
+def _incomplete(record: data.StreamRecord) -> str:
+    if not isinstance(record, reading.ArchivedChange):
+        return ""
+    if record.unreadable:
+        return _("Part of this change could not be read back from the archive "
+                 "(%(problem)s).") % {"problem": record.unreadable}
+    if record.images_left_out:
+        return _("The item was too large to archive both its images with this change: "
+                 "the values before (or after) are not shown.")
+    return ""
+
+
+_EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),
+                 "REMOVE": _lazy("deleted")}
 
 
 def stream_problem(info: data.StreamInfo) -> str:
     if not info.readable:
-        return _("This table has no DynamoDB Stream, so changes made outside dynadmin cannot "
-                 "be shown.")
+        return _("This table has no DynamoDB Stream, so changes made outside dynadmin are "
+                 "not archived.")
     if not info.has_both_images:
         return _("This table's stream records carry %(view)s only, not both the old and the "
                  "new image, so a change cannot be shown attribute by attribute.") % {
@@ -148,7 +176,7 @@ def stream_problem(info: data.StreamInfo) -> str:
 
 
 def stream_advice(table: Table, info: data.StreamInfo) -> str:
-    """How to turn on what Recent changes needs (an AWS CLI command to copy)."""
+    """How to turn on what History needs (an AWS CLI command to copy)."""
     enable = (f"aws dynamodb update-table --table-name {table.table_name} "
               "--stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES")
     if not info.readable:
@@ -165,60 +193,63 @@ MayViewChange = Callable[[dict[str, Any], tuple[dict[str, Any] | None, ...]], bo
 
 
 def may_view_record(record: data.StreamRecord, may_view: MayViewChange | None) -> bool:
-    """A record is shown only to whoever may view its key's entity and both its images."""
+    """A change is shown only to whoever may view its key's entity and both its images."""
     return may_view is None or may_view(dict(record.keys),
                                         (record.old_image, record.new_image))
 
 
-def item_changes(table: Table, key: Mapping[str, Any],
-                 position: Mapping[str, Any] | None = None, records_before: int = 0,
-                 *, max_calls: int | None = None, per_call: int | None = None,
-                 may_view: MayViewChange | None = None) -> ItemChanges:
-    """Read the stream (one bounded read) for the changes to the item at ``key``; only
-    those ``may_view`` allows (all of them when None: the command line)."""
+def item_history(table: Table, key: Mapping[str, Any], *, count: int,
+                 before: str | None = None, after: str | None = None,
+                 may_view: MayViewChange | None = None,
+                 entries: VisibleEntries | None = None) -> ItemHistory:
+    """One page of the item's History: its newest ``count`` archived changes (older than
+    ``before``, or just newer than ``after``) in one Query, the changes ``may_view`` keeps
+    (all: the command line), labelled, with the audit entries ``entries`` gives for the
+    same stretch of time."""
     key = dict(key)
-    info = data.StreamInfo.from_description(described_table(table)[0])
-    result = ItemChanges(table=table, key=key, info=info, records_before=records_before)
-    if not result.available:
-        return result
-    read = data.read_stream(table, info=info, position=position, max_calls=max_calls,
-                            per_call=per_call, match=lambda keys: keys == key)
-    result.records_read, result.get_records_calls = read.records_read, read.get_records_calls
-    result.complete, result.stopped_by = read.complete, read.stopped_by
-    result.position = None if read.complete else read.position
-    result.trimmed = bool(read.trimmed_shards)
-    shown = [record for record in reversed(read.records) if may_view_record(record, may_view)]
-    result.changes = labelled_changes(table, shown, audit_entries_for(table, key, shown))
-    return result
-
-
-def labelled_changes(table: Table, records: list[data.StreamRecord],
-                     entries: list[AuditEntry]) -> list[Change]:
-    """The records as the page shows them, each credited to the audit entry of the dynadmin
-    write that made it (``attribution.attribute``), else to elsewhere or TTL."""
-    made = attribute(table, records, entries)
-    return [change_of(table, record, made.get(record.sequence_number)) for record in records]
-
-
-def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None) -> Change:
-    """One record as the page shows it; ``entry``: the audit entry of the write that made
-    it, when dynadmin did."""
-    if entry is not None:
-        origin, label = "dynadmin", _("made through dynadmin by %(user)s") % {
-            "user": entry.username}
-    elif record.is_ttl_deletion:
-        origin, label = "ttl", _("deleted by DynamoDB's TTL (expired)")
+    result = ItemHistory(table=table, key=key)
+    try:
+        read = reading.item_history(table, key, count=count, before=before, after=after)
+    except data.TableNotFound:
+        result.archive_missing = True
+        read = reading.ArchiveRead()
+    result.queries = read.queries
+    shown = [record for record in read.changes if may_view_record(record, may_view)]
+    candidates = audit_entries_for(table, key, shown)
+    result.changes = labelled_changes(table, shown, candidates)
+    if read.changes:
+        newest, oldest = read.changes[0], read.changes[-1]
+        # Older reads below the oldest change shown, Newer above the newest one
+        if after is None:
+            result.older_position = oldest.position if read.more else ""
+            result.newer_position = newest.position if before else ""
+        else:
+            result.older_position = oldest.position
+            result.newer_position = newest.position if read.more else ""
+        top = None if result.is_newest else newest.when
+        bottom = oldest.when if result.older_position else None
     else:
-        origin, label = "elsewhere", _("made elsewhere (not through dynadmin)")
-    return Change(
-        event=record.event_name,
-        event_label=str(_EVENT_LABELS.get(record.event_name, record.event_name)),
-        when=record.when,
-        when_text=datetime_text(record.when) if record.when else _("unknown time"),
-        origin=origin, origin_label=label, sequence_number=record.sequence_number,
-        attributes=attribute_changes(table, record.old_image, record.new_image),
-        audit_entry=entry)
+        top = reading.moment_of(before) if before else None
+        bottom = reading.moment_of(after) if after else None
+        if after is not None:
+            result.older_position = after
+    rows = [HistoryRow(when=change.when, change=change) for change in result.changes]
+    if entries is not None:
+        made = {change.audit_entry.pk for change in result.changes if change.audit_entry}
+        visible = entries(bottom, top, ENTRIES_PER_PAGE + len(made))
+        by_pk = {entry.pk: entry for entry in visible}
+        for row in rows:
+            # the visible copy: described in the entity's words, with its Undo
+            if row.change and row.change.audit_entry:
+                row.entry = by_pk.get(row.change.audit_entry.pk)
+        rows += [HistoryRow(when=entry.created_at, entry=entry) for entry in visible
+                 if entry.pk not in made][:ENTRIES_PER_PAGE]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda row: row.when or epoch, reverse=True)
+    result.rows = rows
+    if not read.changes and not result.archive_missing and before is None and after is None:
+        from ..tables.summaries import described_table
 
-
-_EVENT_LABELS = {"INSERT": _lazy("created"), "MODIFY": _lazy("changed"),
-                 "REMOVE": _lazy("deleted")}
+        info = data.StreamInfo.from_description(described_table(table)[0])
+        result.problem, result.advice = stream_problem(info), stream_advice(table, info)
+    return result
