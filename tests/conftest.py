@@ -81,17 +81,6 @@ def physical_table(definition: Any) -> Iterator[dict[str, str]]:
             delete_table(definition)
 
 
-@pytest.fixture
-def shop_table(dynamodb_endpoint: str, settings):  # noqa: ANN001, ANN201
-    """A fresh, empty physical table for the example's ``Application`` definition."""
-    from examples.shop.definitions import shop
-
-    with physical_table(shop) as names:
-        settings.DYNADMIN_TABLE_NAMES = names
-        yield shop
-        settings.DYNADMIN_TABLE_NAMES = names  # a test may have pointed it elsewhere
-
-
 @pytest.fixture(scope="session")
 def archive_table(dynamodb_endpoint: str) -> Any:
     """The archive of changes on the session's backend, created once (as ``dynadmin_history
@@ -111,6 +100,18 @@ def archived(archive_table: Any) -> Any:
     from dynadmin.history.consumer import follow_once
 
     return follow_once
+
+
+@pytest.fixture
+def shop_table(dynamodb_endpoint: str, settings, archive_table):  # noqa: ANN001, ANN201
+    """A fresh, empty physical table for the example's ``Application`` definition (the
+    example registers the archive of changes too: it exists, as after ``make run``)."""
+    from examples.shop.definitions import shop
+
+    with physical_table(shop) as names:
+        settings.DYNADMIN_TABLE_NAMES = names
+        yield shop
+        settings.DYNADMIN_TABLE_NAMES = names  # a test may have pointed it elsewhere
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ LAYERS = [
     ("dynadmin.options",),
     ("dynadmin.views", "dynadmin.templatetags"),
     ("dynadmin.sites",),
-    ("dynadmin.permissions", "dynadmin.checks"),
+    # the archive registered on a site: an EntityAdmin of its own
+    ("dynadmin.permissions", "dynadmin.checks", "dynadmin.history.admin"),
     ("dynadmin.apps",),
     # importers write definitions as text, then load them on a site of their own and run
     # the checks over them: above the site and the checks, below the command that uses them.

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import limits
+from ..data.calling import call
 from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
 from ..data.errors import DataError, WriteConflict
 from ..data.parallel import in_parallel
@@ -98,9 +99,9 @@ def partition_key_name(source_table: str, keys: Mapping[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _described_partition_key(source_table: str) -> str:
-    from ..importers.stored_schema import described_table
-
-    return described_table(source_table).primary.pk
+    answer = call("DescribeTable", source_table, TableName=source_table)
+    schema = answer.get("Table", {}).get("KeySchema", [])
+    return next(k["AttributeName"] for k in schema if k.get("KeyType") == "HASH")
 
 
 def change_item(source_table: str, record: StreamRecord, pk_name: str | None = None

@@ -37,8 +37,8 @@ PAGE_ROWS = 50
 
 
 def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[str, Any], *,
-                 count: int = PAGE_ROWS, cursor: dict[str, Any] | None = None
-                 ) -> ItemHistory:
+                 count: int = PAGE_ROWS, cursor: dict[str, Any] | None = None,
+                 explain: bool = True) -> ItemHistory:
     """The page of the item's History this person may see: the changes whose every image
     shows an entity they may view, the audit entries they may see, Undo where allowed."""
 
@@ -53,7 +53,7 @@ def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[
     return item_history(
         table, key, count=count, before=cursor.get("before"), after=cursor.get("after"),
         may_view=lambda keys, images: site.may_view_change(request, table, keys, images),
-        entries=entries)
+        entries=entries, explain=explain)
 
 
 def _scope(table: Table, key: dict[str, Any]) -> str:

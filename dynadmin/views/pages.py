@@ -32,7 +32,9 @@ def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict
              ) -> dict[str, Any]:
     """The item's newest changes this person may see (one Query of the archive), with the
     audit log's entries about it, Undo where allowed, and the links to the rest."""
-    history = read_history(request, site, table, key, count=ITEM_PAGE_ROWS)
+    # The item's page makes its reads and one Query of the archive; why a table's changes
+    # may not be archived (no stream...) is its History page's to say.
+    history = read_history(request, site, table, key, count=ITEM_PAGE_ROWS, explain=False)
     return {"history": history, **history_links(request, table, history),
             "history_url": site_url("item_changes", table=table.name) + "?" + urlencode(
                 {"pk": request.GET.get("pk", ""), "sk": request.GET.get("sk", "")})}

@@ -2,6 +2,7 @@
 
 import dynadmin
 from dynadmin import EntityAdmin, Listing, Lookup, Relation, action
+from dynadmin.history.admin import register_archive
 
 from .definitions import Invitation, Order, OrderItem, Product, Session, User
 
@@ -82,3 +83,8 @@ class SessionAdmin(EntityAdmin):
 class InvitationAdmin(EntityAdmin):
     list_display = ("invite_id", "email", "invited_by", "expires")
     lookups = (Lookup("by_email", label="Invitation by email", normalise="lower"),)
+
+
+# The archive of changes (every change to the shop's items, whoever made them): browsable
+# like the shop's own table, read-only.
+register_archive()

@@ -201,11 +201,12 @@ def may_view_record(record: data.StreamRecord, may_view: MayViewChange | None) -
 def item_history(table: Table, key: Mapping[str, Any], *, count: int,
                  before: str | None = None, after: str | None = None,
                  may_view: MayViewChange | None = None,
-                 entries: VisibleEntries | None = None) -> ItemHistory:
+                 entries: VisibleEntries | None = None, explain: bool = True) -> ItemHistory:
     """One page of the item's History: its newest ``count`` archived changes (older than
     ``before``, or just newer than ``after``) in one Query, the changes ``may_view`` keeps
     (all: the command line), labelled, with the audit entries ``entries`` gives for the
-    same stretch of time."""
+    same stretch of time. ``explain``: when no change is archived, say why the table's
+    changes may not be (no stream...), from its description."""
     key = dict(key)
     result = ItemHistory(table=table, key=key)
     try:
@@ -247,7 +248,8 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda row: row.when or epoch, reverse=True)
     result.rows = rows
-    if not read.changes and not result.archive_missing and before is None and after is None:
+    if (explain and not read.changes and not result.archive_missing and before is None
+            and after is None):
         from ..tables.summaries import described_table
 
         info = data.StreamInfo.from_description(described_table(table)[0])
