@@ -51,7 +51,7 @@ from django.db.models import Q
 from ... import data
 from ...data.serialization import loads_dynamodb_json, same_value
 from ...definitions import Table
-from ...history.archive import padded_sequence
+from ...history.archive import MOMENT, padded_sequence
 from ...models import AuditEntry
 from ..url_keys import key_text
 
@@ -75,7 +75,7 @@ _ABSENT = object()
 def audit_entries_for(table: Table, key: Mapping[str, Any] | None,
                       records: Sequence[data.StreamRecord]) -> list[AuditEntry]:
     """The applied audit entries that may have made these records (of one key, or any)."""
-    times = [r.when for r in records if r.when is not None]
+    times = [when for when in map(_time_of, records) if when is not None]
     if not times:
         return []
     rows = AuditEntry.objects.filter(
@@ -124,6 +124,21 @@ def attribute(table: Table, records: Sequence[data.StreamRecord],
     return made
 
 
+def _time_of(record: data.StreamRecord) -> dt.datetime | None:
+    """When the change was made, to the second: the record's time, else (an archived change
+    read without it) the moment its position in the archive, ``AT#<time>#<sequence>``,
+    names."""
+    if record.when is not None:
+        return record.when
+    position = str(getattr(record, "position", "") or "")
+    prefix, _, rest = position.partition("#")
+    try:
+        return dt.datetime.strptime(rest.partition("#")[0], MOMENT).replace(tzinfo=dt.UTC) if (
+            prefix == "AT") else None
+    except ValueError:
+        return None
+
+
 def _stream_order(record: data.StreamRecord) -> str:
     try:
         return padded_sequence(record.sequence_number)
@@ -146,8 +161,9 @@ class _Write:
         self.credited: set[str] = set()
 
     def made(self, record: data.StreamRecord) -> bool:
-        if record.when is None or not (
-                record.when - AUDIT_BEFORE <= self.entry.created_at <= record.when + AUDIT_AFTER):
+        when = _time_of(record)
+        if when is None or not (
+                when - AUDIT_BEFORE <= self.entry.created_at <= when + AUDIT_AFTER):
             return False
         keys = dict(record.keys)
         # The write's images at this record's key: a move's before is at the key it left,
