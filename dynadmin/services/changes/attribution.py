@@ -21,8 +21,9 @@ the entity's definition offers:
 2. **A write marker** (``fields.WriteMarker``, opt-in). Every dynadmin write sets it to a fresh
    random token, which the entry's ``after`` holds: the write is the one change whose new
    image holds the token and whose old image does not. Exact: a copy of the item carries the
-   token, but then its old image held it already. A delete writes nothing, so a REMOVE is
-   judged as in 3.
+   token, but then its old image held it already (only a writer that first puts back the
+   item as it was before dynadmin's write, then the copy, repeats the change; the order of 3
+   settles that). A delete writes nothing, so a REMOVE is judged as in 3.
 3. **Neither: the images.** The new image must be ``after`` whole, and the old image must
    hold ``before``'s values of the attributes the write changed (those its guard checked; a
    delete's guard checks them all). This cannot tell apart two changes with the same images
