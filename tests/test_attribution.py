@@ -340,7 +340,7 @@ def test_a_conflict_never_asks_about_the_marker(ledger_table) -> None:
     assert [d.attribute for d in differences(ledger, original, theirs, mine)] == ["text"]
 
 
-def test_a_write_recognises_its_own_result_by_its_marker(ledger_table) -> None:
+def test_each_write_stores_a_fresh_marker_and_its_result_holds_it(ledger_table) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     created = writes.create(ledger, note("n1"), user=AnonymousUser())
