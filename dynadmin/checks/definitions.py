@@ -25,9 +25,14 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
          ``begins_with`` on a String sort key (it would need a scan) |
 | E016 | an ``@action(permission=...)`` whose EntityAdmin has no ``has_<permission>_permission``
          method to ask |
+| E017 | an entity declares more than one ``fields.WriteMarker`` |
+| E018 | a ``fields.WriteMarker`` stored in an attribute the item uses for something else (a
+         key, the type or TTL attribute, another field) |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
+| W003 | a ``fields.WriteMarker`` beside a ``fields.Version``: the version already tells
+         dynadmin's writes apart, the marker is never read |
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from django.core.checks import Error, Warning, register
 
 from ..access_patterns import Lookup
 from ..definitions import Entity, Key, KeyTemplateError
-from ..definitions.fields import TTL, Boolean, Choice, DateTime, Field, String
+from ..definitions.fields import TTL, Boolean, Choice, DateTime, Field, String, WriteMarker
 from ..options import EntityAdmin, action_permission_method
 from ..services.display.names import label_fields
 from ..sites import AdminSite, site
@@ -55,6 +60,7 @@ def check_definitions(app_configs: Any = None, site: AdminSite = site, **kwargs:
     for admin in site.admins:
         errors += _check_keys(admin.entity)
         errors += _check_ttl(admin.entity)
+        errors += _check_write_marker(admin.entity)
         errors += _check_admin(admin)
         errors += _check_listings_and_relations(admin, site)
     for table in site.tables.values():
@@ -92,6 +98,48 @@ def _check_keys(entity: type[Entity]) -> list:
                 "holds it, so its value would be stored nowhere.",
                 hint=f"Put {{{name}}} in a key template, or drop key_only=True to store it as "
                      "an attribute.", obj=entity, id="dynadmin.E014"))
+    return errors
+
+
+def _check_write_marker(entity: type[Entity]) -> list:
+    """A write marker is rewritten by every write dynadmin makes: stored anywhere the item
+    keeps something else, it would overwrite that (or move the item)."""
+    meta = entity._meta
+    markers = [(name, fld) for name, fld in meta.fields.items() if isinstance(fld, WriteMarker)]
+    if not markers:
+        return []
+    errors: list = []
+    if len(markers) > 1:
+        errors.append(Error(
+            f"{meta.label} declares {len(markers)} write markers "
+            f"({', '.join(name for name, _ in markers)}); it needs one at most.",
+            hint="Keep one fields.WriteMarker(): every write sets it afresh.",
+            obj=entity, id="dynadmin.E017"))
+    table = meta.table
+    for name, marker in markers:
+        attribute = marker.attribute
+        uses = []
+        if attribute in table.key_attribute_types():
+            uses.append("a key attribute")
+        if attribute in (table.type_attribute, table.ttl_attribute):
+            uses.append("the table's type attribute" if attribute == table.type_attribute
+                        else "the table's TTL attribute")
+        uses += [f"field {other}" for other, fld in meta.fields.items()
+                 if other != name and not fld.key_only and fld.attribute == attribute]
+        if uses:
+            errors.append(Error(
+                f"{meta.label}.{name} is a write marker stored as {attribute!r}, which is also "
+                f"{', '.join(uses)}: every write would overwrite it.",
+                hint=f'Store it in an attribute of its own: {name} = '
+                     f'fields.WriteMarker(attribute="dynadmin_write").',
+                obj=entity, id="dynadmin.E018"))
+    if meta.version_field is not None:
+        errors.append(Warning(
+            f"{meta.label} has a Version field ({meta.version_field.name}) and a write marker "
+            f"({markers[0][0]}): the version already tells dynadmin's writes from others, so "
+            "the marker is never read.",
+            hint=f"Remove {markers[0][0]} = fields.WriteMarker() (it costs every item an "
+                 "attribute).", obj=entity, id="dynadmin.W003"))
     return errors
 
 

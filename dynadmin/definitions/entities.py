@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
-from .fields import TTL, Field, FieldError, Null, Version
+from .fields import TTL, Field, FieldError, Null, Version, WriteMarker
 from .keys import Key
 from .tables import Table
 
@@ -87,6 +87,11 @@ class EntityOptions:
     @property
     def version_field(self) -> Version | None:
         return next((f for f in self.fields.values() if isinstance(f, Version)), None)
+
+    @property
+    def write_marker(self) -> WriteMarker | None:
+        """The field dynadmin sets afresh with each write (``fields.WriteMarker``), if any."""
+        return next((f for f in self.fields.values() if isinstance(f, WriteMarker)), None)
 
     def field_for_attribute(self, attribute: str) -> Field | None:
         return next((f for f in self.fields.values() if f.attribute == attribute), None)

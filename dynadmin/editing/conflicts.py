@@ -3,9 +3,10 @@ item to write once the person has chosen.
 
 A conflict page lists only what a person can decide about: the fields (by their labels) whose
 values differ, never the attributes a write derives itself (primary and index keys, the type
-attribute, the Version counter, which every save bumps). Fields only I changed are applied on
-top of theirs; fields only they changed stay theirs; where we both changed a field the person
-chooses per field, and theirs stays unless they choose mine.
+attribute, the Version counter, which every save bumps, and the write marker, which every
+save sets afresh). Fields only I changed are applied on top of theirs; fields only they
+changed stay theirs; where we both changed a field the person chooses per field, and theirs
+stays unless they choose mine.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..data.serialization import same_value
 from ..definitions import Entity, Table
 from ..definitions.fields import FieldError
 from ..definitions.keys import KeyTemplateError
-from .guards import ABSENT, merge, version_attribute
+from .guards import ABSENT, marker_attribute, merge, version_attribute
 
 __all__ = ["Difference", "derived_attributes", "differences", "resolved_item"]
 
@@ -40,14 +41,14 @@ class Difference:
 
 def derived_attributes(table: Table, *items: Mapping[str, Any] | None) -> set[str]:
     """Attributes the write computes itself: keys of the table and its indexes, the type
-    attribute, and each version counter."""
+    attribute, each version counter and each write marker."""
     derived = set(table.key_attribute_types())
     if table.type_attribute:
         derived.add(table.type_attribute)
     for item in items:
-        version = version_attribute(table, item) if item else None
-        if version:
-            derived.add(version)
+        if item:
+            derived.update(a for a in (version_attribute(table, item),
+                                       marker_attribute(table, item)) if a)
     return derived
 
 

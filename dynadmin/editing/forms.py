@@ -140,6 +140,8 @@ class EntityForm(forms.Form):
         for name, fld in self.edited.items():
             if isinstance(fld, f.Version) and original is None:
                 continue  # an internal counter: a new item starts at 1
+            if isinstance(fld, f.WriteMarker):
+                continue  # set by every write dynadmin makes, never by a person
             disabled = name in readonly or isinstance(fld, f.Version)
             value = parsed.values.get(name) if parsed else None
             member = (list_member(fld, None if name in (parsed.errors if parsed else ()) else

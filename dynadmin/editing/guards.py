@@ -22,8 +22,8 @@ from ..data.conditions import (
 from ..data.serialization import same_value
 from ..definitions import Table
 
-__all__ = ["ABSENT", "Guard", "bump_version", "changed_attributes", "guard_for", "merge",
-           "version_attribute"]
+__all__ = ["ABSENT", "Guard", "bump_version", "changed_attributes", "guard_for", "marker_attribute",
+           "merge", "stamp_marker", "version_attribute"]
 
 #: An attribute the item does not have (distinct from one holding NULL).
 ABSENT = object()
@@ -56,6 +56,13 @@ def version_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
     entity = table.classify(item)
     version = entity._meta.version_field if entity else None
     return version.attribute if version else None
+
+
+def marker_attribute(table: Table, item: Mapping[str, Any]) -> str | None:
+    """The attribute of the item's ``fields.WriteMarker``, if its entity declares one."""
+    entity = table.classify(item)
+    marker = entity._meta.write_marker if entity else None
+    return marker.attribute if marker else None
 
 
 def changed_attributes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -114,3 +121,12 @@ def bump_version(table: Table, original: Mapping[str, Any] | None, item: dict[st
     if version:
         seen = (original or {}).get(version)
         item[version] = (int(seen) + 1) if seen is not None else 1
+
+
+def stamp_marker(table: Table, item: dict[str, Any]) -> None:
+    """A fresh write marker on the item about to be written, when its entity declares one:
+    the audit entry's after image then names the one change this write makes."""
+    entity = table.classify(item)
+    marker = entity._meta.write_marker if entity else None
+    if marker is not None:
+        item[marker.attribute] = marker.fresh()

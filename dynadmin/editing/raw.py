@@ -1,12 +1,13 @@
 """What a raw (DynamoDB JSON) edit may write: the rules a generated form enforces by
 construction, checked on a whole item a person typed.
 
-A form never offers read-only fields, the Version or key attributes: it computes keys from
-the templates. A raw edit can type anything, so the item it would write is checked here:
-read-only attributes and the version keep their values, the primary key must be the one the
-entity's template spells from the item's values, and secondary-index keys are recomputed from
-the templates (a value the person typed that disagrees with them is refused, since it would
-put the item in another item's place in that index).
+A form never offers read-only fields, the Version, the write marker or key attributes: it
+computes keys from the templates. A raw edit can type anything, so the item it would write is
+checked here: read-only attributes, the version and the write marker keep their values, the
+primary key must be the one the entity's template spells from the item's values, and
+secondary-index keys are recomputed from the templates (a value the person typed that
+disagrees with them is refused, since it would put the item in another item's place in that
+index).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from ..data.serialization import dumps_plain_json, same_value
 from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions.fields import FieldError
-from .guards import ABSENT, version_attribute
+from .guards import ABSENT, marker_attribute, version_attribute
 from .validation import ItemInvalid
 
 __all__ = ["check_raw_item", "protected_attributes"]
@@ -28,15 +29,15 @@ __all__ = ["check_raw_item", "protected_attributes"]
 def protected_attributes(table: Table, original: Mapping[str, Any],
                          readonly: Collection[str]) -> list[str]:
     """The attributes of ``original`` a person may not change: read-only fields (by field
-    name, as ``readonly_fields`` names them) and the Version."""
+    name, as ``readonly_fields`` names them), the Version and the write marker."""
     entity = table.classify(original)
     names: list[str] = []
     if entity is not None:
         fields = entity._meta.fields
         names += [fields[name].attribute for name in readonly if name in fields]
-    version = version_attribute(table, original)
-    if version and version not in names:
-        names.append(version)
+    for derived in (version_attribute(table, original), marker_attribute(table, original)):
+        if derived and derived not in names:
+            names.append(derived)
     return names
 
 

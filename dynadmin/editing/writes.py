@@ -43,6 +43,7 @@ from .guards import (
     changed_attributes,
     guard_for,
     merge,
+    stamp_marker,
     version_attribute,
 )
 from .validation import validate_item
@@ -254,6 +255,7 @@ def create(table: Table, item: dict[str, Any], *, user: Any, entity_label: str =
     ``version_from``: an item this one succeeds (an undone delete), whose version it raises."""
     item = dict(item)
     bump_version(table, version_from, item)
+    stamp_marker(table, item)
     validate_item(table, item)
     guard = Guard(must_not_exist=table.primary.pk)
     key = table.key_of(item)
@@ -281,6 +283,7 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
     if not changed:
         raise NothingChanged()
     bump_version(table, original, new_item)
+    stamp_marker(table, new_item)
     validate_item(table, new_item)
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     guard = guard_for(table, original, changed)
@@ -288,7 +291,8 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
         return _move(table, original, new_item, guard, user=user, entity_label=entity_label,
                      action="move" if action == "update" else action)
     key_attributes = set(table.primary.attributes)
-    # What the write changes (the version included): how its result is recognised.
+    # What the write changes (the version and the write marker included): how its result
+    # is recognised.
     compared = changed_attributes(original, new_item)
     set_values = {n: new_item[n] for n in compared
                   if n in new_item and n not in key_attributes}

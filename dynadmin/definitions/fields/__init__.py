@@ -7,10 +7,10 @@ fields themselves. Import them from here.
 from .base import Field, FieldError, check_number_range
 from .collections import BinarySet, List, Map, NumberSet, SetField, StringSet
 from .scalars import Binary, Boolean, Integer, Null, Number, String
-from .semantic import TTL, Choice, Date, DateTime, Email, Version
+from .semantic import TTL, Choice, Date, DateTime, Email, Version, WriteMarker
 
 __all__ = [
     "Field", "String", "Number", "Integer", "Boolean", "Null", "Binary", "StringSet",
     "NumberSet", "BinarySet", "List", "Map", "Date", "DateTime", "Email", "Choice", "TTL",
-    "Version", "FieldError", "SetField", "check_number_range",
+    "Version", "WriteMarker", "FieldError", "SetField", "check_number_range",
 ]

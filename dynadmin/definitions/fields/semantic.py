@@ -1,10 +1,11 @@
 """Fields with a meaning beyond their DynamoDB type: Email, Choice, Date, DateTime, TTL,
-Version."""
+Version, WriteMarker."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from .base import Field, FieldError, quoted
 from .scalars import Integer, String
 
-__all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version"]
+__all__ = ["TTL", "Choice", "Date", "DateTime", "Email", "Version", "WriteMarker"]
 
 
 class Email(String):
@@ -216,3 +217,29 @@ class Version(Integer):
 
     def example(self) -> Any:
         return 1
+
+
+class WriteMarker(String):
+    """A token dynadmin writes afresh with every write it makes to an item, so that the
+    change each write made can be told from every other change, exactly, when the entity has
+    no ``Version`` field (a write's audit entry holds the token; the change whose new image
+    carries it and whose old image does not is that write's).
+
+    Opt-in (``written_by = fields.WriteMarker()``), one per entity, never in a key. No form
+    shows it and a raw edit may not change it: dynadmin alone sets it. Another writer that
+    copies an item copies its token too, but then the old image holds it already, so such a
+    change is never credited to dynadmin."""
+
+    key_capable = False
+
+    def __init__(self, *, attribute: str | None = None, label: str | None = None,
+                 help_text: str = "") -> None:
+        super().__init__(attribute=attribute, label=label, help_text=help_text)
+
+    @staticmethod
+    def fresh() -> str:
+        """A token no other write has: 128 random bits, as 32 hex digits."""
+        return uuid.uuid4().hex
+
+    def example(self) -> Any:
+        return "0" * 32
