@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ...definitions import Table
+from ...definitions.fields import Version, WriteMarker
 from ...models import AuditEntry
 from ..display.values import datetime_text
 
@@ -79,9 +80,10 @@ def _technical(table: Table, entity: Any) -> set[str]:
     names = set(table.key_attribute_types())
     if table.type_attribute:
         names.add(table.type_attribute)
-    version = entity._meta.version_field if entity is not None else None
-    if version is not None:
-        names.add(version.attribute)
+    if entity is not None:
+        # what only keeps the history exact: the version and the write marker
+        names.update(f.attribute for f in entity._meta.fields.values()
+                     if isinstance(f, (Version, WriteMarker)))
     return names
 
 

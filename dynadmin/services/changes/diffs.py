@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...definitions import ParsedItem, Table, parse_any
-from ...definitions.fields import Field
+from ...definitions.fields import Field, WriteMarker
 from ..display.values import Shown, show, show_field
 
 __all__ = ["AttributeChange", "attribute_changes"]
@@ -48,6 +48,9 @@ def attribute_changes(table: Table, old: Mapping[str, Any] | None,
     skipped = set(table.key_attribute_types())
     fields: list[tuple[str, Field | None]] = []
     if entity is not None:
+        # the write marker is dynadmin's bookkeeping, a new token with every write
+        skipped.update(f.attribute for f in entity._meta.fields.values()
+                       if isinstance(f, WriteMarker))
         fields = [(name, fld) for name, fld in entity._meta.fields.items()
                   if fld.attribute not in skipped]
     declared = {fld.attribute for _, fld in fields if fld is not None}

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from ...definitions import Entity
-from ...definitions.fields import TTL, Field, Version
+from ...definitions.fields import TTL, Field, Version, WriteMarker
 from ..inputs import Hidden, Menu, ReadForm, Tick, TypedInput, read_widget
 
 __all__ = ["FilterForm", "filter_form"]
@@ -39,7 +39,7 @@ _KINDS = {"number": "number", "date": "date", "datetime-local": "moment", "text"
 
 
 def _kind(fld: Field) -> str | None:
-    if isinstance(fld, (TTL, Version)):
+    if isinstance(fld, (TTL, Version, WriteMarker)):
         return None  # a TTL has its own page; a version counter is nobody's question
     if fld.input_type == "select":
         return "boolean" if fld.dynamo_type == "BOOL" else "choice"
