@@ -1,18 +1,19 @@
 """Several calls of one request at once: the global box's lookups, an item page's related
-sections. Each runs in a copy of the request's context, so the request's call log records it
-and its budget bounds it; each failure is kept apart, so one failing call hides no other
-result. A single call runs in the request's own thread."""
+sections and its History. Each runs in a copy of the request's context, so the request's call
+log records it and its budget bounds it; each failure is kept apart, so one failing call hides
+no other result. A single call runs in the request's own thread."""
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 from .errors import DataError
 
-__all__ = ["MAX_WORKERS", "in_parallel"]
+__all__ = ["MAX_WORKERS", "alongside", "in_parallel"]
 
 #: threads one request may use at once (each holds one of the client's pooled connections)
 MAX_WORKERS = 8
@@ -28,6 +29,14 @@ def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
         futures = [pool.submit(contextvars.copy_context().run, _outcome, call)
                    for call in calls]
         return [future.result() for future in futures]
+
+
+@contextmanager
+def alongside(call: Callable[[], T]) -> Iterator[Future[T | DataError]]:
+    """Run ``call`` in another thread while the block runs (the block's own reads go out at
+    the same time): its result, or the DataError it raised, is the future's."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(contextvars.copy_context().run, _outcome, call)
 
 
 def _outcome(call: Callable[[], T]) -> T | DataError:

@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from ..data import decode_cursor, encode_cursor
+from ..data import DataError, decode_cursor, encode_cursor
 from ..definitions import Table
 from ..editing import audit
+from ..history import reading
 from ..models import AuditEntry
 from ..plain_json import dumps_plain_json
 from ..services.changes.as_json import history_to_json
@@ -38,7 +39,8 @@ PAGE_ROWS = 50
 
 def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[str, Any], *,
                  count: int = PAGE_ROWS, cursor: dict[str, Any] | None = None,
-                 explain: bool = True) -> ItemHistory:
+                 explain: bool = True,
+                 read: reading.ArchiveRead | DataError | None = None) -> ItemHistory:
     """The page of the item's History this person may see: the changes whose every image
     shows an entity they may view, the audit entries they may see, Undo where allowed."""
 
@@ -53,7 +55,7 @@ def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[
     return item_history(
         table, key, count=count, before=cursor.get("before"), after=cursor.get("after"),
         may_view=lambda keys, images: site.may_view_change(request, table, keys, images),
-        entries=entries, explain=explain)
+        entries=entries, explain=explain, read=read)
 
 
 def _scope(table: Table, key: dict[str, Any]) -> str:
@@ -95,7 +97,10 @@ def _read(request: HttpRequest, site: AdminSite, table: str) -> tuple[Table, Ite
     cursor = (decode_cursor(request.GET["cursor"], scope=_scope(definition, key))
               if request.GET.get("cursor") else {})
     # Where the key does not name the entity, each change's images decide.
-    return definition, read_history(request, site, definition, key, cursor=cursor)
+    history = read_history(request, site, definition, key, cursor=cursor)
+    if history.failure is not None:
+        raise history.failure  # the calm failure page (or JSON), as any read's
+    return definition, history
 
 
 def item_changes_page(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:

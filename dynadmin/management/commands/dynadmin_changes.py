@@ -56,6 +56,8 @@ class Command(DatabaseCommand):
             key = parse_item_key(table, {"pk": options["pk"], "sk": options["sk"]})
             history = item_history(table, key, count=options["count"],
                                    before=options["before"], after=options["after"])
+            if history.failure is not None:
+                raise history.failure
         except (DataError, UserInputError) as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:

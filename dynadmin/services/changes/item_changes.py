@@ -28,8 +28,8 @@ from .attribution import attribute, audit_entries_for
 from .diffs import AttributeChange, attribute_changes
 
 __all__ = ["Change", "HistoryRow", "ItemHistory", "MayViewChange", "change_of",
-           "item_history", "labelled_changes", "may_view_record", "stream_advice",
-           "stream_problem"]
+           "item_history", "labelled_changes", "may_view_record", "read_archive",
+           "stream_advice", "stream_problem"]
 
 #: The audit entries a page of History shows beside its archived changes, at most.
 ENTRIES_PER_PAGE = 50
@@ -99,6 +99,8 @@ class ItemHistory:
     newer_position: str = ""
     #: the archive table does not exist (``dynadmin_history setup`` has not run)
     archive_missing: bool = False
+    #: why the archive could not be read (DynamoDB unavailable...), None when it was
+    failure: data.DataError | None = None
     #: why the table's changes are not archived (no stream...), when the page is empty
     problem: str = ""
     advice: str = ""
@@ -107,6 +109,10 @@ class ItemHistory:
     @property
     def is_newest(self) -> bool:
         return not self.newer_position
+
+    @property
+    def error(self) -> str:
+        return f"{self.failure.title}: {self.failure.message}" if self.failure else ""
 
     @property
     def summary(self) -> str:
@@ -198,22 +204,36 @@ def may_view_record(record: data.StreamRecord, may_view: MayViewChange | None) -
                                         (record.old_image, record.new_image))
 
 
+def read_archive(table: Table, key: Mapping[str, Any], *, count: int,
+                 before: str | None = None, after: str | None = None
+                 ) -> reading.ArchiveRead | data.DataError:
+    """The one Query of the archive a page of History makes (or the error it met)."""
+    try:
+        return reading.item_history(table, key, count=count, before=before, after=after)
+    except data.DataError as error:
+        return error
+
+
 def item_history(table: Table, key: Mapping[str, Any], *, count: int,
                  before: str | None = None, after: str | None = None,
                  may_view: MayViewChange | None = None,
-                 entries: VisibleEntries | None = None, explain: bool = True) -> ItemHistory:
+                 entries: VisibleEntries | None = None, explain: bool = True,
+                 read: reading.ArchiveRead | data.DataError | None = None) -> ItemHistory:
     """One page of the item's History: its newest ``count`` archived changes (older than
     ``before``, or just newer than ``after``) in one Query, the changes ``may_view`` keeps
     (all: the command line), labelled, with the audit entries ``entries`` gives for the
     same stretch of time. ``explain``: when no change is archived, say why the table's
-    changes may not be (no stream...), from its description."""
+    changes may not be (no stream...), from its description. ``read``: the archive's
+    answer when the caller read it already (``read_archive``), alongside other reads."""
     key = dict(key)
     result = ItemHistory(table=table, key=key)
-    try:
-        read = reading.item_history(table, key, count=count, before=before, after=after)
-    except data.TableNotFound:
-        result.archive_missing = True
-        read = reading.ArchiveRead()
+    if read is None:
+        read = read_archive(table, key, count=count, before=before, after=after)
+    if isinstance(read, data.TableNotFound):
+        result.archive_missing, read = True, reading.ArchiveRead()
+    elif isinstance(read, data.DataError):
+        # the item's page still answers: its History says what went wrong
+        result.failure, read = read, reading.ArchiveRead()
     result.queries = read.queries
     shown = [record for record in read.changes if may_view_record(record, may_view)]
     candidates = audit_entries_for(table, key, shown)
