@@ -268,11 +268,12 @@ class TableActivity:
     @property
     def summary(self) -> str:
         """What was read (for whoever sees every change: it counts those left out)."""
-        read = ngettext("%(read)s change read in %(queries)s Query of the archive.",
-                        "%(read)s changes read in %(queries)s Queries of the archive.",
-                        self.read.read) % {"read": number_text(self.read.read),
-                                           "queries": number_text(self.read.queries)}
-        return read
+        read = ngettext("%(read)s change read", "%(read)s changes read",
+                        self.read.read) % {"read": number_text(self.read.read)}
+        queries = ngettext("in %(queries)s Query of the archive.",
+                           "in %(queries)s Queries of the archive.",
+                           self.read.queries) % {"queries": number_text(self.read.queries)}
+        return f"{read} {queries}"
 
     @property
     def shown_text(self) -> str:
