@@ -201,6 +201,8 @@ def test_follow_mode_adds_only_the_changes_newer_than_the_newest_shown(
 
     quiet = staff_client.get(poller.group(1), **HTMX)
     assert rows(quiet) == [] and 'id="activity-follow"' in quiet.content.decode()
+    # Each poll refreshes what the page says of the consumer, in place.
+    assert '<div id="activity-lag" hx-swap-oob="true">' in quiet.content.decode()
     assert not set(calls(quiet)) & set(STREAMS_CALLS)
 
     table.update_item(Key=PRODUCT, UpdateExpression="SET #n = :n",
@@ -409,6 +411,10 @@ def test_a_change_is_shown_only_to_whoever_may_view_both_its_images(
         html = unescape(response.content.decode())
         assert SECRET not in html and "NEW-VALUE" not in html, params
         assert rows(response) == [], params
+    query = {"pk": LEAK_KEY["PK"], "sk": LEAK_KEY["SK"]}
+    for name in ("item_changes", "item_changes_json"):
+        url = reverse(f"dynadmin:{name}", kwargs={"table": "Application"})
+        assert SECRET not in client.get(url, query).content.decode(), name
 
     # Who may view both entities sees the change, old values included.
     both = django_user_model.objects.create_user("ola", password="pw", is_staff=True)
