@@ -138,6 +138,32 @@ def test_filters_by_who_made_the_change(staff_client, shop_table, dynamodb_endpo
     assert re.search(r'<option value="ttl" selected>', html)  # the form says what was asked
 
 
+def test_a_ttl_deletion_is_labelled_and_found_by_who(staff_client, shop_table,
+                                                     dynamodb_endpoint, archived) -> None:
+    """DynamoDB Local does not expire items: the stream record TTL's deletion makes (by
+    DynamoDB's own service identity) is archived as the consumer archives any."""
+    from dynadmin.data import StreamRecord
+    from dynadmin.history.consumer import archive_record
+
+    app(dynamodb_endpoint, shop_table).put_item(Item=user())
+    archived(shop_table)
+    session = {"PK": "USER#u9", "SK": "SESSION#s1", "type": "Session", "user_id": "u9",
+               "session_id": "s1", "ip_address": "192.0.2.1"}
+    archive_record(shop_table.table_name, StreamRecord(
+        event_id="ttl", event_name="REMOVE", when=dt.datetime.now(dt.UTC),
+        sequence_number="9" * 38, shard_id="shardId-ttl",
+        keys={"PK": "USER#u9", "SK": "SESSION#s1"}, old_image=session,
+        identity_type="Service", principal="dynamodb.amazonaws.com"))
+
+    every = rows(staff_client.get(activity_url()))
+    expired = rows(staff_client.get(activity_url(who="ttl")))
+
+    assert [(r["event"], r["origin"]) for r in every] == [
+        ("REMOVE", "ttl"), ("INSERT", "elsewhere")]
+    assert "deleted by DynamoDB's TTL (expired)" in every[0]["text"]
+    assert [(r["event"], r["origin"]) for r in expired] == [("REMOVE", "ttl")]
+
+
 def test_filters_by_time_range_in_utc(staff_client, shop_table, dynamodb_endpoint,
                                       archived) -> None:
     write_some(dynamodb_endpoint, shop_table, staff_client.user)
