@@ -182,6 +182,11 @@ def test_filters_by_time_range_in_utc(staff_client, shop_table, dynamodb_endpoin
     assert len(since_today) == len(until_today) == len(since_an_hour_ago) == 5
     assert rows(until_yesterday) == [] and since_tomorrow == []
     assert "No changes match these filters." in until_yesterday.content.decode()
+    # One partition's changes in a time range: its own index partition, bounded both ways.
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    assert len(rows(staff_client.get(activity_url(pk="USER#u1", since=yesterday,
+                                                  until=today.isoformat())))) == 2
+    assert rows(staff_client.get(activity_url(pk="USER#u1", until=yesterday))) == []
 
 
 @pytest.mark.parametrize(("params", "message"), [

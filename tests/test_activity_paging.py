@@ -205,3 +205,38 @@ def test_an_unreachable_archive_is_the_calm_failure_page_on_any_page(
     finally:
         monkeypatch.undo()
         reset_client()
+
+
+def test_a_page_that_fills_as_its_hour_ends_still_leads_to_older_hours(
+        staff_client, shop_table, archive_table, settings) -> None:
+    """Two changes this hour, three two hours ago (the consumer's status lists both hours):
+    a page of two is full exactly where this hour ends, and Older goes on in the older one."""
+    import datetime as dt
+
+    from dynadmin.data import StreamRecord, load_items_unconditionally
+    from dynadmin.history.archive import Status, archive
+    from dynadmin.history.consumer import archive_record
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    earlier = now - dt.timedelta(hours=2)
+    for number, when in enumerate([earlier] * 3 + [now] * 2, start=1):
+        archive_record(shop_table.table_name, StreamRecord(
+            event_id=str(number), event_name="MODIFY" if number > 1 else "INSERT", when=when,
+            sequence_number=str(number).zfill(21), shard_id="shardId-1", keys=PRODUCT,
+            old_image=product(version=number - 1) if number > 1 else None,
+            new_image=product(version=number)))
+    load_items_unconditionally(archive, [Status.build_item({
+        "source_table": shop_table.table_name, "hour": hour.strftime("%Y-%m-%dT%H"),
+        "reported_at": now, "archived_up_to": now, "consumer": "follow",
+        "has_changes": True}) for hour in (earlier, now)])
+    settings.DYNADMIN_ACTIVITY_PER_PAGE = 2
+
+    newest = staff_client.get(activity_url())
+    older = staff_client.get(link(newest, "Older →"))
+    oldest = staff_client.get(link(older, "Older →"))
+
+    assert versions(newest) == [5, 4]
+    assert versions(older) == [3, 2]
+    assert versions(oldest) == [1]
+    assert link(oldest, "Older →") is None
+    assert versions(staff_client.get(link(oldest, "← Newer"))) == [3, 2]
