@@ -16,7 +16,8 @@ from django.urls import reverse
 from dynadmin import data
 from dynadmin.editing import writes
 from dynadmin.history.archive import Status, archive
-from dynadmin.services.changes.activity import ActivityFilters, activity_page
+from dynadmin.services.changes.activity import activity_page
+from dynadmin.services.changes.activity_filters import ActivityFilters
 
 from .conftest import physical_table
 from .support.changes import HTMX, KEY, PRODUCT, activity_url, app, order, product, rows, user

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from ..data import InvalidCursor, decode_cursor, encode_cursor
 from ..definitions import Table
 from ..services.changes.activity import (
-    ActivityFilters,
-    ActivityForm,
     TableActivity,
     activity_page,
     activity_since,
     is_position,
 )
+from ..services.changes.activity_filters import ActivityFilters, ActivityForm
 from ..services.links import site_url
 from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
