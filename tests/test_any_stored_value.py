@@ -302,9 +302,11 @@ def _key(item: dict[str, Any]) -> dict[str, Any]:
 
 @FUZZ
 @given(example=stored_items())
-def test_every_page_that_shows_an_item_answers_whatever_it_holds(example, shop, staff_client):
+def test_every_page_that_shows_an_item_answers_whatever_it_holds(example, shop, staff_client,
+                                                                 shop_table, archived):
     entity, item = example
     _store(shop, item)
+    archived(shop_table)  # Activity shows it from the archive of changes
     try:
         for address, follow in pages(entity, item):
             _assert_answers(staff_client.get(address, follow=follow), address)

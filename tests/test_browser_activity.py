@@ -1,4 +1,5 @@
-"""Journey in Chromium: follow a table's Activity while a script changes an item."""
+"""Journeys in Chromium: follow a table's Activity while a script changes an item and the
+archive's consumer archives it; page through a partition's changes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,
-                                                       dynamodb_endpoint) -> None:
+                                                       dynamodb_endpoint, archived) -> None:
+    from examples.shop.definitions import shop
+
+    archived(shop)  # what the seed made is archived already
     log_in(page, site)
     page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23journey")
     page.get_by_role("link", name="Follow").click()
@@ -27,6 +31,7 @@ def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,
                          "product_id": "journey", "name": "Journey kettle",
                          "category": "KITCHEN", "price": Decimal("19.99"),
                          "version": Decimal(1)})
+    archived(shop)  # the consumer beside the server
 
     row = page.locator('tr[data-event="INSERT"]', has_text="Journey kettle")
     row.wait_for()  # the next poll brings it, within one 5-second interval
@@ -35,8 +40,10 @@ def test_follow_mode_shows_a_change_made_by_a_script(page, site, shop_names,
 
 
 def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_names,
-                                                            dynamodb_endpoint,
+                                                            dynamodb_endpoint, archived,
                                                             settings) -> None:
+    from examples.shop.definitions import shop
+
     settings.DYNADMIN_ACTIVITY_PER_PAGE = 2
     key = {"PK": "PRODUCT#pages", "SK": "METADATA"}
     table = boto3.resource("dynamodb", endpoint_url=dynamodb_endpoint).Table(
@@ -46,6 +53,7 @@ def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_name
     for version in (2, 3):
         table.update_item(Key=key, UpdateExpression="SET version = :v",
                           ExpressionAttributeValues={":v": version})
+    archived(shop)
     log_in(page, site)
 
     page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23pages&follow=1")
@@ -64,3 +72,32 @@ def test_older_and_newer_page_through_a_partitions_changes(page, site, shop_name
     page.locator('tr[data-event="MODIFY"]').first.wait_for()
     assert page.locator('tr[data-event="MODIFY"]').count() == 2
     assert page.locator('tr[data-event="INSERT"]').count() == 0
+
+
+def test_the_filters_form_narrows_by_who_and_says_what_is_wrong(page, site, shop_names,
+                                                                dynamodb_endpoint,
+                                                                archived) -> None:
+    from examples.shop.definitions import shop
+
+    key = {"PK": "PRODUCT#who", "SK": "METADATA"}
+    boto3.resource("dynamodb", endpoint_url=dynamodb_endpoint).Table(
+        shop_names["Application"]).put_item(Item={
+            **key, "type": "Product", "product_id": "who", "name": "Whose kettle",
+            "category": "KITCHEN", "price": Decimal("5"), "version": Decimal(1)})
+    archived(shop)
+    log_in(page, site)
+
+    page.goto(f"{site}/t/Application/activity/?pk=PRODUCT%23who")
+    page.get_by_label("Made").select_option("elsewhere")
+    page.get_by_role("button", name="Show").click()
+    page.locator('tr[data-origin="elsewhere"]', has_text="Whose kettle").wait_for()
+    assert "who=elsewhere" in page.url
+
+    page.get_by_label("Made").select_option("dynadmin")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("No changes match these filters.").wait_for()
+    assert page.locator("tr[data-event]").count() == 0
+
+    page.goto(f"{site}/t/Application/activity/?since=last+week")
+    assert page.get_by_text("last week is not a date (YYYY-MM-DD)").is_visible()
+    assert page.get_by_text("Nothing was read: correct the filters above.").is_visible()

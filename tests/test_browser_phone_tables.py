@@ -134,10 +134,13 @@ def test_the_orders_list_shows_status_and_total_and_keeps_its_selection(browser,
 
 @pytest.mark.parametrize("size", SIZES)
 def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site,
-                                                                   size):
+                                                                   size, archived):
+    from examples.shop.definitions import shop
+
     page = new_page(browser, size)
     log_in(page, site)
     change_status(page, site)
+    archived(shop)  # the consumer beside the server
     page.goto(f"{site}/recent/")
     actions = page.locator("table.audit")
     check_columns(actions, size, "When", "Item", "Outcome", "Undo")
@@ -146,6 +149,7 @@ def test_recent_actions_and_activity_show_outcome_undo_and_changes(browser, site
     page.goto(f"{site}/t/Application/activity/?pk={alice}")
     activity = page.locator("#activity-results table")
     check_columns(activity, size, "When", "Item", "Changes", "Made")
+    assert activity.locator('tr[data-origin="dynadmin"]').count() >= 1
     page.context.close()
 
 

@@ -307,7 +307,10 @@ def test_a_relation_withholds_the_related_item_not_viewable(staff_client, hidden
 
 
 def test_activity_and_item_changes_withhold_changes_of_items_not_viewable(staff_client,
-                                                                          hidden_order):
+                                                                          hidden_order,
+                                                                          shop_table,
+                                                                          archived):
+    archived(shop_table)
     activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
     html = unescape(activity.content.decode())
     assert activity.status_code == 200 and "USER#u1 / ORDER#2024-01-15#456" in html
@@ -653,12 +656,15 @@ def test_a_relation_to_an_entity_not_viewable_is_neither_a_section_nor_a_link(
 
 
 def test_activity_tells_no_count_of_the_records_read_under_a_per_item_hook(staff_client,
-                                                                          hidden_order):
-    """Records read beside changes shown would count the changes withheld."""
+                                                                          hidden_order,
+                                                                          shop_table,
+                                                                          archived):
+    """Changes read beside changes shown would count the changes withheld."""
+    archived(shop_table)
     activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
     html = activity.content.decode()
     assert activity.status_code == 200 and "Showing the newest" in html
-    assert "stream records read" not in html and "data-records-read" not in html
+    assert "changes read in" not in html and "data-records-read" not in html
 
 
 def test_a_page_of_entries_reads_a_bounded_number_of_the_log_and_skips_none():
@@ -708,7 +714,8 @@ def test_the_lookup_box_finds_no_user_not_viewable_by_email(staff_client, shop_t
 
 
 def test_lists_say_that_items_may_be_left_out_under_a_per_item_hook(staff_client,
-                                                                   hidden_order):
+                                                                   hidden_order,
+                                                                   archive_table):
     """Always, and without a number: as for a person who may not view some entities."""
     notice = "you may not view are left out"
     for url in (reverse("dynadmin:partition", kwargs={"table": "Application"})

@@ -204,9 +204,12 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
     newest_first = after is None
     condition = _bounds(before, after, floor)
     start: dict[str, Any] | None = None
+    reached = ""  # the last change read in this partition, kept or not
     while True:
         if result.queries >= max_queries:
-            return True, result.changes[-1].position if result.changes else (before or "")
+            # go on from the last change read: a filter may have kept none of them
+            return True, reached or (
+                result.changes[-1].position if result.changes else (before or ""))
         need = count - len(result.changes)
         # one more than needed tells whether there is more; the status item may come too
         limit = need + (1 if before is not None else 2)
@@ -224,6 +227,7 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
             if sort_key in (before, after) or not sort_key.startswith(POSITION_PREFIX):
                 continue
             batch.append(archived_change(item))
+            reached = sort_key
         result.read += len(batch)
         kept = wanted(batch) if wanted is not None else batch
         for change in kept:
@@ -258,10 +262,14 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
 
 def partition_history(table: Table, value: Any, *, count: int, before: str | None = None,
                       after: str | None = None, since: dt.datetime | None = None,
-                      wanted: Wanted | None = None,
+                      until: dt.datetime | None = None, wanted: Wanted | None = None,
                       max_queries: int = QUERIES_PER_READ) -> ArchiveRead:
-    """The changes of the items of one partition of the table, newest first."""
+    """The changes of the items of one partition of the table, newest first (none made
+    before ``since`` or after ``until``)."""
     result = ArchiveRead()
+    ceiling = position_at(until) + "~" if until else None
+    if ceiling is not None and (before is None or before > ceiling):
+        before = ceiling
     more, result.next_position = _read_partition(
         archive.index("GSI2"), partition_partition(table.table_name, value), result,
         count=count, before=before, after=after,
@@ -319,7 +327,8 @@ def table_history(table: Table, *, count: int, before: str | None = None,
     if after is not None:
         return _table_newer(table, result, count=count, after=after, until=until, now=now,
                             wanted=wanted, max_queries=max_queries)
-    if before is None and until is not None:
+    if before is None and until is not None and until < now:
+        # (an end still to come reads from the current hour, as the newest page does)
         before = position_at(until) + "~"
     hour = hour_of(before) if before else now.astimezone(dt.UTC).strftime(HOUR)
     floor_hour = hour_of(floor) if floor else None
@@ -333,7 +342,15 @@ def table_history(table: Table, *, count: int, before: str | None = None,
         if more:
             result.more, result.next_position = True, position or _hour_start(hour)
             return result
-        if len(result.changes) >= count or (floor_hour is not None and hour <= floor_hour):
+        if floor_hour is not None and hour <= floor_hour:
+            return result
+        if len(result.changes) >= count:
+            # full just as the hour ends: an older hour may hold more
+            if hours is None and result.queries < max_queries:
+                hours = _hours_with_changes(table, below=hour, above=None,
+                                            floor_hour=floor_hour, result=result)
+            result.more = True if hours is None else bool(hours)
+            result.next_position = _hour_start(hour) if result.more else ""
             return result
         if hours is None:
             if result.queries >= max_queries:
@@ -368,7 +385,7 @@ def _table_newer(table: Table, result: ArchiveRead, *, count: int, after: str,
             break
         if hours is None:
             if result.queries >= max_queries:
-                result.more, result.next_position = True, position or after
+                result.more, result.next_position = True, _hour_start(hour) + "~"
                 break
             hours = _hours_with_changes(table, below=None, above=hour, floor_hour=None,
                                         result=result)
@@ -376,7 +393,9 @@ def _table_newer(table: Table, result: ArchiveRead, *, count: int, after: str,
                 hours = [h for h in hours if h <= hour_of(ceiling)]
         if not hours or result.queries >= max_queries:
             result.more = bool(hours)
-            result.next_position = result.changes[-1].position if result.changes else after
+            # the hour was read to its end: a read that goes on starts above all of it
+            result.next_position = (_hour_start(hour) + "~" if hours else
+                                    result.changes[-1].position if result.changes else after)
             break
         hour = hours.pop(0)
     del now
