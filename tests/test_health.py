@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 from io import StringIO
 from pathlib import Path
 
@@ -189,7 +190,9 @@ class TestHealthPage:
         assert "Scan" not in calls and "GetMetricData" not in calls
         assert set(calls) <= {"DescribeTable", "DescribeTimeToLive",
                               "DescribeContinuousBackups", "DescribeContributorInsights",
-                              "ListTagsOfResource"}
+                              "ListTagsOfResource", "Query"}
+        # the archive of changes: the consumer's last word and the gaps, a Query each
+        assert calls.count("Query") == 2
         staff_client.get(reverse("dynadmin:dashboard"))  # describes the archive's table too
         for again in (staff_client.get(health_url()),
                       staff_client.get(health_url(), HTTP_HX_REQUEST="true"),
@@ -585,3 +588,17 @@ class TestWhatIsShownIsWhatDynamoDBSaid:
                   {"table": description, "read_at": time.time() - 45}, 60)
         html = staff_client.get(health_url(), HTTP_HX_REQUEST="true").content.decode()
         assert re.search(r"DescribeTable answered at [0-9: -]+ UTC, 4[5-9] seconds ago", html)
+
+
+def test_the_archive_section_names_the_consumers_last_word_and_every_gap(
+        staff_client, shop_table, dynamodb_endpoint, archived):
+    from dynadmin.history.consumer import record_gap
+
+    page = staff_client.get(health_url()).content.decode()
+    assert "Archive of changes" in page and "No consumer has reported" in page
+
+    archived(shop_table)
+    record_gap(shop_table.table_name, "shardId-0001", "100", "250", "trimmed")
+    page = unescape(staff_client.get(health_url()).content.decode())
+    assert "data-archive-gaps" in page and "shardId-0001" in page
+    assert "were not archived" in page and "0" * 37 + "100" in page

@@ -39,9 +39,7 @@ from .reads import (
     query_request,
     send_query,
 )
-from .streams.pages import StreamPage, read_stream_page
 from .streams.reading import StreamInfo, StreamRead, StreamRecord, read_stream, stream_info
-from .streams.windows import StreamWindow
 from .writes import (
     ConditionCheck,
     Delete,
@@ -58,13 +56,13 @@ __all__ = [
     "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError",
     "Delete", "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page",
     "Put", "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "StreamInfo",
-    "StreamIteratorExpired", "StreamNotFound", "StreamPage", "StreamRead", "StreamRecord",
-    "StreamTrimmed", "StreamWindow", "TableNotFound", "Throttled", "TransactionConflict",
+    "StreamIteratorExpired", "StreamNotFound", "StreamRead", "StreamRecord",
+    "StreamTrimmed", "TableNotFound", "Throttled", "TransactionConflict",
     "Unavailable", "Update", "WriteConflict", "WriteInterrupted", "batch_get",
     "connection_for", "connection_problems", "current_log", "decode_cursor", "delete_item",
     "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
     "get_item", "install_scan_refusal", "is_read_only", "key_from_json", "key_to_json",
     "list_tags", "load_items_unconditionally", "put_item", "query", "query_request",
-    "read_stream", "read_stream_page", "recording", "send_query", "stream_info",
+    "read_stream", "recording", "send_query", "stream_info",
     "reset_client", "transact_write", "update_item",
 ]

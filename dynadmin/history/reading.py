@@ -30,9 +30,10 @@ from .archive import (
     partition_partition,
 )
 
-__all__ = ["ArchiveRead", "ArchivedChange", "ConsumerStatus", "POSITION_PREFIX",
-           "archived_change", "consumer_status", "hour_of", "item_history", "moment_of",
-           "partition_history", "position_at", "table_history"]
+__all__ = ["ArchiveHealth", "ArchiveRead", "ArchivedChange", "ArchivedGap", "ConsumerStatus",
+           "POSITION_PREFIX", "archive_health", "archived_change", "consumer_status",
+           "hour_of", "item_history", "moment_of", "partition_history", "position_at",
+           "table_history"]
 
 POSITION_PREFIX = "AT#"
 #: Above every ``AT#`` key: a table's hour partition lists the consumer's status there.
@@ -415,3 +416,53 @@ def consumer_status(table: Table) -> ConsumerStatus | None:
 
 def newest_first(changes: Sequence[ArchivedChange]) -> list[ArchivedChange]:
     return sorted(changes, key=lambda c: c.position, reverse=True)
+
+
+@dataclass(frozen=True)
+class ArchivedGap:
+    """Changes of one shard the consumer could not archive (the stream no longer kept them)."""
+
+    shard_id: str
+    after: str  # the last sequence number archived before it (padded), "0…0": none
+    until: str  # the first read again (padded), "" when unknown
+    reason: str
+    noticed_at: dt.datetime | None
+
+
+@dataclass
+class ArchiveHealth:
+    """The archive, for a table's health page: what the consumer last said, and the gaps."""
+
+    status: ConsumerStatus | None = None
+    gaps: list[ArchivedGap] = field(default_factory=list)
+    #: more gaps than listed
+    more_gaps: bool = False
+    missing: bool = False
+
+
+#: Gaps a table's health page lists (the newest noticed... by sequence: the latest first).
+GAPS_LISTED = 20
+
+
+def archive_health(table: Table) -> ArchiveHealth:
+    """Two Queries: the consumer's last status, and the table's gaps (newest first)."""
+    from .archive import Gap
+
+    health = ArchiveHealth()
+    try:
+        health.status = consumer_status(table)
+    except data.TableNotFound:
+        health.missing = True
+        return health
+    partition = Gap.key({"source_table": table.table_name, "shard_id": "-",
+                         "after": "0"})[archive.pk]
+    page = data.query(archive.primary, partition, forward=False, limit=GAPS_LISTED)
+    for item in page.items:
+        values = Gap.parse_item(item).values
+        noticed = values.get("noticed_at")
+        health.gaps.append(ArchivedGap(
+            shard_id=str(values.get("shard_id") or ""), after=str(values.get("after") or ""),
+            until=str(values.get("until") or ""), reason=str(values.get("reason") or ""),
+            noticed_at=noticed if isinstance(noticed, dt.datetime) else None))
+    health.more_gaps = page.last_evaluated_key is not None
+    return health

@@ -10,8 +10,9 @@ One folder per feature, so that a page's code is found by its name:
 - ``lookups/``: lookups and listings, from typed values to one bounded Query (``plans``), their
   forms (``forms``), and the global box (``global_box``).
 - ``items/``: the item page (``page``), its related sections (``related``) and relation links.
-- ``changes/``: who changed what: an item's Recent changes and the table's Activity from the
-  stream, their diffs and JSON, and audit entries in the entity's words.
+- ``changes/``: who changed what: an item's History and the table's Activity from the archive
+  of changes, who made each change (``attribution``), their diffs and JSON, and audit entries
+  in the entity's words.
 - ``tables/``: DescribeTable's answer, cached (``summaries``) and typed once (``status``) for
   the dashboard and the health report, and the dashboard's additions.
 - ``health/`` and ``ttl/``: a table's health report and verification; time to live.

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from ..data import DataError
+from ..definitions.tables import Table
+from ..history.archive import archive
+from ..history.reading import ArchiveHealth, archive_health
 from ..services.health import table_health, to_json
 from ..services.health.verify import verify_table
 from ..services.tables.status import read_table_status
@@ -14,7 +18,6 @@ from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
-    from ..definitions.tables import Table
     from ..sites import AdminSite
 
 
@@ -30,7 +33,17 @@ def health_page(request: HttpRequest, site: AdminSite, table: str) -> HttpRespon
     return TemplateResponse(request, site.template_names("health.html", definition), {
         "table": definition, "report": report, "status": report.status,
         "indexes": report.indexes, **verification,
+        "archive": None if definition is archive else _archive(definition),
     }, status=400 if "verify_error" in verification else 200)
+
+
+def _archive(definition: Table) -> ArchiveHealth | None:
+    """The archive of the table's changes: the consumer's last word and the gaps (two
+    Queries); None when the archive cannot be read now (the rest of the page still can)."""
+    try:
+        return archive_health(definition)
+    except DataError:
+        return None
 
 
 def _verification(request: HttpRequest, site: AdminSite, definition: Table) -> dict[str, Any]:

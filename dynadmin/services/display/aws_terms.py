@@ -15,7 +15,7 @@ _BILLING = {
 }
 _STREAM = {
     "NEW_AND_OLD_IMAGES": _lazy("Every change is kept for 24 hours with the item as it was "
-                                "before and after it: Activity and Recent changes read it."),
+                                "before and after it: the archive of changes keeps it."),
     "NEW_IMAGE": _lazy("Every change is kept for 24 hours with the item as it was after it "
                        "(not before)."),
     "OLD_IMAGE": _lazy("Every change is kept for 24 hours with the item as it was before it "
@@ -23,8 +23,8 @@ _STREAM = {
     "KEYS_ONLY": _lazy("Every change is kept for 24 hours, but only which item changed, not "
                        "its values."),
 }
-_NO_STREAM = _lazy("Changes are not recorded: Activity and Recent changes have nothing to "
-                   "read.")
+_NO_STREAM = _lazy("Changes are not recorded: the archive of changes (History, Activity) "
+                   "has nothing to keep.")
 ARN_MEANING = _lazy("The table's full name across AWS (account and region included): what "
                     "access policies and other services use to point at it.")
 
