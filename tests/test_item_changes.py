@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from dynadmin import data
@@ -297,3 +297,23 @@ def test_a_key_move_through_the_edit_form_is_made_through_dynadmin_at_both_keys(
     assert [(r["event"], r["origin"]) for r in at_old_key] == [
         ("REMOVE", "dynadmin"), ("INSERT", "elsewhere")]
     assert "made through dynadmin by admin" in at_old_key[0]["text"]
+
+
+def test_with_the_archive_turned_off_history_is_the_audit_log_and_nothing_reads_an_archive(
+        staff_client, shop_table, dynamodb_endpoint, settings) -> None:
+    settings.DYNADMIN_HISTORY_TABLE = ""
+    app(dynamodb_endpoint, shop_table).put_item(Item=order())
+    item = data.get_item(shop_table, KEY)
+    writes.save(shop_table, item, dict(item, status="SHIPPED"), user=staff_client.user,
+                entity_label="application.order")
+
+    page = staff_client.get(item_url(shop_table, KEY))
+    html = page.content.decode()
+    assert page.status_code == 200 and "data-archive-off" in html
+    assert 'data-entry="applied"' in html  # the write dynadmin made, from the audit log
+    # the item and its related sections' reads, none of an archive
+    assert calls(page) == ["GetItem", "BatchGetItem", "Query"]
+    activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
+    assert activity.status_code == 200 and "turned off" in activity.content.decode()
+    with pytest.raises(CommandError, match="turned off"):
+        call_command("dynadmin_history", "follow", "--once")

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from ..options import EntityAdmin
-from .archive import Change, Checkpoint, Gap, Status
+from .archive import Change, Checkpoint, Gap, Status, archive_is_on
 
 __all__ = ["ArchiveAdmin", "register_archive"]
 
@@ -36,7 +36,10 @@ class ChangeAdmin(ArchiveAdmin):
 
 
 def register_archive(site: Any = None) -> None:
-    """Register the archive's entities with ``site`` (dynadmin's default site)."""
+    """Register the archive's entities with ``site`` (dynadmin's default site); nothing when
+    the archive is turned off."""
+    if not archive_is_on():
+        return
     if site is None:
         from ..sites import site as default_site
 

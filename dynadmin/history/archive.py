@@ -39,9 +39,9 @@ from .. import conf, limits
 from ..data.serialization import dumps_dynamodb_json
 from ..definitions import Entity, Key, Table, fields
 
-__all__ = ["Change", "Checkpoint", "Gap", "HistoryTable", "SEQUENCE_DIGITS", "Status",
-           "archive", "expiry", "hour_partition", "item_bytes", "item_key_text", "item_partition",
-           "padded_sequence", "partition_partition", "partition_text"]
+__all__ = ["Change", "Checkpoint", "Gap", "HistoryTable", "SEQUENCE_DIGITS", "Status", "archive",
+           "archive_is_on", "expiry", "hour_partition", "item_bytes", "item_key_text",
+           "item_partition", "padded_sequence", "partition_partition", "partition_text"]
 
 #: The most digits a stream sequence number has.
 SEQUENCE_DIGITS = 40
@@ -53,7 +53,8 @@ HOUR = "%Y-%m-%dT%H"
 
 class HistoryTable(Table):
     """The archive's definition: its physical name comes from ``DYNADMIN_HISTORY_TABLE``
-    (unless ``DYNADMIN_TABLE_NAMES`` names it, as for any table)."""
+    (unless ``DYNADMIN_TABLE_NAMES`` names it, as for any table); ``""`` turns the archive
+    off (``archive_is_on``)."""
 
     @property
     def table_name(self) -> str:
@@ -148,6 +149,12 @@ class Gap(Entity, table=archive, label="{source_table} · {shard_id} after {afte
     until = fields.String(label="First sequence number read again (padded)")
     reason = fields.String()
     noticed_at = fields.DateTime()
+
+
+def archive_is_on() -> bool:
+    """False when the project turned the archive off (``DYNADMIN_HISTORY_TABLE = ""``):
+    History then lists dynadmin's own writes only, and nothing reads or writes an archive."""
+    return bool(archive.table_name)
 
 
 def padded_sequence(sequence: str) -> str:

@@ -25,15 +25,16 @@ from .archive import (
     HOUR,
     MOMENT,
     archive,
+    archive_is_on,
     hour_partition,
     item_partition,
     partition_partition,
 )
 
-__all__ = ["ArchiveHealth", "ArchiveRead", "ArchivedChange", "ArchivedGap", "ConsumerStatus",
-           "POSITION_PREFIX", "archive_health", "archived_change", "consumer_status",
-           "hour_of", "item_history", "moment_of", "partition_history", "position_at",
-           "table_history"]
+__all__ = ["ArchiveHealth", "ArchiveOff", "ArchiveRead", "ArchivedChange", "ArchivedGap",
+           "ConsumerStatus", "POSITION_PREFIX", "archive_health", "archived_change",
+           "consumer_status", "hour_of", "item_history", "moment_of", "partition_history",
+           "position_at", "table_history"]
 
 POSITION_PREFIX = "AT#"
 #: Above every ``AT#`` key: a table's hour partition lists the consumer's status there.
@@ -100,6 +101,20 @@ class ArchiveRead:
     queries: int = 0
     #: changes read, before ``wanted`` kept some
     read: int = 0
+
+
+class ArchiveOff(data.TableNotFound):
+    """The project turned the archive off (``DYNADMIN_HISTORY_TABLE = ""``): a read finds
+    no archive, as when it was never set up, and the pages say which."""
+
+    def __init__(self) -> None:
+        super().__init__("The archive of changes is turned off (DYNADMIN_HISTORY_TABLE is "
+                         "empty).")
+
+
+def _ensure_on() -> None:
+    if not archive_is_on():
+        raise ArchiveOff()
 
 
 def position_at(moment: dt.datetime) -> str:
@@ -251,6 +266,7 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
                  wanted: Wanted | None = None, max_queries: int = 1) -> ArchiveRead:
     """The item's changes, newest first: the newest ``count`` (below ``before`` when
     given), or the ``count`` just newer than ``after``. One Query without a filter."""
+    _ensure_on()
     result = ArchiveRead()
     more, result.next_position = _read_partition(
         archive.primary, item_partition(table.table_name, key), result, count=count,
@@ -267,6 +283,7 @@ def partition_history(table: Table, value: Any, *, count: int, before: str | Non
                       max_queries: int = QUERIES_PER_READ) -> ArchiveRead:
     """The changes of the items of one partition of the table, newest first (none made
     before ``since`` or after ``until``)."""
+    _ensure_on()
     result = ArchiveRead()
     ceiling = position_at(until) + "~" if until else None
     if ceiling is not None and (before is None or before > ceiling):
@@ -321,6 +338,7 @@ def table_history(table: Table, *, count: int, before: str | None = None,
     Each hour is one index partition. The newest page starts with the current hour, whose
     Query also brings the consumer's status; when it holds too few changes, the hours that
     had changes are listed from the status partition (one Query) and read in turn."""
+    _ensure_on()
     now = now or dt.datetime.now(dt.UTC)
     result = ArchiveRead()
     floor = position_at(since) if since else None
@@ -407,6 +425,7 @@ def _table_newer(table: Table, result: ArchiveRead, *, count: int, after: str,
 def consumer_status(table: Table) -> ConsumerStatus | None:
     """What the consumer last said about the table: one Query (its status partition,
     newest first, one item)."""
+    _ensure_on()
     from .archive import Status
 
     partition = Status.key({"source_table": table.table_name, "hour": "-"})[archive.pk]
@@ -446,6 +465,7 @@ GAPS_LISTED = 20
 
 def archive_health(table: Table) -> ArchiveHealth:
     """Two Queries: the consumer's last status, and the table's gaps (newest first)."""
+    _ensure_on()
     from .archive import Gap
 
     health = ArchiveHealth()

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dynadmin.data import DataError
 from dynadmin.data.schema import ensure_table
-from dynadmin.history.archive import archive
+from dynadmin.history.archive import archive, archive_is_on
 from dynadmin.history.consumer import Counts, follow
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
 
@@ -38,6 +38,9 @@ class Command(BaseCommand):
         add_site_argument(following)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not archive_is_on():
+            raise CommandError("The archive of changes is turned off (DYNADMIN_HISTORY_TABLE "
+                               "is empty): name its table in that setting first.")
         try:
             if options["action"] == "setup":
                 self._setup()

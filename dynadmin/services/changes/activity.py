@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from ... import conf, data
 from ...definitions import Table, parse_any
-from ...history.archive import archive
+from ...history.archive import archive, archive_is_on
 from ...history.reading import (
     POSITION_PREFIX,
     ArchivedChange,
@@ -229,6 +229,11 @@ class TableActivity:
 
     @property
     def missing_text(self) -> str:
+        if not archive_is_on():
+            return _("The archive of changes is turned off in this project's settings "
+                     "(DYNADMIN_HISTORY_TABLE = ""), so no change can be shown. To turn it "
+                     "on, name its table in that setting, create it, and archive the tables' "
+                     "changes beside the server:")
         return _("The archive of changes (table %(name)s) does not exist yet, so no change "
                  "can be shown. Create it, then archive the tables' changes beside the "
                  "server:") % {"name": archive.table_name}

@@ -97,8 +97,10 @@ class ItemHistory:
     older_position: str = ""
     #: the page is not the newest: newer changes are above ``newer_position``
     newer_position: str = ""
-    #: the archive table does not exist (``dynadmin_history setup`` has not run)
+    #: the archive table does not exist (``dynadmin_history setup`` has not run), or is off
     archive_missing: bool = False
+    #: the project turned the archive off (``DYNADMIN_HISTORY_TABLE = ""``)
+    archive_off: bool = False
     #: why the archive could not be read (DynamoDB unavailable...), None when it was
     failure: data.DataError | None = None
     #: why the table's changes are not archived (no stream...), when the page is empty
@@ -230,6 +232,7 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
     if read is None:
         read = read_archive(table, key, count=count, before=before, after=after)
     if isinstance(read, data.TableNotFound):
+        result.archive_off = isinstance(read, reading.ArchiveOff)
         result.archive_missing, read = True, reading.ArchiveRead()
     elif isinstance(read, data.DataError):
         # the item's page still answers: its History says what went wrong
