@@ -33,7 +33,7 @@ __all__ = ["ITEM_PAGE_ROWS", "history_links", "item_changes_json", "item_changes
            "read_history"]
 
 #: Changes the item's own page shows (its History page shows a full page).
-ITEM_PAGE_ROWS = 20
+ITEM_PAGE_ROWS = 5
 PAGE_ROWS = 50
 
 
