@@ -106,3 +106,24 @@ def test_no_entry_outlives_its_code():
     assert settings == {f"DYNADMIN_{name}" for name in conf.DEFAULTS}
     assert _headings("checks.md") == _check_ids()
     assert _headings("commands.md") == _commands()
+
+
+def test_the_readmes_consumer_policy_allows_every_call_the_consumer_makes():
+    """The IAM policy the README gives the archive's consumer: valid JSON, and every DynamoDB
+    operation the consumer's modules call is in it (a call it lacks fails only on AWS)."""
+    import json
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Every change, kept"):]
+    policy = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    allowed = {action for statement in policy["Statement"] for action in statement["Action"]}
+    consumer = "".join((ROOT / "dynadmin" / path).read_text() for path in (
+        "history/consumer.py", "history/__init__.py", "data/streams/reading.py",
+        "data/writes.py"))
+    used = {"DescribeTable", "DescribeStream", "GetShardIterator", "GetRecords", "PutItem",
+            "UpdateItem", "Query"}
+    assert {f"dynamodb:{op}" for op in used} <= allowed
+    # every Streams call the reading module makes is one of those
+    assert set(re.findall(r'"(DescribeStream|GetShardIterator|GetRecords|ListStreams)"',
+                          consumer)) <= used
+    assert "--function-response-types ReportBatchItemFailures" in section
