@@ -161,8 +161,10 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def shop_names(dynamodb_endpoint: str, django_db_blocker) -> Iterator[dict[str, str]]:
-    """The example design, seeded small (the whale still has several pages of orders)."""
+def shop_names(dynamodb_endpoint: str, django_db_blocker, archive_table: Any
+               ) -> Iterator[dict[str, str]]:
+    """The example design, seeded small (the whale still has several pages of orders), and
+    the archive of changes beside it, as after ``make run``."""
     from django.test import override_settings
 
     from dynadmin import data

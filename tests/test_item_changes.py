@@ -312,7 +312,7 @@ def test_with_the_archive_turned_off_history_is_the_audit_log_and_nothing_reads_
     assert page.status_code == 200 and "data-archive-off" in html
     assert 'data-entry="applied"' in html  # the write dynadmin made, from the audit log
     # the item and its related sections' reads, none of an archive
-    assert calls(page) == ["GetItem", "BatchGetItem", "Query"]
+    assert sorted(calls(page)) == ["BatchGetItem", "GetItem", "Query"]
     activity = staff_client.get(reverse("dynadmin:activity", kwargs={"table": "Application"}))
     assert activity.status_code == 200 and "turned off" in activity.content.decode()
     with pytest.raises(CommandError, match="turned off"):

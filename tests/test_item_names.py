@@ -76,9 +76,10 @@ def test_the_order_shows_its_customer_by_name_with_one_batch_get(staff_client, s
     customer = item_url("USER#a11cebee", "METADATA")
     assert f'<a href="{customer}">Alice Liddell · alice@example.com</a>' in unescape(html)
     assert "Open customer" not in html
-    # The item, then its relations' reads, sent together (in whichever order they end).
+    # The item, then its relations' reads and History's Query of the archive, sent together
+    # (in whichever order they end).
     first, *rest = response["X-Dynadmin-Calls"].split(",")
-    assert (first, sorted(rest)) == ("GetItem", ["BatchGetItem", "Query"])
+    assert (first, sorted(rest)) == ("GetItem", ["BatchGetItem", "Query", "Query"])
     # line items are named, and link to their product
     (_url, name, _key, rest), = named_rows(html)
     product = item_url("PRODUCT#B0KETTLE01", "METADATA")

@@ -46,8 +46,8 @@ def shop_data(shop_table):
 def test_a_users_orders_newest_first_in_one_query(staff_client, shop_data):
     response = staff_client.get(item_url("USER#u1", "METADATA"))
     html = unescape(response.content.decode())
-    # orders, sessions, invitations to the user's email
-    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query"
+    # orders, sessions, invitations to the user's email, and History's Query of the archive
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query,Query"
     section = html.split('aria-label="Orders"')[1].split("</section>")[0]
     shown = re.findall(r"ORDER#[\d-]+#(\d+)", section)
     assert shown == [str(1000 + n) for n in range(11, 1, -1)]  # 10 newest
@@ -78,14 +78,15 @@ def test_an_items_related_sections_are_read_at_once(staff_client, shop_data, dyn
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
         data.reset_client()
         try:
-            proxy.gather(("Query",), 3)
+            # the three sections' Queries and History's, held until all four are in flight
+            proxy.gather(("Query",), 4)
             response = staff_client.get(item_url("USER#u1", "METADATA"))
         finally:
             monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
             data.reset_client()
     assert response.status_code == 200
-    assert proxy.met == {"Query": 3}
-    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query"
+    assert proxy.met == {"Query": 4}
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query,Query"
     html = unescape(response.content.decode())
     assert "ORDER#2024-01-12#1011" in html  # the sections were filled from their answers
 
@@ -97,10 +98,10 @@ def test_an_orders_customer_and_line_items_are_read_at_once(staff_client, shop_d
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
         data.reset_client()
         try:
-            proxy.gather(("Query", "BatchGetItem"), 2)
+            proxy.gather(("Query", "BatchGetItem"), 3)
             response = staff_client.get(item_url("USER#u1", "ORDER#2024-01-01#1000"))
         finally:
             monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
             data.reset_client()
     assert response.status_code == 200
-    assert proxy.met == {"Query": 1, "BatchGetItem": 1}
+    assert proxy.met == {"Query": 2, "BatchGetItem": 1}  # line items, History; the customer

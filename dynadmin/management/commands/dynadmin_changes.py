@@ -23,6 +23,9 @@ from dynadmin.services.changes.item_changes import ItemHistory, item_history
 from dynadmin.services.url_keys import parse_item_key
 from dynadmin.user_errors import UserInputError
 
+#: Changes one run prints at most: one Query of the archive's worth.
+MOST_CHANGES = 1000
+
 
 class Command(DatabaseCommand):
     help = ("Show an item's History from the archive of changes, whoever made them, newest "
@@ -45,8 +48,8 @@ class Command(DatabaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         table = registered_table(site_named(options["site"]), options["table"])
-        if not 1 <= options["count"] <= 1000:
-            raise CommandError("--count must be between 1 and 1000.")
+        if not 1 <= options["count"] <= MOST_CHANGES:
+            raise CommandError(f"--count must be between 1 and {MOST_CHANGES}.")
         for name in ("before", "after"):
             position = options[name]
             if position is not None and not position.startswith(POSITION_PREFIX):

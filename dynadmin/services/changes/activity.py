@@ -52,6 +52,9 @@ from .item_changes import (
 __all__ = ["ActivityEntry", "TableActivity", "activity_page", "activity_since", "is_position",
            "position_time"]
 
+#: A position's length: an hour's start (``AT#2026-01-15T09``) at the least, a change's
+#: (``AT#<time>#<40-digit sequence>``) at the most, with room to spare.
+MIN_POSITION_CHARS, MAX_POSITION_CHARS = 14, 100
 #: A consumer that has not reported for this long is taken for stopped.
 SILENT_AFTER = dt.timedelta(minutes=1)
 
@@ -59,7 +62,8 @@ SILENT_AFTER = dt.timedelta(minutes=1)
 def is_position(value: Any) -> bool:
     """Is ``value`` a position in the archive a page link may carry?"""
     return (isinstance(value, str) and value.startswith(POSITION_PREFIX)
-            and 14 <= len(value) <= 100 and value.isprintable())
+            and MIN_POSITION_CHARS <= len(value) <= MAX_POSITION_CHARS
+            and value.isprintable())
 
 
 def position_time(position: str) -> dt.datetime | None:
