@@ -24,7 +24,7 @@ from ..services.tables.status import read_table_status
 from ..services.ttl import item_ttl
 from ..services.url_keys import parse_item_key
 from .addresses import table_or_404
-from .changes import ITEM_PAGE_ROWS, history_links, read_history
+from .changes import ITEM_PAGE_ROWS, read_history
 from .errors import error_response
 
 if TYPE_CHECKING:
@@ -40,9 +40,11 @@ def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict,
     # may not be archived (no stream...) is its History page's to say.
     history = read_history(request, site, table, key, count=ITEM_PAGE_ROWS, explain=False,
                            read=read)
-    return {"history": history, **history_links(request, table, history),
-            "history_url": site_url("item_changes", table=table.name) + "?" + urlencode(
-                {"pk": request.GET.get("pk", ""), "sk": request.GET.get("sk", "")})}
+    history_url = site_url("item_changes", table=table.name) + "?" + urlencode(
+        {"pk": request.GET.get("pk", ""), "sk": request.GET.get("sk", "")})
+    # Older changes are the History page's (its first page repeats these few, then goes on)
+    return {"history": history, "history_url": history_url,
+            "older_url": history_url if history.older_position else ""}
 
 
 def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict

@@ -85,7 +85,7 @@ def audit_entries_for(table: Table, key: Mapping[str, Any] | None,
     if key is not None:
         text = key_text(table, key)[:1024]
         rows = rows.filter(Q(key_text=text) | Q(action__in=_KEY_CHANGING))
-    found = list(rows.select_related("user").order_by("-created_at")[:_AUDIT_ROWS])
+    found = list(rows.order_by("-created_at")[:_AUDIT_ROWS])
     if key is None:
         return found
     return [entry for entry in found if text in keys_of(table, entry)]
