@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ from .archive import (
     Change,
     Checkpoint,
     Gap,
+    Status,
     archive,
     expiry,
     item_bytes,
@@ -54,9 +56,9 @@ from .archive import (
     partition_text,
 )
 
-__all__ = ["Checkpoints", "Counts", "archive_record", "archive_records", "change_item",
-           "checkpoints", "finish_shard", "follow", "follow_once", "record_gap",
-           "save_checkpoint"]
+__all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "LAMBDA_STATUS", "StatusReporter",
+           "archive_record", "archive_records", "change_hours", "change_item", "checkpoints",
+           "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
@@ -78,11 +80,18 @@ class Counts:
     failed: int = 0
     #: False when the table has no stream to read (nothing can be archived)
     has_stream: bool = True
+    #: the pass read every shard to its newest record (it did not stop at its bound)
+    complete: bool = True
+    #: the time of the newest change read
+    newest_change_at: dt.datetime | None = None
 
     def add(self, other: Counts) -> None:
         for name in ("read", "archived", "already_archived", "gaps", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.has_stream = self.has_stream and other.has_stream
+        self.complete = self.complete and other.complete
+        self.newest_change_at = max(filter(None, (self.newest_change_at,
+                                                  other.newest_change_at)), default=None)
 
 
 def partition_key_name(source_table: str, keys: Mapping[str, Any]) -> str:
@@ -161,7 +170,8 @@ def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Count
     and a batch's checkpoint moves only once all of them are stored). A failed put raises
     its DataError once the others are done: the batch is then read again, and what was
     stored is not stored twice."""
-    counts = Counts(read=len(records))
+    counts = Counts(read=len(records), newest_change_at=max(
+        (r.when for r in records if r.when is not None), default=None))
     outcomes = in_parallel([functools.partial(archive_record, source_table, record)
                             for record in records])
     for outcome in outcomes:
@@ -251,11 +261,104 @@ def record_gap(source_table: str, shard_id: str, after: str | None, until: str |
     return True
 
 
+# -- what the consumer says about each table ----------------------------------------------
+#: A pass that archived nothing writes the hour's Status at most this often (seconds): the
+#: pages say "archived up to 4 s ago" from it, and a quiet table costs one write per period.
+STATUS_EVERY = 5.0
+
+
+class StatusReporter:
+    """Writes the Status items of one kind of consumer ("follow" or "lambda").
+
+    The current hour's Status says when the consumer last reported and how far the archive is
+    complete; every write is conditional on ``reported_at`` moving forward, so a slow consumer
+    never overwrites a newer report. Each hour in which changes were archived is marked
+    (``has_changes``) once: Activity lists those hours to skip quiet ones. What was written is
+    remembered per process, by archive table, so that neither costs a write per pass.
+    """
+
+    def __init__(self, consumer: str) -> None:
+        self.consumer = consumer
+        self._lock = threading.Lock()
+        self._marked: set[tuple[str, str, str]] = set()
+        self._last: dict[tuple[str, str], tuple[float, str]] = {}
+        self._up_to: dict[tuple[str, str], dt.datetime] = {}
+        self._newest: dict[tuple[str, str], dt.datetime] = {}
+
+    def mark_hours(self, source_table: str, hours: Iterable[str]) -> None:
+        """Set ``has_changes`` on the Status of each hour not marked yet by this process.
+        Called before the checkpoint moves past the changes: a crash in between reads them
+        again, and marks them then."""
+        for hour in sorted(set(hours)):
+            done = (archive.table_name, source_table, hour)
+            with self._lock:
+                if done in self._marked:
+                    continue
+            item = Status.build_item({"source_table": source_table, "hour": hour,
+                                      "has_changes": True})
+            key = archive.key_of(item)
+            try:
+                update_item(archive, key, set={n: v for n, v in item.items() if n not in key},
+                            condition=AttributeNotExists("has_changes"))
+            except WriteConflict:
+                pass  # marked already, by an earlier run or another consumer
+            with self._lock:
+                self._marked.add(done)
+
+    def report(self, source_table: str, *, archived: int,
+               archived_up_to: dt.datetime | None = None,
+               newest_change_at: dt.datetime | None = None,
+               now: dt.datetime | None = None) -> bool:
+        """Write the current hour's Status when it is due (changes archived, a new hour, or
+        ``STATUS_EVERY`` seconds since the last one); False when not due or when another
+        report was newer. ``archived_up_to``: every change made before it is archived (None:
+        not known from this report, the last one known is kept)."""
+        now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        hour = now.strftime(HOUR)
+        table = (archive.table_name, source_table)
+        with self._lock:
+            if archived_up_to is not None:
+                self._up_to[table] = max(archived_up_to, self._up_to.get(table, archived_up_to))
+            if newest_change_at is not None:
+                self._newest[table] = max(newest_change_at,
+                                          self._newest.get(table, newest_change_at))
+            last = self._last.get(table)
+            if (not archived and last is not None and last[1] == hour
+                    and time.monotonic() - last[0] < STATUS_EVERY):
+                return False
+            self._last[table] = (time.monotonic(), hour)
+            up_to, newest = self._up_to.get(table), self._newest.get(table)
+        item = Status.build_item({
+            "source_table": source_table, "hour": hour, "reported_at": now,
+            "consumer": self.consumer, "archived_up_to": up_to,
+            "newest_change_at": newest, "expires": expiry(now)})
+        key = archive.key_of(item)
+        try:
+            update_item(archive, key, set={n: v for n, v in item.items() if n not in key},
+                        condition=(AttributeNotExists("reported_at")
+                                   | LessThan("reported_at", item["reported_at"])))
+        except WriteConflict:
+            return False
+        return True
+
+
+#: What this process's follow passes and Lambda invocations have said.
+FOLLOW_STATUS = StatusReporter("follow")
+LAMBDA_STATUS = StatusReporter("lambda")
+
+
+def change_hours(records: Iterable[StreamRecord]) -> set[str]:
+    """The hours (``HOUR``) of the records' changes, as their Change items file them."""
+    return {r.when.astimezone(dt.UTC).strftime(HOUR) for r in records if r.when is not None}
+
+
 class _ShardArchiver:
     """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
 
-    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str]) -> None:
+    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str],
+                 status: StatusReporter) -> None:
         self.source = table.table_name
+        self.status = status
         self.result = result
         self.last = dict(saved)  # the last sequence number archived, per shard
         self.gapped: set[str] = set()
@@ -273,15 +376,20 @@ class _ShardArchiver:
                  for raw in records]
         self.counts.add(archive_records(self.source, typed))
         if typed:
+            self.status.mark_hours(self.source, change_hours(typed))
             save_checkpoint(self.source, shard_id, typed[-1])
             self.last[shard_id] = typed[-1].sequence_number
             self.result.position["after"][shard_id] = typed[-1].sequence_number
         return True
 
 
-def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
+def follow_once(table: Table, *, per_call: int | None = None,
+                status: StatusReporter = FOLLOW_STATUS) -> Counts:
     """One pass over every shard of the table's stream, from each shard's checkpoint (or
-    its oldest record), to the newest record: what it archived."""
+    its oldest record), to the newest record: what it archived. The pass ends with the
+    current hour's Status (when due): a pass that read every shard to its newest record
+    archived every change made before it started."""
+    started = dt.datetime.now(dt.UTC)
     info = stream_info(table)
     # A disabled (or replaced) stream still holds its last 24 hours: they are archived too.
     arn = info.arn or info.latest_arn
@@ -291,17 +399,24 @@ def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
     result = StreamRead(info=info, position={"after": dict(saved.after),
                                              "done": sorted(saved.finished)})
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
-    archiver = _ShardArchiver(table, result, saved.after)
+    archiver = _ShardArchiver(table, result, saved.after, status)
     client = get_streams_client(table)
-    for shard in list_shards(client, table, arn, bound) or ():
+    shards = list_shards(client, table, arn, bound)
+    counts = archiver.counts
+    counts.complete = shards is not None
+    for shard in shards or ():
         shard_id = shard["ShardId"]
         if shard_id in saved.finished:
             continue
         if not read_shard(client, table, arn, shard, result, bound, archiver, per_call):
+            counts.complete = False
             break
         if shard_id in result.position["done"]:
             finish_shard(table.table_name, shard)
-    return archiver.counts
+    status.report(table.table_name, archived=counts.archived,
+                  archived_up_to=started if counts.complete else None,
+                  newest_change_at=counts.newest_change_at)
+    return counts
 
 
 def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
