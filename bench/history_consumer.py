@@ -106,6 +106,7 @@ def drain(table: Any, count: int) -> dict[str, Any]:
 
     consumer.archive_records = counting  # type: ignore[assignment]
     passes = 0
+    cpu = time.process_time()
     started = time.perf_counter()
     try:
         while archived < count:
@@ -116,8 +117,11 @@ def drain(table: Any, count: int) -> dict[str, Any]:
     finally:
         consumer.archive_records = original  # type: ignore[assignment]
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     return {"archived": archived, "seconds": round(seconds, 2), "passes": passes,
             "changes_per_second": round(archived / seconds) if seconds else None,
+            # this process's CPU per change: what DynamoDB Local's speed does not change
+            "cpu_ms_per_change": round(cpu * 1000 / archived, 3) if archived else None,
             "rss_mb_at_10k": round(early, 1) if early is not None else None,
             "rss_mb_at_end": round(rss_mb(), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
 
@@ -129,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="changes written then archived (default 20,000)")
     parser.add_argument("--port", type=int, default=None,
                         help="DynamoDB Local's port (default: a free one)")
+    parser.add_argument("--single-puts", action="store_true",
+                        help="one PutItem per change instead of transactions (to compare)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     server = local.start(args.port, in_memory=True)
@@ -139,18 +145,25 @@ def main(argv: list[str] | None = None) -> int:
         from dynadmin.history.archive import archive
         from examples.shop.definitions import shop
 
+        if args.single_puts:
+            from dynadmin.history import consumer
+
+            consumer.TRANSACTION_ITEMS = 1
         create_table(shop)
         ensure_table(archive)
         print(f"Writing {args.changes:,} changes...", flush=True)
         written = write_changes(shop, args.changes)
         print(f"  written in {written:.1f} s; archiving...", flush=True)
         results = {"changes": args.changes, "write_seconds": round(written, 1),
+                   "writes": "single puts" if args.single_puts else "transactions",
                    **drain(shop, args.changes), "threads": threading.active_count()}
     finally:
         server.stop()
     print(f"History consumer: {results['archived']:,} of {args.changes:,} changes archived in "
-          f"{results['seconds']} s ({results['passes']} passes): "
+          f"{results['seconds']} s ({results['passes']} passes, {results['writes']}): "
           f"{results['changes_per_second']:,} changes/s")
+    print(f"  this process's CPU: {results['cpu_ms_per_change']} ms per change; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"  memory: {results['rss_mb_at_10k']} MB at 10,000 archived, "
           f"{results['rss_mb_at_end']} MB at the end, peak {results['peak_rss_mb']} MB")
     if args.json:

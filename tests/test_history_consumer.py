@@ -10,9 +10,10 @@ import pytest
 
 from dynadmin import data
 from dynadmin.history import consumer, lambda_handler, reading
-from dynadmin.history.archive import HOUR, Status, archive
+from dynadmin.history.archive import HOUR, Change, Status, archive, item_key_text
 from dynadmin.history.consumer import StatusReporter, follow_once
 
+from .conftest import BACKEND
 from .support.changes import KEY, app
 from .test_history_archive import (
     OTHER,
@@ -218,3 +219,71 @@ def test_a_pass_stopped_at_its_bound_leaves_archived_up_to_as_it_was(
     assert complete is not None and status is not None
     assert status["reported_at"] > complete["reported_at"]
     assert status["archived_up_to"] == complete["archived_up_to"]
+
+
+# -- writing many changes at once ---------------------------------------------------------
+@pytest.mark.skipif(BACKEND == "moto", reason="moto undoes a cancelled transaction by "
+                    "restoring the tables as they were when it began, erasing what other "
+                    "requests wrote meanwhile (DynamoDB cancels only the transaction)")
+def test_changes_go_in_transactions_and_those_archived_already_are_counted_not_rewritten(
+        shop_table, dynamodb_endpoint) -> None:
+    application = app(dynamodb_endpoint, shop_table)
+    for number in range(30):
+        application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
+    records = data.read_stream(shop_table, max_calls=10_000).records
+    assert len(records) == 30
+    # a consumer stored every third one already (and died before its checkpoint)
+    early = consumer.archive_records(shop_table.table_name, records[::3])
+
+    with data.recording() as log:
+        counts = consumer.archive_records(shop_table.table_name, records + records[:5])
+
+    assert (early.archived, early.already_archived) == (10, 0)
+    assert (counts.read, counts.archived, counts.already_archived) == (35, 20, 15)
+    assert "TransactWriteItems" in [c.operation for c in log.calls]
+    for record in records:
+        [stored] = data.query(archive.primary, Change.key(
+            {"source_table": shop_table.table_name, "item_key": item_key_text(
+                shop_table.table_name, record.keys), "changed_at": record.when,
+             "sequence": "-"})[archive.pk]).items
+        assert stored["sequence_number"] == record.sequence_number
+
+
+@pytest.mark.skipif(BACKEND == "moto", reason="moto accepts an index key of the wrong type")
+def test_a_refused_change_in_a_transaction_fails_alone(shop_table, dynamodb_endpoint) -> None:
+    application = app(dynamodb_endpoint, shop_table)
+    for number in range(16):  # eight transactions of two
+        application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}"})
+    records = data.read_stream(shop_table, max_calls=10_000).records
+    items = [consumer.change_item(shop_table.table_name, r) for r in records]
+    items[0] = {**items[0], "GSI1PK": 12}  # an index key of the wrong type: refused
+
+    with data.recording() as log:
+        outcomes = consumer.store_changes(items)
+
+    assert "TransactWriteItems" in [c.operation for c in log.calls]
+    assert isinstance(outcomes[0], data.DataError)
+    assert outcomes[1:] == [True] * 15
+
+
+def test_get_records_is_parsed_as_botocore_parses_it(shop_table, dynamodb_endpoint) -> None:
+    import boto3
+
+    from dynadmin.data.streams.client import get_streams_client
+
+    app(dynamodb_endpoint, shop_table).put_item(
+        Item={**KEY, "data": b"\x00\xff", "set": {b"a", b"b"}, "deep": {"l": [b"\x01", 1]}})
+    arn = data.stream_info(shop_table).arn
+    answers = []
+    for client in (get_streams_client(shop_table),
+                   boto3.client("dynamodbstreams", endpoint_url=dynamodb_endpoint)):
+        [shard] = client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        iterator = client.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        answers.append(client.get_records(ShardIterator=iterator)["Records"])
+
+    light, model = answers
+    assert light[0]["dynamodb"].pop("ApproximateCreationDateTime") == (
+        model[0]["dynamodb"].pop("ApproximateCreationDateTime"))
+    assert light == model
+    assert light[0]["dynamodb"]["NewImage"]["data"] == {"B": b"\x00\xff"}

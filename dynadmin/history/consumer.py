@@ -26,8 +26,8 @@ from typing import Any
 
 from .. import limits
 from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
-from ..data.errors import DataError, WriteConflict
-from ..data.parallel import in_parallel
+from ..data.errors import DataError, InvalidRequest, TransactionConflict, WriteConflict
+from ..data.parallel import MAX_WORKERS, in_parallel
 from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
 from ..data.streams.client import get_streams_client
@@ -40,7 +40,7 @@ from ..data.streams.reading import (
     stream_info,
     typed_record,
 )
-from ..data.writes import put_item, update_item
+from ..data.writes import Put, put_item, transact_write, update_item
 from ..definitions.tables import Table, defined_tables
 from .archive import (
     HOUR,
@@ -58,11 +58,18 @@ from .archive import (
 
 __all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "LAMBDA_STATUS", "StatusReporter",
            "archive_record", "archive_records", "change_hours", "change_item", "checkpoints",
-           "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint"]
+           "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint",
+           "store_changes"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
 CALLS_PER_PASS = 10_000
+#: Conditional puts per TransactWriteItems (at most 100; 1: every change its own PutItem).
+TRANSACTION_ITEMS = limits.TRANSACTION_ACTIONS
+#: TransactWriteItems takes at most 4 MB of items together.
+TRANSACTION_BYTES = 4_000_000
+#: The reason a transaction's put was cancelled when its item is there already.
+ALREADY_ARCHIVED = "ConditionalCheckFailed"
 #: How long a finished shard's checkpoint is kept: longer than the stream lists the shard
 #: (24 hours after it closed), so that no pass reads it again while it is listed.
 SHARD_KEPT = dt.timedelta(days=2)
@@ -158,22 +165,106 @@ def _within_item_size(item: dict[str, Any]) -> dict[str, Any]:
 def archive_record(source_table: str, record: StreamRecord) -> bool:
     """Archive one change; False when it was archived already (by a replay or another
     consumer): the conditional put then writes nothing."""
+    return _put_change(change_item(source_table, record))
+
+
+def _put_change(item: Mapping[str, Any]) -> bool:
     try:
-        put_item(archive, change_item(source_table, record), condition=AttributeNotExists("PK"))
+        put_item(archive, item, condition=AttributeNotExists("PK"))
     except WriteConflict:
         return False
     return True
 
 
+def store_changes(items: Sequence[Mapping[str, Any]]) -> list[bool | DataError]:
+    """Put Change items, each on condition that its key is free: per item, True when stored
+    now, False when archived already, or the DataError that stopped it.
+
+    The puts go in transactions of up to 100 (one request instead of a hundred: what lets
+    one process keep up with a busy stream), several at once. A transaction is all or
+    nothing, and an item archived already cancels it: those items are counted as archived,
+    and the others put again. A transaction cancelled for any other reason (another
+    consumer's transaction on the same items, a refused item) is replaced by single puts,
+    so that each item gets its own answer.
+    """
+    outcomes: list[bool | DataError | None] = [None] * len(items)
+    first: dict[tuple[Any, Any], int] = {}
+    for index, item in enumerate(items):
+        key = (item[archive.pk], item[archive.sk])
+        if key in first:
+            outcomes[index] = False  # the same record twice: stored once, by the first
+        else:
+            first[key] = index
+    groups = _transactions(list(first.values()), items)
+    results = in_parallel([functools.partial(_store_group, [items[i] for i in group])
+                           for group in groups])
+    for group, result in zip(groups, results, strict=True):
+        for position, index in enumerate(group):
+            outcomes[index] = result if isinstance(result, DataError) else result[position]
+    return [outcome if outcome is not None else False for outcome in outcomes]
+
+
+def _transactions(indexes: list[int], items: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    """The items in groups of at most ``TRANSACTION_ITEMS`` items and 4 MB (a transaction's
+    limits), of even sizes and as many as the threads that write them at least: ten groups
+    of 100 on eight threads would make the last two wait for a second round alone."""
+    if not indexes:
+        return []
+    count = max(-(-len(indexes) // TRANSACTION_ITEMS), min(MAX_WORKERS, len(indexes)))
+    count = -(-count // MAX_WORKERS) * MAX_WORKERS if count > MAX_WORKERS else count
+    per_group = -(-len(indexes) // count)
+    groups: list[list[int]] = []
+    size = 0
+    for index in indexes:
+        bytes_ = item_bytes(items[index])
+        if not groups or len(groups[-1]) == per_group or size + bytes_ > TRANSACTION_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(index)
+        size += bytes_
+    return groups
+
+
+def _store_group(items: list[Mapping[str, Any]]) -> list[bool | DataError]:
+    if len(items) == 1:
+        return [_single(items[0])]
+    try:
+        transact_write([Put(archive, item, AttributeNotExists(archive.pk)) for item in items])
+    except TransactionConflict as conflict:
+        reasons = conflict.reasons
+    except InvalidRequest:
+        # refused as a whole (an item DynamoDB checks before the transaction): each item's
+        # own put says which
+        return [_single(item) for item in items]
+    else:
+        return [True] * len(items)
+    archived_already = [reason == ALREADY_ARCHIVED for reason in reasons]
+    if len(reasons) != len(items) or not any(archived_already) or any(
+            reason not in (None, ALREADY_ARCHIVED) for reason in reasons):
+        return [_single(item) for item in items]
+    rest = [item for item, done in zip(items, archived_already, strict=True) if not done]
+    stored = iter(_store_group(rest) if rest else [])
+    return [False if done else next(stored) for done in archived_already]
+
+
+def _single(item: Mapping[str, Any]) -> bool | DataError:
+    try:
+        return _put_change(item)
+    except DataError as error:
+        return error
+
+
 def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Counts:
-    """Archive a batch of changes, several puts at once (each is independent of the others,
-    and a batch's checkpoint moves only once all of them are stored). A failed put raises
-    its DataError once the others are done: the batch is then read again, and what was
-    stored is not stored twice."""
+    """Archive a batch of changes (a batch's checkpoint moves only once all of them are
+    stored). A failed put raises its DataError once the others are done: the batch is then
+    read again, and what was stored is not stored twice."""
     counts = Counts(read=len(records), newest_change_at=max(
         (r.when for r in records if r.when is not None), default=None))
-    outcomes = in_parallel([functools.partial(archive_record, source_table, record)
-                            for record in records])
+    if not records:
+        return counts
+    pk_name = partition_key_name(source_table, records[0].keys)
+    outcomes = store_changes([change_item(source_table, record, pk_name)
+                              for record in records])
     for outcome in outcomes:
         if isinstance(outcome, DataError):
             raise outcome
