@@ -17,9 +17,11 @@ from .conftest import BACKEND
 from .support.changes import KEY, app
 from .test_history_archive import (
     OTHER,
+    archived_sequences,
     history,  # noqa: F401 - the fixture, used by name
     lambda_event,
     raw_records,
+    stream_sequences,
     write_changes,
 )
 
@@ -287,3 +289,46 @@ def test_get_records_is_parsed_as_botocore_parses_it(shop_table, dynamodb_endpoi
         model[0]["dynamodb"].pop("ApproximateCreationDateTime"))
     assert light == model
     assert light[0]["dynamodb"]["NewImage"]["data"] == {"B": b"\x00\xff"}
+
+
+# -- following: a pass at the newest record costs one GetRecords per open shard -----------
+def test_following_keeps_its_place_between_passes(
+        shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    monkeypatch.setattr(consumer, "STATUS_EVERY", 3600.0)
+    following, reporter = consumer.Following(), StatusReporter("follow")
+    first = follow_once(shop_table, following=following, status=reporter)
+
+    with data.recording() as log:
+        quiet = follow_once(shop_table, following=following, status=reporter)
+    app(dynamodb_endpoint, shop_table).update_item(
+        Key=OTHER, UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "PAID"})
+    with data.recording() as busy_log:
+        busy = follow_once(shop_table, following=following, status=reporter)
+
+    assert (first.archived, quiet.read, busy.read, busy.archived) == (4, 0, 1, 1)
+    shards = len(following.shards or [])
+    assert [c.operation for c in log.calls] == ["GetRecords"] * shards
+    assert not {"DescribeTable", "DescribeStream", "GetShardIterator", "Query"} & {
+        c.operation for c in busy_log.calls}
+    assert quiet.complete and busy.complete
+    assert sorted(archived_sequences(shop_table.table_name, [KEY, OTHER])) == sorted(
+        stream_sequences(shop_table))
+
+
+def test_following_lists_the_shards_again_when_due(
+        shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    following = consumer.Following()
+    follow_once(shop_table, following=following)
+    monkeypatch.setattr(consumer, "RELIST_EVERY", 0.0)
+
+    with data.recording() as log:
+        again = follow_once(shop_table, following=following)
+
+    assert again.read == 0
+    operations = [c.operation for c in log.calls]
+    assert {"DescribeTable", "DescribeStream"} <= set(operations)
+    # the place in each shard is kept: no checkpoint read, no new iterator
+    assert "Query" not in operations and "GetShardIterator" not in operations

@@ -32,6 +32,7 @@ from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
 from ..data.streams.client import get_streams_client
 from ..data.streams.reading import (
+    StreamInfo,
     StreamRead,
     StreamRecord,
     list_shards,
@@ -58,7 +59,7 @@ from .archive import (
 
 __all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "LAMBDA_STATUS", "StatusReporter",
            "archive_record", "archive_records", "change_hours", "change_item", "checkpoints",
-           "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint",
+           "Following", "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint",
            "store_changes"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
@@ -66,6 +67,11 @@ __all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "LAMBDA_STATUS", "StatusRep
 CALLS_PER_PASS = 10_000
 #: Conditional puts per TransactWriteItems (at most 100; 1: every change its own PutItem).
 TRANSACTION_ITEMS = limits.TRANSACTION_ACTIONS
+#: How often a following process lists a stream's shards again (seconds), besides when a
+#: shard ends: a table's stream replaced, new shards.
+RELIST_EVERY = 60.0
+#: Empty GetRecords answers a pass reads through on an open shard from a new iterator.
+EMPTY_READS = 3
 #: TransactWriteItems takes at most 4 MB of items together.
 TRANSACTION_BYTES = 4_000_000
 #: The reason a transaction's put was cancelled when its item is there already.
@@ -474,36 +480,81 @@ class _ShardArchiver:
         return True
 
 
+@dataclass
+class Following:
+    """What a following process keeps of one table between passes: the stream and its
+    shards, where it is in each (the last sequence number archived, and an iterator at the
+    newest record), so that a pass over a quiet stream costs one GetRecords per open shard.
+    The checkpoints are read once, when following starts; the stream's shards are listed
+    again every ``RELIST_EVERY`` seconds, and as soon as a shard ends (its children follow).
+    """
+
+    info: StreamInfo | None = None
+    shards: list[dict[str, Any]] | None = None
+    listed_at: float = 0.0
+    position: dict[str, Any] = field(default_factory=lambda: {"after": {}, "done": []})
+    iterators: dict[str, str] = field(default_factory=dict)
+    started: bool = False
+
+    def due(self) -> bool:
+        return self.shards is None or time.monotonic() - self.listed_at >= RELIST_EVERY
+
+
 def follow_once(table: Table, *, per_call: int | None = None,
-                status: StatusReporter = FOLLOW_STATUS) -> Counts:
+                status: StatusReporter = FOLLOW_STATUS,
+                following: Following | None = None) -> Counts:
     """One pass over every shard of the table's stream, from each shard's checkpoint (or
     its oldest record), to the newest record: what it archived. The pass ends with the
     current hour's Status (when due): a pass that read every shard to its newest record
-    archived every change made before it started."""
+    archived every change made before it started. ``following``: what an earlier pass of
+    this process kept (none: the pass starts from the checkpoints)."""
     started = dt.datetime.now(dt.UTC)
-    info = stream_info(table)
-    # A disabled (or replaced) stream still holds its last 24 hours: they are archived too.
-    arn = info.arn or info.latest_arn
-    if not arn:
+    following = following or Following()
+    listing = following.due()
+    if listing:
+        info = stream_info(table)
+        # A disabled (or replaced) stream still holds its last 24 hours: they are archived
+        # too.
+        if not (info.arn or info.latest_arn):
+            following.shards = None
+            return Counts(has_stream=False)
+        if following.info is not None and (info.arn or info.latest_arn) != (
+                following.info.arn or following.info.latest_arn):
+            following.iterators.clear()  # a new stream: shards of its own
+        following.info = info
+    if following.info is None:
         return Counts(has_stream=False)
-    saved = checkpoints(table.table_name)
-    result = StreamRead(info=info, position={"after": dict(saved.after),
-                                             "done": sorted(saved.finished)})
+    arn = str(following.info.arn or following.info.latest_arn)
+    if not following.started:
+        saved = checkpoints(table.table_name)
+        following.position = {"after": dict(saved.after), "done": sorted(saved.finished)}
+        following.started = True
+    result = StreamRead(info=following.info, position=following.position,
+                        iterators=following.iterators)
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
-    archiver = _ShardArchiver(table, result, saved.after, status)
+    archiver = _ShardArchiver(table, result, following.position["after"], status)
     client = get_streams_client(table)
-    shards = list_shards(client, table, arn, bound)
+    if listing:
+        listed = list_shards(client, table, arn, bound)
+        if listed is not None:
+            following.shards, following.listed_at = listed, time.monotonic()
+        shards = listed
+    else:
+        shards = following.shards
     counts = archiver.counts
     counts.complete = shards is not None
+    finished_before = set(following.position["done"])
     for shard in shards or ():
         shard_id = shard["ShardId"]
-        if shard_id in saved.finished:
+        if shard_id in finished_before:
             continue
-        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call):
+        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call,
+                          empty_reads=EMPTY_READS):
             counts.complete = False
             break
-        if shard_id in result.position["done"]:
+        if shard_id in following.position["done"]:
             finish_shard(table.table_name, shard)
+            following.listed_at = 0.0  # its children: listed on the next pass
     status.report(table.table_name, archived=counts.archived,
                   archived_up_to=started if counts.complete else None,
                   newest_change_at=counts.newest_change_at)
@@ -519,9 +570,10 @@ def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: flo
     tables = [tables] if isinstance(tables, Table) else list(tables)
     stop = stop or threading.Event()
     total = Counts()
+    kept = {table.name: Following() for table in tables}
     while True:
         for table in tables:
-            counts = follow_once(table)
+            counts = follow_once(table, following=kept[table.name])
             total.add(counts)
             if report is not None:
                 report(table, counts)
