@@ -4,6 +4,7 @@ and by the Lambda handler, as the pages' reads see them, on a real DynamoDB back
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
@@ -332,3 +333,33 @@ def test_following_lists_the_shards_again_when_due(
     assert {"DescribeTable", "DescribeStream"} <= set(operations)
     # the place in each shard is kept: no checkpoint read, no new iterator
     assert "Query" not in operations and "GetShardIterator" not in operations
+
+
+def test_following_outlives_a_failing_pass_and_once_does_not(
+        shop_table, dynamodb_endpoint, settings) -> None:
+    from dynadmin.data.errors import TableNotFound
+
+    write_changes(dynamodb_endpoint, shop_table)
+    present = shop_table.table_name
+    # the table is not created yet (make run seeds it while the consumer starts)
+    settings.DYNADMIN_TABLE_NAMES = {"Application": "test-not-created-yet"}
+    stop = threading.Event()
+    failures: list[Exception] = []
+    passes: list[Any] = []
+
+    def failed(table: Any, error: Exception) -> None:
+        failures.append(error)
+        settings.DYNADMIN_TABLE_NAMES = {"Application": present}  # created now
+
+    def report(table: Any, counts: Any) -> None:
+        passes.append(counts)
+        stop.set()
+
+    total = consumer.follow(shop_table, interval=0.01, report=report, stop=stop,
+                            failed=failed)
+
+    assert [type(f) for f in failures] == [TableNotFound]
+    assert total.archived == 4
+    settings.DYNADMIN_TABLE_NAMES = {"Application": "test-not-created-yet"}
+    with pytest.raises(TableNotFound):
+        consumer.follow(shop_table, once=True, failed=failed)

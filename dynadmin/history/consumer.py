@@ -563,17 +563,30 @@ def follow_once(table: Table, *, per_call: int | None = None,
 
 def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
            report: Callable[[Table, Counts], None] | None = None,
-           stop: threading.Event | None = None) -> Counts:
+           stop: threading.Event | None = None,
+           failed: Callable[[Table, DataError], None] | None = None) -> Counts:
     """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
     every ``interval`` seconds until interrupted (or ``stop`` is set). Returns the counts of
-    every pass."""
+    every pass.
+
+    Without ``once``, a pass that fails (DynamoDB unreachable, the table not created yet,
+    throttled) is handed to ``failed`` and tried again on the next pass, from the
+    checkpoints: a consumer that runs beside the server outlives what the server does.
+    With ``once``, the error is raised."""
     tables = [tables] if isinstance(tables, Table) else list(tables)
     stop = stop or threading.Event()
     total = Counts()
     kept = {table.name: Following() for table in tables}
     while True:
         for table in tables:
-            counts = follow_once(table, following=kept[table.name])
+            try:
+                counts = follow_once(table, following=kept[table.name])
+            except DataError as error:
+                if once or failed is None:
+                    raise
+                kept[table.name] = Following()  # from the checkpoints again
+                failed(table, error)
+                continue
             total.add(counts)
             if report is not None:
                 report(table, counts)

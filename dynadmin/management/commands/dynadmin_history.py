@@ -71,10 +71,21 @@ class Command(BaseCommand):
                         "(NEW_AND_OLD_IMAGES) to archive its changes.")
                 return
             silent.discard(table.name)
+            if failing.pop(table.name, None):
+                self.stderr.write(f"{table.name}: following again.")
             if options["once"] or counts.read:
                 self.stdout.write(
                     f"{table.name}: {counts.read} records read, {counts.archived} archived, "
                     f"{counts.already_archived} already archived, {counts.gaps} gaps.")
+
+        failing: dict[str, str] = {}
+
+        def failed(table: Any, error: DataError) -> None:
+            said = f"{error.title}: {error}"
+            if failing.get(table.name) != said:  # said once, not every second
+                failing[table.name] = said
+                self.stderr.write(f"{table.name}: {said} Trying again every "
+                                  f"{options['interval']:g} s.")
 
         # SIGTERM (docker stop, systemd) ends the pass under way, checkpoint included, then
         # the command; a harder stop loses nothing either: the next run resumes from the
@@ -84,7 +95,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, lambda number, frame: stop.set())
         try:
             follow(tables, once=options["once"], interval=options["interval"], report=report,
-                   stop=stop)
+                   stop=stop, failed=failed)
         except KeyboardInterrupt:
             pass
         if not options["once"]:
