@@ -453,8 +453,9 @@ class _ShardArchiver:
     """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
 
     def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str],
-                 status: StatusReporter) -> None:
+                 status: StatusReporter, stop: threading.Event | None = None) -> None:
         self.source = table.table_name
+        self.stop = stop
         self.status = status
         self.result = result
         self.last = dict(saved)  # the last sequence number archived, per shard
@@ -477,7 +478,8 @@ class _ShardArchiver:
             save_checkpoint(self.source, shard_id, typed[-1])
             self.last[shard_id] = typed[-1].sequence_number
             self.result.position["after"][shard_id] = typed[-1].sequence_number
-        return True
+        # asked to stop: the batch is archived and checkpointed, the pass ends here
+        return self.stop is None or not self.stop.is_set()
 
 
 @dataclass
@@ -502,7 +504,8 @@ class Following:
 
 def follow_once(table: Table, *, per_call: int | None = None,
                 status: StatusReporter = FOLLOW_STATUS,
-                following: Following | None = None) -> Counts:
+                following: Following | None = None,
+                stop: threading.Event | None = None) -> Counts:
     """One pass over every shard of the table's stream, from each shard's checkpoint (or
     its oldest record), to the newest record: what it archived. The pass ends with the
     current hour's Status (when due): a pass that read every shard to its newest record
@@ -532,7 +535,7 @@ def follow_once(table: Table, *, per_call: int | None = None,
     result = StreamRead(info=following.info, position=following.position,
                         iterators=following.iterators)
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
-    archiver = _ShardArchiver(table, result, following.position["after"], status)
+    archiver = _ShardArchiver(table, result, following.position["after"], status, stop)
     client = get_streams_client(table)
     if listing:
         listed = list_shards(client, table, arn, bound)
@@ -549,7 +552,7 @@ def follow_once(table: Table, *, per_call: int | None = None,
         if shard_id in finished_before:
             continue
         if not read_shard(client, table, arn, shard, result, bound, archiver, per_call,
-                          empty_reads=EMPTY_READS):
+                          empty_reads=EMPTY_READS) or (stop is not None and stop.is_set()):
             counts.complete = False
             break
         if shard_id in following.position["done"]:
@@ -566,8 +569,8 @@ def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: flo
            stop: threading.Event | None = None,
            failed: Callable[[Table, DataError], None] | None = None) -> Counts:
     """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
-    every ``interval`` seconds until interrupted (or ``stop`` is set). Returns the counts of
-    every pass.
+    every ``interval`` seconds until interrupted, or until ``stop`` is set (the batch under
+    way is archived and checkpointed first). Returns the counts of every pass.
 
     Without ``once``, a pass that fails (DynamoDB unreachable, the table not created yet,
     throttled) is handed to ``failed`` and tried again on the next pass, from the
@@ -579,8 +582,10 @@ def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: flo
     kept = {table.name: Following() for table in tables}
     while True:
         for table in tables:
+            if stop.is_set():
+                break
             try:
-                counts = follow_once(table, following=kept[table.name])
+                counts = follow_once(table, following=kept[table.name], stop=stop)
             except DataError as error:
                 if once or failed is None:
                     raise

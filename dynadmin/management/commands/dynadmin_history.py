@@ -87,9 +87,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{table.name}: {said} Trying again every "
                                   f"{options['interval']:g} s.")
 
-        # SIGTERM (docker stop, systemd) ends the pass under way, checkpoint included, then
-        # the command; a harder stop loses nothing either: the next run resumes from the
-        # checkpoints and what it reads again is written once.
+        # SIGTERM (docker stop, systemd, make run's Ctrl-C) ends the batch under way,
+        # checkpoint included, then the command; a harder stop loses nothing either: the
+        # next run resumes from the checkpoints and what it reads again is written once.
         stop = threading.Event()
         if not options["once"] and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda number, frame: stop.set())
