@@ -57,10 +57,10 @@ from .archive import (
     partition_text,
 )
 
-__all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "LAMBDA_STATUS", "StatusReporter",
-           "archive_record", "archive_records", "change_hours", "change_item", "checkpoints",
-           "Following", "finish_shard", "follow", "follow_once", "record_gap", "save_checkpoint",
-           "store_changes"]
+__all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "Following", "LAMBDA_STATUS",
+           "StatusReporter", "archive_record", "archive_records", "change_hours",
+           "change_item", "checkpoints", "finish_shard", "follow", "follow_once",
+           "record_gap", "save_checkpoint", "store_changes"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
