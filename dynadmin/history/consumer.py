@@ -501,6 +501,15 @@ class Following:
     def due(self) -> bool:
         return self.shards is None or time.monotonic() - self.listed_at >= RELIST_EVERY
 
+    def forget_all_but(self, listed: set[str]) -> None:
+        """Forget the shards the stream no longer lists (24 hours after they closed): a
+        process that follows for months keeps what a day's shards need, no more."""
+        self.position["after"] = {s: n for s, n in self.position["after"].items()
+                                  if s in listed}
+        self.position["done"] = [s for s in self.position["done"] if s in listed]
+        for shard_id in set(self.iterators) - listed:
+            del self.iterators[shard_id]
+
 
 def follow_once(table: Table, *, per_call: int | None = None,
                 status: StatusReporter = FOLLOW_STATUS,
@@ -541,6 +550,7 @@ def follow_once(table: Table, *, per_call: int | None = None,
         listed = list_shards(client, table, arn, bound)
         if listed is not None:
             following.shards, following.listed_at = listed, time.monotonic()
+            following.forget_all_but({shard["ShardId"] for shard in listed})
         shards = listed
     else:
         shards = following.shards
