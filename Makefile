@@ -34,7 +34,15 @@ dynamodb: install  ## DynamoDB Local in the background on :$(DDB_PORT), data und
 	@echo "==> [2/5] DynamoDB Local on :$(DDB_PORT) (downloaded once into .dynamodb-local/, then started)"
 	$(PY) -m examples.project.local start --port $(DDB_PORT) --data var/dynamodb
 
-stop:  ## stop the background DynamoDB Local
+# The history consumer's pid is checked against its command line before it is stopped: a
+# pid file left by a crash may name another process by now.
+HISTORY_PID := var/history.pid
+STOP_HISTORY := pid=$$(cat $(HISTORY_PID) 2>/dev/null); \
+	if [ -n "$$pid" ] && ps -p "$$pid" -o args= 2>/dev/null | grep -q "dynadmin_history follow"; then \
+		kill "$$pid"; fi; rm -f $(HISTORY_PID)
+
+stop:  ## stop the background history consumer and DynamoDB Local
+	-@$(STOP_HISTORY)
 	-$(PY) -m examples.project.local stop --port $(DDB_PORT)
 
 seed: dynamodb
@@ -56,13 +64,20 @@ run: dynamodb
 	@{ $(LOCAL_ENV) nohup $(PY) manage.py seed_shop $(SEED_ARGS) > var/seed.log 2>&1 \
 		&& echo "==> Seeding finished: $$(grep -m 1 -E '^(Seeded|Already seeded)' var/seed.log)" \
 		|| echo "==> Seeding FAILED: see var/seed.log"; } &
-	@echo "==> [5/5] Starting the admin"
-	@echo ""
-	@echo "    dynadmin:    http://127.0.0.1:$(PORT)/"
-	@sed 's/^/    /' var/demo-credentials.txt 2>/dev/null || echo "    login: the superuser you created"
-	@echo "    (Ctrl-C stops the admin; 'make stop' stops DynamoDB Local)"
-	@echo ""
-	@$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "==> [5/5] Starting the admin, and the archive of changes beside it (log: var/history.log)"
+	@$(LOCAL_ENV) $(PY) manage.py dynadmin_history setup > var/history.log 2>&1 \
+		|| { cat var/history.log; exit 1; }
+	@-$(STOP_HISTORY)
+	@# One shell for the consumer and the server: the trap stops the consumer with the server.
+	@$(LOCAL_ENV) nohup $(PY) manage.py dynadmin_history follow >> var/history.log 2>&1 & \
+	echo $$! > $(HISTORY_PID); \
+	trap '$(STOP_HISTORY)' EXIT INT TERM; \
+	echo ""; \
+	echo "    dynadmin:    http://127.0.0.1:$(PORT)/"; \
+	sed 's/^/    /' var/demo-credentials.txt 2>/dev/null || echo "    login: the superuser you created"; \
+	echo "    (Ctrl-C stops the admin and the history consumer; 'make stop' stops DynamoDB Local)"; \
+	echo ""; \
+	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # mypy checks the public API strictly ([tool.mypy] in pyproject.toml says which modules).
 lint: install

@@ -17,7 +17,7 @@ from dynadmin.services.partitions.pages import PartitionQuery
 from examples.project import local
 from examples.shop.definitions import shop
 
-from . import dataset, report
+from . import dataset, history_consumer, report
 from .concurrency import measure_throughput
 from .configuration import Configuration
 from .cpu import measure_cpu
@@ -36,7 +36,7 @@ from .pages import (
     measure_wide_page,
 )
 from .peer import measure_peer, peer_depth_curve, start_peers
-from .profiles import Profile
+from .profiles import QUICK, Profile
 from .web import Browser, login
 
 
@@ -84,6 +84,10 @@ def run_all(profile: Profile, env: dict[str, str], stack: ExitStack,
     results["calls"] = measure_calls(bench)
     step("6. memory and start-up")
     results["memory"] = measure_memory(bench, rss_after_pages)
+    step("9. the history consumer (a DynamoDB Local of its own)")
+    results["history_consumer"] = history_consumer.measure(
+        history_consumer.QUICK_CHANGES if profile is QUICK else history_consumer.FULL_CHANGES)
+    print("\n".join(report.history_consumer_lines(results["history_consumer"])), flush=True)
     if peer:
         step("7. the peer, dynamodb-admin")
         peers = start_peers(bench)

@@ -137,6 +137,8 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
                  f"{lookup['ratio_p50']:.2f} × | {lookup['difference_p50_ms']:+.1f} ms |")
     lines += _item_lines(item) + ["", cpu_text(results["cpu"])]
     lines += _calls_lines(results) + _throughput_lines(results) + _memory_lines(results)
+    if "history_consumer" in results:
+        lines += history_consumer_lines(results["history_consumer"])
     if "two_hosts" in results:
         lines += _two_hosts_lines(results["two_hosts"])
     if "peer" in results:
@@ -260,6 +262,22 @@ def _memory_lines(results: dict[str, Any]) -> list[str]:
             f"of every gunicorn master the run started, in order: "
             f"{', '.join(f'{s:.2f} s' for s in m['startup_s'])} (median "
             f"{m['startup_median_s']:.2f} s)."]
+
+
+def history_consumer_lines(consumer: dict[str, Any]) -> list[str]:
+    """9. How fast ``dynadmin_history follow`` archives a stream (bench/history_consumer.py)."""
+    lines = ["", "## History consumer", ""]
+    if "error" in consumer:
+        said = consumer["error"].strip().splitlines() or ["no output"]
+        return lines + [f"Not measured ({consumer['changes']:,} changes): {said[-1]}"]
+    return lines + [
+        f"9. {consumer['archived']:,} changes written to a table with a stream, then archived "
+        f"by `follow_once` passes from DynamoDB Local ({consumer['writes']}): "
+        f"{consumer['changes_per_second']:,} changes/s ({consumer['seconds']} s, target "
+        f"2,000/s); this process's CPU {consumer['cpu_ms_per_change']} ms per change; memory "
+        f"{consumer['rss_mb_at_10k'] or '–'} MB RSS at 10,000 archived, "
+        f"{consumer['rss_mb_at_end']} MB at the end (load average "
+        f"{consumer.get('load_average', '?')} on {consumer.get('cpus', '?')} CPUs)."]
 
 
 def _peer_lines(results: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,24 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _running(pid: int | None) -> bool:
+    """Whether the process runs (a zombie left for its parent to reap does not)."""
+    if pid is None:
+        return False
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def _copy_of_the_repository(target: Path) -> None:
@@ -72,9 +91,22 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    consumer: int | None = None
+    history_log = tmp_path / "var" / "history.log"
     try:
         # A guard against a hang, not a timing: both lines come, however slow the machine.
         done.wait(timeout=600)
+        # The history consumer runs beside the server and archives the seed's changes.
+        pid_file = tmp_path / "var" / "history.pid"
+        consumer = int(pid_file.read_text()) if pid_file.exists() else None
+        for _ in range(3000):  # a guard against a hang, not a timing
+            if "archived" in (history_log.read_text() if history_log.exists() else ""):
+                break
+            if consumer is None or not _running(consumer):
+                break
+            time.sleep(0.2)
+        following = consumer is not None and "dynadmin_history follow" in _command_line(
+            consumer)
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -84,6 +116,15 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
         subprocess.run([sys.executable, "-m", "examples.project.local", "stop", "--port",
                         str(ddb_port)], cwd=tmp_path, env=env, capture_output=True)
     output = "\n".join(lines)
+    history = history_log.read_text() if history_log.exists() else ""
+    assert following, (output, history)
+    assert "Application: " in history and " archived, " in history, history
+    # stopped with the server (once it has archived its batch), its pid file gone
+    for _ in range(3000):  # a guard against a hang, not a timing
+        if not _running(consumer):
+            break
+        time.sleep(0.1)
+    assert not _running(consumer) and not (tmp_path / "var" / "history.pid").exists()
     password = (tmp_path / "var" / "demo-credentials.txt").read_text().split("password: ")[1]
     assert output.count(password.strip()) == 1, output
     assert "AWS_SECRET_ACCESS_KEY" not in output, output

@@ -73,7 +73,7 @@ def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     on-failure destination says, never lost without a word.
     """
     _ensure_settings()
-    from .consumer import archive_record
+    from .consumer import LAMBDA_STATUS, archive_record, change_hours
 
     failures: list[str] = []
     decoded: list[tuple[str, str, StreamRecord]] = []
@@ -88,7 +88,9 @@ def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     outcomes = in_parallel([functools.partial(archive_record, source, record)
                             for _, source, record in decoded])
     archived = already = 0
-    for (identifier, _, _), outcome in zip(decoded, outcomes, strict=True):
+    stored: dict[str, list[StreamRecord]] = {}
+    new: dict[str, int] = {}
+    for (identifier, source, record), outcome in zip(decoded, outcomes, strict=True):
         if isinstance(outcome, InvalidRequest):
             # refused by DynamoDB as it stands: retrying the whole batch would not help,
             # reporting this record does
@@ -97,8 +99,19 @@ def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
             raise outcome  # DynamoDB unavailable, throttled...: the batch is retried
         elif outcome:
             archived += 1
+            new[source] = new.get(source, 0) + 1
+            stored.setdefault(source, []).append(record)
         else:
             already += 1
+            stored.setdefault(source, []).append(record)
+    # The mapping moves on once this returns: the hours are marked before. The batch's
+    # newest change is as far as this invocation knows the archive to be complete (the
+    # mapping hands each shard's records in order).
+    for source, records_stored in stored.items():
+        LAMBDA_STATUS.mark_hours(source, change_hours(records_stored))
+        newest = max((r.when for r in records_stored if r.when is not None), default=None)
+        LAMBDA_STATUS.report(source, archived=new.get(source, 0),
+                             archived_up_to=newest, newest_change_at=newest)
     return {"batchItemFailures": [{"itemIdentifier": f} for f in failures],
             "read": len(records), "archived": archived, "already_archived": already,
             "failed": len(failures)}

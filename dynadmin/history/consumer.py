@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +27,13 @@ from typing import Any
 from .. import limits
 from ..data.calling import call
 from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
-from ..data.errors import DataError, WriteConflict
-from ..data.parallel import in_parallel
+from ..data.errors import DataError, InvalidRequest, TransactionConflict, WriteConflict
+from ..data.parallel import MAX_WORKERS, in_parallel
 from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
 from ..data.streams.client import get_streams_client
 from ..data.streams.reading import (
+    StreamInfo,
     StreamRead,
     StreamRecord,
     list_shards,
@@ -40,13 +42,14 @@ from ..data.streams.reading import (
     stream_info,
     typed_record,
 )
-from ..data.writes import put_item, update_item
+from ..data.writes import Put, put_item, transact_write, update_item
 from ..definitions.tables import Table, defined_tables
 from .archive import (
     HOUR,
     Change,
     Checkpoint,
     Gap,
+    Status,
     archive,
     expiry,
     item_bytes,
@@ -55,13 +58,25 @@ from .archive import (
     partition_text,
 )
 
-__all__ = ["Checkpoints", "Counts", "archive_record", "archive_records", "change_item",
-           "checkpoints", "finish_shard", "follow", "follow_once", "record_gap",
-           "save_checkpoint"]
+__all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "Following", "LAMBDA_STATUS",
+           "StatusReporter", "archive_record", "archive_records", "change_hours",
+           "change_item", "checkpoints", "finish_shard", "follow", "follow_once",
+           "record_gap", "save_checkpoint", "store_changes"]
 
 #: Streams calls one pass over a table may make (DescribeStream, GetShardIterator and
 #: GetRecords together): a pass stops there and the next one goes on from the checkpoints.
 CALLS_PER_PASS = 10_000
+#: Conditional puts per TransactWriteItems (at most 100; 1: every change its own PutItem).
+TRANSACTION_ITEMS = limits.TRANSACTION_ACTIONS
+#: How often a following process lists a stream's shards again (seconds), besides when a
+#: shard ends: a table's stream replaced, new shards.
+RELIST_EVERY = 60.0
+#: Empty GetRecords answers a pass reads through on an open shard from a new iterator.
+EMPTY_READS = 3
+#: TransactWriteItems takes at most 4 MB of items together.
+TRANSACTION_BYTES = 4_000_000
+#: The reason a transaction's put was cancelled when its item is there already.
+ALREADY_ARCHIVED = "ConditionalCheckFailed"
 #: How long a finished shard's checkpoint is kept: longer than the stream lists the shard
 #: (24 hours after it closed), so that no pass reads it again while it is listed.
 SHARD_KEPT = dt.timedelta(days=2)
@@ -79,11 +94,18 @@ class Counts:
     failed: int = 0
     #: False when the table has no stream to read (nothing can be archived)
     has_stream: bool = True
+    #: the pass read every shard to its newest record (it did not stop at its bound)
+    complete: bool = True
+    #: the time of the newest change read
+    newest_change_at: dt.datetime | None = None
 
     def add(self, other: Counts) -> None:
         for name in ("read", "archived", "already_archived", "gaps", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.has_stream = self.has_stream and other.has_stream
+        self.complete = self.complete and other.complete
+        self.newest_change_at = max(filter(None, (self.newest_change_at,
+                                                  other.newest_change_at)), default=None)
 
 
 def partition_key_name(source_table: str, keys: Mapping[str, Any]) -> str:
@@ -150,21 +172,106 @@ def _within_item_size(item: dict[str, Any]) -> dict[str, Any]:
 def archive_record(source_table: str, record: StreamRecord) -> bool:
     """Archive one change; False when it was archived already (by a replay or another
     consumer): the conditional put then writes nothing."""
+    return _put_change(change_item(source_table, record))
+
+
+def _put_change(item: Mapping[str, Any]) -> bool:
     try:
-        put_item(archive, change_item(source_table, record), condition=AttributeNotExists("PK"))
+        put_item(archive, item, condition=AttributeNotExists("PK"))
     except WriteConflict:
         return False
     return True
 
 
+def store_changes(items: Sequence[Mapping[str, Any]]) -> list[bool | DataError]:
+    """Put Change items, each on condition that its key is free: per item, True when stored
+    now, False when archived already, or the DataError that stopped it.
+
+    The puts go in transactions of up to 100 (one request instead of a hundred: what lets
+    one process keep up with a busy stream), several at once. A transaction is all or
+    nothing, and an item archived already cancels it: those items are counted as archived,
+    and the others put again. A transaction cancelled for any other reason (another
+    consumer's transaction on the same items, a refused item) is replaced by single puts,
+    so that each item gets its own answer.
+    """
+    outcomes: list[bool | DataError | None] = [None] * len(items)
+    first: dict[tuple[Any, Any], int] = {}
+    for index, item in enumerate(items):
+        key = (item[archive.pk], item[archive.sk])
+        if key in first:
+            outcomes[index] = False  # the same record twice: stored once, by the first
+        else:
+            first[key] = index
+    groups = _transactions(list(first.values()), items)
+    results = in_parallel([functools.partial(_store_group, [items[i] for i in group])
+                           for group in groups])
+    for group, result in zip(groups, results, strict=True):
+        for position, index in enumerate(group):
+            outcomes[index] = result if isinstance(result, DataError) else result[position]
+    return [outcome if outcome is not None else False for outcome in outcomes]
+
+
+def _transactions(indexes: list[int], items: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    """The items in groups of at most ``TRANSACTION_ITEMS`` items and 4 MB (a transaction's
+    limits), of even sizes and as many as the threads that write them at least: ten groups
+    of 100 on eight threads would make the last two wait for a second round alone."""
+    if not indexes:
+        return []
+    count = max(-(-len(indexes) // TRANSACTION_ITEMS), min(MAX_WORKERS, len(indexes)))
+    count = -(-count // MAX_WORKERS) * MAX_WORKERS if count > MAX_WORKERS else count
+    per_group = -(-len(indexes) // count)
+    groups: list[list[int]] = []
+    size = 0
+    for index in indexes:
+        bytes_ = item_bytes(items[index])
+        if not groups or len(groups[-1]) == per_group or size + bytes_ > TRANSACTION_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(index)
+        size += bytes_
+    return groups
+
+
+def _store_group(items: list[Mapping[str, Any]]) -> list[bool | DataError]:
+    if len(items) == 1:
+        return [_single(items[0])]
+    try:
+        transact_write([Put(archive, item, AttributeNotExists(archive.pk)) for item in items])
+    except TransactionConflict as conflict:
+        reasons = conflict.reasons
+    except InvalidRequest:
+        # refused as a whole (an item DynamoDB checks before the transaction): each item's
+        # own put says which
+        return [_single(item) for item in items]
+    else:
+        return [True] * len(items)
+    archived_already = [reason == ALREADY_ARCHIVED for reason in reasons]
+    if len(reasons) != len(items) or not any(archived_already) or any(
+            reason not in (None, ALREADY_ARCHIVED) for reason in reasons):
+        return [_single(item) for item in items]
+    rest = [item for item, done in zip(items, archived_already, strict=True) if not done]
+    stored = iter(_store_group(rest) if rest else [])
+    return [False if done else next(stored) for done in archived_already]
+
+
+def _single(item: Mapping[str, Any]) -> bool | DataError:
+    try:
+        return _put_change(item)
+    except DataError as error:
+        return error
+
+
 def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Counts:
-    """Archive a batch of changes, several puts at once (each is independent of the others,
-    and a batch's checkpoint moves only once all of them are stored). A failed put raises
-    its DataError once the others are done: the batch is then read again, and what was
-    stored is not stored twice."""
-    counts = Counts(read=len(records))
-    outcomes = in_parallel([functools.partial(archive_record, source_table, record)
-                            for record in records])
+    """Archive a batch of changes (a batch's checkpoint moves only once all of them are
+    stored). A failed put raises its DataError once the others are done: the batch is then
+    read again, and what was stored is not stored twice."""
+    counts = Counts(read=len(records), newest_change_at=max(
+        (r.when for r in records if r.when is not None), default=None))
+    if not records:
+        return counts
+    pk_name = partition_key_name(source_table, records[0].keys)
+    outcomes = store_changes([change_item(source_table, record, pk_name)
+                              for record in records])
     for outcome in outcomes:
         if isinstance(outcome, DataError):
             raise outcome
@@ -252,11 +359,105 @@ def record_gap(source_table: str, shard_id: str, after: str | None, until: str |
     return True
 
 
+# -- what the consumer says about each table ----------------------------------------------
+#: A pass that archived nothing writes the hour's Status at most this often (seconds): the
+#: pages say "archived up to 4 s ago" from it, and a quiet table costs one write per period.
+STATUS_EVERY = 5.0
+
+
+class StatusReporter:
+    """Writes the Status items of one kind of consumer ("follow" or "lambda").
+
+    The current hour's Status says when the consumer last reported and how far the archive is
+    complete; every write is conditional on ``reported_at`` moving forward, so a slow consumer
+    never overwrites a newer report. Each hour in which changes were archived is marked
+    (``has_changes``) once: Activity lists those hours to skip quiet ones. What was written is
+    remembered per process, by archive table, so that neither costs a write per pass.
+    """
+
+    def __init__(self, consumer: str) -> None:
+        self.consumer = consumer
+        self._lock = threading.Lock()
+        self._marked: set[tuple[str, str, str]] = set()
+        self._last: dict[tuple[str, str], tuple[float, str]] = {}
+        self._up_to: dict[tuple[str, str], dt.datetime] = {}
+        self._newest: dict[tuple[str, str], dt.datetime] = {}
+
+    def mark_hours(self, source_table: str, hours: Iterable[str]) -> None:
+        """Set ``has_changes`` on the Status of each hour not marked yet by this process.
+        Called before the checkpoint moves past the changes: a crash in between reads them
+        again, and marks them then."""
+        for hour in sorted(set(hours)):
+            done = (archive.table_name, source_table, hour)
+            with self._lock:
+                if done in self._marked:
+                    continue
+            item = Status.build_item({"source_table": source_table, "hour": hour,
+                                      "has_changes": True})
+            key = archive.key_of(item)
+            try:
+                update_item(archive, key, set={n: v for n, v in item.items() if n not in key},
+                            condition=AttributeNotExists("has_changes"))
+            except WriteConflict:
+                pass  # marked already, by an earlier run or another consumer
+            with self._lock:
+                self._marked.add(done)
+
+    def report(self, source_table: str, *, archived: int,
+               archived_up_to: dt.datetime | None = None,
+               newest_change_at: dt.datetime | None = None,
+               now: dt.datetime | None = None) -> bool:
+        """Write the current hour's Status when it is due (changes archived, a new hour, or
+        ``STATUS_EVERY`` seconds since the last one); False when not due or when another
+        report was newer. ``archived_up_to``: every change made before it is archived (None:
+        not known from this report, the last one known is kept)."""
+        now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        hour = now.strftime(HOUR)
+        table = (archive.table_name, source_table)
+        with self._lock:
+            if archived_up_to is not None:
+                self._up_to[table] = max(archived_up_to, self._up_to.get(table, archived_up_to))
+            if newest_change_at is not None:
+                self._newest[table] = max(newest_change_at,
+                                          self._newest.get(table, newest_change_at))
+            last = self._last.get(table)
+            if (not archived and last is not None and last[1] == hour
+                    and time.monotonic() - last[0] < STATUS_EVERY):
+                return False
+            self._last[table] = (time.monotonic(), hour)
+            up_to, newest = self._up_to.get(table), self._newest.get(table)
+        item = Status.build_item({
+            "source_table": source_table, "hour": hour, "reported_at": now,
+            "consumer": self.consumer, "archived_up_to": up_to,
+            "newest_change_at": newest, "expires": expiry(now)})
+        key = archive.key_of(item)
+        try:
+            update_item(archive, key, set={n: v for n, v in item.items() if n not in key},
+                        condition=(AttributeNotExists("reported_at")
+                                   | LessThan("reported_at", item["reported_at"])))
+        except WriteConflict:
+            return False
+        return True
+
+
+#: What this process's follow passes and Lambda invocations have said.
+FOLLOW_STATUS = StatusReporter("follow")
+LAMBDA_STATUS = StatusReporter("lambda")
+
+
+def change_hours(records: Iterable[StreamRecord]) -> set[str]:
+    """The hours (``HOUR``) of the records' changes, as their Change items file them."""
+    return {r.when.astimezone(dt.UTC).strftime(HOUR) for r in records if r.when is not None}
+
+
 class _ShardArchiver:
     """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
 
-    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str]) -> None:
+    def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str],
+                 status: StatusReporter, stop: threading.Event | None = None) -> None:
         self.source = table.table_name
+        self.stop = stop
+        self.status = status
         self.result = result
         self.last = dict(saved)  # the last sequence number archived, per shard
         self.gapped: set[str] = set()
@@ -274,49 +475,134 @@ class _ShardArchiver:
                  for raw in records]
         self.counts.add(archive_records(self.source, typed))
         if typed:
+            self.status.mark_hours(self.source, change_hours(typed))
             save_checkpoint(self.source, shard_id, typed[-1])
             self.last[shard_id] = typed[-1].sequence_number
             self.result.position["after"][shard_id] = typed[-1].sequence_number
-        return True
+        # asked to stop: the batch is archived and checkpointed, the pass ends here
+        return self.stop is None or not self.stop.is_set()
 
 
-def follow_once(table: Table, *, per_call: int | None = None) -> Counts:
+@dataclass
+class Following:
+    """What a following process keeps of one table between passes: the stream and its
+    shards, where it is in each (the last sequence number archived, and an iterator at the
+    newest record), so that a pass over a quiet stream costs one GetRecords per open shard.
+    The checkpoints are read once, when following starts; the stream's shards are listed
+    again every ``RELIST_EVERY`` seconds, and as soon as a shard ends (its children follow).
+    """
+
+    info: StreamInfo | None = None
+    shards: list[dict[str, Any]] | None = None
+    listed_at: float = 0.0
+    position: dict[str, Any] = field(default_factory=lambda: {"after": {}, "done": []})
+    iterators: dict[str, str] = field(default_factory=dict)
+    started: bool = False
+
+    def due(self) -> bool:
+        return self.shards is None or time.monotonic() - self.listed_at >= RELIST_EVERY
+
+    def forget_all_but(self, listed: set[str]) -> None:
+        """Forget the shards the stream no longer lists (24 hours after they closed): a
+        process that follows for months keeps what a day's shards need, no more."""
+        self.position["after"] = {s: n for s, n in self.position["after"].items()
+                                  if s in listed}
+        self.position["done"] = [s for s in self.position["done"] if s in listed]
+        for shard_id in set(self.iterators) - listed:
+            del self.iterators[shard_id]
+
+
+def follow_once(table: Table, *, per_call: int | None = None,
+                status: StatusReporter = FOLLOW_STATUS,
+                following: Following | None = None,
+                stop: threading.Event | None = None) -> Counts:
     """One pass over every shard of the table's stream, from each shard's checkpoint (or
-    its oldest record), to the newest record: what it archived."""
-    info = stream_info(table)
-    # A disabled (or replaced) stream still holds its last 24 hours: they are archived too.
-    arn = info.arn or info.latest_arn
-    if not arn:
+    its oldest record), to the newest record: what it archived. The pass ends with the
+    current hour's Status (when due): a pass that read every shard to its newest record
+    archived every change made before it started. ``following``: what an earlier pass of
+    this process kept (none: the pass starts from the checkpoints)."""
+    started = dt.datetime.now(dt.UTC)
+    following = following or Following()
+    listing = following.due()
+    if listing:
+        info = stream_info(table)
+        # A disabled (or replaced) stream still holds its last 24 hours: they are archived
+        # too.
+        if not (info.arn or info.latest_arn):
+            following.shards = None
+            return Counts(has_stream=False)
+        if following.info is not None and (info.arn or info.latest_arn) != (
+                following.info.arn or following.info.latest_arn):
+            following.iterators.clear()  # a new stream: shards of its own
+        following.info = info
+    if following.info is None:
         return Counts(has_stream=False)
-    saved = checkpoints(table.table_name)
-    result = StreamRead(info=info, position={"after": dict(saved.after),
-                                             "done": sorted(saved.finished)})
+    arn = str(following.info.arn or following.info.latest_arn)
+    if not following.started:
+        saved = checkpoints(table.table_name)
+        following.position = {"after": dict(saved.after), "done": sorted(saved.finished)}
+        following.started = True
+    result = StreamRead(info=following.info, position=following.position,
+                        iterators=following.iterators)
     bound, per_call = read_bounds(CALLS_PER_PASS, per_call)
-    archiver = _ShardArchiver(table, result, saved.after)
+    archiver = _ShardArchiver(table, result, following.position["after"], status, stop)
     client = get_streams_client(table)
-    for shard in list_shards(client, table, arn, bound) or ():
+    if listing:
+        listed = list_shards(client, table, arn, bound)
+        if listed is not None:
+            following.shards, following.listed_at = listed, time.monotonic()
+            following.forget_all_but({shard["ShardId"] for shard in listed})
+        shards = listed
+    else:
+        shards = following.shards
+    counts = archiver.counts
+    counts.complete = shards is not None
+    finished_before = set(following.position["done"])
+    for shard in shards or ():
         shard_id = shard["ShardId"]
-        if shard_id in saved.finished:
+        if shard_id in finished_before:
             continue
-        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call):
+        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call,
+                          empty_reads=EMPTY_READS) or (stop is not None and stop.is_set()):
+            counts.complete = False
             break
-        if shard_id in result.position["done"]:
+        if shard_id in following.position["done"]:
             finish_shard(table.table_name, shard)
-    return archiver.counts
+            following.listed_at = 0.0  # its children: listed on the next pass
+    status.report(table.table_name, archived=counts.archived,
+                  archived_up_to=started if counts.complete else None,
+                  newest_change_at=counts.newest_change_at)
+    return counts
 
 
 def follow(tables: Table | Iterable[Table], *, once: bool = False, interval: float = 1.0,
            report: Callable[[Table, Counts], None] | None = None,
-           stop: threading.Event | None = None) -> Counts:
+           stop: threading.Event | None = None,
+           failed: Callable[[Table, DataError], None] | None = None) -> Counts:
     """Archive the tables' streams: with ``once``, one pass (what is there now), else a pass
-    every ``interval`` seconds until interrupted (or ``stop`` is set). Returns the counts of
-    every pass."""
+    every ``interval`` seconds until interrupted, or until ``stop`` is set (the batch under
+    way is archived and checkpointed first). Returns the counts of every pass.
+
+    Without ``once``, a pass that fails (DynamoDB unreachable, the table not created yet,
+    throttled) is handed to ``failed`` and tried again on the next pass, from the
+    checkpoints: a consumer that runs beside the server outlives what the server does.
+    With ``once``, the error is raised."""
     tables = [tables] if isinstance(tables, Table) else list(tables)
     stop = stop or threading.Event()
     total = Counts()
+    kept = {table.name: Following() for table in tables}
     while True:
         for table in tables:
-            counts = follow_once(table)
+            if stop.is_set():
+                break
+            try:
+                counts = follow_once(table, following=kept[table.name], stop=stop)
+            except DataError as error:
+                if once or failed is None:
+                    raise
+                kept[table.name] = Following()  # from the checkpoints again
+                failed(table, error)
+                continue
             total.add(counts)
             if report is not None:
                 report(table, counts)

@@ -119,6 +119,10 @@ class StreamRead:
     #: shards whose position was older than the stream keeps: read again from their oldest
     #: kept record, so the records in between (trimmed) could not be read
     trimmed_shards: list[str] = field(default_factory=list)
+    #: where the read of each open shard read to its newest record goes on (an iterator,
+    #: valid 15 minutes): a reader that comes back soon (the consumer, every second) starts
+    #: there, one GetRecords, instead of a GetShardIterator from the position first
+    iterators: dict[str, str] = field(default_factory=dict)
 
 
 def stream_info(table: Table) -> StreamInfo:
@@ -247,17 +251,27 @@ def _restart_from_oldest(result: StreamRead, shard_id: str) -> None:
 
 
 def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
-               bound: StreamBound, consume: Consume, per_call: int) -> bool:
+               bound: StreamBound, consume: Consume, per_call: int, empty_reads: int = 0
+               ) -> bool:
     """Read one shard as far as the bound allows, from ``result.position`` (which
     ``consume`` keeps up to date), handing each batch to ``consume``; False when the bound
-    stopped it. A closed shard read to its end is added to the position's ``done``."""
+    stopped it. A closed shard read to its end is added to the position's ``done``.
+
+    An open shard's read stops at its first empty answer, unless ``empty_reads``: then as
+    many empty answers from a new iterator are read through, since a shard's records may
+    lie further than an iterator's first answers ("it might take multiple calls to get to a
+    portion of the shard that contains stream records", says DynamoDB)."""
     shard_id = shard["ShardId"]
     closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
     # An iterator lives 15 minutes and GetRecords may meet trimmed data: each is recovered
     # from once per shard (a fresh iterator, or the oldest record kept), never in a loop.
     recovered: set[type[DataError]] = set()
+    kept = result.iterators.pop(shard_id, None)
+    # empty answers still read through: none from an iterator a reader kept (it was at the
+    # newest record already), a few from a new one
+    empty_left = 0 if kept else empty_reads
     try:
-        iterator = _iterator(client, table, arn, shard_id, result, bound)
+        iterator = kept or _iterator(client, table, arn, shard_id, result, bound)
         while iterator:
             try:
                 response = _call(client, table, bound, "GetRecords", ShardIterator=iterator,
@@ -275,8 +289,14 @@ def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resul
             if not consume(records, shard_id):
                 return True
             iterator = response.get("NextShardIterator")
-            if not records and not closed:
-                return True  # the newest record of an open shard: nothing more yet
+            if records:
+                empty_left = 0
+            elif not closed and iterator:
+                if empty_left <= 0:
+                    # the newest record of an open shard: nothing more yet
+                    result.iterators[shard_id] = iterator
+                    return True
+                empty_left -= 1
     except _OutOfCalls:
         return False
     result.position["done"].append(shard_id)  # a closed shard, read to its end

@@ -74,20 +74,31 @@ class Command(BaseCommand):
                         "(NEW_AND_OLD_IMAGES) to archive its changes.")
                 return
             silent.discard(table.name)
+            if failing.pop(table.name, None):
+                self.stderr.write(f"{table.name}: following again.")
             if options["once"] or counts.read:
                 self.stdout.write(
                     f"{table.name}: {counts.read} records read, {counts.archived} archived, "
                     f"{counts.already_archived} already archived, {counts.gaps} gaps.")
 
-        # SIGTERM (docker stop, systemd) ends the pass under way, checkpoint included, then
-        # the command; a harder stop loses nothing either: the next run resumes from the
-        # checkpoints and what it reads again is written once.
+        failing: dict[str, str] = {}
+
+        def failed(table: Any, error: DataError) -> None:
+            said = f"{error.title}: {error}"
+            if failing.get(table.name) != said:  # said once, not every second
+                failing[table.name] = said
+                self.stderr.write(f"{table.name}: {said} Trying again every "
+                                  f"{options['interval']:g} s.")
+
+        # SIGTERM (docker stop, systemd, make run's Ctrl-C) ends the batch under way,
+        # checkpoint included, then the command; a harder stop loses nothing either: the
+        # next run resumes from the checkpoints and what it reads again is written once.
         stop = threading.Event()
         if not options["once"] and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda number, frame: stop.set())
         try:
             follow(tables, once=options["once"], interval=options["interval"], report=report,
-                   stop=stop)
+                   stop=stop, failed=failed)
         except KeyboardInterrupt:
             pass
         if not options["once"]:
