@@ -92,9 +92,10 @@ test-dynamodb-local: install
 	$(PY) -m examples.project.local install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not host and not shared_state"
 
-# The browser journeys run once, against DynamoDB Local; the other legs skip them.
+# The browser journeys and the runs at scale run once, against DynamoDB Local; the other legs
+# skip them.
 test-moto: install
-	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state"
+	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state and not slow"
 
 $(VENV6)/.installed: pyproject.toml
 	@test -x "$(PYTHON312)" || { echo "Python 3.12 not found at $(PYTHON312): set PYTHON312=..."; exit 1; }
@@ -104,7 +105,7 @@ $(VENV6)/.installed: pyproject.toml
 	@touch $@
 
 test-django6: $(VENV6)/.installed  ## the same suite on Django 6 / Python 3.12
-	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state"
+	$(PY6) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state and not slow"
 
 # The wheel, installed with pip into a fresh venv and a fresh `django-admin startproject`
 # host, against DynamoDB Local (tests/host/): what a user of the package gets.

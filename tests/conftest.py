@@ -94,6 +94,25 @@ def archive_table(dynamodb_endpoint: str) -> Any:
 
 
 @pytest.fixture
+def history(dynamodb_endpoint: str, settings) -> Iterator[Any]:  # noqa: ANN001
+    """A fresh archive table of the test's own, created by the command (for tests of the
+    archive itself: checkpoints, gaps and statuses of no other test)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from dynadmin.data.schema import delete_table
+    from dynadmin.history.archive import archive
+
+    settings.DYNADMIN_HISTORY_TABLE = f"test-history-{uuid.uuid4().hex[:12]}"
+    out = StringIO()
+    call_command("dynadmin_history", "setup", stdout=out)
+    assert "Created" in out.getvalue()
+    yield archive
+    delete_table(archive)
+
+
+@pytest.fixture
 def archived(archive_table: Any) -> Any:
     """``archived(table)``: archive what the table's stream holds now, one pass of the
     consumer, as ``dynadmin_history follow`` has done by the time a person looks."""

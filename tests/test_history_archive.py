@@ -3,7 +3,6 @@ the Lambda handler, and read back newest first in one Query, on a real DynamoDB 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import os
 import random
@@ -11,8 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -23,9 +20,7 @@ from django.core.management import call_command
 
 from dynadmin import Entity, EntityAdmin, Key, Table, data, fields
 from dynadmin.checks import check_definitions
-from dynadmin.data.schema import delete_table
 from dynadmin.data.serialization import loads_dynamodb_json
-from dynadmin.data.streams.client import get_streams_client
 from dynadmin.history import lambda_handler, lambda_record
 from dynadmin.history.archive import (
     Change,
@@ -43,60 +38,19 @@ from dynadmin.sites import AdminSite
 from . import fakes
 from .conftest import BACKEND, physical_table
 from .support.changes import KEY, app, order
+from .support.history import (
+    OTHER,
+    archived_sequences,
+    changes_of,
+    lambda_event,
+    raw_records,
+    stream_sequences,
+    write_changes,
+)
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def history(dynamodb_endpoint: str, settings) -> Iterator[Any]:  # noqa: ANN001
-    """A fresh archive table, created by the command."""
-    settings.DYNADMIN_HISTORY_TABLE = f"test-history-{uuid.uuid4().hex[:12]}"
-    out = StringIO()
-    call_command("dynadmin_history", "setup", stdout=out)
-    assert "Created" in out.getvalue()
-    yield archive
-    delete_table(archive)
-
-
-def changes_of(source_table: str, key: dict[str, Any], limit: int = 100) -> list[dict[str, Any]]:
-    """The item's archived changes, newest first: one Query."""
-    partition = item_partition(source_table, key)
-    with data.recording() as log:
-        page = data.query(archive.primary, partition, forward=False, limit=limit)
-    assert [c.operation for c in log.calls] == ["Query"]
-    return page.items
-
-
-def stream_sequences(table: Any) -> list[str]:
-    """Every record of the table's stream, read in full (as a test may; not a page)."""
-    read = data.read_stream(table, max_calls=10_000)
-    assert read.complete
-    return [r.sequence_number for r in read.records]
-
-
-def archived_sequences(source_table: str, keys: list[dict[str, Any]]) -> list[str]:
-    found = []
-    for key in keys:
-        found += [c["sequence_number"] for c in changes_of(source_table, key)]
-    return found
-
-
-def write_changes(endpoint: str, shop) -> None:  # noqa: ANN001
-    """The application creates order 456, changes it twice, and creates another."""
-    application = app(endpoint, shop)
-    application.put_item(Item=order())
-    application.update_item(Key=KEY, UpdateExpression="SET #s = :s, #t = :t",
-                            ExpressionAttributeNames={"#s": "status", "#t": "total"},
-                            ExpressionAttributeValues={":s": "PAID", ":t": Decimal("540.10")})
-    application.update_item(Key=KEY, UpdateExpression="SET #s = :s",
-                            ExpressionAttributeNames={"#s": "status"},
-                            ExpressionAttributeValues={":s": "SHIPPED"})
-    application.put_item(Item=order(order_id="789", placed_on="2024-01-16"))
-
-
-OTHER = {"PK": "USER#u1", "SK": "ORDER#2024-01-16#789"}
 
 
 def test_follow_once_archives_an_items_changes_read_newest_first_in_one_query(
@@ -254,46 +208,6 @@ def test_a_checkpoint_never_moves_back(history, shop_table, dynamodb_endpoint) -
         {"source_table": shop_table.table_name, "shard_id": shard}))
     assert checkpoint is not None
     assert int(checkpoint["sequence"]) == int(records[-1].sequence_number)
-
-
-def lambda_event(records: list[dict[str, Any]], table_name: str) -> list[dict[str, Any]]:
-    """Raw GetRecords records as Lambda's event shape: DynamoDB JSON (binary as base64),
-    the time in epoch seconds, the stream's ARN naming the table."""
-    def json_value(value: Any) -> Any:
-        if isinstance(value, bytes):
-            return base64.b64encode(value).decode()
-        if isinstance(value, dict):
-            return {k: json_value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [json_value(v) for v in value]
-        return value
-
-    arn = (f"arn:aws:dynamodb:us-east-1:123456789012:table/{table_name}"
-           "/stream/2024-01-15T09:00:00.000")
-    shaped = []
-    for raw in records:
-        change = dict(raw["dynamodb"])
-        change["ApproximateCreationDateTime"] = change["ApproximateCreationDateTime"].timestamp()
-        shaped.append({"eventID": raw["eventID"], "eventName": raw["eventName"],
-                       "eventVersion": "1.1", "eventSource": "aws:dynamodb",
-                       "awsRegion": "us-east-1", "eventSourceARN": arn,
-                       "dynamodb": json_value(change)})
-    return shaped
-
-
-def raw_records(table: Any) -> list[dict[str, Any]]:
-    """The stream's raw records as GetRecords returns them (every shard, oldest first)."""
-    client = get_streams_client(table)
-    arn = data.stream_info(table).arn
-    found = []
-    for shard in client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = client.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while iterator:
-            response = client.get_records(ShardIterator=iterator)
-            found += response["Records"]
-            iterator = response.get("NextShardIterator") if response["Records"] else None
-    return found
 
 
 def test_the_lambda_handler_archives_duplicated_reordered_batches_and_reports_poison(

@@ -16,10 +16,9 @@ from dynadmin.history.consumer import StatusReporter, follow_once
 
 from .conftest import BACKEND
 from .support.changes import KEY, app
-from .test_history_archive import (
+from .support.history import (
     OTHER,
     archived_sequences,
-    history,  # noqa: F401 - the fixture, used by name
     lambda_event,
     raw_records,
     stream_sequences,
@@ -57,12 +56,6 @@ def earlier_events(table: Any) -> list[dict[str, Any]]:
 
 
 # reading.py is the pages' side: these tests say how it reads what the consumer writes.
-READING_PARSES_STATUS = pytest.mark.xfail(
-    strict=True, reason="reading._typed calls Entity.from_item, which does not exist "
-    "(Entity.parse_item): every Status reads as None, every change's time as None")
-
-
-@READING_PARSES_STATUS
 def test_the_pages_reads_see_what_a_pass_reported(
         shop_table, dynamodb_endpoint) -> None:
     write_changes(dynamodb_endpoint, shop_table)
@@ -77,9 +70,6 @@ def test_the_pages_reads_see_what_a_pass_reported(
     assert len(read.changes) == 4 and all(c.when is not None for c in read.changes)
 
 
-@pytest.mark.xfail(strict=True, reason=READING_PARSES_STATUS.kwargs["reason"] + "; and "
-                   "reading._read_partition replaces the status it met first (the newest "
-                   "hour's) with each older hour's Status item it reads")
 def test_activity_reads_the_marked_hours_and_keeps_the_newest_status(
         shop_table, dynamodb_endpoint) -> None:
     write_changes(dynamodb_endpoint, shop_table)

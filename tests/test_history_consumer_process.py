@@ -18,10 +18,10 @@ import boto3
 import pytest
 
 from dynadmin import data
-from dynadmin.history.archive import HOUR, Checkpoint, archive, hour_partition
+from dynadmin.history.archive import HOUR, Checkpoint, archive
 
 from .conftest import BACKEND
-from .test_history_archive import history  # noqa: F401 - the fixture, used by name
+from .support.history import archived_in_hours, stream_records
 
 pytestmark = [
     pytest.mark.django_db, pytest.mark.usefixtures("history"),
@@ -68,31 +68,6 @@ def checkpointed(table: Any) -> int:
     return max((int(item["sequence"]) for item in items), default=0)
 
 
-def archived_sequences(table: Any, hours: set[str]) -> list[int]:
-    """The sequence number of every Change item of the table in the archive: its index of
-    a table's changes by hour, every page of the hours of the stream's records."""
-    found: list[int] = []
-    for hour in hours:
-        partition = hour_partition(table.table_name, dt.datetime.strptime(
-            hour, HOUR).replace(tzinfo=dt.UTC))
-        start: dict[str, Any] | None = None
-        while True:
-            page = data.query(archive.index("GSI1"), partition, limit=1000, start_key=start)
-            found += [int(item["sequence_number"]) for item in page.items
-                      if str(item["GSI1SK"]).startswith("AT#")]
-            start = page.last_evaluated_key
-            if not start:
-                break
-    return found
-
-
-def stream_records(table: Any) -> list[Any]:
-    """Every record of the table's stream, read in full."""
-    read = data.read_stream(table, max_calls=10_000)
-    assert read.complete
-    return read.records
-
-
 def stream_sequences(table: Any) -> list[int]:
     return [int(r.sequence_number) for r in stream_records(table)]
 
@@ -100,7 +75,7 @@ def stream_sequences(table: Any) -> list[int]:
 def assert_exactly_once(table: Any) -> None:
     records = stream_records(table)
     stream = [int(r.sequence_number) for r in records]
-    archived = archived_sequences(table, {r.when.astimezone(dt.UTC).strftime(HOUR)
+    archived = archived_in_hours(table, {r.when.astimezone(dt.UTC).strftime(HOUR)
                                           for r in records})
     assert len(stream) == CHANGES
     twice = [s for s, n in collections.Counter(archived).items() if n > 1]

@@ -238,7 +238,9 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
         for item in page.items:
             sort_key = str(item.get(index.sk, ""))
             if sort_key == STATUS_SORT_KEY:
-                result.status, result.status_read = _status(item), True
+                # the newest hour's: an older hour's status says less
+                if not result.status_read:
+                    result.status, result.status_read = _status(item), True
                 continue
             if sort_key in (before, after) or not sort_key.startswith(POSITION_PREFIX):
                 continue
