@@ -67,10 +67,9 @@ DEFAULTS: dict[str, Any] = {
     # The dashboard's "data still loading" notice: logical table name -> the primary key of
     # an item a loader writes when it is done (one GetItem, cached briefly). None: no notice.
     "LOADING_MARKER": None,
-    # Reading DynamoDB Streams (an item's Recent changes, a table's Activity): records asked
-    # of one GetRecords (at most 1000), and Streams calls one page may make (DescribeStream,
-    # GetShardIterator and GetRecords together); the page says where it stopped and offers
-    # to read further. REQUEST_BUDGET bounds their time like any DynamoDB call's.
+    # Reading DynamoDB Streams (the archive's consumer; no page reads a stream): records asked
+    # of one GetRecords (at most 1000), and Streams calls one data.read_stream() makes unless
+    # told otherwise (DescribeStream, GetShardIterator and GetRecords together).
     "STREAM_RECORDS_PER_CALL": limits.STREAM_RECORDS_PER_CALL,
     "STREAM_CALLS_PER_REQUEST": 25,
     # Changes on one page of a table's Activity (newest first; Older/Newer page on).

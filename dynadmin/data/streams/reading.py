@@ -3,8 +3,9 @@
 A stream keeps each change to the table for 24 hours (on AWS; DynamoDB Local keeps what it
 keeps), in shards read oldest first: ``DescribeStream`` lists the shards (paged),
 ``GetShardIterator`` says where to start in one, ``GetRecords`` reads from there. Nothing
-reads a stream backwards, so finding one item's changes means reading the records in order
-and keeping the ones with its key. Every read here is bounded: records per ``GetRecords``
+reads a stream backwards, which is why no page reads one: the archive's consumer
+(``dynadmin.history``) reads every record once and the pages Query the archive. Every read
+here is bounded: records per ``GetRecords``
 (``STREAM_RECORDS_PER_CALL``), Streams calls per read (``STREAM_CALLS_PER_REQUEST``), and
 the request's time budget. A read that stops at its bound says so and returns the position
 to read further from (the last sequence number read in each shard: iterators expire after
