@@ -14,22 +14,18 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from html import unescape
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import path, reverse
 
 import dynadmin
 from dynadmin import Entity, Key, Table, data, fields
 from dynadmin.checks import check_definitions
-from dynadmin.data.schema import delete_table
 from dynadmin.data.serialization import same_value
 from dynadmin.editing import audit, writes
 from dynadmin.editing.raw import check_raw_item
 from dynadmin.editing.validation import ItemInvalid
-from dynadmin.history.archive import archive
 from dynadmin.history.consumer import archive_records, follow_once
 from dynadmin.history.reading import ArchivedChange, item_history
 from dynadmin.models import AuditEntry
@@ -42,17 +38,6 @@ from .support.changes import KEY, app, order
 from .support.editing import edit_url, form_data, q
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def history(dynamodb_endpoint: str, settings) -> Iterator[Any]:  # noqa: ANN001
-    """A fresh archive table, created by the command."""
-    settings.DYNADMIN_HISTORY_TABLE = f"test-history-{uuid.uuid4().hex[:12]}"
-    out = StringIO()
-    call_command("dynadmin_history", "setup", stdout=out)
-    assert "Created" in out.getvalue()
-    yield archive
-    delete_table(archive)
 
 
 # -- a design whose entity has no Version, but a write marker -----------------------------
