@@ -56,7 +56,7 @@ from ...history.archive import MOMENT, padded_sequence
 from ...models import AuditEntry
 from ..url_keys import key_text
 
-__all__ = ["attribute", "audit_entries_for"]
+__all__ = ["attribute", "audit_entries_for", "keys_of", "time_of"]
 
 # The record's time is approximate: DynamoDB Local rounds it down to the minute, AWS to the
 # second. An audit entry is written just after its write returns, so it may follow the
@@ -76,7 +76,7 @@ _ABSENT = object()
 def audit_entries_for(table: Table, key: Mapping[str, Any] | None,
                       records: Sequence[data.StreamRecord]) -> list[AuditEntry]:
     """The applied audit entries that may have made these records (of one key, or any)."""
-    times = [when for when in map(_time_of, records) if when is not None]
+    times = [when for when in map(time_of, records) if when is not None]
     if not times:
         return []
     rows = AuditEntry.objects.filter(
@@ -125,7 +125,7 @@ def attribute(table: Table, records: Sequence[data.StreamRecord],
     return made
 
 
-def _time_of(record: data.StreamRecord) -> dt.datetime | None:
+def time_of(record: data.StreamRecord) -> dt.datetime | None:
     """When the change was made, to the second: the record's time, else (an archived change
     read without it) the moment its position in the archive, ``AT#<time>#<sequence>``,
     names."""
@@ -162,7 +162,7 @@ class _Write:
         self.credited: set[str] = set()
 
     def made(self, record: data.StreamRecord) -> bool:
-        when = _time_of(record)
+        when = time_of(record)
         if when is None or not (
                 when - AUDIT_BEFORE <= self.entry.created_at <= when + AUDIT_AFTER):
             return False

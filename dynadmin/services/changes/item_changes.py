@@ -24,7 +24,14 @@ from ...definitions import Table
 from ...history import reading
 from ...models import AuditEntry
 from ..display.values import datetime_text, number_text
-from .attribution import attribute, audit_entries_for
+from .attribution import (
+    AUDIT_AFTER,
+    AUDIT_BEFORE,
+    AUDIT_OUTCOMES,
+    attribute,
+    audit_entries_for,
+    time_of,
+)
 from .diffs import AttributeChange, attribute_changes
 
 __all__ = ["Change", "HistoryRow", "ItemHistory", "MayViewChange", "change_of",
@@ -206,6 +213,29 @@ def may_view_record(record: data.StreamRecord, may_view: MayViewChange | None) -
                                         (record.old_image, record.new_image))
 
 
+def _page_entries(table: Table, key: Mapping[str, Any], shown: list[data.StreamRecord],
+                  entries: VisibleEntries, bottom: dt.datetime | None,
+                  top: dt.datetime | None) -> tuple[list[AuditEntry], list[AuditEntry]]:
+    """The audit entries a page of History needs, from one read of the item's entries: those
+    that may have made the changes shown (near their times), and every entry read (those
+    made in the page's stretch of time ``(bottom, top]`` are its rows). A REMOVE may be a
+    key move's, whose entry is filed under the key it reached: only then are other keys'
+    entries read too."""
+    times = [when for when in map(time_of, shown) if when is not None]
+    low = min(times) - AUDIT_BEFORE if times else None
+    high = max(times) + AUDIT_AFTER if times else None
+    since = bottom if bottom is None or low is None else min(bottom, low)
+    until = top if top is None or high is None else max(top, high)
+    fetched = entries(since, until, ENTRIES_PER_PAGE + len(shown))
+    candidates = [entry for entry in fetched if entry.outcome in AUDIT_OUTCOMES
+                  and low is not None and high is not None and low <= entry.created_at <= high]
+    if any(record.event_name == "REMOVE" for record in shown):
+        known = {entry.pk for entry in fetched}
+        candidates += [entry for entry in audit_entries_for(table, key, shown)
+                       if entry.pk not in known]
+    return candidates, fetched
+
+
 def read_archive(table: Table, key: Mapping[str, Any], *, count: int,
                  before: str | None = None, after: str | None = None
                  ) -> reading.ArchiveRead | data.DataError:
@@ -239,8 +269,6 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
         result.failure, read = read, reading.ArchiveRead()
     result.queries = read.queries
     shown = [record for record in read.changes if may_view_record(record, may_view)]
-    candidates = audit_entries_for(table, key, shown)
-    result.changes = labelled_changes(table, shown, candidates)
     if read.changes:
         newest, oldest = read.changes[0], read.changes[-1]
         # Older reads below the oldest change shown, Newer above the newest one
@@ -257,17 +285,21 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
         bottom = reading.moment_of(after) if after else None
         if after is not None:
             result.older_position = after
-    rows = [HistoryRow(when=change.when, change=change) for change in result.changes]
-    if entries is not None:
-        made = {change.audit_entry.pk for change in result.changes if change.audit_entry}
-        visible = entries(bottom, top, ENTRIES_PER_PAGE + len(made))
-        by_pk = {entry.pk: entry for entry in visible}
-        for row in rows:
-            # the visible copy: described in the entity's words, with its Undo
-            if row.change and row.change.audit_entry:
-                row.entry = by_pk.get(row.change.audit_entry.pk)
-        rows += [HistoryRow(when=entry.created_at, entry=entry) for entry in visible
-                 if entry.pk not in made][:ENTRIES_PER_PAGE]
+    if entries is None:
+        candidates, visible = audit_entries_for(table, key, shown), []
+    else:
+        candidates, visible = _page_entries(table, key, shown, entries, bottom, top)
+    result.changes = labelled_changes(table, shown, candidates)
+    # A change's row shows its entry as this person sees it (in the entity's words, with
+    # its Undo); a key move's entry, filed under the key it reached, is that key's to show.
+    described = {entry.pk: entry for entry in visible}
+    rows = [HistoryRow(when=change.when, change=change,
+                       entry=described.get(change.audit_entry.pk) if change.audit_entry
+                       else None) for change in result.changes]
+    made = {change.audit_entry.pk for change in result.changes if change.audit_entry}
+    rows += [HistoryRow(when=entry.created_at, entry=entry) for entry in visible
+             if entry.pk not in made and (bottom is None or entry.created_at > bottom)
+             and (top is None or entry.created_at <= top)][:ENTRIES_PER_PAGE]
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda row: row.when or epoch, reverse=True)
     result.rows = rows
