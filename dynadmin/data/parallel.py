@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -31,12 +32,21 @@ def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
         return [future.result() for future in futures]
 
 
+#: The threads ``alongside`` runs its calls in, kept for the process's life: starting a
+#: thread per request would cost about what the call it runs saves.
+_ALONGSIDE = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="dynadmin-read")
+
+
 @contextmanager
 def alongside(call: Callable[[], T]) -> Iterator[Future[T | DataError]]:
     """Run ``call`` in another thread while the block runs (the block's own reads go out at
-    the same time): its result, or the DataError it raised, is the future's."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(contextvars.copy_context().run, _outcome, call)
+    the same time): its result, or the DataError it raised, is the future's. The call is
+    waited for before the block is left, even when the block raises."""
+    future = _ALONGSIDE.submit(contextvars.copy_context().run, _outcome, call)
+    try:
+        yield future
+    finally:
+        futures_wait([future])
 
 
 def _outcome(call: Callable[[], T]) -> T | DataError:

@@ -161,9 +161,7 @@ def archived_change(item: Mapping[str, Any]) -> ArchivedChange:
         return value
 
     keys = image("keys_json") or {}
-    changed_at = _typed(item).get("changed_at")
-    when = changed_at if isinstance(changed_at, dt.datetime) else moment_of(
-        str(item.get(archive.sk, "")))
+    when = _moment_text(item.get("changed_at")) or moment_of(str(item.get(archive.sk, "")))
     left_out = str(item.get("images_left_out") or "").split()
     return ArchivedChange(
         event_id=str(item.get("sequence_number") or ""),
@@ -174,6 +172,17 @@ def archived_change(item: Mapping[str, Any]) -> ArchivedChange:
         identity_type=item.get("identity_type"), principal=item.get("principal"),
         position=str(item.get(archive.sk, "")), ttl_deletion=bool(item.get("ttl_deletion")),
         images_left_out=tuple(left_out), unreadable="; ".join(problems))
+
+
+def _moment_text(text: Any) -> dt.datetime | None:
+    """A time as the archive stores it (ISO text, UTC), None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _typed(item: Mapping[str, Any]) -> dict[str, Any]:
