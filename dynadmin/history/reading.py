@@ -12,7 +12,7 @@ says where it stopped; a person's filters (entity, event, who) are applied to wh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -442,10 +442,6 @@ def consumer_status(table: Table) -> ConsumerStatus | None:
     partition = Status.key({"source_table": table.table_name, "hour": "-"})[archive.pk]
     page = data.query(archive.primary, partition, forward=False, limit=1)
     return _status(page.items[0]) if page.items else None
-
-
-def newest_first(changes: Sequence[ArchivedChange]) -> list[ArchivedChange]:
-    return sorted(changes, key=lambda c: c.position, reverse=True)
 
 
 @dataclass(frozen=True)
