@@ -129,12 +129,15 @@ def hour_of(position: str) -> str:
 
 
 def moment_of(position: str) -> dt.datetime | None:
-    """The time of the change at a position (to the second), None when it names none."""
-    text = position[len(POSITION_PREFIX):len(POSITION_PREFIX) + 20]
-    try:
-        return dt.datetime.strptime(text, MOMENT).replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
+    """The time of the change at a position (to the second), or the hour a position names
+    began (an hour's start, where a read stopped between hours); None when it names none."""
+    text = position[len(POSITION_PREFIX):]
+    for spelling, length in ((MOMENT, 20), (HOUR, 13)):
+        try:
+            return dt.datetime.strptime(text[:length], spelling).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def _hour_start(hour: str) -> str:

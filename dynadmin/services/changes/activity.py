@@ -31,6 +31,7 @@ from ...history.reading import (
     ArchiveRead,
     ConsumerStatus,
     consumer_status,
+    moment_of,
     partition_history,
     table_history,
 )
@@ -49,8 +50,7 @@ from .item_changes import (
     stream_problem,
 )
 
-__all__ = ["ActivityEntry", "TableActivity", "activity_page", "activity_since", "is_position",
-           "position_time"]
+__all__ = ["ActivityEntry", "TableActivity", "activity_page", "activity_since", "is_position"]
 
 #: A position's length: an hour's start (``AT#2026-01-15T09``) at the least, a change's
 #: (``AT#<time>#<40-digit sequence>``) at the most, with room to spare.
@@ -64,17 +64,6 @@ def is_position(value: Any) -> bool:
     return (isinstance(value, str) and value.startswith(POSITION_PREFIX)
             and MIN_POSITION_CHARS <= len(value) <= MAX_POSITION_CHARS
             and value.isprintable())
-
-
-def position_time(position: str) -> dt.datetime | None:
-    """When the change at ``position`` was made (or the hour a position names began)."""
-    text = position[len(POSITION_PREFIX):]
-    for spelling, length in (("%Y-%m-%dT%H:%M:%SZ", 20), ("%Y-%m-%dT%H", 13)):
-        try:
-            return dt.datetime.strptime(text[:length], spelling).replace(tzinfo=dt.UTC)
-        except ValueError:
-            continue
-    return None
 
 
 @dataclass
@@ -177,7 +166,7 @@ class TableActivity:
     def bound_text(self) -> str:
         if not self.stopped_short:
             return ""
-        when = position_time(self.read.next_position)
+        when = moment_of(self.read.next_position)
         where = (_(" at the changes made around %(when)s") % {"when": datetime_text(when)}
                  if when is not None else "")
         return _("Stopped reading%(where)s: this page reads at most %(queries)s Queries of "
