@@ -27,7 +27,7 @@ from typing import Any
 from .. import limits
 from ..data.calling import call
 from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
-from ..data.errors import DataError, InvalidRequest, TransactionConflict, WriteConflict
+from ..data.errors import DataError, TransactionConflict, WriteConflict
 from ..data.parallel import MAX_WORKERS, in_parallel
 from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
@@ -239,9 +239,10 @@ def _store_group(items: list[Mapping[str, Any]]) -> list[bool | DataError]:
         transact_write([Put(archive, item, AttributeNotExists(archive.pk)) for item in items])
     except TransactionConflict as conflict:
         reasons = conflict.reasons
-    except InvalidRequest:
-        # refused as a whole (an item DynamoDB checks before the transaction): each item's
-        # own put says which
+    except DataError:
+        # refused as a whole (an item DynamoDB checks before the transaction), or failed
+        # (unavailable, an internal error: it may even have been applied): each item's own
+        # conditional put says what became of it, and stores nothing twice
         return [_single(item) for item in items]
     else:
         return [True] * len(items)
