@@ -64,6 +64,8 @@ class KeyTemplate:
         self.fields: dict[str, Field] = {}
         self.unknown_fields: tuple[str, ...] = ()
         self._regex: re.Pattern[str] | None = None
+        self._spelling: list[tuple[str | Placeholder, str, re.Pattern[str] | None,
+                                   Field | None]] | None = None
 
     def __repr__(self) -> str:
         return f"KeyTemplate({self.template!r})"
@@ -100,6 +102,7 @@ class KeyTemplate:
         self.fields = {name: fields[name] for name in self.variables if name in fields}
         self.unknown_fields = tuple(n for n in self.variables if n not in fields)
         self._regex = None
+        self._spelling = None
 
     def _field(self, name: str) -> Field:
         # An unknown placeholder still formats as text so that a broken definition can be
@@ -130,12 +133,30 @@ class KeyTemplate:
                 raise MissingKeyValue(self.template, name)
             return self._field(name).to_dynamo(values[name])
         out = []
-        for i, part in enumerate(self.parts):
+        for part, following, pattern, field in self._spelled_parts():
             if isinstance(part, str):
                 out.append(part)
                 continue
-            out.append(self._format_var(part, values, following=self._literal_after(i)))
+            out.append(self._format_var(part, values, following, pattern, field))
         return "".join(out)
+
+    def _spelled_parts(self) -> list[tuple[str | Placeholder, str, re.Pattern[str] | None,
+                                           Field | None]]:
+        """Each part with the literal text after it and, for a placeholder, its compiled
+        pattern and its field: worked out once per template (after ``bind``), not once per
+        key spelt."""
+        if self._spelling is None:
+            spelling: list[tuple[str | Placeholder, str, re.Pattern[str] | None,
+                                 Field | None]] = []
+            for i, part in enumerate(self.parts):
+                if isinstance(part, str):
+                    spelling.append((part, "", None, None))
+                    continue
+                field = self._field(part.name)
+                spelling.append((part, self._literal_after(i),
+                                 re.compile(part.pattern(field), re.DOTALL), field))
+            self._spelling = spelling
+        return self._spelling
 
     def parse(self, key: Any) -> dict[str, Any] | None:
         """The attributes a key value encodes, or None when this template did not make it."""
@@ -260,11 +281,13 @@ class KeyTemplate:
         nxt = self.parts[index + 1] if index + 1 < len(self.parts) else ""
         return nxt if isinstance(nxt, str) else ""
 
-    def _format_var(self, var: Placeholder, values: Mapping[str, Any], following: str) -> str:
+    def _format_var(self, var: Placeholder, values: Mapping[str, Any], following: str,
+                    pattern: re.Pattern[str] | None = None, field: Field | None = None
+                    ) -> str:
         value = values.get(var.name)
         if value is None or value == "":
             raise MissingKeyValue(self.template, var.name)
-        field = self._field(var.name)
+        field = field or self._field(var.name)
         try:
             text = var.spell(field, value)
         except FieldError as exc:
@@ -275,7 +298,8 @@ class KeyTemplate:
                 f"{field.label}: {text!r} contains {following!r}, which separates it in "
                 f"{self.template}"
             )
-        if not re.fullmatch(var.pattern(field), text, re.DOTALL):
+        pattern = pattern or re.compile(var.pattern(field), re.DOTALL)
+        if not pattern.fullmatch(text):
             raise KeyTemplateError(f"{field.label}: {text!r} does not fit {self.template}")
         return text
 
