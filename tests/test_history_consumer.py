@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -353,3 +354,31 @@ def test_following_outlives_a_failing_pass_and_once_does_not(
     settings.DYNADMIN_TABLE_NAMES = {"Application": "test-not-created-yet"}
     with pytest.raises(TableNotFound):
         consumer.follow(shop_table, once=True, failed=failed)
+
+
+def test_a_pass_reads_the_next_batch_while_it_archives_one(
+        shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    application = app(dynamodb_endpoint, shop_table)
+    for number in range(6):
+        application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
+    original = consumer.archive_records
+    reads_during: list[int] = []
+
+    def archiving(source_table: str, records: Any) -> Any:
+        # the next GetRecords is on its way before this batch is stored: wait for it here
+        # (a pass that does not read ahead never sends it while a batch is being stored)
+        log = data.current_log()
+        deadline = time.monotonic() + 10
+        while (log.operations.count("GetRecords") <= len(reads_during) + 1
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
+        reads_during.append(log.operations.count("GetRecords"))
+        return original(source_table, records)
+
+    monkeypatch.setattr(consumer, "archive_records", archiving)
+    with data.recording():
+        counts = follow_once(shop_table, per_call=2)
+
+    assert counts.archived == 6
+    # while batch n was archived, the read of batch n + 1 had been sent
+    assert reads_during[:2] == [2, 3]

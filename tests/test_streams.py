@@ -165,8 +165,9 @@ def test_streams_errors_say_what_happened_to_the_stream(
     assert code in caught.value.message and peer.requests == ["DescribeStream"]
 
 
+@pytest.mark.parametrize("read_ahead", [False, True])
 def test_an_iterator_that_expires_mid_read_is_replaced_once_and_nothing_is_read_twice(
-        shop_table, dynamodb_endpoint, streams_through) -> None:
+        shop_table, dynamodb_endpoint, streams_through, read_ahead: bool) -> None:
     table = _boto3_table(dynamodb_endpoint, shop_table)
     for number in range(5):
         _write_user(table, f"u{number}", f"user {number}")
@@ -179,7 +180,7 @@ def test_an_iterator_that_expires_mid_read_is_replaced_once_and_nothing_is_read_
     with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
         proxy.answer_error("GetRecords", "ExpiredIteratorException", when=second_get_records)
         streams_through(proxy.endpoint)
-        read = data.read_stream(shop_table, per_call=2)
+        read = data.read_stream(shop_table, per_call=2, read_ahead=read_ahead)
 
     assert [r.new_image["user_id"] for r in read.records] == ["u0", "u1", "u2", "u3", "u4"]
     assert read.complete and not read.trimmed_shards
@@ -217,3 +218,17 @@ def test_a_position_older_than_the_stream_keeps_restarts_from_the_oldest_record(
     assert [r.new_image["user_id"] for r in rest.records] == ["u0", "u1", "u2", "u3", "u4"]
     assert rest.complete and rest.trimmed_shards == list(first.position["after"])
     assert proxy.actions("GetShardIterator") == [fakes.ANSWER_ERROR, fakes.FORWARD]
+
+
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_a_read_ahead_reads_every_record_once_in_order(shop_table, dynamodb_endpoint,
+                                                        read_ahead: bool) -> None:
+    table = _boto3_table(dynamodb_endpoint, shop_table)
+    for number in range(7):
+        _write_user(table, f"u{number}", f"user {number}")
+    first = data.read_stream(shop_table, max_calls=4, per_call=2, read_ahead=read_ahead)
+    rest = data.read_stream(shop_table, position=first.position, per_call=2,
+                            read_ahead=read_ahead)
+    assert [r.new_image["user_id"] for r in first.records + rest.records] == [
+        f"u{number}" for number in range(7)]
+    assert rest.complete

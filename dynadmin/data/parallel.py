@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from .errors import DataError
 
-__all__ = ["MAX_WORKERS", "alongside", "in_parallel"]
+__all__ = ["MAX_WORKERS", "ahead", "alongside", "in_parallel"]
 
 #: threads one request may use at once (each holds one of the client's pooled connections)
 MAX_WORKERS = 8
@@ -47,6 +47,13 @@ def alongside(call: Callable[[], T]) -> Iterator[Future[T | DataError]]:
         yield future
     finally:
         futures_wait([future])
+
+
+def ahead(call: Callable[[], T]) -> Future[T | DataError]:
+    """Start ``call`` in another thread now, for a result wanted later (the next page of a
+    read while this one is handled): its result, or the DataError it raised, is the
+    future's. Whoever starts it waits for it, even when it no longer needs it."""
+    return _ALONGSIDE.submit(contextvars.copy_context().run, _outcome, call)
 
 
 def _outcome(call: Callable[[], T]) -> T | DataError:

@@ -164,11 +164,12 @@ def padded_sequence(sequence: str) -> str:
     return sequence.zfill(SEQUENCE_DIGITS)
 
 
-def item_key_text(source_table: str, keys: Mapping[str, Any]) -> str:
+def item_key_text(source_table: str, keys: Mapping[str, Any], text: str | None = None) -> str:
     """An item's key as the archive spells it: compact DynamoDB JSON, attributes sorted; a
     key too long for the archive's partition key (a source key may be 3 KB, a partition key
-    2 KB) is spelled by its SHA-256 instead, which the same call gives every reader."""
-    text = dumps_dynamodb_json(keys, indent=None)
+    2 KB) is spelled by its SHA-256 instead, which the same call gives every reader.
+    ``text``: the keys as compact DynamoDB JSON already, when the caller has it."""
+    text = text if text is not None else dumps_dynamodb_json(keys, indent=None)
     partition = Change._meta.primary_key.pk.format({"source_table": source_table,
                                                     "item_key": text})
     if len(partition.encode()) <= limits.MAX_PARTITION_KEY_BYTES:

@@ -17,7 +17,10 @@ kept, and the read names the shards where that happened (``trimmed_shards``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,7 @@ from ..call_log import current_log
 from ..calling import call_client
 from ..describe import describe
 from ..errors import DataError, StreamIteratorExpired, StreamTrimmed
+from ..parallel import ahead
 from ..serialization import deserialize_item
 from .client import get_streams_client
 
@@ -159,9 +163,11 @@ def read_bounds(max_calls: int | None, per_call: int | None) -> tuple[StreamBoun
 def read_stream(table: Table, *, info: StreamInfo | None = None,
                 position: Mapping[str, Any] | None = None,
                 match: Callable[[dict[str, Any]], bool] | None = None,
-                max_calls: int | None = None, per_call: int | None = None) -> StreamRead:
+                max_calls: int | None = None, per_call: int | None = None,
+                read_ahead: bool = False) -> StreamRead:
     """Read the table's stream oldest first (from ``position``, else from the oldest record
-    kept), keeping the records whose keys ``match`` (every record without one).
+    kept), keeping the records whose keys ``match`` (every record without one);
+    ``read_ahead``: see ``read_shard``.
 
     A table without a readable stream gives a StreamRead whose ``info`` says so, not an
     error; a failing call raises its DataError as any DynamoDB call does.
@@ -182,7 +188,8 @@ def read_stream(table: Table, *, info: StreamInfo | None = None,
     for shard in shards if shards is not None else ():
         if shard["ShardId"] in done:
             continue
-        if not read_shard(client, table, info.arn, shard, result, bound, keep, per_call):
+        if not read_shard(client, table, info.arn, shard, result, bound, keep, per_call,
+                          read_ahead=read_ahead):
             break
     result.complete = shards is not None and not bound.stopped_by
     result.stopped_by = bound.stopped_by
@@ -252,8 +259,8 @@ def _restart_from_oldest(result: StreamRead, shard_id: str) -> None:
 
 
 def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], result: StreamRead,
-               bound: StreamBound, consume: Consume, per_call: int, empty_reads: int = 0
-               ) -> bool:
+               bound: StreamBound, consume: Consume, per_call: int, empty_reads: int = 0,
+               read_ahead: bool = False) -> bool:
     """Read one shard as far as the bound allows, from ``result.position`` (which
     ``consume`` keeps up to date), handing each batch to ``consume``; False when the bound
     stopped it. A closed shard read to its end is added to the position's ``done``.
@@ -261,7 +268,10 @@ def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resul
     An open shard's read stops at its first empty answer, unless ``empty_reads``: then as
     many empty answers from a new iterator are read through, since a shard's records may
     lie further than an iterator's first answers ("it might take multiple calls to get to a
-    portion of the shard that contains stream records", says DynamoDB)."""
+    portion of the shard that contains stream records", says DynamoDB).
+
+    ``read_ahead``: while ``consume`` handles a batch, the next one is read already (a
+    consumer that writes each batch then keeps DynamoDB busy with both)."""
     shard_id = shard["ShardId"]
     closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
     # An iterator lives 15 minutes and GetRecords may meet trimmed data: each is recovered
@@ -271,12 +281,17 @@ def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resul
     # empty answers still read through: none from an iterator a reader kept (it was at the
     # newest record already), a few from a new one
     empty_left = 0 if kept else empty_reads
+    next_read: Future[dict[str, Any] | DataError] | None = None
     try:
         iterator = kept or _iterator(client, table, arn, shard_id, result, bound)
         while iterator:
             try:
-                response = _call(client, table, bound, "GetRecords", ShardIterator=iterator,
-                                 Limit=per_call)
+                if next_read is not None:
+                    read, next_read = next_read, None
+                    response = _answer(read)
+                else:
+                    response = _call(client, table, bound, "GetRecords",
+                                     ShardIterator=iterator, Limit=per_call)
             except (StreamIteratorExpired, StreamTrimmed) as error:
                 if type(error) in recovered:
                     raise
@@ -287,9 +302,13 @@ def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resul
                 continue
             result.get_records_calls += 1
             records = response.get("Records", [])
+            iterator = response.get("NextShardIterator")
+            if read_ahead and records and iterator:
+                next_read = ahead(functools.partial(
+                    _call, client, table, bound, "GetRecords", ShardIterator=iterator,
+                    Limit=per_call))
             if not consume(records, shard_id):
                 return True
-            iterator = response.get("NextShardIterator")
             if records:
                 empty_left = 0
             elif not closed and iterator:
@@ -300,8 +319,19 @@ def read_shard(client: Any, table: Table, arn: str, shard: dict[str, Any], resul
                 empty_left -= 1
     except _OutOfCalls:
         return False
+    finally:
+        if next_read is not None:
+            futures_wait([next_read])  # not needed any more, but never left behind
     result.position["done"].append(shard_id)  # a closed shard, read to its end
     return True
+
+
+def _answer(read: Future[dict[str, Any] | DataError]) -> dict[str, Any]:
+    """The answer of a read made ahead, or the error it met, raised here."""
+    answer = read.result()
+    if isinstance(answer, DataError):
+        raise answer
+    return answer
 
 
 def _keep(records: list[dict[str, Any]], shard_id: str, result: StreamRead,
