@@ -199,6 +199,27 @@ def test_malformed_lines_and_files_are_messages_not_tracebacks():
     assert "not a JSON object" in messages[2] and "not valid JSON" in messages[3]
 
 
+def test_a_cell_protected_from_spreadsheets_reads_as_its_value():
+    # An export puts an apostrophe before a leading "-" or "=" so that no spreadsheet runs it
+    # as a formula; free text keeps it (it may be the value).
+    file = (b"user_id,order_id,placed_on,placed_at,status,total,notes\n"
+            b"u1,'=1,2024-01-15,2024-01-15 09:00,PAID,'-5,'-fragile\n")
+    [line] = imports.read_lines(Order, io.BytesIO(file), "csv")
+    assert line.errors == []
+    assert (line.item["order_id"], line.item["total"], line.item["notes"]) == (
+        "'=1", Decimal("-5"), ["'-fragile"])
+
+
+def test_a_line_longer_than_any_item_is_refused_without_reading_it_whole(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 100_000)
+    file = (b'{"user_id": "u1", "email": "a@example.com"}\n'
+            + b'{"user_id": "u2", "name": "' + b"x" * 300_000 + b'"}\n'
+            + b'{"user_id": "u3", "email": "c@example.com"}\n')
+    report = imports.dry_run(User, io.BytesIO(file), "jsonl")
+    assert (report.valid, report.bad_lines) == (2, [2])
+    assert "longer than 100,000 bytes" in report.messages[0][1]
+
+
 ROUND_TRIP = [
     Product.build_item({"product_id": "p1", "name": "Lamp", "category": "office",
                         "price": Decimal("-19.90"), "in_stock": True,

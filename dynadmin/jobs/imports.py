@@ -54,6 +54,7 @@ from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
 from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
+from ..definitions.keys import MissingKeyValue
 from ..editing import writes
 from ..editing.forms import EXTRA, EntityForm
 from ..editing.inputs import initial_text, shown
@@ -80,6 +81,8 @@ _READ = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 # What a spreadsheet-safe export puts an apostrophe before (a formula's first character).
 _PROTECTED = ("=", "+", "-", "@", "\t", "\r")
+#: fields whose text never starts with an apostrophe (free text may: it is kept there)
+_APOSTROPHE_FREE = (f.Number, f.NumberSet, f.Date, f.DateTime, f.TTL, f.Boolean, f.Choice)
 
 
 class ImportFileError(UserInputError):
@@ -341,8 +344,12 @@ class _Checker:
         values = dict(getattr(form, "values_read", {}))
         try:
             key = self.entity.key(values)
+        except MissingKeyValue as exc:
+            label = self.labels.get(exc.name, exc.name)
+            return ImportLine(number, None, [f"{label}: needed to find the item to update "
+                                             "(its key is spelt from it)"], given, version)
         except (FieldError, KeyTemplateError) as exc:
-            return ImportLine(number, None, [str(exc)], given, version)
+            return ImportLine(number, None, [printable_name(str(exc))], given, version)
         errors = self._key_mismatches(key, {a: v for a, v in keys.items() if a in key})
         return ImportLine(number, None if errors else key, errors, given, version)
 
@@ -426,8 +433,10 @@ def _recording(form_class: type[EntityForm]) -> type[EntityForm]:
 
 # -- a record → form data ------------------------------------------------------------------
 def _cell(fld: f.Field | None, text: str) -> str:
+    """A cell's text; the apostrophe an export puts before a formula's first character is
+    dropped where the field cannot start with one (a number, a date, a choice, a key)."""
     if (text[:1] == "'" and text[1:2] and text[1] in _PROTECTED
-            and not (isinstance(fld, f.String) and not isinstance(fld, f.Choice))):
+            and (fld is None or isinstance(fld, _APOSTROPHE_FREE))):
         return text[1:]
     return text
 
@@ -730,9 +739,12 @@ def _update(table: Table, entity: type[Entity], form_class: type[EntityForm],
             line: ImportLine, original: dict[str, Any] | None, *, user: Any, entity_label: str,
             admin: EntityAdmin | None, request: Any) -> LineOutcome:
     key = line.item
-    if original is None or table.classify(original) is not entity:
+    if original is None:
         return LineOutcome(line.number, "invalid", f"no {entity._meta.verbose_name} has this "
                            "key: updating changes existing items only", key)
+    if table.classify(original) is not entity:
+        return LineOutcome(line.number, "invalid", "the item with this key is not "
+                           f"a {entity._meta.verbose_name}; not written", key)
     version = entity._meta.version_field
     if line.version is not None and version is not None and (
             original.get(version.attribute) != line.version):
@@ -755,7 +767,8 @@ def _update(table: Table, entity: type[Entity], form_class: type[EntityForm],
     form.data = {**untouched, **line.data}
     form._errors = None
     if not form.is_valid() or form.cleaned_item is None:
-        messages = [f"{name}: {m}" if name != forms.forms.NON_FIELD_ERRORS else str(m)
+        messages = [str(m) if name == forms.forms.NON_FIELD_ERRORS else
+                    f"{'Other attributes' if name == EXTRA else form.fields[name].label}: {m}"
                     for name, ms in form.errors.items() for m in ms]
         return LineOutcome(line.number, "invalid", "; ".join(messages), key)
     try:
