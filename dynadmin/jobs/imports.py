@@ -37,6 +37,8 @@ written"); it is never written (a write raises it).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -255,10 +257,13 @@ def _csv_records(file: IO[bytes]) -> Iterator[tuple[int, list[str] | None, str]]
             return
         except csv.Error as exc:
             done = reader.line_num
+            for n in range(start, done + 1):
+                bad.pop(n, None)
             yield start, None, f"not readable as CSV ({exc})"
             continue
         done = reader.line_num
-        problems = [bad[n] for n in range(start, done + 1) if n in bad]
+        # Taken out as they are met: a file of bad lines must not fill memory with notes.
+        problems = [bad.pop(n) for n in range(start, done + 1) if n in bad]
         if problems:
             yield start, None, problems[0]
         elif any(cell.strip() for cell in cells):
@@ -529,8 +534,6 @@ def _json_value_text(checker: _Checker, name: str, fld: f.Field, value: Any) -> 
 
 def _plain_to_stored(fld: f.Field, value: Any) -> Any:
     """Plain JSON as the JSON export writes it (binary as base64, sets as lists) → stored."""
-    import base64
-    import binascii
 
     def b64(text: Any) -> bytes:
         if not isinstance(text, str):
