@@ -411,3 +411,35 @@ def test_any_bytes_are_a_report_never_a_traceback(raw, fmt):
     report = imports.dry_run(Order, io.BytesIO(b"user_id,order_id,placed_on\n" + raw
                                                if fmt == "csv" else raw), fmt)
     assert report.valid + report.bad == report.lines
+
+
+class CountingFile(io.BytesIO):
+    """A file that remembers how far it has been read."""
+
+    def read(self, size=-1):
+        block = super().read(size)
+        self.furthest = max(getattr(self, "furthest", 0), self.tell())
+        return block
+
+
+def test_the_file_is_read_as_a_stream_never_whole():
+    file, _ = order_file(5000, bad_every=1000)
+    stream = CountingFile(file)
+    lines = imports.read_lines(Order, stream, "csv")
+    first = next(lines)
+    assert first.number == 2 and first.errors == []
+    assert stream.furthest < len(file) / 4
+
+
+def test_update_reads_the_items_in_batches_of_a_hundred(shop_table, django_user_model):
+    user = django_user_model.objects.create_user("loader")
+    file, _ = order_file(150, bad_every=1000)
+    assert counts(imported(shop_table, Order, file, user=user)) == {"created": 150}
+    update = order_csv(*(f"u1,{n:05},2024-01-15,SHIPPED" for n in range(150)),
+                       columns="user_id,order_id,placed_on,status")
+    with data.recording() as calls:
+        outcomes = imported(shop_table, Order, update, mode="update", user=user)
+    assert counts(outcomes) == {"updated": 150}
+    assert calls.operations.count("BatchGetItem") == 2
+    assert calls.operations.count("UpdateItem") == 150
+    assert {i["status"] for i in orders_of_u1(shop_table)} == {"SHIPPED"}
