@@ -372,10 +372,14 @@ def test_the_job_adapter_imports_its_chunk_from_storage(shop_table, django_user_
     job = SimpleNamespace(parameters={"file": name, "format": "csv", "mode": "create"},
                           created_by=user)
     admin = site.get_entity_admin(Order)
-    first = imports.run_chunk(job, SimpleNamespace(first_line=1, last_line=6), admin=admin,
-                              storage=storage)
-    rest = imports.run_chunk(job, SimpleNamespace(first_line=6, last_line=None), admin=admin,
-                             storage=storage)
+    first = list(imports.run_chunk(job, SimpleNamespace(first_line=1, last_line=6),
+                                   admin=admin, storage=storage))
+    chunk = SimpleNamespace(first_line=6, last_line=None)
+    rest = list(imports.run_chunk(job, chunk, admin=admin, storage=storage))
+    # A worker taking the chunk over resumes after the last line checkpointed; a line
+    # written again would find its item there, never overwrite it.
+    again = list(imports.run_chunk(job, chunk, admin=admin, storage=storage, resume_after=7))
+    assert [(o.number, o.outcome) for o in again][:1] == [(8, "exists")]
     # The first line's quoted cell spans lines 2 and 3.
     assert [o.number for o in first + rest] == [2, *range(4, 13)]
     assert [o.number for o in first + rest if o.outcome == "invalid"] == sorted(bad)

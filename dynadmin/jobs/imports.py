@@ -23,6 +23,11 @@ it is never held in memory whole.
   DynamoDB's export to S3 writes it. Attributes the entity does not declare are its other
   attributes, as in the form's "Other attributes" box.
 
+In CSV, a column the file does not have starts as the create form starts it (the field's
+default, a required TTL's default lifetime); a JSON line is a whole item, so an attribute it
+lacks is absent. An empty cell is an empty input: no value (in "update" mode, the attribute
+removed, as clearing it in the edit form does).
+
 A line's number is the file's: the CSV header is line 1, and a record whose quoted cell spans
 lines is numbered from where it starts. Blank lines are skipped.
 
@@ -799,22 +804,27 @@ def _same_text(a: Any, b: Any) -> bool:
 
 
 # -- a chunk of an import job ------------------------------------------------------------------
-def run_chunk(job: Any, chunk: Any, *, admin: EntityAdmin, storage: Any = None
-              ) -> list[LineOutcome]:
-    """Import one chunk of a stored file, as ``job``'s creator.
+def run_chunk(job: Any, chunk: Any, *, admin: EntityAdmin, storage: Any = None,
+              resume_after: int | None = None) -> Iterator[LineOutcome]:
+    """Import one chunk of a stored file, as ``job``'s creator: each line's outcome as it
+    is written, so that the engine can checkpoint after each.
 
     Reads ``job.parameters["file"]`` (the file's name in ``storage``, by default Django's
     ``default_storage``), ``job.parameters["format"]`` ("csv" or "jsonl"),
     ``job.parameters.get("mode", "create")``, ``job.created_by`` (the user whose permissions
     apply), and ``chunk.first_line`` / ``chunk.last_line``: the chunk's lines are
-    [first_line, last_line), ``last_line`` None for the rest of the file."""
+    [first_line, last_line), ``last_line`` None for the rest of the file. ``resume_after``:
+    the last line number a previous run of this chunk checkpointed (its lines are skipped).
+    The request-like object the admin's permission hooks see has ``user`` only."""
     if storage is None:
         from django.core.files.storage import default_storage as storage
     parameters = job.parameters
     mode = parameters.get("mode", "create")
     request = SimpleNamespace(user=job.created_by)
+    first = chunk.first_line if resume_after is None else max(chunk.first_line,
+                                                              resume_after + 1)
     with storage.open(parameters["file"], "rb") as file:
-        lines = read_range(admin, file, parameters["format"], chunk.first_line,
-                           chunk.last_line, mode=mode, request=request)
-        return list(import_lines(admin.opts.table, admin.entity, lines, mode=mode,
-                                 admin=admin, request=request))
+        lines = read_range(admin, file, parameters["format"], first, chunk.last_line,
+                           mode=mode, request=request)
+        yield from import_lines(admin.opts.table, admin.entity, lines, mode=mode, admin=admin,
+                                request=request)
