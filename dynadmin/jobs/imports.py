@@ -53,7 +53,8 @@ from types import SimpleNamespace
 from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from .. import data, limits
 from ..data.errors import DataError
@@ -95,8 +96,8 @@ _APOSTROPHE_FREE = (f.Number, f.NumberSet, f.Date, f.DateTime, f.TTL, f.Boolean,
 class ImportFileError(UserInputError):
     """A file that cannot be read as an import at all (its header, its format)."""
 
-    title = "This file cannot be imported"
-    advice = "Nothing was written."
+    title = gettext_lazy("This file cannot be imported")
+    advice = gettext_lazy("Nothing was written.")
 
 
 @dataclass
@@ -209,8 +210,6 @@ def _physical_lines(file: IO[bytes]) -> Iterator[bytes]:
     item comes as ``_TooLong`` rather than filling memory."""
     pending, skipping = b"", False
     while block := file.read(_READ):
-        if isinstance(block, str):
-            block = block.encode("utf-8")
         pending += block
         *lines, pending = pending.split(b"\n")
         for line in lines:
@@ -333,10 +332,10 @@ class _Checker:
             return self._check_update(number, given, keys, version)
         form = self.form
         form.data = {**(self.blank if whole else self.untouched), **given}
-        form._errors = None  # bound again: Django cleans on the next look at ``errors``
         form.cleaned_item = None
+        form.full_clean()  # bound again, so cleaned again
         errors = self._messages(form)
-        item = form.cleaned_item
+        item = _cleaned_item(form)
         if item is not None and not errors:
             errors = self._key_mismatches(item, keys)
         return ImportLine(number, None if errors else item, errors, given, version)
@@ -346,8 +345,8 @@ class _Checker:
         """The columns given, each cleaned as the form would; the key they spell."""
         form = self.form
         form.data = {**self.untouched, **given}
-        form._errors = None
         form.cleaned_item = None
+        form.full_clean()
         errors = [m for name, m in self._field_messages(form) if name in given]
         if errors:
             return ImportLine(number, None, errors, given, version)
@@ -371,16 +370,17 @@ class _Checker:
         if version is None or text in (None, ""):
             return None
         try:
-            return version.to_python(text.strip() if isinstance(text, str) else text)
+            number = version.to_python(text.strip() if isinstance(text, str) else text)
+            return None if number is None else Decimal(number)
         except FieldError as exc:
             errors.append(str(exc))
             return None
 
     def _field_messages(self, form: EntityForm) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         for name, messages in form.errors.items():
             for message in messages:
-                if name == forms.forms.NON_FIELD_ERRORS:
+                if name == NON_FIELD_ERRORS:
                     out.append((name, str(message)))
                 else:
                     label = "Other attributes" if name == EXTRA else self.labels.get(name, name)
@@ -405,6 +405,10 @@ class _Checker:
         return errors
 
 
+def _cleaned_item(form: EntityForm) -> dict[str, Any] | None:
+    return form.cleaned_item
+
+
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else dumps_plain_json(value, indent=None)
     text = printable_name(text)
@@ -413,13 +417,14 @@ def _short(value: Any) -> str:
 
 def _same_key(given: Any, built: Any) -> bool:
     if isinstance(built, (bytes, bytearray)):
-        return given == built or given == dumps_plain_json(bytes(built), indent=None).strip('"')
+        return bool(given == built
+                    or given == dumps_plain_json(bytes(built), indent=None).strip('"'))
     if isinstance(built, Decimal):
         try:
             return Decimal(str(given)) == built
         except ArithmeticError:
             return False
-    return given == built
+    return bool(given == built)
 
 
 def _recording(form_class: type[EntityForm]) -> type[EntityForm]:
@@ -729,7 +734,8 @@ def _update_batch(table: Table, entity: type[Entity], batch: list[ImportLine], *
                   entity_label: str, admin: EntityAdmin | None, request: Any
                   ) -> Iterator[LineOutcome]:
     try:
-        found = data.batch_get(table, [line.item for line in batch], consistent=True)
+        found = data.batch_get(table, [line.item for line in batch if line.item is not None],
+                               consistent=True)
     except DataError as exc:
         for line in batch:
             yield LineOutcome(line.number, "failed", str(exc), line.item)
@@ -738,7 +744,7 @@ def _update_batch(table: Table, entity: type[Entity], batch: list[ImportLine], *
                for item in found}
     form_class = type(f"{entity._meta.name}ImportForm", (EntityForm,), {"entity": entity})
     for line in batch:
-        original = current.get(json.dumps(sorted(line.item.items()), default=str))
+        original = current.get(json.dumps(sorted((line.item or {}).items()), default=str))
         yield _update(table, entity, form_class, line, original, user=user,
                       entity_label=entity_label, admin=admin, request=request)
 
@@ -773,9 +779,9 @@ def _update(table: Table, entity: type[Entity], form_class: type[EntityForm],
         return LineOutcome(line.number, "invalid", f"{', '.join(kept)}: read-only or kept as "
                            "stored; an import cannot change it", key)
     form.data = {**untouched, **line.data}
-    form._errors = None
+    form.full_clean()
     if not form.is_valid() or form.cleaned_item is None:
-        messages = [str(m) if name == forms.forms.NON_FIELD_ERRORS else
+        messages = [str(m) if name == NON_FIELD_ERRORS else
                     f"{'Other attributes' if name == EXTRA else form.fields[name].label}: {m}"
                     for name, ms in form.errors.items() for m in ms]
         return LineOutcome(line.number, "invalid", "; ".join(messages), key)
