@@ -1,0 +1,1 @@
+"""Bulk jobs: operations over everything a query matches, or over an uploaded file."""
