@@ -134,7 +134,7 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: install
 	$(PY) -m examples.project.local install
 	DYNADMIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:xdist -q \
-		--hypothesis-show-statistics tests/test_any_stored_value.py
+		--hypothesis-show-statistics tests/test_any_stored_value.py tests/test_job_imports.py
 
 bench: install  ## the benchmark (bench/README.md): loads 1M items once, then measures
 	$(PY) bench/run.py
