@@ -5,8 +5,9 @@ each chunk's items become one part file (``dynadmin-exports/<job>/part-000001.cs
 whole again when a worker takes over a chunk another left unfinished, and the finished parts
 are then streamed, in order, into the one file offered for download. Nothing holds a file in
 memory: items are encoded and written in blocks, and parts are copied in blocks, so a worker's
-memory does not grow with the size of the export (a storage's own buffer aside: S3Storage
-sends a multipart upload in parts of ``AWS_S3_FILE_BUFFER_SIZE``).
+memory does not grow with the size of the export (a storage's own buffers aside: S3Storage
+sends a multipart upload in parts of ``AWS_S3_FILE_BUFFER_SIZE``, and reads each part, one
+chunk's items, whole into memory unless ``AWS_S3_MAX_MEMORY_SIZE`` sends it to disk).
 
 Three formats, each spelling values as the partition page's download does, so a page's
 download and a full export of the same items agree:
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIRECTORY", "FORMATS", "ExportFormat", "ExportPartMissing", "PartResult", "assemble",
-    "dynamodb_json_line", "export_storage", "part_name", "run_chunk", "write_part",
+    "dynamodb_json_line", "export_storage", "finish", "part_name", "run_chunk",
+    "write_part",
 ]
 
 #: Where exports live in the storage: one folder per job.
@@ -152,6 +154,17 @@ def run_chunk(job: Any, chunk: Any, items: Iterable[Mapping[str, Any]], table: T
     ``chunk.number``; ``table`` and ``entity`` are the ones the chunk's query was read with."""
     return write_part(export_storage(), job.id, chunk.number, job.parameters["format"], table,
                       entity, items)
+
+
+def finish(job: Any, part_names: Sequence[str], table: Table,
+           entity: type[Entity] | None = None) -> str:
+    """The job engine's call once every chunk of an export job is written: ``assemble`` the
+    parts (in chunk order) into ``<table>-<entity>.<extension>``. Reads ``job.id`` and
+    ``job.parameters["format"]``; returns the stored name ``download_url`` signs."""
+    fmt = job.parameters["format"]
+    what = entity._meta.name if entity is not None else "items"
+    return assemble(export_storage(), job.id, fmt, part_names, table, entity,
+                    f"{table.name}-{what}.{_format(fmt).extension}")
 
 
 def _format(fmt: str) -> ExportFormat:
