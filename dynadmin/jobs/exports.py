@@ -221,7 +221,7 @@ def _lines(fmt: str, table: Table, entity: type[Entity] | None,
     if fmt == "ddb-json":
         return (dynamodb_json_line(item) + "\n" for item in items)
     layout = _CsvLayout(table, entity)
-    return (_csv_text([layout.row(item)]) for item in items)
+    return _csv_lines(layout.row(item) for item in items)
 
 
 # -- DynamoDB JSON ------------------------------------------------------------------------
@@ -265,6 +265,17 @@ def _csv_text(rows: Iterable[Sequence[str]]) -> str:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue()
+
+
+def _csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """Each row as CSV text, through one writer and one buffer emptied after every row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 @dataclass(frozen=True)
