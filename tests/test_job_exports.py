@@ -572,3 +572,78 @@ def test_an_export_of_nothing_is_a_csv_heading(file_storage):
     name = exports.assemble(file_storage, "job-empty", "csv", [], shop, Order, "none.csv")
     with file_storage.open(name, "rb") as exported:
         assert exported.read().decode() == ",".join(ORDER_COLUMNS) + "\r\n"
+
+
+# -- a worker killed mid-chunk --------------------------------------------------------------
+KILLED_SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    import django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    django.setup()
+    from django.core.files.storage import FileSystemStorage
+    from dynadmin.jobs import exports
+    from examples.shop.definitions import Order, shop
+
+    kind, where, stop_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if kind == "file":
+        storage = FileSystemStorage(location=where)
+    else:
+        from django.conf import settings
+        from storages.backends.s3 import S3Storage
+        settings.AWS_S3_FILE_BUFFER_SIZE = int(sys.argv[5])
+        storage = S3Storage(bucket_name=sys.argv[4], endpoint_url=where, access_key="local",
+                            secret_key="local", region_name="us-east-1",
+                            addressing_style="path")
+
+    def items():
+        for n in range(stop_after * 2):
+            if n == stop_after:
+                print("stopping", flush=True)
+                time.sleep(3600)  # killed here, halfway through its chunk
+            yield {"PK": "USER#u1", "SK": f"ORDER#{n:06d}", "note": "x" * 500}
+
+    exports.write_part(storage, "job-killed", 1, "jsonl", shop, Order, items())
+""")
+
+
+def _killed_midway(kind, where, *extra):
+    """A worker writing part 1, killed (SIGKILL) halfway through its items."""
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SCRIPT, kind, where, "2000", *extra],
+        cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline() == "stopping\n"
+    finally:
+        worker.kill()  # SIGKILL: no cleanup, no close of the file or the upload
+        worker.wait()
+    return [{"PK": "USER#u1", "SK": f"ORDER#{n:06d}", "note": "x" * 500}
+            for n in range(4000)]
+
+
+def _taken_over(storage, items):
+    """Another worker takes the chunk over: part 1 written again, whole, and joined."""
+    part = exports.write_part(storage, "job-killed", 1, "jsonl", shop, Order, items)
+    name = exports.assemble(storage, "job-killed", "jsonl", [part.name], shop, Order,
+                            "killed.jsonl")
+    with storage.open(name, "rb") as exported:
+        lines = exported.read().decode().splitlines()
+    assert sorted(json.loads(line)["SK"] for line in lines) == [i["SK"] for i in items]
+
+
+def test_a_chunk_whose_worker_was_killed_is_written_again_whole(file_storage):
+    items = _killed_midway("file", file_storage.location)
+    half = exports.part_name("job-killed", 1, "jsonl")
+    assert 0 < file_storage.size(half)  # what the killed worker left: some lines
+    _taken_over(file_storage, items)
+
+
+def test_a_chunk_killed_on_its_way_to_s3_leaves_no_object(s3_storage, s3_endpoint):
+    items = _killed_midway("s3", s3_endpoint, BUCKET, str(S3_PART_BYTES))
+    # Parts were uploaded, but the multipart upload was never completed: nothing to take
+    # for a whole part (an S3 lifecycle rule aborts such uploads).
+    uploads = _s3(s3_endpoint).list_multipart_uploads(Bucket=BUCKET,
+                                                      Prefix="dynadmin-exports/job-killed/")
+    assert uploads.get("Uploads")
+    assert not s3_storage.exists(exports.part_name("job-killed", 1, "jsonl"))
+    _taken_over(s3_storage, items)
