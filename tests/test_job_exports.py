@@ -477,7 +477,7 @@ def test_an_expired_link_says_so(client, django_user_model, file_storage, export
     response = client.get(url)
     assert response.status_code == 410
     assert b"This link to an export has expired" in response.content
-    assert b"valid for 1 hours" in response.content
+    assert b"links are valid for 1 hour." in response.content
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import Storage, storages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import conf
 from ..services.links import site_url
@@ -53,8 +54,8 @@ def download_export(request: HttpRequest, site: AdminSite, token: str) -> HttpRe
     except signing.SignatureExpired:
         return error_response(
             request, 410, _("Download link expired"),
-            _("This link to an export has expired: links are valid for %(hours)s hours.")
-            % {"hours": _hours(conf.get("EXPORT_LINK_SECONDS"))},
+            _("This link to an export has expired: links are valid for %(duration)s.")
+            % {"duration": _duration(conf.get("EXPORT_LINK_SECONDS"))},
             _("Open the export's job page for a new link."))
     except signing.BadSignature:
         return error_response(
@@ -87,5 +88,9 @@ def _signs_addresses(storage: Storage) -> bool:
             and getattr(storage, "querystring_auth", True) is not False)
 
 
-def _hours(seconds: int) -> str:
-    return f"{seconds / 3600:g}"
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    minutes = max(1, seconds // 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
