@@ -158,6 +158,11 @@ def _wire_json(value: dict) -> dict:
     return value
 
 
+def _compact_wire(attributes: dict) -> str:
+    return json.dumps({k: _wire_json(v) for k, v in attributes.items()}, ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":"))
+
+
 def _plain(value: dict):
     """A wire value as plain JSON parses back (numbers as Decimal)."""
     (kind, body), = value.items()
@@ -188,8 +193,7 @@ def _check_lines(fmt: str, text: str, wire: list[dict]) -> None:
     lines = text.split("\n")
     assert lines.pop() == ""  # every line ends with a line break
     if fmt == "ddb-json":
-        expected = [json.dumps({"Item": {k: _wire_json(v) for k, v in item.items()}},
-                               ensure_ascii=False, sort_keys=True) for item in wire]
+        expected = ['{"Item":' + _compact_wire(item) + "}" for item in wire]
         assert sorted(lines) == sorted(expected)
     else:
         assert len(lines) == len(wire)
@@ -221,7 +225,8 @@ def _check_csv(text: str, wire: list[dict]) -> None:
             else:
                 assert _loads_plain(cell) == _plain(value)
         other = row[-1]
-        if item:
+        if item:  # the rest, as DynamoDB JSON in the DynamoDB JSON export's own spelling
+            assert other == _compact_wire(item)
             assert same_value(loads_dynamodb_json(other), deserialize_item(item))
         else:
             assert other == ""

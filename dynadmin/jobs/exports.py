@@ -36,14 +36,15 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.storage import Storage, storages
 
 from .. import conf
-from ..data.serialization import dumps_dynamodb_json, dumps_plain_json, serialize_item
+from ..data.serialization import dumps_plain_json, serialize_item
 from ..services.partitions.export import _cell as page_cell
 
 if TYPE_CHECKING:
     from ..definitions import Entity, Field, Table
 
 __all__ = [
-    "DIRECTORY", "FORMATS", "ExportFormat", "ExportPartMissing", "PartResult", "assemble",
+    "DIRECTORY", "FORMATS", "OTHER_ATTRIBUTES", "ExportFormat", "ExportPartMissing",
+    "PartResult", "assemble",
     "dynamodb_json_line", "export_storage", "finish", "part_name", "run_chunk",
     "write_part",
 ]
@@ -138,7 +139,7 @@ def assemble(storage: Storage, job_id: Any, fmt: str, part_names: Sequence[str],
         raise ExportPartMissing(f"the export's part {missing[0]} is not in the storage")
     with _open_for_writing(storage, name) as out:
         if fmt == "csv":
-            out.write(_csv_text([_CsvLayout(table, entity).headings()]).encode())
+            out.write(next(_csv_lines([_CsvLayout(table, entity).headings()])).encode())
         for part in part_names:
             with storage.open(part, "rb") as source:
                 while block := source.read(BLOCK_BYTES):
@@ -226,11 +227,15 @@ def _lines(fmt: str, table: Table, entity: type[Entity] | None,
 
 # -- DynamoDB JSON ------------------------------------------------------------------------
 def dynamodb_json_line(item: Mapping[str, Any]) -> str:
-    """``{"Item": {...}}``: an item as DynamoDB's export to S3 writes it, its numbers as
-    DynamoDB returns them (``0.0000001``, where Python's ``Decimal`` prints ``1E-7``) and the
-    members of a set in sorted order."""
-    wire = {name: _wire_json(value) for name, value in serialize_item(item).items()}
-    return json.dumps({"Item": wire}, ensure_ascii=False, sort_keys=True)
+    """``{"Item":{...}}``: an item as DynamoDB's export to S3 writes it."""
+    return f'{{"Item":{_dynamodb_json(item)}}}'
+
+
+def _dynamodb_json(attributes: Mapping[str, Any]) -> str:
+    """Compact DynamoDB JSON, numbers as DynamoDB returns them (``0.0000001``, where Python's
+    ``Decimal`` prints ``1E-7``), the members of a set in sorted order."""
+    wire = {name: _wire_json(value) for name, value in serialize_item(attributes).items()}
+    return json.dumps(wire, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _wire_json(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,12 +266,6 @@ def _positional(text: str) -> str:
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def _csv_text(rows: Iterable[Sequence[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
-
-
 def _csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
     """Each row as CSV text, through one writer and one buffer emptied after every row."""
     buffer = io.StringIO()
@@ -317,7 +316,7 @@ class _CsvLayout:
             else:
                 cells.append(from_keys.get(column.heading, ""))
         other = {a: v for a, v in item.items() if a not in self.attributes}
-        cells.append(page_cell(dumps_dynamodb_json(other, indent=None)) if other else "")
+        cells.append(page_cell(_dynamodb_json(other)) if other else "")
         return cells
 
     def _key_only_values(self, item: Mapping[str, Any]) -> dict[str, str]:
