@@ -82,6 +82,10 @@ DEFAULTS: dict[str, Any] = {
     # change is kept before DynamoDB's TTL deletes it.
     "HISTORY_TABLE": "dynadmin-history",
     "HISTORY_RETENTION_DAYS": 90,
+    # Full exports (dynadmin/jobs/exports.py): the alias in the project's STORAGES they are
+    # written to, and the seconds a link to download a finished one stays valid.
+    "EXPORT_STORAGE": "default",
+    "EXPORT_LINK_SECONDS": 24 * 3600,
 }
 
 

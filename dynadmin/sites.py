@@ -240,6 +240,7 @@ class AdminSite:
             browse,
             changes,
             delete,
+            downloads,
             edit,
             health,
             history,
@@ -277,6 +278,7 @@ class AdminSite:
             path("t/<str:table>/activity/", wrap(activity.activity_view), name="activity"),
             path("t/<str:table>/health/", wrap(health.health_page), name="health"),
             path("t/<str:table>/health.json", wrap(health.health_json), name="health_json"),
+            path("exports/<str:token>/", wrap(downloads.download_export), name="export_download"),
         ]
 
     def admin_view(self, view: Callable[..., HttpResponse], *, public: bool = False
