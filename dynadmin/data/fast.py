@@ -1,0 +1,202 @@
+"""The hot DynamoDB calls, sent through botocore's own pieces without its request pipeline.
+
+A boto3 call builds every request through the service model: parameter validation, the
+serializer's walk of every attribute value, endpoint rules and a dozen events, about a
+millisecond of CPU for a page's Query before anything is sent. dynadmin already holds its
+requests in DynamoDB's wire form (``{"S": "..."}``, numbers as strings, binary as bytes), so
+for the operations pages and writes make, its own clients build the JSON body directly
+(binary values base64-encoded, as botocore's serializer does) and keep the rest botocore's:
+
+- the client's credentials object, frozen for every attempt (so refreshing credentials and an
+  assumed role renew exactly as they do for boto3), and botocore's SigV4 signer;
+- the client's pooled HTTP session, endpoint, region and timeouts;
+- the client's retries: every attempt emits the client's ``before-send`` event (the request's
+  budget, the adaptive rate limiter) and ``needs-retry`` event (botocore's retry decision,
+  dynadmin's attempt notes), exactly as botocore's endpoint does;
+- a successful answer parsed by ``json.loads`` (binary values decoded, as ``responses.py``
+  does for boto3's reads); an error answer parsed by botocore's own parser with the
+  operation's model and raised as the client's own ``ClientError`` class, so that
+  ``translate`` sees what it sees today (a failed condition's item, a cancelled
+  transaction's reasons) and nothing is ever sent twice to find out.
+
+Every other operation (and Scan, which stays refused) goes through boto3; so does a client
+dynadmin did not build (a host's, DynamoDB Streams'), or one that signs nothing.
+``DYNADMIN_FAST_CALLS = False`` sends everything through boto3.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+import weakref
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.endpoint import convert_to_response_dict
+from botocore.hooks import first_non_none_response
+from botocore.parsers import create_parser
+
+from .. import conf
+from .responses import decode_binary
+
+__all__ = ["FAST_OPERATIONS", "adopt", "route_for"]
+
+#: the operations the fast path sends; everything else goes through boto3
+FAST_OPERATIONS = frozenset({"Query", "GetItem", "BatchGetItem", "PutItem", "UpdateItem",
+                             "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+
+_routes: weakref.WeakKeyDictionary[Any, _Route] = weakref.WeakKeyDictionary()
+
+
+def adopt(client: Any) -> None:
+    """Let the fast path send the hot operations of one of dynadmin's own DynamoDB clients."""
+    _routes[client] = _Route(client)
+
+
+def route_for(client: Any, operation: str) -> _Route | None:
+    """How to send ``operation`` through ``client`` without boto3, or None: through boto3."""
+    if operation not in FAST_OPERATIONS:
+        return None
+    route = _routes.get(client)
+    if route is None or route.credentials is None or not conf.get("FAST_CALLS"):
+        return None
+    return route
+
+
+def _blob(value: Any) -> str:
+    """Binary attribute values, as botocore's JSON serializer writes them."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not a DynamoDB wire value")
+
+
+class _Route:
+    """What one client's requests need, read once (holds no reference to the client, so a
+    forgotten client is collected as before)."""
+
+    def __init__(self, client: Any) -> None:
+        meta = client.meta
+        self.url = meta.endpoint_url.rstrip("/") + "/"
+        self.region = meta.region_name
+        self.signing_name = meta.service_model.signing_name
+        self.credentials = client._request_signer._credentials  # None: the client signs nothing
+        self.http = client._endpoint.http_session
+        self.events = meta.events
+        self.service_model = meta.service_model
+        self.service = meta.service_model.service_id.hyphenize()
+        self.exceptions = client.exceptions
+        self.config = meta.config
+        self.user_agent = client._user_agent_creator.to_string()
+        self.target = meta.service_model.metadata["targetPrefix"] + "."
+        self.content_type = "application/x-amz-json-" + meta.service_model.metadata[
+            "jsonVersion"]
+        self._models: dict[str, Any] = {}
+
+    def model(self, operation: str) -> Any:
+        model = self._models.get(operation)
+        if model is None:
+            model = self._models[operation] = self.service_model.operation_model(operation)
+        return model
+
+    # -- one call --------------------------------------------------------------------------
+    def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Make the call as the client would: same attempts, same answer, same errors."""
+        model = self.model(operation)
+        body = json.dumps(params, default=_blob).encode()
+        context: dict[str, Any] = {"client_region": self.region, "client_config": self.config}
+        request_dict = {"context": context, "url_path": "/", "method": "POST", "body": body}
+        invocation = str(uuid.uuid4())
+        attempts = 1
+        while True:
+            context["retries"] = {"attempt": attempts, "invocation-id": invocation}
+            response, exception = self._attempt(operation, model, body, attempts, invocation)
+            if not self._needs_retry(operation, model, attempts, request_dict, response,
+                                     exception):
+                break
+            attempts += 1
+        if exception is not None:
+            self.events.emit(f"after-call-error.{self.service}.{operation}",
+                             exception=exception, context=context)
+            raise exception
+        http, parsed = response
+        parsed["ResponseMetadata"]["RetryAttempts"] = attempts - 1
+        self.events.emit(f"after-call.{self.service}.{operation}", http_response=http,
+                         parsed=parsed, model=model, context=context)
+        if http.status_code >= 300:
+            code = parsed.get("Error", {}).get("Code")
+            raise self.exceptions.from_code(code)(parsed, operation)
+        return parsed
+
+    def _request(self, operation: str, body: bytes, attempt: int, invocation: str) -> Any:
+        request = AWSRequest(method="POST", url=self.url, data=body, headers={
+            "X-Amz-Target": self.target + operation,
+            "Content-Type": self.content_type,
+            "User-Agent": self.user_agent,
+            "amz-sdk-invocation-id": invocation,
+            "amz-sdk-request": f"attempt={attempt}",
+        })
+        # Frozen per attempt: refreshable credentials (an assumed role) renew here, under
+        # botocore's own lock, exactly as for a boto3 call.
+        SigV4Auth(self.credentials.get_frozen_credentials(), self.signing_name,
+                  self.region).add_auth(request)
+        return request.prepare()
+
+    def _attempt(self, operation: str, model: Any, body: bytes, attempt: int,
+                 invocation: str) -> tuple[tuple[Any, dict[str, Any]] | None,
+                                           Exception | None]:
+        """One request, as botocore's endpoint makes it: ``before-send`` first (it may stop
+        the call: the budget), any failure to send kept for the retry decision."""
+        try:
+            request = self._request(operation, body, attempt, invocation)
+            self.events.emit(f"before-send.{self.service}.{operation}", request=request)
+            http = self.http.send(request)
+        except Exception as exc:  # noqa: BLE001 - handed to the retry decision, as botocore does
+            return None, exc
+        return (http, self._parse(operation, model, http)), None
+
+    def _needs_retry(self, operation: str, model: Any, attempts: int,
+                     request_dict: dict[str, Any], response: Any,
+                     exception: Exception | None) -> bool:
+        responses = self.events.emit(
+            f"needs-retry.{self.service}.{operation}", response=response, endpoint=None,
+            operation=model, attempts=attempts, caught_exception=exception,
+            request_dict=request_dict)
+        delay = first_non_none_response(responses)
+        if delay is None or delay is False:
+            return False
+        time.sleep(delay)
+        return True
+
+    def _parse(self, operation: str, model: Any, http: Any) -> dict[str, Any]:
+        content = http.content
+        if http.status_code < 300:
+            answer = json.loads(content) if content else {}
+            if b'"B":' in content or b'"BS":' in content:
+                decode_binary(answer)
+        else:
+            answer = self._parse_error(model, http)
+        headers = http.headers
+        answer["ResponseMetadata"] = {
+            "RequestId": headers.get("x-amzn-requestid", ""),
+            "HTTPStatusCode": http.status_code,
+            "HTTPHeaders": {name.lower(): value for name, value in headers.items()},
+            "RetryAttempts": 0,
+        }
+        return answer
+
+    def _parse_error(self, model: Any, http: Any) -> dict[str, Any]:
+        """An error answer as botocore's client parses it, modeled fields included (a failed
+        condition's item, a cancelled transaction's reasons, typed like boto3's)."""
+        response_dict = convert_to_response_dict(http, model)
+        parser = create_parser(self.service_model.resolved_protocol)
+        parsed = parser.parse(response_dict, model.output_shape)
+        code = parsed.get("Error", {}).get("Code")
+        shape = self.service_model.shape_for_error_code(code) if code else None
+        if shape is not None:
+            parsed.update(parser.parse(response_dict, shape))
+        parsed.pop("ResponseMetadata", None)
+        return parsed
+
