@@ -93,18 +93,27 @@ class _Route:
         self.target = meta.service_model.metadata["targetPrefix"] + "."
         self.content_type = "application/x-amz-json-" + meta.service_model.metadata[
             "jsonVersion"]
-        self._models: dict[str, Any] = {}
+        self._models: dict[str, tuple[Any, tuple[str, ...]]] = {}
 
-    def model(self, operation: str) -> Any:
-        model = self._models.get(operation)
-        if model is None:
-            model = self._models[operation] = self.service_model.operation_model(operation)
-        return model
+    def model(self, operation: str) -> tuple[Any, tuple[str, ...]]:
+        """The operation's model, and its members botocore fills with a fresh token when the
+        caller gives none (TransactWriteItems' ``ClientRequestToken``: retries of one call
+        share it, so DynamoDB applies the transaction once)."""
+        known = self._models.get(operation)
+        if known is None:
+            model = self.service_model.operation_model(operation)
+            tokens = tuple(name for name, shape in model.input_shape.members.items()
+                           if shape.metadata.get("idempotencyToken"))
+            known = self._models[operation] = (model, tokens)
+        return known
 
     # -- one call --------------------------------------------------------------------------
     def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Make the call as the client would: same attempts, same answer, same errors."""
-        model = self.model(operation)
+        model, tokens = self.model(operation)
+        for name in tokens:
+            if name not in params:
+                params = {**params, name: str(uuid.uuid4())}
         body = json.dumps(params, default=_blob).encode()
         context: dict[str, Any] = {"client_region": self.region, "client_config": self.config}
         request_dict = {"context": context, "url_path": "/", "method": "POST", "body": body}

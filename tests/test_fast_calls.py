@@ -1,0 +1,467 @@
+"""The hot calls sent without boto3's request pipeline (data/fast.py) are boto3's calls.
+
+Each operation is made twice through dynadmin's own client, ``DYNADMIN_FAST_CALLS`` on and
+off: against a local recording server the two requests are the same (method, URL, target,
+JSON body); against DynamoDB Local and moto's server the answers and the errors are the same.
+Refreshing credentials are frozen afresh for every request, a spent budget sends nothing,
+and a write whose answer never came is still "maybe applied". Nothing mocks boto3: every
+client talks HTTP to a server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.credentials import DeferredRefreshableCredentials
+
+from dynadmin import data
+from dynadmin.data import call_log, calling, fast
+from dynadmin.data.client import client_config, get_client, parse_reads_lightly, refuse_scans
+from examples.project import local
+from tests import fakes
+
+pytestmark = pytest.mark.django_db
+
+EVERY_TYPE = {
+    "text": {"S": "\"B\": quotes, accents é and ✓"},
+    "empty": {"S": ""},
+    "number": {"N": "12.5"},
+    "big": {"N": "123456789012345678901234567890123456"},
+    "yes": {"BOOL": True},
+    "nothing": {"NULL": True},
+    "blob": {"B": b"\x00\x01binary\xff"},
+    "blobs": {"BS": [b"a", b"\x00\xff"]},
+    "texts": {"SS": ["x", "y"]},
+    "numbers": {"NS": ["1", "2.5"]},
+    "B": {"S": "an attribute named B"},
+    "BS": {"M": {"B": {"B": b"nested binary under a key named B"}}},
+    "map": {"M": {"inner": {"B": b"\x10"}, "list": {"L": [
+        {"B": b"\x11"}, {"BS": [b"\x12"]}, {"M": {"deep": {"M": {"deeper": {"B": b"\x13"}}}}}]}}},
+    "list": {"L": [{"S": "a"}, {"N": "1"}, {"NULL": True}, {"L": [{"B": b"\x14"}]}]},
+}
+
+
+def key(pk: str, sk: str = "ITEM") -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def item(pk: str, sk: str = "ITEM", **extra: Any) -> dict[str, Any]:
+    return {**key(pk, sk), **EVERY_TYPE, **extra}
+
+
+def requests_for(table: str) -> dict[str, dict[str, Any]]:
+    """One request of each fast operation, with every type, expressions, names and values."""
+    condition = {"ConditionExpression": "attribute_not_exists(#pk) OR #n = :n",
+                 "ExpressionAttributeNames": {"#pk": "PK", "#n": "number"},
+                 "ExpressionAttributeValues": {":n": {"N": "12.5"}}}
+    return {
+        "Query": {"TableName": table, "KeyConditionExpression": "#pk = :pk AND SK > :sk",
+                  "FilterExpression": "#blob <> :blob AND contains(#texts, :x)",
+                  "ProjectionExpression": "#pk, SK, #blob, #texts, #map.#inner, #list",
+                  "ExpressionAttributeNames": {"#pk": "PK", "#blob": "blob",
+                                               "#texts": "texts", "#map": "map",
+                                               "#inner": "inner", "#list": "list"},
+                  "ExpressionAttributeValues": {":pk": {"S": "WIRE"}, ":sk": {"S": "A"},
+                                                ":blob": {"B": b"\xfe"}, ":x": {"S": "x"}},
+                  "Limit": 1, "ScanIndexForward": False, "ConsistentRead": True,
+                  "ExclusiveStartKey": key("WIRE", "ZZ"), "ReturnConsumedCapacity": "TOTAL"},
+        "GetItem": {"TableName": table, "Key": key("WIRE"), "ConsistentRead": True,
+                    "ProjectionExpression": "#b, #blob",
+                    "ExpressionAttributeNames": {"#b": "B", "#blob": "blob"},
+                    "ReturnConsumedCapacity": "TOTAL"},
+        "BatchGetItem": {"RequestItems": {table: {"Keys": [key("WIRE"), key("WIRE", "2")],
+                                                  "ConsistentRead": True}},
+                         "ReturnConsumedCapacity": "INDEXES"},
+        "PutItem": {"TableName": table, "Item": item("WIRE"), **condition,
+                    "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
+        "UpdateItem": {"TableName": table, "Key": key("WIRE"),
+                       "UpdateExpression": "SET #n = :new, #blobs = :blobs REMOVE #gone",
+                       "ConditionExpression": "#n = :n",
+                       "ExpressionAttributeNames": {"#n": "number", "#blobs": "blobs",
+                                                    "#gone": "empty"},
+                       "ExpressionAttributeValues": {":n": {"N": "12.5"}, ":new": {"N": "13"},
+                                                     ":blobs": {"BS": [b"\x01", b"\x02"]}},
+                       "ReturnValues": "ALL_NEW", "ReturnConsumedCapacity": "TOTAL"},
+        "DeleteItem": {"TableName": table, "Key": key("WIRE"), **condition,
+                       "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"},
+        "TransactWriteItems": {"TransactItems": [
+            {"Put": {"TableName": table, "Item": item("WIRE", "2"),
+                     "ConditionExpression": "attribute_not_exists(PK)"}},
+            {"Update": {"TableName": table, "Key": key("WIRE"),
+                        "UpdateExpression": "SET #m.#inner = :b",
+                        "ConditionExpression": "attribute_exists(PK)",
+                        "ExpressionAttributeNames": {"#m": "map", "#inner": "inner"},
+                        "ExpressionAttributeValues": {":b": {"B": b"\x99"}}}},
+            {"ConditionCheck": {"TableName": table, "Key": key("OTHER"),
+                                "ConditionExpression": "attribute_not_exists(PK)"}},
+        ], "ReturnConsumedCapacity": "TOTAL"},
+        "BatchWriteItem": {"RequestItems": {table: [
+            {"PutRequest": {"Item": item("WIRE", "3")}},
+            {"DeleteRequest": {"Key": key("WIRE", "4")}}]}, "ReturnConsumedCapacity": "TOTAL"},
+    }
+
+
+# -- a recording server ---------------------------------------------------------------------
+class _RecordingHandler(fakes._Handler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.read_body()
+        self.peer.record({"method": self.command, "path": self.path,
+                          "target": self.headers.get("X-Amz-Target"),
+                          "authorization": self.headers.get("Authorization"),
+                          "body": json.loads(body)})
+        self.send_json(200, {})
+
+
+class RecordingPeer(fakes._Peer):
+    """Answers every request with ``{}`` and keeps what it received."""
+
+    handler = _RecordingHandler
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[dict[str, Any]] = []
+        #: called (in the server's thread) with each request received
+        self.on_request: Callable[[dict[str, Any]], None] | None = None
+
+    def record(self, request: dict[str, Any]) -> None:
+        self.note(request["target"])
+        self.received.append(request)
+        if self.on_request is not None:
+            self.on_request(request)
+
+
+@pytest.fixture
+def point_at(dynamodb_endpoint: str) -> Iterator[Callable[[str], None]]:
+    """Point dynadmin's clients at another endpoint (restored afterwards)."""
+    saved = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+
+    def point(endpoint: str) -> None:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+        data.reset_client()
+
+    yield point
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved
+    data.reset_client()
+
+
+def call(operation: str, params: dict[str, Any], *, fast_calls: bool, settings: Any,
+         client: Any = None) -> dict[str, Any]:
+    """One call through dynadmin's calling path, with the fast path on or off."""
+    settings.DYNADMIN_FAST_CALLS = fast_calls
+    writes = operation not in ("Query", "GetItem", "BatchGetItem")
+    client = client or get_client(writes=writes)
+    table = params.get("TableName") or "several"
+    return calling.call_client(client, operation, table, writes=writes,
+                               **copy.deepcopy(params))
+
+
+def pipeline_calls(client: Any) -> list[str]:
+    """The calls that go through boto3's pipeline (its ``before-call`` event), from now on."""
+    seen: list[str] = []
+    client.meta.events.register("before-call.dynamodb",
+                                lambda model, **kw: seen.append(model.name),
+                                unique_id="test-pipeline-calls")
+    return seen
+
+
+# -- the same request -----------------------------------------------------------------------
+@pytest.mark.parametrize("operation", sorted(fast.FAST_OPERATIONS))
+def test_the_fast_request_is_boto3s_request(operation, point_at, settings) -> None:
+    request = requests_for("wire-table")[operation]
+    with RecordingPeer() as peer:
+        point_at(peer.endpoint)
+        client = get_client(writes=operation not in ("Query", "GetItem", "BatchGetItem"))
+        through_boto3 = pipeline_calls(client)
+        call(operation, request, fast_calls=True, settings=settings)
+        assert through_boto3 == [], "the fast path skips boto3's pipeline"
+        call(operation, request, fast_calls=False, settings=settings)
+        assert through_boto3 == [operation]
+    fast_request, boto3_request = peer.received
+    # botocore fills an idempotency token (TransactWriteItems' ClientRequestToken) with a
+    # fresh uuid per call: both send one, of the same form.
+    for sent in (fast_request, boto3_request):
+        token = sent["body"].pop("ClientRequestToken", None)
+        assert (token is not None) == (operation == "TransactWriteItems")
+        if token:
+            assert len(token) == 36 and token.count("-") == 4
+        assert sent.pop("authorization").startswith("AWS4-HMAC-SHA256 Credential=local/")
+    assert fast_request == boto3_request
+    assert fast_request["target"] == f"DynamoDB_20120810.{operation}"
+    assert fast_request["method"] == "POST" and fast_request["path"] == "/"
+
+
+def test_only_dynadmins_own_clients_and_the_hot_operations_go_fast(dynamodb_endpoint,
+                                                                     settings) -> None:
+    own = get_client()
+    assert fast.route_for(own, "Query") is not None
+    assert fast.route_for(own, "Scan") is None
+    assert fast.route_for(own, "DescribeTable") is None
+    assert fast.route_for(boto3.client("dynamodb"), "Query") is None, "a host's client"
+    settings.DYNADMIN_FAST_CALLS = False
+    assert fast.route_for(own, "Query") is None
+
+
+def test_scan_stays_refused(dynamodb_endpoint, settings) -> None:
+    settings.DYNADMIN_FAST_CALLS = True
+    with pytest.raises(data.ScanRefused):
+        calling.call_client(get_client(), "Scan", "any-table", TableName="any-table")
+
+
+# -- the same answers and errors, on DynamoDB Local and on moto -------------------------------
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    server = local.start_moto()
+    try:
+        yield server.endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["session backend", "moto"])
+def backend(request, dynamodb_endpoint, point_at) -> Iterator[Any]:
+    """A fresh table on DynamoDB Local (the session's backend) or moto's server, and a plain
+    boto3 client to set up items with."""
+    endpoint = (request.getfixturevalue("moto_endpoint") if request.param == "moto"
+                else dynamodb_endpoint)
+    point_at(endpoint)
+    plain = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                         aws_access_key_id="local", aws_secret_access_key="local")
+    name = f"fast-{request.param.split()[0]}-{next(_tables)}"
+    plain.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                       KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                  {"AttributeName": "SK", "KeyType": "RANGE"}],
+                       AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                             {"AttributeName": "SK", "AttributeType": "S"}])
+    plain.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
+    yield type("Backend", (), {"table": name, "plain": plain})
+    plain.delete_table(TableName=name)
+
+
+_tables = itertools.count()
+
+
+def _state(backend: Any) -> None:
+    """The items every comparison starts from (written again before each call)."""
+    for sk in ("ITEM", "2", "3", "4", "A0", "A1"):
+        backend.plain.delete_item(TableName=backend.table, Key=key("WIRE", sk))
+    for sk in ("ITEM", "A0", "A1", "4"):
+        backend.plain.put_item(TableName=backend.table, Item=item("WIRE", sk))
+
+
+def both(backend: Any, operation: str, params: dict[str, Any], settings: Any
+         ) -> tuple[Any, Any]:
+    """The call's answer (or DataError) with the fast path, then with boto3, from one state."""
+    outcomes = []
+    for fast_calls in (True, False):
+        _state(backend)
+        try:
+            answer = call(operation, params, fast_calls=fast_calls, settings=settings)
+        except data.DataError as error:
+            outcomes.append(error)
+        else:
+            answer.pop("ResponseMetadata")
+            outcomes.append(answer)
+    return outcomes[0], outcomes[1]
+
+
+@pytest.mark.parametrize("operation", sorted(fast.FAST_OPERATIONS))
+def test_the_fast_answer_is_boto3s_answer(operation, backend, settings) -> None:
+    params = requests_for(backend.table)[operation]
+    if operation == "Query":
+        params = {k: v for k, v in params.items() if k not in ("ExclusiveStartKey",)}
+    fast_answer, boto3_answer = both(backend, operation, params, settings)
+    assert not isinstance(fast_answer, Exception), fast_answer
+    assert fast_answer == boto3_answer
+    if operation == "Query":
+        assert fast_answer["LastEvaluatedKey"] == key("WIRE", "ITEM")
+        assert fast_answer["Items"][0]["blob"] == {"B": b"\x00\x01binary\xff"}
+    if operation in ("Query", "GetItem", "PutItem"):
+        assert fast_answer["ConsumedCapacity"]["TableName"] == backend.table
+    if operation == "BatchGetItem":
+        assert "UnprocessedKeys" in fast_answer
+        assert len(fast_answer["Responses"][backend.table]) == 1
+    if operation in ("PutItem", "DeleteItem"):
+        assert fast_answer["Attributes"]["map"] == EVERY_TYPE["map"]
+    if operation == "UpdateItem":
+        assert fast_answer["Attributes"]["blobs"] == {"BS": [b"\x01", b"\x02"]}
+
+
+def _errors_alike(fast_error: Any, boto3_error: Any) -> None:
+    assert isinstance(fast_error, data.DataError), fast_error
+    assert type(fast_error) is type(boto3_error)
+    assert str(fast_error) == str(boto3_error)
+    assert vars(fast_error) == vars(boto3_error)
+
+
+def test_a_failed_condition_is_the_same_conflict_with_the_item(backend, settings) -> None:
+    params = {"TableName": backend.table, "Item": item("WIRE", number={"N": "1"}),
+              "ConditionExpression": "attribute_not_exists(PK)",
+              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    fast_error, boto3_error = both(backend, "PutItem", params, settings)
+    _errors_alike(fast_error, boto3_error)
+    assert isinstance(fast_error, data.WriteConflict)
+    assert fast_error.current is not None and fast_error.current["blob"] == b"\x00\x01binary\xff"
+    assert fast_error.maybe_applied is False
+
+
+def test_a_cancelled_transaction_is_the_same_conflict_with_its_reasons(backend,
+                                                                      settings) -> None:
+    params = {"TransactItems": [
+        {"ConditionCheck": {"TableName": backend.table, "Key": key("WIRE", "A0"),
+                            "ConditionExpression": "attribute_exists(PK)"}},
+        {"Put": {"TableName": backend.table, "Item": item("WIRE"),
+                 "ConditionExpression": "attribute_not_exists(PK)",
+                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]}
+    fast_error, boto3_error = both(backend, "TransactWriteItems", params, settings)
+    _errors_alike(fast_error, boto3_error)
+    assert isinstance(fast_error, data.TransactionConflict)
+    assert fast_error.reasons == [None, "ConditionalCheckFailed"]
+
+
+@pytest.mark.parametrize(("operation", "error"), [
+    ("GetItem", data.TableNotFound), ("PutItem", data.TableNotFound),
+    ("Query", data.InvalidRequest), ("UpdateItem", data.InvalidRequest)])
+def test_a_refusal_is_the_same_error(operation, error, backend, settings) -> None:
+    params = {
+        "GetItem": {"TableName": "no-such-table", "Key": key("WIRE")},
+        "PutItem": {"TableName": "no-such-table", "Item": item("WIRE"),
+                    "ConditionExpression": "attribute_not_exists(PK)"},
+        "Query": {"TableName": backend.table, "KeyConditionExpression": "SK = :s",
+                  "ExpressionAttributeValues": {":s": {"S": "x"}}},
+        "UpdateItem": {"TableName": backend.table, "Key": key("WIRE"),
+                       "UpdateExpression": "SET #a = :undefined",
+                       "ExpressionAttributeNames": {"#a": "a"}},
+    }[operation]
+    fast_error, boto3_error = both(backend, operation, params, settings)
+    _errors_alike(fast_error, boto3_error)
+    assert isinstance(fast_error, error)
+
+
+# -- credentials, budget, lost answers --------------------------------------------------------
+def test_refreshing_credentials_are_frozen_afresh_for_every_request(point_at,
+                                                                    settings) -> None:
+    """A client on refreshable credentials (an assumed role's, renewed by botocore before
+    they expire) signs each request with the credentials of the moment."""
+    counter = itertools.count(1)
+
+    def refresh() -> dict[str, Any]:
+        # Expiring within botocore's mandatory refresh window: renewed on every use.
+        expiry = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+        return {"access_key": f"AKIAROLE{next(counter):04d}", "secret_key": "s",
+                "token": "t", "expiry_time": expiry.isoformat()}
+
+    core = botocore.session.Session()
+    core._credentials = DeferredRefreshableCredentials(refresh, method="sts-assume-role")
+    settings.DYNADMIN_FAST_CALLS = True
+    with RecordingPeer() as peer:
+        client = boto3.session.Session(botocore_session=core, region_name="us-east-1").client(
+            "dynamodb", endpoint_url=peer.endpoint, config=client_config(writes=False))
+        refuse_scans(client)
+        parse_reads_lightly(client)
+        fast.adopt(client)  # built as dynadmin builds its own (client.py)
+        through_boto3 = pipeline_calls(client)
+        for _ in range(3):
+            calling.call_client(client, "GetItem", "t", TableName="t", Key=key("X"))
+    assert through_boto3 == []
+    keys = [r["authorization"].split("Credential=")[1].split("/")[0] for r in peer.received]
+    assert len(set(keys)) == 3 and all(k.startswith("AKIAROLE") for k in keys), keys
+
+
+def test_a_spent_budget_sends_nothing(point_at, settings) -> None:
+    settings.DYNADMIN_FAST_CALLS = True
+    with RecordingPeer() as peer:
+        point_at(peer.endpoint)
+        with call_log.recording(budget=5) as log:
+            log.deadline = 0.0  # spent
+            with pytest.raises(data.Unavailable, match="Nothing more was sent"):
+                calling.call("GetItem", "any-table", TableName="any-table", Key=key("X"))
+    assert peer.received == []
+
+
+class _ThrottlingRecorder(fakes._Handler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.read_body()
+        self.peer.note(fakes.operation_of(self.headers))
+        self.peer.spend()  # the page's budget runs out while DynamoDB answers
+        self.send_json(400, {"__type": fakes.ERROR_PREFIX + "ThrottlingException",
+                             "message": "Rate exceeded"})
+
+
+class _SpendingPeer(fakes._Peer):
+    handler = _ThrottlingRecorder
+    log: call_log.CallLog
+
+    def spend(self) -> None:
+        self.log.deadline = 0.0
+
+
+def test_the_budget_is_checked_before_every_retry(point_at, settings) -> None:
+    settings.DYNADMIN_FAST_CALLS = True
+    settings.DYNADMIN_READ_MAX_ATTEMPTS = 5
+    with _SpendingPeer() as peer:
+        point_at(peer.endpoint)
+        with call_log.recording(budget=30) as log:
+            peer.log = log
+            with pytest.raises(data.Unavailable, match="Nothing more was sent"):
+                calling.call("GetItem", "any-table", TableName="any-table", Key=key("X"))
+    assert peer.requests == ["GetItem"], "no retry once the budget is spent"
+
+
+def test_a_throttled_read_is_retried_as_boto3_retries_it(point_at, settings) -> None:
+    attempts = []
+    for fast_calls in (True, False):
+        settings.DYNADMIN_FAST_CALLS = fast_calls
+        settings.DYNADMIN_READ_MAX_ATTEMPTS = 2
+        with fakes.throttling_peer() as peer:
+            point_at(peer.endpoint)
+            with pytest.raises(data.Throttled):
+                calling.call("GetItem", "any-table", TableName="any-table", Key=key("X"))
+        attempts.append(len(peer.requests))
+    assert attempts == [3, 3]
+
+
+def test_a_write_whose_answer_never_came_may_have_been_applied(point_at, settings) -> None:
+    settings.DYNADMIN_FAST_CALLS = True
+    settings.DYNADMIN_READ_TIMEOUT = 1
+    settings.DYNADMIN_MAX_ATTEMPTS = 0
+    with fakes.SilentPeer() as peer:
+        point_at(peer.endpoint)
+        client = get_client(writes=True)
+        through_boto3 = pipeline_calls(client)
+        with pytest.raises(data.Unavailable) as caught:
+            calling.call_client(client, "PutItem", "t", writes=True, TableName="t",
+                                Item=item("X"), ConditionExpression="attribute_not_exists(PK)")
+    assert through_boto3 == [] and peer.requests == ["PutItem"]
+    assert caught.value.maybe_applied is True
+
+
+def test_calls_from_several_threads_share_the_route(dynamodb_endpoint, settings,
+                                                    shop_table) -> None:
+    settings.DYNADMIN_FAST_CALLS = True
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(5):
+                calling.call_client(get_client(), "GetItem", shop_table.table_name,
+                                    TableName=shop_table.table_name, Key=key("NONE"))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
