@@ -89,6 +89,8 @@ class _Route:
         self.service = meta.service_model.service_id.hyphenize()
         self.exceptions = client.exceptions
         self.config = meta.config
+        total = (meta.config.retries or {}).get("total_max_attempts")
+        self.max_attempts = f"; max={total}" if total else ""
         self.user_agent = client._user_agent_creator.to_string()
         self.target = meta.service_model.metadata["targetPrefix"] + "."
         self.content_type = "application/x-amz-json-" + meta.service_model.metadata[
@@ -144,22 +146,25 @@ class _Route:
             "X-Amz-Target": self.target + operation,
             "Content-Type": self.content_type,
             "User-Agent": self.user_agent,
-            "amz-sdk-invocation-id": invocation,
-            "amz-sdk-request": f"attempt={attempt}",
         })
         # Frozen per attempt: refreshable credentials (an assumed role) renew here, under
         # botocore's own lock, exactly as for a boto3 call.
         SigV4Auth(self.credentials.get_frozen_credentials(), self.signing_name,
                   self.region).add_auth(request)
+        # botocore adds these after signing (they differ between a call's attempts).
+        request.headers["amz-sdk-invocation-id"] = invocation
+        request.headers["amz-sdk-request"] = f"attempt={attempt}{self.max_attempts}"
         return request.prepare()
 
     def _attempt(self, operation: str, model: Any, body: bytes, attempt: int,
                  invocation: str) -> tuple[tuple[Any, dict[str, Any]] | None,
                                            Exception | None]:
         """One request, as botocore's endpoint makes it: ``before-send`` first (it may stop
-        the call: the budget), any failure to send kept for the retry decision."""
+        the call: the budget), any failure to send kept for the retry decision. Signing is
+        not part of the attempt: credentials that cannot be had (an STS refusal) end the
+        call at once, as in botocore, and nothing was sent."""
+        request = self._request(operation, body, attempt, invocation)
         try:
-            request = self._request(operation, body, attempt, invocation)
             self.events.emit(f"before-send.{self.service}.{operation}", request=request)
             http = self.http.send(request)
         except Exception as exc:  # noqa: BLE001 - handed to the retry decision, as botocore does
