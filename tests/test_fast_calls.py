@@ -119,6 +119,7 @@ class _RecordingHandler(fakes._Handler):
         self.peer.record({"method": self.command, "path": self.path,
                           "target": self.headers.get("X-Amz-Target"),
                           "authorization": self.headers.get("Authorization"),
+                          "headers": sorted(name.lower() for name in self.headers),
                           "body": json.loads(body)})
         self.send_json(200, {})
 
@@ -195,8 +196,10 @@ def test_the_fast_request_is_boto3s_request(operation, point_at, settings) -> No
         assert (token is not None) == (operation == "TransactWriteItems")
         if token:
             assert len(token) == 36 and token.count("-") == 4
-        assert sent.pop("authorization").startswith("AWS4-HMAC-SHA256 Credential=local/")
-    assert fast_request == boto3_request
+        authorization = sent.pop("authorization")
+        assert authorization.startswith("AWS4-HMAC-SHA256 Credential=local/")
+        sent["signed"] = authorization.partition("SignedHeaders=")[2].partition(",")[0]
+    assert fast_request == boto3_request  # the same headers, the same ones signed
     assert fast_request["target"] == f"DynamoDB_20120810.{operation}"
     assert fast_request["method"] == "POST" and fast_request["path"] == "/"
 
@@ -406,16 +409,21 @@ class _SpendingPeer(fakes._Peer):
         self.log.deadline = 0.0
 
 
-def test_the_budget_is_checked_before_every_retry(point_at, settings) -> None:
-    settings.DYNADMIN_FAST_CALLS = True
-    settings.DYNADMIN_READ_MAX_ATTEMPTS = 5
+@pytest.mark.parametrize("fast_calls", [True, False])
+def test_the_budget_is_checked_before_every_retry(fast_calls, point_at, settings) -> None:
+    """A throttled write was not applied; the retry the spent budget stopped was not sent:
+    the write did not happen (not "maybe applied"), on either path."""
+    settings.DYNADMIN_FAST_CALLS = fast_calls
+    settings.DYNADMIN_MAX_ATTEMPTS = 5
     with _SpendingPeer() as peer:
         point_at(peer.endpoint)
         with call_log.recording(budget=30) as log:
             peer.log = log
-            with pytest.raises(data.Unavailable, match="Nothing more was sent"):
-                calling.call("GetItem", "any-table", TableName="any-table", Key=key("X"))
-    assert peer.requests == ["GetItem"], "no retry once the budget is spent"
+            with pytest.raises(data.Unavailable, match="Nothing more was sent") as caught:
+                calling.call("PutItem", "t", writes=True, TableName="t", Item=item("X"),
+                             ConditionExpression="attribute_not_exists(PK)")
+    assert peer.requests == ["PutItem"], "no retry once the budget is spent"
+    assert caught.value.maybe_applied is False
 
 
 def test_a_throttled_read_is_retried_as_boto3_retries_it(point_at, settings) -> None:

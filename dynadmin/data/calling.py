@@ -38,7 +38,9 @@ def _note_attempt(response: Any = None, caught_exception: Any = None, **kwargs: 
     if log is None:
         return None
     if caught_exception is not None:
-        log.append("unsent" if is_unsent(caught_exception) else "lost")
+        # A spent budget stops an attempt in before-send, before anything is sent.
+        unsent = isinstance(caught_exception, _BudgetSpent) or is_unsent(caught_exception)
+        log.append("unsent" if unsent else "lost")
     elif response is not None:
         status = getattr(response[0], "status_code", 200)
         log.append("lost" if status >= 500 else "answered")
