@@ -473,3 +473,38 @@ def test_calls_from_several_threads_share_the_route(dynamodb_endpoint, settings,
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
+
+
+class _Stop(Exception):  # noqa: N818 - ends a call in before-send, before anything is sent
+    pass
+
+
+@pytest.mark.parametrize("account", [None, "123456789012"])
+def test_the_fast_request_goes_where_boto3s_goes_on_aws(account, settings,
+                                                       monkeypatch) -> None:
+    """On AWS the client's endpoint rules choose the URL (the account's own endpoint when
+    the credentials name one): the fast path asks the same rules. Each call is stopped in
+    before-send, so nothing leaves the machine."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ACCOUNT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    extra = {"aws_account_id": account} if account else {}
+    session = boto3.session.Session(aws_access_key_id="AKIAFAST", aws_secret_access_key="s",
+                                    region_name="eu-west-1", **extra)
+    client = session.client("dynamodb", config=client_config(writes=False))
+    fast.adopt(client)
+    urls: list[tuple[str, str]] = []
+
+    def stop(request: Any, **kwargs: Any) -> None:
+        urls.append((request.url, request.headers["Authorization"]))
+        raise _Stop
+
+    client.meta.events.register("before-send.dynamodb", stop)
+    for fast_calls in (True, False):
+        settings.DYNADMIN_FAST_CALLS = fast_calls
+        with pytest.raises(_Stop):
+            calling.call_client(client, "GetItem", "t", TableName="t", Key=key("X"))
+    (fast_url, fast_auth), (boto3_url, boto3_auth) = urls
+    assert fast_url == boto3_url == (f"https://{account}.ddb.eu-west-1.amazonaws.com/"
+                                     if account else "https://dynamodb.eu-west-1.amazonaws.com/")
+    scope = "/eu-west-1/dynamodb/aws4_request"
+    assert scope in str(fast_auth) and scope in str(boto3_auth)

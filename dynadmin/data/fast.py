@@ -31,7 +31,7 @@ import json
 import time
 import uuid
 import weakref
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -73,13 +73,23 @@ def _blob(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a DynamoDB wire value")
 
 
+class _Where(NamedTuple):
+    """Where an operation's requests go and how they are signed, as the client's endpoint
+    rules say (an explicit endpoint; on AWS, the regional or the account's endpoint)."""
+
+    url: str
+    headers: dict[str, str]
+    region: str
+    signing_name: str
+
+
 class _Route:
-    """What one client's requests need, read once (holds no reference to the client, so a
-    forgotten client is collected as before)."""
+    """What one client's requests need, read once (holds only a weak reference to the
+    client, so a forgotten client is collected as before)."""
 
     def __init__(self, client: Any) -> None:
         meta = client.meta
-        self.url = meta.endpoint_url.rstrip("/") + "/"
+        self._client = weakref.ref(client)
         self.region = meta.region_name
         self.signing_name = meta.service_model.signing_name
         self.credentials = client._request_signer._credentials  # None: the client signs nothing
@@ -96,6 +106,7 @@ class _Route:
         self.content_type = "application/x-amz-json-" + meta.service_model.metadata[
             "jsonVersion"]
         self._models: dict[str, tuple[Any, tuple[str, ...]]] = {}
+        self._endpoints: dict[str, _Where] = {}
 
     def model(self, operation: str) -> tuple[Any, tuple[str, ...]]:
         """The operation's model, and its members botocore fills with a fresh token when the
@@ -109,6 +120,26 @@ class _Route:
             known = self._models[operation] = (model, tokens)
         return known
 
+    def where(self, operation: str, model: Any, params: dict[str, Any]) -> _Where:
+        """The client's endpoint rules, run once per operation (they depend on the region,
+        the configuration and the credentials' account, not on the request), except for a
+        table named by its ARN, which the rules may route elsewhere."""
+        known = self._endpoints.get(operation)
+        if known is not None:
+            return known
+        context: dict[str, Any] = {"client_region": self.region, "client_config": self.config}
+        client = self._client()
+        if client is None:
+            raise RuntimeError("the client of this route was collected")
+        url, headers, _ = client._resolve_endpoint_ruleset(model, params, context)
+        signing = context.get("signing") or {}
+        where = _Where(url=url.rstrip("/") + "/", headers=dict(headers or {}),
+                       region=signing.get("region") or self.region,
+                       signing_name=signing.get("signing_name") or self.signing_name)
+        if not _names_an_arn(params):
+            self._endpoints[operation] = where
+        return where
+
     # -- one call --------------------------------------------------------------------------
     def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Make the call as the client would: same attempts, same answer, same errors."""
@@ -117,13 +148,15 @@ class _Route:
             if name not in params:
                 params = {**params, name: str(uuid.uuid4())}
         body = json.dumps(params, default=_blob).encode()
+        where = self.where(operation, model, params)
         context: dict[str, Any] = {"client_region": self.region, "client_config": self.config}
         request_dict = {"context": context, "url_path": "/", "method": "POST", "body": body}
         invocation = str(uuid.uuid4())
         attempts = 1
         while True:
             context["retries"] = {"attempt": attempts, "invocation-id": invocation}
-            response, exception = self._attempt(operation, model, body, attempts, invocation)
+            response, exception = self._attempt(operation, model, where, body, attempts,
+                                                invocation)
             if not self._needs_retry(operation, model, attempts, request_dict, response,
                                      exception):
                 break
@@ -141,29 +174,31 @@ class _Route:
             raise self.exceptions.from_code(code)(parsed, operation)
         return parsed
 
-    def _request(self, operation: str, body: bytes, attempt: int, invocation: str) -> Any:
-        request = AWSRequest(method="POST", url=self.url, data=body, headers={
+    def _request(self, operation: str, where: _Where, body: bytes, attempt: int,
+                 invocation: str) -> Any:
+        request = AWSRequest(method="POST", url=where.url, data=body, headers={
+            **where.headers,
             "X-Amz-Target": self.target + operation,
             "Content-Type": self.content_type,
             "User-Agent": self.user_agent,
         })
         # Frozen per attempt: refreshable credentials (an assumed role) renew here, under
         # botocore's own lock, exactly as for a boto3 call.
-        SigV4Auth(self.credentials.get_frozen_credentials(), self.signing_name,
-                  self.region).add_auth(request)
+        SigV4Auth(self.credentials.get_frozen_credentials(), where.signing_name,
+                  where.region).add_auth(request)
         # botocore adds these after signing (they differ between a call's attempts).
         request.headers["amz-sdk-invocation-id"] = invocation
         request.headers["amz-sdk-request"] = f"attempt={attempt}{self.max_attempts}"
         return request.prepare()
 
-    def _attempt(self, operation: str, model: Any, body: bytes, attempt: int,
+    def _attempt(self, operation: str, model: Any, where: _Where, body: bytes, attempt: int,
                  invocation: str) -> tuple[tuple[Any, dict[str, Any]] | None,
                                            Exception | None]:
         """One request, as botocore's endpoint makes it: ``before-send`` first (it may stop
         the call: the budget), any failure to send kept for the retry decision. Signing is
         not part of the attempt: credentials that cannot be had (an STS refusal) end the
         call at once, as in botocore, and nothing was sent."""
-        request = self._request(operation, body, attempt, invocation)
+        request = self._request(operation, where, body, attempt, invocation)
         try:
             self.events.emit(f"before-send.{self.service}.{operation}", request=request)
             http = self.http.send(request)
@@ -214,3 +249,10 @@ class _Route:
         parsed.pop("ResponseMetadata", None)
         return parsed
 
+
+def _names_an_arn(params: dict[str, Any]) -> bool:
+    """Whether a request names a table by its ARN (which may hold another account)."""
+    names = [params.get("TableName") or "", *(params.get("RequestItems") or ())]
+    for action in params.get("TransactItems") or ():
+        names.extend(part.get("TableName") or "" for part in action.values())
+    return any(name.startswith("arn:") for name in names)
