@@ -508,3 +508,20 @@ def test_the_fast_request_goes_where_boto3s_goes_on_aws(account, settings,
                                      if account else "https://dynamodb.eu-west-1.amazonaws.com/")
     scope = "/eu-west-1/dynamodb/aws4_request"
     assert scope in str(fast_auth) and scope in str(boto3_auth)
+
+
+def test_a_request_not_in_wire_form_is_refused_as_boto3_refuses_it(point_at, settings) -> None:
+    """boto3 checks the parameters against the model before sending; the fast path sends
+    what is already DynamoDB's wire form, and leaves anything else to boto3's check."""
+    errors = []
+    with RecordingPeer() as peer:
+        point_at(peer.endpoint)
+        for fast_calls in (True, False):
+            settings.DYNADMIN_FAST_CALLS = fast_calls
+            with pytest.raises(data.InvalidRequest) as caught:
+                calling.call_client(get_client(writes=True), "PutItem", "t", writes=True,
+                                    TableName="t", Item={**key("X"), "tags": {"SS": {"a"}}},
+                                    ConditionExpression="attribute_not_exists(PK)")
+            errors.append(caught.value)
+    assert peer.received == [], "nothing was sent"
+    _errors_alike(*errors)

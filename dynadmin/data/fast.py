@@ -33,6 +33,7 @@ import uuid
 import weakref
 from typing import Any, NamedTuple
 
+from botocore import xform_name
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.endpoint import convert_to_response_dict
@@ -147,7 +148,12 @@ class _Route:
         for name in tokens:
             if name not in params:
                 params = {**params, name: str(uuid.uuid4())}
-        body = json.dumps(params, default=_blob).encode()
+        try:
+            body = json.dumps(params, default=_blob).encode()
+        except (TypeError, ValueError):
+            # Not DynamoDB's wire form (a set, a float, a Decimal...): boto3's validation
+            # says what is wrong, as it always did, and nothing is sent.
+            return getattr(self._client(), xform_name(operation))(**params)
         where = self.where(operation, model, params)
         context: dict[str, Any] = {"client_region": self.region, "client_config": self.config}
         request_dict = {"context": context, "url_path": "/", "method": "POST", "body": body}
