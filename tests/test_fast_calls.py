@@ -525,3 +525,32 @@ def test_a_request_not_in_wire_form_is_refused_as_boto3_refuses_it(point_at, set
             errors.append(caught.value)
     assert peer.received == [], "nothing was sent"
     _errors_alike(*errors)
+
+
+class _NotDynamoDB(fakes._Handler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.read_body()
+        self.peer.note(fakes.operation_of(self.headers))
+        body = b"<html>a proxy's page</html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _NotDynamoDBPeer(fakes._Peer):
+    handler = _NotDynamoDB
+
+
+def test_an_answer_that_is_not_dynamodbs_is_read_as_boto3_reads_it(point_at,
+                                                                  settings) -> None:
+    answers = []
+    with _NotDynamoDBPeer() as peer:
+        point_at(peer.endpoint)
+        for fast_calls in (True, False):
+            answer = call("GetItem", {"TableName": "t", "Key": key("X")},
+                          fast_calls=fast_calls, settings=settings)
+            answers.append({k: v for k, v in answer.items() if k != "ResponseMetadata"})
+    assert answers[0] == answers[1]
+    assert "Item" not in answers[0]

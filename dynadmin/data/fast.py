@@ -227,12 +227,16 @@ class _Route:
 
     def _parse(self, operation: str, model: Any, http: Any) -> dict[str, Any]:
         content = http.content
-        if http.status_code < 300:
+        try:
             answer = json.loads(content) if content else {}
-            if b'"B":' in content or b'"BS":' in content:
-                decode_binary(answer)
-        else:
-            answer = self._parse_error(model, http)
+        except ValueError:
+            answer = None
+        if http.status_code >= 300 or not isinstance(answer, dict):
+            # An error, or an answer that is not DynamoDB's (a proxy's page): botocore's
+            # parser, which reports the latter as it always did.
+            answer = self._parse_botocore(model, http)
+        elif b'"B":' in content or b'"BS":' in content:
+            decode_binary(answer)
         headers = http.headers
         answer["ResponseMetadata"] = {
             "RequestId": headers.get("x-amzn-requestid", ""),
@@ -242,13 +246,13 @@ class _Route:
         }
         return answer
 
-    def _parse_error(self, model: Any, http: Any) -> dict[str, Any]:
-        """An error answer as botocore's client parses it, modeled fields included (a failed
-        condition's item, a cancelled transaction's reasons, typed like boto3's)."""
+    def _parse_botocore(self, model: Any, http: Any) -> dict[str, Any]:
+        """An answer as botocore's client parses it; an error's modeled fields included (a
+        failed condition's item, a cancelled transaction's reasons, typed like boto3's)."""
         response_dict = convert_to_response_dict(http, model)
         parser = create_parser(self.service_model.resolved_protocol)
         parsed = parser.parse(response_dict, model.output_shape)
-        code = parsed.get("Error", {}).get("Code")
+        code = parsed.get("Error", {}).get("Code") if http.status_code >= 300 else None
         shape = self.service_model.shape_for_error_code(code) if code else None
         if shape is not None:
             parsed.update(parser.parse(response_dict, shape))
