@@ -5,20 +5,19 @@
 Against a DynamoDB Local of its own, on the production settings: a Query of one partition
 (``--rows`` items, as the partition page reads it), a GetItem and a conditional PutItem of
 one of those items, each made through dynadmin's calling path (``data/calling.py``) with
-``DYNADMIN_FAST_CALLS`` on and off, and through a plain boto3 client for reference. The
-calls run in turns (fast, boto3, plain, fast...) in one thread, and each is charged the
-thread CPU it used: waiting for DynamoDB Local costs none, and a busy machine slows every
-path alike. Two figures per path: all the thread's CPU (``time.thread_time``), and its user
-CPU alone (``getrusage``), that is without the kernel's share: on 127.0.0.1 sending a
-request also runs the receiving side's TCP stack in the sender's thread, a cost of the
-loopback (the same on every path) that a network to DynamoDB does not charge the same way.
+``DYNADMIN_FAST_CALLS`` on and off, through a plain boto3 client for reference, and, as the
+floor of any path, the HTTP exchange alone: the fast path's signed request sent again
+through the client's pooled session, its answer read but not parsed. The calls run in turns
+(fast, boto3, plain, HTTP, fast...) in one thread, and each is charged the thread CPU it
+used (``time.thread_time``): waiting for DynamoDB Local costs none, and a busy machine slows
+every path alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import resource
+import json
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ if __package__ in (None, ""):
 from bench import dataset, djangoenv  # noqa: E402
 from examples.project import local  # noqa: E402
 
-PATHS = ("fast path", "boto3 (dynadmin's client)", "plain boto3 client")
+PATHS = ("fast path", "boto3 (dynadmin's client)", "plain boto3 client", "HTTP alone")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -53,16 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         djangoenv.setup(env | {"AWS_ENDPOINT_URL_DYNAMODB": server.endpoint})
         calls = _prepare(server.endpoint, args.rows)
         gc.freeze()  # as gunicorn's master does (examples/project/gunicorn_conf.py)
-        print(f"CPU per call, µs, all / user only ({args.calls} calls per path, "
-              f"{args.rows}-item Query):")
+        print(f"thread CPU per call, µs ({args.calls} calls per path, {args.rows}-item Query):")
         print(f"  {'':12} " + " ".join(f"{path:>26}" for path in PATHS))
         for operation, ways in calls.items():
             for way in ways:  # warm every path (connections, caches) before measuring
                 for _ in range(30):
                     way()
             spent = _in_turns(ways, args.calls)
-            print(f"  {operation:12} " + " ".join(f"{f'{every:.0f} / {user:.0f}':>26}"
-                                                  for every, user in spent))
+            print(f"  {operation:12} " + " ".join(f"{us:26.0f}" for us in spent))
     finally:
         server.stop()
     return 0
@@ -72,7 +69,8 @@ def _prepare(endpoint: str, rows: int) -> dict[str, list[Callable[[], object]]]:
     from django.conf import settings
 
     from dynadmin import data
-    from dynadmin.data import calling
+    from dynadmin.data import calling, fast
+    from dynadmin.data.client import get_client
     from dynadmin.data.schema import create_table
     from dynadmin.data.serialization import serialize_item
     from dynadmin.services.partitions.query import PartitionQuery
@@ -105,26 +103,29 @@ def _prepare(endpoint: str, rows: int) -> dict[str, list[Callable[[], object]]]:
         method = getattr(plain, calling._snake(operation))
         return lambda: method(**request)
 
+    def http_alone(operation: str, request: dict) -> Callable[[], object]:
+        client = get_client(writes=operation == "PutItem")
+        route = fast.route_for(client, operation)
+        model, _ = route.model(operation)
+        body = json.dumps(request).encode()
+        # Signed once: DynamoDB Local accepts it for the whole run (AWS, for five minutes).
+        signed = route._request(operation, route.where(operation, model, request), body, 1,
+                                "bench")
+        return lambda: route.http.send(signed).content
+
     return {operation: [through(operation, request, True), through(operation, request, False),
-                        plainly(operation, request)]
+                        plainly(operation, request), http_alone(operation, request)]
             for operation, request in requests.items()}
 
 
-def _in_turns(ways: list[Callable[[], object]], count: int) -> list[tuple[float, float]]:
-    """Per way, the thread's CPU per call and its user CPU per call, in µs."""
-    every, user = [0.0] * len(ways), [0.0] * len(ways)
+def _in_turns(ways: list[Callable[[], object]], count: int) -> list[float]:
+    spent = [0.0] * len(ways)
     for _ in range(count):
         for index, way in enumerate(ways):
-            started, started_user = time.thread_time(), _user_cpu()
+            started = time.thread_time()
             way()
-            every[index] += time.thread_time() - started
-            user[index] += _user_cpu() - started_user
-    return [(1e6 * e / count, 1e6 * u / count) for e, u in zip(every, user, strict=True)]
-
-
-def _user_cpu() -> float:
-    return resource.getrusage(resource.RUSAGE_THREAD).ru_utime
-
+            spent[index] += time.thread_time() - started
+    return [1e6 * total / count for total in spent]
 
 if __name__ == "__main__":
     sys.exit(main())
