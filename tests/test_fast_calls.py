@@ -23,10 +23,12 @@ import boto3
 import botocore.session
 import pytest
 from botocore.credentials import DeferredRefreshableCredentials
+from botocore.parsers import create_parser
 
 from dynadmin import data
 from dynadmin.data import call_log, calling, fast
 from dynadmin.data.client import client_config, get_client, parse_reads_lightly, refuse_scans
+from dynadmin.data.responses import decode_binary
 from examples.project import local
 from tests import fakes
 
@@ -554,3 +556,42 @@ def test_an_answer_that_is_not_dynamodbs_is_read_as_boto3_reads_it(point_at,
             answers.append({k: v for k, v in answer.items() if k != "ResponseMetadata"})
     assert answers[0] == answers[1]
     assert "Item" not in answers[0]
+
+
+def _wire(value: Any) -> Any:
+    """An attribute value as DynamoDB writes it in JSON (binary in base64)."""
+    return json.loads(json.dumps(value, default=fast._blob))
+
+
+@pytest.mark.parametrize("operation", sorted(fast.FAST_OPERATIONS))
+def test_every_item_of_an_answer_is_decoded_where_botocore_decodes_it(operation) -> None:
+    """Answers DynamoDB Local cannot be made to give (unprocessed writes, item collection
+    metrics) parsed both ways from the same body: json.loads with the binary values decoded,
+    and botocore's parser walking the operation's output shape."""
+    one = _wire(item("P", "S"))
+    metrics = {"ItemCollectionKey": _wire({"PK": {"B": b"\x01"}}),
+               "SizeEstimateRangeGB": [1.0, 2.0]}
+    answers = {
+        "Query": {"Items": [one, one], "LastEvaluatedKey": _wire({"PK": {"B": b"\x02"}}),
+                  "Count": 2, "ScannedCount": 2},
+        "GetItem": {"Item": one},
+        "BatchGetItem": {"Responses": {"t": [one]},
+                         "UnprocessedKeys": {"t": {"Keys": [_wire({"PK": {"B": b"\x03"}})]}}},
+        "PutItem": {"Attributes": one, "ItemCollectionMetrics": metrics},
+        "UpdateItem": {"Attributes": one, "ItemCollectionMetrics": metrics},
+        "DeleteItem": {"Attributes": one, "ItemCollectionMetrics": metrics},
+        "TransactWriteItems": {"ItemCollectionMetrics": {"t": [metrics]}},
+        "BatchWriteItem": {"UnprocessedItems": {"t": [
+            {"PutRequest": {"Item": one}},
+            {"DeleteRequest": {"Key": _wire({"PK": {"B": b"\x04"}})}}]},
+            "ItemCollectionMetrics": {"t": [metrics]}},
+    }
+    body = json.dumps(answers[operation]).encode()
+    model = botocore.session.Session().get_service_model("dynamodb").operation_model(operation)
+    expected = create_parser("json").parse({"body": body, "headers": {}, "status_code": 200},
+                                           model.output_shape)
+    expected.pop("ResponseMetadata", None)
+    got = json.loads(body)
+    decode_binary(got)
+    assert got == expected
+    assert "b'" in repr(expected), "the answer held binary values to decode"
