@@ -3,9 +3,9 @@
 A boto3 call builds every request through the service model: parameter validation, the
 serializer's walk of every attribute value, endpoint rules and a dozen events: 0.2 to 0.3 ms
 of CPU per call (``bench/fast_calls.py``). dynadmin already holds its requests in DynamoDB's
-wire form (``{"S": "..."}``, numbers as strings, binary as bytes), so
-for the operations pages and writes make, its own clients build the JSON body directly
-(binary values base64-encoded, as botocore's serializer does) and keep the rest botocore's:
+wire form (``{"S": "..."}``, numbers as strings, binary as bytes), so for the operations
+pages and writes make, its own clients build the JSON body directly (binary values
+base64-encoded, as botocore's serializer does) and keep the rest botocore's:
 
 - the client's credentials object, frozen for every attempt (so refreshing credentials and an
   assumed role renew exactly as they do for boto3), and botocore's SigV4 signer;
