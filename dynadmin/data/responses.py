@@ -8,7 +8,8 @@ call. For the reads pages make (Query, GetItem, BatchGetItem), dynadmin's client
 successful answer with ``json.loads`` instead and decode only what the model would change:
 binary values (``B``, ``BS``, at any depth) from base64 to bytes. The result is equal to
 botocore's (``tests/test_answers.py`` compares the two on every type against DynamoDB Local);
-errors, and every other operation, go through botocore's parser unchanged.
+errors, and every other operation, go through botocore's parser unchanged. The fast path
+(``fast.py``) decodes its answers, the writes' included, with the same ``decode_binary``.
 
 This uses botocore's ``before-parse`` event: a handler may fill ``customized_response_dict``,
 which botocore merges over what its parser returns; the parser is handed ``{}`` to parse.
