@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     # DynamoDB holds a server thread for a bounded time (login and static files stay fast).
     "REQUEST_BUDGET": 10,
     "MAX_POOL_CONNECTIONS": 20,
+    # The hot calls (Query, GetItem, BatchGetItem, the writes) of dynadmin's own clients are
+    # built, signed and sent with botocore's pieces but without its request pipeline
+    # (data/fast.py); False sends every call through boto3.
+    "FAST_CALLS": True,
     "REGION": None,
     # Logical table name -> physical table name; a table not named here keeps its own name.
     "TABLE_NAMES": {},

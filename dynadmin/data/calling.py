@@ -4,6 +4,9 @@ botocore retries a failed request by itself; each attempt is noted, so that a fa
 say whether any request of the call may have reached DynamoDB (``DataError.maybe_applied``).
 A request's budget for DynamoDB (``CallLog.deadline``) is checked before every attempt,
 retries included: once spent, nothing more is sent and the page says so.
+
+The hot operations of dynadmin's own clients skip boto3's request pipeline (``fast.py``);
+they emit the same per-attempt events, so the notes and the budget above hold for them too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from . import call_log
 from .client import get_client_for
 from .errors import ScanRefused, Unavailable
+from .fast import route_for
 from .translate import is_unsent, translate
 
 __all__ = ["call", "call_client", "capacity"]
@@ -34,7 +38,9 @@ def _note_attempt(response: Any = None, caught_exception: Any = None, **kwargs: 
     if log is None:
         return None
     if caught_exception is not None:
-        log.append("unsent" if is_unsent(caught_exception) else "lost")
+        # A spent budget stops an attempt in before-send, before anything is sent.
+        unsent = isinstance(caught_exception, _BudgetSpent) or is_unsent(caught_exception)
+        log.append("unsent" if unsent else "lost")
     elif response is not None:
         status = getattr(response[0], "status_code", 200)
         log.append("lost" if status >= 500 else "answered")
@@ -99,14 +105,15 @@ def call_client(client: Any, operation: str, table: str, index: str | None = Non
     """``call`` through a given client (DynamoDB Streams has its own): the same budget,
     attempt notes, call log and error translation."""
     _track_attempts(client)
-    method = getattr(client, _snake(operation))
+    route = route_for(client, operation)
     started = time.perf_counter()
     entry = call_log.Call(operation=operation, table=table, index=index)
     attempts: list[str] = []
     token = _attempts.set(attempts)
     try:
         _check_budget()
-        response = method(**params)
+        response = (route.send(operation, params) if route is not None
+                    else getattr(client, _snake(operation))(**params))
     except ScanRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a typed DataError

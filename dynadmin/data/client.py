@@ -24,6 +24,7 @@ from .. import conf
 from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
 from .connections import connection as _connection_named
 from .errors import DataError, ScanRefused
+from .fast import adopt
 from .responses import parse_reads_lightly
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def _build_client(conn: Connection, *, writes: bool = False) -> Any:
                           endpoint_url=conn.endpoint_url)
     refuse_scans(client)
     parse_reads_lightly(client)
+    adopt(client)
     return client
 
 

@@ -8,7 +8,8 @@ call. For the reads pages make (Query, GetItem, BatchGetItem), dynadmin's client
 successful answer with ``json.loads`` instead and decode only what the model would change:
 binary values (``B``, ``BS``, at any depth) from base64 to bytes. The result is equal to
 botocore's (``tests/test_answers.py`` compares the two on every type against DynamoDB Local);
-errors, and every other operation, go through botocore's parser unchanged.
+errors, and every other operation, go through botocore's parser unchanged. The fast path
+(``fast.py``) decodes its answers, the writes' included, with the same ``decode_binary``.
 
 This uses botocore's ``before-parse`` event: a handler may fill ``customized_response_dict``,
 which botocore merges over what its parser returns; the parser is handed ``{}`` to parse.
@@ -20,7 +21,7 @@ import base64
 import json
 from typing import Any
 
-__all__ = ["LIGHTLY_PARSED", "parse_reads_lightly"]
+__all__ = ["LIGHTLY_PARSED", "decode_binary", "parse_reads_lightly"]
 
 #: the reads whose answers hold items, and where the items are in each answer
 LIGHTLY_PARSED = ("Query", "GetItem", "BatchGetItem")
@@ -45,18 +46,19 @@ def _parse(operation_model: Any, response_dict: dict[str, Any],
     if not isinstance(answer, dict):
         return
     if b'"B":' in body or b'"BS":' in body:
-        _decode_binary(answer)
+        decode_binary(answer)
     customized_response_dict.update(answer)
     response_dict["body"] = b"{}"
 
 
-def _decode_binary(answer: dict[str, Any]) -> None:
-    """Binary attribute values to bytes, where the items are: ``Items`` and ``Item`` and
+def decode_binary(answer: dict[str, Any]) -> None:
+    """Binary attribute values to bytes, where an answer holds items: ``Items``, ``Item`` and
     ``LastEvaluatedKey`` (Query, GetItem), ``Responses`` and ``UnprocessedKeys``
-    (BatchGetItem)."""
+    (BatchGetItem), ``Attributes`` and ``ItemCollectionMetrics`` (the writes),
+    ``UnprocessedItems`` (BatchWriteItem)."""
     for item in answer.get("Items") or ():
         _item(item)
-    for name in ("Item", "LastEvaluatedKey"):
+    for name in ("Item", "LastEvaluatedKey", "Attributes"):
         if isinstance(answer.get(name), dict):
             _item(answer[name])
     for items in (answer.get("Responses") or {}).values():
@@ -65,6 +67,16 @@ def _decode_binary(answer: dict[str, Any]) -> None:
     for request in (answer.get("UnprocessedKeys") or {}).values():
         for key in request.get("Keys") or ():
             _item(key)
+    for requests in (answer.get("UnprocessedItems") or {}).values():
+        for request in requests:
+            for kind, field in (("PutRequest", "Item"), ("DeleteRequest", "Key")):
+                if kind in request:
+                    _item(request[kind][field])
+    metrics = answer.get("ItemCollectionMetrics")
+    # One write's metrics, or a list of them per table (BatchWriteItem, TransactWriteItems).
+    for entry in ([metrics] if isinstance(metrics, dict) and "ItemCollectionKey" in metrics
+                  else [m for ms in (metrics or {}).values() for m in ms]):
+        _item(entry.get("ItemCollectionKey") or {})
 
 
 def _item(item: dict[str, Any]) -> None:

@@ -203,6 +203,7 @@ DYNADMIN_READ_TIMEOUT = float(env("DYNADMIN_READ_TIMEOUT", "5"))
 DYNADMIN_MAX_ATTEMPTS = int(env("DYNADMIN_MAX_ATTEMPTS", "3"))
 DYNADMIN_READ_MAX_ATTEMPTS = int(env("DYNADMIN_READ_MAX_ATTEMPTS", "2"))
 DYNADMIN_REQUEST_BUDGET = float(env("DYNADMIN_REQUEST_BUDGET", "10"))
+DYNADMIN_FAST_CALLS = env_bool("DYNADMIN_FAST_CALLS", default=True)
 # This file is still the ready-made project's settings: there, no DynamoDB client in the
 # process may read a whole table, not only dynadmin's own (which always refuse). An app
 # embedded in a host project leaves this False and the host's clients alone.
