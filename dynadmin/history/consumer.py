@@ -240,7 +240,9 @@ def _store_group(items: list[Mapping[str, Any]]) -> list[bool | DataError]:
     if len(items) == 1:
         return [_single(items[0])]
     try:
-        transact_write([Put(archive, item, AttributeNotExists(archive.pk)) for item in items])
+        # what it consumed is shown nowhere: not asked
+        transact_write([Put(archive, item, AttributeNotExists(archive.pk)) for item in items],
+                       capacity=False)
     except TransactionConflict as conflict:
         reasons = conflict.reasons
     except DataError:
