@@ -235,7 +235,7 @@ class JobItem(models.Model):
         CONFLICTED = "conflicted", "Changed meanwhile: not written"
         REFUSED = "refused", "Refused"
         FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not this job's entity"
+        WOULD_WRITE = "would_write", "Would be written (dry run)"
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
     chunk = models.ForeignKey(JobChunk, null=True, blank=True, on_delete=models.SET_NULL,

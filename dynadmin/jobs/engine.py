@@ -1,0 +1,601 @@
+"""Running a job: its chunks planned from the source, leased to workers, written item by item.
+
+- **Plan** (one task): read the source one Query page at a time from where the last chunk
+  ended, storing each page's keys and fingerprints as a ``JobChunk`` and queueing a worker
+  for it. The reader holds a lease on the job (``planner_lease``), renewed per page.
+- **Work** (one task per chunk, any number of workers): take a chunk whose lease is free or
+  has run out, read its items again (consistently, 100 keys a BatchGetItem) and write each,
+  renewing the lease after every item and recording a ``JobItem`` (unique per job and key).
+- **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
+  chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
+
+A chunk taken over skips the items it has a ``JobItem`` for, and settles an item its killed
+worker may have written without recording it: an applied audit entry of this job at the key,
+or the item already holding exactly what this job writes, counts as written; anything else
+that changed since it was read is a conflict, never overwritten.
+
+Pause, Resume and Cancel are states the workers read between items. A job's counts are
+those of its ``JobItem`` rows, never kept twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .. import conf, data, limits
+from ..codenames import EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
+from ..data import call_log
+from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
+from ..definitions import Table
+from ..editing import audit, undo, writes
+from ..editing.actions import fingerprint
+from ..models import AuditEntry, Job, JobChunk, JobItem
+from . import queue, sources
+from .changes import BadJob, Change, Outcome, creator_request
+from .throttle import Backoff, Bucket
+
+if TYPE_CHECKING:
+    from ..options import EntityAdmin
+    from ..sites import AdminSite
+
+__all__ = ["KINDS", "WRITING", "cancel", "counts", "create", "pause", "plan", "resume",
+           "start", "undo_job", "watch", "work"]
+
+#: kinds that write to DynamoDB (refused on a read-only table, need run_bulk_jobs)
+WRITING = {Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION, Job.Kind.IMPORT, Job.Kind.UNDO}
+#: the permission each kind needs on top of every item's own
+PERMISSION = {Job.Kind.EXPORT: EXPORT_ALL, Job.Kind.IMPORT: IMPORT_ITEMS}
+
+WORKER = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def permission_of(kind: str) -> str:
+    return PERMISSION.get(kind, RUN_BULK_JOBS)
+
+
+def key_digest(key_json: str) -> str:
+    return hashlib.sha256(key_json.encode()).hexdigest()
+
+
+# -- making a job --------------------------------------------------------------------------
+def create(*, site: AdminSite, admin: EntityAdmin, request: HttpRequest, kind: str,
+           source: Mapping[str, Any] | None, parameters: Mapping[str, Any],
+           dry_run: bool = False, max_wcu: float | None = None,
+           max_rcu: float | None = None) -> Job:
+    """A job in the preview state, checked as far as it can be before it runs: BadJob (a
+    UserInputError) when it cannot be made, PermissionDenied without the permission."""
+    from django.core.exceptions import PermissionDenied
+
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm(permission_of(kind))):
+        raise PermissionDenied("You may not run jobs over every matching item.")
+    table = admin.opts.table
+    if kind in WRITING and not dry_run and data.is_read_only(table):
+        raise BadJob(f"Table {table.name} is read-only here: a job that writes cannot run.")
+    if kind in (Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION):
+        Change.of(admin, request, kind, parameters, dry_run=dry_run)
+    return Job.objects.create(
+        creator=user, username=user.get_username(), kind=kind, table=table.name,
+        entity=admin.opts.label, source=dict(source) if source is not None else None,
+        parameters=dict(parameters), dry_run=dry_run,
+        max_wcu=max_wcu if max_wcu is not None else conf.get("JOB_MAX_WCU"),
+        max_rcu=max_rcu if max_rcu is not None else conf.get("JOB_MAX_RCU"))
+
+
+def start(job: Job) -> None:
+    """Queue a previewed job: its reader now, and the watch that replaces lost workers."""
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.PREVIEW).update(
+        state=Job.State.QUEUED)
+    if not updated:
+        return
+    job.state = Job.State.QUEUED
+    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    queue.enqueue("plan", job.pk)
+
+
+def pause(job: Job) -> bool:
+    return bool(Job.objects.filter(pk=job.pk, state__in=[
+        Job.State.QUEUED, Job.State.RUNNING]).update(state=Job.State.PAUSED))
+
+
+def resume(job: Job) -> bool:
+    """Workers stopped at the pause: queue the reader and one worker per unfinished chunk."""
+    if not Job.objects.filter(pk=job.pk, state=Job.State.PAUSED).update(
+            state=Job.State.RUNNING):
+        return False
+    _requeue(Job.objects.get(pk=job.pk), everything=True)
+    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    return True
+
+
+def cancel(job: Job) -> bool:
+    return bool(Job.objects.filter(pk=job.pk, state__in=[
+        Job.State.PREVIEW, Job.State.QUEUED, Job.State.RUNNING, Job.State.PAUSED]).update(
+        state=Job.State.CANCELLED, finished_at=timezone.now()))
+
+
+def undo_job(job: Job, request: HttpRequest) -> Job:
+    """A job of its own that reverses every item ``job`` wrote, each with a guarded write
+    (an item changed since is listed as a conflict, not overwritten)."""
+    from django.core.exceptions import PermissionDenied
+
+    user = request.user
+    if job.kind not in (Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION) or job.dry_run:
+        raise BadJob("Only a job that changed or deleted items can be undone.")
+    if not job.finished:
+        raise BadJob("A job is undone once it has stopped: pause it and cancel it first.")
+    if not (user.is_active and user.is_staff and user.has_perm(RUN_BULK_JOBS)):
+        raise PermissionDenied("You may not run jobs over every matching item.")
+    undoing = Job.objects.create(
+        creator=user, username=user.get_username(), kind=Job.Kind.UNDO, table=job.table,
+        entity=job.entity, source=None, parameters={"undoes": job.pk}, undoes=job,
+        max_wcu=job.max_wcu, max_rcu=job.max_rcu)
+    start(undoing)
+    return undoing
+
+
+def counts(job: Job) -> dict[str, int]:
+    """Items by outcome (every ``JobItem.Status``), and ``read``: the items its chunks hold."""
+    found = dict.fromkeys(JobItem.Status.values, 0)
+    for row in JobItem.objects.filter(job=job).values("status").annotate(n=Count("id")):
+        found[row["status"]] = row["n"]
+    found["read"] = sum(len(keys) for keys in JobChunk.objects.filter(job=job)
+                        .values_list("keys", flat=True))
+    found["done"] = sum(v for k, v in found.items() if k != "read")
+    return found
+
+
+# -- the worker's side ---------------------------------------------------------------------
+def _lease_seconds() -> float:
+    return float(conf.get("JOB_LEASE_SECONDS"))
+
+
+def _lease_until() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=_lease_seconds())
+
+
+@dataclass
+class Context:
+    """A job as its worker runs it: the admin of its entity and its creator's request."""
+
+    job: Job
+    admin: EntityAdmin
+    table: Table
+    request: HttpRequest
+
+
+def _context(site: AdminSite, job: Job) -> Context:
+    entity = site.get_entity(job.entity)
+    admin = site.get_entity_admin(entity)
+    if admin is None or job.creator is None:
+        raise BadJob("The job's entity is no longer registered, or its creator is gone.")
+    request = creator_request(job.creator, site.name)
+    if not (job.creator.is_active and job.creator.has_perm(permission_of(job.kind))):
+        raise BadJob("The job's creator no longer holds the permission to run it.")
+    return Context(job, admin, admin.opts.table, request)
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).exclude(state__in=[
+        Job.State.CANCELLED, Job.State.DONE]).update(
+        state=Job.State.FAILED, message=message, finished_at=timezone.now())
+
+
+def _running(job: Job) -> bool:
+    """Moves a queued job to running; False when it is paused, cancelled or over."""
+    Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=timezone.now())
+    return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists()
+
+
+def plan(site: AdminSite, job_id: int) -> None:
+    """Read the source to its end (from where the last chunk stopped), one chunk per page."""
+    job = Job.objects.get(pk=job_id)
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job.pk, planned=False).filter(
+        Q(planner_lease__isnull=True) | Q(planner_lease__lt=now)).update(
+        planner_lease=_lease_until())
+    if not taken or not _running(job):
+        return
+    try:
+        ctx = _context(site, job)
+        _plan(ctx)
+    except BadJob as exc:
+        _fail(job, exc.message)
+    except data.DataError as exc:
+        # The lease runs out and the watch queues the reader again.
+        Job.objects.filter(pk=job.pk).update(message=f"Reading the source: {exc.message}")
+        return
+    _finish_if_done(job)
+
+
+def _plan(ctx: Context) -> None:
+    job = ctx.job
+    last = JobChunk.objects.filter(job=job).order_by("-number").first()
+    if job.kind == Job.Kind.UNDO:
+        _plan_undo(ctx)
+    elif job.kind == Job.Kind.IMPORT:
+        # The file is the import module's to split: one chunk hands it over.
+        if last is None:
+            JobChunk.objects.create(job=job, number=0)
+            queue.enqueue("work", job.pk)
+    else:
+        if last is not None and last.next_key is None:
+            Job.objects.filter(pk=job.pk).update(planned=True)
+            return
+        _plan_source(ctx, last)
+        return
+    Job.objects.filter(pk=job.pk).update(planned=True)
+
+
+def _plan_source(ctx: Context, last: JobChunk | None) -> None:
+    job = ctx.job
+    query = sources.query_of(ctx.table, job.source or {})
+    start_key, number = (last.next_key, last.number + 1) if last else (None, 0)
+    bucket, backoff = Bucket(job.max_rcu), Backoff()
+    while True:
+        if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
+            return  # paused or cancelled: Resume queues the reader again
+        bucket.wait()
+        try:
+            page = sources.read_page(query, ctx.admin.entity, start_key)
+        except data.Throttled:
+            backoff.throttled()
+            continue
+        backoff.succeeded()
+        bucket.spend(page.consumed_rcu)
+        keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
+                 fingerprint(ctx.table, item)] for item in page.items]
+        with transaction.atomic():
+            JobChunk.objects.get_or_create(job=job, number=number, defaults={
+                "start_key": start_key, "next_key": page.next_key, "keys": keys,
+                "read_count": page.read_count, "consumed_rcu": page.consumed_rcu})
+            Job.objects.filter(pk=job.pk).update(
+                consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
+                planner_lease=_lease_until())
+        if keys:
+            queue.enqueue("work", job.pk)
+        if page.next_key is None:
+            Job.objects.filter(pk=job.pk).update(planned=True)
+            return
+        start_key, number = page.next_key, number + 1
+
+
+def _plan_undo(ctx: Context) -> None:
+    """The undone job's applied entries, ``JOB_PAGE_SIZE`` to a chunk."""
+    job = ctx.job
+    if JobChunk.objects.filter(job=job).exists():
+        return
+    entries = (AuditEntry.objects.filter(job_id=job.parameters.get("undoes"),
+                                         outcome=AuditEntry.Outcome.APPLIED)
+               .order_by("id").values_list("id", "key"))
+    size = int(conf.get("JOB_PAGE_SIZE"))
+    rows = [[key, f"entry:{entry_id}"] for entry_id, key in entries]
+    for number, first in enumerate(range(0, len(rows), size)):
+        JobChunk.objects.create(job=job, number=number, keys=rows[first:first + size])
+        queue.enqueue("work", job.pk)
+
+
+def work(site: AdminSite, job_id: int) -> None:
+    """Take one chunk of the job whose lease is free (or has run out) and run it."""
+    job = Job.objects.get(pk=job_id)
+    if not _running(job):
+        return
+    chunk = _claim(job)
+    if chunk is None:
+        _finish_if_done(job)
+        return
+    try:
+        ctx = _context(site, job)
+        runner = KINDS[job.kind]
+        finished = runner(ctx, chunk)
+    except BadJob as exc:
+        _fail(job, exc.message)
+        return
+    except NotImplementedError as exc:
+        _fail(job, str(exc))
+        return
+    if finished:
+        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+            state=JobChunk.State.DONE, lease_until=None)
+    else:
+        # Paused, cancelled or lost: free the chunk at once for whoever resumes it.
+        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(lease_until=None)
+    _finish_if_done(job)
+
+
+def _claim(job: Job) -> JobChunk | None:
+    now = timezone.now()
+    free = (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("number"))
+    for chunk in free[:20]:
+        if JobChunk.objects.filter(pk=chunk.pk, lease_until=chunk.lease_until,
+                                   state=JobChunk.State.PENDING).update(
+                lease_owner=WORKER, lease_until=_lease_until()):
+            chunk.refresh_from_db()
+            return chunk
+    return None
+
+
+def watch(site: AdminSite, job_id: int) -> None:
+    """Look after a job until it ends: its successor is queued first, so a worker killed
+    while watching loses nothing; chunks and a plan whose lease ran out are queued again."""
+    job = Job.objects.get(pk=job_id)
+    if job.finished:
+        return
+    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    if job.state not in (Job.State.QUEUED, Job.State.RUNNING):
+        return
+    _requeue(job, everything=False)
+    _finish_if_done(job)
+
+
+def _requeue(job: Job, *, everything: bool) -> None:
+    now = timezone.now()
+    if not job.planned and (everything or job.planner_lease is None
+                            or job.planner_lease < now):
+        queue.enqueue("plan", job.pk)
+    pending = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
+    if not everything:
+        pending = pending.filter(lease_until__lt=now)
+    for _ in pending.values_list("pk", flat=True):
+        queue.enqueue("work", job.pk)
+
+
+def _finish_if_done(job: Job) -> None:
+    with transaction.atomic():
+        fresh = Job.objects.select_for_update().get(pk=job.pk)
+        if (fresh.state == Job.State.RUNNING and fresh.planned
+                and not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).exists()):
+            fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
+            fresh.save(update_fields=["state", "finished_at"])
+
+
+# -- one chunk -----------------------------------------------------------------------------
+class _Chunk:
+    """A chunk as its worker runs it: its keys not yet recorded, and the lease it renews."""
+
+    def __init__(self, ctx: Context, chunk: JobChunk) -> None:
+        self.ctx, self.chunk = ctx, chunk
+        done = set(JobItem.objects.filter(job=ctx.job, key_digest__in=[
+            key_digest(key) for key, _ in chunk.keys]).values_list("key_digest", flat=True))
+        self.todo = [(key, seen) for key, seen in chunk.keys if key_digest(key) not in done]
+        self.writes = Bucket(_share(ctx.job, "max_wcu"))
+        self.reads = Bucket(_share(ctx.job, "max_rcu"))
+        self.backoff = Backoff()
+
+    def keep_going(self) -> bool:
+        """Between items: the job still runs and this worker still holds the chunk."""
+        if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
+                lease_until=_lease_until()):
+            return False
+        return Job.objects.filter(pk=self.ctx.job.pk, state=Job.State.RUNNING).exists()
+
+    def read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The items at ``keys`` as they are now (consistent), by their key's JSON text."""
+        table = self.ctx.table
+        wanted = [loads_dynamodb_json(key) for key in keys]
+        while True:
+            self.reads.wait()
+            try:
+                with call_log.recording() as log:
+                    items = data.batch_get(table, wanted, consistent=True)
+            except data.Throttled:
+                self.backoff.throttled()
+                continue
+            self.backoff.succeeded()
+            self.charge(log)
+            return {dumps_dynamodb_json(table.key_of(item), indent=None): item
+                    for item in items}
+
+    def charge(self, log: call_log.CallLog) -> None:
+        rcu, wcu = log.total_rcu, log.total_wcu
+        self.reads.spend(rcu)
+        self.writes.spend(wcu)
+        if rcu or wcu:
+            Job.objects.filter(pk=self.ctx.job.pk).update(
+                consumed_rcu=F("consumed_rcu") + rcu, consumed_wcu=F("consumed_wcu") + wcu)
+
+    def record(self, key: str, outcome: Outcome) -> None:
+        table = self.ctx.table
+        try:
+            with transaction.atomic():
+                JobItem.objects.create(
+                    job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
+                    key_text=audit.key_text(table, loads_dynamodb_json(key)),
+                    status=outcome.status, message=outcome.message[:2000],
+                    before=_json(outcome.before), after=_json(outcome.after))
+        except IntegrityError:
+            pass  # another worker recorded it first: counted once
+
+
+def _json(item: Mapping[str, Any] | None) -> str:
+    return dumps_dynamodb_json(dict(item), indent=None) if item is not None else ""
+
+
+def _share(job: Job, limit: str) -> float | None:
+    """This worker's part of the job's limit: shared among the chunks being worked on."""
+    rate = getattr(job, limit)
+    if not rate:
+        return None
+    busy = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING,
+                                   lease_until__gte=timezone.now()).count()
+    return rate / max(busy, 1)
+
+
+def _settled(ctx: Context, key: str) -> Outcome | None:
+    """This job's applied write at ``key`` that its worker never recorded (killed between
+    its write and its record), from the audit log."""
+    entry = (AuditEntry.objects.filter(job_id=ctx.job.pk, table=ctx.table.name,
+                                       key_text=audit.key_text(ctx.table,
+                                                               loads_dynamodb_json(key)),
+                                       outcome=AuditEntry.Outcome.APPLIED)
+             .order_by("-id").first())
+    if entry is None:
+        return None
+    return Outcome("written", "written before its first worker stopped",
+                   loads_dynamodb_json(entry.before) if entry.before else None,
+                   loads_dynamodb_json(entry.after) if entry.after else None)
+
+
+def _change_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    """Set fields, delete or run an action on each item of the chunk."""
+    job = ctx.job
+    change = Change.of(ctx.admin, ctx.request, job.kind, job.parameters, dry_run=job.dry_run)
+    run = _Chunk(ctx, chunk)
+    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
+        batch = run.todo[first:first + limits.BATCH_GET_KEYS]
+        if not run.keep_going():
+            return False
+        current = run.read([key for key, _ in batch])
+        for key, seen in batch:
+            if not run.keep_going():
+                return False
+            run.record(key, _change_one(ctx, run, change, key, seen, current.get(key)))
+    return True
+
+
+def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
+                current: dict[str, Any] | None) -> Outcome:
+    table = ctx.table
+    if current is None or fingerprint(table, current) != seen:
+        settled = _settled(ctx, key)
+        if settled is not None:
+            return settled
+        if current is not None and _own_result(table, change, current, seen):
+            return Outcome("written", "written before its first worker stopped", None,
+                           current)
+        if current is None:
+            return Outcome("conflicted", "deleted since the job read it")
+        return Outcome("conflicted", "changed by someone else since the job read it; "
+                       "not written")
+    if table.classify(current) is not ctx.admin.entity:
+        return Outcome("conflicted", "no longer an item of this entity; not written")
+    while True:
+        run.writes.wait()
+        with call_log.recording() as log, audit.under_job(ctx.job.pk):
+            try:
+                outcome = change.apply(current)
+            except writes.WriteInterrupted as exc:
+                if exc.outcome == "not_applied" and isinstance(exc.cause, data.Throttled):
+                    run.charge(log)
+                    run.backoff.throttled()
+                    continue
+                outcome = Outcome("failed", exc.message)
+        run.backoff.succeeded()
+        run.charge(log)
+        return outcome
+
+
+def _own_result(table: Table, change: Change, current: dict[str, Any], seen: str) -> bool:
+    """Is ``current`` what this job's write makes of the item it read (its version one
+    higher, holding the change)? Only a versioned item can tell."""
+    if not seen.startswith("v:") or change.kind == "delete":
+        return False
+    entity = table.classify(current)
+    version = entity._meta.version_field if entity else None
+    if version is None:
+        return False
+    try:
+        was = int(seen[2:])
+    except ValueError:
+        return False
+    return current.get(version.attribute) == was + 1 and change.produced(current)
+
+
+class _UndoWriter:
+    """How an undo writes each item: through its entity admin's hooks, as the job's creator."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def save(self, item: dict[str, Any], *, original: dict[str, Any] | None,
+             action: str | None = None, version_from: dict[str, Any] | None = None
+             ) -> writes.WriteResult:
+        return self.ctx.admin.save_item(self.ctx.request, item, original=original,
+                                        action=action, version_from=version_from)
+
+    def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
+        return self.ctx.admin.delete_item(self.ctx.request, item, action=action)
+
+
+_MAY = {"change": "has_change_permission", "delete": "has_delete_permission"}
+
+
+def _undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    """Reverse each applied entry of the undone job, guarded by the item it left."""
+    from django.core.exceptions import PermissionDenied
+
+    run = _Chunk(ctx, chunk)
+    writer = _UndoWriter(ctx)
+    admin, request = ctx.admin, ctx.request
+    for key, seen in run.todo:
+        if not run.keep_going():
+            return False
+        entry = AuditEntry.objects.filter(pk=int(seen.split(":", 1)[1])).first()
+        reversing = undo.reversal(entry) if entry is not None else None
+        if reversing is None:
+            run.record(key, Outcome("failed", "its write cannot be undone"))
+            continue
+        allowed = all(getattr(admin, _MAY[p])(request, item) if p in _MAY
+                      else admin.has_add_permission(request)
+                      for item, p in reversing.permissions)
+        if not allowed:
+            run.record(key, Outcome("refused", "the job's creator may not undo this write"))
+            continue
+        with call_log.recording() as log, audit.under_job(ctx.job.pk):
+            try:
+                result = undo.undo(ctx.table, reversing, writer=writer)
+                outcome = Outcome("written", "", result.before, result.after)
+            except writes.EditConflict:
+                outcome = Outcome("conflicted", "changed since the job wrote it; not undone")
+            except writes.KeyTaken:
+                outcome = Outcome("conflicted", "its key is taken again; not undone")
+            except writes.NothingChanged:
+                outcome = Outcome("unchanged", "nothing to undo")
+            except (PermissionDenied, writes.WriteInterrupted) as exc:
+                outcome = Outcome("failed", str(exc))
+        run.charge(log)
+        run.record(key, outcome)
+    return True
+
+
+def _export_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    try:
+        from . import exports  # type: ignore[attr-defined]
+    except ImportError:
+        raise NotImplementedError("Exports are not available in this version.") from None
+    run = _Chunk(ctx, chunk)
+    items = run.read([key for key, _ in run.todo]) if run.todo else {}
+    return exports.run_chunk(ctx.job, chunk, list(items.values())) is not False
+
+
+def _import_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    try:
+        from . import imports  # type: ignore[attr-defined]
+    except ImportError:
+        raise NotImplementedError("Imports are not available in this version.") from None
+    return imports.run_chunk(ctx.job, chunk) is not False
+
+
+#: what a worker does with one chunk, by the job's kind (True: the chunk is finished)
+KINDS: dict[str, Callable[[Context, JobChunk], bool]] = {
+    Job.Kind.UPDATE: _change_chunk,
+    Job.Kind.DELETE: _change_chunk,
+    Job.Kind.ACTION: _change_chunk,
+    Job.Kind.UNDO: _undo_chunk,
+    Job.Kind.EXPORT: _export_chunk,
+    Job.Kind.IMPORT: _import_chunk,
+}
