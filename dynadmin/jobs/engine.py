@@ -259,9 +259,12 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
         keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
                  fingerprint(ctx.table, item)] for item in page.items]
         with transaction.atomic():
+            # A page of nothing (the partition's end, or none of the entity's items) is
+            # done as soon as it is read.
             JobChunk.objects.get_or_create(job=job, number=number, defaults={
                 "start_key": start_key, "next_key": page.next_key, "keys": keys,
-                "read_count": page.read_count, "consumed_rcu": page.consumed_rcu})
+                "read_count": page.read_count, "consumed_rcu": page.consumed_rcu,
+                "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE})
             Job.objects.filter(pk=job.pk).update(
                 consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
                 planner_lease=_lease_until())
@@ -289,30 +292,31 @@ def _plan_undo(ctx: Context) -> None:
 
 
 def work(site: AdminSite, job_id: int) -> None:
-    """Take one chunk of the job whose lease is free (or has run out) and run it."""
+    """Take the job's chunks whose lease is free (or has run out) one after the other and
+    run them, until none is left: a task lost with its worker costs no chunk, as long as
+    some worker works on the job (the watch queues one again otherwise)."""
     job = Job.objects.get(pk=job_id)
-    if not _running(job):
-        return
-    chunk = _claim(job)
-    if chunk is None:
-        _finish_if_done(job)
-        return
-    try:
-        ctx = _context(site, job)
-        runner = KINDS[job.kind]
-        finished = runner(ctx, chunk)
-    except BadJob as exc:
-        _fail(job, exc.message)
-        return
-    except NotImplementedError as exc:
-        _fail(job, str(exc))
-        return
-    if finished:
-        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
-            state=JobChunk.State.DONE, lease_until=None)
-    else:
-        # Paused, cancelled or lost: free the chunk at once for whoever resumes it.
-        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(lease_until=None)
+    while _running(job):
+        chunk = _claim(job)
+        if chunk is None:
+            break
+        try:
+            ctx = _context(site, job)
+            finished = KINDS[job.kind](ctx, chunk)
+        except BadJob as exc:
+            _fail(job, exc.message)
+            return
+        except NotImplementedError as exc:
+            _fail(job, str(exc))
+            return
+        if finished:
+            JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+                state=JobChunk.State.DONE, lease_until=None)
+        else:
+            # Paused, cancelled or lost: free the chunk at once for whoever resumes it.
+            JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+                lease_until=None)
+            break
     _finish_if_done(job)
 
 
@@ -343,14 +347,17 @@ def watch(site: AdminSite, job_id: int) -> None:
 
 
 def _requeue(job: Job, *, everything: bool) -> None:
+    """Queue the reader when its lease ran out (``everything``: whatever its lease), and a
+    worker for each chunk nobody holds."""
     now = timezone.now()
     if not job.planned and (everything or job.planner_lease is None
                             or job.planner_lease < now):
         queue.enqueue("plan", job.pk)
-    pending = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
-    if not everything:
-        pending = pending.filter(lease_until__lt=now)
-    for _ in pending.values_list("pk", flat=True):
+    # A chunk nobody holds: its worker was killed (its lease ran out), or the task queued
+    # for it was taken by a worker that found nothing free then.
+    free = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    for _ in free.values_list("pk", flat=True):
         queue.enqueue("work", job.pk)
 
 

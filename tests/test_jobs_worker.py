@@ -1,0 +1,120 @@
+"""A job on real ``db_worker`` processes: one killed (SIGKILL, mid-chunk) and another started,
+the job finishes with every matched item written exactly once (its version one higher, never
+two) and its outcome counts adding up to the items matched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from django.db import connection
+
+from dynadmin import data
+from dynadmin.jobs import engine
+from dynadmin.jobs.changes import creator_request
+from dynadmin.models import Job, JobChunk, JobItem
+from dynadmin.sites import site
+from examples.shop.definitions import Order
+
+from .conftest import BACKEND
+
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(BACKEND == "moto", reason="DynamoDB Local's guards are the "
+                                 "reference; the moto leg runs the in-process job tests")]
+
+ROOT = Path(__file__).resolve().parent.parent
+MATCHED = 300
+
+
+def worker(table: Any) -> subprocess.Popen[str]:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
+                   "PYTHONUNBUFFERED": "1",
+                   "DYNADMIN_TEST_DATABASE": str(connection.settings_dict["NAME"]),
+                   "DYNADMIN_TABLE_NAMES": f"Application={table.table_name}",
+                   "DYNADMIN_JOB_LEASE_SECONDS": "2", "DYNADMIN_JOB_PAGE_SIZE": "30"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+         "--interval", "0.1"], cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[str], how: int = signal.SIGTERM) -> str:
+    os.killpg(process.pid, how)
+    output, _ = process.communicate(timeout=60)  # a guard against a hang, not a timing
+    return output
+
+
+def seed(table: Any) -> None:
+    resource = boto3.resource("dynamodb").Table(table.table_name)
+    with resource.batch_writer() as batch:
+        for number in range(MATCHED):
+            batch.put_item(Item=Order.build_item({
+                "user_id": f"u{number % 5}", "order_id": f"{number:05d}",
+                "placed_on": "2024-01-15",
+                "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
+                + dt.timedelta(minutes=number),
+                "status": "PENDING", "total": Decimal("1.00"), "version": 1}))
+
+
+def wait_for(condition: Any, process: subprocess.Popen[str]) -> None:
+    for _ in range(1200):  # a guard against a hang, not a timing
+        if condition():
+            return
+        assert process.poll() is None, process.communicate()[0]
+        time.sleep(0.05)
+    raise AssertionError(f"the worker made no progress: {progress()}")
+
+
+def progress() -> str:
+    from django_tasks_db.models import DBTaskResult
+
+    jobs = list(Job.objects.values("id", "state", "planned", "message"))
+    chunks = list(JobChunk.objects.values_list("number", "state", "lease_owner", "lease_until"))
+    tasks = list(DBTaskResult.objects.values_list("task_path", "status", "run_after"))
+    return f"{jobs} {chunks} {tasks} items={JobItem.objects.count()}"
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(
+        shop_table, django_user_model, settings):
+    settings.DYNADMIN_JOB_PAGE_SIZE = 30
+    seed(shop_table)
+    creator = django_user_model.objects.create_superuser("lead", "lead@example.com", "pw")
+    admin = site.get_entity_admin(Order)
+    request = creator_request(creator)
+    job = engine.create(
+        site=site, admin=admin, request=request, kind="update",
+        source=engine.sources.from_listing(admin, {"status": "PENDING"}, request),
+        parameters={"set": {"status": "CANCELLED"}})
+    engine.start(job)
+    first = worker(shop_table)
+    try:
+        wait_for(lambda: JobItem.objects.filter(job=job).count() >= 45, first)
+    finally:
+        stop(first, signal.SIGKILL)
+    assert not Job.objects.get(pk=job.pk).finished
+    second = worker(shop_table)
+    try:
+        wait_for(lambda: Job.objects.get(pk=job.pk).finished, second)
+    finally:
+        output = stop(second)
+
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, (job.message, output)
+    counts = engine.counts(job)
+    assert counts["read"] == MATCHED
+    assert counts["written"] == MATCHED, counts
+    assert counts["done"] == MATCHED
+    for number in range(MATCHED):
+        item = data.get_item(shop_table, {"PK": f"USER#u{number % 5}",
+                                          "SK": f"ORDER#2024-01-15#{number:05d}"},
+                             consistent=True)
+        assert item is not None and (item["status"], item["version"]) == ("CANCELLED", 2)
