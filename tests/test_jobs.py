@@ -8,11 +8,9 @@ the reader first, so that editors can change items between the read and the writ
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
 
 from dynadmin import data
@@ -24,36 +22,12 @@ from dynadmin.sites import site
 from examples.shop.definitions import Order
 
 from .conftest import BACKEND
-from .support.jobs import run_queued
+from .support.jobs import order_key, run_queued, seed, stored
 from .support.people import person
 
 pytestmark = pytest.mark.django_db
 
 MATCHED = 230
-
-
-def seed(table: Any, pending: int = MATCHED, shipped: int = 20) -> None:
-    """``pending`` PENDING orders (the list's first tab) and ``shipped`` SHIPPED ones."""
-    resource = boto3.resource("dynamodb").Table(table.table_name)
-    with resource.batch_writer() as batch:
-        for number in range(pending + shipped):
-            batch.put_item(Item=Order.build_item({
-                "user_id": f"u{number % 7}", "order_id": f"{number:05d}",
-                "placed_on": "2024-01-15",
-                "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
-                + dt.timedelta(minutes=number),
-                "status": "PENDING" if number < pending else "SHIPPED",
-                "total": Decimal("1.00"), "version": 1}))
-
-
-def order_key(number: int) -> dict[str, str]:
-    return {"PK": f"USER#u{number % 7}", "SK": f"ORDER#2024-01-15#{number:05d}"}
-
-
-def stored(table: Any, number: int) -> dict[str, Any]:
-    item = data.get_item(table, order_key(number), consistent=True)
-    assert item is not None
-    return item
 
 
 def new_job(user: Any, kind: str = "update", parameters: dict[str, Any] | None = None, *,
@@ -80,7 +54,7 @@ def small_pages(settings):
 @pytest.mark.skipif(BACKEND == "moto", reason="DynamoDB Local's guards are the reference")
 def test_a_set_status_job_writes_every_match_once_and_lists_what_editors_changed(
         shop_table, creator):
-    seed(shop_table)
+    seed(shop_table, MATCHED, 20)
     job = new_job(creator)
     engine.start(job)
     # The reader runs first: it stores each page's keys and versions as a chunk.

@@ -4,21 +4,17 @@ two) and its outcome counts adding up to the items matched."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from django.db import connection
 
-from dynadmin import data
 from dynadmin.jobs import engine
 from dynadmin.jobs.changes import creator_request
 from dynadmin.models import Job, JobChunk, JobItem
@@ -26,6 +22,7 @@ from dynadmin.sites import site
 from examples.shop.definitions import Order
 
 from .conftest import BACKEND
+from .support.jobs import seed, stored
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(BACKEND == "moto", reason="DynamoDB Local's guards are the "
@@ -53,18 +50,6 @@ def stop(process: subprocess.Popen[str], how: int = signal.SIGTERM) -> str:
     return output
 
 
-def seed(table: Any) -> None:
-    resource = boto3.resource("dynamodb").Table(table.table_name)
-    with resource.batch_writer() as batch:
-        for number in range(MATCHED):
-            batch.put_item(Item=Order.build_item({
-                "user_id": f"u{number % 5}", "order_id": f"{number:05d}",
-                "placed_on": "2024-01-15",
-                "placed_at": dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
-                + dt.timedelta(minutes=number),
-                "status": "PENDING", "total": Decimal("1.00"), "version": 1}))
-
-
 def wait_for(condition: Any, process: subprocess.Popen[str]) -> None:
     for _ in range(1200):  # a guard against a hang, not a timing
         if condition():
@@ -86,7 +71,7 @@ def progress() -> str:
 def test_a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(
         shop_table, django_user_model, settings):
     settings.DYNADMIN_JOB_PAGE_SIZE = 30
-    seed(shop_table)
+    seed(shop_table, MATCHED)
     creator = django_user_model.objects.create_superuser("lead", "lead@example.com", "pw")
     admin = site.get_entity_admin(Order)
     request = creator_request(creator)
@@ -114,7 +99,5 @@ def test_a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(
     assert counts["written"] == MATCHED, counts
     assert counts["done"] == MATCHED
     for number in range(MATCHED):
-        item = data.get_item(shop_table, {"PK": f"USER#u{number % 5}",
-                                          "SK": f"ORDER#2024-01-15#{number:05d}"},
-                             consistent=True)
-        assert item is not None and (item["status"], item["version"]) == ("CANCELLED", 2)
+        item = stored(shop_table, number)
+        assert (item["status"], item["version"]) == ("CANCELLED", 2)

@@ -203,11 +203,13 @@ def _running(job: Job) -> bool:
 def plan(site: AdminSite, job_id: int) -> None:
     """Read the source to its end (from where the last chunk stopped), one chunk per page."""
     job = Job.objects.get(pk=job_id)
+    if not _running(job):
+        return
     now = timezone.now()
     taken = Job.objects.filter(pk=job.pk, planned=False).filter(
         Q(planner_lease__isnull=True) | Q(planner_lease__lt=now)).update(
         planner_lease=_lease_until())
-    if not taken or not _running(job):
+    if not taken:
         return
     try:
         ctx = _context(site, job)
@@ -215,9 +217,12 @@ def plan(site: AdminSite, job_id: int) -> None:
     except BadJob as exc:
         _fail(job, exc.message)
     except data.DataError as exc:
-        # The lease runs out and the watch queues the reader again.
+        # The watch queues the reader again.
         Job.objects.filter(pk=job.pk).update(message=f"Reading the source: {exc.message}")
         return
+    finally:
+        # Done, paused or failed: the next reader (Resume's, the watch's) starts at once.
+        Job.objects.filter(pk=job.pk).update(planner_lease=None)
     _finish_if_done(job)
 
 

@@ -1,0 +1,143 @@
+"""The job pages over HTTP: from an entity's list to a preview that counts the items and
+needs the count typed back, the job page's progress, Pause/Resume/Cancel, the items' CSV and
+Undo; and a Support user without the bulk permission sees no "apply to all" and gets 403 on
+every job URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from dynadmin import data
+from dynadmin.models import Job
+from dynadmin.permissions import ensure_groups
+
+from .support.jobs import order_key, run_queued, seed
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/e/Application.Order/"
+NEW = "/e/Application.Order/jobs/new/"
+
+
+def new_job(client, **post) -> Job:
+    response = client.post(NEW + "?status=PENDING", {
+        "what": "update", "field": "status", "value": "CANCELLED", **post})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    return job
+
+
+def test_a_job_from_the_list_previews_confirms_runs_and_undoes(shop_table, staff_client):
+    seed(shop_table, pending=35, shipped=3)
+    page = staff_client.get(LIST).content.decode()
+    assert "Apply to all items this list matches" in page
+    assert 'href="/e/Application.Order/jobs/new/?status=PENDING"' in page
+
+    form = staff_client.get(NEW + "?status=PENDING")
+    assert form.status_code == 200 and "Set a field to a value" in form.content.decode()
+    job = new_job(staff_client)
+    preview = staff_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "35 items in 1 Query pages" in preview
+    assert "Type 35 to start it" in preview
+
+    wrong = staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "38"})
+    assert wrong.status_code == 400 and "Type 35, the number of items" in wrong.content.decode()
+    job.refresh_from_db()
+    assert job.state == Job.State.PREVIEW
+
+    started = staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "35"})
+    assert started.status_code == 302
+    run_queued()
+    page = staff_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'data-job-state="done"' in page
+    assert '<dd data-count="written">35</dd>' in page
+    assert "hx-get" not in page  # a finished job is not polled
+    assert all(data.get_item(shop_table, order_key(n))["status"] == "CANCELLED"
+               for n in range(35))
+
+    rows = list(csv.reader(io.StringIO(b"".join(
+        staff_client.get(f"/jobs/{job.pk}/items.csv").streaming_content).decode())))
+    assert rows[0] == ["key", "outcome", "message", "recorded_at"]
+    assert len(rows) == 36 and {row[1] for row in rows[1:]} == {"written"}
+
+    undone = staff_client.post(f"/jobs/{job.pk}/undo/")
+    undoing = Job.objects.get(undoes=job)
+    assert undone["Location"] == f"/jobs/{undoing.pk}/"
+    run_queued()
+    assert all(data.get_item(shop_table, order_key(n))["status"] == "PENDING"
+               for n in range(35))
+    listed = staff_client.get("/jobs/").content.decode()
+    assert f"/jobs/{job.pk}/" in listed and f"/jobs/{undoing.pk}/" in listed
+
+
+def test_a_running_job_is_polled_and_can_be_paused_resumed_and_cancelled(
+        shop_table, staff_client):
+    seed(shop_table, pending=12, shipped=0)
+    job = new_job(staff_client)
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "12"})
+    page = staff_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert re.search(r'data-follow hx-get="/jobs/\d+/progress/" hx-trigger="every 2s', page)
+    staff_client.post(f"/jobs/{job.pk}/pause/")
+    job.refresh_from_db()
+    assert job.state == Job.State.PAUSED
+    run_queued()  # a paused job writes nothing
+    assert all(data.get_item(shop_table, order_key(n))["version"] == 1 for n in range(12))
+    staff_client.post(f"/jobs/{job.pk}/resume/")
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE
+    assert all(data.get_item(shop_table, order_key(n))["version"] == 2 for n in range(12))
+
+    other = Job.objects.create(kind="update", table="Application", entity="Application.Order",
+                               source=job.source, parameters=job.parameters,
+                               creator=job.creator, username="admin")
+    staff_client.post(f"/jobs/{other.pk}/cancel/")
+    other.refresh_from_db()
+    assert other.state == Job.State.CANCELLED
+
+
+def test_a_dry_run_from_the_page_writes_nothing(shop_table, staff_client):
+    seed(shop_table, pending=8, shipped=0)
+    job = new_job(staff_client, dry_run="on")
+    assert "A dry run: nothing will be written." in staff_client.get(
+        f"/jobs/{job.pk}/").content.decode()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "8"})
+    run_queued()
+    page = staff_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<dd data-count="would_write">8</dd>' in page
+    assert all(data.get_item(shop_table, order_key(n))["version"] == 1 for n in range(8))
+
+
+def test_support_sees_no_apply_to_all_and_gets_403_on_every_job_url(
+        shop_table, client, django_user_model, staff_client):
+    seed(shop_table, pending=5, shipped=0)
+    job = new_job(staff_client)
+    ensure_groups()
+    user = django_user_model.objects.create_user("support", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support"))
+    client.force_login(user)
+    assert "Apply to all" not in client.get(LIST).content.decode()
+    for url in ("/jobs/", NEW + "?status=PENDING", f"/jobs/{job.pk}/",
+                f"/jobs/{job.pk}/progress/", f"/jobs/{job.pk}/items.csv"):
+        assert client.get(url).status_code == 403, url
+    for operation in ("start", "pause", "resume", "cancel", "undo"):
+        assert client.post(f"/jobs/{job.pk}/{operation}/",
+                           {"confirmation": "5"}).status_code == 403, operation
+    assert client.post(NEW + "?status=PENDING", {"what": "delete"}).status_code == 403
+    job.refresh_from_db()
+    assert job.state == Job.State.PREVIEW and Job.objects.count() == 1
+
+
+def test_admins_may_run_jobs(shop_table, client, django_user_model):
+    seed(shop_table, pending=3, shipped=0)
+    ensure_groups()
+    user = django_user_model.objects.create_user("boss", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Admin"))
+    client.force_login(user)
+    assert "Apply to all items this list matches" in client.get(LIST).content.decode()
