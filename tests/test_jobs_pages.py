@@ -141,3 +141,15 @@ def test_admins_may_run_jobs(shop_table, client, django_user_model):
     user.groups.add(Group.objects.get(name="Admin"))
     client.force_login(user)
     assert "Apply to all items this list matches" in client.get(LIST).content.decode()
+
+
+def test_a_read_only_table_refuses_writing_jobs_and_offers_none(
+        shop_table, staff_client, settings):
+    seed(shop_table, pending=4, shipped=0)
+    settings.DYNADMIN_READ_ONLY_TABLES = ("Application",)
+    assert "Apply to all" not in staff_client.get(LIST).content.decode()
+    refused = staff_client.post(NEW + "?status=PENDING", {
+        "what": "update", "field": "status", "value": "CANCELLED"})
+    assert refused.status_code == 400
+    assert not Job.objects.exists()
+    assert all(data.get_item(shop_table, order_key(n))["version"] == 1 for n in range(4))
