@@ -24,6 +24,7 @@ from ..definitions import KeyTemplateError
 from ..definitions import fields as f
 from ..definitions.fields import FieldError
 from ..editing import writes
+from ..editing.actions import changed_item
 from ..editing.inputs import form_field
 from ..editing.validation import ItemInvalid, check_ttl, validate_item
 from ..user_errors import UserInputError
@@ -166,15 +167,11 @@ class Change:
         when there is nothing to change."""
         if self.kind == "delete":
             return None
-        parsed = self.admin.entity.parse_item(current)
         changes = self.values
         if self.action is not None:
-            changes = self.action(self.request, dict(parsed.values)) or {}
-        # Only what differs is written: a value handed back as read keeps its stored
-        # spelling, and one its field cannot read is never rewritten.
-        return self.admin.entity.rebuild_item(current, {
-            name: value for name, value in changes.items()
-            if name in parsed.errors or parsed.values.get(name) != value})
+            values = self.admin.entity.parse_item(current).values
+            changes = self.action(self.request, dict(values)) or {}
+        return changed_item(self.admin.entity, current, changes)
 
     def produced(self, current: dict[str, Any] | None) -> bool:
         """Does ``current`` already hold what this change writes? (After a worker was killed
