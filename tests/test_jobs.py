@@ -8,6 +8,7 @@ the reader first, so that editors can change items between the read and the writ
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from dynadmin.models import AuditEntry, Job, JobItem
 from dynadmin.sites import site
 from examples.shop.definitions import Order
 
+from . import fakes
 from .conftest import BACKEND
 from .support.jobs import order_key, run_queued, seed, stored
 from .support.people import person
@@ -161,3 +163,40 @@ def test_items_the_creator_may_not_change_are_refused_one_by_one(
     job.refresh_from_db()
     assert engine.counts(job)["refused"] == 10
     assert all(stored(shop_table, n)["version"] == 1 for n in range(10))
+
+
+@pytest.fixture
+def throttling(shop_table, dynamodb_endpoint):
+    """A proxy in front of DynamoDB Local that answers some calls as a throttled table."""
+    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.endpoint
+        data.reset_client()
+        try:
+            yield proxy
+        finally:
+            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved or dynamodb_endpoint
+            data.reset_client()
+
+
+# botocore's adaptive retries slow the client itself after throttling (about half a minute
+# here, whatever the items): a run at scale.
+@pytest.mark.slow
+@pytest.mark.usefixtures("small_pages")
+def test_a_throttled_table_slows_a_job_and_never_fails_it(shop_table, creator, throttling):
+    seed(shop_table, 20)
+    job = new_job(creator)
+    throttled = "ProvisionedThroughputExceededException"
+    throttling.answer_error("Query", throttled, times=3)
+    throttling.answer_error("BatchGetItem", throttled, times=3)
+    throttling.answer_error("UpdateItem", throttled, times=5)
+    engine.start(job)
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    counts = engine.counts(job)
+    assert counts["written"] == 20 and counts["failed"] == 0
+    assert {action for operation, action in throttling.handled} >= {fakes.ANSWER_ERROR}
+    assert all(stored(shop_table, n)["version"] == 2 for n in range(20))
+    applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
+    assert applied.count() == 20
