@@ -153,3 +153,27 @@ def test_a_read_only_table_refuses_writing_jobs_and_offers_none(
     assert refused.status_code == 400
     assert not Job.objects.exists()
     assert all(data.get_item(shop_table, order_key(n))["version"] == 1 for n in range(4))
+
+
+def test_a_job_over_a_partition_keeps_to_its_sort_key_condition_and_entity(
+        shop_table, staff_client):
+    """User u0's orders of 2024-01-15 from order 00014 on: the partition also holds other
+    orders (before the bound), which the job never touches."""
+    seed(shop_table, pending=35, shipped=0)
+    url = (NEW + "?pk=USER%23u0&sk_op=%3E%3D&sk=ORDER%232024-01-15%2300014")
+    response = staff_client.post(url, {"what": "delete"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = Job.objects.get()
+    matched = [n for n in range(35) if n % 7 == 0 and n >= 14]  # 14, 21, 28
+    assert f"Type {len(matched)} to start it" in staff_client.get(
+        f"/jobs/{job.pk}/").content.decode()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": str(len(matched))})
+    run_queued()
+    for n in range(35):
+        assert (data.get_item(shop_table, order_key(n), consistent=True) is None) == (
+            n in matched), n
+    # Undoing the deletes puts them back (created again, never over another item).
+    staff_client.post(f"/jobs/{job.pk}/undo/")
+    run_queued()
+    assert all(data.get_item(shop_table, order_key(n), consistent=True) is not None
+               for n in range(35))

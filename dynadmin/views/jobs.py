@@ -73,11 +73,14 @@ def job_list(request: HttpRequest, site: AdminSite) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def new_job(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
-    """A job over everything the entity's list (as its address asks) matches."""
+    """A job over everything the entity's list (as its address asks) matches, or, with
+    ``pk`` (and ``index``, ``sk_op``/``sk``/``sk2``) in the address, the entity's items in
+    that partition as the partition page asks it."""
     _require(request)
     admin = admin_or_404(site, request, entity)
     params = request.GET
-    source = sources.from_listing(admin, params, request)
+    source = (sources.from_partition(admin.opts.table, params) if params.get("pk")
+              else sources.from_listing(admin, params, request))
     form = JobForm(request.POST or None, admin=admin, request=request)
     context: dict[str, Any] = {"admin": admin, "opts": admin.opts, "form": form,
                                "source": source,
