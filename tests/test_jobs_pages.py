@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from dynadmin import data
-from dynadmin.models import Job
+from dynadmin.models import Job, JobItem
 from dynadmin.permissions import ensure_groups
 
 from .support.jobs import order_key, run_queued, seed
@@ -177,3 +177,14 @@ def test_a_job_over_a_partition_keeps_to_its_sort_key_condition_and_entity(
     run_queued()
     assert all(data.get_item(shop_table, order_key(n), consistent=True) is not None
                for n in range(35))
+
+
+def test_the_items_csv_never_hands_a_spreadsheet_a_formula(shop_table, staff_client):
+    job = Job.objects.create(kind="update", table="Application", entity="Application.Order",
+                             creator=staff_client.user, username="admin", state="done")
+    JobItem.objects.create(job=job, key='{"PK": {"S": "x"}}', key_digest="x",
+                           key_text='=HYPERLINK("http://example.com")', status="failed",
+                           message="-2+3")
+    body = b"".join(staff_client.get(f"/jobs/{job.pk}/items.csv").streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows[1][:3] == ["'=HYPERLINK(\"http://example.com\")", "failed", "'-2+3"]

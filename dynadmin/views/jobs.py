@@ -26,6 +26,7 @@ from ..models import Job, JobItem
 from ..options import EntityAdmin
 from ..services.display.rows import group_items
 from ..services.links import site_url
+from ..services.partitions.export import spreadsheet_text
 from .addresses import admin_or_404
 from .htmx import is_fragment_request
 
@@ -205,7 +206,9 @@ def job_items_csv(request: HttpRequest, site: AdminSite, job_id: int) -> HttpRes
     def rows() -> Any:
         yield writer.writerow(["key", "outcome", "message", "recorded_at"])
         for item in JobItem.objects.filter(job=job).order_by("id").iterator():
-            yield writer.writerow([item.key_text, item.status, item.message,
+            # A key is data: one such as "=HYPERLINK(...)" must not run as a formula.
+            yield writer.writerow([spreadsheet_text(item.key_text), item.status,
+                                   spreadsheet_text(item.message),
                                    item.created_at.isoformat()])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
