@@ -188,3 +188,19 @@ def test_the_items_csv_never_hands_a_spreadsheet_a_formula(shop_table, staff_cli
     body = b"".join(staff_client.get(f"/jobs/{job.pk}/items.csv").streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode())))
     assert rows[1][:3] == ["'=HYPERLINK(\"http://example.com\")", "failed", "'-2+3"]
+
+
+def test_only_its_creator_starts_a_previewed_job(shop_table, staff_client, client,
+                                                 django_user_model):
+    """A job runs with its creator's permissions: a colleague who may run jobs too cannot set
+    someone else's preview going (it would write as them)."""
+    seed(shop_table, pending=3, shipped=0)
+    job = new_job(staff_client)
+    ensure_groups()
+    colleague = django_user_model.objects.create_user("colleague", password="x",
+                                                      is_staff=True)
+    colleague.groups.add(Group.objects.get(name="Admin"))
+    client.force_login(colleague)
+    assert client.post(f"/jobs/{job.pk}/start/", {"confirmation": "3"}).status_code == 403
+    job.refresh_from_db()
+    assert job.state == Job.State.PREVIEW

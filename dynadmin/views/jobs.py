@@ -161,6 +161,10 @@ def job_action(request: HttpRequest, site: AdminSite, job_id: int, operation: st
     job, admin = _job_or_404(site, request, job_id)
     target = site_url("job", job_id=str(job.pk))
     if operation == "start":
+        # A job runs with its creator's permissions: only they may set it going, or a
+        # colleague could run, as them, what they only previewed.
+        if job.creator_id != request.user.pk:
+            raise PermissionDenied(_("Only the person who made this job may start it."))
         if job.state != Job.State.PREVIEW:
             return HttpResponseRedirect(target)
         found = preview(job, admin)
