@@ -166,7 +166,8 @@ else:
 # (`manage.py db_worker` runs them; `make run` starts one): nothing more to run. Any number
 # of workers may share the queue: each job's chunks are leased, so a killed worker's chunk
 # is taken over by another. DYNADMIN_TASKS_RQ_URL puts the queue on Redis instead
-# (django-tasks-rq, workers started with `manage.py rqworker`).
+# (django-tasks-rq; workers: `manage.py rqworker default --job-class django_tasks_rq.Job
+# --with-scheduler`, the scheduler running the deferred checks that replace lost workers).
 if env("DYNADMIN_TASKS_RQ_URL"):
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env("DYNADMIN_TASKS_RQ_URL")}}
