@@ -125,10 +125,11 @@ test-host: install
 
 # Nothing that must agree lives in one process: gunicorn (2 workers, and two masters as two
 # hosts) on PostgreSQL + Redis, the Debian packages' servers started by
-# examples/project/services on free ports (tests/test_shared_state.py).
+# examples/project/services on free ports (tests/test_shared_state.py); and bulk jobs on RQ
+# (Redis), two workers, one killed mid-job (tests/test_jobs_worker.py).
 test-shared-state: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py
+	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py tests/test_jobs_worker.py
 
 # The documentation site (docs/): Sphinx, every warning an error, so a broken reference, a
 # missing page in a toctree or a docstring autodoc cannot render fails the build.
