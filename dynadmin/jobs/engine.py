@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -301,10 +302,22 @@ def work(site: AdminSite, job_id: int) -> None:
     run them, until none is left: a task lost with its worker costs no chunk, as long as
     some worker works on the job (the watch queues one again otherwise)."""
     job = Job.objects.get(pk=job_id)
+    lingered = False
     while _running(job):
         chunk = _claim(job)
         if chunk is None:
-            break
+            if _plan_abandoned(job):
+                plan(site, job.pk)  # its reader was lost: read on here
+                continue
+            held = _held_for(job)
+            if held is None or lingered:
+                break
+            # What is left is held by others, maybe by a worker that was killed: wait once
+            # for its lease to run out rather than leave it to the watch alone (a queue's
+            # scheduler can be lost with the worker that held it).
+            lingered = True
+            time.sleep(min(held, _lease_seconds()) + 0.1)
+            continue
         try:
             ctx = _context(site, job)
             finished = KINDS[job.kind](ctx, chunk)
@@ -323,6 +336,24 @@ def work(site: AdminSite, job_id: int) -> None:
                 lease_until=None)
             break
     _finish_if_done(job)
+
+
+def _plan_abandoned(job: Job) -> bool:
+    fresh = Job.objects.filter(pk=job.pk).values("planned", "planner_lease").get()
+    return not fresh["planned"] and (fresh["planner_lease"] is None
+                                     or fresh["planner_lease"] < timezone.now())
+
+
+def _held_for(job: Job) -> float | None:
+    """Seconds until the first lease on the job's unfinished work runs out (None: none)."""
+    now = timezone.now()
+    leases = list(JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING,
+                                          lease_until__gte=now)
+                  .values_list("lease_until", flat=True))
+    fresh = Job.objects.filter(pk=job.pk).values("planned", "planner_lease").get()
+    if not fresh["planned"] and fresh["planner_lease"] is not None:
+        leases.append(fresh["planner_lease"])
+    return max((min(leases) - now).total_seconds(), 0.0) if leases else None
 
 
 def _claim(job: Job) -> JobChunk | None:
@@ -590,8 +621,13 @@ def _export_chunk(ctx: Context, chunk: JobChunk) -> bool:
     except ImportError:
         raise NotImplementedError("Exports are not available in this version.") from None
     run = _Chunk(ctx, chunk)
-    items = run.read([key for key, _ in run.todo]) if run.todo else {}
-    return exports.run_chunk(ctx.job, chunk, list(items.values())) is not False
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
+        found |= run.read([key for key, _ in run.todo[first:first + limits.BATCH_GET_KEYS]])
+    # In the page's order, and only what the creator may see.
+    items = [found[key] for key, _ in run.todo if key in found
+             and ctx.admin.has_view_permission(ctx.request, found[key])]
+    return exports.run_chunk(ctx.job, chunk, items) is not False
 
 
 def _import_chunk(ctx: Context, chunk: JobChunk) -> bool:
