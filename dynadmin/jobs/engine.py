@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
@@ -77,8 +78,6 @@ def create(*, site: AdminSite, admin: EntityAdmin, request: HttpRequest, kind: s
            max_rcu: float | None = None) -> Job:
     """A job in the preview state, checked as far as it can be before it runs: BadJob (a
     UserInputError) when it cannot be made, PermissionDenied without the permission."""
-    from django.core.exceptions import PermissionDenied
-
     user = request.user
     if not (user.is_active and user.is_staff and user.has_perm(permission_of(kind))):
         raise PermissionDenied("You may not run jobs over every matching item.")
@@ -130,8 +129,6 @@ def cancel(job: Job) -> bool:
 def undo_job(job: Job, request: HttpRequest) -> Job:
     """A job of its own that reverses every item ``job`` wrote, each with a guarded write
     (an item changed since is listed as a conflict, not overwritten)."""
-    from django.core.exceptions import PermissionDenied
-
     user = request.user
     if job.kind not in (Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION) or job.dry_run:
         raise BadJob("Only a job that changed or deleted items can be undone.")
@@ -579,8 +576,6 @@ _MAY = {"change": "has_change_permission", "delete": "has_delete_permission"}
 
 def _undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
     """Reverse each applied entry of the undone job, guarded by the item it left."""
-    from django.core.exceptions import PermissionDenied
-
     run = _Chunk(ctx, chunk)
     writer = _UndoWriter(ctx)
     admin, request = ctx.admin, ctx.request

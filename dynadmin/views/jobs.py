@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,8 +208,6 @@ class _Echo:
 
 def job_items_csv(request: HttpRequest, site: AdminSite, job_id: int) -> HttpResponse:
     """Each item's outcome, as CSV (key, outcome, message, when)."""
-    from django.http import StreamingHttpResponse
-
     job, _admin = _job_or_404(site, request, job_id)
     writer = csv.writer(_Echo())
 
