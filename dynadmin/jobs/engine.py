@@ -9,43 +9,31 @@
 - **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
   chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
 
-A chunk taken over skips the items it has a ``JobItem`` for, and settles an item its killed
-worker may have written without recording it: an applied audit entry of this job at the key,
-or the item already holding exactly what this job writes, counts as written; anything else
-that changed since it was read is a conflict, never overwritten.
-
-Pause, Resume and Cancel are states the workers read between items. A job's counts are
+What a chunk's worker does with its items, and how it settles a chunk taken over, is
+``chunks``. Pause, Resume and Cancel are states the workers read between items. A job's counts are
 those of its ``JobItem`` rows, never kept twice.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import os
-import socket
 import time
-import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import conf, data, limits
+from .. import conf, data
 from ..codenames import EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
-from ..data import call_log
-from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
-from ..definitions import Table
-from ..editing import audit, undo, writes
+from ..data.serialization import dumps_dynamodb_json
 from ..editing.actions import fingerprint
 from ..models import AuditEntry, Job, JobChunk, JobItem
 from . import queue, sources
-from .changes import BadJob, Change, Outcome, creator_request
+from .changes import BadJob, Change, creator_request
+from .chunks import KINDS, WORKER, Context, lease_seconds, lease_until
 from .throttle import Backoff, Bucket
 
 if TYPE_CHECKING:
@@ -60,15 +48,10 @@ WRITING = {Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION, Job.Kind.IMPORT, J
 #: the permission each kind needs on top of every item's own
 PERMISSION = {Job.Kind.EXPORT: EXPORT_ALL, Job.Kind.IMPORT: IMPORT_ITEMS}
 
-WORKER = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def permission_of(kind: str) -> str:
     return PERMISSION.get(kind, RUN_BULK_JOBS)
-
-
-def key_digest(key_json: str) -> str:
-    return hashlib.sha256(key_json.encode()).hexdigest()
 
 
 # -- making a job --------------------------------------------------------------------------
@@ -101,7 +84,7 @@ def start(job: Job) -> None:
     if not updated:
         return
     job.state = Job.State.QUEUED
-    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    queue.enqueue("watch", job.pk, after=lease_seconds())
     queue.enqueue("plan", job.pk)
 
 
@@ -116,7 +99,7 @@ def resume(job: Job) -> bool:
             state=Job.State.RUNNING):
         return False
     _requeue(Job.objects.get(pk=job.pk), everything=True)
-    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    queue.enqueue("watch", job.pk, after=lease_seconds())
     return True
 
 
@@ -156,24 +139,6 @@ def counts(job: Job) -> dict[str, int]:
 
 
 # -- the worker's side ---------------------------------------------------------------------
-def _lease_seconds() -> float:
-    return float(conf.get("JOB_LEASE_SECONDS"))
-
-
-def _lease_until() -> dt.datetime:
-    return timezone.now() + dt.timedelta(seconds=_lease_seconds())
-
-
-@dataclass
-class Context:
-    """A job as its worker runs it: the admin of its entity and its creator's request."""
-
-    job: Job
-    admin: EntityAdmin
-    table: Table
-    request: HttpRequest
-
-
 def _context(site: AdminSite, job: Job) -> Context:
     entity = site.get_entity(job.entity)
     admin = site.get_entity_admin(entity)
@@ -206,7 +171,7 @@ def plan(site: AdminSite, job_id: int) -> None:
     now = timezone.now()
     taken = Job.objects.filter(pk=job.pk, planned=False).filter(
         Q(planner_lease__isnull=True) | Q(planner_lease__lt=now)).update(
-        planner_lease=_lease_until())
+        planner_lease=lease_until())
     if not taken:
         return
     try:
@@ -270,7 +235,7 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
                 "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE})
             Job.objects.filter(pk=job.pk).update(
                 consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
-                planner_lease=_lease_until())
+                planner_lease=lease_until())
         if keys:
             queue.enqueue("work", job.pk)
         if page.next_key is None:
@@ -313,7 +278,7 @@ def work(site: AdminSite, job_id: int) -> None:
             # for its lease to run out rather than leave it to the watch alone (a queue's
             # scheduler can be lost with the worker that held it).
             lingered = True
-            time.sleep(min(held, _lease_seconds()) + 0.1)
+            time.sleep(min(held, lease_seconds()) + 0.1)
             continue
         try:
             ctx = _context(site, job)
@@ -360,7 +325,7 @@ def _claim(job: Job) -> JobChunk | None:
     for chunk in free[:20]:
         if JobChunk.objects.filter(pk=chunk.pk, lease_until=chunk.lease_until,
                                    state=JobChunk.State.PENDING).update(
-                lease_owner=WORKER, lease_until=_lease_until()):
+                lease_owner=WORKER, lease_until=lease_until()):
             chunk.refresh_from_db()
             return chunk
     return None
@@ -372,7 +337,7 @@ def watch(site: AdminSite, job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     if job.finished:
         return
-    queue.enqueue("watch", job.pk, after=_lease_seconds())
+    queue.enqueue("watch", job.pk, after=lease_seconds())
     if job.state not in (Job.State.QUEUED, Job.State.RUNNING):
         return
     _requeue(job, everything=False)
@@ -403,242 +368,3 @@ def _finish_if_done(job: Job) -> None:
             fresh.save(update_fields=["state", "finished_at"])
 
 
-# -- one chunk -----------------------------------------------------------------------------
-class _Chunk:
-    """A chunk as its worker runs it: its keys not yet recorded, and the lease it renews."""
-
-    def __init__(self, ctx: Context, chunk: JobChunk) -> None:
-        self.ctx, self.chunk = ctx, chunk
-        done = set(JobItem.objects.filter(job=ctx.job, key_digest__in=[
-            key_digest(key) for key, _ in chunk.keys]).values_list("key_digest", flat=True))
-        self.todo = [(key, seen) for key, seen in chunk.keys if key_digest(key) not in done]
-        self.writes = Bucket(_share(ctx.job, "max_wcu"))
-        self.reads = Bucket(_share(ctx.job, "max_rcu"))
-        self.backoff = Backoff()
-
-    def keep_going(self) -> bool:
-        """Between items: the job still runs and this worker still holds the chunk."""
-        if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
-                lease_until=_lease_until()):
-            return False
-        return Job.objects.filter(pk=self.ctx.job.pk, state=Job.State.RUNNING).exists()
-
-    def read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """The items at ``keys`` as they are now (consistent), by their key's JSON text."""
-        table = self.ctx.table
-        wanted = [loads_dynamodb_json(key) for key in keys]
-        while True:
-            self.reads.wait()
-            try:
-                with call_log.recording() as log:
-                    items = data.batch_get(table, wanted, consistent=True)
-            except data.Throttled:
-                self.backoff.throttled()
-                continue
-            self.backoff.succeeded()
-            self.charge(log)
-            return {dumps_dynamodb_json(table.key_of(item), indent=None): item
-                    for item in items}
-
-    def charge(self, log: call_log.CallLog) -> None:
-        rcu, wcu = log.total_rcu, log.total_wcu
-        self.reads.spend(rcu)
-        self.writes.spend(wcu)
-        if rcu or wcu:
-            Job.objects.filter(pk=self.ctx.job.pk).update(
-                consumed_rcu=F("consumed_rcu") + rcu, consumed_wcu=F("consumed_wcu") + wcu)
-
-    def record(self, key: str, outcome: Outcome) -> None:
-        table = self.ctx.table
-        try:
-            with transaction.atomic():
-                JobItem.objects.create(
-                    job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
-                    key_text=audit.key_text(table, loads_dynamodb_json(key)),
-                    status=outcome.status, message=outcome.message[:2000],
-                    before=_json(outcome.before), after=_json(outcome.after))
-        except IntegrityError:
-            pass  # another worker recorded it first: counted once
-
-
-def _json(item: Mapping[str, Any] | None) -> str:
-    return dumps_dynamodb_json(dict(item), indent=None) if item is not None else ""
-
-
-def _share(job: Job, limit: str) -> float | None:
-    """This worker's part of the job's limit: shared among the chunks being worked on."""
-    rate = getattr(job, limit)
-    if not rate:
-        return None
-    busy = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING,
-                                   lease_until__gte=timezone.now()).count()
-    return rate / max(busy, 1)
-
-
-def _settled(ctx: Context, key: str) -> Outcome | None:
-    """This job's applied write at ``key`` that its worker never recorded (killed between
-    its write and its record), from the audit log."""
-    entry = (AuditEntry.objects.filter(job_id=ctx.job.pk, table=ctx.table.name,
-                                       key_text=audit.key_text(ctx.table,
-                                                               loads_dynamodb_json(key)),
-                                       outcome=AuditEntry.Outcome.APPLIED)
-             .order_by("-id").first())
-    if entry is None:
-        return None
-    return Outcome("written", "written before its first worker stopped",
-                   loads_dynamodb_json(entry.before) if entry.before else None,
-                   loads_dynamodb_json(entry.after) if entry.after else None)
-
-
-def _change_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    """Set fields, delete or run an action on each item of the chunk."""
-    job = ctx.job
-    change = Change.of(ctx.admin, ctx.request, job.kind, job.parameters, dry_run=job.dry_run)
-    run = _Chunk(ctx, chunk)
-    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
-        batch = run.todo[first:first + limits.BATCH_GET_KEYS]
-        if not run.keep_going():
-            return False
-        current = run.read([key for key, _ in batch])
-        for key, seen in batch:
-            if not run.keep_going():
-                return False
-            run.record(key, _change_one(ctx, run, change, key, seen, current.get(key)))
-    return True
-
-
-def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
-                current: dict[str, Any] | None) -> Outcome:
-    table = ctx.table
-    if current is None or fingerprint(table, current) != seen:
-        settled = _settled(ctx, key)
-        if settled is not None:
-            return settled
-        if current is not None and _own_result(table, change, current, seen):
-            return Outcome("written", "written before its first worker stopped", None,
-                           current)
-        if current is None:
-            return Outcome("conflicted", "deleted since the job read it")
-        return Outcome("conflicted", "changed by someone else since the job read it; "
-                       "not written")
-    if table.classify(current) is not ctx.admin.entity:
-        return Outcome("conflicted", "no longer an item of this entity; not written")
-    while True:
-        run.writes.wait()
-        with call_log.recording() as log, audit.under_job(ctx.job.pk):
-            try:
-                outcome = change.apply(current)
-            except writes.WriteInterrupted as exc:
-                if exc.outcome == "not_applied" and isinstance(exc.cause, data.Throttled):
-                    run.charge(log)
-                    run.backoff.throttled()
-                    continue
-                outcome = Outcome("failed", exc.message)
-        run.backoff.succeeded()
-        run.charge(log)
-        return outcome
-
-
-def _own_result(table: Table, change: Change, current: dict[str, Any], seen: str) -> bool:
-    """Is ``current`` what this job's write makes of the item it read (its version one
-    higher, holding the change)? Only a versioned item can tell."""
-    if not seen.startswith("v:") or change.kind == "delete":
-        return False
-    entity = table.classify(current)
-    version = entity._meta.version_field if entity else None
-    if version is None:
-        return False
-    try:
-        was = int(seen[2:])
-    except ValueError:
-        return False
-    return current.get(version.attribute) == was + 1 and change.produced(current)
-
-
-class _UndoWriter:
-    """How an undo writes each item: through its entity admin's hooks, as the job's creator."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def save(self, item: dict[str, Any], *, original: dict[str, Any] | None,
-             action: str | None = None, version_from: dict[str, Any] | None = None
-             ) -> writes.WriteResult:
-        return self.ctx.admin.save_item(self.ctx.request, item, original=original,
-                                        action=action, version_from=version_from)
-
-    def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
-        return self.ctx.admin.delete_item(self.ctx.request, item, action=action)
-
-
-_MAY = {"change": "has_change_permission", "delete": "has_delete_permission"}
-
-
-def _undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    """Reverse each applied entry of the undone job, guarded by the item it left."""
-    run = _Chunk(ctx, chunk)
-    writer = _UndoWriter(ctx)
-    admin, request = ctx.admin, ctx.request
-    for key, seen in run.todo:
-        if not run.keep_going():
-            return False
-        entry = AuditEntry.objects.filter(pk=int(seen.split(":", 1)[1])).first()
-        reversing = undo.reversal(entry) if entry is not None else None
-        if reversing is None:
-            run.record(key, Outcome("failed", "its write cannot be undone"))
-            continue
-        allowed = all(getattr(admin, _MAY[p])(request, item) if p in _MAY
-                      else admin.has_add_permission(request)
-                      for item, p in reversing.permissions)
-        if not allowed:
-            run.record(key, Outcome("refused", "the job's creator may not undo this write"))
-            continue
-        with call_log.recording() as log, audit.under_job(ctx.job.pk):
-            try:
-                result = undo.undo(ctx.table, reversing, writer=writer)
-                outcome = Outcome("written", "", result.before, result.after)
-            except writes.EditConflict:
-                outcome = Outcome("conflicted", "changed since the job wrote it; not undone")
-            except writes.KeyTaken:
-                outcome = Outcome("conflicted", "its key is taken again; not undone")
-            except writes.NothingChanged:
-                outcome = Outcome("unchanged", "nothing to undo")
-            except (PermissionDenied, writes.WriteInterrupted) as exc:
-                outcome = Outcome("failed", str(exc))
-        run.charge(log)
-        run.record(key, outcome)
-    return True
-
-
-def _export_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    try:
-        from . import exports  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotImplementedError("Exports are not available in this version.") from None
-    run = _Chunk(ctx, chunk)
-    found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
-        found |= run.read([key for key, _ in run.todo[first:first + limits.BATCH_GET_KEYS]])
-    # In the page's order, and only what the creator may see.
-    items = [found[key] for key, _ in run.todo if key in found
-             and ctx.admin.has_view_permission(ctx.request, found[key])]
-    return exports.run_chunk(ctx.job, chunk, items) is not False
-
-
-def _import_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    try:
-        from . import imports  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotImplementedError("Imports are not available in this version.") from None
-    return imports.run_chunk(ctx.job, chunk) is not False
-
-
-#: what a worker does with one chunk, by the job's kind (True: the chunk is finished)
-KINDS: dict[str, Callable[[Context, JobChunk], bool]] = {
-    Job.Kind.UPDATE: _change_chunk,
-    Job.Kind.DELETE: _change_chunk,
-    Job.Kind.ACTION: _change_chunk,
-    Job.Kind.UNDO: _undo_chunk,
-    Job.Kind.EXPORT: _export_chunk,
-    Job.Kind.IMPORT: _import_chunk,
-}
