@@ -41,8 +41,15 @@ STOP_HISTORY := pid=$$(cat $(HISTORY_PID) 2>/dev/null); \
 	if [ -n "$$pid" ] && ps -p "$$pid" -o args= 2>/dev/null | grep -q "dynadmin_history follow"; then \
 		kill "$$pid"; fi; rm -f $(HISTORY_PID)
 
-stop:  ## stop the background history consumer and DynamoDB Local
+# The jobs' worker (the database queue of Django's Tasks framework), checked the same way.
+WORKER_PID := var/worker.pid
+STOP_WORKER := pid=$$(cat $(WORKER_PID) 2>/dev/null); \
+	if [ -n "$$pid" ] && ps -p "$$pid" -o args= 2>/dev/null | grep -q "manage.py db_worker"; then \
+		kill "$$pid"; fi; rm -f $(WORKER_PID)
+
+stop:  ## stop the background history consumer, the jobs' worker and DynamoDB Local
 	-@$(STOP_HISTORY)
+	-@$(STOP_WORKER)
 	-$(PY) -m examples.project.local stop --port $(DDB_PORT)
 
 seed: dynamodb
@@ -64,18 +71,21 @@ run: dynamodb
 	@{ $(LOCAL_ENV) nohup $(PY) manage.py seed_shop $(SEED_ARGS) > var/seed.log 2>&1 \
 		&& echo "==> Seeding finished: $$(grep -m 1 -E '^(Seeded|Already seeded)' var/seed.log)" \
 		|| echo "==> Seeding FAILED: see var/seed.log"; } &
-	@echo "==> [5/5] Starting the admin, and the archive of changes beside it (log: var/history.log)"
+	@echo "==> [5/5] Starting the admin, the archive of changes and the jobs' worker beside it (logs: var/history.log, var/worker.log)"
 	@$(LOCAL_ENV) $(PY) manage.py dynadmin_history setup > var/history.log 2>&1 \
 		|| { cat var/history.log; exit 1; }
 	@-$(STOP_HISTORY)
-	@# One shell for the consumer and the server: the trap stops the consumer with the server.
+	@-$(STOP_WORKER)
+	@# One shell for the consumer, the worker and the server: the trap stops both with the server.
 	@$(LOCAL_ENV) nohup $(PY) manage.py dynadmin_history follow >> var/history.log 2>&1 & \
 	echo $$! > $(HISTORY_PID); \
-	trap '$(STOP_HISTORY)' EXIT INT TERM; \
+	$(LOCAL_ENV) nohup $(PY) manage.py db_worker --no-reload >> var/worker.log 2>&1 & \
+	echo $$! > $(WORKER_PID); \
+	trap '$(STOP_HISTORY); $(STOP_WORKER)' EXIT INT TERM; \
 	echo ""; \
 	echo "    dynadmin:    http://127.0.0.1:$(PORT)/"; \
 	sed 's/^/    /' var/demo-credentials.txt 2>/dev/null || echo "    login: the superuser you created"; \
-	echo "    (Ctrl-C stops the admin and the history consumer; 'make stop' stops DynamoDB Local)"; \
+	echo "    (Ctrl-C stops the admin, the history consumer and the jobs' worker; 'make stop' stops DynamoDB Local)"; \
 	echo ""; \
 	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -115,10 +125,11 @@ test-host: install
 
 # Nothing that must agree lives in one process: gunicorn (2 workers, and two masters as two
 # hosts) on PostgreSQL + Redis, the Debian packages' servers started by
-# examples/project/services on free ports (tests/test_shared_state.py).
+# examples/project/services on free ports (tests/test_shared_state.py); and bulk jobs on RQ
+# (Redis), two workers, one killed mid-job (tests/test_jobs_worker.py).
 test-shared-state: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py
+	$(PY) -m pytest -q -m shared_state tests/test_shared_state.py tests/test_jobs_worker.py
 
 # The documentation site (docs/): Sphinx, every warning an error, so a broken reference, a
 # missing page in a toctree or a docstring autodoc cannot render fails the build.

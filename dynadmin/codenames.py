@@ -11,13 +11,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .definitions import Entity
 
-__all__ = ["ACTIONS", "EDIT_RAW_JSON", "EXTEND_TTL", "permission_codename", "permission_name"]
+__all__ = ["ACTIONS", "BULK_PERMISSIONS", "EDIT_RAW_JSON", "EXPORT_ALL", "EXTEND_TTL",
+           "IMPORT_ITEMS", "RUN_BULK_JOBS", "permission_codename", "permission_name"]
 
 ACTIONS = ("view", "add", "change", "delete")
 #: beyond viewing, Support may extend an item's TTL
 EXTEND_TTL = "extend_ttl"
 #: the raw DynamoDB JSON editor, which can type any attribute of an item
 EDIT_RAW_JSON = "edit_raw_json"
+#: jobs over everything a query matches, full exports and imports: each on top of the
+#: permissions of every item concerned (``dynadmin.Job``'s Meta permissions)
+RUN_BULK_JOBS = "dynadmin.run_bulk_jobs"
+EXPORT_ALL = "dynadmin.export_all"
+IMPORT_ITEMS = "dynadmin.import_items"
+BULK_PERMISSIONS = (RUN_BULK_JOBS, EXPORT_ALL, IMPORT_ITEMS)
 
 
 def permission_codename(action: str, entity: type[Entity]) -> str:

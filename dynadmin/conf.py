@@ -90,6 +90,14 @@ DEFAULTS: dict[str, Any] = {
     # written to, and the seconds a link to download a finished one stays valid.
     "EXPORT_STORAGE": "default",
     "EXPORT_LINK_SECONDS": 24 * 3600,
+    # Bulk jobs (dynadmin/jobs/): items per Query page of a job's source (one chunk each),
+    # seconds a worker holds a chunk without renewing it before another takes it over (it
+    # renews after every item), and the capacity a job may consume per second unless its
+    # creator sets its own (None: no limit but DynamoDB's own throttling, backed off from).
+    "JOB_PAGE_SIZE": 100,
+    "JOB_LEASE_SECONDS": 60,
+    "JOB_MAX_WCU": None,
+    "JOB_MAX_RCU": None,
 }
 
 

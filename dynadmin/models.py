@@ -11,7 +11,8 @@ from collections.abc import Collection
 from django.conf import settings
 from django.db import models
 
-__all__ = ["UNCLASSIFIED", "AuditEntry", "AuditEntryQuerySet", "EntityPermissionAnchor"]
+__all__ = ["UNCLASSIFIED", "AuditEntry", "AuditEntryQuerySet", "EntityPermissionAnchor", "Job",
+           "JobChunk", "JobItem"]
 
 
 class EntityPermissionAnchor(models.Model):
@@ -94,6 +95,9 @@ class AuditEntry(models.Model):
     #: the entry an undo reversed (its own write is this entry)
     undoes = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="undone_by")
+    #: the bulk job the write was made by (its items are its entries)
+    job = models.ForeignKey("Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="audit_entries")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -113,3 +117,147 @@ class AuditEntry(models.Model):
     def badge(self) -> str:
         """The outcome badge's look: applied is good news, anything else is not."""
         return "ok" if self.outcome == "applied" else "bad"
+
+
+class Job(models.Model):
+    """A bulk operation over everything a query matches, run by workers of Django's Tasks
+    framework in chunks (one Query page each), with the permissions of the person who made it.
+
+    The counts are those of its ``JobItem`` rows (one per item, never two): counted, not kept
+    here, so a chunk taken over by another worker can never count an item twice."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Set fields"
+        DELETE = "delete", "Delete"
+        ACTION = "action", "Admin action"
+        EXPORT = "export", "Export"
+        IMPORT = "import", "Import"
+        UNDO = "undo", "Undo of a job"
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", "Preview"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        CANCELLED = "cancelled", "Cancelled"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                related_name="dynadmin_jobs")
+    #: kept even if the user is deleted later
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    table = models.CharField(max_length=255, help_text="logical table name (definitions)")
+    entity = models.CharField(max_length=255, help_text="the entity whose items it writes")
+    #: the partition page's parameters of the query it reads (pk, index, sk_op...); None for
+    #: a job over a file or over another job's items (an undo)
+    source = models.JSONField(null=True, blank=True)
+    #: what it does to each item: {"set": {field: text}}, {"action": name}...
+    parameters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PREVIEW)
+    dry_run = models.BooleanField(default=False)
+    #: capacity units per second it may consume (None: no limit of its own)
+    max_rcu = models.FloatField(null=True, blank=True)
+    max_wcu = models.FloatField(null=True, blank=True)
+    consumed_rcu = models.FloatField(default=0)
+    consumed_wcu = models.FloatField(default=0)
+    #: the source has been read to its end (every chunk exists)
+    planned = models.BooleanField(default=False)
+    #: until when the worker reading the source holds it (a killed reader is replaced after)
+    planner_lease = models.DateTimeField(null=True, blank=True)
+    #: why it failed, or what stopped it
+    message = models.TextField(blank=True)
+    #: the job an undo reverses
+    undoes = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="undone_by")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        # Bulk work is a permission of its own, on top of each item's: a person who may
+        # change one order may not thereby change twelve thousand.
+        permissions = [
+            ("run_bulk_jobs", "Can run a job over every item a query matches"),
+            ("export_all", "Can export every item a query matches"),
+            ("import_items", "Can import items from a file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk}: {self.kind} {self.entity} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.CANCELLED, self.State.DONE, self.State.FAILED)
+
+
+class JobChunk(models.Model):
+    """One Query page of a job's source: the keys (and fingerprints) it read, written by
+    whichever worker holds its lease; a worker that stops renewing it loses it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    #: the page's ExclusiveStartKey (plain JSON of DynamoDB JSON; None: the first page)
+    start_key = models.JSONField(null=True, blank=True)
+    #: the key after the page (None: the source's end)
+    next_key = models.JSONField(null=True, blank=True)
+    #: [[key as DynamoDB JSON text, fingerprint], ...] in the page's order
+    keys = models.JSONField(default=list)
+    read_count = models.PositiveIntegerField(default=0)
+    consumed_rcu = models.FloatField(default=0)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["job", "number"],
+                                               name="dynadmin_jobchunk_once")]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} chunk {self.number}"
+
+
+class JobItem(models.Model):
+    """What a job did to one item: one row per (job, key), so nothing is counted twice."""
+
+    class Status(models.TextChoices):
+        WRITTEN = "written", "Written"
+        UNCHANGED = "unchanged", "Unchanged"
+        CONFLICTED = "conflicted", "Changed meanwhile: not written"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+        WOULD_WRITE = "would_write", "Would be written (dry run)"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    chunk = models.ForeignKey(JobChunk, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="items")
+    #: DynamoDB JSON of the primary key, and its text (as the audit log spells it)
+    key = models.TextField()
+    key_text = models.CharField(max_length=1024)
+    #: a digest of ``key``: what makes the row unique (a key may be longer than an index)
+    key_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    message = models.TextField(blank=True)
+    #: DynamoDB JSON before and after the write, for undo
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["job", "key_digest"],
+                                               name="dynadmin_jobitem_once")]
+        indexes = [models.Index(fields=["job", "status"], name="dynadmin_jobitem_status")]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} {self.key_text}: {self.status}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .codenames import ACTIONS, EDIT_RAW_JSON, EXTEND_TTL, permission_codename
+from .codenames import ACTIONS, BULK_PERMISSIONS, EDIT_RAW_JSON, EXTEND_TTL, permission_codename
 from .sites import AdminSite, site
 
 __all__ = ["SUPPORT_GROUP", "ADMIN_GROUP", "EXTEND_TTL", "ensure_groups", "sync_permissions"]
@@ -39,12 +39,15 @@ def sync_permissions(sender: Any = None, *, admin_site: AdminSite = site, using:
 
 def ensure_groups(admin_site: AdminSite = site) -> None:
     """Support: view everything and extend TTLs. Admin: everything but the raw DynamoDB JSON
-    editor, which only superusers hold unless it is granted to someone."""
-    from django.contrib.auth.models import Group
+    editor, which only superusers hold unless it is granted to someone, and the bulk jobs
+    (every item a query matches, full exports, imports)."""
+    from django.contrib.auth.models import Group, Permission
 
     permissions = sync_permissions(admin_site=admin_site)
     support, _ = Group.objects.get_or_create(name=SUPPORT_GROUP)
     support.permissions.set(p for p in permissions
                             if p.codename.startswith("view_") or p.codename == EXTEND_TTL)
     admins, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    admins.permissions.set(p for p in permissions if p.codename != EDIT_RAW_JSON)
+    bulk = Permission.objects.filter(content_type__app_label="dynadmin", codename__in=[
+        name.split(".", 1)[1] for name in BULK_PERMISSIONS])
+    admins.permissions.set([*(p for p in permissions if p.codename != EDIT_RAW_JSON), *bulk])

@@ -39,3 +39,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expect
 # and it lets tests without database access clear it. The production settings' shared cache
 # (Redis or the database) is exercised over HTTP by tests/test_shared_state.py.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A process a test starts (the jobs' db_worker) shares the test's database file, and takes
+# the test's job settings from its environment.
+if os.environ.get("DYNADMIN_TEST_DATABASE"):
+    DATABASES["default"]["NAME"] = os.environ["DYNADMIN_TEST_DATABASE"]
+for _name in ("JOB_LEASE_SECONDS", "JOB_PAGE_SIZE"):
+    if os.environ.get(f"DYNADMIN_{_name}"):
+        globals()[f"DYNADMIN_{_name}"] = int(os.environ[f"DYNADMIN_{_name}"])

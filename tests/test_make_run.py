@@ -92,6 +92,7 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     consumer: int | None = None
+    worker: int | None = None
     history_log = tmp_path / "var" / "history.log"
     try:
         # A guard against a hang, not a timing: both lines come, however slow the machine.
@@ -107,6 +108,10 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
             time.sleep(0.2)
         following = consumer is not None and "dynadmin_history follow" in _command_line(
             consumer)
+        # The jobs' worker (the Tasks framework's database queue) runs beside them.
+        worker_file = tmp_path / "var" / "worker.pid"
+        worker = int(worker_file.read_text()) if worker_file.exists() else None
+        working = worker is not None and "manage.py db_worker" in _command_line(worker)
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -118,6 +123,7 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
     output = "\n".join(lines)
     history = history_log.read_text() if history_log.exists() else ""
     assert following, (output, history)
+    assert working, output
     assert "Application: " in history and " archived, " in history, history
     # stopped with the server (once it has archived its batch), its pid file gone
     for _ in range(3000):  # a guard against a hang, not a timing
@@ -125,6 +131,11 @@ def test_make_run_says_each_thing_once_and_when_the_seed_is_done(tmp_path):
             break
         time.sleep(0.1)
     assert not _running(consumer) and not (tmp_path / "var" / "history.pid").exists()
+    for _ in range(3000):  # a guard against a hang, not a timing
+        if not _running(worker):
+            break
+        time.sleep(0.1)
+    assert not _running(worker) and not (tmp_path / "var" / "worker.pid").exists()
     password = (tmp_path / "var" / "demo-credentials.txt").read_text().split("password: ")[1]
     assert output.count(password.strip()) == 1, output
     assert "AWS_SECRET_ACCESS_KEY" not in output, output

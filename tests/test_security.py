@@ -19,7 +19,7 @@ from examples.shop.definitions import User
 pytestmark = pytest.mark.django_db
 
 KWARGS = {"table": "Application", "entity": "Application.User", "name": "by_email",
-          "entry_id": 1, "token": "x"}
+          "entry_id": 1, "token": "x", "job_id": 1, "operation": "pause"}
 PUBLIC = {"dynadmin:login"}
 
 

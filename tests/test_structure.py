@@ -39,11 +39,16 @@ LAYERS = [
     ("dynadmin.services.items", "dynadmin.services.changes", "dynadmin.services.health"),
     ("dynadmin.services",),
     ("dynadmin.editing",),
+    # bulk jobs: what a job reads and writes, below the admin whose hooks each item is
+    # written through (handed to it, never imported at run time)
+    ("dynadmin.jobs",),
     ("dynadmin.options",),
     ("dynadmin.views", "dynadmin.templatetags"),
     ("dynadmin.sites",),
     # the archive registered on a site: an EntityAdmin of its own
-    ("dynadmin.permissions", "dynadmin.checks", "dynadmin.history.admin"),
+    # the jobs' task functions find the site themselves: queued by path (jobs/queue.py)
+    ("dynadmin.permissions", "dynadmin.checks", "dynadmin.history.admin",
+     "dynadmin.jobs.tasks"),
     ("dynadmin.apps",),
     # importers write definitions as text, then load them on a site of their own and run
     # the checks over them: above the site and the checks, below the command that uses them.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from .. import data, limits
 from ..data import call_log
 from ..data.cursors import key_from_json, key_to_json
 from ..data.serialization import dumps_dynamodb_json
-from ..definitions import KeyTemplateError, Table
+from ..definitions import Entity, KeyTemplateError, Table
 from ..definitions.fields import FieldError
 from ..models import AuditEntry
 from ..services.url_keys import item_url, key_text
@@ -25,7 +26,8 @@ from .validation import ItemInvalid
 if TYPE_CHECKING:
     from ..options import EntityAdmin
 
-__all__ = ["ActionOutcome", "Selection", "chosen_rows", "fingerprint", "run_action"]
+__all__ = ["ActionOutcome", "Selection", "changed_item", "chosen_rows", "fingerprint",
+           "run_action"]
 
 _SALT = "dynadmin.selection"
 
@@ -88,6 +90,18 @@ def chosen_rows(text: str, count: int) -> list[int]:
                              f"1 to {count}.")
         picked.update(range(first - 1, last))
     return sorted(picked)
+
+
+def changed_item(entity: type[Entity], original: dict[str, Any], changes: Mapping[str, Any]
+                 ) -> dict[str, Any]:
+    """``original`` with the typed values ``changes`` asks for (an action's, a bulk job's).
+
+    Only what differs is written: a value handed back as read keeps its stored spelling, and
+    one its field cannot read is never rewritten. Raises FieldError or KeyTemplateError."""
+    parsed = entity.parse_item(original)
+    return entity.rebuild_item(original, {
+        name: value for name, value in changes.items()
+        if name in parsed.errors or parsed.values.get(name) != value})
 
 
 @dataclass
@@ -159,11 +173,7 @@ def run_action(request: HttpRequest, table: Table, admin: EntityAdmin, name: str
             outcome.status, outcome.message = "unchanged", "the action left it as it was"
             continue
         try:
-            # Only what the action changes is written: a value it hands back as read keeps
-            # its stored spelling, and one its field cannot read is never rewritten.
-            new_item = admin.entity.rebuild_item(original, {
-                name: value for name, value in changes.items()
-                if name in parsed.errors or parsed.values.get(name) != value})
+            new_item = changed_item(admin.entity, original, changes)
             admin.save_item(request, new_item, original=original, action="action")
         except writes.NothingChanged:
             outcome.status, outcome.message = "unchanged", "already as the action wants it"

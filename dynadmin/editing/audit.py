@@ -3,9 +3,11 @@ diff of what the person wrote (never what someone else changed meanwhile)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DatabaseError
@@ -18,9 +20,24 @@ from ..services import url_keys
 from ..services.changes.audit_entries import visible_page
 
 __all__ = ["diff", "history", "key_text", "last_change", "other_entity", "record",
-           "record_refusal"]
+           "record_refusal", "under_job"]
 
 logger = logging.getLogger("dynadmin.audit")
+
+#: the bulk job whose writes are being made (its id), so that each of its items' entries is
+#: filed under it whichever hook (an admin's save_item, an action) made the write
+_job: contextvars.ContextVar[int | None] = contextvars.ContextVar("dynadmin_audit_job",
+                                                                   default=None)
+
+
+@contextmanager
+def under_job(job_id: int) -> Iterator[None]:
+    """Every entry recorded inside the block belongs to the job ``job_id``."""
+    token = _job.set(job_id)
+    try:
+        yield
+    finally:
+        _job.reset(token)
 
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
@@ -106,7 +123,7 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
         before=dumps_dynamodb_json(dict(before), indent=None) if before is not None else "",
         after=dumps_dynamodb_json(dict(after), indent=None) if after is not None else "",
         diff=changes, consumed_wcu=_consumed_wcu(), detail=detail,
-        other_entity=other_entity(table, entity, key, before, after),
+        other_entity=other_entity(table, entity, key, before, after), job_id=_job.get(),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -35,6 +36,7 @@ from ..services.lookups import (
 from .addresses import admin_or_404
 from .browse import offer_actions
 from .htmx import is_fragment_request
+from .jobs import may_run_jobs
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -120,6 +122,10 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
         if found.page is not None:
             groups = group_items(site, admin.opts.table, found.page.items, request)
             offer_actions(site, request, admin.opts.table, groups)
+            if may_run_jobs(request) and (admin.has_change_permission(request)
+                                          or admin.has_delete_permission(request)):
+                own = f"?{urlencode(found.own)}" if found.own else ""
+                context["bulk_url"] = site_url("new_job", entity=admin.opts.label) + own
             context |= {"groups": groups, "page": found.page, "query": found.query,
                         "console": Console(found.query.url(),
                                            _("Open this list in the query console")),

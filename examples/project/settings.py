@@ -10,6 +10,7 @@ refuses to start without a strong DJANGO_SECRET_KEY.
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +65,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dynadmin",
+    # Bulk jobs run on Django's Tasks framework: built in from Django 6, the django-tasks
+    # backport before; their queue and results live in Django's database (django-tasks-db).
+    *([] if find_spec("django.tasks") else ["django_tasks"]),
+    "django_tasks_db",
     "examples.project",
     # Apps holding a dynadmin.py module with the entity definitions to register.
     *env_list("DYNADMIN_DEFINITION_APPS", "examples.shop"),
@@ -156,6 +161,19 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "dynadmin_cache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Bulk jobs (dynadmin.jobs) are queued on the Tasks framework. By default on the database
+# (`manage.py db_worker` runs them; `make run` starts one): nothing more to run. Any number
+# of workers may share the queue: each job's chunks are leased, so a killed worker's chunk
+# is taken over by another. DYNADMIN_TASKS_RQ_URL puts the queue on Redis instead
+# (django-tasks-rq; workers: `manage.py rqworker default --job-class django_tasks_rq.Job
+# --with-scheduler`, the scheduler running the deferred checks that replace lost workers).
+if env("DYNADMIN_TASKS_RQ_URL"):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env("DYNADMIN_TASKS_RQ_URL")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # -- production hardening (all on unless DEBUG) -------------------------------------------
 if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):

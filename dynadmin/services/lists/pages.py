@@ -63,6 +63,8 @@ class EntityList:
     clear_url: str = ""
     #: why the values in the address make no Query (shown beside the form, status 400)
     error: str = ""
+    #: the list's own address parameters (its tab, range and filter), without a cursor
+    own: dict[str, str] = field(default_factory=dict)
 
     @property
     def heading(self) -> str:
@@ -87,12 +89,13 @@ def first_listing(admin: EntityAdmin, request: HttpRequest | None) -> Listing | 
     return next((ls for ls in admin.get_listings(request) if ls.key in admin.opts.keys), None)
 
 
-def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequest | None
-                ) -> EntityList | None:
+def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequest | None,
+                *, read: bool = True) -> EntityList | None:
     """The list page of ``admin``'s entity for the address ``params`` (None: no listing).
 
     Reads one page (one Query; at most ``MAX_MORE_PAGES`` when the person asked to read on);
-    values that cannot make a Query leave ``error`` set and nothing read.
+    values that cannot make a Query leave ``error`` set and nothing read. ``read`` False
+    only builds its ``query`` (a job reads every page of it, at its own pace).
     """
     listing = first_listing(admin, request)
     if listing is None:
@@ -130,14 +133,14 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
     if result.missing:
         return result
     try:
-        _read_page(admin, result, own, params)
+        _read_page(admin, result, own, params, read=read)
     except UserInputError as exc:
         result.error = exc.message
     return result
 
 
 def _read_page(admin: EntityAdmin, result: EntityList, own: dict[str, str],
-               params: Mapping[str, str]) -> None:
+               params: Mapping[str, str], *, read: bool) -> None:
     key, listing = result.key, result.listing
     index = key.index
     values = {n: own[n] for n in key.pk.variables}
@@ -159,6 +162,9 @@ def _read_page(admin: EntityAdmin, result: EntityList, own: dict[str, str],
     if params.get("hide_expired"):
         query_params["hide_expired"] = own["hide_expired"] = params["hide_expired"]
     result.query = PartitionQuery.from_params(admin.opts.table, query_params)
+    result.own = dict(own)
+    if not read:
+        return
     result.page = read_requested_page(result.query, params)
 
     def link(cursor: str | None, **extra: str) -> str:

@@ -12,7 +12,8 @@ from urllib.parse import quote
 from ...data.serialization import dumps_plain_json
 from ..display.rows import raw_text
 
-__all__ = ["column_order", "content_disposition", "file_name", "to_csv", "to_json"]
+__all__ = ["column_order", "content_disposition", "file_name", "spreadsheet_text", "to_csv",
+           "to_json"]
 
 # A spreadsheet treats these leading characters as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -22,9 +23,13 @@ def to_json(items: list[dict[str, Any]]) -> str:
     return dumps_plain_json(items) + "\n"
 
 
-def _cell(value: Any) -> str:
-    text = raw_text(value)
+def spreadsheet_text(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _cell(value: Any) -> str:
+    return spreadsheet_text(raw_text(value))
 
 
 def column_order(items: list[dict[str, Any]], key_attributes: Sequence[str],

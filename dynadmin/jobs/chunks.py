@@ -1,0 +1,307 @@
+"""Running one chunk of a job: each of its items read again and written (or reversed, or
+handed to an export or an import), under a lease the worker renews after every item.
+
+A chunk taken over from a killed worker skips the items it has a ``JobItem`` for, and
+settles an item that worker may have written without recording it: an applied audit entry
+of this job at the key, or the item already holding exactly what this job writes, counts as
+written; anything else that changed since it was read is a conflict, never overwritten.
+``KINDS`` says what a worker does with a chunk of each kind of job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .. import conf, data, limits
+from ..data import call_log
+from ..data.serialization import dumps_dynamodb_json, loads_dynamodb_json
+from ..definitions import Table
+from ..editing import audit, undo, writes
+from ..editing.actions import fingerprint
+from ..models import AuditEntry, Job, JobChunk, JobItem
+from .changes import Change, Outcome
+from .throttle import Backoff, Bucket
+
+if TYPE_CHECKING:
+    from ..options import EntityAdmin
+
+__all__ = ["KINDS", "WORKER", "Context", "key_digest", "lease_seconds", "lease_until"]
+
+#: who holds a lease: this process (a host may run several workers)
+WORKER = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def lease_seconds() -> float:
+    return float(conf.get("JOB_LEASE_SECONDS"))
+
+
+def lease_until() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=lease_seconds())
+
+
+@dataclass
+class Context:
+    """A job as its worker runs it: the admin of its entity and its creator's request."""
+
+    job: Job
+    admin: EntityAdmin
+    table: Table
+    request: HttpRequest
+
+
+
+def key_digest(key_json: str) -> str:
+    return hashlib.sha256(key_json.encode()).hexdigest()
+
+
+class _Chunk:
+    """A chunk as its worker runs it: its keys not yet recorded, and the lease it renews."""
+
+    def __init__(self, ctx: Context, chunk: JobChunk) -> None:
+        self.ctx, self.chunk = ctx, chunk
+        done = set(JobItem.objects.filter(job=ctx.job, key_digest__in=[
+            key_digest(key) for key, _ in chunk.keys]).values_list("key_digest", flat=True))
+        self.todo = [(key, seen) for key, seen in chunk.keys if key_digest(key) not in done]
+        self.writes = Bucket(_share(ctx.job, "max_wcu"))
+        self.reads = Bucket(_share(ctx.job, "max_rcu"))
+        self.backoff = Backoff()
+
+    def keep_going(self) -> bool:
+        """Between items: the job still runs and this worker still holds the chunk."""
+        if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
+                lease_until=lease_until()):
+            return False
+        return Job.objects.filter(pk=self.ctx.job.pk, state=Job.State.RUNNING).exists()
+
+    def read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The items at ``keys`` as they are now (consistent), by their key's JSON text."""
+        table = self.ctx.table
+        wanted = [loads_dynamodb_json(key) for key in keys]
+        while True:
+            self.reads.wait()
+            try:
+                with call_log.recording() as log:
+                    items = data.batch_get(table, wanted, consistent=True)
+            except data.Throttled:
+                self.backoff.throttled()
+                continue
+            self.backoff.succeeded()
+            self.charge(log)
+            return {dumps_dynamodb_json(table.key_of(item), indent=None): item
+                    for item in items}
+
+    def charge(self, log: call_log.CallLog) -> None:
+        rcu, wcu = log.total_rcu, log.total_wcu
+        self.reads.spend(rcu)
+        self.writes.spend(wcu)
+        if rcu or wcu:
+            Job.objects.filter(pk=self.ctx.job.pk).update(
+                consumed_rcu=F("consumed_rcu") + rcu, consumed_wcu=F("consumed_wcu") + wcu)
+
+    def record(self, key: str, outcome: Outcome) -> None:
+        table = self.ctx.table
+        try:
+            with transaction.atomic():
+                JobItem.objects.create(
+                    job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
+                    key_text=audit.key_text(table, loads_dynamodb_json(key)),
+                    status=outcome.status, message=outcome.message[:2000],
+                    before=_json(outcome.before), after=_json(outcome.after))
+        except IntegrityError:
+            pass  # another worker recorded it first: counted once
+
+
+def _json(item: Mapping[str, Any] | None) -> str:
+    return dumps_dynamodb_json(dict(item), indent=None) if item is not None else ""
+
+
+def _share(job: Job, limit: str) -> float | None:
+    """This worker's part of the job's limit: shared among the chunks being worked on."""
+    rate = getattr(job, limit)
+    if not rate:
+        return None
+    busy = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING,
+                                   lease_until__gte=timezone.now()).count()
+    return rate / max(busy, 1)
+
+
+def _settled(ctx: Context, key: str) -> Outcome | None:
+    """This job's applied write at ``key`` that its worker never recorded (killed between
+    its write and its record), from the audit log."""
+    entry = (AuditEntry.objects.filter(job_id=ctx.job.pk, table=ctx.table.name,
+                                       key_text=audit.key_text(ctx.table,
+                                                               loads_dynamodb_json(key)),
+                                       outcome=AuditEntry.Outcome.APPLIED)
+             .order_by("-id").first())
+    if entry is None:
+        return None
+    return Outcome("written", "written before its first worker stopped",
+                   loads_dynamodb_json(entry.before) if entry.before else None,
+                   loads_dynamodb_json(entry.after) if entry.after else None)
+
+
+def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    """Set fields, delete or run an action on each item of the chunk."""
+    job = ctx.job
+    change = Change.of(ctx.admin, ctx.request, job.kind, job.parameters, dry_run=job.dry_run)
+    run = _Chunk(ctx, chunk)
+    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
+        batch = run.todo[first:first + limits.BATCH_GET_KEYS]
+        if not run.keep_going():
+            return False
+        current = run.read([key for key, _ in batch])
+        for key, seen in batch:
+            if not run.keep_going():
+                return False
+            run.record(key, _change_one(ctx, run, change, key, seen, current.get(key)))
+    return True
+
+
+def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
+                current: dict[str, Any] | None) -> Outcome:
+    table = ctx.table
+    if current is None or fingerprint(table, current) != seen:
+        settled = _settled(ctx, key)
+        if settled is not None:
+            return settled
+        if current is not None and _own_result(table, change, current, seen):
+            return Outcome("written", "written before its first worker stopped", None,
+                           current)
+        if current is None:
+            return Outcome("conflicted", "deleted since the job read it")
+        return Outcome("conflicted", "changed by someone else since the job read it; "
+                       "not written")
+    if table.classify(current) is not ctx.admin.entity:
+        return Outcome("conflicted", "no longer an item of this entity; not written")
+    while True:
+        run.writes.wait()
+        with call_log.recording() as log, audit.under_job(ctx.job.pk):
+            try:
+                outcome = change.apply(current)
+            except writes.WriteInterrupted as exc:
+                if exc.outcome == "not_applied" and isinstance(exc.cause, data.Throttled):
+                    run.charge(log)
+                    run.backoff.throttled()
+                    continue
+                outcome = Outcome("failed", exc.message)
+        run.backoff.succeeded()
+        run.charge(log)
+        return outcome
+
+
+def _own_result(table: Table, change: Change, current: dict[str, Any], seen: str) -> bool:
+    """Is ``current`` what this job's write makes of the item it read (its version one
+    higher, holding the change)? Only a versioned item can tell."""
+    if not seen.startswith("v:") or change.kind == "delete":
+        return False
+    entity = table.classify(current)
+    version = entity._meta.version_field if entity else None
+    if version is None:
+        return False
+    try:
+        was = int(seen[2:])
+    except ValueError:
+        return False
+    return current.get(version.attribute) == was + 1 and change.produced(current)
+
+
+class _UndoWriter:
+    """How an undo writes each item: through its entity admin's hooks, as the job's creator."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def save(self, item: dict[str, Any], *, original: dict[str, Any] | None,
+             action: str | None = None, version_from: dict[str, Any] | None = None
+             ) -> writes.WriteResult:
+        return self.ctx.admin.save_item(self.ctx.request, item, original=original,
+                                        action=action, version_from=version_from)
+
+    def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
+        return self.ctx.admin.delete_item(self.ctx.request, item, action=action)
+
+
+_MAY = {"change": "has_change_permission", "delete": "has_delete_permission"}
+
+
+def undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    """Reverse each applied entry of the undone job, guarded by the item it left."""
+    run = _Chunk(ctx, chunk)
+    writer = _UndoWriter(ctx)
+    admin, request = ctx.admin, ctx.request
+    for key, seen in run.todo:
+        if not run.keep_going():
+            return False
+        entry = AuditEntry.objects.filter(pk=int(seen.split(":", 1)[1])).first()
+        reversing = undo.reversal(entry) if entry is not None else None
+        if reversing is None:
+            run.record(key, Outcome("failed", "its write cannot be undone"))
+            continue
+        allowed = all(getattr(admin, _MAY[p])(request, item) if p in _MAY
+                      else admin.has_add_permission(request)
+                      for item, p in reversing.permissions)
+        if not allowed:
+            run.record(key, Outcome("refused", "the job's creator may not undo this write"))
+            continue
+        with call_log.recording() as log, audit.under_job(ctx.job.pk):
+            try:
+                result = undo.undo(ctx.table, reversing, writer=writer)
+                outcome = Outcome("written", "", result.before, result.after)
+            except writes.EditConflict:
+                outcome = Outcome("conflicted", "changed since the job wrote it; not undone")
+            except writes.KeyTaken:
+                outcome = Outcome("conflicted", "its key is taken again; not undone")
+            except writes.NothingChanged:
+                outcome = Outcome("unchanged", "nothing to undo")
+            except (PermissionDenied, writes.WriteInterrupted) as exc:
+                outcome = Outcome("failed", str(exc))
+        run.charge(log)
+        run.record(key, outcome)
+    return True
+
+
+def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    try:
+        from . import exports  # type: ignore[attr-defined]
+    except ImportError:
+        raise NotImplementedError("Exports are not available in this version.") from None
+    run = _Chunk(ctx, chunk)
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
+        found |= run.read([key for key, _ in run.todo[first:first + limits.BATCH_GET_KEYS]])
+    # In the page's order, and only what the creator may see.
+    items = [found[key] for key, _ in run.todo if key in found
+             and ctx.admin.has_view_permission(ctx.request, found[key])]
+    return exports.run_chunk(ctx.job, chunk, items) is not False
+
+
+def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    try:
+        from . import imports  # type: ignore[attr-defined]
+    except ImportError:
+        raise NotImplementedError("Imports are not available in this version.") from None
+    return imports.run_chunk(ctx.job, chunk) is not False
+
+
+#: what a worker does with one chunk, by the job's kind (True: the chunk is finished)
+KINDS: dict[str, Callable[[Context, JobChunk], bool]] = {
+    Job.Kind.UPDATE: change_chunk,
+    Job.Kind.DELETE: change_chunk,
+    Job.Kind.ACTION: change_chunk,
+    Job.Kind.UNDO: undo_chunk,
+    Job.Kind.EXPORT: export_chunk,
+    Job.Kind.IMPORT: import_chunk,
+}

@@ -1,0 +1,370 @@
+"""Running a job: its chunks planned from the source, leased to workers, written item by item.
+
+- **Plan** (one task): read the source one Query page at a time from where the last chunk
+  ended, storing each page's keys and fingerprints as a ``JobChunk`` and queueing a worker
+  for it. The reader holds a lease on the job (``planner_lease``), renewed per page.
+- **Work** (one task per chunk, any number of workers): take a chunk whose lease is free or
+  has run out, read its items again (consistently, 100 keys a BatchGetItem) and write each,
+  renewing the lease after every item and recording a ``JobItem`` (unique per job and key).
+- **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
+  chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
+
+What a chunk's worker does with its items, and how it settles a chunk taken over, is
+``chunks``. Pause, Resume and Cancel are states the workers read between items. A job's counts are
+those of its ``JobItem`` rows, never kept twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .. import conf, data
+from ..codenames import EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
+from ..data.serialization import dumps_dynamodb_json
+from ..editing.actions import fingerprint
+from ..models import AuditEntry, Job, JobChunk, JobItem
+from . import queue, sources
+from .changes import BadJob, Change, creator_request
+from .chunks import KINDS, WORKER, Context, lease_seconds, lease_until
+from .throttle import Backoff, Bucket
+
+if TYPE_CHECKING:
+    from ..options import EntityAdmin
+    from ..sites import AdminSite
+
+__all__ = ["KINDS", "WRITING", "cancel", "counts", "create", "pause", "plan", "resume",
+           "start", "undo_job", "watch", "work"]
+
+#: kinds that write to DynamoDB (refused on a read-only table, need run_bulk_jobs)
+WRITING = {Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION, Job.Kind.IMPORT, Job.Kind.UNDO}
+#: the permission each kind needs on top of every item's own
+PERMISSION = {Job.Kind.EXPORT: EXPORT_ALL, Job.Kind.IMPORT: IMPORT_ITEMS}
+
+
+
+def permission_of(kind: str) -> str:
+    return PERMISSION.get(kind, RUN_BULK_JOBS)
+
+
+# -- making a job --------------------------------------------------------------------------
+def create(*, site: AdminSite, admin: EntityAdmin, request: HttpRequest, kind: str,
+           source: Mapping[str, Any] | None, parameters: Mapping[str, Any],
+           dry_run: bool = False, max_wcu: float | None = None,
+           max_rcu: float | None = None) -> Job:
+    """A job in the preview state, checked as far as it can be before it runs: BadJob (a
+    UserInputError) when it cannot be made, PermissionDenied without the permission."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm(permission_of(kind))):
+        raise PermissionDenied("You may not run jobs over every matching item.")
+    table = admin.opts.table
+    if kind in WRITING and not dry_run and data.is_read_only(table):
+        raise BadJob(f"Table {table.name} is read-only here: a job that writes cannot run.")
+    if kind in (Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION):
+        Change.of(admin, request, kind, parameters, dry_run=dry_run)
+    return Job.objects.create(
+        creator=user, username=user.get_username(), kind=kind, table=table.name,
+        entity=admin.opts.label, source=dict(source) if source is not None else None,
+        parameters=dict(parameters), dry_run=dry_run,
+        max_wcu=max_wcu if max_wcu is not None else conf.get("JOB_MAX_WCU"),
+        max_rcu=max_rcu if max_rcu is not None else conf.get("JOB_MAX_RCU"))
+
+
+def start(job: Job) -> None:
+    """Queue a previewed job: its reader now, and the watch that replaces lost workers."""
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.PREVIEW).update(
+        state=Job.State.QUEUED)
+    if not updated:
+        return
+    job.state = Job.State.QUEUED
+    queue.enqueue("watch", job.pk, after=lease_seconds())
+    queue.enqueue("plan", job.pk)
+
+
+def pause(job: Job) -> bool:
+    return bool(Job.objects.filter(pk=job.pk, state__in=[
+        Job.State.QUEUED, Job.State.RUNNING]).update(state=Job.State.PAUSED))
+
+
+def resume(job: Job) -> bool:
+    """Workers stopped at the pause: queue the reader and one worker per unfinished chunk."""
+    if not Job.objects.filter(pk=job.pk, state=Job.State.PAUSED).update(
+            state=Job.State.RUNNING):
+        return False
+    _requeue(Job.objects.get(pk=job.pk), everything=True)
+    queue.enqueue("watch", job.pk, after=lease_seconds())
+    return True
+
+
+def cancel(job: Job) -> bool:
+    return bool(Job.objects.filter(pk=job.pk, state__in=[
+        Job.State.PREVIEW, Job.State.QUEUED, Job.State.RUNNING, Job.State.PAUSED]).update(
+        state=Job.State.CANCELLED, finished_at=timezone.now()))
+
+
+def undo_job(job: Job, request: HttpRequest) -> Job:
+    """A job of its own that reverses every item ``job`` wrote, each with a guarded write
+    (an item changed since is listed as a conflict, not overwritten)."""
+    user = request.user
+    if job.kind not in (Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION) or job.dry_run:
+        raise BadJob("Only a job that changed or deleted items can be undone.")
+    if not job.finished:
+        raise BadJob("A job is undone once it has stopped: pause it and cancel it first.")
+    if not (user.is_active and user.is_staff and user.has_perm(RUN_BULK_JOBS)):
+        raise PermissionDenied("You may not run jobs over every matching item.")
+    undoing = Job.objects.create(
+        creator=user, username=user.get_username(), kind=Job.Kind.UNDO, table=job.table,
+        entity=job.entity, source=None, parameters={"undoes": job.pk}, undoes=job,
+        max_wcu=job.max_wcu, max_rcu=job.max_rcu)
+    start(undoing)
+    return undoing
+
+
+def counts(job: Job) -> dict[str, int]:
+    """Items by outcome (every ``JobItem.Status``), and ``read``: the items its chunks hold."""
+    found = dict.fromkeys(JobItem.Status.values, 0)
+    for row in JobItem.objects.filter(job=job).values("status").annotate(n=Count("id")):
+        found[row["status"]] = row["n"]
+    found["read"] = sum(len(keys) for keys in JobChunk.objects.filter(job=job)
+                        .values_list("keys", flat=True))
+    found["done"] = sum(v for k, v in found.items() if k != "read")
+    return found
+
+
+# -- the worker's side ---------------------------------------------------------------------
+def _context(site: AdminSite, job: Job) -> Context:
+    entity = site.get_entity(job.entity)
+    admin = site.get_entity_admin(entity)
+    if admin is None or job.creator is None:
+        raise BadJob("The job's entity is no longer registered, or its creator is gone.")
+    request = creator_request(job.creator, site.name)
+    if not (job.creator.is_active and job.creator.has_perm(permission_of(job.kind))):
+        raise BadJob("The job's creator no longer holds the permission to run it.")
+    return Context(job, admin, admin.opts.table, request)
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).exclude(state__in=[
+        Job.State.CANCELLED, Job.State.DONE]).update(
+        state=Job.State.FAILED, message=message, finished_at=timezone.now())
+
+
+def _running(job: Job) -> bool:
+    """Moves a queued job to running; False when it is paused, cancelled or over."""
+    Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=timezone.now())
+    return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists()
+
+
+def plan(site: AdminSite, job_id: int) -> None:
+    """Read the source to its end (from where the last chunk stopped), one chunk per page."""
+    job = Job.objects.get(pk=job_id)
+    if not _running(job):
+        return
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job.pk, planned=False).filter(
+        Q(planner_lease__isnull=True) | Q(planner_lease__lt=now)).update(
+        planner_lease=lease_until())
+    if not taken:
+        return
+    try:
+        ctx = _context(site, job)
+        _plan(ctx)
+    except BadJob as exc:
+        _fail(job, exc.message)
+    except data.DataError as exc:
+        # The watch queues the reader again.
+        Job.objects.filter(pk=job.pk).update(message=f"Reading the source: {exc.message}")
+        return
+    finally:
+        # Done, paused or failed: the next reader (Resume's, the watch's) starts at once.
+        Job.objects.filter(pk=job.pk).update(planner_lease=None)
+    _finish_if_done(job)
+
+
+def _plan(ctx: Context) -> None:
+    job = ctx.job
+    last = JobChunk.objects.filter(job=job).order_by("-number").first()
+    if job.kind == Job.Kind.UNDO:
+        _plan_undo(ctx)
+    elif job.kind == Job.Kind.IMPORT:
+        # The file is the import module's to split: one chunk hands it over.
+        if last is None:
+            JobChunk.objects.create(job=job, number=0)
+            queue.enqueue("work", job.pk)
+    else:
+        if last is not None and last.next_key is None:
+            Job.objects.filter(pk=job.pk).update(planned=True)
+            return
+        _plan_source(ctx, last)
+        return
+    Job.objects.filter(pk=job.pk).update(planned=True)
+
+
+def _plan_source(ctx: Context, last: JobChunk | None) -> None:
+    job = ctx.job
+    query = sources.query_of(ctx.table, job.source or {})
+    start_key, number = (last.next_key, last.number + 1) if last else (None, 0)
+    bucket, backoff = Bucket(job.max_rcu), Backoff()
+    while True:
+        if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
+            return  # paused or cancelled: Resume queues the reader again
+        bucket.wait()
+        try:
+            page = sources.read_page(query, ctx.admin.entity, start_key)
+        except data.Throttled:
+            backoff.throttled()
+            continue
+        backoff.succeeded()
+        bucket.spend(page.consumed_rcu)
+        keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
+                 fingerprint(ctx.table, item)] for item in page.items]
+        with transaction.atomic():
+            # A page of nothing (the partition's end, or none of the entity's items) is
+            # done as soon as it is read.
+            JobChunk.objects.get_or_create(job=job, number=number, defaults={
+                "start_key": start_key, "next_key": page.next_key, "keys": keys,
+                "read_count": page.read_count, "consumed_rcu": page.consumed_rcu,
+                "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE})
+            Job.objects.filter(pk=job.pk).update(
+                consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
+                planner_lease=lease_until())
+        if keys:
+            queue.enqueue("work", job.pk)
+        if page.next_key is None:
+            Job.objects.filter(pk=job.pk).update(planned=True)
+            return
+        start_key, number = page.next_key, number + 1
+
+
+def _plan_undo(ctx: Context) -> None:
+    """The undone job's applied entries, ``JOB_PAGE_SIZE`` to a chunk."""
+    job = ctx.job
+    if JobChunk.objects.filter(job=job).exists():
+        return
+    entries = (AuditEntry.objects.filter(job_id=job.parameters.get("undoes"),
+                                         outcome=AuditEntry.Outcome.APPLIED)
+               .order_by("id").values_list("id", "key"))
+    size = int(conf.get("JOB_PAGE_SIZE"))
+    rows = [[key, f"entry:{entry_id}"] for entry_id, key in entries]
+    for number, first in enumerate(range(0, len(rows), size)):
+        JobChunk.objects.create(job=job, number=number, keys=rows[first:first + size])
+        queue.enqueue("work", job.pk)
+
+
+def work(site: AdminSite, job_id: int) -> None:
+    """Take the job's chunks whose lease is free (or has run out) one after the other and
+    run them, until none is left: a task lost with its worker costs no chunk, as long as
+    some worker works on the job (the watch queues one again otherwise)."""
+    job = Job.objects.get(pk=job_id)
+    lingered = False
+    while _running(job):
+        chunk = _claim(job)
+        if chunk is None:
+            if _plan_abandoned(job):
+                plan(site, job.pk)  # its reader was lost: read on here
+                continue
+            held = _held_for(job)
+            if held is None or lingered:
+                break
+            # What is left is held by others, maybe by a worker that was killed: wait once
+            # for its lease to run out rather than leave it to the watch alone (a queue's
+            # scheduler can be lost with the worker that held it).
+            lingered = True
+            time.sleep(min(held, lease_seconds()) + 0.1)
+            continue
+        try:
+            ctx = _context(site, job)
+            finished = KINDS[job.kind](ctx, chunk)
+        except BadJob as exc:
+            _fail(job, exc.message)
+            return
+        except NotImplementedError as exc:
+            _fail(job, str(exc))
+            return
+        if finished:
+            JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+                state=JobChunk.State.DONE, lease_until=None)
+        else:
+            # Paused, cancelled or lost: free the chunk at once for whoever resumes it.
+            JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+                lease_until=None)
+            break
+    _finish_if_done(job)
+
+
+def _plan_abandoned(job: Job) -> bool:
+    fresh = Job.objects.filter(pk=job.pk).values("planned", "planner_lease").get()
+    return not fresh["planned"] and (fresh["planner_lease"] is None
+                                     or fresh["planner_lease"] < timezone.now())
+
+
+def _held_for(job: Job) -> float | None:
+    """Seconds until the first lease on the job's unfinished work runs out (None: none)."""
+    now = timezone.now()
+    leases = list(JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING,
+                                          lease_until__gte=now)
+                  .values_list("lease_until", flat=True))
+    fresh = Job.objects.filter(pk=job.pk).values("planned", "planner_lease").get()
+    if not fresh["planned"] and fresh["planner_lease"] is not None:
+        leases.append(fresh["planner_lease"])
+    return max((min(leases) - now).total_seconds(), 0.0) if leases else None
+
+
+def _claim(job: Job) -> JobChunk | None:
+    now = timezone.now()
+    free = (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("number"))
+    for chunk in free[:20]:
+        if JobChunk.objects.filter(pk=chunk.pk, lease_until=chunk.lease_until,
+                                   state=JobChunk.State.PENDING).update(
+                lease_owner=WORKER, lease_until=lease_until()):
+            chunk.refresh_from_db()
+            return chunk
+    return None
+
+
+def watch(site: AdminSite, job_id: int) -> None:
+    """Look after a job until it ends: its successor is queued first, so a worker killed
+    while watching loses nothing; chunks and a plan whose lease ran out are queued again."""
+    job = Job.objects.get(pk=job_id)
+    if job.finished:
+        return
+    queue.enqueue("watch", job.pk, after=lease_seconds())
+    if job.state not in (Job.State.QUEUED, Job.State.RUNNING):
+        return
+    _requeue(job, everything=False)
+    _finish_if_done(job)
+
+
+def _requeue(job: Job, *, everything: bool) -> None:
+    """Queue the reader when its lease ran out (``everything``: whatever its lease), and a
+    worker for each chunk nobody holds."""
+    now = timezone.now()
+    if not job.planned and (everything or job.planner_lease is None
+                            or job.planner_lease < now):
+        queue.enqueue("plan", job.pk)
+    # A chunk nobody holds: its worker was killed (its lease ran out), or the task queued
+    # for it was taken by a worker that found nothing free then.
+    free = JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    for _ in free.values_list("pk", flat=True):
+        queue.enqueue("work", job.pk)
+
+
+def _finish_if_done(job: Job) -> None:
+    with transaction.atomic():
+        fresh = Job.objects.select_for_update().get(pk=job.pk)
+        if (fresh.state == Job.State.RUNNING and fresh.planned
+                and not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).exists()):
+            fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
+            fresh.save(update_fields=["state", "finished_at"])
+
+

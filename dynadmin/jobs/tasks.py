@@ -1,0 +1,32 @@
+"""The task functions the Tasks framework's workers run: each finds the admin site (the
+jobs run with the entity admins' hooks) and hands over to ``engine``.
+
+Each takes only the job's id: the job's state lives in Django's database, so any worker on
+any host may run any of them, in any order, more than once.
+"""
+
+from __future__ import annotations
+
+from ..sites import site
+from . import engine
+from .compat import task
+
+__all__ = ["plan_job", "watch_job", "work_on_job"]
+
+
+@task()
+def plan_job(job_id: int) -> None:
+    """Read the job's source into chunks."""
+    engine.plan(site, job_id)
+
+
+@task()
+def work_on_job(job_id: int) -> None:
+    """Take one chunk of the job and write its items."""
+    engine.work(site, job_id)
+
+
+@task()
+def watch_job(job_id: int) -> None:
+    """Queue again what a killed worker left, until the job ends."""
+    engine.watch(site, job_id)

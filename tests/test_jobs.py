@@ -1,0 +1,202 @@
+"""Bulk jobs over everything a list matches, on DynamoDB Local: every item written exactly
+once with the guard of a single edit, items changed meanwhile listed as conflicts and never
+overwritten, each write audited under the job, undone by a job of its own; a dry run writes
+nothing.
+
+The Tasks framework's database queue runs the work (``db_worker --batch`` in this process):
+the reader first, so that editors can change items between the read and the writes."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from dynadmin import data
+from dynadmin.data.conditions import Equals
+from dynadmin.jobs import engine
+from dynadmin.jobs.changes import BadJob, creator_request
+from dynadmin.models import AuditEntry, Job, JobItem
+from dynadmin.sites import site
+from examples.shop.definitions import Order
+
+from . import fakes
+from .conftest import BACKEND
+from .support.jobs import order_key, run_queued, seed, stored
+from .support.people import person
+
+pytestmark = pytest.mark.django_db
+
+MATCHED = 230
+
+
+def new_job(user: Any, kind: str = "update", parameters: dict[str, Any] | None = None, *,
+            dry_run: bool = False) -> Job:
+    admin = site.get_entity_admin(Order)
+    request = creator_request(user)
+    source = engine.sources.from_listing(admin, {"status": "PENDING"}, request)
+    return engine.create(site=site, admin=admin, request=request, kind=kind, source=source,
+                         parameters={"set": {"status": "CANCELLED"}}
+                         if parameters is None else parameters, dry_run=dry_run)
+
+
+@pytest.fixture
+def creator(django_user_model):
+    return django_user_model.objects.create_superuser("lead", "lead@example.com", "pw")
+
+
+@pytest.fixture
+def small_pages(settings):
+    settings.DYNADMIN_JOB_PAGE_SIZE = 40
+
+
+@pytest.mark.usefixtures("small_pages")
+@pytest.mark.skipif(BACKEND == "moto", reason="DynamoDB Local's guards are the reference")
+def test_a_set_status_job_writes_every_match_once_and_lists_what_editors_changed(
+        shop_table, creator):
+    seed(shop_table, MATCHED, 20)
+    job = new_job(creator)
+    engine.start(job)
+    # The reader runs first: it stores each page's keys and versions as a chunk.
+    engine.plan(site, job.pk)
+    job.refresh_from_db()
+    assert job.planned and job.chunks.count() == -(-MATCHED // 40)
+    # Editors change 25 of the matched orders before the job writes them.
+    edited = set(range(0, MATCHED, 9))
+    for number in edited:
+        data.update_item(shop_table, order_key(number), set={"total": Decimal("2.00"),
+                                                              "version": 2},
+                         condition=Equals("version", 1))
+    run_queued()
+
+    job.refresh_from_db()
+    counts = engine.counts(job)
+    assert job.state == Job.State.DONE, job.message
+    assert counts["read"] == MATCHED
+    assert counts["written"] == MATCHED - len(edited)
+    assert counts["conflicted"] == len(edited)
+    assert counts["done"] == MATCHED
+    for number in range(MATCHED):
+        item = stored(shop_table, number)
+        if number in edited:  # never overwritten
+            assert (item["status"], item["version"], item["total"]) == (
+                "PENDING", 2, Decimal("2.00"))
+        else:  # written exactly once
+            assert (item["status"], item["version"]) == ("CANCELLED", 2)
+    shipped = stored(shop_table, MATCHED)
+    assert (shipped["status"], shipped["version"]) == ("SHIPPED", 1)
+    conflicts = set(JobItem.objects.filter(job=job, status="conflicted")
+                    .values_list("key_text", flat=True))
+    assert conflicts == {f"USER#u{n % 7} / ORDER#2024-01-15#{n:05d}" for n in edited}
+    applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
+    assert applied.count() == counts["written"]
+    assert set(applied.values_list("username", flat=True)) == {"lead"}
+
+    # Undo restores every item the job wrote, except those changed since.
+    changed_since = 1
+    data.update_item(shop_table, order_key(changed_since), set={"version": 3},
+                     condition=Equals("version", 2))
+    undoing = engine.undo_job(job, creator_request(creator))
+    run_queued()
+    undoing.refresh_from_db()
+    undone = engine.counts(undoing)
+    assert undoing.state == Job.State.DONE, undoing.message
+    assert undone["written"] == counts["written"] - 1
+    assert undone["conflicted"] == 1
+    for number in range(MATCHED):
+        item = stored(shop_table, number)
+        if number in edited:
+            assert item["version"] == 2
+        elif number == changed_since:
+            assert (item["status"], item["version"]) == ("CANCELLED", 3)
+        else:
+            assert (item["status"], item["version"]) == ("PENDING", 3)
+
+
+def test_a_dry_run_writes_nothing_and_says_what_it_would_write(shop_table, creator):
+    seed(shop_table, pending=60, shipped=0)
+    job = new_job(creator, dry_run=True)
+    engine.start(job)
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert engine.counts(job)["would_write"] == 60
+    assert all(stored(shop_table, n)["version"] == 1 for n in range(60))
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_action_job_runs_the_entitys_action_on_every_match(shop_table, creator):
+    seed(shop_table, pending=50, shipped=5)
+    job = new_job(creator, "action", {"action": "mark_shipped"})
+    engine.start(job)
+    run_queued()
+    job.refresh_from_db()
+    assert engine.counts(job)["written"] == 50
+    assert {stored(shop_table, n)["status"] for n in range(50)} == {"SHIPPED"}
+    assert AuditEntry.objects.filter(job=job, action="action").count() == 50
+
+
+def test_a_value_the_form_would_refuse_makes_no_job(shop_table, creator):
+    with pytest.raises(BadJob, match="Status: Select a valid choice"):
+        new_job(creator, parameters={"set": {"status": "LOST"}})
+    with pytest.raises(BadJob, match="order_id"):
+        new_job(creator, parameters={"set": {"order_id": "1"}})
+    assert not Job.objects.exists()
+
+
+def test_items_the_creator_may_not_change_are_refused_one_by_one(
+        shop_table, client, django_user_model):
+    """The creator's permission is asked again of every item: lost midway, refused."""
+    seed(shop_table, pending=10, shipped=0)
+    person(client, django_user_model, "view_application_order",
+           "change_application_order", name="bulk")
+    user = django_user_model.objects.get(username="bulk")
+    from django.contrib.auth.models import Permission
+    user.user_permissions.add(Permission.objects.get(codename="run_bulk_jobs"))
+    user = django_user_model.objects.get(pk=user.pk)
+    job = new_job(user)
+    engine.start(job)
+    user.user_permissions.remove(Permission.objects.get(codename="change_application_order"))
+    run_queued()
+    job.refresh_from_db()
+    assert engine.counts(job)["refused"] == 10
+    assert all(stored(shop_table, n)["version"] == 1 for n in range(10))
+
+
+@pytest.fixture
+def throttling(shop_table, dynamodb_endpoint):
+    """A proxy in front of DynamoDB Local that answers some calls as a throttled table."""
+    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    with fakes.DroppingProxy(dynamodb_endpoint) as proxy:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.endpoint
+        data.reset_client()
+        try:
+            yield proxy
+        finally:
+            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved or dynamodb_endpoint
+            data.reset_client()
+
+
+# botocore's adaptive retries slow the client itself after throttling (about half a minute
+# here, whatever the items): a run at scale.
+@pytest.mark.slow
+@pytest.mark.usefixtures("small_pages")
+def test_a_throttled_table_slows_a_job_and_never_fails_it(shop_table, creator, throttling):
+    seed(shop_table, 20)
+    job = new_job(creator)
+    throttled = "ProvisionedThroughputExceededException"
+    throttling.answer_error("Query", throttled, times=3)
+    throttling.answer_error("BatchGetItem", throttled, times=3)
+    throttling.answer_error("UpdateItem", throttled, times=5)
+    engine.start(job)
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    counts = engine.counts(job)
+    assert counts["written"] == 20 and counts["failed"] == 0
+    assert {action for operation, action in throttling.handled} >= {fakes.ANSWER_ERROR}
+    assert all(stored(shop_table, n)["version"] == 2 for n in range(20))
+    applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
+    assert applied.count() == 20
