@@ -50,6 +50,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """The CPU another process (DynamoDB Local) has used so far, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def setup_django(endpoint: str, source: str, history: str) -> None:
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "examples.project.settings",
@@ -174,9 +180,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Writing {args.changes:,} changes...", flush=True)
         written = write_changes(shop, args.changes)
         print(f"  written in {written:.1f} s; archiving...", flush=True)
+        local_cpu = process_cpu_seconds(server.process.pid)
+        drained = drain(shop, args.changes)
+        local_cpu = process_cpu_seconds(server.process.pid) - local_cpu
         results = {"changes": args.changes, "write_seconds": round(written, 1),
                    "writes": "single puts" if args.single_puts else "transactions",
-                   **drain(shop, args.changes), "threads": threading.active_count(),
+                   **drained,
+                   # DynamoDB Local's own CPU while archiving: per change, and how many of
+                   # the machine's cores it kept busy (it runs one transaction at a time)
+                   "local_cpu_ms_per_change": round(local_cpu * 1000 / max(drained[
+                       "archived"], 1), 3),
+                   "local_cores_busy": round(local_cpu / drained["seconds"], 2)
+                   if drained["seconds"] else None,
+                   "threads": threading.active_count(),
                    "load_average": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
     finally:
         server.stop()
@@ -185,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{results['changes_per_second']:,} changes/s")
     print(f"  this process's CPU: {results['cpu_ms_per_change']} ms per change; "
           f"load average {results['load_average']} on {results['cpus']} CPUs")
+    print(f"  DynamoDB Local's CPU: {results['local_cpu_ms_per_change']} ms per change, "
+          f"{results['local_cores_busy']} cores busy")
     print(f"  memory: {results['rss_mb_at_10k']} MB at 10,000 archived, "
           f"{results['rss_mb_at_end']} MB at the end, peak {results['peak_rss_mb']} MB")
     if args.json:
