@@ -103,10 +103,10 @@ def drain(table: Any, count: int) -> dict[str, Any]:
     early: float | None = None
     original = consumer.archive_records
 
-    def counting(source_table: str, records: Any) -> Any:
+    def counting(source_table: str, records: Any, items: Any = None) -> Any:
         # the memory reading once EARLY changes are archived, taken where they are
         nonlocal archived, early
-        counts = original(source_table, records)
+        counts = original(source_table, records, items)
         archived += counts.archived
         if early is None and archived >= EARLY:
             early = rss_mb()

@@ -359,29 +359,66 @@ def test_following_outlives_a_failing_pass_and_once_does_not(
         consumer.follow(shop_table, once=True, failed=failed)
 
 
-def test_a_pass_reads_the_next_batch_while_it_archives_one(
+def test_a_pass_reads_and_makes_the_next_batch_while_it_stores_one(
         shop_table, dynamodb_endpoint, monkeypatch) -> None:
     application = app(dynamodb_endpoint, shop_table)
     for number in range(6):
         application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
-    original = consumer.archive_records
-    reads_during: list[int] = []
+    storing, making = consumer.archive_records, consumer.change_items
+    made: list[int] = []
+    seen: list[tuple[int, int]] = []
 
-    def archiving(source_table: str, records: Any) -> Any:
-        # the next GetRecords is on its way before this batch is stored: wait for it here
-        # (a pass that does not read ahead never sends it while a batch is being stored)
+    def make(source_table: str, records: Any) -> Any:
+        made.append(len(records))
+        return making(source_table, records)
+
+    def store(source_table: str, records: Any, items: Any = None) -> Any:
         log = data.current_log()
-        deadline = time.monotonic() + 10
-        while (log.operations.count("GetRecords") <= len(reads_during) + 1
-               and time.monotonic() < deadline):
-            time.sleep(0.02)
-        reads_during.append(log.operations.count("GetRecords"))
-        return original(source_table, records)
+        if log is None:
+            return storing(source_table, records, items)
+        if not seen:
+            # hold the first batch back until the next one is read and its items made (a
+            # pass that reads, makes and stores in turn never gets there while it waits)
+            deadline = time.monotonic() + 10
+            while len(made) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+        seen.append((log.operations.count("GetRecords"), len(made)))
+        return storing(source_table, records, items)
 
-    monkeypatch.setattr(consumer, "archive_records", archiving)
+    monkeypatch.setattr(consumer, "change_items", make)
+    monkeypatch.setattr(consumer, "archive_records", store)
     with data.recording():
         counts = follow_once(shop_table, per_call=2)
 
-    assert counts.archived == 6
-    # while batch n was archived, the read of batch n + 1 had been sent
-    assert reads_during[:2] == [2, 3]
+    assert counts.archived == 6 and counts.already_archived == 0
+    reads, batches_made = seen[0]
+    # while the first batch was stored, the second was read and its items made
+    assert reads >= 2 and batches_made == 2
+    # and each batch was checkpointed once stored: a second pass finds nothing new
+    assert follow_once(shop_table, per_call=2).archived == 0
+
+
+def test_a_batch_that_fails_to_be_stored_ends_the_pass_before_the_next_is_stored(
+        shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    application = app(dynamodb_endpoint, shop_table)
+    for number in range(6):
+        application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
+    storing = consumer.archive_records
+    batches: list[int] = []
+
+    def store(source_table: str, records: Any, items: Any = None) -> Any:
+        batches.append(len(records))
+        if len(batches) == 2:
+            raise data.Unavailable("DynamoDB did not answer", operation="TransactWriteItems")
+        return storing(source_table, records, items)
+
+    monkeypatch.setattr(consumer, "archive_records", store)
+    with pytest.raises(data.Unavailable):
+        follow_once(shop_table, per_call=2)
+    # the third batch was read (and its items made) but never stored
+    assert batches == [2, 2]
+    monkeypatch.setattr(consumer, "archive_records", storing)
+
+    # the checkpoint moved past the first batch only: the next pass archives the other four
+    again = follow_once(shop_table, per_call=2)
+    assert (again.archived, again.already_archived) == (4, 0)

@@ -21,6 +21,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from .. import limits
 from ..data.calling import call
 from ..data.conditions import AttributeNotExists, LessThan, LessThanOrEqual
 from ..data.errors import DataError, TransactionConflict, WriteConflict
-from ..data.parallel import MAX_WORKERS, in_parallel
+from ..data.parallel import MAX_WORKERS, ahead, in_parallel
 from ..data.reads import query
 from ..data.serialization import deserialize_item, dumps_dynamodb_json
 from ..data.streams.client import get_streams_client
@@ -60,6 +61,7 @@ from .archive import (
 
 __all__ = ["Checkpoints", "Counts", "FOLLOW_STATUS", "Following", "LAMBDA_STATUS",
            "StatusReporter", "archive_record", "archive_records", "change_hours",
+           "change_items",
            "change_item", "checkpoints", "finish_shard", "follow", "follow_once",
            "record_gap", "save_checkpoint", "store_changes"]
 
@@ -268,17 +270,26 @@ def _single(item: Mapping[str, Any]) -> bool | DataError:
         return error
 
 
-def archive_records(source_table: str, records: Sequence[StreamRecord]) -> Counts:
+def change_items(source_table: str, records: Sequence[StreamRecord]) -> list[dict[str, Any]]:
+    """The archive's Change items for a batch of records (ValueError when one cannot be)."""
+    if not records:
+        return []
+    pk_name = partition_key_name(source_table, records[0].keys)
+    return [change_item(source_table, record, pk_name) for record in records]
+
+
+def archive_records(source_table: str, records: Sequence[StreamRecord],
+                    items: Sequence[Mapping[str, Any]] | None = None) -> Counts:
     """Archive a batch of changes (a batch's checkpoint moves only once all of them are
     stored). A failed put raises its DataError once the others are done: the batch is then
-    read again, and what was stored is not stored twice."""
+    read again, and what was stored is not stored twice. ``items``: the records' Change
+    items, when the caller made them already (``change_items``)."""
     counts = Counts(read=len(records), newest_change_at=max(
         (r.when for r in records if r.when is not None), default=None))
     if not records:
         return counts
-    pk_name = partition_key_name(source_table, records[0].keys)
-    outcomes = store_changes([change_item(source_table, record, pk_name)
-                              for record in records])
+    outcomes = store_changes(items if items is not None else change_items(source_table,
+                                                                          records))
     for outcome in outcomes:
         if isinstance(outcome, DataError):
             raise outcome
@@ -458,7 +469,13 @@ def change_hours(records: Iterable[StreamRecord]) -> set[str]:
 
 
 class _ShardArchiver:
-    """Hands each batch of one pass's records to the archive, then moves the checkpoint."""
+    """Hands each batch of one pass's records to the archive, then moves the checkpoint.
+
+    A batch is stored in another thread while the next one is read and its items made, so
+    that DynamoDB always has a batch to store: one batch at a time, in the order read, each
+    checkpointed once stored. ``finish`` waits for the last one (and raises what stopped
+    it); a batch that failed stops the pass at the next one, whose checkpoint did not move.
+    """
 
     def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str],
                  status: StatusReporter, stop: threading.Event | None = None) -> None:
@@ -469,25 +486,43 @@ class _ShardArchiver:
         self.last = dict(saved)  # the last sequence number archived, per shard
         self.gapped: set[str] = set()
         self.counts = Counts()
+        self.storing: Future[None | DataError] | None = None
 
     def __call__(self, records: list[dict[str, Any]], shard_id: str) -> bool:
         if shard_id in self.result.trimmed_shards and shard_id not in self.gapped:
             # The position was trimmed: what lay between the last record archived and the
             # oldest one kept is lost, and the archive says so.
+            self.finish()
             self.gapped.add(shard_id)
             until = records[0]["dynamodb"]["SequenceNumber"] if records else None
             if record_gap(self.source, shard_id, self.last.get(shard_id), until, "trimmed"):
                 self.counts.gaps += 1
         typed = [typed_record(raw, shard_id, deserialize_item(raw["dynamodb"].get("Keys", {})))
                  for raw in records]
-        self.counts.add(archive_records(self.source, typed))
+        items = change_items(self.source, typed)  # while the batch before is being stored
+        self.finish()
+        if typed:
+            # read this far; the checkpoint follows once the batch is stored
+            self.result.position["after"][shard_id] = typed[-1].sequence_number
+        self.storing = ahead(functools.partial(self._store, typed, items, shard_id))
+        # asked to stop: the batch is archived and checkpointed (``finish``), the pass ends
+        return self.stop is None or not self.stop.is_set()
+
+    def _store(self, typed: list[StreamRecord], items: list[dict[str, Any]],
+               shard_id: str) -> None:
+        self.counts.add(archive_records(self.source, typed, items))
         if typed:
             self.status.mark_hours(self.source, change_hours(typed))
             save_checkpoint(self.source, shard_id, typed[-1])
             self.last[shard_id] = typed[-1].sequence_number
-            self.result.position["after"][shard_id] = typed[-1].sequence_number
-        # asked to stop: the batch is archived and checkpointed, the pass ends here
-        return self.stop is None or not self.stop.is_set()
+
+    def finish(self) -> None:
+        """Wait for the batch being stored; raise the DataError that stopped it."""
+        storing, self.storing = self.storing, None
+        if storing is not None:
+            outcome = storing.result()
+            if isinstance(outcome, DataError):
+                raise outcome
 
 
 @dataclass
@@ -569,9 +604,12 @@ def follow_once(table: Table, *, per_call: int | None = None,
         shard_id = shard["ShardId"]
         if shard_id in finished_before:
             continue
-        if not read_shard(client, table, arn, shard, result, bound, archiver, per_call,
-                          empty_reads=EMPTY_READS, read_ahead=True) or (
-                stop is not None and stop.is_set()):
+        try:
+            read_all = read_shard(client, table, arn, shard, result, bound, archiver, per_call,
+                                  empty_reads=EMPTY_READS, read_ahead=True)
+        finally:
+            archiver.finish()  # the shard's last batch stored and checkpointed
+        if not read_all or (stop is not None and stop.is_set()):
             counts.complete = False
             break
         if shard_id in following.position["done"]:
