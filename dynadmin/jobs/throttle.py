@@ -85,13 +85,17 @@ def limits(table: Table, source: Mapping[str, Any] | None, *, max_rcu: float | N
 
 
 class Bucket:
-    """``rate`` units per second (None: no limit), at most one second's worth saved up."""
+    """``rate`` units per second (None: no limit), at most one second's worth saved up.
+
+    A new bucket starts with nothing saved: each chunk of a job gets a bucket of its own, and
+    a second's worth given to each would let a job of many short chunks run far above its
+    rate (a chunk of 100 one-WCU items at 100 WCU/s would go through at once)."""
 
     def __init__(self, rate: float | None, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.rate = rate if rate and rate > 0 else None
         self.clock, self.sleep = clock, sleep
-        self.tokens = self.rate or 0.0
+        self.tokens = 0.0
         self.checked = clock()
 
     def _refill(self) -> None:
