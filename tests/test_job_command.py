@@ -136,3 +136,14 @@ def test_max_wcu_keeps_the_measured_write_rate_within_a_tenth_of_it(shop_table, 
     report = json.loads(run("show", str(Job.objects.get().pk), "--json", "--as", "boss"))
     assert report["counts"]["written"] == 1500 and report["max_wcu"] == 100
     assert 90 <= report["wcu_per_second"] <= 110, report
+
+
+def test_a_delete_job_over_a_partition(shop_table, boss):
+    seed(shop_table, pending=14)
+    said = run("delete", "--entity", "Application.Order", "--pk", "USER#u0", "--as", "boss")
+    job = Job.objects.get()
+    assert job.kind == Job.Kind.DELETE and f"Job {job.pk}: 2 items" in said
+    run_queued()
+    assert data.get_item(shop_table, order_key(0)) is None
+    assert data.get_item(shop_table, order_key(7)) is None
+    assert data.get_item(shop_table, order_key(1)) is not None
