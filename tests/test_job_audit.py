@@ -123,3 +123,20 @@ def test_an_items_history_names_the_job_that_wrote_it(shop_table, staff_client):
     assert f'data-by-job="{job.pk}"' in body and f"by job #{job.pk}" in body
     assert f'href="/jobs/{job.pk}/"' in body
     assert data.get_item(shop_table, order_key(1))["status"] == "CANCELLED"
+
+
+def test_where_an_admin_decides_per_item_the_jobs_entries_are_judged_one_by_one(
+        shop_table, staff_client, monkeypatch):
+    from dynadmin.sites import AdminSite
+
+    seed(shop_table, pending=5, shipped=0)
+    job = run_job(staff_client, 5)
+    other_write(1)
+    monkeypatch.setattr(AdminSite, "decides_view_per_item", lambda self: True)
+    # order 00001's entry is withheld from this person, and the other write's
+    monkeypatch.setattr(AdminSite, "may_view_entry", lambda self, request, entry: not (
+        entry.key_text.endswith("#00001") or entry.job_id is None))
+    listed = staff_client.get(RECENT).context["entries"]
+    assert [e.job_id for e in listed] == [job.pk]  # the job's row, judged by its entity
+    opened = staff_client.get(f"{RECENT}?job={job.pk}").context["entries"]
+    assert len(opened) == 4 and not any(e.key_text.endswith("#00001") for e in opened)
