@@ -147,3 +147,19 @@ def test_a_delete_job_over_a_partition(shop_table, boss):
     assert data.get_item(shop_table, order_key(0)) is None
     assert data.get_item(shop_table, order_key(7)) is None
     assert data.get_item(shop_table, order_key(1)) is not None
+
+
+def test_wait_prints_progress_then_the_counts_as_json(shop_table, boss, monkeypatch):
+    from types import SimpleNamespace
+
+    from dynadmin.management.commands import dynadmin_job
+
+    # while the command waits between two looks at the job, the worker's share runs here
+    monkeypatch.setattr(dynadmin_job, "time", SimpleNamespace(sleep=lambda _: run_queued()))
+    seed(shop_table, pending=6)
+    said = run("set", "--entity", "Application.Order", "--filter", "status=PENDING",
+               "--set", "status=CANCELLED", "--wait", "--json", "--as", "boss")
+    report = json.loads(said)
+    assert report["state"] == "done" and report["counts"]["written"] == 6
+    text = run("show", str(report["id"]), "--as", "boss")
+    assert "done: 6 (6 written)" in text
