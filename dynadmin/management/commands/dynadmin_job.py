@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 
 from dynadmin.codenames import BULK_PERMISSIONS
@@ -31,6 +31,7 @@ from dynadmin.jobs import engine, sources
 from dynadmin.jobs.changes import creator_request
 from dynadmin.jobs.preview import preview
 from dynadmin.management.arguments import add_site_argument, site_named
+from dynadmin.management.database import DatabaseCommand
 from dynadmin.models import Job
 from dynadmin.user_errors import UserInputError
 
@@ -38,7 +39,7 @@ from dynadmin.user_errors import UserInputError
 POLL_SECONDS = 2.0
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = ("List, show, pause, resume and cancel bulk jobs, or run one that sets fields or "
             "deletes over everything a list or partition matches, as a named person.")
 
