@@ -91,6 +91,10 @@ def test_bad_input_is_a_clear_message_and_makes_no_job(shop_table, boss):
         with pytest.raises(CommandError, match=message):
             run("set", "--entity", "Application.Order", "--filter", "status=PENDING",
                 *args, "--as", "boss")
+    for limit in ("0", "-5", "nan", "inf", "fast"):
+        with pytest.raises(CommandError, match="units per second above 0"):
+            run("set", "--entity", "Application.Order", "--filter", "status=PENDING",
+                "--set", "status=CANCELLED", "--max-wcu", limit, "--as", "boss")
     with pytest.raises(CommandError, match="No registered entity"):
         run("set", "--entity", "Application.Nope", "--set", "a=b", "--as", "boss")
     with pytest.raises(CommandError, match="No user is called 'nobody'"):

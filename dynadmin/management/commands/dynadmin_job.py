@@ -17,7 +17,9 @@ failed or conflicted items or has failed, and on anything refused.
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import time
 from typing import Any
 
@@ -68,7 +70,8 @@ class Command(DatabaseCommand):
             for option in ("--index", "--sk-op", "--sk", "--sk2"):
                 run.add_argument(option)
             run.add_argument("--dry-run", action="store_true")
-            run.add_argument("--max-wcu", type=float, metavar="N")
+            run.add_argument("--max-wcu", type=_units_per_second, metavar="N",
+                             help="write capacity units per second the job may consume")
             run.add_argument("--wait", action="store_true")
             run.add_argument("--json", action="store_true")
         for sub in commands.choices.values():
@@ -217,6 +220,17 @@ def _person(username: str) -> Any:
     if not (user.is_active and user.is_staff):
         raise CommandError(f"{username} is not an active staff member.")
     return user
+
+
+def _units_per_second(text: str) -> float:
+    """A limit of one's own: a positive number (0 or less would read as no limit at all)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of units per second above 0")
+    return value
 
 
 def _assignments(texts: list[str]) -> dict[str, str]:
