@@ -72,3 +72,4 @@ def test_a_message_and_an_error_list_pass_axe(browser, site, axe_script):
         assert _serious(tab, axe_script) == []
     finally:
         context.close()
+
