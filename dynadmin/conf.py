@@ -93,11 +93,14 @@ DEFAULTS: dict[str, Any] = {
     # Bulk jobs (dynadmin/jobs/): items per Query page of a job's source (one chunk each),
     # seconds a worker holds a chunk without renewing it before another takes it over (it
     # renews after every item), and the capacity a job may consume per second unless its
-    # creator sets its own (None: no limit but DynamoDB's own throttling, backed off from).
+    # creator sets its own: on a provisioned table the share JOB_CAPACITY_SHARE of its (and
+    # its indexes') provisioned units, on an on-demand one the fixed caps JOB_MAX_WCU /
+    # JOB_MAX_RCU (0: no limit but DynamoDB's own throttling, backed off from).
     "JOB_PAGE_SIZE": 100,
     "JOB_LEASE_SECONDS": 60,
-    "JOB_MAX_WCU": None,
-    "JOB_MAX_RCU": None,
+    "JOB_CAPACITY_SHARE": 0.25,
+    "JOB_MAX_WCU": 500,
+    "JOB_MAX_RCU": 1000,
 }
 
 

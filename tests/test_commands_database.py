@@ -20,6 +20,7 @@ COMMANDS = [
     ["dynadmin_changes", "--table", "Application", "--pk", "USER#1"],
     ["dynadmin_groups"],
     ["dynadmin_demo"],
+    ["dynadmin_job", "list", "--as", "admin"],
 ]
 
 

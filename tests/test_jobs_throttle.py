@@ -2,6 +2,8 @@
 lets a call go while it holds capacity, charges what the call consumed, and makes the next
 call wait off the debt; throttling backs off doubling, and starts over once a call passes."""
 
+import pytest
+
 from dynadmin.jobs.throttle import Backoff, Bucket
 
 
@@ -21,20 +23,35 @@ class Clock:
 def test_a_job_at_its_limit_waits_off_what_it_consumed():
     clock = Clock()
     bucket = Bucket(100, clock=clock, sleep=clock.sleep)
-    bucket.wait()
-    bucket.spend(100)  # a second's worth at once: nothing owed yet
-    bucket.wait()
+    bucket.wait()  # the first call goes at once
     assert clock.slept == []
     bucket.spend(50)  # now 50 units in debt: half a second
     bucket.wait()
     assert clock.slept == [0.5]
-    # Over any stretch it consumes the limit times the time taken, plus the one second's
-    # worth it started with.
+    clock.now += 1.0  # idle: a second's worth saved up, never more
+    bucket.wait()
+    bucket.spend(100)
+    bucket.wait()
+    assert clock.slept == [0.5]
+    # Over any stretch it consumes the limit times the time taken (plus what it saved).
     for _ in range(100):
         bucket.wait()
         bucket.spend(10)
     bucket.wait()
-    assert 100 + 50 + 1000 == 100 * clock.now + 100
+    assert 50 + 100 + 1000 == 100 * clock.now
+
+
+def test_a_new_bucket_has_nothing_saved_up():
+    """Each chunk of a job has a bucket of its own: one that started with a second's worth
+    would let a job of 100-item chunks at 100 WCU/s write each chunk at once."""
+    clock = Clock()
+    for _chunk in range(5):
+        bucket = Bucket(100, clock=clock, sleep=clock.sleep)
+        for _ in range(100):
+            bucket.wait()
+            bucket.spend(1)
+    # 500 units at 100 a second: every chunk waited off all but its last unit
+    assert clock.now == pytest.approx(5 * 99 / 100)
 
 
 def test_no_limit_never_waits():

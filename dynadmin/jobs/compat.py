@@ -1,11 +1,39 @@
 """Django's Tasks framework: ``django.tasks`` from Django 6, the ``django-tasks`` backport
-before (the same API, installed by ``pip install dynadmin[jobs]``)."""
+before (the same API, installed by ``pip install dynadmin[jobs]``).
+
+Without either, dynadmin still serves every page; jobs are not offered (``available``), and
+queueing one says what to install rather than failing on an import."""
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["available", "task"]
+
+_FRAMEWORKS = ("django.tasks", "django_tasks")
+
+
+def available() -> bool:
+    """Is a Tasks framework importable here (so that a job can be queued)?"""
+    for name in _FRAMEWORKS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        return True
+    return False
+
 
 try:
     from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # Django 5.2
-    from django_tasks import task  # type: ignore[import-not-found,no-redef,unused-ignore]
-
-__all__ = ["task"]
+    try:
+        from django_tasks import task  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        def task(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc,no-redef,unused-ignore]
+            raise ImproperlyConfigured(
+                "Jobs run on Django's Tasks framework: install it with "
+                "pip install dynadmin[jobs] (or use Django 6).")

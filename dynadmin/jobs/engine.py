@@ -34,7 +34,7 @@ from ..models import AuditEntry, Job, JobChunk, JobItem
 from . import queue, sources
 from .changes import BadJob, Change, creator_request
 from .chunks import KINDS, WORKER, Context, lease_seconds, lease_until
-from .throttle import Backoff, Bucket
+from .throttle import Backoff, Bucket, limits
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
@@ -73,8 +73,7 @@ def create(*, site: AdminSite, admin: EntityAdmin, request: HttpRequest, kind: s
         creator=user, username=user.get_username(), kind=kind, table=table.name,
         entity=admin.opts.label, source=dict(source) if source is not None else None,
         parameters=dict(parameters), dry_run=dry_run,
-        max_wcu=max_wcu if max_wcu is not None else conf.get("JOB_MAX_WCU"),
-        max_rcu=max_rcu if max_rcu is not None else conf.get("JOB_MAX_RCU"))
+        **limits(table, source, max_rcu=max_rcu, max_wcu=max_wcu))
 
 
 def start(job: Job) -> None:

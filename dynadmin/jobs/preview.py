@@ -19,7 +19,7 @@ from . import sources
 if TYPE_CHECKING:
     from ..options import EntityAdmin
 
-__all__ = ["PREVIEW_PAGES", "Preview", "preview"]
+__all__ = ["PREVIEW_PAGES", "Preview", "estimate_seconds", "preview"]
 
 PREVIEW_PAGES = 5
 #: items shown on the preview page
@@ -34,7 +34,7 @@ class Preview:
     complete: bool
     rcu: float
     wcu: float
-    #: seconds at the job's own limit (None: no limit)
+    #: seconds at the job's own limits (None: it has none)
     seconds: float | None
     first: list[dict[str, Any]] = field(default_factory=list)
 
@@ -46,6 +46,15 @@ class Preview:
     def as_json(self) -> dict[str, Any]:
         return {"items": self.items, "pages": self.pages, "complete": self.complete,
                 "rcu": self.rcu, "wcu": self.wcu, "seconds": self.seconds}
+
+
+def estimate_seconds(job: Job, *, rcu: float, wcu: float) -> float | None:
+    """How long the job takes at its limits (its creator's, or ``throttle.default_limits``
+    given when it was made): its reads and its writes each go at their own limit, and the
+    slower of the two sets the pace. None when neither is limited."""
+    paces = [spent / limit for spent, limit in ((rcu, job.max_rcu), (wcu, job.max_wcu))
+             if limit and limit > 0]
+    return max(paces) if paces else None
 
 
 def preview(job: Job, admin: EntityAdmin) -> Preview:
@@ -69,9 +78,7 @@ def preview(job: Job, admin: EntityAdmin) -> Preview:
     # Each item is read again, consistently, just before its write: about what the Query
     # cost, once more.
     rcu = rcu * 2
-    limit = job.max_wcu if writes else job.max_rcu
-    spent = wcu if writes else rcu
-    seconds = spent / limit if limit else None
+    seconds = estimate_seconds(job, rcu=rcu, wcu=wcu)
     return Preview(items=len(items), pages=pages, complete=complete, rcu=round(rcu, 1),
                    wcu=wcu, seconds=round(seconds, 1) if seconds is not None else None,
                    first=items[:SHOWN])

@@ -23,6 +23,7 @@ from ..services.changes.item_changes import ItemHistory, item_history
 from ..services.links import site_url
 from ..services.url_keys import key_text, parse_item_key
 from .addresses import table_or_404
+from .history import link_jobs
 from .htmx import is_fragment_request
 from .undo import offer_undo
 
@@ -46,10 +47,10 @@ def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[
 
     def entries(since: dt.datetime | None, until: dt.datetime | None, limit: int
                 ) -> list[AuditEntry]:
-        return offer_undo(site, request, audit.history(
+        return link_jobs(request, offer_undo(site, request, audit.history(
             table, key, limit=limit, entities=site.viewable_labels(request),
             may_see=lambda entry: site.may_view_entry(request, entry), since=since,
-            until=until))
+            until=until)))
 
     cursor = cursor or {}
     return item_history(

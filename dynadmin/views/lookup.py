@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from ..jobs import compat
 from ..options import EntityAdmin
 from ..services.display.rows import group_items
 from ..services.links import site_url
@@ -122,8 +123,9 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
         if found.page is not None:
             groups = group_items(site, admin.opts.table, found.page.items, request)
             offer_actions(site, request, admin.opts.table, groups)
-            if may_run_jobs(request) and (admin.has_change_permission(request)
-                                          or admin.has_delete_permission(request)):
+            if compat.available() and may_run_jobs(request) and (
+                    admin.has_change_permission(request)
+                    or admin.has_delete_permission(request)):
                 own = f"?{urlencode(found.own)}" if found.own else ""
                 context["bulk_url"] = site_url("new_job", entity=admin.opts.label) + own
             context |= {"groups": groups, "page": found.page, "query": found.query,
