@@ -340,3 +340,20 @@ def test_a_read_only_table_takes_no_import(shop_table, staff_client, export_stor
     # Nobody may add items to a read-only table: the page is refused.
     assert upload(staff_client, orders_csv([order_row(1)])).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_an_export_from_a_partition_keeps_to_its_condition_and_entity(
+        shop_table, staff_client, export_storage):
+    """User u0's orders from order 00014 on: the partition holds earlier orders too."""
+    seed(shop_table, pending=35, shipped=0)
+    partition = "/t/Application/q/?pk=USER%23u0&sk_op=%3E%3D&sk=ORDER%232024-01-15%2300014"
+    page = staff_client.get(partition).content.decode()
+    link = page.split("data-export-job", 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    link = link.replace("&amp;", "&")
+    assert link.startswith(EXPORT + "?")
+    assert staff_client.post(link, {"format": "jsonl"}).status_code == 302
+    job = Job.objects.get()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "3"})
+    run_queued()
+    ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
+    assert sorted(ids) == ["00014", "00021", "00028"]
