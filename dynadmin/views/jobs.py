@@ -243,15 +243,15 @@ def job_page(request: HttpRequest, site: AdminSite, job_id: int) -> HttpResponse
                                "progress_url": site_url("job_progress", job_id=number),
                                "items_url": site_url("job_items", job_id=number)}
     context |= _progress(job)
+    name = job.parameters.get("file_name")
+    if (job.kind == Job.Kind.EXPORT and job.state == Job.State.DONE and name
+            and may_run_jobs(request, EXPORT_ALL)):
+        context["download"] = download_url(name)
     if is_fragment_request(request):
         return TemplateResponse(request, "dynadmin/jobs/progress.html", context)
     if job.state == Job.State.PREVIEW:
         context |= _preview(site, job, admin, request, None)
     context["operations"] = _operations(job)
-    name = job.parameters.get("file_name")
-    if (job.kind == Job.Kind.EXPORT and job.state == Job.State.DONE and name
-            and may_run_jobs(request, EXPORT_ALL)):
-        context["download"] = download_url(name)
     return TemplateResponse(request, "dynadmin/jobs/job.html", context)
 
 
