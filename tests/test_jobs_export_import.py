@@ -283,11 +283,11 @@ def test_an_import_taken_over_resumes_after_its_last_recorded_line(
     stop_after = {"n": 4}
     real = chunks._record_line
 
-    def record_then_die(ctx, run, line, taken_over):
+    def record_then_die(ctx, run, line, unsure):
         if stop_after["n"] == 0:
             raise KeyboardInterrupt  # killed between its write and its record
         stop_after["n"] -= 1
-        real(ctx, run, line, taken_over)
+        real(ctx, run, line, unsure)
 
     monkeypatch.setattr(chunks, "_record_line", record_then_die)
     with pytest.raises(KeyboardInterrupt):
@@ -357,3 +357,18 @@ def test_an_export_from_a_partition_keeps_to_its_condition_and_entity(
     run_queued()
     ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
     assert sorted(ids) == ["00014", "00021", "00028"]
+
+
+def test_a_key_on_two_lines_has_two_outcomes(shop_table, staff_client, export_storage):
+    """Each line has its outcome: the second line naming a key the first created is left
+    as it is, and both are counted."""
+    rows = [order_row(1), order_row(2), order_row(1, total="9.99")]
+    assert upload(staff_client, orders_csv(rows)).status_code == 302
+    job = Job.objects.get()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "3"})
+    run_queued()
+    counts = engine.counts(job)
+    assert (counts["written"], counts["unchanged"], counts["done"]) == (2, 1, 3)
+    item = data.get_item(shop_table, {"PK": "USER#u1", "SK": "ORDER#2024-01-15#00001"},
+                         consistent=True)
+    assert str(item["total"]) == "1.95"

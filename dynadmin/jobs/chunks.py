@@ -332,8 +332,10 @@ def import_lines_of(job: Job, chunk: JobChunk) -> tuple[int, int | None]:
 
 
 def line_key(number: int) -> str:
-    """What makes an import line's ``JobItem`` unique: its number (a file may name one key
-    on two lines, and each line has an outcome of its own)."""
+    """What makes an import line's ``JobItem`` unique (its ``key_digest`` is this one's): its
+    number, as a file may name one key on two lines, and each line has an outcome of its own.
+    Its ``key_text`` starts with "line <number>", its ``key`` is the item's key ("" when the
+    line has none)."""
     return f"line:{number}"
 
 
@@ -345,11 +347,12 @@ def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
     job, table = ctx.job, ctx.table
     run = _Chunk(ctx, chunk)
     first, last = import_lines_of(job, chunk)
-    numbers = [int(text.split(":", 1)[1]) for text in
-               JobItem.objects.filter(job=job, chunk=chunk).values_list("key", flat=True)
-               if text.startswith("line:")]
-    taken_over = bool(numbers)
+    numbers = [int(text.split(":", 1)[0].split()[1]) for text in
+               JobItem.objects.filter(job=job, chunk=chunk).values_list("key_text", flat=True)]
     start = max(numbers) + 1 if numbers else first
+    # Only the first line a worker writes can be one its predecessor wrote, killed before
+    # recording it: the lines are written and recorded one after the other.
+    unsure = True
     mode = job.parameters.get("mode", "create")
     with exports.export_storage().open(job.parameters["file"], "rb") as file:
         lines = imports.read_range(ctx.admin, file, job.parameters["format"], start, last,
@@ -368,15 +371,16 @@ def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
                 except imports.ImportFileError as exc:
                     raise BadJob(str(exc)) from None
             run.charge(log)
-            _record_line(ctx, run, outcome, taken_over)
+            _record_line(ctx, run, outcome, unsure)
+            unsure = False
     return True
 
 
-def _record_line(ctx: Context, run: _Chunk, line: Any, taken_over: bool) -> None:
+def _record_line(ctx: Context, run: _Chunk, line: Any, unsure: bool) -> None:
     status, message = IMPORT_STATUS.get(line.outcome, JobItem.Status.FAILED), line.message
     key_json = (dumps_dynamodb_json(ctx.table.key_of(line.key), indent=None)
                 if line.key else "")
-    if taken_over and line.outcome in ("exists", "conflict") and key_json:
+    if unsure and line.outcome in ("exists", "conflict") and key_json:
         # The worker before may have written this line and been killed before recording it.
         settled = _settled(ctx, key_json)
         if settled is not None:
@@ -388,7 +392,7 @@ def _record_line(ctx: Context, run: _Chunk, line: Any, taken_over: bool) -> None
     try:
         with transaction.atomic():
             JobItem.objects.create(
-                job=ctx.job, chunk=run.chunk, key=name, key_digest=key_digest(name),
+                job=ctx.job, chunk=run.chunk, key=key_json, key_digest=key_digest(name),
                 key_text=text[:1024],
                 status=status, message=f"{line.outcome}: {message}" if message
                 else line.outcome)
