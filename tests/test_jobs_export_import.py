@@ -372,3 +372,31 @@ def test_a_key_on_two_lines_has_two_outcomes(shop_table, staff_client, export_st
     item = data.get_item(shop_table, {"PK": "USER#u1", "SK": "ORDER#2024-01-15#00001"},
                          consistent=True)
     assert str(item["total"]) == "1.95"
+
+
+def test_a_throttled_line_is_written_again_not_failed(shop_table, staff_client,
+                                                      export_storage, monkeypatch):
+    """DynamoDB throttles the write of line 3 once: the job backs off and writes it again."""
+    from dynadmin.data import call_log
+
+    admin = site.get_entity_admin(Order)
+    real = type(admin).save_item
+    throttled = []
+
+    def save_item(self, request, item, **kwargs):
+        if item.get("order_id") == "00001" and not throttled:
+            throttled.append(item["order_id"])
+            call_log.record(call_log.Call(operation="PutItem", table="Application",
+                                          error="Throttled"))
+            raise data.Throttled("DynamoDB throttled PutItem")
+        return real(self, request, item, **kwargs)
+
+    monkeypatch.setattr(type(admin), "save_item", save_item)
+    assert upload(staff_client, orders_csv([order_row(n) for n in range(4)])
+                  ).status_code == 302
+    job = Job.objects.get()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "4"})
+    run_queued()
+    assert throttled == ["00001"]
+    counts = engine.counts(job)
+    assert (counts["written"], counts["failed"], counts["done"]) == (4, 0, 4), counts

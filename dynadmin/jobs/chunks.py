@@ -15,7 +15,7 @@ import hashlib
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -355,10 +355,15 @@ def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
     unsure = True
     mode = job.parameters.get("mode", "create")
     with exports.export_storage().open(job.parameters["file"], "rb") as file:
-        lines = imports.read_range(ctx.admin, file, job.parameters["format"], start, last,
-                                   mode=mode, request=ctx.request)
-        outcomes = imports.import_lines(table, ctx.admin.entity, lines, mode=mode,
+
+        def outcomes_from(number: int) -> Iterator[Any]:
+            file.seek(0)
+            lines = imports.read_range(ctx.admin, file, job.parameters["format"], number,
+                                       last, mode=mode, request=ctx.request)
+            return imports.import_lines(table, ctx.admin.entity, lines, mode=mode,
                                         admin=ctx.admin, request=ctx.request)
+
+        outcomes = outcomes_from(start)
         while True:
             if not run.keep_going():
                 return False
@@ -371,6 +376,13 @@ def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
                 except imports.ImportFileError as exc:
                     raise BadJob(str(exc)) from None
             run.charge(log)
+            if outcome.outcome == "failed" and any(call.error == "Throttled"
+                                                   for call in log.calls):
+                # DynamoDB throttled the line: slow down and write it again, never fail it.
+                run.backoff.throttled()
+                outcomes, unsure = outcomes_from(outcome.number), True
+                continue
+            run.backoff.succeeded()
             _record_line(ctx, run, outcome, unsure)
             unsure = False
     return True
