@@ -256,6 +256,9 @@ def test_an_import_is_checked_first_then_creates_the_good_lines_and_overwrites_n
             assert (item is None) == (n in (7, 20, 25)), n
     page = staff_client.get(f"/jobs/{job.pk}/").content.decode()
     assert '<dd data-count="written">26</dd>' in page
+    listed = page.split("data-line-outcomes", 1)[1]
+    assert "line 5: USER#u1" in listed and "exists: an item with this key exists" in listed
+    assert "line 9" in listed and "line 22" in listed and "line 27" in listed
     rows_out = list(csv.reader(io.StringIO(b"".join(
         staff_client.get(f"/jobs/{job.pk}/items.csv").streaming_content).decode())))
     by_line = {row[0].split(":")[0]: row for row in rows_out[1:]}

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["job_action", "job_items_csv", "job_list", "job_page", "may_import",
            "may_run_jobs", "new_export", "new_import", "new_job"]
 
+#: outcomes an import's page lists (the items CSV has every one)
+SHOWN_OUTCOMES = 1000
 #: where an uploaded file waits, in the export storage, for its import's workers
 IMPORTS_DIRECTORY = "dynadmin-imports"
 
@@ -252,6 +254,10 @@ def job_page(request: HttpRequest, site: AdminSite, job_id: int) -> HttpResponse
     if job.state == Job.State.PREVIEW:
         context |= _preview(site, job, admin, request, None)
     context["operations"] = _operations(job)
+    if job.kind == Job.Kind.IMPORT and job.state != Job.State.PREVIEW:
+        # The lines that did not become a written item, by number (every line is in the CSV).
+        context["not_written"] = list(JobItem.objects.filter(job=job).exclude(
+            status=JobItem.Status.WRITTEN).order_by("id")[:SHOWN_OUTCOMES])
     return TemplateResponse(request, "dynadmin/jobs/job.html", context)
 
 
