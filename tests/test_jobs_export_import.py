@@ -403,3 +403,37 @@ def test_a_throttled_line_is_written_again_not_failed(shop_table, staff_client,
     assert throttled == ["00001"]
     counts = engine.counts(job)
     assert (counts["written"], counts["failed"], counts["done"]) == (4, 0, 4), counts
+
+
+def test_an_export_of_nothing_is_an_empty_file(shop_table, staff_client, export_storage):
+    seed(shop_table, pending=0, shipped=3)
+    job = start_export(staff_client, "csv")
+    run_queued()
+    rows = list(csv.reader(io.StringIO(downloaded(staff_client, job))))
+    assert len(rows) == 1 and rows[0][0] == "user_id"  # the heading alone
+
+
+def test_an_import_may_update_items_unchanged_since_read(shop_table, staff_client,
+                                                         export_storage):
+    seed(shop_table, pending=0, shipped=0)
+    assert upload(staff_client, orders_csv([order_row(n) for n in range(3)])
+                  ).status_code == 302
+    first = Job.objects.get()
+    staff_client.post(f"/jobs/{first.pk}/start/", {"confirmation": "3"})
+    run_queued()
+    # Only the columns it changes beside the key's: the others stay as stored.
+    changes = b"user_id,order_id,placed_on,status\n" + b"".join(
+        f"u1,{n:05d},2024-01-15,PAID\n".encode() for n in (0, 1, 9))
+    response = upload(staff_client, changes, mode="update")
+    assert response.status_code == 302
+    job = Job.objects.exclude(pk=first.pk).get()
+    assert "Each updates an existing item" in staff_client.get(
+        f"/jobs/{job.pk}/").content.decode()
+    staff_client.post(f"/jobs/{job.pk}/start/", {"confirmation": "3"})
+    run_queued()
+    counts = engine.counts(job)
+    assert (counts["written"], counts["refused"]) == (2, 1), counts  # no order 00009
+    for n, status in ((0, "PAID"), (1, "PAID"), (2, "PENDING")):
+        item = data.get_item(shop_table, {"PK": "USER#u1", "SK": f"ORDER#2024-01-15#{n:05d}"},
+                             consistent=True)
+        assert item["status"] == status
