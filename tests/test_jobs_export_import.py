@@ -311,11 +311,15 @@ def test_an_import_taken_over_resumes_after_its_last_recorded_line(
     ({"file": SimpleUploadedFile("orders.csv", b'{"user_id": "u1"}\n')}, 400,
      "is not a column of Order"),
     ({"file": SimpleUploadedFile("orders.csv", b"\xff\xfe\x00bad\x80\n\x81\x82\n")}, 400,
-     ""),
+     "not UTF-8 text"),
+    ({"file": SimpleUploadedFile("orders.jsonl", b"\xff\xfe\x00bad\x80\n\x81\x82\n"),
+      "format": "jsonl"}, 400, "not UTF-8 text"),
     ({"file": SimpleUploadedFile("orders.csv", b"user_id,order_id\n")}, 400,
      "no line to import"),
     ({"file": SimpleUploadedFile("orders.csv", b"x"), "format": "xml"}, 400,
      "Select a valid choice"),
+    ({"file": SimpleUploadedFile("orders.csv", orders_csv([order_row(1)])), "format": "jsonl"},
+     400, "No line of this file can be imported (line 1: "),
 ])
 def test_a_bad_upload_is_a_message_and_makes_no_job(shop_table, staff_client, export_storage,
                                                     post, status, message):

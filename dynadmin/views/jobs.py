@@ -194,6 +194,13 @@ def _import_job(site: AdminSite, request: HttpRequest, admin: EntityAdmin,
     if not report.lines:
         form.add_error("file", _("This file holds no line to import."))
         return None
+    if not report.valid:
+        # Every line bad: most likely the wrong format or the wrong file, said at once.
+        first = "; ".join(_("line %(n)s: %(why)s") % {"n": n, "why": why}
+                          for n, why in report.messages[:3])
+        form.add_error("file", _("No line of this file can be imported (%(first)s). Is it "
+                                 "the right file, in the format chosen?") % {"first": first})
+        return None
     try:
         job = engine.create(site=site, admin=admin, request=request, kind=Job.Kind.IMPORT,
                             source=None, parameters={"format": fmt, "mode": mode,
