@@ -228,6 +228,7 @@ def test_an_import_is_checked_first_then_creates_the_good_lines_and_overwrites_n
     assert not [c for c in calls if c.operation in WRITES]
     job = Job.objects.get(kind=Job.Kind.IMPORT)
     assert job.parameters["file"].startswith(f"dynadmin-imports/{job.pk}/")
+    assert export_storage.exists(job.parameters["file"])
     preview = staff_client.get(f"/jobs/{job.pk}/").content.decode()
     assert "30 lines checked: 27 can be imported, 3 cannot." in preview
     assert [int(n) for n in __import__("re").findall(r'data-line="(\d+)"', preview)] == [
@@ -244,6 +245,7 @@ def test_an_import_is_checked_first_then_creates_the_good_lines_and_overwrites_n
     job.refresh_from_db()
     assert job.state == Job.State.DONE, job.message
     assert JobChunk.objects.filter(job=job).count() == 4  # 31 lines, 10 a chunk
+    assert not export_storage.exists(job.parameters["file"])  # the upload is not kept
     counts = engine.counts(job)
     assert (counts["written"], counts["unchanged"], counts["refused"]) == (26, 1, 3)
     assert counts["done"] == counts["read"] == 30

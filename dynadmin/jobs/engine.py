@@ -391,8 +391,11 @@ def _finish_if_done(site: AdminSite, job: Job) -> None:
         if fresh.kind != Job.Kind.EXPORT:
             fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
             fresh.save(update_fields=["state", "finished_at"])
-            return
-    _assemble(site, fresh)
+    if fresh.kind == Job.Kind.IMPORT and fresh.state == Job.State.DONE:
+        # Every line has its outcome: the uploaded file (people's data, often) is not kept.
+        exports.export_storage().delete(fresh.parameters["file"])
+    elif fresh.kind == Job.Kind.EXPORT:
+        _assemble(site, fresh)
 
 
 def _assemble(site: AdminSite, job: Job) -> None:
