@@ -443,3 +443,19 @@ def test_an_import_may_update_items_unchanged_since_read(shop_table, staff_clien
         item = data.get_item(shop_table, {"PK": "USER#u1", "SK": f"ORDER#2024-01-15#{n:05d}"},
                              consistent=True)
         assert item["status"] == status
+
+
+def test_an_item_deleted_after_the_export_read_it_is_counted_not_exported(
+        shop_table, staff_client, export_storage):
+    from .support.jobs import order_key
+
+    seed(shop_table, pending=60, shipped=0)
+    job = start_export(staff_client, "jsonl")
+    engine.plan(site, job.pk)  # the keys are read
+    boto3.resource("dynamodb").Table(shop_table.table_name).delete_item(Key=order_key(17))
+    run_queued()
+    counts = engine.counts(job)
+    assert (counts["read"], counts["written"], counts["conflicted"]) == (60, 59, 1), counts
+    ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
+    assert len(ids) == 59 and "00017" not in ids
+    assert JobItem.objects.get(job=job).message.startswith("deleted since the job read it")
