@@ -11,8 +11,9 @@
 
 What a chunk's worker does with its items, and how it settles a chunk taken over, is
 ``chunks``. An import's chunks are ranges of its stored file's lines rather than Query pages.
-An export is done once one worker has assembled its parts into the one file (``_assemble``). Pause, Resume and Cancel are states the workers read between items. A job's counts are
-those of its ``JobItem`` rows, never kept twice.
+An export is done once one worker has assembled its parts into the one file (``_assemble``).
+Pause, Resume and Cancel are states the workers read between items. A job's counts are those
+of its ``JobItem`` rows, never kept twice (an export records only the items it left out).
 """
 
 from __future__ import annotations

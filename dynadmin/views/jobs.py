@@ -1,7 +1,9 @@
-"""The job pages: a new job from an entity's list, its preview and confirmation, its
-progress (polled by htmx every 2 s while the tab is visible), Pause/Resume/Cancel/Undo, its
-items as CSV, and the list of jobs. Every one needs the bulk permission of the job's kind
-(``dynadmin.run_bulk_jobs`` for writing jobs), else 403."""
+"""The job pages: a new job from an entity's list, a full export of what a list or a
+partition matches, an import from an uploaded file (checked line by line first), the preview
+and typed confirmation, the progress (polled by htmx every 2 s while the tab is visible, with
+an export's download link once done), Pause/Resume/Cancel/Undo, the items as CSV, and the list
+of jobs. Every one needs the bulk permission of the job's kind (``dynadmin.run_bulk_jobs``
+for writing jobs, ``export_all``, ``import_items``), else 403."""
 
 from __future__ import annotations
 
