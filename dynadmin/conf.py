@@ -90,6 +90,8 @@ DEFAULTS: dict[str, Any] = {
     # written to, and the seconds a link to download a finished one stays valid.
     "EXPORT_STORAGE": "default",
     "EXPORT_LINK_SECONDS": 24 * 3600,
+    # Imports (dynadmin/jobs/imports.py): the largest file the import page accepts, in bytes.
+    "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
     # Bulk jobs (dynadmin/jobs/): items per Query page of a job's source (one chunk each),
     # seconds a worker holds a chunk without renewing it before another takes it over (it
     # renews after every item), and the capacity a job may consume per second unless its

@@ -264,6 +264,8 @@ class AdminSite:
             path("e/<str:entity>/listing/<str:name>/", wrap(lookup.listing), name="listing"),
             path("recent/", wrap(history.recent_actions), name="recent_actions"),
             path("e/<str:entity>/jobs/new/", wrap(jobs.new_job), name="new_job"),
+            path("e/<str:entity>/jobs/export/", wrap(jobs.new_export), name="new_export"),
+            path("e/<str:entity>/jobs/import/", wrap(jobs.new_import), name="new_import"),
             path("jobs/", wrap(jobs.job_list), name="jobs"),
             path("jobs/<int:job_id>/", wrap(jobs.job_page), name="job"),
             path("jobs/<int:job_id>/progress/", wrap(jobs.job_page), name="job_progress"),

@@ -15,7 +15,7 @@ import hashlib
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,13 +32,14 @@ from ..definitions import Table
 from ..editing import audit, undo, writes
 from ..editing.actions import fingerprint
 from ..models import AuditEntry, Job, JobChunk, JobItem
-from .changes import Change, Outcome
+from .changes import BadJob, Change, Outcome
 from .throttle import Backoff, Bucket
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
 
-__all__ = ["KINDS", "WORKER", "Context", "key_digest", "lease_seconds", "lease_until"]
+__all__ = ["IMPORT_CHUNK_LINES", "KINDS", "WORKER", "Context", "import_lines_of", "key_digest",
+           "lease_seconds", "lease_until", "line_key"]
 
 #: who holds a lease: this process (a host may run several workers)
 WORKER = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -274,26 +275,141 @@ def undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
 
 
 def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    try:
-        from . import exports  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotImplementedError("Exports are not available in this version.") from None
+    """Write the chunk's items, read again, as its part of the export file.
+
+    A part is written whole each time (a chunk taken over is written again from its first
+    key), so it holds no ``JobItem`` per item: only an item not exported (deleted since the
+    job read it, or one its creator may not view) is recorded, and the exported count is
+    the chunk's keys less those (``engine.counts``)."""
+    from . import exports
+
     run = _Chunk(ctx, chunk)
+    keys = [key for key, _ in chunk.keys]
     found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
-        found |= run.read([key for key, _ in run.todo[first:first + limits.BATCH_GET_KEYS]])
-    # In the page's order, and only what the creator may see.
-    items = [found[key] for key, _ in run.todo if key in found
-             and ctx.admin.has_view_permission(ctx.request, found[key])]
-    return exports.run_chunk(ctx.job, chunk, items) is not False
+    for first in range(0, len(keys), limits.BATCH_GET_KEYS):
+        if not run.keep_going():
+            return False
+        found |= run.read(keys[first:first + limits.BATCH_GET_KEYS])
+    items = []
+    for key in keys:
+        item = found.get(key)
+        if item is None:
+            run.record(key, Outcome("conflicted", "deleted since the job read it; "
+                                    "not exported"))
+        elif not ctx.admin.has_view_permission(ctx.request, item):
+            run.record(key, Outcome("refused", "the job's creator may not view it; "
+                                    "not exported"))
+        else:
+            items.append(item)  # in the page's order
+    if not run.keep_going():
+        return False
+    exports.run_chunk(ctx.job, chunk, items, ctx.table, ctx.admin.entity)
+    return True
+
+
+#: an import line's outcome, as a job counts it
+IMPORT_STATUS = {
+    "created": JobItem.Status.WRITTEN, "updated": JobItem.Status.WRITTEN,
+    "unchanged": JobItem.Status.UNCHANGED, "exists": JobItem.Status.UNCHANGED,
+    "conflict": JobItem.Status.CONFLICTED,
+    "invalid": JobItem.Status.REFUSED, "refused": JobItem.Status.REFUSED,
+    "failed": JobItem.Status.FAILED,
+}
+
+
+#: lines of an uploaded file one chunk of its import holds
+IMPORT_CHUNK_LINES = 1000
+
+
+def import_lines_of(job: Job, chunk: JobChunk) -> tuple[int, int | None]:
+    """The file lines [first, last) an import chunk holds (last None: to the file's end):
+    ``IMPORT_CHUNK_LINES`` from line 1 per chunk, numbered as the chunks are."""
+    size = int(job.parameters.get("chunk_lines") or IMPORT_CHUNK_LINES)
+    first = 1 + chunk.number * size
+    last = first + size
+    return first, (None if chunk.number + 1 >= int(job.parameters.get("chunks") or 1)
+                   else last)
+
+
+def line_key(number: int) -> str:
+    """What makes an import line's ``JobItem`` unique (its ``key_digest`` is this one's): its
+    number, as a file may name one key on two lines, and each line has an outcome of its own.
+    Its ``key_text`` starts with "line <number>", its ``key`` is the item's key ("" when the
+    line has none)."""
+    return f"line:{number}"
 
 
 def import_chunk(ctx: Context, chunk: JobChunk) -> bool:
+    """Import the chunk's lines of the stored file, each with its outcome recorded, from
+    the line after the last one recorded when the chunk is taken over."""
+    from . import exports, imports
+
+    job, table = ctx.job, ctx.table
+    run = _Chunk(ctx, chunk)
+    first, last = import_lines_of(job, chunk)
+    numbers = [int(text.split(":", 1)[0].split()[1]) for text in
+               JobItem.objects.filter(job=job, chunk=chunk).values_list("key_text", flat=True)]
+    start = max(numbers) + 1 if numbers else first
+    # Only the first line a worker writes can be one its predecessor wrote, killed before
+    # recording it: the lines are written and recorded one after the other.
+    unsure = True
+    mode = job.parameters.get("mode", "create")
+    with exports.export_storage().open(job.parameters["file"], "rb") as file:
+
+        def outcomes_from(number: int) -> Iterator[Any]:
+            file.seek(0)
+            lines = imports.read_range(ctx.admin, file, job.parameters["format"], number,
+                                       last, mode=mode, request=ctx.request)
+            return imports.import_lines(table, ctx.admin.entity, lines, mode=mode,
+                                        admin=ctx.admin, request=ctx.request)
+
+        outcomes = outcomes_from(start)
+        while True:
+            if not run.keep_going():
+                return False
+            run.writes.wait()
+            with call_log.recording() as log, audit.under_job(job.pk):
+                try:
+                    outcome = next(outcomes)
+                except StopIteration:
+                    break
+                except imports.ImportFileError as exc:
+                    raise BadJob(str(exc)) from None
+            run.charge(log)
+            if outcome.outcome == "failed" and any(call.error == "Throttled"
+                                                   for call in log.calls):
+                # DynamoDB throttled the line: slow down and write it again, never fail it.
+                run.backoff.throttled()
+                outcomes, unsure = outcomes_from(outcome.number), True
+                continue
+            run.backoff.succeeded()
+            _record_line(ctx, run, outcome, unsure)
+            unsure = False
+    return True
+
+
+def _record_line(ctx: Context, run: _Chunk, line: Any, unsure: bool) -> None:
+    status, message = IMPORT_STATUS.get(line.outcome, JobItem.Status.FAILED), line.message
+    key_json = (dumps_dynamodb_json(ctx.table.key_of(line.key), indent=None)
+                if line.key else "")
+    if unsure and line.outcome in ("exists", "conflict") and key_json:
+        # The worker before may have written this line and been killed before recording it.
+        settled = _settled(ctx, key_json)
+        if settled is not None:
+            status, message = JobItem.Status.WRITTEN, settled.message
+    text = f"line {line.number}"
+    if key_json:
+        text += f": {audit.key_text(ctx.table, loads_dynamodb_json(key_json))}"
+    name = line_key(line.number)
     try:
-        from . import imports  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotImplementedError("Imports are not available in this version.") from None
-    return imports.run_chunk(ctx.job, chunk) is not False
+        with transaction.atomic():
+            JobItem.objects.create(
+                job=ctx.job, chunk=run.chunk, key=key_json, key_digest=key_digest(name),
+                key_text=text[:1024],
+                status=status, message=f"{line.outcome}: {message}" if message
+                else line.outcome)
+    except IntegrityError:
+        pass  # another worker recorded it first: counted once
 
 
 #: what a worker does with one chunk, by the job's kind (True: the chunk is finished)

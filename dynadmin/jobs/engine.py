@@ -10,12 +10,16 @@
   chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
 
 What a chunk's worker does with its items, and how it settles a chunk taken over, is
-``chunks``. Pause, Resume and Cancel are states the workers read between items. A job's counts are
-those of its ``JobItem`` rows, never kept twice.
+``chunks``. An import's chunks are ranges of its stored file's lines rather than Query pages.
+An export is done once one worker has assembled its parts into the one file (``_assemble``).
+Pause, Resume and Cancel are states the workers read between items. A job's counts are those
+of its ``JobItem`` rows, never kept twice (an export records only the items it left out).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -31,9 +35,9 @@ from ..codenames import EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
 from ..data.serialization import dumps_dynamodb_json
 from ..editing.actions import fingerprint
 from ..models import AuditEntry, Job, JobChunk, JobItem
-from . import queue, sources
+from . import exports, imports, queue, sources
 from .changes import BadJob, Change, creator_request
-from .chunks import KINDS, WORKER, Context, lease_seconds, lease_until
+from .chunks import IMPORT_CHUNK_LINES, KINDS, WORKER, Context, lease_seconds, lease_until
 from .throttle import Backoff, Bucket, limits
 
 if TYPE_CHECKING:
@@ -127,13 +131,21 @@ def undo_job(job: Job, request: HttpRequest) -> Job:
 
 
 def counts(job: Job) -> dict[str, int]:
-    """Items by outcome (every ``JobItem.Status``), and ``read``: the items its chunks hold."""
+    """Items by outcome (every ``JobItem.Status``), and ``read``: the items its chunks hold
+    (an import's: the lines it has read). An export records only the items it left out, so
+    its ``written`` (exported) are its finished chunks' keys less those."""
     found = dict.fromkeys(JobItem.Status.values, 0)
     for row in JobItem.objects.filter(job=job).values("status").annotate(n=Count("id")):
         found[row["status"]] = row["n"]
-    found["read"] = sum(len(keys) for keys in JobChunk.objects.filter(job=job)
-                        .values_list("keys", flat=True))
-    found["done"] = sum(v for k, v in found.items() if k != "read")
+    chunks = JobChunk.objects.filter(job=job)
+    if job.kind == Job.Kind.EXPORT:
+        finished = chunks.filter(state=JobChunk.State.DONE)
+        left_out = JobItem.objects.filter(job=job, chunk__in=finished).count()
+        found["written"] = sum(len(keys) for keys in finished.values_list("keys", flat=True)
+                               ) - left_out
+    found["done"] = sum(found.values())
+    found["read"] = (found["done"] if job.kind == Job.Kind.IMPORT else
+                     sum(len(keys) for keys in chunks.values_list("keys", flat=True)))
     return found
 
 
@@ -185,7 +197,7 @@ def plan(site: AdminSite, job_id: int) -> None:
     finally:
         # Done, paused or failed: the next reader (Resume's, the watch's) starts at once.
         Job.objects.filter(pk=job.pk).update(planner_lease=None)
-    _finish_if_done(job)
+    _finish_if_done(site, job)
 
 
 def _plan(ctx: Context) -> None:
@@ -194,10 +206,7 @@ def _plan(ctx: Context) -> None:
     if job.kind == Job.Kind.UNDO:
         _plan_undo(ctx)
     elif job.kind == Job.Kind.IMPORT:
-        # The file is the import module's to split: one chunk hands it over.
-        if last is None:
-            JobChunk.objects.create(job=job, number=0)
-            queue.enqueue("work", job.pk)
+        _plan_import(ctx)
     else:
         if last is not None and last.next_key is None:
             Job.objects.filter(pk=job.pk).update(planned=True)
@@ -241,6 +250,21 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
             Job.objects.filter(pk=job.pk).update(planned=True)
             return
         start_key, number = page.next_key, number + 1
+
+
+def _plan_import(ctx: Context) -> None:
+    """The stored file's lines, ``IMPORT_CHUNK_LINES`` to a chunk (a record spanning two
+    chunks belongs to the one it starts in)."""
+    job = ctx.job
+    with exports.export_storage().open(job.parameters["file"], "rb") as file:
+        lines = imports.count_lines(file)
+    chunks = max(1, math.ceil(lines / IMPORT_CHUNK_LINES))
+    job.parameters = {**job.parameters, "chunks": chunks, "chunk_lines": IMPORT_CHUNK_LINES}
+    Job.objects.filter(pk=job.pk).update(parameters=job.parameters)
+    for number in range(chunks):
+        _, made = JobChunk.objects.get_or_create(job=job, number=number)
+        if made:
+            queue.enqueue("work", job.pk)
 
 
 def _plan_undo(ctx: Context) -> None:
@@ -296,7 +320,7 @@ def work(site: AdminSite, job_id: int) -> None:
             JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
                 lease_until=None)
             break
-    _finish_if_done(job)
+    _finish_if_done(site, job)
 
 
 def _plan_abandoned(job: Job) -> bool:
@@ -340,7 +364,7 @@ def watch(site: AdminSite, job_id: int) -> None:
     if job.state not in (Job.State.QUEUED, Job.State.RUNNING):
         return
     _requeue(job, everything=False)
-    _finish_if_done(job)
+    _finish_if_done(site, job)
 
 
 def _requeue(job: Job, *, everything: bool) -> None:
@@ -358,12 +382,58 @@ def _requeue(job: Job, *, everything: bool) -> None:
         queue.enqueue("work", job.pk)
 
 
-def _finish_if_done(job: Job) -> None:
+def _finish_if_done(site: AdminSite, job: Job) -> None:
     with transaction.atomic():
         fresh = Job.objects.select_for_update().get(pk=job.pk)
-        if (fresh.state == Job.State.RUNNING and fresh.planned
-                and not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).exists()):
+        if not (fresh.state == Job.State.RUNNING and fresh.planned
+                and not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING
+                                                ).exists()):
+            return
+        if fresh.kind != Job.Kind.EXPORT:
             fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
             fresh.save(update_fields=["state", "finished_at"])
+    if fresh.kind == Job.Kind.IMPORT and fresh.state == Job.State.DONE:
+        # Every line has its outcome: the uploaded file (people's data, often) is not kept.
+        exports.export_storage().delete(fresh.parameters["file"])
+    elif fresh.kind == Job.Kind.EXPORT:
+        _assemble(site, fresh)
 
 
+def _assemble(site: AdminSite, job: Job) -> None:
+    """Join an export's parts into its one file, by one worker: the one whose conditional
+    update takes the job's (by then unused) reader lease. A worker killed while assembling
+    leaves the lease to run out, and the watch assembles again (the parts are deleted only
+    once the file is whole)."""
+    numbers = [number for number, keys in JobChunk.objects.filter(job=job)
+               .order_by("number").values_list("number", "keys") if keys]
+    now = timezone.now()
+    # A part is copied in well under a second: the lease covers one second each.
+    until = now + dt.timedelta(seconds=lease_seconds() + len(numbers))
+    if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, planned=True).filter(
+            Q(planner_lease__isnull=True) | Q(planner_lease__lt=now)).update(
+            planner_lease=until):
+        return  # another worker is assembling it
+    fmt = job.parameters["format"]
+    try:
+        ctx = _context(site, job)
+        name = exports.finish(job, [exports.part_name(job.pk, n, fmt) for n in numbers],
+                              ctx.table, ctx.admin.entity)
+    except BadJob as exc:
+        _fail(job, exc.message)
+        return
+    except exports.ExportPartMissing as exc:
+        _fail(job, f"The export cannot be assembled: {exc}.")
+        return
+    except OSError as exc:
+        # The storage failed: the watch tries again.
+        Job.objects.filter(pk=job.pk).update(planner_lease=None,
+                                             message=f"Assembling the export: {exc}")
+        return
+    with transaction.atomic():
+        fresh = Job.objects.select_for_update().get(pk=job.pk)
+        if fresh.state == Job.State.RUNNING:
+            fresh.parameters = {**fresh.parameters, "file_name": name}
+            fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
+            fresh.planner_lease, fresh.message = None, ""
+            fresh.save(update_fields=["parameters", "state", "finished_at", "planner_lease",
+                                      "message"])

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +15,7 @@ from .changes import settable_fields
 if TYPE_CHECKING:
     from ..options import EntityAdmin
 
-__all__ = ["ConfirmForm", "JobForm"]
+__all__ = ["ConfirmForm", "ExportForm", "ImportForm", "JobForm"]
 
 
 class JobForm(forms.Form):
@@ -78,3 +79,46 @@ class ConfirmForm(forms.Form):
                 _("Type %(expected)s, the number of items, to start the job.")
                 % {"expected": self.expected})
         return typed
+
+
+class ExportForm(forms.Form):
+    """The file format of a full export."""
+
+    format = forms.ChoiceField(label=gettext_lazy("Format"), initial="csv",
+                               widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .exports import FORMATS
+
+        self.fields["format"].choices = [(name, f.label) for name, f in FORMATS.items()]
+
+
+class ImportForm(forms.Form):
+    """An uploaded file of items, its format, and whether it may update existing items."""
+
+    file = forms.FileField(label=gettext_lazy("File"), allow_empty_file=False)
+    format = forms.ChoiceField(label=gettext_lazy("Format"), initial="csv",
+                               widget=forms.RadioSelect, choices=[
+                                   ("csv", gettext_lazy("CSV, a header row naming the "
+                                                        "columns")),
+                                   ("jsonl", gettext_lazy("JSON Lines, one item a line"))])
+    mode = forms.ChoiceField(label=gettext_lazy("Existing items"), initial="create",
+                             widget=forms.RadioSelect, choices=[
+                                 ("create", gettext_lazy("Create new items only: a line "
+                                                         "whose key exists is left as it "
+                                                         "is")),
+                                 ("update", gettext_lazy("Update existing items unchanged "
+                                                         "since they are read"))])
+
+    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("This file is %(size)s; the largest an import takes is %(most)s.")
+                % {"size": filesizeformat(upload.size), "most": filesizeformat(self.max_bytes)})
+        return upload

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from ..codenames import EXPORT_ALL
 from ..definitions import Table
 from ..editing.actions import Selection
+from ..jobs import compat
 from ..services.display.rows import Group, group_items, raw_text
+from ..services.links import site_url
 from ..services.partitions import code_snippets, export
 from ..services.partitions.case_hints import other_case_partitions
 from ..services.partitions.console import ConsoleForm
@@ -18,6 +22,7 @@ from ..services.partitions.key_ranges import key_hints, missing_prefixes
 from ..services.partitions.pages import BadQuery, PartitionQuery, read_requested_page
 from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
+from .jobs import may_run_jobs
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -61,6 +66,13 @@ def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse
         return _download(fmt, visible, definition.primary.attributes,
                          _listed_attributes(site, request, definition, groups), name)
     offer_actions(site, request, definition, groups)
+    if compat.available() and may_run_jobs(request, EXPORT_ALL):
+        # A job is over one entity's items: one offer per entity the page shows.
+        asked = f"?{urlencode({k: v for k, v in query.params().items() if k != 'limit'})}"
+        context["export_all_urls"] = [
+            (group.label, site_url("new_export",
+                                   entity=definition.entity(group.entity_name)._meta.label)
+             + asked) for group in groups if group.classified]
     context |= {
         "query": query, "page": page, "groups": groups, "shown": len(visible),
         "key_hints": hints,

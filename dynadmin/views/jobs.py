@@ -1,7 +1,9 @@
-"""The job pages: a new job from an entity's list, its preview and confirmation, its
-progress (polled by htmx every 2 s while the tab is visible), Pause/Resume/Cancel/Undo, its
-items as CSV, and the list of jobs. Every one needs the bulk permission of the job's kind
-(``dynadmin.run_bulk_jobs`` for writing jobs), else 403."""
+"""The job pages: a new job from an entity's list, a full export of what a list or a
+partition matches, an import from an uploaded file (checked line by line first), the preview
+and typed confirmation, the progress (polled by htmx every 2 s while the tab is visible, with
+an export's download link once done), Pause/Resume/Cancel/Undo, the items as CSV, and the list
+of jobs. Every one needs the bulk permission of the job's kind (``dynadmin.run_bulk_jobs``
+for writing jobs, ``export_all``, ``import_items``), else 403."""
 
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..codenames import BULK_PERMISSIONS, RUN_BULK_JOBS
+from .. import conf, data
+from ..codenames import BULK_PERMISSIONS, EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
 from ..definitions import parse_any
-from ..jobs import engine, sources
+from ..jobs import engine, exports, imports, sources
 from ..jobs.changes import BadJob
-from ..jobs.forms import ConfirmForm, JobForm
+from ..jobs.forms import ConfirmForm, ExportForm, ImportForm, JobForm
 from ..jobs.preview import preview
 from ..models import Job, JobItem
 from ..options import EntityAdmin
@@ -34,12 +37,19 @@ from ..services.display.rows import group_items
 from ..services.links import site_url
 from ..services.partitions.export import spreadsheet_text
 from .addresses import admin_or_404
+from .downloads import download_url
 from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
 
-__all__ = ["job_action", "job_items_csv", "job_list", "job_page", "new_job", "may_run_jobs"]
+__all__ = ["job_action", "job_items_csv", "job_list", "job_page", "may_import",
+           "may_run_jobs", "new_export", "new_import", "new_job"]
+
+#: outcomes an import's page lists (the items CSV has every one)
+SHOWN_OUTCOMES = 1000
+#: where an uploaded file waits, in the export storage, for its import's workers
+IMPORTS_DIRECTORY = "dynadmin-imports"
 
 #: what a job page's buttons post
 _OPERATIONS = {"start", "pause", "resume", "cancel", "undo"}
@@ -53,6 +63,18 @@ def may_run_jobs(request: HttpRequest, permission: str = RUN_BULK_JOBS) -> bool:
 def _require(request: HttpRequest, permission: str = RUN_BULK_JOBS) -> None:
     if not may_run_jobs(request, permission):
         raise PermissionDenied(_("You may not run jobs over every matching item."))
+
+
+def may_import(request: HttpRequest, admin: EntityAdmin) -> bool:
+    """Importing into the entity: the import permission, adding its items, a writable table."""
+    return (may_run_jobs(request, IMPORT_ITEMS) and admin.has_add_permission(request)
+            and not data.is_read_only(admin.opts.table))
+
+
+def _source(admin: EntityAdmin, request: HttpRequest) -> dict[str, Any]:
+    params = request.GET
+    return (sources.from_partition(admin.opts.table, params) if params.get("pk")
+            else sources.from_listing(admin, params, request))
 
 
 def _job_or_404(site: AdminSite, request: HttpRequest, job_id: int
@@ -110,6 +132,107 @@ def new_job(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
     return TemplateResponse(request, "dynadmin/jobs/new.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def new_export(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
+    """A full export of everything the entity's list (or, with ``pk``, the partition) as
+    its address asks matches: a format, then the same preview and typed count as a job."""
+    _require(request, EXPORT_ALL)
+    admin = admin_or_404(site, request, entity)
+    source = _source(admin, request)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = engine.create(site=site, admin=admin, request=request, kind=Job.Kind.EXPORT,
+                                source=source,
+                                parameters={"format": form.cleaned_data["format"]})
+        except BadJob as exc:
+            form.add_error(None, exc.message)
+        else:
+            found = preview(job, admin)
+            job.parameters = {**job.parameters, "preview": found.as_json()}
+            job.save(update_fields=["parameters"])
+            return HttpResponseRedirect(site_url("job", job_id=str(job.pk)))
+    return TemplateResponse(request, "dynadmin/jobs/export.html", {
+        "admin": admin, "opts": admin.opts, "form": form, "source": source,
+        "back": site_url("entity", entity=admin.opts.label)},
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def new_import(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
+    """An uploaded CSV or JSON Lines file checked line by line as the create form would
+    (a dry run: nothing written, no DynamoDB call), then kept for its job, whose page lists
+    every bad line and asks for the count of good ones to start it."""
+    _require(request, IMPORT_ITEMS)
+    admin = admin_or_404(site, request, entity)
+    if not admin.has_add_permission(request):
+        raise PermissionDenied(_("You may not add %(things)s.")
+                               % {"things": admin.opts.verbose_name_plural})
+    form = ImportForm(request.POST or None, request.FILES or None,
+                      max_bytes=int(conf.get("IMPORT_MAX_BYTES")))
+    context: dict[str, Any] = {"admin": admin, "opts": admin.opts, "form": form,
+                               "back": site_url("entity", entity=admin.opts.label)}
+    if data.is_read_only(admin.opts.table):
+        form.add_error(None, _("Table %(table)s is read-only here: nothing can be imported "
+                               "into it.") % {"table": admin.opts.table.name})
+    elif request.method == "POST" and form.is_valid():
+        job = _import_job(site, request, admin, form)
+        if job is not None:
+            return HttpResponseRedirect(site_url("job", job_id=str(job.pk)))
+    status = 400 if form.errors else 200
+    return TemplateResponse(request, "dynadmin/jobs/import.html", context, status=status)
+
+
+def _import_job(site: AdminSite, request: HttpRequest, admin: EntityAdmin,
+                form: ImportForm) -> Job | None:
+    """The dry run of the upload, and its job (None: the form says why not)."""
+    upload = form.cleaned_data["file"]
+    fmt, mode = form.cleaned_data["format"], form.cleaned_data["mode"]
+    upload.seek(0)
+    report = imports.dry_run(admin, upload, fmt, mode=mode, request=request)
+    if report.file_error:
+        form.add_error("file", report.file_error)
+        return None
+    if not report.lines:
+        form.add_error("file", _("This file holds no line to import."))
+        return None
+    if not report.valid:
+        # Every line bad: most likely the wrong format or the wrong file, said at once.
+        first = "; ".join(_("line %(n)s: %(why)s") % {"n": n, "why": why}
+                          for n, why in report.messages[:3])
+        form.add_error("file", _("No line of this file can be imported (%(first)s). Is it "
+                                 "the right file, in the format chosen?") % {"first": first})
+        return None
+    try:
+        job = engine.create(site=site, admin=admin, request=request, kind=Job.Kind.IMPORT,
+                            source=None, parameters={"format": fmt, "mode": mode,
+                                                     "upload": upload.name[:200]})
+    except BadJob as exc:
+        form.add_error(None, exc.message)
+        return None
+    upload.seek(0)
+    name = exports.export_storage().save(
+        f"{IMPORTS_DIRECTORY}/{job.pk}/{_file_name(upload.name)}", upload)
+    job.parameters = {**job.parameters, "file": name,
+                      "preview": {"items": report.lines, "complete": True},
+                      "dry_run": {"lines": report.lines, "valid": report.valid,
+                                  "bad": report.bad, "messages": report.messages,
+                                  "more_messages": report.more_messages}}
+    job.save(update_fields=["parameters"])
+    return job
+
+
+def _file_name(name: str) -> str:
+    """The upload's own name, kept to letters, digits, dots, dashes and underscores."""
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+                      for c in name.rpartition("/")[2].rpartition("\\")[2])
+    return cleaned.strip("._")[:100] or "import"
+
+
+def _import_confirmation(job: Job) -> str:
+    return str((job.parameters.get("dry_run") or {}).get("valid", 0))
+
+
 def _progress(job: Job) -> dict[str, Any]:
     counts = engine.counts(job)
     expected = max(counts["read"], (job.parameters.get("preview") or {}).get("items", 0))
@@ -131,14 +254,34 @@ def job_page(request: HttpRequest, site: AdminSite, job_id: int) -> HttpResponse
                                "progress_url": site_url("job_progress", job_id=number),
                                "items_url": site_url("job_items", job_id=number)}
     context |= _progress(job)
+    name = job.parameters.get("file_name")
+    if (job.kind == Job.Kind.EXPORT and job.state == Job.State.DONE and name
+            and may_run_jobs(request, EXPORT_ALL)):
+        context["download"] = download_url(name)
     if is_fragment_request(request):
         return TemplateResponse(request, "dynadmin/jobs/progress.html", context)
     if job.state == Job.State.PREVIEW:
-        found = preview(job, admin)
-        context |= {"preview": found, "confirm": ConfirmForm(expected=found.confirmation),
-                    "groups": _first_items(site, admin, found.first, request)}
+        context |= _preview(site, job, admin, request, None)
     context["operations"] = _operations(job)
+    if job.kind == Job.Kind.IMPORT and job.state != Job.State.PREVIEW:
+        # The lines that did not become a written item, by number (every line is in the CSV).
+        context["not_written"] = list(JobItem.objects.filter(job=job).exclude(
+            status=JobItem.Status.WRITTEN).order_by("id")[:SHOWN_OUTCOMES])
     return TemplateResponse(request, "dynadmin/jobs/job.html", context)
+
+
+def _preview(site: AdminSite, job: Job, admin: EntityAdmin, request: HttpRequest,
+             typed: Any) -> dict[str, Any]:
+    """What a previewed job shows, and its confirmation form (bound to ``typed``): an
+    import's dry run, or the first pages of the job's source read again."""
+    if job.kind == Job.Kind.IMPORT:
+        report = job.parameters.get("dry_run") or {}
+        expected = _import_confirmation(job)
+        return {"report": report, "import_count": int(expected),
+                "confirm": ConfirmForm(typed, expected=expected)}
+    found = preview(job, admin)
+    return {"preview": found, "confirm": ConfirmForm(typed, expected=found.confirmation),
+            "groups": _first_items(site, admin, found.first, request)}
 
 
 def _first_items(site: AdminSite, admin: EntityAdmin, items: list[dict[str, Any]],
@@ -173,14 +316,11 @@ def job_action(request: HttpRequest, site: AdminSite, job_id: int, operation: st
             raise PermissionDenied(_("Only the person who made this job may start it."))
         if job.state != Job.State.PREVIEW:
             return HttpResponseRedirect(target)
-        found = preview(job, admin)
-        confirm = ConfirmForm(request.POST, expected=found.confirmation)
-        if not confirm.is_valid():
-            context = {"job": job, "admin": admin, "opts": admin.opts, "preview": found,
-                       "table": admin.opts.table,
-                       "confirm": confirm, "job_url": target,
-                       "groups": _first_items(site, admin, found.first, request),
-                       "operations": []} | _progress(job)
+        shown = _preview(site, job, admin, request, request.POST)
+        if not shown["confirm"].is_valid():
+            context = {"job": job, "admin": admin, "opts": admin.opts,
+                       "table": admin.opts.table, "job_url": target,
+                       "operations": []} | _progress(job) | shown
             return TemplateResponse(request, "dynadmin/jobs/job.html", context, status=400)
         engine.start(job)
         messages.success(request, _("The job is queued: this page follows it."))

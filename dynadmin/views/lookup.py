@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from ..codenames import EXPORT_ALL
 from ..jobs import compat
 from ..options import EntityAdmin
 from ..services.display.rows import group_items
@@ -37,7 +38,7 @@ from ..services.lookups import (
 from .addresses import admin_or_404
 from .browse import offer_actions
 from .htmx import is_fragment_request
-from .jobs import may_run_jobs
+from .jobs import may_import, may_run_jobs
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -128,6 +129,11 @@ def _home(request: HttpRequest, site: AdminSite, admin: EntityAdmin, *, status: 
                     or admin.has_delete_permission(request)):
                 own = f"?{urlencode(found.own)}" if found.own else ""
                 context["bulk_url"] = site_url("new_job", entity=admin.opts.label) + own
+            if compat.available() and may_run_jobs(request, EXPORT_ALL):
+                own = f"?{urlencode(found.own)}" if found.own else ""
+                context["export_url"] = site_url("new_export", entity=admin.opts.label) + own
+            if compat.available() and may_import(request, admin):
+                context["import_url"] = site_url("new_import", entity=admin.opts.label)
             context |= {"groups": groups, "page": found.page, "query": found.query,
                         "console": Console(found.query.url(),
                                            _("Open this list in the query console")),
