@@ -195,7 +195,7 @@ def _delete(storage: Storage, names: Iterable[str]) -> None:
 
 def _safe_file_name(name: str) -> str:
     """One file name inside the job's folder, whatever the caller passed."""
-    cleaned = "".join("_" if c in "/\\" or ord(c) < 32 or c == "\x7f" else c for c in name)
+    cleaned = "".join("_" if c in "/\\" or not c.isprintable() else c for c in name)
     return cleaned.strip(". ") or "export"
 
 
