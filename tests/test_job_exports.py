@@ -34,7 +34,6 @@ from examples.shop.definitions import Order, Session, User, shop
 
 PARTITION = "USER#u1"
 ORDERS = 3000
-S3_PORT = 8631
 BUCKET = "dynadmin-exports-test"
 #: bytes of one S3 multipart part in these tests (moto is told to accept parts this small)
 S3_PART_BYTES = 64 * 1024
@@ -311,7 +310,8 @@ def s3_endpoint():
     saved = os.environ.get("S3_UPLOAD_PART_MIN_SIZE")
     os.environ["S3_UPLOAD_PART_MIN_SIZE"] = str(S3_PART_BYTES)
     try:
-        server = local.start_moto(port=S3_PORT)
+        # a free port: with xdist, each worker that runs these tests starts its own
+        server = local.start_moto(port=None)
     finally:
         if saved is None:
             os.environ.pop("S3_UPLOAD_PART_MIN_SIZE")
