@@ -31,7 +31,6 @@ pytestmark = [pytest.mark.django_db(transaction=True),
 ROOT = Path(__file__).resolve().parent.parent
 MATCHED = 300
 #: Redis for the RQ leg (the port set aside for these tests)
-REDIS_PORT = 8625
 
 
 DB_WORKER = ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
@@ -119,7 +118,7 @@ def redis_queue(settings):
     from examples.project.services import ServiceMissing, start_redis
 
     try:
-        server = start_redis(port=REDIS_PORT)
+        server = start_redis()  # a free port
     except ServiceMissing as exc:
         pytest.skip(str(exc))
     settings.RQ_QUEUES = {"default": {"URL": server.url}}
