@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -212,8 +213,9 @@ class Workers:
     def __init__(self, command: tuple[str, ...], count: int, env: dict[str, str], cwd: Path,
                  logs: Path) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
-        for number in range(count):
-            with open(logs / f"{command[0]}-{number}.log", "wb") as log:
+        self.logs = [logs / f"{command[0]}-{number}.log" for number in range(count)]
+        for path in self.logs:
+            with open(path, "wb") as log:
                 self.processes.append(subprocess.Popen(
                     [sys.executable, str(REPO_ROOT / "manage.py"), *command], cwd=cwd,
                     env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -237,6 +239,15 @@ class Workers:
                 return
             last = now
         raise BenchError("the workers did not finish starting within 90 s")
+
+    def last_error(self) -> str | None:
+        """The last exception line any worker logged (``TypeError: ...``)."""
+        found = None
+        for log in self.logs:
+            for line in log.read_text(errors="replace").splitlines():
+                if re.match(r"^[A-Za-z_.]+(Error|Exception): ", line):
+                    found = line.strip()
+        return found
 
     def check(self) -> None:
         for process in self.processes:
@@ -315,8 +326,8 @@ def run_job(job: Any, workers: Workers, during: Callable[[], None] | None = None
         elif now - moved > STALL_SECONDS:
             engine.cancel(job)
             raise Stalled(f"job {job.pk} ({job.kind}) recorded nothing for "
-                          f"{STALL_SECONDS:g} s; cancelled (workers' logs: "
-                          f"{RESULTS_DIR / 'tmp'})")
+                          f"{STALL_SECONDS:g} s; cancelled. The workers' last error: "
+                          f"{workers.last_error() or '(none)'}")
         workers.check()
         if during is not None:
             during()
@@ -582,7 +593,10 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
     export_items = args.export_items or items
     scratch = Path(tempfile.mkdtemp(prefix="dynadmin-bench-jobs-"))
     stack.callback(shutil.rmtree, scratch, ignore_errors=True)
-    files, var, logs = scratch / "files", scratch / "var", RESULTS_DIR / "tmp"
+    files, logs = scratch / "files", RESULTS_DIR / "tmp"
+    var = Path(tempfile.mkdtemp(prefix="var-", dir=args.var_dir)) if args.var_dir \
+        else scratch / "var"
+    stack.callback(shutil.rmtree, var, ignore_errors=True)
     for folder in (files, var, logs):
         folder.mkdir(parents=True, exist_ok=True)
     redis_url = None
@@ -604,6 +618,7 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
     raw = local.client(server.endpoint, timeout=120)
     page_size = int(conf.get("JOB_PAGE_SIZE"))
     results: dict[str, Any] = {
+        "django_database": f"SQLite in {args.var_dir or tempfile.gettempdir()}",
         "items": items, "export_items": export_items, "workers": args.workers,
         "editors": args.editors, "page_size": page_size, "cpus": os.cpu_count()}
 
@@ -712,7 +727,8 @@ def table_lines(results: dict[str, Any]) -> list[str]:
             lines.append(f"  - worker RSS {leg['worker_rss_mb_before']} MB before, "
                          f"+{leg['worker_rss_growth_mb']} MB at most during the export")
     lines.append(f"\n{results['cpus']} CPUs shared by DynamoDB Local, the workers, this process "
-                 f"and SQLite; load average {results['load_average']} at the end; "
+                 f"and Django's database ({results['django_database']}); load average "
+                 f"{results['load_average']} at the end; "
                  f"{results['page_size']} items a Query page.")
     return lines
 
@@ -735,6 +751,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="DynamoDB Local's port (default: a free one)")
     parser.add_argument("--redis-port", type=int, default=None,
                         help="Redis's port for the RQ leg (default: a free one)")
+    parser.add_argument("--var-dir", type=Path, default=None,
+                        help="where Django's SQLite database goes (default: a folder under "
+                             "the system's temporary one; /dev/shm shows what its commits cost)")
     parser.add_argument("--output", type=Path, default=None,
                         help="where to write .json and .md (default bench/results/jobs, "
                              "--quick: bench/results/jobs-quick)")
