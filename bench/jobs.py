@@ -213,6 +213,7 @@ class Workers:
     def __init__(self, command: tuple[str, ...], count: int, env: dict[str, str], cwd: Path,
                  logs: Path) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.marks = [0] * count
         self.logs = [logs / f"{command[0]}-{number}.log" for number in range(count)]
         for path in self.logs:
             with open(path, "wb") as log:
@@ -240,11 +241,18 @@ class Workers:
             last = now
         raise BenchError("the workers did not finish starting within 90 s")
 
+    def mark(self) -> None:
+        """From here on: ``last_error`` reads only what the workers log after this."""
+        self.marks = [log.stat().st_size for log in self.logs]
+
     def last_error(self) -> str | None:
-        """The last exception line any worker logged (``TypeError: ...``)."""
+        """The last exception line a worker logged since ``mark`` (``TypeError: ...``)."""
         found = None
-        for log in self.logs:
-            for line in log.read_text(errors="replace").splitlines():
+        for log, mark in zip(self.logs, self.marks, strict=True):
+            with open(log, "rb") as text:
+                text.seek(mark)
+                logged = text.read().decode(errors="replace")
+            for line in logged.splitlines():
                 if re.match(r"^[A-Za-z_.]+(Error|Exception): ", line):
                     found = line.strip()
         return found
@@ -310,6 +318,7 @@ def run_job(job: Any, workers: Workers, during: Callable[[], None] | None = None
     from dynadmin.models import Job, JobChunk, JobItem
 
     started = time.perf_counter()
+    workers.mark()
     engine.start(job)
     progress, moved = (-1, -1), started
     while True:
