@@ -71,6 +71,7 @@ LOADERS, LOAD_CHUNK = 4, 2_000
 JOB_TIMEOUT = 3600.0
 #: A job that records nothing (no item, no finished chunk) for this long has stalled
 STALL_SECONDS = 90.0
+#: Customers the orders are spread over (a partition each in the table, one list on GSI2)
 USERS = 500
 PENDING, PAID, CANCELLED = "PENDING", "PAID", "CANCELLED"
 DB_WORKER = ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
@@ -221,7 +222,11 @@ class Workers:
                     [sys.executable, str(REPO_ROOT / "manage.py"), *command], cwd=cwd,
                     env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     start_new_session=True))
-        self._settle()
+        try:
+            self._settle()
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def pids(self) -> list[int]:
@@ -371,7 +376,8 @@ class Editors:
         numbers = [_number_of(key) for keys in free[:10] for key, _ in keys]
         if len(numbers) < EDITED * 2:
             return
-        chosen = random.Random(22).sample(numbers, EDITED)
+        # seeded: a run of the same size edits the same items
+        chosen = random.Random(len(numbers)).sample(numbers, EDITED)
         for first in range(self.count):
             thread = threading.Thread(target=self._edit, args=(chosen[first::self.count],),
                                       daemon=True)
