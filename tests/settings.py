@@ -22,7 +22,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log
 # and the concurrency tests write the audit log from 20 threads.
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "tests.sqlite3",  # noqa: F405
-    "OPTIONS": {"timeout": 30},
+    # as the ready-made project's: workers and the server write to the same file
+    "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
     # One file per test process: parallel workers and parallel runs never share it.
     "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"dynadmin-test-{os.getpid()}.sqlite3")},
 }}

@@ -154,3 +154,29 @@ def test_hsts_preload_is_opt_in(tmp_path):
     assert default.stdout.split()[-2:] == ["True", "False"], default.stderr
     opted_in = manage(production_env(tmp_path, DJANGO_HSTS_PRELOAD="1"), "shell", "-c", show)
     assert opted_in.stdout.split()[-2:] == ["True", "True"], opted_in.stderr
+
+
+def test_two_processes_writing_the_projects_sqlite_file_wait_for_each_other(tmp_path):
+    # The server and the jobs' workers write the same file. With SQLite's default deferred
+    # transactions, the second of two writers fails at once ("database is locked", seen with
+    # two db_workers planning chunks); a transaction that takes the write lock when it begins
+    # waits for it instead.
+    env = production_env(tmp_path)
+    assert manage(env, "migrate", "--no-input").returncode == 0
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import transaction\n"
+        "from django.contrib.auth.models import Group\n"
+        "import sys, time\n"
+        "name = sys.argv[1]\n"
+        "for n in range(40):\n"
+        "    with transaction.atomic():\n"
+        "        Group.objects.filter(name__startswith='x').count()\n"
+        "        time.sleep(0.005)\n"
+        "        Group.objects.get_or_create(name=f'{name}-{n}')\n"
+        "print('done')\n")
+    writers = [subprocess.Popen([sys.executable, "-c", script, name], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name in ("a", "b", "c")]
+    outcomes = [writer.communicate(timeout=120) for writer in writers]
+    assert all(out.strip() == "done" for out, _ in outcomes), [err[-500:] for _, err in outcomes]

@@ -115,9 +115,14 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Kept open between requests like the PostgreSQL one: opening and closing the file on
     # every page cost about as much as reading the session from it (bench/README.md).
+    # The server and the jobs' workers write to the same file: a transaction takes the write
+    # lock when it begins (IMMEDIATE) and waits for it, where SQLite's default takes a read
+    # lock, cannot upgrade it while another process writes, and fails at once with
+    # "database is locked".
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                              "NAME": VAR_DIR / "dynadmin.sqlite3", "CONN_MAX_AGE": 60,
-                             "CONN_HEALTH_CHECKS": True}}
+                             "CONN_HEALTH_CHECKS": True,
+                             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
