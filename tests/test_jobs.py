@@ -200,3 +200,27 @@ def test_a_throttled_table_slows_a_job_and_never_fails_it(shop_table, creator, t
     assert all(stored(shop_table, n)["version"] == 2 for n in range(20))
     applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
     assert applied.count() == 20
+
+
+def test_a_worker_renews_its_lease_and_saves_what_it_consumed_once_a_while_not_per_item(
+        shop_table, creator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed(shop_table, pending=60, shipped=0)
+    job = new_job(creator)
+    engine.start(job)
+    with CaptureQueriesContext(connection) as queries:
+        run_queued()
+    job.refresh_from_db()
+    assert engine.counts(job)["written"] == 60
+    statements = [q["sql"] for q in queries.captured_queries]
+    renewals = [s for s in statements if s.startswith("UPDATE") and "jobchunk" in s
+                and "lease_until" in s and "state" not in s]
+    savings = [s for s in statements if s.startswith("UPDATE") and "consumed_wcu" in s]
+    chunks = job.chunks.count()
+    # one renewal as each chunk starts (the lease is a minute; the chunks take less)
+    assert len(renewals) <= chunks
+    # what was consumed is saved when the lease is renewed and when the chunk ends
+    assert len(savings) <= 2 * chunks + 1
+    assert job.consumed_wcu > 0

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -53,14 +54,30 @@ def lease_until() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=lease_seconds())
 
 
+#: How much of a lease may pass before its worker renews it (between two items): renewing
+#: after every item made a commit per item for nothing.
+RENEW_AFTER = 0.25
+
+
 @dataclass
 class Context:
-    """A job as its worker runs it: the admin of its entity and its creator's request."""
+    """A job as its worker runs it: the admin of its entity and its creator's request, and
+    the capacity consumed and not yet added to the job's totals."""
 
     job: Job
     admin: EntityAdmin
     table: Table
     request: HttpRequest
+    unsaved_rcu: float = 0.0
+    unsaved_wcu: float = 0.0
+
+    def save_consumed(self) -> None:
+        """Add what was consumed since the last time to the job's totals (one UPDATE)."""
+        rcu, wcu = self.unsaved_rcu, self.unsaved_wcu
+        if rcu or wcu:
+            Job.objects.filter(pk=self.job.pk).update(
+                consumed_rcu=F("consumed_rcu") + rcu, consumed_wcu=F("consumed_wcu") + wcu)
+        self.unsaved_rcu = self.unsaved_wcu = 0.0
 
 
 
@@ -79,12 +96,20 @@ class _Chunk:
         self.writes = Bucket(_share(ctx.job, "max_wcu"))
         self.reads = Bucket(_share(ctx.job, "max_rcu"))
         self.backoff = Backoff()
+        self.renewed: float | None = None  # when this worker last renewed its lease
 
     def keep_going(self) -> bool:
-        """Between items: the job still runs and this worker still holds the chunk."""
-        if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
-                lease_until=lease_until()):
-            return False
+        """Between items: the job still runs and this worker still holds the chunk. The lease
+        is renewed (and the capacity consumed saved with it) once a quarter of it has
+        passed, so that another worker takes the chunk over only from a worker that stopped
+        for most of a lease."""
+        now = time.monotonic()
+        if self.renewed is None or now - self.renewed >= RENEW_AFTER * lease_seconds():
+            if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
+                    lease_until=lease_until()):
+                return False
+            self.renewed = now
+            self.ctx.save_consumed()
         return Job.objects.filter(pk=self.ctx.job.pk, state=Job.State.RUNNING).exists()
 
     def read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -105,12 +130,13 @@ class _Chunk:
                     for item in items}
 
     def charge(self, log: call_log.CallLog) -> None:
+        """What the calls in ``log`` consumed: spent from the buckets now, added to the job's
+        totals with the next renewal of the lease, and when the chunk ends."""
         rcu, wcu = log.total_rcu, log.total_wcu
         self.reads.spend(rcu)
         self.writes.spend(wcu)
-        if rcu or wcu:
-            Job.objects.filter(pk=self.ctx.job.pk).update(
-                consumed_rcu=F("consumed_rcu") + rcu, consumed_wcu=F("consumed_wcu") + wcu)
+        self.ctx.unsaved_rcu += rcu or 0.0
+        self.ctx.unsaved_wcu += wcu or 0.0
 
     def record(self, key: str, outcome: Outcome) -> None:
         table = self.ctx.table

@@ -305,7 +305,10 @@ def work(site: AdminSite, job_id: int) -> None:
             continue
         try:
             ctx = _context(site, job)
-            finished = KINDS[job.kind](ctx, chunk)
+            try:
+                finished = KINDS[job.kind](ctx, chunk)
+            finally:
+                ctx.save_consumed()
         except BadJob as exc:
             _fail(job, exc.message)
             return
