@@ -713,21 +713,32 @@ def _create(table: Table, line: ImportLine, *, user: Any, entity_label: str,
     key = table.key_of(line.item)
     if not _may(admin, request, None):
         return LineOutcome(line.number, "refused", "you may not add this item", key)
+    item = dict(line.item)
     try:
         if admin is not None:
-            admin.save_item(request, dict(line.item), original=None)
+            admin.save_item(request, item, original=None)
         else:
-            writes.create(table, dict(line.item), user=user, entity_label=entity_label)
+            writes.create(table, item, user=user, entity_label=entity_label)
     except writes.KeyTaken:
         return LineOutcome(line.number, "exists",
                            "an item with this key exists already; left as it is", key)
-    except (ItemInvalid, FieldError, KeyTemplateError) as exc:
-        return LineOutcome(line.number, "invalid", str(exc), key)
-    except (PermissionDenied, UserInputError) as exc:
-        return LineOutcome(line.number, "refused", str(exc) or "refused; not written", key)
-    except DataError as exc:
-        return LineOutcome(line.number, "failed", str(exc), key)
+    except _REFUSALS as exc:
+        return _refusal(line, key, exc)
     return LineOutcome(line.number, "created", "", key)
+
+
+#: what refuses or fails a line's write the way any write may
+_REFUSALS = (ItemInvalid, FieldError, KeyTemplateError, PermissionDenied, UserInputError,
+             DataError)
+
+
+def _refusal(line: ImportLine, key: dict[str, Any], exc: Exception) -> LineOutcome:
+    """The outcome of a line whose write raised one of ``_REFUSALS``."""
+    if isinstance(exc, (ItemInvalid, FieldError, KeyTemplateError)):
+        return LineOutcome(line.number, "invalid", str(exc), key)
+    if isinstance(exc, DataError):
+        return LineOutcome(line.number, "failed", str(exc), key)
+    return LineOutcome(line.number, "refused", str(exc) or "refused; not written", key)
 
 
 def _update_batch(table: Table, entity: type[Entity], batch: list[ImportLine], *, user: Any,
@@ -796,12 +807,8 @@ def _update(table: Table, entity: type[Entity], form_class: type[EntityForm],
     except (writes.EditConflict, writes.KeyTaken):
         return LineOutcome(line.number, "conflict", "changed by someone else since it was "
                            "read; not written", key)
-    except (ItemInvalid, FieldError, KeyTemplateError) as exc:
-        return LineOutcome(line.number, "invalid", str(exc), key)
-    except (PermissionDenied, UserInputError) as exc:
-        return LineOutcome(line.number, "refused", str(exc) or "refused; not written", key)
-    except DataError as exc:
-        return LineOutcome(line.number, "failed", str(exc), key)
+    except _REFUSALS as exc:
+        return _refusal(line, key, exc)
     return LineOutcome(line.number, "updated", "", key)
 
 

@@ -124,12 +124,17 @@ def new_job(request: HttpRequest, site: AdminSite, entity: str) -> HttpResponse:
         except BadJob as exc:
             form.add_error(None, exc.message)
         else:
-            found = preview(job, admin)
-            job.parameters = {**job.parameters, "preview": found.as_json()}
-            job.save(update_fields=["parameters"])
-            return HttpResponseRedirect(site_url("job", job_id=str(job.pk)))
+            return _previewed(job, admin)
     status = 400 if form.errors else 200
     return TemplateResponse(request, "dynadmin/jobs/new.html", context, status=status)
+
+
+def _previewed(job: Job, admin: EntityAdmin) -> HttpResponse:
+    """Read what a new job will do (its first pages), keep it with the job, and show it."""
+    found = preview(job, admin)
+    job.parameters = {**job.parameters, "preview": found.as_json()}
+    job.save(update_fields=["parameters"])
+    return HttpResponseRedirect(site_url("job", job_id=str(job.pk)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,10 +153,7 @@ def new_export(request: HttpRequest, site: AdminSite, entity: str) -> HttpRespon
         except BadJob as exc:
             form.add_error(None, exc.message)
         else:
-            found = preview(job, admin)
-            job.parameters = {**job.parameters, "preview": found.as_json()}
-            job.save(update_fields=["parameters"])
-            return HttpResponseRedirect(site_url("job", job_id=str(job.pk)))
+            return _previewed(job, admin)
     return TemplateResponse(request, "dynadmin/jobs/export.html", {
         "admin": admin, "opts": admin.opts, "form": form, "source": source,
         "back": site_url("entity", entity=admin.opts.label)},
