@@ -8,14 +8,7 @@ import json
 from django.contrib.auth import get_user_model
 
 from dynadmin.models import AuditEntry, Job, JobItem
-from tests.support.browser import log_in
-
-
-def _serious(tab, axe_script) -> list[str]:
-    tab.add_script_tag(path=str(axe_script))
-    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
+from tests.support.browser import log_in, serious_violations
 
 
 def test_the_audit_logs_job_row_and_its_entries_pass_axe(browser, site, axe_script):
@@ -41,10 +34,10 @@ def test_the_audit_logs_job_row_and_its_entries_pass_axe(browser, site, axe_scri
         tab.goto(f"{site}/recent/")
         row = tab.locator(f"[data-job-row='{job.pk}']")
         assert "3 written" in row.inner_text()
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         row.get_by_role("link", name="Its entries").click()
         tab.locator(f"[data-job-entries='{job.pk}']").wait_for()
         assert tab.get_by_role("link", name=f"by job #{job.pk}").count() == 3
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
     finally:
         context.close()

@@ -11,7 +11,7 @@ import pytest
 
 from dynadmin import data
 from dynadmin.models import Job
-from tests.support.browser import log_in
+from tests.support.browser import log_in, serious_violations
 from tests.support.jobs import run_queued
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,13 +28,6 @@ def _pending_ids() -> list[str]:
         start = page.last_evaluated_key
         if start is None:
             return sorted(ids)
-
-
-def _serious(tab, axe_script) -> list[str]:
-    tab.add_script_tag(path=str(axe_script))
-    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def test_export_every_pending_order_from_the_list_and_download_it(
@@ -54,11 +47,11 @@ def test_export_every_pending_order_from_the_list_and_download_it(
         tab.goto(f"{site}/e/Application.Order/?status=PENDING")
         tab.get_by_role("link", name="Export all items this list matches…").click()
         tab.wait_for_url("**/jobs/export/**")
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         tab.get_by_label("JSON Lines").check()
         tab.get_by_role("button", name="Preview the export").click()
         tab.wait_for_url(re.compile(r".*/jobs/\d+/$"))
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         label = tab.locator("label[for=id_confirmation]").inner_text()
         expected = re.match(r"Type (.+) to start it", label).group(1)
         assert expected == str(len(pending))
@@ -73,7 +66,7 @@ def test_export_every_pending_order_from_the_list_and_download_it(
         # Without the "queued" message: base.html's messages list (a <ul role="status">)
         # is a finding of its own.
         tab.reload()
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         with tab.expect_download() as download:
             tab.get_by_role("link", name="Download").click()
         path = download.value.path()

@@ -10,7 +10,7 @@ import pytest
 
 from dynadmin import data
 from dynadmin.models import Job
-from tests.support.browser import log_in
+from tests.support.browser import log_in, serious_violations
 from tests.support.jobs import run_queued
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,13 +29,6 @@ def _paid() -> int:
             return count
 
 
-def _serious(tab, axe_script) -> list[str]:
-    tab.add_script_tag(path=str(axe_script))
-    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
 def test_set_the_status_of_every_paid_order_from_the_list(browser, site, axe_script):
     paid = _paid()
     assert paid > 0
@@ -47,13 +40,13 @@ def test_set_the_status_of_every_paid_order_from_the_list(browser, site, axe_scr
         tab.goto(f"{site}/e/Application.Order/?status=PAID")
         tab.get_by_role("link", name="Apply to all items this list matches…").click()
         tab.wait_for_url("**/jobs/new/**")
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         tab.get_by_label("What to do to every item").select_option("update")
         tab.get_by_label("Field to set").select_option("status")
         tab.get_by_label("Its new value").fill("SHIPPED")
         tab.get_by_role("button", name="Preview the job").click()
         tab.wait_for_url(re.compile(r".*/jobs/\d+/$"))
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         label = tab.locator("label[for=id_confirmation]").inner_text()
         expected = re.match(r"Type (.+) to start it", label).group(1)
         assert expected == str(paid)
@@ -67,7 +60,7 @@ def test_set_the_status_of_every_paid_order_from_the_list(browser, site, axe_scr
         # Without the "queued" message: base.html's messages list (a <ul role="status">)
         # is a finding of its own.
         tab.reload()
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
         assert tab.get_by_role("button", name="Undo the job").is_visible()
     finally:
         context.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import PASSWORD, item_url_of_known_order, log_in
+from tests.support.browser import PASSWORD, item_url_of_known_order, log_in, serious_violations
 
 from .support.jobs import seed
 
@@ -37,13 +37,6 @@ def test_apply_to_all_is_not_offered_without_a_tasks_framework(shop_table, staff
     assert "Apply to all" not in page and "data-bulk-job" not in page
 
 
-def _serious(tab, axe_script) -> list[str]:
-    tab.add_script_tag(path=str(axe_script))
-    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
 def test_a_message_and_an_error_list_pass_axe(browser, site, axe_script):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
@@ -56,7 +49,7 @@ def test_a_message_and_an_error_list_pass_axe(browser, site, axe_script):
         alert = tab.get_by_role("alert")
         alert.wait_for()
         assert alert.get_by_role("listitem").count() == 1
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
 
         log_in(tab, site)
         tab.goto(item_url_of_known_order(site).replace("/item/?", "/item/edit/?"))
@@ -64,7 +57,7 @@ def test_a_message_and_an_error_list_pass_axe(browser, site, axe_script):
         status = tab.get_by_role("status").filter(has_text="Nothing changed")
         status.wait_for()
         assert status.get_by_role("listitem").count() == 1
-        assert _serious(tab, axe_script) == []
+        assert serious_violations(tab, axe_script) == []
     finally:
         context.close()
 

@@ -77,3 +77,11 @@ def item_url_of_known_order(site: str) -> str:
     alice = seed.ALICE["user_id"]
     sk = data.query(shop.index("GSI1"), f"ORDER#{seed.KNOWN_ORDER_ID}").items[0]["SK"]
     return f"{site}/t/Application/item/?" + urlencode({"pk": f"USER#{alice}", "sk": sk})
+
+
+def serious_violations(tab, axe_script) -> list[str]:
+    """The serious and critical accessibility violations axe-core finds on the page."""
+    tab.add_script_tag(path=str(axe_script))
+    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
