@@ -32,9 +32,14 @@ from dynadmin.views.downloads import download_url
 from examples.project import local
 from examples.shop.definitions import Order, Session, User, shop
 
+from .conftest import BACKEND
+
 PARTITION = "USER#u1"
 ORDERS = 3000
 BUCKET = "dynadmin-exports-test"
+#: why the CSV and DynamoDB JSON files are compared with DynamoDB Local's answers only
+MOTO_NUMBERS = ("moto answers a number as it was written (9.9E+125, 1E-7), not in DynamoDB's "
+                "own spelling, which the export writes")
 #: bytes of one S3 multipart part in these tests (moto is told to accept parts this small)
 S3_PART_BYTES = 64 * 1024
 
@@ -244,6 +249,8 @@ def file_storage(tmp_path, settings):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "ddb-json"])
 def test_an_export_in_parts_holds_what_a_full_query_returns(wire, file_storage, fmt):
+    if BACKEND == "moto" and fmt != "jsonl":
+        pytest.skip(MOTO_NUMBERS)
     name, text = _export(file_storage, "job-1", fmt)
     assert name == f"dynadmin-exports/job-1/orders.{exports.FORMATS[fmt].extension}"
     if fmt == "csv":
@@ -254,6 +261,8 @@ def test_an_export_in_parts_holds_what_a_full_query_returns(wire, file_storage, 
 
 @pytest.mark.parametrize("fmt", ["csv", "ddb-json"])
 def test_a_part_written_twice_is_in_the_file_once(wire, file_storage, fmt):
+    if BACKEND == "moto" and fmt != "jsonl":
+        pytest.skip(MOTO_NUMBERS)
     _, text = _export(file_storage, "job-2", fmt, rewrite={2, 3})
     if fmt == "csv":
         _check_csv(text, wire)
@@ -342,6 +351,8 @@ def s3_storage(s3_endpoint, settings):
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "ddb-json"])
 def test_an_export_to_s3_is_a_multipart_upload_of_what_a_query_returns(
         wire, s3_storage, s3_endpoint, fmt):
+    if BACKEND == "moto" and fmt != "jsonl":
+        pytest.skip(MOTO_NUMBERS)
     name, text = _export(s3_storage, f"job-s3-{fmt}", fmt, rewrite={2})
     if fmt == "csv":
         _check_csv(text, wire)
