@@ -499,22 +499,21 @@ class _ShardArchiver:
                 self.counts.gaps += 1
         typed = [typed_record(raw, shard_id, deserialize_item(raw["dynamodb"].get("Keys", {})))
                  for raw in records]
-        items = change_items(self.source, typed)  # while the batch before is being stored
-        self.finish()
         if typed:
+            items = change_items(self.source, typed)  # while the batch before is stored
+            self.finish()
             # read this far; the checkpoint follows once the batch is stored
             self.result.position["after"][shard_id] = typed[-1].sequence_number
-        self.storing = ahead(functools.partial(self._store, typed, items, shard_id))
+            self.storing = ahead(functools.partial(self._store, typed, items, shard_id))
         # asked to stop: the batch is archived and checkpointed (``finish``), the pass ends
         return self.stop is None or not self.stop.is_set()
 
     def _store(self, typed: list[StreamRecord], items: list[dict[str, Any]],
                shard_id: str) -> None:
         self.counts.add(archive_records(self.source, typed, items))
-        if typed:
-            self.status.mark_hours(self.source, change_hours(typed))
-            save_checkpoint(self.source, shard_id, typed[-1])
-            self.last[shard_id] = typed[-1].sequence_number
+        self.status.mark_hours(self.source, change_hours(typed))
+        save_checkpoint(self.source, shard_id, typed[-1])
+        self.last[shard_id] = typed[-1].sequence_number
 
     def finish(self) -> None:
         """Wait for the batch being stored; raise the DataError that stopped it."""
