@@ -256,15 +256,22 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
                 continue
             if sort_key in (before, after) or not sort_key.startswith(POSITION_PREFIX):
                 continue
-            batch.append(archived_change(item))
+            batch.append(item)
             reached = sort_key
         result.read += len(batch)
-        kept = wanted(batch) if wanted is not None else batch
-        for change in kept:
-            if len(result.changes) == count:
-                # one more than the page: there is more, from the last one shown
+        if wanted is None:
+            # unfiltered, only the changes the page shows are decoded: the one read beyond
+            # them just says that there is more
+            kept = [archived_change(item) for item in batch[:count - len(result.changes)]]
+            result.changes.extend(kept)
+            if len(batch) > len(kept):
                 return True, result.changes[-1].position
-            result.changes.append(change)
+        else:
+            for change in wanted([archived_change(item) for item in batch]):
+                if len(result.changes) == count:
+                    # one more than the page: there is more, from the last one shown
+                    return True, result.changes[-1].position
+                result.changes.append(change)
         start = page.last_evaluated_key
         if start is None:
             return False, ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -47,12 +48,12 @@ def _history(request: HttpRequest, site: AdminSite, table: Table, key: dict,
             "older_url": history_url if history.older_position else ""}
 
 
-def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict
-             ) -> TemplateResponse:
+def _missing(request: HttpRequest, site: AdminSite, table: Table, key: dict,
+             read: Any = None) -> TemplateResponse:
     # A deleted item's history stays reachable (and its delete can be undone from there).
     return TemplateResponse(request, site.template_names("item_missing.html", table),
                             {"table": table, "key": key,
-                             **_history(request, site, table, key)}, status=404)
+                             **_history(request, site, table, key, read)}, status=404)
 
 
 def dashboard(request: HttpRequest, site: AdminSite) -> HttpResponse:
@@ -83,9 +84,18 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     by_key = site.get_entity_admin(definition.classify(key))
     if by_key is not None and not by_key.has_view_permission(request):
         return _missing(request, site, definition, key)
+    # History's one Query goes out with the item's GetItem (and waits beside the related
+    # sections' reads): the page costs about its slowest read, not their sum. A missing item's
+    # page shows its History too, so the Query is the same whatever the GetItem finds.
+    with alongside(partial(read_archive, definition, key, count=ITEM_PAGE_ROWS)) as archived:
+        return _item_page(request, site, definition, key, archived)
+
+
+def _item_page(request: HttpRequest, site: AdminSite, definition: Table, key: dict,
+               archived: Future) -> HttpResponse:
     found = read_item(definition, key, consistent=request.GET.get("consistent") == "1")
     if found is None or not site.may_view_item(request, definition, found):
-        return _missing(request, site, definition, key)
+        return _missing(request, site, definition, key, archived.result())
     entity = definition.classify(found)
     admin = site.get_entity_admin(entity)
     relations = site.viewable_relations(request, admin) if admin else ()
@@ -98,10 +108,7 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         can_change = can_delete = request.user.is_superuser and is_writable(definition)
     query = urlencode({"pk": request.GET["pk"], "sk": request.GET.get("sk", "")})
     ttl = item_ttl(site, definition, found, request)
-    # History's one Query goes out with the related sections' reads: the page costs about
-    # its slowest read, not their sum.
-    with alongside(partial(read_archive, definition, key, count=ITEM_PAGE_ROWS)) as archived:
-        related = related_sections(site, definition, relations, values, request)
+    related = related_sections(site, definition, relations, values, request)
     return TemplateResponse(request, site.template_names("item.html", definition, entity), {
         "name": parsed_name(site, definition, presentation.parsed),
         "entity_url": site_url("entity", entity=entity._meta.label) if admin else "",
@@ -110,6 +117,6 @@ def item(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
         "related": related, **_history(request, site, definition, key, archived.result()),
         "can_change": can_change,
         "can_delete": can_delete,
-        "edit_url": site_url("edit", table=table) + "?" + query,
-        "delete_url": site_url("delete", table=table) + "?" + query,
+        "edit_url": site_url("edit", table=definition.name) + "?" + query,
+        "delete_url": site_url("delete", table=definition.name) + "?" + query,
     })

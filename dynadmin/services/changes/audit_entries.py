@@ -121,6 +121,8 @@ def undone_by(entries: Iterable[AuditEntry]) -> dict[int, AuditEntry]:
     """For each entry reversed by an applied undo, that undo (the latest)."""
     ids = [entry.pk for entry in entries]
     found: dict[int, AuditEntry] = {}
+    if not ids:
+        return found
     for undo in (AuditEntry.objects.filter(undoes__in=ids, outcome=AuditEntry.Outcome.APPLIED)
                  .order_by("created_at", "id")):
         found[undo.undoes_id] = undo
@@ -132,7 +134,8 @@ def describe_entries(site: AdminSite, entries: list[AuditEntry]) -> list[AuditEn
     reversed it, or None)."""
     reversed_by = undone_by(entries)
     reversed_ids = {entry.undoes_id for entry in entries if entry.undoes_id}
-    originals = {e.pk: e for e in AuditEntry.objects.filter(pk__in=reversed_ids)}
+    originals = ({e.pk: e for e in AuditEntry.objects.filter(pk__in=reversed_ids)}
+                 if reversed_ids else {})
     for entry in entries:
         entry.changes = _changes(site, entry)
         entry.undone_entry = reversed_by.get(entry.pk)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -23,6 +24,7 @@ from ... import data
 from ...definitions import Table
 from ...history import reading
 from ...models import AuditEntry
+from ..display.markup import diff_html
 from ..display.values import datetime_text, number_text
 from .attribution import (
     AUDIT_AFTER,
@@ -64,6 +66,11 @@ class Change:
     @property
     def origin_badge(self) -> str:
         return {"dynadmin": "ok", "ttl": "warn"}.get(self.origin, "muted")
+
+    @property
+    def diff_html(self) -> SafeString:
+        """The change attribute by attribute, as its cell shows it (``markup.diff_html``)."""
+        return diff_html(self.attributes)
 
 
 @dataclass

@@ -20,11 +20,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..changes.diffs import AttributeChange
     from ..ttl import TTLState
     from .rows import Group, Row
     from .values import Shown
 
-__all__ = ["inline_html", "rows_html", "ttl_badge_html"]
+__all__ = ["diff_html", "inline_html", "rows_html", "ttl_badge_html"]
 
 
 def inline_html(value: Shown) -> SafeString:
@@ -42,6 +45,22 @@ def _inline(value: Shown) -> str:
     if value.url:
         return f'<a href="{escape(value.url)}">{text}</a>'
     return text
+
+
+def diff_html(attributes: Sequence[AttributeChange]) -> SafeString:
+    """One change, attribute by attribute (an item's History, the table's Activity): each
+    attribute's label, then its value before → after, typed ("—" where it was absent)."""
+    if not attributes:
+        return mark_safe(  # noqa: S308 - the text is escaped
+            f'<span class="muted">{escape(_("No attribute changed."))}</span>')
+    parts = ['<dl class="fields diff">']
+    for attribute in attributes:
+        before = _inline(attribute.before) if attribute.before is not None else "—"
+        after = _inline(attribute.after) if attribute.after is not None else "—"
+        parts.append(f"<dt>{escape(str(attribute.label))}</dt>"
+                     f'<dd data-change="{escape(attribute.kind)}">{before} → {after}</dd>')
+    parts.append("</dl>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped
 
 
 def ttl_badge_html(state: TTLState) -> str:
