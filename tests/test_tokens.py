@@ -264,6 +264,8 @@ def test_a_person_makes_a_token_seen_once_and_stored_as_a_digest(shop_table, cli
     assert dt.timedelta(days=29) < token.expires_at - timezone.now() <= dt.timedelta(days=30)
     again = client.get(url).content.decode()
     assert text not in again and "uptime monitor" in again
+    # How to send it, shown as text (never markup the browser would swallow).
+    assert "<code>Authorization: Bearer dyn_…</code>" in again and "<token>" not in again
     assert Client().get(_health(), **_bearer(text)).status_code == 200
 
 
