@@ -103,6 +103,10 @@ DEFAULTS: dict[str, Any] = {
     "JOB_CAPACITY_SHARE": 0.25,
     "JOB_MAX_WCU": 500,
     "JOB_MAX_RCU": 1000,
+    # Personal access tokens (views/tokens.py): the longest life, in days, a person may give
+    # a token when making it, and the days each use of a token is kept in its audit.
+    "TOKEN_MAX_DAYS": 90,
+    "TOKEN_USES_KEPT_DAYS": 30,
 }
 
 

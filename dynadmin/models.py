@@ -11,8 +11,8 @@ from collections.abc import Collection
 from django.conf import settings
 from django.db import models
 
-__all__ = ["UNCLASSIFIED", "AuditEntry", "AuditEntryQuerySet", "EntityPermissionAnchor", "Job",
-           "JobChunk", "JobItem"]
+__all__ = ["UNCLASSIFIED", "AccessToken", "AccessTokenUse", "AuditEntry", "AuditEntryQuerySet",
+           "EntityPermissionAnchor", "Job", "JobChunk", "JobItem"]
 
 
 class EntityPermissionAnchor(models.Model):
@@ -261,3 +261,54 @@ class JobItem(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id} {self.key_text}: {self.status}"
+
+
+class AccessToken(models.Model):
+    """A personal access token: a monitor or a script acting as the person who made it,
+    on the site's JSON endpoints (``Authorization: Bearer <token>``).
+
+    Only a digest of the secret is kept: the token is shown once, when it is made. The
+    ``prefix`` (public, unique) finds the row without comparing every digest. A token reads
+    only, unless made with ``may_write``; it stops working at ``expires_at`` or when revoked.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="dynadmin_tokens")
+    name = models.CharField(max_length=100, help_text="what uses it, e.g. 'uptime monitor'")
+    prefix = models.CharField(max_length=16, unique=True)
+    #: sha256 of the whole token, hex
+    digest = models.CharField(max_length=64)
+    may_write = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"token {self.name!r} of {self.user_id}"
+
+
+class AccessTokenUse(models.Model):
+    """One request made with a token: the audit of machine access, kept apart from the
+    audit log of writes (a monitor polling every ten seconds would drown it), and pruned
+    after ``DYNADMIN_TOKEN_USES_KEPT_DAYS``."""
+
+    token = models.ForeignKey(AccessToken, on_delete=models.CASCADE, related_name="uses")
+    #: the token's name when used (the audit keeps it if the token is renamed or deleted)
+    token_name = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=1024)
+    status = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["token", "at"], name="dynadmin_tokenuse_at")]
+
+    def __str__(self) -> str:
+        return f"{self.token_name}: {self.method} {self.path} -> {self.status}"

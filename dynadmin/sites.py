@@ -247,6 +247,7 @@ class AdminSite:
             jobs,
             lookup,
             pages,
+            tokens,
             ttl,
             undo,
         )
@@ -263,6 +264,7 @@ class AdminSite:
                  name="entity_lookup"),
             path("e/<str:entity>/listing/<str:name>/", wrap(lookup.listing), name="listing"),
             path("recent/", wrap(history.recent_actions), name="recent_actions"),
+            path("profile/tokens/", wrap(tokens.token_page), name="tokens"),
             path("e/<str:entity>/jobs/new/", wrap(jobs.new_job), name="new_job"),
             path("e/<str:entity>/jobs/export/", wrap(jobs.new_export), name="new_export"),
             path("e/<str:entity>/jobs/import/", wrap(jobs.new_import), name="new_import"),
@@ -304,6 +306,7 @@ class AdminSite:
 
         from .views.headers import protect
         from .views.serving import refuse_oversized, serve
+        from .views.tokens import serve_with_token
 
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return serve(self, request, view, args, kwargs, public=public)
@@ -315,8 +318,13 @@ class AdminSite:
         # skip these views: csrf_protect runs the same check inside, after the size check.
         # A refused CSRF check answers from Django's failure view, outside ``serve``: it
         # carries the same headers as every other answer here.
+        # A request with a bearer token carries no cookie a browser could send on someone's
+        # behalf: it is answered without the CSRF check, as the token's person.
         def outer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return protect(refuse_oversized(self, request)
+                           or serve_with_token(request, view,
+                                               lambda request: inner(request, *args, **kwargs),
+                                               public=public)
                            or protected(request, *args, **kwargs))
 
         return update_wrapper(csrf_exempt(outer), view)

@@ -220,7 +220,7 @@ def test_bad_connections_are_reported_clearly(settings):
     assert problems == [
         "DYNADMIN_CONNECTIONS['prod'] has unknown option(s) regoin; known: color, "
         "endpoint_url, environment, external_id, profile, read_only, region, role_arn, "
-        "role_session_name, sts_endpoint_url.",
+        "role_session_name, session_policy, sts_endpoint_url.",
         "DYNADMIN_CONNECTIONS['prod']['color'] is '#ff0000'; use one of red, orange, amber, "
         "green, blue, purple, grey (the Content-Security-Policy allows no inline styles).",
         "DYNADMIN_CONNECTIONS['partner'] has an external_id but no role_arn to assume.",

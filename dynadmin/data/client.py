@@ -21,10 +21,18 @@ from botocore.exceptions import NoRegionError
 from django.utils.translation import gettext as _
 
 from .. import conf
-from .connections import DEFAULT, Connection, connection_name_for, connection_name_for_physical
+from .connections import (
+    DEFAULT,
+    LEAST_PRIVILEGE,
+    SESSION_POLICY_MAX_CHARS,
+    Connection,
+    connection_name_for,
+    connection_name_for_physical,
+)
 from .connections import connection as _connection_named
 from .errors import DataError, ScanRefused
 from .fast import adopt
+from .iam import policy, policy_text
 from .responses import parse_reads_lightly
 
 if TYPE_CHECKING:
@@ -139,6 +147,10 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     arguments = {"RoleArn": conn.role_arn, "RoleSessionName": conn.role_session_name}
     if conn.external_id:
         arguments["ExternalId"] = conn.external_id
+    session_policy = session_policy_for(conn, region)
+    if session_policy:
+        # Renewals send it again: every session of the role is narrowed the same way.
+        arguments["Policy"] = session_policy
 
     def assume_role() -> dict[str, Any]:
         credentials = sts.assume_role(**arguments)["Credentials"]
@@ -154,6 +166,29 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     core = botocore.session.Session()
     core._credentials = credentials  # the one way botocore takes ready-made refreshable ones
     return boto3.session.Session(botocore_session=core, region_name=region)
+
+
+def session_policy_for(conn: Connection, region: str | None = None) -> str | None:
+    """The session policy a connection's role is assumed with, as sent to STS: its own
+    document, or for ``"least_privilege"`` the policy of the tables that use it (in its
+    region, in the role's account); None for none."""
+    if conn.session_policy != LEAST_PRIVILEGE:
+        return conn.session_policy
+    from ..definitions.tables import defined_tables
+
+    tables = sorted((t for t in defined_tables() if connection_name_for(t) == conn.name),
+                    key=lambda t: t.name)
+    account = (conn.role_arn or "").split(":")[4:5] or ["*"]
+    text = policy_text(policy(tables, region=region or "*", account=account[0] or "*"),
+                       compact=True)
+    if len(text) > SESSION_POLICY_MAX_CHARS:
+        raise DataError(
+            f"The least-privilege session policy of the {conn.name!r} connection is "
+            f"{len(text):,} characters long; STS takes at most {SESSION_POLICY_MAX_CHARS:,}.",
+            title=_("Session policy too long"),
+            advice=_("Give the connection a shorter policy document of your own, or attach "
+                     "the output of manage.py dynadmin_iam_policy to the role instead."))
+    return text
 
 
 # -- Scan refusal -------------------------------------------------------------------------

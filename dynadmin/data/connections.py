@@ -17,6 +17,7 @@ as dynadmin behaved before connections existed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,15 @@ if TYPE_CHECKING:
     from ..definitions.tables import Table
 
 __all__ = [
-    "COLORS", "DEFAULT", "Connection", "connection", "connection_for", "connection_name_for",
-    "connection_name_for_physical", "connection_problems", "connections",
+    "COLORS", "DEFAULT", "LEAST_PRIVILEGE", "SESSION_POLICY_MAX_CHARS", "Connection",
+    "connection", "connection_for", "connection_name_for", "connection_name_for_physical",
+    "connection_problems", "connections",
 ]
 
 DEFAULT = "default"
+LEAST_PRIVILEGE = "least_privilege"
+# STS refuses a session policy longer than this (its plaintext, as sent).
+SESSION_POLICY_MAX_CHARS = 2048
 # The site's Content-Security-Policy forbids inline styles, so a colour is a CSS class from
 # this fixed palette, never a value copied into the page.
 COLORS = ("red", "orange", "amber", "green", "blue", "purple", "grey")
@@ -46,6 +51,9 @@ class Connection:
     ``endpoint_url``/``region``/``profile`` None means boto3's standard chain decides.
     ``role_arn`` is assumed through STS (``external_id`` when the role demands one);
     ``sts_endpoint_url`` points STS elsewhere (a VPC endpoint, or a local server in tests).
+    ``session_policy`` narrows the assumed role's session to a policy document (kept as
+    its compact JSON), or to ``"least_privilege"``: the policy of ``dynadmin_iam_policy``
+    for this connection's tables, so the session can do nothing dynadmin does not need.
     """
 
     name: str
@@ -56,6 +64,7 @@ class Connection:
     external_id: str | None = None
     role_session_name: str = "dynadmin"
     sts_endpoint_url: str | None = None
+    session_policy: str | None = None
     read_only: bool = False
     environment: str = ""  # what the UI calls it ("production"); the name when not given
     color: str = "grey"
@@ -93,9 +102,34 @@ def _parse(name: str, options: Any) -> tuple[Connection | None, list[str]]:
         problems.append(f"{where} has an external_id but no role_arn to assume.")
     if "read_only" in values and not isinstance(values["read_only"], bool):
         problems.append(f"{where}['read_only'] is True or False, not {values['read_only']!r}.")
+    if values.get("session_policy") is not None:
+        values["session_policy"], problem = _session_policy(values["session_policy"])
+        if problem:
+            problems.append(f"{where}['session_policy'] {problem}")
+        elif not values.get("role_arn"):
+            problems.append(f"{where} has a session_policy but no role_arn to assume.")
     if problems:
         return None, problems
     return Connection(name=name, **values), []
+
+
+def _session_policy(given: Any) -> tuple[str | None, str]:
+    """The policy as sent to STS (compact JSON, or the word ``least_privilege``), and what
+    is wrong with it ("" when nothing)."""
+    if given == LEAST_PRIVILEGE:
+        return given, ""
+    if isinstance(given, str):
+        try:
+            given = json.loads(given)
+        except ValueError:
+            return None, (f"is neither {LEAST_PRIVILEGE!r} nor a JSON policy document.")
+    if not isinstance(given, Mapping) or "Statement" not in given:
+        return None, "is a policy document: a dict with a \"Statement\" list."
+    text = json.dumps(given, separators=(",", ":"))
+    if len(text) > SESSION_POLICY_MAX_CHARS:
+        return None, (f"is {len(text):,} characters long; STS takes at most "
+                      f"{SESSION_POLICY_MAX_CHARS:,}.")
+    return text, ""
 
 
 def connection_problems(tables: Iterable[Table] = ()) -> list[str]:

@@ -23,6 +23,7 @@ from ..services.partitions.pages import BadQuery, PartitionQuery, read_requested
 from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
 from .jobs import may_run_jobs
+from .tokens import accepts_tokens
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 EXPORT_TYPES = {"json": "application/json", "csv": "text/csv"}
 
 
+@accepts_tokens(when=lambda request: request.GET.get("format") in EXPORT_TYPES)
 def partition(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition = viewable_table_or_404(site, request, table)
     params = _FormValues(request.GET.items())

@@ -25,6 +25,7 @@ from ..services.url_keys import key_text, parse_item_key
 from .addresses import table_or_404
 from .history import link_jobs
 from .htmx import is_fragment_request
+from .tokens import accepts_tokens
 from .undo import offer_undo
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def item_changes_page(request: HttpRequest, site: AdminSite, table: str) -> Http
     return TemplateResponse(request, site.template_names(name, definition), context)
 
 
+@accepts_tokens
 def item_changes_json(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     definition, history = _read(request, site, table)
     links = history_links(request, definition, history, "item_changes_json")

@@ -16,6 +16,7 @@ from ..services.health.verify import verify_table
 from ..services.tables.status import read_table_status
 from .addresses import viewable_table_or_404
 from .htmx import is_fragment_request
+from .tokens import accepts_tokens
 
 if TYPE_CHECKING:
     from ..sites import AdminSite
@@ -60,6 +61,7 @@ def _verification(request: HttpRequest, site: AdminSite, definition: Table) -> d
         return {"verify_pk": partition, "verify_error": str(exc)}
 
 
+@accepts_tokens
 def health_json(request: HttpRequest, site: AdminSite, table: str) -> HttpResponse:
     """The report for monitors and load balancers: DescribeTable read now (never an old
     "reachable"), and 503 when DynamoDB does not answer or a check fails."""
