@@ -18,7 +18,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DDB_PORT) AWS_REGION=u
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local DJANGO_DEBUG=1
 
 .PHONY: install run dynamodb stop seed test test-dynamodb-local test-moto test-django6 test-host \
-	test-shared-state lint check docs clean bench fuzz
+	test-shared-state test-scale lint check docs clean bench fuzz
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> [1/5] Creating the virtualenv $(VENV)"
@@ -100,10 +100,17 @@ check: install
 
 test-dynamodb-local: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not host and not shared_state"
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=15 -m "not host and not shared_state and not slow"
 
-# The browser journeys and the runs at scale run once, against DynamoDB Local; the other legs
-# skip them.
+# The runs at the issues' own scale (a 10,000-line import, 50,000-item exports, 100,000
+# archived changes, a measured write rate): minutes each, so `make test` runs them smaller and
+# CI (.ci/run) runs this leg after it.
+test-scale: install
+	$(PY) -m examples.project.local install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=10 -m "slow and not host and not shared_state"
+
+# The browser journeys run once, against DynamoDB Local; the other legs skip them (and the runs
+# at scale, which `make test-scale` runs).
 test-moto: install
 	DYNADMIN_TEST_BACKEND=moto $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not host and not shared_state and not slow"
 

@@ -181,7 +181,6 @@ def throttling(shop_table, dynamodb_endpoint):
 
 # botocore's adaptive retries slow the client itself after throttling (about half a minute
 # here, whatever the items): a run at scale.
-@pytest.mark.slow
 @pytest.mark.usefixtures("small_pages")
 def test_a_throttled_table_slows_a_job_and_never_fails_it(shop_table, creator, throttling):
     seed(shop_table, 20)
