@@ -211,3 +211,70 @@ def test_a_partial_oidc_environment_is_refused_with_what_is_missing():
     answer = project_settings(DYNADMIN_OIDC_ISSUER="https://id.example.test")
     assert answer.returncode != 0
     assert "DYNADMIN_OIDC_CLIENT_ID" in answer.stderr and "Traceback" in answer.stderr
+
+
+# -- the journey in Chromium ------------------------------------------------------------------
+def sign_in_at_the_provider(page, username: str) -> None:
+    page.get_by_role("heading", name="Example Identity").wait_for()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(servers.PEOPLE[username][0])
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.browser
+def test_the_oidc_journey_in_chromium(oidc, browser, axe_script):
+    from tests.support.browser import serious_violations, shot
+
+    # The site's own policy stays on: the sign-out form's redirects must reach the provider.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(oidc.rp + "/e/Application.User/")
+        assert page.url.startswith(oidc.provider.url + "/accounts/login/")
+        sign_in_at_the_provider(page, "bea")
+        page.wait_for_url(oidc.rp + "/e/Application.User/")
+        page.goto(oidc.rp + "/")
+        assert page.get_by_role("heading", name="Tables").is_visible()
+        assert page.get_by_role("button", name="Log out bea").is_visible()
+        shot(page, "oidc-dashboard")
+        # The mapped group's rights: Support views every entity and adds none.
+        assert page.goto(oidc.rp + "/e/Application.User/").status == 200
+        assert page.goto(oidc.rp + "/e/Application.User/add/").status == 403
+
+        page.goto(oidc.rp + "/")
+        page.get_by_role("button", name="Log out bea").click()
+        page.wait_for_url(oidc.rp + "/login/?signed_out=1")
+        assert page.get_by_text("You have signed out of dynadmin.").is_visible()
+        # The provider's session ended too: signing in again asks for the password.
+        page.get_by_role("link", name="Sign in again").click()
+        sign_in_at_the_provider(page, "bea")
+        page.wait_for_url(oidc.rp + "/")
+
+        oidc.provider.set_active("bea", False)
+        try:
+            lost = poll(lambda: page.goto(oidc.rp + "/"),
+                        lambda answer: page.url.startswith(oidc.rp + "/login/?signed_out=1"))
+            assert lost.status == 200
+            assert page.get_by_role("button", name="Log out bea").count() == 0
+            shot(page, "oidc-disabled")
+        finally:
+            oidc.provider.set_active("bea", True)
+    finally:
+        context.close()
+
+    # Someone whose groups dynadmin does not map: the no-access page, which axe checks.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(oidc.rp + "/")
+        sign_in_at_the_provider(page, "olly")
+        page.get_by_role("heading", name="No access").wait_for()
+        shot(page, "oidc-no-access")
+        assert serious_violations(page, axe_script) == []
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(oidc.rp + "/login/?signed_out=1")
+        assert serious_violations(page, axe_script) == []
+    finally:
+        context.close()
