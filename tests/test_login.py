@@ -192,5 +192,5 @@ def test_after_a_local_logout_a_host_sign_in_is_offered_not_entered(client, sett
     answer = client.post(reverse("dynadmin:logout"), follow=True)
     assert answer.redirect_chain == [("/login/?signed_out=1", 302)]
     assert answer.status_code == 200
-    assert b"You have signed out" in answer.content
+    assert b"You are signed out" in answer.content
     assert b'href="/accounts/sso/?next=/login/%3Fnext%3D%252F"' in answer.content

@@ -126,7 +126,7 @@ def test_signing_out_ends_the_providers_session_too(oidc):
     hops = [urlsplit(r.url)._replace(query="").geturl() for r in answer.history]
     assert f"{oidc.provider.issuer}/logout/" in hops  # RP-initiated logout at the provider
     assert answer.status_code == 200 and answer.url == oidc.rp + "/login/?signed_out=1"
-    assert "You have signed out" in answer.text
+    assert "You are signed out" in answer.text
     # dynadmin asks again, and so does the provider: its session is gone as well.
     again = browser.get(oidc.rp + "/", timeout=30)
     assert again.url.startswith(oidc.provider.url + "/accounts/login/")
@@ -163,6 +163,75 @@ def poll(fetch, done):
             return answer
         assert time.monotonic() < deadline, "nothing changed within the bounded wait"
         time.sleep(0.5)
+
+
+# -- the mapping itself, in one process ------------------------------------------------------
+@pytest.fixture
+def backend(settings, db):
+    from django.contrib.auth.models import Group
+
+    from dynadmin.signin import GroupMappingBackend
+
+    settings.OIDC_OP_TOKEN_ENDPOINT = "https://id.example.test/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://id.example.test/userinfo"
+    settings.OIDC_RP_CLIENT_ID = "dynadmin"
+    settings.OIDC_RP_CLIENT_SECRET = "s3cret"
+    settings.DYNADMIN_OIDC_GROUP_MAP = {"support-staff": "Support", "dba": ["Admin", "Support"]}
+    for name in ("Support", "Admin", "Local"):
+        Group.objects.create(name=name)
+    return GroupMappingBackend()
+
+
+def groups_of(user):
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def test_a_provider_group_may_map_to_several_and_one_claim_may_be_a_single_name(backend):
+    user = backend.create_user({"preferred_username": "dee", "groups": "dba"})
+    assert (user.is_staff, groups_of(user)) == (True, ["Admin", "Support"])
+
+
+def test_groups_the_map_does_not_name_and_superuser_status_are_left_alone(backend):
+    from django.contrib.auth.models import Group
+
+    user = backend.create_user({"preferred_username": "root", "groups": ["support-staff"]})
+    user.groups.add(Group.objects.get(name="Local"))
+    user.is_superuser = True
+    user.save()
+    backend.update_user(user, {"preferred_username": "root", "groups": ["marketing"]})
+    user.refresh_from_db()
+    assert (user.is_staff, user.is_superuser, groups_of(user)) == (False, True, ["Local"])
+
+
+def test_a_mapped_group_that_does_not_exist_gives_no_access(backend, settings, caplog):
+    settings.DYNADMIN_OIDC_GROUP_MAP = {"support-staff": "Helpdesk"}
+    user = backend.create_user({"preferred_username": "hal", "groups": ["support-staff"]})
+    assert (user.is_staff, groups_of(user)) == (False, [])
+    assert "Helpdesk" in caplog.text
+
+
+def test_people_are_matched_by_username_never_by_email(backend, django_user_model):
+    django_user_model.objects.create_user("admin", email="sam@example.com", is_staff=True)
+    claims = {"preferred_username": "sam", "email": "sam@example.com"}
+    assert list(backend.filter_users_by_claims(claims)) == []
+    assert not backend.verify_claims({"email": "sam@example.com"})
+
+
+def test_without_an_end_session_endpoint_sign_out_stays_local(rf, settings):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from dynadmin.signin import provider_logout_url
+
+    settings.LOGOUT_REDIRECT_URL = "/login/?signed_out=1"
+    settings.OIDC_RP_CLIENT_ID = "dynadmin"
+    request = rf.get("/logout/")
+    request.session = SessionStore()
+    assert provider_logout_url(request) == "http://testserver/login/?signed_out=1"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://id.example.test/logout"
+    request.session["oidc_id_token"] = "the.id.token"
+    assert provider_logout_url(request) == (
+        "https://id.example.test/logout?client_id=dynadmin&post_logout_redirect_uri="
+        "http%3A%2F%2Ftestserver%2Flogin%2F%3Fsigned_out%3D1&id_token_hint=the.id.token")
 
 
 # -- the ready-made project's switch ------------------------------------------------------------
@@ -245,7 +314,7 @@ def test_the_oidc_journey_in_chromium(oidc, browser, axe_script):
         page.goto(oidc.rp + "/")
         page.get_by_role("button", name="Log out bea").click()
         page.wait_for_url(oidc.rp + "/login/?signed_out=1")
-        assert page.get_by_text("You have signed out of dynadmin.").is_visible()
+        assert page.get_by_text("You are signed out of dynadmin.").is_visible()
         # The provider's session ended too: signing in again asks for the password.
         page.get_by_role("link", name="Sign in again").click()
         sign_in_at_the_provider(page, "bea")
