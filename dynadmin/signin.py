@@ -14,6 +14,7 @@ account to whoever the provider lists under the same address.
 The host's settings name the pieces::
 
     AUTHENTICATION_BACKENDS = ["dynadmin.signin.GroupMappingBackend"]
+    MIDDLEWARE += ["dynadmin.signin.SessionRefresh"]   # after AuthenticationMiddleware
     OIDC_OP_LOGOUT_URL_METHOD = "dynadmin.signin.provider_logout_url"
     OIDC_STORE_ID_TOKEN = True   # the logout's id_token_hint
     OIDC_OP_LOGOUT_ENDPOINT = "https://id.example.com/logout"   # end_session_endpoint
@@ -25,21 +26,27 @@ extra).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.http import HttpRequest
-from django.shortcuts import resolve_url
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render, resolve_url
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from mozilla_django_oidc import middleware
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import absolutify
 
 from . import conf
+from .views.headers import protect
 
-__all__ = ["GroupMappingBackend", "mapped_groups", "provider_logout_url"]
+__all__ = ["GroupMappingBackend", "SessionRefresh", "mapped_groups", "provider_logout_url"]
 
 logger = logging.getLogger("dynadmin")
 
@@ -122,3 +129,61 @@ def provider_logout_url(request: HttpRequest) -> str:
     if id_token:
         params["id_token_hint"] = id_token
     return f"{endpoint}?{urlencode(params)}"
+
+
+class SessionRefresh(middleware.SessionRefresh):  # type: ignore[misc]
+    """mozilla-django-oidc's ``SessionRefresh``, made to hold on every request dynadmin serves.
+
+    - A page (GET) past the interval is renewed at the provider, silently while the
+      provider's session lasts, as before.
+    - An htmx request past it cannot follow a redirect to the provider (another origin, from
+      script): it is answered ``HX-Redirect``, and htmx renews by loading the page the person
+      is on through the provider.
+    - Anything else past it (a write) is refused with 403, nothing done: mozilla-django-oidc
+      only renews GETs, and a disabled account must not keep writing from a page it loaded
+      before. Signing in and out stay open.
+    """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and self._is_stale(request):
+            return protect(render(request, "dynadmin/errors/error.html", {
+                "status": 403, "title": _("Sign-in to renew"),
+                "message": _("Your sign-in has to be renewed before anything is changed. "
+                             "Nothing was changed."),
+                "advice": _("Reload the page (your company's sign-in may ask for your "
+                            "password), then try again.")}, status=403))
+        response: HttpResponse | None = super().process_request(request)
+        if response is not None and request.headers.get("HX-Request") == "true":
+            page = request.headers.get("HX-Current-URL", "")
+            if page and url_has_allowed_host_and_scheme(
+                    page, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+                parts = urlsplit(page)
+                request.session["oidc_login_next"] = parts.path + (
+                    f"?{parts.query}" if parts.query else "")
+            answer = HttpResponse(status=204)
+            answer["HX-Redirect"] = response.get("Location") or response.get("refresh_url")
+            return answer
+        return response
+
+    def _is_stale(self, request: HttpRequest) -> bool:
+        """An OIDC session whose ID token's interval has passed, on a path that is not the
+        sign-in's or sign-out's own."""
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or _is_sign_in_or_out(request.path):
+            return False
+        probe = request.method
+        request.method = "GET"  # is_refreshable_url asks the rest of its questions for GETs
+        try:
+            refreshable = self.is_refreshable_url(request)
+        finally:
+            request.method = probe
+        return bool(refreshable) and request.session.get(
+            "oidc_id_token_expiration", 0) <= time.time()
+
+
+def _is_sign_in_or_out(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return "dynadmin" in match.app_names and match.url_name in ("login", "logout")

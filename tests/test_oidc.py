@@ -153,6 +153,42 @@ def test_a_disabled_account_loses_access_within_the_refresh_interval(oidc):
         oidc.provider.set_active("dana", True)
 
 
+def test_past_the_interval_a_write_is_refused_until_a_page_has_been_renewed(oidc):
+    browser = sign_in(oidc, "sam").session
+    token = browser.cookies.get("csrftoken", domain="127.0.0.1")
+
+    def write():
+        return browser.post(oidc.rp + "/e/Application.User/add/", timeout=30,
+                            data={"csrfmiddlewaretoken": token},
+                            headers={"Referer": oidc.rp + "/"}, allow_redirects=False)
+
+    refused = poll(write, lambda answer: "has to be renewed" in answer.text)
+    assert refused.status_code == 403
+    # Signing out stays open, and a page renews the sign-in silently: the write then meets
+    # the person's own rights (Support adds nothing), no longer the renewal.
+    renewed = browser.get(oidc.rp + "/", timeout=30)
+    assert serves_dynadmin(renewed, oidc.rp)
+    assert any(r.url.startswith(oidc.provider.issuer) for r in renewed.history)
+    answer = write()
+    assert answer.status_code == 403 and "has to be renewed" not in answer.text
+
+
+def test_past_the_interval_an_htmx_request_renews_the_whole_page(oidc):
+    browser = sign_in(oidc, "sam").session
+    page = oidc.rp + "/e/Application.User/"
+
+    def fragment():
+        return browser.get(page, timeout=30, allow_redirects=False,
+                           headers={"HX-Request": "true", "HX-Current-URL": page})
+
+    answer = poll(fragment, lambda answer: "HX-Redirect" in answer.headers)
+    assert answer.status_code == 204
+    assert answer.headers["HX-Redirect"].startswith(oidc.provider.issuer + "/authorize/")
+    assert "prompt=none" in answer.headers["HX-Redirect"]
+    renewed = browser.get(answer.headers["HX-Redirect"], timeout=30)
+    assert renewed.url == page and renewed.status_code == 200
+
+
 def poll(fetch, done):
     """``fetch()`` until ``done(answer)``, for at most WAIT seconds (a renewal is due every
     REFRESH seconds)."""
@@ -269,7 +305,7 @@ def test_explicit_endpoints_switch_the_project_without_reading_discovery():
         DYNADMIN_OIDC_ISSUER="https://id.example.test", DYNADMIN_OIDC_CLIENT_ID="dynadmin",
         DYNADMIN_OIDC_CLIENT_SECRET="s3cret", **endpoints).stdout)
     assert answer["backends"] == ["dynadmin.signin.GroupMappingBackend"]
-    assert "mozilla_django_oidc.middleware.SessionRefresh" in answer["middleware"]
+    assert "dynadmin.signin.SessionRefresh" in answer["middleware"]
     assert answer["login_url"] == "oidc_authentication_init"
     assert answer["token"] == "https://id.example.test/token"
     assert "form-action 'self' https://id.example.test;" in answer["csp"]

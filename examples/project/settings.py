@@ -295,11 +295,12 @@ if any(env(name) for name in OIDC_ENV):
         return env(OIDC_ENDPOINTS[key]) or OIDC_DISCOVERED.get(key, "")
 
     AUTHENTICATION_BACKENDS = ["dynadmin.signin.GroupMappingBackend"]
-    # After the login, the ID token is checked again at the provider every few minutes
-    # (silently, while the provider's session lasts): an account disabled there loses
-    # dynadmin at the next page after this many seconds.
+    # After the login, the ID token is renewed at the provider every few minutes (silently,
+    # while the provider's session lasts): an account disabled there loses dynadmin at the
+    # next request after this many seconds (mozilla-django-oidc's SessionRefresh, extended by
+    # dynadmin to htmx requests and writes).
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-                      + 1, "mozilla_django_oidc.middleware.SessionRefresh")
+                      + 1, "dynadmin.signin.SessionRefresh")
     OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = int(env("DYNADMIN_OIDC_REFRESH_SECONDS", "900"))
     OIDC_RP_CLIENT_ID = env("DYNADMIN_OIDC_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env("DYNADMIN_OIDC_CLIENT_SECRET")

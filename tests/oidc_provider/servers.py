@@ -66,7 +66,30 @@ class Provider:
                 "OIDC_PROVIDER_ISSUER": self.issuer}
 
 
+#: Ports for the two servers, outside Linux's ephemeral range (32768-60999): a port the OS
+#: hands out as free there may be taken as the source port of an outgoing connection
+#: (to DynamoDB, to the other server) before runserver binds it. DYNADMIN_OIDC_TEST_PORTS
+#: ("low-high") moves the range.
+PORTS = range(*(int(n) + i for i, n in enumerate(
+    os.environ.get("DYNADMIN_OIDC_TEST_PORTS", "18200-18299").split("-"))))
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
+    """A port of ``PORTS`` nobody listens on (this process never hands one out twice; each
+    xdist worker starts at its own random place), else one from the OS."""
+    start = secrets.randbelow(len(PORTS))
+    for offset in range(len(PORTS)):
+        port = PORTS[(start + offset) % len(PORTS)]
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
