@@ -265,8 +265,9 @@ DYNADMIN_TRUSTED_PROXIES = int(env("DYNADMIN_TRUSTED_PROXIES", "0"))
 OIDC_ENV = ("DYNADMIN_OIDC_ISSUER", "DYNADMIN_OIDC_CLIENT_ID", "DYNADMIN_OIDC_CLIENT_SECRET")
 if any(env(name) for name in OIDC_ENV):
     if not all(env(name) for name in OIDC_ENV):
-        raise ImproperlyConfigured("Signing in with OpenID Connect needs all of "
-                                   + ", ".join(OIDC_ENV) + "; some are missing.")
+        raise ImproperlyConfigured(
+            "Signing in with OpenID Connect needs " + ", ".join(OIDC_ENV) + ": "
+            + ", ".join(name for name in OIDC_ENV if not env(name)) + " not set.")
     import json
     import urllib.request
     from urllib.parse import urlsplit
