@@ -51,6 +51,18 @@ DEFAULTS: dict[str, Any] = {
     # How many proxies of your own append to X-Forwarded-For in front of Django: 0 trusts no
     # header (REMOTE_ADDR is the client); N takes the N-th address from the right.
     "TRUSTED_PROXIES": 0,
+    # Signing in elsewhere (views/login.py): the URL (or URL name) of the host's sign-in the
+    # login page redirects to, and back; None: the host's LOGIN_URL when it sets one, else
+    # dynadmin's own form. A dynadmin login page here keeps the form. LOGOUT_URL: the host's
+    # logout view that dynadmin's Log out hands its POST to (None: Django's logout).
+    "LOGIN_URL": None,
+    "LOGOUT_URL": None,
+    # OpenID Connect sign-in (dynadmin/signin.py, on mozilla-django-oidc): the claim naming
+    # the person (their username here), the claim listing their groups at the provider, and
+    # provider group -> Django group(s), applied at every sign-in.
+    "OIDC_USERNAME_CLAIM": "preferred_username",
+    "OIDC_GROUPS_CLAIM": "groups",
+    "OIDC_GROUP_MAP": {},
     # Whether several processes serve this site (None: yes under gunicorn). Then system check
     # W102 warns about a per-process cache, where sessions and throttling cannot agree.
     "MULTI_PROCESS": None,

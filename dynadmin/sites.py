@@ -12,12 +12,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
-from typing import Any, cast
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .data.serialization import loads_dynamodb_json
@@ -360,23 +359,18 @@ class AdminSite:
         return names
 
     def login(self, request: HttpRequest, site: AdminSite) -> HttpResponse:
-        """Django's login form (throttled), on the site's own template and address."""
-        from .views.login import ThrottledLoginView
+        """Django's login form (throttled), on the site's own template and address; or, when
+        the host signs people in elsewhere (``DYNADMIN_LOGIN_URL``, the host's ``LOGIN_URL``),
+        a redirect there and back."""
+        from .views import login
 
-        index = reverse("dynadmin:dashboard", current_app=self.name)
-        if request.method == "GET" and self.has_permission(request):
-            return HttpResponseRedirect(index)
-        # A LoginView answers with a page or a redirect; Django's types only promise the base.
-        return cast(HttpResponse, ThrottledLoginView.as_view(
-            template_name=self.login_template, next_page=index,
-            extra_context={"title": _("Log in")},
-        )(request))
+        return login.login(request, self)
 
     def logout(self, request: HttpRequest, site: AdminSite) -> HttpResponse:
-        from django.contrib.auth.views import LogoutView
+        """Django's logout, or the host's own (``DYNADMIN_LOGOUT_URL``)."""
+        from .views import login
 
-        return LogoutView.as_view(
-            next_page=reverse("dynadmin:login", current_app=self.name))(request)
+        return login.logout(request, self)
 
 
 site = AdminSite()

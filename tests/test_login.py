@@ -99,3 +99,98 @@ def test_two_trusted_proxies_take_the_second_address_from_the_right(users, setti
                        forwarded=f"203.0.113.{n}, 198.51.100.7, 10.0.0.1") == 200
     assert attempt("bob", "bob-right", address="10.0.0.2",
                    forwarded="198.51.100.7, 10.0.0.9") == 429
+
+
+# -- signing in at the host's sign-in -------------------------------------------------------
+def login_page(client, next_page=None):
+    query = {"next": next_page} if next_page is not None else {}
+    return client.get(reverse("dynadmin:login"), query)
+
+
+def test_dynadmins_own_form_stays_the_default(client):
+    answer = login_page(client, "/e/Application.User/")
+    assert answer.status_code == 200
+    assert b'name="password"' in answer.content
+
+
+def test_a_hosts_login_url_is_where_people_sign_in_and_come_back_through_the_login(
+        client, settings):
+    settings.LOGIN_URL = "/accounts/sso/"
+    answer = login_page(client, "/e/Application.User/")
+    assert answer.status_code == 302
+    assert answer["Location"] == (
+        "/accounts/sso/?next=/login/%3Fnext%3D%252Fe%252FApplication.User%252F")
+
+
+def test_an_anonymous_page_is_sent_through_the_login_to_the_hosts_sign_in(client, settings):
+    settings.LOGIN_URL = "/accounts/sso/"
+    answer = client.get("/e/Application.User/", follow=True)
+    assert answer.redirect_chain[-1][0].startswith("/accounts/sso/?next=/login/")
+
+
+def test_dynadmin_login_url_wins_and_may_be_a_url_name(client, settings):
+    settings.LOGIN_URL = "/accounts/sso/"
+    settings.DYNADMIN_LOGIN_URL = "dynadmin:recent_actions"  # any URL name resolves
+    assert login_page(client)["Location"].startswith("/recent/?next=/login/")
+
+
+@pytest.mark.parametrize("own", ["dynadmin:login", "/login/"])
+def test_a_login_url_naming_dynadmins_own_login_keeps_the_form_without_a_loop(
+        client, settings, own):
+    settings.LOGIN_URL = own
+    assert login_page(client).status_code == 200
+    settings.LOGIN_URL = "/accounts/sso/"
+    settings.DYNADMIN_LOGIN_URL = own
+    assert login_page(client).status_code == 200
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/x",
+                                       "javascript:alert(1)"])
+def test_next_only_leads_back_to_this_site(client, settings, elsewhere):
+    settings.LOGIN_URL = "/accounts/sso/"
+    assert login_page(client, elsewhere)["Location"] == "/accounts/sso/?next=/login/%3Fnext%3D%252F"
+
+
+def test_a_sign_in_on_another_host_is_given_the_full_address_back(client, settings):
+    settings.DYNADMIN_LOGIN_URL = "https://id.example.com/start"
+    assert login_page(client)["Location"] == (
+        "https://id.example.com/start?next=http%3A//testserver/login/%3Fnext%3D%252F")
+
+
+def test_a_staff_member_arriving_back_goes_on_to_the_page_asked_for(client, settings,
+                                                                    django_user_model):
+    settings.LOGIN_URL = "/accounts/sso/"
+    client.force_login(django_user_model.objects.create_user("sam", is_staff=True))
+    assert login_page(client, "/e/Application.User/")["Location"] == "/e/Application.User/"
+    assert login_page(client, "https://evil.example/")["Location"] == "/"
+
+
+@pytest.mark.parametrize("host_login", [None, "/accounts/sso/"])
+def test_someone_signed_in_without_access_gets_a_no_access_page_not_a_redirect(
+        client, settings, django_user_model, host_login):
+    if host_login:
+        settings.LOGIN_URL = host_login
+    client.force_login(django_user_model.objects.create_user("olly"))
+    answer = login_page(client, "/")
+    assert answer.status_code == 403
+    text = answer.content.decode()
+    assert "No access" in text and "<strong>olly</strong>" in text
+    assert 'action="/logout/"' in text and "Sign out" in text
+
+
+def test_logout_hands_its_post_to_the_hosts_logout(client, settings, django_user_model):
+    settings.DYNADMIN_LOGOUT_URL = "/accounts/sso/logout/"
+    client.force_login(django_user_model.objects.create_user("sam", is_staff=True))
+    answer = client.post(reverse("dynadmin:logout"))
+    assert answer.status_code == 307 and answer["Location"] == "/accounts/sso/logout/"
+
+
+def test_after_a_local_logout_a_host_sign_in_is_offered_not_entered(client, settings,
+                                                                    django_user_model):
+    settings.LOGIN_URL = "/accounts/sso/"
+    client.force_login(django_user_model.objects.create_user("sam", is_staff=True))
+    answer = client.post(reverse("dynadmin:logout"), follow=True)
+    assert answer.redirect_chain == [("/login/?signed_out=1", 302)]
+    assert answer.status_code == 200
+    assert b"You are signed out" in answer.content
+    assert b'href="/accounts/sso/?next=/login/%3Fnext%3D%252F"' in answer.content

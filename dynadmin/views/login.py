@@ -1,4 +1,13 @@
-"""The site's login view, refusing further attempts after repeated failures.
+"""The site's login and logout: its own throttled form, or the host's sign-in.
+
+When the host signs people in elsewhere (``DYNADMIN_LOGIN_URL``, or a ``LOGIN_URL`` of its own
+that is not a dynadmin login), the login page sends people there with ``next`` pointing back,
+and the logout hands the sign-out to ``DYNADMIN_LOGOUT_URL`` (where a provider's session can
+end too). Someone signed in who may not use the site gets a "no access" page from the login,
+never a redirect to the sign-in again: a provider that signs them in silently would send them
+straight back, forever.
+
+The form refuses further attempts after repeated failures.
 
 Failures are counted in Django's cache, which the project must share between processes (a
 Redis or database cache; system check W102 warns about a per-process one), with atomic
@@ -21,15 +30,32 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode, urlsplit
 
-from django.contrib.auth.views import LoginView
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .. import conf
 
-__all__ = ["LoginThrottle", "ThrottledLoginView", "client_address", "normalise_username"]
+if TYPE_CHECKING:
+    from ..sites import AdminSite
+
+__all__ = ["LoginThrottle", "ThrottledLoginView", "client_address", "login", "logout",
+           "normalise_username", "sign_in_url", "sign_out_url"]
+
+#: The query parameter of the login page after a sign-out handed to the host: the page says
+#: so and offers to sign in again, instead of sending the person back to a provider that
+#: may still hold their session.
+SIGNED_OUT = "signed_out"
 
 
 def normalise_username(username: str) -> str:
@@ -117,3 +143,117 @@ class ThrottledLoginView(LoginView):
     def form_valid(self, form: object) -> HttpResponse:
         self.throttle.succeeded()
         return super().form_valid(form)
+
+
+# -- the host's sign-in -------------------------------------------------------------------
+def _host_url(name: str) -> str | None:
+    """A setting naming a URL or a URL name, resolved; None when unset or empty."""
+    value = conf.get(name)
+    if not value:
+        return None
+    try:
+        return str(resolve_url(value))
+    except NoReverseMatch:
+        return str(value)
+
+
+def _is_a_dynadmin_login(url: str) -> bool:
+    """Does ``url`` (of this host) lead to a dynadmin login page? Then it is no sign-in of the
+    host's: redirecting there would loop."""
+    parts = urlsplit(url)
+    if parts.netloc:
+        return False
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return False
+    return "dynadmin" in match.app_names and match.url_name == "login"
+
+
+def sign_in_url() -> str | None:
+    """Where people sign in, when not on dynadmin's own form: ``DYNADMIN_LOGIN_URL``, else
+    the host's ``LOGIN_URL`` when the host set one. None: dynadmin's own form (also when the
+    setting names a dynadmin login, the way to keep the form beside a host's ``LOGIN_URL``)."""
+    url = _host_url("LOGIN_URL")
+    if url is None and settings.is_overridden("LOGIN_URL"):
+        url = str(resolve_url(settings.LOGIN_URL))
+    if url is None or _is_a_dynadmin_login(url):
+        return None
+    return url
+
+
+def sign_out_url() -> str | None:
+    """The host's logout view dynadmin's Log out hands over to (``DYNADMIN_LOGOUT_URL``)."""
+    return _host_url("LOGOUT_URL")
+
+
+def _next_page(request: HttpRequest, default: str) -> str:
+    """``next`` when it leads to this host (over HTTPS when the request came so), else
+    ``default``: a link to the login page must not send a person elsewhere afterwards."""
+    wanted = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+    if wanted and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return default
+
+
+def _hand_over(request: HttpRequest, site: AdminSite, target: str, next_page: str
+               ) -> HttpResponse:
+    """A redirect to the host's sign-in, asking it to come back through this login page to
+    ``next_page``: the login page then lets in, or shows the "no access" page, whatever page
+    was asked for. The way back is a path when the sign-in is on this host, the full address
+    when it is elsewhere."""
+    login_page = reverse("dynadmin:login", current_app=site.name)
+    next_page = f"{login_page}?{urlencode({REDIRECT_FIELD_NAME: next_page})}"
+    parts = urlsplit(target)
+    if parts.netloc and (parts.scheme, parts.netloc) != (request.scheme, request.get_host()):
+        next_page = request.build_absolute_uri(next_page)
+    return redirect_to_login(next_page, target, REDIRECT_FIELD_NAME)
+
+
+def no_access(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """The page of someone signed in whom the site does not let in (403): who they are, that
+    their account has no access, and a way to sign out; never a loop back to the sign-in."""
+    return TemplateResponse(request, "dynadmin/no_access.html", {
+        "title": _("No access"),
+        "signed_in_elsewhere": sign_in_url() is not None,
+    }, status=403)
+
+
+def login(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """The site's login page: its own form, or a redirect to the host's sign-in and back."""
+    index = reverse("dynadmin:dashboard", current_app=site.name)
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if request.method in ("GET", "HEAD") and site.has_permission(request):
+        return HttpResponseRedirect(_next_page(request, index))
+    external = sign_in_url()
+    if signed_in and (external is not None or request.method in ("GET", "HEAD")):
+        return no_access(request, site)
+    if external is not None:
+        if request.GET.get(SIGNED_OUT):
+            return TemplateResponse(request, site.login_template, {
+                "title": _("Signed out"), "signed_out": True,
+                "sign_in_url": _hand_over(request, site, external, index)["Location"]})
+        return _hand_over(request, site, external, _next_page(request, index))
+    # A LoginView answers with a page or a redirect; Django's types only promise the base.
+    return cast(HttpResponse, ThrottledLoginView.as_view(
+        template_name=site.login_template, next_page=index,
+        extra_context={"title": _("Log in")},
+    )(request))
+
+
+def logout(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """Django's logout, or the host's (``DYNADMIN_LOGOUT_URL``), which receives this same
+    POST (307 keeps the method, the body and so the CSRF token): a provider's session can
+    only be ended by the code that knows it, before the local session is gone."""
+    handed_to = sign_out_url()
+    if handed_to is not None and request.method == "POST":
+        return HttpResponseRedirect(handed_to, preserve_request=True)
+    login_page = reverse("dynadmin:login", current_app=site.name)
+    if sign_in_url() is not None:
+        # Signed in elsewhere: the login page would send the person straight back there,
+        # where a provider's session may sign them in again at once.
+        login_page += f"?{SIGNED_OUT}=1"
+    view: Any = LogoutView.as_view(next_page=login_page)
+    return cast(HttpResponse, view(request))

@@ -257,3 +257,77 @@ DYNADMIN_CURSOR_MAX_AGE = int(env("DYNADMIN_CURSOR_MAX_AGE", str(24 * 3600)))
 # of your own append to X-Forwarded-For in front of gunicorn (0: the header is not believed).
 DYNADMIN_LOGIN_MAX_FAILURES = int(env("DYNADMIN_LOGIN_MAX_FAILURES", "5"))
 DYNADMIN_TRUSTED_PROXIES = int(env("DYNADMIN_TRUSTED_PROXIES", "0"))
+
+# -- signing in with the company's OpenID Connect provider (dynadmin.signin) --------------
+# Only when DYNADMIN_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET are all set; otherwise
+# nothing here changes and people sign in with dynadmin's own form. The endpoints come from
+# the issuer's discovery document, read once at start, unless each is given explicitly.
+OIDC_ENV = ("DYNADMIN_OIDC_ISSUER", "DYNADMIN_OIDC_CLIENT_ID", "DYNADMIN_OIDC_CLIENT_SECRET")
+if any(env(name) for name in OIDC_ENV):
+    if not all(env(name) for name in OIDC_ENV):
+        raise ImproperlyConfigured(
+            "Signing in with OpenID Connect needs " + ", ".join(OIDC_ENV) + ": "
+            + ", ".join(name for name in OIDC_ENV if not env(name)) + " not set.")
+    import json
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from dynadmin.views.headers import DEFAULT_CSP
+
+    OIDC_ISSUER = env("DYNADMIN_OIDC_ISSUER").rstrip("/")
+    OIDC_ENDPOINTS = {"authorization_endpoint": "DYNADMIN_OIDC_AUTHORIZATION_ENDPOINT",
+                      "token_endpoint": "DYNADMIN_OIDC_TOKEN_ENDPOINT",
+                      "userinfo_endpoint": "DYNADMIN_OIDC_USERINFO_ENDPOINT",
+                      "jwks_uri": "DYNADMIN_OIDC_JWKS_ENDPOINT",
+                      "end_session_endpoint": "DYNADMIN_OIDC_END_SESSION_ENDPOINT"}
+    OIDC_DISCOVERED: dict[str, str] = {}
+    if not all(env(name) for key, name in OIDC_ENDPOINTS.items()
+               if key != "end_session_endpoint"):
+        discovery = f"{OIDC_ISSUER}/.well-known/openid-configuration"
+        try:
+            with urllib.request.urlopen(discovery, timeout=10) as answer:  # noqa: S310
+                OIDC_DISCOVERED = json.load(answer)
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(
+                f"DYNADMIN_OIDC_ISSUER: could not read {discovery} ({exc}); set the "
+                "endpoints explicitly (" + ", ".join(OIDC_ENDPOINTS.values()) + ")") from exc
+
+    def oidc_endpoint(key: str) -> str:
+        return env(OIDC_ENDPOINTS[key]) or OIDC_DISCOVERED.get(key, "")
+
+    AUTHENTICATION_BACKENDS = ["dynadmin.signin.GroupMappingBackend"]
+    # After the login, the ID token is renewed at the provider every few minutes (silently,
+    # while the provider's session lasts): an account disabled there loses dynadmin at the
+    # next request after this many seconds (mozilla-django-oidc's SessionRefresh, extended by
+    # dynadmin to htmx requests and writes).
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+                      + 1, "dynadmin.signin.SessionRefresh")
+    OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = int(env("DYNADMIN_OIDC_REFRESH_SECONDS", "900"))
+    OIDC_RP_CLIENT_ID = env("DYNADMIN_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("DYNADMIN_OIDC_CLIENT_SECRET")
+    OIDC_RP_SCOPES = env("DYNADMIN_OIDC_SCOPES", "openid email profile")
+    OIDC_RP_SIGN_ALGO = env("DYNADMIN_OIDC_SIGN_ALGO", "RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = oidc_endpoint("authorization_endpoint")
+    OIDC_OP_TOKEN_ENDPOINT = oidc_endpoint("token_endpoint")
+    OIDC_OP_USER_ENDPOINT = oidc_endpoint("userinfo_endpoint")
+    OIDC_OP_JWKS_ENDPOINT = oidc_endpoint("jwks_uri")
+    OIDC_TIMEOUT = 10
+    # Signing out ends the provider's session too where it offers RP-initiated logout.
+    OIDC_OP_LOGOUT_ENDPOINT = oidc_endpoint("end_session_endpoint") or None
+    OIDC_OP_LOGOUT_URL_METHOD = "dynadmin.signin.provider_logout_url"
+    OIDC_STORE_ID_TOKEN = True
+    LOGIN_URL = "oidc_authentication_init"
+    LOGIN_REDIRECT_URL = "/"
+    # A refused or failed sign-in, and a sign-out, land on a page that does not send the
+    # person straight back to the provider (which could sign them in again at once).
+    LOGIN_REDIRECT_URL_FAILURE = LOGOUT_REDIRECT_URL = "/login/?signed_out=1"
+    DYNADMIN_LOGOUT_URL = "oidc_logout"
+    DYNADMIN_OIDC_USERNAME_CLAIM = env("DYNADMIN_OIDC_USERNAME_CLAIM", "preferred_username")
+    DYNADMIN_OIDC_GROUPS_CLAIM = env("DYNADMIN_OIDC_GROUPS_CLAIM", "groups")
+    # provider-group=DjangoGroup pairs, e.g. support-staff=Support,dba=Admin
+    DYNADMIN_OIDC_GROUP_MAP = env_mapping("DYNADMIN_OIDC_GROUP_MAP")
+    # The sign-out form's redirects lead to the provider: the policy's form-action allows it.
+    OIDC_PROVIDER_ORIGIN = "{0.scheme}://{0.netloc}".format(
+        urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_ISSUER))
+    DYNADMIN_CSP = DEFAULT_CSP.replace("form-action 'self'",
+                                       f"form-action 'self' {OIDC_PROVIDER_ORIGIN}")
