@@ -18,9 +18,9 @@ nothing), creates the example's table and loads N PENDING orders (``Order.build_
    and checked: each written exactly once, the edited ones conflicts and never overwritten,
    the counts adding up, one audit entry per item written.
 2. **Export.** Another list (``PAID``, ``--export-items`` orders) exported to JSON Lines by an
-   export job on the same workers (its parts assembled with ``exports.assemble`` when the job
-   ends), against a raw paginated boto3 Query of the same key condition writing JSON Lines.
-   The two files must hold the same lines once sorted; the workers' resident memory is
+   export job on the same workers (the worker finishing its last chunk assembles the parts into
+   the job's one file), against a raw paginated boto3 Query of the same key condition writing
+   JSON Lines. The two files must hold the same lines once sorted; the workers' resident memory is
    sampled during the job (its growth over what it was before).
 
 Prints a table and writes ``bench/results/jobs.{json,md}`` (``--quick``:
@@ -74,6 +74,11 @@ STALL_SECONDS = 90.0
 #: Customers the orders are spread over (a partition each in the table, one list on GSI2)
 USERS = 500
 PENDING, PAID, CANCELLED = "PENDING", "PAID", "CANCELLED"
+#: Both jobs' limits (units a second): far above what DynamoDB Local takes here, so that the
+#: figures are the engine's. A job's default on an on-demand table (``DYNADMIN_JOB_MAX_WCU``,
+#: 500 WCU/s) holds a set-status job to about 160 orders/s, as an order's update costs 3 WCU
+#: (the item and the two index entries of its status): that would measure the limit.
+JOB_LIMIT = 100_000.0
 DB_WORKER = ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
 RQ_WORKER = ("rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler")
 
@@ -310,7 +315,7 @@ def new_job(kind: str, status: str, parameters: dict[str, Any]) -> Any:
     request = creator_request(user)
     source = engine.sources.from_listing(admin, {"status": status}, request)
     return engine.create(site=site, admin=admin, request=request, kind=kind, source=source,
-                         parameters=parameters)
+                         parameters=parameters, max_wcu=JOB_LIMIT, max_rcu=JOB_LIMIT)
 
 
 class Stalled(BenchError):
@@ -457,13 +462,10 @@ def check_update(job: Any, raw: Any, table_name: str, items: int,
 
 
 def export_leg(workers: Workers, files: Path, expected: Path, count: int) -> dict[str, Any]:
-    """The export job over the PAID tab on these workers, its parts assembled; the file
-    compared with the raw export's, the workers' memory sampled meanwhile."""
+    """The export job over the PAID tab on these workers, timed to its end (one of them
+    assembles its parts into the one file); that file compared with the raw export's, the
+    workers' memory sampled meanwhile."""
     from django.core.files.storage import FileSystemStorage
-
-    from dynadmin.jobs import exports
-    from dynadmin.models import JobChunk
-    from examples.shop.definitions import Order, shop
 
     before = {pid: rss_mb(pid) for pid in workers.pids}
     peak = dict(before)
@@ -473,21 +475,15 @@ def export_leg(workers: Workers, files: Path, expected: Path, count: int) -> dic
             peak[pid] = max(peak[pid], rss_mb(pid))
 
     job = new_job("export", PAID, {"format": "jsonl"})
-    started = time.perf_counter()
     try:
-        run_job(job, workers, sample)
+        seconds = run_job(job, workers, sample)
     except Stalled as exc:
         return {"error": str(exc)}
     # The workers run in ``files``: the default storage is the folder they run in.
     storage = FileSystemStorage(location=str(files))
-    parts = [exports.part_name(job.pk, number, "jsonl") for number in JobChunk.objects.filter(
-        job=job).exclude(keys=[]).order_by("number").values_list("number", flat=True)]
-    name = exports.assemble(storage, job.pk, "jsonl", parts, shop, Order,
-                            f"orders-{job.pk}.jsonl")
-    seconds = time.perf_counter() - started
     sample()
     growth = max(peak[pid] - before[pid] for pid in workers.pids)
-    return compared(Path(storage.path(name)), expected, count, seconds,
+    return compared(Path(storage.path(job.parameters["file_name"])), expected, count, seconds,
                     max(before.values()), growth)
 
 
@@ -507,64 +503,6 @@ def compared(path: Path, expected: Path, count: int, seconds: float, rss_before:
             "checks": {"the file = the raw Query's items, sorted": same and lines == count,
                        f"worker RSS growth < {TARGET_RSS_GROWTH_MB:g} MB":
                            growth < TARGET_RSS_GROWTH_MB}}
-
-
-def export_by_parts(files: Path, expected: Path, count: int) -> dict[str, Any]:
-    """What each export chunk does, in one process of its own: the list read one Query page
-    at a time (``sources.read_page``, as the job's reader reads it), each page's items read
-    again consistently (BatchGetItem, as a chunk's worker does) and written as one part
-    (``exports.write_part``), then ``exports.assemble``. Used when the export kind does not
-    run on the workers."""
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--write-parts",
-                           str(files)], capture_output=True, text=True, timeout=JOB_TIMEOUT,
-                          check=False, env=os.environ)
-    if done.returncode != 0:
-        return {"error": (done.stdout + done.stderr)[-2000:]}
-    written = json.loads(done.stdout.splitlines()[-1])
-    return compared(Path(written["path"]), expected, count, written["seconds"],
-                    written["rss_before"], written["rss_peak"] - written["rss_before"])
-
-
-def write_parts(files: Path) -> None:
-    """``--write-parts``: the export by parts in this process (Django set up from the
-    environment the run passed down); prints its file, time and memory as JSON."""
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.files.storage import FileSystemStorage
-
-    from dynadmin import data
-    from dynadmin.jobs import exports, sources
-    from dynadmin.jobs.changes import creator_request
-    from dynadmin.sites import site
-    from examples.shop.definitions import Order, shop
-
-    admin = site.get_entity_admin(Order)
-    request = creator_request(get_user_model().objects.get(username="bench"))
-    query = sources.query_of(shop, sources.from_listing(admin, {"status": PAID}, request))
-    storage = FileSystemStorage(location=str(files))
-    rss_before = peak = rss_mb(os.getpid())
-    started = time.perf_counter()
-    parts, start_key, number = [], None, 0
-    while True:
-        page = sources.read_page(query, Order, start_key)
-        items = []
-        for first in range(0, len(page.items), 100):
-            items += data.batch_get(shop, [shop.key_of(item) for item in
-                                           page.items[first:first + 100]], consistent=True)
-        if items:
-            parts.append(exports.write_part(storage, "bench", number, "jsonl", shop, Order,
-                                            items).name)
-        peak = max(peak, rss_mb(os.getpid()))
-        if page.next_key is None:
-            break
-        start_key, number = page.next_key, number + 1
-    name = exports.assemble(storage, "bench", "jsonl", parts, shop, Order, "orders.jsonl")
-    seconds = time.perf_counter() - started
-    peak = max(peak, rss_mb(os.getpid()))
-    print(json.dumps({"path": storage.path(name), "seconds": seconds, "rss_before": rss_before,
-                      "rss_peak": peak}))
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -678,9 +616,6 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
                 print(f"  {leg['export'].get('items_per_second', export_broken)}", flush=True)
             finally:
                 workers.stop()
-    if export_broken:
-        print("Export by parts (write_part per page + assemble) in one process...", flush=True)
-        results["export_parts"] = export_by_parts(files, expected, export_items)
     results["load_average"] = round(os.getloadavg()[0], 1)
     return results
 
@@ -689,8 +624,6 @@ def legs_of(results: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """Every measured leg: (backend, kind, its results)."""
     legs = [(backend, kind, results[backend][kind]) for backend in ("db", "rq")
             for kind in ("update", "export") if kind in results.get(backend, {})]
-    if "export_parts" in results:
-        legs.append(("parts", "export", results["export_parts"]))
     return legs
 
 
@@ -711,16 +644,13 @@ def table_lines(results: dict[str, Any]) -> list[str]:
         rows[-1] += f" | {base['items']:,} | {base['seconds']} | {base['items_per_second']:,} " \
                     "| 100 | |"
         legs = [(b, results.get(b, {}).get(kind)) for b in ("db", "rq")]
-        if kind == "export":
-            legs.append(("parts", results.get("export_parts")))
         for backend, leg in legs:
             if not leg or "error" in leg:
                 continue
             pct = share(leg["items_per_second"], base["items_per_second"])
             met = "met" if pct >= TARGET_SHARE else "MISSED"
             name = {"db": f"job on {results['workers']} db_worker",
-                    "rq": f"job on {results['workers']} rqworker",
-                    "parts": "write_part per page + assemble (1 process)"}[backend]
+                    "rq": f"job on {results['workers']} rqworker"}[backend]
             rows.append(f"| {kind}: {name} | {leg['items']:,} | "
                         f"{leg['seconds']} | {leg['items_per_second']:,} | {pct} | "
                         f"≥ {TARGET_SHARE:g} %: {met} |")
@@ -744,7 +674,8 @@ def table_lines(results: dict[str, Any]) -> list[str]:
     lines.append(f"\n{results['cpus']} CPUs shared by DynamoDB Local, the workers, this process "
                  f"and Django's database ({results['django_database']}); load average "
                  f"{results['load_average']} at the end; "
-                 f"{results['page_size']} items a Query page.")
+                 f"{results['page_size']} items a Query page; the jobs' limits "
+                 f"{JOB_LIMIT:,.0f} WCU/s and RCU/s (not reached).")
     return lines
 
 
@@ -772,11 +703,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="where to write .json and .md (default bench/results/jobs, "
                              "--quick: bench/results/jobs-quick)")
-    parser.add_argument("--write-parts", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.write_parts:
-        write_parts(args.write_parts)
-        return 0
     args.backends = [b for b in args.backends.split(",") if b]
     if set(args.backends) - {"db", "rq"}:
         parser.error("--backends takes db and rq")
