@@ -76,8 +76,8 @@ USERS = 500
 PENDING, PAID, CANCELLED = "PENDING", "PAID", "CANCELLED"
 #: Both jobs' limits (units a second): far above what DynamoDB Local takes here, so that the
 #: figures are the engine's. A job's default on an on-demand table (``DYNADMIN_JOB_MAX_WCU``,
-#: 500 WCU/s) holds a set-status job to about 160 orders/s, as an order's update costs 3 WCU
-#: (the item and the two index entries of its status): that would measure the limit.
+#: 500 WCU/s, shared by the chunks in progress) holds a set-status job to 125-250 orders/s, as
+#: an order's update costs 4 WCU (the item and its index entries): that measured the limit.
 JOB_LIMIT = 100_000.0
 DB_WORKER = ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
 RQ_WORKER = ("rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler")
