@@ -1,8 +1,9 @@
 """Running one chunk of a job: each of its items read again and written (or reversed, or
-handed to an export or an import), under a lease the worker renews after every item.
+handed to an export or an import), under a lease the worker renews between items.
 
 A chunk taken over from a killed worker skips the items it has a ``JobItem`` for, and
-settles an item that worker may have written without recording it: an applied audit entry
+settles the items that worker may have written without recording them (a writing job records
+the outcomes of the items read together at once): an applied audit entry
 of this job at the key, or the item already holding exactly what this job writes, counts as
 written; anything else that changed since it was read is a conflict, never overwritten.
 ``KINDS`` says what a worker does with a chunk of each kind of job.

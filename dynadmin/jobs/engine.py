@@ -5,7 +5,8 @@
   for it. The reader holds a lease on the job (``planner_lease``), renewed per page.
 - **Work** (one task per chunk, any number of workers): take a chunk whose lease is free or
   has run out, read its items again (consistently, 100 keys a BatchGetItem) and write each,
-  renewing the lease after every item and recording a ``JobItem`` (unique per job and key).
+  renewing the lease between items and recording a ``JobItem`` per item (unique per job and
+  key; those of the items read together in one INSERT).
 - **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
   chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
 
