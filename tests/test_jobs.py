@@ -8,17 +8,19 @@ the reader first, so that editors can change items between the read and the writ
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from dynadmin import data
 from dynadmin.data.conditions import Equals
-from dynadmin.jobs import engine
+from dynadmin.jobs import chunks, engine
 from dynadmin.jobs.changes import BadJob, creator_request
-from dynadmin.models import AuditEntry, Job, JobItem
+from dynadmin.models import AuditEntry, Job, JobChunk, JobItem
 from dynadmin.sites import site
 from examples.shop.definitions import Order
 
@@ -113,6 +115,44 @@ def test_a_set_status_job_writes_every_match_once_and_lists_what_editors_changed
             assert (item["status"], item["version"]) == ("CANCELLED", 3)
         else:
             assert (item["status"], item["version"]) == ("PENDING", 3)
+
+
+class Killed(BaseException):
+    """The worker's process ending where it stands (no ``except``, no ``finally`` after)."""
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_a_worker_killed_before_recording_the_items_it_wrote_loses_and_doubles_nothing(
+        shop_table, creator, monkeypatch):
+    seed(shop_table, pending=60, shipped=0)
+    job = new_job(creator)
+    engine.start(job)
+    engine.plan(site, job.pk)
+
+    # The first worker writes the first page's 40 items and is killed before it records
+    # their outcomes (it records those of the items read together at once).
+    def killed(self, outcomes):
+        if outcomes:
+            raise Killed
+    with monkeypatch.context() as patched:
+        patched.setattr(chunks._Chunk, "record_all", killed)
+        with pytest.raises(Killed):
+            engine.work(site, job.pk)
+    assert JobItem.objects.filter(job=job).count() == 0
+    assert sum(stored(shop_table, n)["version"] == 2 for n in range(60)) == 40
+    # Its lease runs out; another worker takes the chunk over and does the rest.
+    JobChunk.objects.filter(job=job).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    run_queued()
+
+    job.refresh_from_db()
+    counts = engine.counts(job)
+    assert job.state == Job.State.DONE, job.message
+    assert (counts["written"], counts["conflicted"], counts["done"]) == (60, 0, 60)
+    for number in range(60):  # written exactly once
+        assert (stored(shop_table, number)["status"],
+                stored(shop_table, number)["version"]) == ("CANCELLED", 2)
+    applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
+    assert applied.count() == 60
 
 
 def test_a_dry_run_writes_nothing_and_says_what_it_would_write(shop_table, creator):

@@ -1,8 +1,9 @@
 """Running one chunk of a job: each of its items read again and written (or reversed, or
-handed to an export or an import), under a lease the worker renews after every item.
+handed to an export or an import), under a lease the worker renews between items.
 
 A chunk taken over from a killed worker skips the items it has a ``JobItem`` for, and
-settles an item that worker may have written without recording it: an applied audit entry
+settles the items that worker may have written without recording them (a writing job records
+the outcomes of the items read together at once): an applied audit entry
 of this job at the key, or the item already holding exactly what this job writes, counts as
 written; anything else that changed since it was read is a conflict, never overwritten.
 ``KINDS`` says what a worker does with a chunk of each kind of job.
@@ -58,6 +59,10 @@ def lease_until() -> dt.datetime:
 #: after every item made a commit per item for nothing.
 RENEW_AFTER = 0.25
 
+#: How long a worker goes between two readings of its job's state (seconds): a Pause or a
+#: Cancel stops it within that; reading the state before every item cost a query per item.
+STATE_EVERY = 0.5
+
 
 @dataclass
 class Context:
@@ -97,12 +102,14 @@ class _Chunk:
         self.reads = Bucket(_share(ctx.job, "max_rcu"))
         self.backoff = Backoff()
         self.renewed: float | None = None  # when this worker last renewed its lease
+        self.state_read: float | None = None  # when it last read the job's state
+        self.running = False
 
     def keep_going(self) -> bool:
         """Between items: the job still runs and this worker still holds the chunk. The lease
         is renewed (and the capacity consumed saved with it) once a quarter of it has
         passed, so that another worker takes the chunk over only from a worker that stopped
-        for most of a lease."""
+        for most of a lease; the job's state is read again every ``STATE_EVERY``."""
         now = time.monotonic()
         if self.renewed is None or now - self.renewed >= RENEW_AFTER * lease_seconds():
             if not JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(
@@ -110,7 +117,11 @@ class _Chunk:
                 return False
             self.renewed = now
             self.ctx.save_consumed()
-        return Job.objects.filter(pk=self.ctx.job.pk, state=Job.State.RUNNING).exists()
+        if self.state_read is None or now - self.state_read >= STATE_EVERY:
+            self.running = Job.objects.filter(pk=self.ctx.job.pk,
+                                              state=Job.State.RUNNING).exists()
+            self.state_read = now
+        return self.running
 
     def read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The items at ``keys`` as they are now (consistent), by their key's JSON text."""
@@ -139,16 +150,20 @@ class _Chunk:
         self.ctx.unsaved_wcu += wcu or 0.0
 
     def record(self, key: str, outcome: Outcome) -> None:
+        self.record_all([(key, outcome)])
+
+    def record_all(self, outcomes: list[tuple[str, Outcome]]) -> None:
+        """The items' outcomes, in one INSERT; an item another worker recorded first keeps
+        its row (counted once)."""
+        if not outcomes:
+            return
         table = self.ctx.table
-        try:
-            with transaction.atomic():
-                JobItem.objects.create(
-                    job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
-                    key_text=audit.key_text(table, loads_dynamodb_json(key)),
-                    status=outcome.status, message=outcome.message[:2000],
-                    before=_json(outcome.before), after=_json(outcome.after))
-        except IntegrityError:
-            pass  # another worker recorded it first: counted once
+        JobItem.objects.bulk_create([JobItem(
+            job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
+            key_text=audit.key_text(table, loads_dynamodb_json(key)),
+            status=outcome.status, message=outcome.message[:2000],
+            before=_json(outcome.before), after=_json(outcome.after))
+            for key, outcome in outcomes], ignore_conflicts=True)
 
 
 def _json(item: Mapping[str, Any] | None) -> str:
@@ -181,7 +196,13 @@ def _settled(ctx: Context, key: str) -> Outcome | None:
 
 
 def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
-    """Set fields, delete or run an action on each item of the chunk."""
+    """Set fields, delete or run an action on each item of the chunk.
+
+    The outcomes of the items read together are recorded together, when the last of them is
+    written or the worker stops: a worker killed in between leaves items written and not
+    recorded, which the worker taking the chunk over settles from their audit entries (each
+    write's own, recorded with it), as it settles the one item a worker recording item by
+    item could leave."""
     job = ctx.job
     change = Change.of(ctx.admin, ctx.request, job.kind, job.parameters, dry_run=job.dry_run)
     run = _Chunk(ctx, chunk)
@@ -190,10 +211,14 @@ def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
         if not run.keep_going():
             return False
         current = run.read([key for key, _ in batch])
-        for key, seen in batch:
-            if not run.keep_going():
-                return False
-            run.record(key, _change_one(ctx, run, change, key, seen, current.get(key)))
+        done: list[tuple[str, Outcome]] = []
+        try:
+            for key, seen in batch:
+                if not run.keep_going():
+                    return False
+                done.append((key, _change_one(ctx, run, change, key, seen, current.get(key))))
+        finally:
+            run.record_all(done)
     return True
 
 

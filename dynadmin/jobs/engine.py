@@ -5,7 +5,8 @@
   for it. The reader holds a lease on the job (``planner_lease``), renewed per page.
 - **Work** (one task per chunk, any number of workers): take a chunk whose lease is free or
   has run out, read its items again (consistently, 100 keys a BatchGetItem) and write each,
-  renewing the lease after every item and recording a ``JobItem`` (unique per job and key).
+  renewing the lease between items and recording a ``JobItem`` per item (unique per job and
+  key; those of the items read together in one INSERT).
 - **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
   chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -51,6 +52,12 @@ __all__ = ["KINDS", "WRITING", "cancel", "counts", "create", "pause", "plan", "r
 WRITING = {Job.Kind.UPDATE, Job.Kind.DELETE, Job.Kind.ACTION, Job.Kind.IMPORT, Job.Kind.UNDO}
 #: the permission each kind needs on top of every item's own
 PERMISSION = {Job.Kind.EXPORT: EXPORT_ALL, Job.Kind.IMPORT: IMPORT_ITEMS}
+
+# WRITE_FIRST: a transaction here writes before it reads, or is one statement. On SQLite's
+# default (deferred) transactions, one that reads first holds a read lock it cannot turn
+# into the write lock while another process (the server, another worker) writes: it fails
+# at once with "database is locked", without waiting for the lock as a write that comes
+# first does. The workers of one job often finish chunks at the same moment.
 
 
 
@@ -235,15 +242,16 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
         keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
                  fingerprint(ctx.table, item)] for item in page.items]
         with transaction.atomic():
+            # Writing first (see WRITE_FIRST).
+            Job.objects.filter(pk=job.pk).update(
+                consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
+                planner_lease=lease_until())
             # A page of nothing (the partition's end, or none of the entity's items) is
             # done as soon as it is read.
             JobChunk.objects.get_or_create(job=job, number=number, defaults={
                 "start_key": start_key, "next_key": page.next_key, "keys": keys,
                 "read_count": page.read_count, "consumed_rcu": page.consumed_rcu,
                 "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE})
-            Job.objects.filter(pk=job.pk).update(
-                consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
-                planner_lease=lease_until())
         if keys:
             queue.enqueue("work", job.pk)
         if page.next_key is None:
@@ -386,20 +394,20 @@ def _requeue(job: Job, *, everything: bool) -> None:
 
 
 def _finish_if_done(site: AdminSite, job: Job) -> None:
-    with transaction.atomic():
-        fresh = Job.objects.select_for_update().get(pk=job.pk)
-        if not (fresh.state == Job.State.RUNNING and fresh.planned
-                and not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING
-                                                ).exists()):
-            return
-        if fresh.kind != Job.Kind.EXPORT:
-            fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
-            fresh.save(update_fields=["state", "finished_at"])
-    if fresh.kind == Job.Kind.IMPORT and fresh.state == Job.State.DONE:
+    """A running job read to its end with no chunk left is done: by one conditional UPDATE
+    (only one of the workers finishing at once changes the row), or, for an export, once
+    one of them has assembled its file."""
+    unfinished = JobChunk.objects.filter(job=OuterRef("pk"), state=JobChunk.State.PENDING)
+    ready = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, planned=True).exclude(
+        Exists(unfinished))
+    if job.kind == Job.Kind.EXPORT:
+        if ready.exists():
+            _assemble(site, job)
+        return
+    if ready.update(state=Job.State.DONE, finished_at=timezone.now()) and (
+            job.kind == Job.Kind.IMPORT):
         # Every line has its outcome: the uploaded file (people's data, often) is not kept.
-        exports.export_storage().delete(fresh.parameters["file"])
-    elif fresh.kind == Job.Kind.EXPORT:
-        _assemble(site, fresh)
+        exports.export_storage().delete(job.parameters["file"])
 
 
 def _assemble(site: AdminSite, job: Job) -> None:
@@ -432,11 +440,8 @@ def _assemble(site: AdminSite, job: Job) -> None:
         Job.objects.filter(pk=job.pk).update(planner_lease=None,
                                              message=f"Assembling the export: {exc}")
         return
-    with transaction.atomic():
-        fresh = Job.objects.select_for_update().get(pk=job.pk)
-        if fresh.state == Job.State.RUNNING:
-            fresh.parameters = {**fresh.parameters, "file_name": name}
-            fresh.state, fresh.finished_at = Job.State.DONE, timezone.now()
-            fresh.planner_lease, fresh.message = None, ""
-            fresh.save(update_fields=["parameters", "state", "finished_at", "planner_lease",
-                                      "message"])
+    # Nothing else writes an export's parameters once it runs: one conditional UPDATE.
+    parameters = Job.objects.filter(pk=job.pk).values_list("parameters", flat=True).get()
+    Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+        parameters={**parameters, "file_name": name}, state=Job.State.DONE,
+        finished_at=timezone.now(), planner_lease=None, message="")
