@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 __all__ = ["Index", "Table", "defined_tables"]
 
 KEY_TYPES = ("S", "N", "B")
+#: how many keys a table keeps the entity of (``Table.classify``); a page reads at most a
+#: thousand items
+CLASSIFIED_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class Table:
         self.entities: list[type[Entity]] = []
         # membership in a set: a generated module can declare thousands of entities
         self._entity_set: set[type[Entity]] = set()
+        # classify()'s answers by primary key value (see there)
+        self._classified: dict[tuple[Any, Any], type[Entity] | None] = {}
         self._indexes: dict[str | None, Index] = {None: self._index(None, pk, sk)}
         for index_name, (ipk, isk) in (indexes or {}).items():
             self._indexes[index_name] = self._index(index_name, ipk, isk)
@@ -171,6 +176,7 @@ class Table:
         if entity not in self._entity_set:
             self._entity_set.add(entity)
             self.entities.append(entity)
+            self._classified.clear()
 
     def entity(self, name: str) -> type[Entity]:
         for entity in self.entities:
@@ -188,6 +194,24 @@ class Table:
             for entity in self.entities:
                 if entity._meta.type_value == tag:
                     return entity
+        # By its keys, which is all the key templates read: a page classifies the same keys
+        # over and over (a list's rows, then their permission; a change's key and both its
+        # images), so the answer is kept per key value, a bounded number of them.
+        primary = self.primary
+        value = (item.get(primary.pk), item.get(primary.sk) if primary.sk else None)
+        try:
+            return self._classified[value]
+        except KeyError:
+            pass
+        except TypeError:  # a value no key could hold (a list...): nothing to keep
+            return self._by_keys(item)
+        entity = self._by_keys(item)
+        if len(self._classified) >= CLASSIFIED_KEPT:
+            self._classified.clear()
+        self._classified[value] = entity
+        return entity
+
+    def _by_keys(self, item: Mapping[str, Any]) -> type[Entity] | None:
         candidates = [e for e in self.entities if e._meta.primary_key.parse(item) is not None]
         if not candidates:
             return None
