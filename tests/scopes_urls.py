@@ -1,0 +1,54 @@
+"""A URLconf with a site over a multi-tenant table (the hidden-tenant fixture of the scope
+tests): the tenant lives in the keys (``ORG#{org}``) of the table and of the status index,
+and not in the keys of the ticket-id index, where only reading tells whose a ticket is."""
+
+from django.urls import path
+
+import dynadmin
+from dynadmin import EntityAdmin, Listing, Lookup, Relation, fields
+from dynadmin.definitions import Entity, Key, Table
+from dynadmin.scopes import Scope
+from dynadmin.sites import AdminSite
+
+tenancy = Table("Tenancy", pk="PK", sk="SK", type_attribute="type",
+                indexes={"GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")})
+
+
+class Org(Entity, table=tenancy, label="{name}"):
+    keys = Key(pk="ORG#{org}", sk="PROFILE")
+
+    org = fields.String(required=True, key_only=True)
+    name = fields.String()
+
+
+class Ticket(Entity, table=tenancy, label="Ticket {ticket_id}"):
+    keys = Key(pk="ORG#{org}", sk="TICKET#{ticket_id}")
+    by_status = Key("GSI1", pk="ORG#{org}#STATUS#{status}", sk="TICKET#{ticket_id}")
+    by_id = Key("GSI2", pk="TICKET#{ticket_id}", sk="ORG#{org}")
+
+    org = fields.String(required=True, key_only=True)
+    ticket_id = fields.String(required=True)
+    subject = fields.String()
+    status = fields.Choice("OPEN", "CLOSED", required=True)
+
+
+class OrgAdmin(EntityAdmin):
+    list_display = ("org", "name")
+    relations = (Relation("Tickets", Ticket),)
+
+
+class TicketAdmin(EntityAdmin):
+    list_display = ("ticket_id", "subject", "status")
+    lookups = (Lookup("by_id", label="Ticket by id", accepts=r"T-\d+"),)
+    listings = (Listing("by_status", label="Tickets by status"),)
+
+
+tenants = AdminSite(name="tenants", scopes=[Scope("acme", "org", ["acme"]),
+                                            Scope("globex", "org", ["globex"])])
+tenants.register(Org, OrgAdmin)
+tenants.register(Ticket, TicketAdmin)
+
+urlpatterns = [
+    path("", dynadmin.site.urls),
+    path("tenants/", tenants.urls),
+]
