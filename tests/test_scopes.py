@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.urls import reverse
@@ -19,6 +19,8 @@ from dynadmin.data.conditions import AttributeNotExists
 pytestmark = pytest.mark.django_db
 
 GLOBEX_WORDS = ("globex", "Globex", "G-secret", "T-9")
+#: what only reading globex's items could tell (a page may echo the address typed in)
+GLOBEX_DATA = ("G-secret", "Globex Corp")
 
 
 def _ticket(org: str, ticket_id: str, status: str = "OPEN", subject: str = "") -> dict:
@@ -98,9 +100,12 @@ def _same(forbidden, missing, *spellings: tuple[str, str]) -> None:
     """Forbidden and missing answer alike: status, calls, and the body once CSRF tokens and
     the address typed in (which the page echoes) are set aside."""
     def plain(response, typed: str) -> str:
-        text = re.sub(r'(csrfmiddlewaretoken" value=|csrf-token" content=)"[^"]*"', "",
+        text = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "",
                       _text(response))
-        return text.replace(typed, "TYPED")
+        text = re.sub(r"\(\d+(\.\d+)? ms\)", "(time)", text)  # the footer's latencies
+        if typed:
+            text = text.replace(quote(typed), "TYPED").replace(typed, "TYPED")
+        return text
 
     assert forbidden.status_code == missing.status_code
     assert _calls(forbidden) == _calls(missing)
@@ -108,9 +113,14 @@ def _same(forbidden, missing, *spellings: tuple[str, str]) -> None:
         assert plain(forbidden, typed_forbidden) == plain(missing, typed_missing)
 
 
-def _no_globex(response) -> None:
+def _no_globex(response, words: tuple[str, ...] = GLOBEX_WORDS) -> None:
     text = _text(response)
-    assert not [w for w in GLOBEX_WORDS if w in text], text[:3000]
+    assert not [w for w in words if w in text], text[:3000]
+
+
+def _item_reads(response) -> list[str]:
+    """The calls that read or wrote items (a table's description is no item's)."""
+    return [c for c in _calls(response).split(",") if c and c != "DescribeTable"]
 
 
 GLOBEX_T9 = {"PK": "ORG#globex", "SK": "TICKET#T-9"}
@@ -195,3 +205,142 @@ def test_an_allowed_callable_computes_the_values_per_request(django_user_model,
         assert not admin.has_view_permission(request, _ticket("acme", "T-1"))
     finally:
         tenants._scopes.pop(scope.name)
+
+
+# -- pages whose address shows the tenant: no call, answered as missing --------------------
+@pytest.mark.parametrize("page", ["item", "edit", "delete", "set_ttl", "item_changes",
+                                  "item_changes_json", "resolve"])
+def test_a_globex_item_answers_as_a_missing_one_without_a_call(support, tenancy_table, page):
+    forbidden = support.get(_url(page, GLOBEX_T9))
+    missing = support.get(_url(page, GLOBEX_MISSING))
+
+    assert _item_reads(forbidden) == []
+    _no_globex(forbidden, GLOBEX_DATA)
+    _same(forbidden, missing, ("T-9", "T-404"))
+
+
+def test_the_acme_items_stay_open_to_acme_support(support, tenancy_table):
+    opened = support.get(_url("item", ACME_T1))
+    assert opened.status_code == 200
+    assert "Printer on fire" in _text(opened) and _calls(opened).startswith("GetItem")
+    _no_globex(opened)
+
+
+def test_a_globex_partition_answers_as_an_empty_one_without_a_call(support, tenancy_table):
+    forbidden = support.get(_url("partition", pk="ORG#globex"))
+    missing = support.get(_url("partition", pk="ORG#globex-none"))
+
+    assert forbidden.status_code == 200 and _item_reads(forbidden) == []
+    _no_globex(forbidden, GLOBEX_DATA)
+    _same(forbidden, missing, ("ORG#globex", "ORG#globex-none"))
+
+
+def test_a_globex_status_listing_answers_as_an_empty_one_without_a_call(support,
+                                                                        tenancy_table):
+    listing = reverse("tenants:listing", args=["Tenancy.Ticket", "by_status"],
+                      current_app="tenants")
+    forbidden = support.get(listing, {"org": "globex", "status": "OPEN"}, follow=True)
+    missing = support.get(listing, {"org": "globez", "status": "OPEN"}, follow=True)
+
+    _no_globex(forbidden, GLOBEX_DATA)
+    assert _item_reads(forbidden) == []
+    _same(forbidden, missing, ("globex", "globez"))
+
+
+def test_a_gsi_partition_of_globex_is_fenced_too(support, tenancy_table):
+    forbidden = support.get(_url("partition", pk="ORG#globex#STATUS#OPEN", index="GSI1"))
+    assert _item_reads(forbidden) == []
+    _no_globex(forbidden, GLOBEX_DATA)
+
+
+# -- where the key does not show the tenant: read, then dropped, and said so ---------------
+def test_a_lookup_by_ticket_id_drops_the_globex_ticket_and_says_items_may_be_left_out(
+        support, tenancy_table):
+    lookup = reverse("tenants:entity_lookup", args=["Tenancy.Ticket", "by_id"],
+                     current_app="tenants")
+    forbidden = support.get(lookup, {"ticket_id": "T-9"})
+    missing = support.get(lookup, {"ticket_id": "T-8"})
+
+    assert forbidden.status_code == 200
+    assert "G-secret" not in _text(forbidden) and "globex" not in _text(forbidden)
+    # the index's key cannot tell whose it is: read, dropped, and the page says so
+    assert _calls(forbidden) == _calls(missing) == "Query"
+    assert forbidden.status_code == missing.status_code
+    assert "left out" in _text(forbidden)
+    found = support.get(lookup, {"ticket_id": "T-1"}, follow=True)
+    assert "Printer on fire" in _text(found)
+
+
+def test_the_global_box_finds_no_globex_value(support, tenancy_table):
+    box = reverse("tenants:lookup", current_app="tenants")
+    for text in ("T-9", "ORG#globex", "globex"):
+        answer = support.get(box, {"q": text}, follow=True)
+        assert answer.status_code in (200, 404)
+        assert "G-secret" not in _text(answer) and "Globex Corp" not in _text(answer)
+
+
+def test_an_org_s_tickets_section_shows_acme_s_tickets_only(support, tenancy_table):
+    page = support.get(_url("item", {"PK": "ORG#acme", "SK": "PROFILE"}))
+    assert page.status_code == 200
+    assert "Printer on fire" in _text(page)
+    _no_globex(page)
+
+
+# -- history: changes to globex items are not told -----------------------------------------
+def test_recent_actions_and_the_item_history_tell_nothing_of_globex(support, staff_client,
+                                                                    tenancy_table):
+    from tests.support.editing import form_data
+
+    staff_client.force_login(staff_client.user)
+    for key, subject in ((GLOBEX_T9, "G-secret changed"), (ACME_T1, "Printer fixed")):
+        edit = staff_client.get(_url("edit", key))
+        fields = form_data(edit)
+        fields["subject"] = subject
+        assert staff_client.post(_url("edit", key), fields).status_code == 302
+
+    recent = support.get(reverse("tenants:recent_actions", current_app="tenants"))
+    assert recent.status_code == 200
+    assert "Printer fixed" in _text(recent) or "T-1" in _text(recent)
+    _no_globex(recent)
+    activity = support.get(_url("activity"))
+    _no_globex(activity)
+
+
+# -- writes outside the scope: refused, nothing written ------------------------------------
+def test_a_globex_item_cannot_be_edited_deleted_or_created(support, tenancy_table):
+    from tests.scopes_urls import tenancy
+
+    before = data.get_item(tenancy, GLOBEX_T9, consistent=True)
+    edited = support.post(_url("edit", GLOBEX_T9), {"subject": "hacked", "status": "OPEN",
+                                                     "ticket_id": "T-9", "org": "globex"})
+    deleted = support.post(_url("delete", GLOBEX_T9), {})
+    missing_delete = support.post(_url("delete", GLOBEX_MISSING), {})
+    missing_edit = support.post(_url("edit", GLOBEX_MISSING), {
+        "subject": "hacked", "status": "OPEN", "ticket_id": "T-404", "org": "globex"})
+    assert edited.status_code == missing_edit.status_code
+    assert _calls(edited) == _calls(missing_edit) == ""
+    assert deleted.status_code == missing_delete.status_code
+    add = reverse("tenants:add", args=["Tenancy.Ticket"], current_app="tenants")
+    created = support.post(add, {"org": "globex", "ticket_id": "T-77", "status": "OPEN",
+                                 "subject": "planted"})
+    assert created.status_code in (200, 403)
+    assert data.get_item(tenancy, GLOBEX_T9, consistent=True) == before
+    assert data.get_item(tenancy, {"PK": "ORG#globex", "SK": "TICKET#T-77"},
+                         consistent=True) is None
+    # and acme's stay writable
+    made = support.post(add, {"org": "acme", "ticket_id": "T-78", "status": "OPEN",
+                              "subject": "fine"})
+    assert made.status_code == 302, _text(made)[:2000]
+
+
+def test_an_acme_ticket_cannot_be_moved_into_globex(support, tenancy_table):
+    from tests.scopes_urls import tenancy
+    from tests.support.editing import form_data
+
+    fields = form_data(support.get(_url("edit", ACME_T1)))
+    fields["org"] = "globex"
+    moved = support.post(_url("edit", ACME_T1), fields)
+    assert moved.status_code in (200, 403), _text(moved)[:2000]
+    assert data.get_item(tenancy, {"PK": "ORG#globex", "SK": "TICKET#T-1"},
+                         consistent=True) is None
+    assert data.get_item(tenancy, ACME_T1, consistent=True) is not None
