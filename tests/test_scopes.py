@@ -344,3 +344,32 @@ def test_an_acme_ticket_cannot_be_moved_into_globex(support, tenancy_table):
     assert data.get_item(tenancy, {"PK": "ORG#globex", "SK": "TICKET#T-1"},
                          consistent=True) is None
     assert data.get_item(tenancy, ACME_T1, consistent=True) is not None
+
+
+# -- system checks -------------------------------------------------------------------------
+def test_a_scope_on_a_field_no_key_holds_is_an_error():
+    from dynadmin.checks import check_definitions
+    from dynadmin.scopes import Scope
+    from dynadmin.sites import AdminSite
+    from tests.scopes_urls import Org, OrgAdmin
+
+    site = AdminSite(name="checked", scopes=[Scope("by colour", "colour", ["red"])])
+    site.register(Org, OrgAdmin)
+    assert "dynadmin.E019" in [m.id for m in check_definitions(site=site)]
+
+
+def test_an_index_without_the_scoped_field_in_its_partition_key_is_warned_with_its_cost():
+    from dynadmin.checks import check_definitions
+    from tests.scopes_urls import tenants
+
+    warnings = [m for m in check_definitions(site=tenants) if m.id == "dynadmin.W004"]
+    assert [w.msg.split(" ")[0] for w in warnings] == ["Tenancy.Ticket.by_id"]
+    assert "reading its rows and dropping" in warnings[0].msg
+    assert "costs the reads of every tenant's rows" in warnings[0].hint
+
+
+def test_the_scoped_site_passes_its_other_checks():
+    from dynadmin.checks import check_definitions
+    from tests.scopes_urls import tenants
+
+    assert [m.id for m in check_definitions(site=tenants) if m.level >= 40] == []
