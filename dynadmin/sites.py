@@ -237,9 +237,12 @@ class AdminSite:
         with view access to one of the table's entities)?"""
         admin = self.admin_of_item(table, item)
         if admin is None:
-            # An item no entity claims says nothing a scope could judge: hidden from the
-            # people scopes limit.
-            return self.has_table_permission(request, table) and not is_scoped(request)
+            # A stored item no entity claims says nothing a scope could judge: hidden from
+            # the people scopes limit. (An audit image of the attributes a write changed,
+            # without its keys, is judged by the key it was written at.)
+            stored = table.primary.pk in item
+            return self.has_table_permission(request, table) and not (
+                stored and is_scoped(request))
         return admin.has_view_permission(request, item)
 
     def may_view_change(self, request: HttpRequest, table: Table, keys: dict[str, Any],
