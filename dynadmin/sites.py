@@ -166,6 +166,10 @@ class AdminSite:
         names = {scope.name for scope, _ in self.declared_scopes()}
         return reach_of(request, entity, declared, names)
 
+    def is_scoped(self, request: Any) -> bool:
+        """Is this person limited by a scope (lists may then leave items out)?"""
+        return is_scoped(request)
+
     def fence(self, request: Any) -> ScopeFence:
         """The keys this person's requests may send (``data.fence``): for the serving
         pipeline, and anything that reads for a person outside it."""

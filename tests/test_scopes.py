@@ -373,3 +373,100 @@ def test_the_scoped_site_passes_its_other_checks():
     from tests.scopes_urls import tenants
 
     assert [m.id for m in check_definitions(site=tenants) if m.level >= 40] == []
+
+
+# -- exports and jobs ----------------------------------------------------------------------
+def _bulk(client) -> Any:
+    from django.contrib.auth.models import Permission
+
+    client.user.user_permissions.add(*Permission.objects.filter(
+        codename__in=["export_all", "run_bulk_jobs"]))
+    return client
+
+
+def test_an_export_of_a_globex_partition_reads_nothing_and_tells_nothing(support,
+                                                                         tenancy_table):
+    from dynadmin.models import Job
+
+    _bulk(support)
+    new = reverse("tenants:new_export", args=["Tenancy.Ticket"], current_app="tenants")
+    asked = support.post(new + "?" + urlencode({"pk": "ORG#globex"}), {"format": "csv"})
+    missing = support.post(new + "?" + urlencode({"pk": "ORG#globez"}), {"format": "csv"})
+    assert asked.status_code == missing.status_code
+    assert _item_reads(asked) == []
+    for job in Job.objects.all():
+        page = support.get(reverse("tenants:job", args=[job.pk], current_app="tenants"))
+        _no_globex(page, GLOBEX_DATA)
+        assert "Type 0" in _text(page) or "no item" in _text(page).lower() or (
+            "0 items" in _text(page)), _text(page)[:3000]
+
+
+def test_another_person_s_job_answers_a_scoped_person_as_a_missing_one(
+        support, staff_client, tenancy_table):
+    from dynadmin.models import Job
+
+    _bulk(support)
+    new = reverse("tenants:new_export", args=["Tenancy.Ticket"], current_app="tenants")
+    made = staff_client.post(new + "?" + urlencode({"pk": "ORG#globex"}), {"format": "csv"})
+    assert made.status_code == 302, _text(made)[:2000]
+    theirs = Job.objects.get()
+    job_url = reverse("tenants:job", args=[theirs.pk], current_app="tenants")
+    none_url = reverse("tenants:job", args=[theirs.pk + 100], current_app="tenants")
+
+    _same(support.get(job_url), support.get(none_url))
+    items = reverse("tenants:job_items", args=[theirs.pk], current_app="tenants")
+    assert support.get(items).status_code == 404
+    listed = support.get(reverse("tenants:jobs", current_app="tenants"))
+    assert job_url not in _text(listed)
+    _no_globex(listed)
+
+
+@pytest.fixture
+def shop_scope():
+    """A scope on the example shop's customers, declared on the default site."""
+    import dynadmin
+    from dynadmin.scopes import Scope
+
+    scope = dynadmin.site.add_scope(Scope("customer u1", "user_id", ["u1"]))
+    yield scope
+    dynadmin.site._scopes.pop(scope.name)
+
+
+def test_a_job_s_worker_reads_as_its_creator_s_scopes(shop_table, staff_client, shop_scope,
+                                                      django_user_model):
+    """A job made over u2's orders by someone later scoped to u1: its reader sends no
+    Query for u2's partition, and nothing of u2's is deleted."""
+    from django.contrib.auth.models import Permission
+
+    from dynadmin.models import Job, JobItem, ScopeAssignment
+    from tests.support.jobs import run_queued
+
+    orders = [_shop_order("u2", n) for n in range(3)]
+    for item in orders:
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    creator = django_user_model.objects.create_user("later-scoped", password="x",
+                                                    is_staff=True)
+    creator.user_permissions.set(Permission.objects.filter(content_type__app_label="dynadmin"))
+    staff_client.force_login(creator)
+    made = staff_client.post("/e/Application.Order/jobs/new/?pk=USER%23u2",
+                             {"what": "delete"})
+    assert made.status_code == 302, _text(made)[:2000]
+    job = Job.objects.get()
+    assert staff_client.post(f"/jobs/{job.pk}/start/",
+                             {"confirmation": "3"}).status_code == 302
+    ScopeAssignment.objects.create(name=shop_scope.name).users.add(creator)
+
+    with data.recording() as log:
+        run_queued()
+    assert "Query" not in log.operations
+    assert not JobItem.objects.filter(job=job, status="written").exists()
+    for item in orders:
+        assert data.get_item(shop_table, {"PK": item["PK"], "SK": item["SK"]}) == item
+
+
+def _shop_order(user_id: str, n: int) -> dict:
+    from examples.shop.definitions import Order
+
+    return Order.build_item({"user_id": user_id, "order_id": f"{n:04d}",
+                             "placed_on": "2024-01-15", "status": "PENDING", "total": "10",
+                             "placed_at": "2024-01-15T10:00:00+00:00"})

@@ -1,7 +1,9 @@
-"""Another suite run again with scoped people: every person a test makes (and the suite's
-``staff_client``, a superuser elsewhere) is limited by a scope on ``user_id`` of the example
-shop, reaching the customers the suites use; an outsider customer's items are planted beside
-theirs and must come out of each test untouched, with nothing new in their partition."""
+"""A pytest plugin (``-p tests.support.scoped_suite``) that runs a suite again with scoped
+people: every person a test makes is limited by a scope on ``user_id`` of the example shop,
+reaching the customers the suites use, and a superuser it makes (``staff_client``) becomes
+staff holding every dynadmin permission instead (superusers are never limited by a scope).
+An outsider customer's items are planted beside theirs and must come out of each test
+untouched, with nothing new in their partition."""
 
 from __future__ import annotations
 
@@ -34,6 +36,15 @@ def _outsider_partition(table: Any) -> list[dict[str, Any]]:
     return data.query(table.primary, f"USER#{OUTSIDER}", limit=100).items
 
 
+def everything() -> Any:
+    from django.contrib.auth.models import Permission
+
+    from dynadmin.permissions import sync_permissions
+
+    sync_permissions()
+    return Permission.objects.filter(content_type__app_label="dynadmin")
+
+
 @pytest.fixture(autouse=True)
 def scoped_people(request: pytest.FixtureRequest, django_user_model: Any) -> Iterator[None]:
     from django.db.models.signals import post_save
@@ -47,8 +58,13 @@ def scoped_people(request: pytest.FixtureRequest, django_user_model: Any) -> Ite
     assignment = ScopeAssignment.objects.create(name=SCOPE)
 
     def limit(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-        if created and not instance.is_superuser:
-            assignment.users.add(instance)
+        if not created:
+            return
+        if instance.is_superuser:
+            instance.is_superuser = False
+            sender.objects.filter(pk=instance.pk).update(is_superuser=False)
+            instance.user_permissions.set(everything())
+        assignment.users.add(instance)
 
     post_save.connect(limit, sender=django_user_model, dispatch_uid="scoped-suite")
     table = request.getfixturevalue("shop_table") if "shop_table" in request.fixturenames \
@@ -65,20 +81,3 @@ def scoped_people(request: pytest.FixtureRequest, django_user_model: Any) -> Ite
     finally:
         post_save.disconnect(dispatch_uid="scoped-suite", sender=django_user_model)
         dynadmin.site._scopes.pop(scope.name, None)
-
-
-@pytest.fixture
-def staff_client(client: Any, django_user_model: Any) -> Any:
-    """The suite's all-powerful person, scoped: staff holding every dynadmin permission,
-    not a superuser (superusers are never limited by a scope)."""
-    from django.contrib.auth.models import Permission
-
-    from dynadmin.permissions import sync_permissions
-
-    sync_permissions()
-    user = django_user_model.objects.create_user("admin", "admin@example.com", "pw",
-                                                 is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="dynadmin"))
-    client.force_login(user)
-    client.user = user
-    return client

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 
+from dynadmin import data
 from dynadmin.codenames import BULK_PERMISSIONS
 from dynadmin.jobs import engine, sources
 from dynadmin.jobs.changes import creator_request
@@ -82,6 +83,11 @@ class Command(DatabaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.site = site_named(options["site"])
         self.request = creator_request(_person(options["username"]), self.site.name)
+        # The person's scopes fence every key the command sends, as on their pages.
+        with data.fenced(self.site.fence(self.request)):
+            return self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         command = options["command"]
         if command == "list":
             return self._list(options)
