@@ -32,6 +32,18 @@ class Ticket(Entity, table=tenancy, label="Ticket {ticket_id}"):
     status = fields.Choice("OPEN", "CLOSED", required=True)
 
 
+class Site(Entity, table=tenancy, label="Site {site_id}"):
+    keys = Key(pk="REGION#{region}", sk="SITE#{site_id}")
+
+    region = fields.Choice("eu", "us", "apac", required=True, key_only=True)
+    site_id = fields.String(required=True)
+
+
+class SiteAdmin(EntityAdmin):
+    list_display = ("site_id",)
+    listings = (Listing("keys", label="Sites by region"),)
+
+
 class OrgAdmin(EntityAdmin):
     list_display = ("org", "name")
     relations = (Relation("Tickets", Ticket),)
@@ -45,8 +57,11 @@ class TicketAdmin(EntityAdmin):
 
 tenants = AdminSite(name="tenants", scopes=[Scope("acme", "org", ["acme"]),
                                             Scope("globex", "org", ["globex"])])
+# Scopes of an entity admin hold for its entity alone.
+SiteAdmin.scopes = (Scope("europe", "region", ["eu"]),)
 tenants.register(Org, OrgAdmin)
 tenants.register(Ticket, TicketAdmin)
+tenants.register(Site, SiteAdmin)
 
 urlpatterns = [
     path("", dynadmin.site.urls),

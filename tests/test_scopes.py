@@ -56,12 +56,12 @@ def _person(django_user_model, name: str, *actions: str, scope: str | None = "ac
     from dynadmin.codenames import permission_codename
     from dynadmin.models import ScopeAssignment
     from dynadmin.permissions import sync_permissions
-    from tests.scopes_urls import Org, Ticket, tenants
+    from tests.scopes_urls import Org, Site, Ticket, tenants
 
     sync_permissions(admin_site=tenants)
     user = django_user_model.objects.create_user(name, password="pw", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=[
-        permission_codename(a, e) for a in actions for e in (Org, Ticket)]))
+        permission_codename(a, e) for a in actions for e in (Org, Ticket, Site)]))
     if scope is not None:
         assignment, _ = ScopeAssignment.objects.get_or_create(name=scope)
         if via_group:
@@ -470,3 +470,41 @@ def _shop_order(user_id: str, n: int) -> dict:
     return Order.build_item({"user_id": user_id, "order_id": f"{n:04d}",
                              "placed_on": "2024-01-15", "status": "PENDING", "total": "10",
                              "placed_at": "2024-01-15T10:00:00+00:00"})
+
+
+# -- a list across tenants offers only the person's --------------------------------------
+def test_the_region_tabs_offer_only_the_person_s_regions(django_user_model, tenancy_table):
+    from tests.scopes_urls import Site
+
+    for region, site_id in (("eu", "paris"), ("us", "boston")):
+        data.put_item(tenancy_table, Site.build_item({"region": region, "site_id": site_id}),
+                      condition=AttributeNotExists("PK"))
+    europe = _person(django_user_model, "eu-support", "view", scope="europe")
+    home = reverse("tenants:entity", args=["Tenancy.Site"], current_app="tenants")
+
+    page = europe.get(home)
+    html = _text(page)
+    assert page.status_code == 200, html[:2000]
+    tabs = re.findall(r'<nav class="tabs"[^>]*>(.*?)</nav>', html, re.S)[0]
+    assert ">eu<" in tabs and ">us<" not in tabs and ">apac<" not in tabs
+    assert "paris" in html and "boston" not in html
+
+    asked_us = _text(europe.get(home, {"region": "us"}))
+    assert "boston" not in asked_us and "paris" in asked_us  # back on a tab of theirs
+
+    everyone = _person(django_user_model, "all-support", "view", scope=None)
+    tabs = re.findall(r'<nav class="tabs"[^>]*>(.*?)</nav>', _text(everyone.get(home)),
+                      re.S)[0]
+    assert ">us<" in tabs and ">apac<" in tabs
+
+
+def test_an_entity_admin_s_scope_holds_for_its_entity_alone(django_user_model,
+                                                           tenancy_table):
+    from tests.scopes_urls import Site, Ticket, tenants
+
+    europe = _person(django_user_model, "eu-only", "view", scope="europe")
+    request = type("R", (), {"user": europe.user})()
+    assert not tenants.get_entity_admin(Site).has_view_permission(
+        request, Site.build_item({"region": "us", "site_id": "boston"}))
+    assert tenants.get_entity_admin(Ticket).has_view_permission(
+        request, _ticket("globex", "T-9"))
