@@ -508,3 +508,65 @@ def test_an_entity_admin_s_scope_holds_for_its_entity_alone(django_user_model,
         request, Site.build_item({"region": "us", "site_id": "boston"}))
     assert tenants.get_entity_admin(Ticket).has_view_permission(
         request, _ticket("globex", "T-9"))
+
+
+def test_health_s_verify_a_sample_reads_no_globex_partition(support, tenancy_table):
+    forbidden = support.get(_url("health", verify="ORG#globex"))
+    missing = support.get(_url("health", verify="ORG#globez"))
+    assert forbidden.status_code == 200, _text(forbidden)[:2000]
+    acme = support.get(_url("health", verify="ORG#acme"))
+    # the acme sample's one Query more is the partition's: globex's was never sent
+    assert _calls(acme).count("Query") == _calls(forbidden).count("Query") + 1
+    _no_globex(forbidden, GLOBEX_DATA)
+    _same(forbidden, missing, ("ORG#globex", "ORG#globez"))
+
+
+def test_a_partition_s_history_filter_reads_nothing_of_globex(support, staff_client,
+                                                              tenancy_table):
+    from tests.support.editing import form_data
+
+    fields = form_data(staff_client.get(_url("edit", GLOBEX_T9)))
+    fields["subject"] = "G-secret changed"
+    assert staff_client.post(_url("edit", GLOBEX_T9), fields).status_code == 302
+    for page in ("activity", "recent_actions"):
+        url = (_url(page) if page == "activity"
+               else reverse("tenants:recent_actions", current_app="tenants"))
+        answer = support.get(url + ("&" if "?" in url else "?")
+                             + urlencode({"pk": "ORG#globex"}))
+        assert answer.status_code in (200, 400)
+        _no_globex(answer, GLOBEX_DATA)
+
+
+# -- what an IAM policy can say of a scope ------------------------------------------------
+def test_the_leading_keys_of_a_scope_are_its_tenants_partitions_and_the_unscoped_prefixes():
+    from dynadmin.scopes import LeadingKeys, Scope, leading_keys
+    from tests.scopes_urls import tenancy
+
+    keys = leading_keys(Scope("acme", "org", ["acme", "initech"]), tenancy)
+    # Org and Ticket: ORG#{org}; Site (no org): any REGION# partition
+    assert keys == LeadingKeys(values=("ORG#acme", "ORG#initech"), prefixes=("REGION#",))
+
+
+def test_a_scope_that_partition_keys_cannot_express_has_no_leading_keys():
+    from dynadmin.scopes import Scope, leading_keys
+    from examples.shop.definitions import shop
+    from tests.helpdesk_urls import telemetry
+
+    # order items and products carry no user_id: their partitions are let through by
+    # their fixed beginnings (ORDER#, PRODUCT#)
+    shop_keys = leading_keys(Scope("u1", "user_id", ["u1"]), shop)
+    assert shop_keys is not None and "USER#u1" in shop_keys.values
+    # a field stored outside the partition key cannot be said with leading keys
+    assert leading_keys(Scope("x", "celsius", ["1"]), telemetry) is None
+    # an unscoped entity's bare {device} partition key would let any partition through
+    assert leading_keys(Scope("acme", "org", ["acme"]), telemetry) is None
+
+
+def test_a_callable_scope_s_leading_keys_are_computed_for_the_request(django_user_model):
+    from dynadmin.scopes import Scope, leading_keys
+    from tests.scopes_urls import tenancy
+
+    request = type("R", (), {"user": type("U", (), {"username": "globex"})()})()
+    keys = leading_keys(Scope("mine", "org", allowed=lambda r: [r.user.username]), tenancy,
+                        request)
+    assert keys is not None and keys.values == ("ORG#globex",)
