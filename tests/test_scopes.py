@@ -102,7 +102,7 @@ def _same(forbidden, missing, *spellings: tuple[str, str]) -> None:
     def plain(response, typed: str) -> str:
         text = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "",
                       _text(response))
-        text = re.sub(r"\(\d+(\.\d+)? ms\)", "(time)", text)  # the footer's latencies
+        text = re.sub(r"[\d,]+(\.\d+)? ?(ms|s)\b", "(time)", text)  # latencies
         if typed:
             text = text.replace(quote(typed), "TYPED").replace(typed, "TYPED")
         return text
