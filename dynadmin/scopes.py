@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .definitions import Entity, Table
+from .definitions.fields import FieldError
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -187,6 +188,34 @@ class ScopeFence:
                 return False
             values = entity._meta.primary_key.parse(key)
             if values is not None and not reach.allows_values(values):
+                return False
+        return True
+
+
+    def allows_write(self, table: Table, key: Mapping[str, Any],
+                     attributes: Mapping[str, Any]) -> bool:
+        """The key, then each limited field among the attributes written: a write never
+        takes an item out of the person's reach (an update setting ``org`` to another
+        tenant's, a job's "set field", an import's line)."""
+        if not self.allows_key(table, key):
+            return False
+        entity = table.classify({**attributes, **key})
+        reach = self.reach_for(entity) if entity is not None else None
+        if reach is None:
+            return True
+        if reach.closed:
+            return False
+        fields = entity._meta.fields  # type: ignore[union-attr]
+        for name, allowed in reach.limits.items():
+            fld = fields.get(name)
+            if fld is None or fld.key_only or fld.attribute not in attributes:
+                continue
+            stored = attributes[fld.attribute]
+            try:
+                value = fld.to_python(stored)
+            except FieldError:  # a value its field cannot read is compared as stored
+                value = stored
+            if value is None or _text(value) not in allowed:
                 return False
         return True
 

@@ -39,6 +39,16 @@ class Site(Entity, table=tenancy, label="Site {site_id}"):
     site_id = fields.String(required=True)
 
 
+class Note(Entity, table=tenancy, label="Note {note_id}"):
+    """The tenant only as an attribute: nothing in its keys tells whose a note is."""
+
+    keys = Key(pk="NOTE#{note_id}", sk="NOTE")
+
+    note_id = fields.String(required=True)
+    org = fields.String(required=True)
+    text = fields.String()
+
+
 class SiteAdmin(EntityAdmin):
     list_display = ("site_id",)
     listings = (Listing("keys", label="Sites by region"),)
@@ -62,6 +72,7 @@ SiteAdmin.scopes = (Scope("europe", "region", ["eu"]),)
 tenants.register(Org, OrgAdmin)
 tenants.register(Ticket, TicketAdmin)
 tenants.register(Site, SiteAdmin)
+tenants.register(Note)
 
 urlpatterns = [
     path("", dynadmin.site.urls),

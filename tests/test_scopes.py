@@ -56,12 +56,12 @@ def _person(django_user_model, name: str, *actions: str, scope: str | None = "ac
     from dynadmin.codenames import permission_codename
     from dynadmin.models import ScopeAssignment
     from dynadmin.permissions import sync_permissions
-    from tests.scopes_urls import Org, Site, Ticket, tenants
+    from tests.scopes_urls import Note, Org, Site, Ticket, tenants
 
     sync_permissions(admin_site=tenants)
     user = django_user_model.objects.create_user(name, password="pw", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=[
-        permission_codename(a, e) for a in actions for e in (Org, Ticket, Site)]))
+        permission_codename(a, e) for a in actions for e in (Org, Ticket, Site, Note)]))
     if scope is not None:
         assignment, _ = ScopeAssignment.objects.get_or_create(name=scope)
         if via_group:
@@ -363,7 +363,8 @@ def test_an_index_without_the_scoped_field_in_its_partition_key_is_warned_with_i
     from tests.scopes_urls import tenants
 
     warnings = [m for m in check_definitions(site=tenants) if m.id == "dynadmin.W004"]
-    assert [w.msg.split(" ")[0] for w in warnings] == ["Tenancy.Ticket.by_id"]
+    assert [w.msg.split(" ")[0] for w in warnings] == ["Tenancy.Ticket.by_id",
+                                                       "Tenancy.Note.keys"]
     assert "reading its rows and dropping" in warnings[0].msg
     assert "costs the reads of every tenant's rows" in warnings[0].hint
 
@@ -538,13 +539,24 @@ def test_a_partition_s_history_filter_reads_nothing_of_globex(support, staff_cli
 
 
 # -- what an IAM policy can say of a scope ------------------------------------------------
-def test_the_leading_keys_of_a_scope_are_its_tenants_partitions_and_the_unscoped_prefixes():
+def test_the_leading_keys_of_a_scope_are_its_tenants_partitions():
+    from dynadmin.scopes import LeadingKeys, Scope, leading_keys
+    from tests.helpdesk_urls import helpdesk
+
+    # tickets and orgs: ORG#{org}
+    assert leading_keys(Scope("acme", "org", ["acme", "initech"]), helpdesk) == LeadingKeys(
+        values=("ORG#acme", "ORG#initech"), prefixes=())
+
+
+def test_an_unscoped_entity_s_partitions_are_let_through_by_their_fixed_beginning():
     from dynadmin.scopes import LeadingKeys, Scope, leading_keys
     from tests.scopes_urls import tenancy
 
-    keys = leading_keys(Scope("acme", "org", ["acme", "initech"]), tenancy)
-    # Org and Ticket: ORG#{org}; Site (no org): any REGION# partition
-    assert keys == LeadingKeys(values=("ORG#acme", "ORG#initech"), prefixes=("REGION#",))
+    # sites by region carry no org: any REGION# partition
+    assert leading_keys(Scope("eu", "region", ["eu"]), tenancy) == LeadingKeys(
+        values=("REGION#eu",), prefixes=("ORG#", "NOTE#"))
+    # notes hold org outside their keys: partition keys cannot say an org scope
+    assert leading_keys(Scope("acme", "org", ["acme"]), tenancy) is None
 
 
 def test_a_scope_that_partition_keys_cannot_express_has_no_leading_keys():
@@ -564,9 +576,50 @@ def test_a_scope_that_partition_keys_cannot_express_has_no_leading_keys():
 
 def test_a_callable_scope_s_leading_keys_are_computed_for_the_request(django_user_model):
     from dynadmin.scopes import Scope, leading_keys
-    from tests.scopes_urls import tenancy
+    from tests.helpdesk_urls import helpdesk
 
     request = type("R", (), {"user": type("U", (), {"username": "globex"})()})()
-    keys = leading_keys(Scope("mine", "org", allowed=lambda r: [r.user.username]), tenancy,
+    keys = leading_keys(Scope("mine", "org", allowed=lambda r: [r.user.username]), helpdesk,
                         request)
     assert keys is not None and keys.values == ("ORG#globex",)
+
+
+# -- where only the attributes tell: read, then judged; written, then checked --------------
+def test_a_note_of_globex_answers_as_missing_after_one_read(support, tenancy_table):
+    from tests.scopes_urls import Note
+
+    for org, note_id, text in (("acme", "N-1", "acme note"), ("globex", "N-2", "G-secret")):
+        data.put_item(tenancy_table, Note.build_item({"org": org, "note_id": note_id,
+                                                      "text": text}),
+                      condition=AttributeNotExists("PK"))
+    forbidden = support.get(_url("item", {"PK": "NOTE#N-2", "SK": "NOTE"}))
+    missing = support.get(_url("item", {"PK": "NOTE#N-3", "SK": "NOTE"}))
+    _no_globex(forbidden, GLOBEX_DATA)
+    assert _calls(forbidden).startswith("GetItem")  # the key cannot tell: read, then refused
+    _same(forbidden, missing, ("N-2", "N-3"))
+    assert "acme note" in _text(support.get(_url("item", {"PK": "NOTE#N-1", "SK": "NOTE"})))
+
+
+def test_no_write_takes_an_item_out_of_the_person_s_reach(support, tenancy_table):
+    """The data layer's fence checks what a write sets, whichever path sends it (a job's
+    "set field", an import's line, a host's save_item that never calls super())."""
+    from dynadmin.data.conditions import AttributeExists
+    from tests.scopes_urls import Note, tenants
+
+    note = Note.build_item({"org": "acme", "note_id": "N-1", "text": "acme note"})
+    data.put_item(tenancy_table, note, condition=AttributeNotExists("PK"))
+    request = type("R", (), {"user": support.user})()
+    key = {"PK": "NOTE#N-1", "SK": "NOTE"}
+    with data.fenced(tenants.fence(request)):
+        with pytest.raises(data.OutsideScope):
+            data.update_item(tenancy_table, key, condition=AttributeExists("PK"),
+                             set={"org": "globex"})
+        with pytest.raises(data.OutsideScope):
+            data.put_item(tenancy_table, dict(note, org="globex"),
+                          condition=AttributeExists("PK"))
+        with pytest.raises(data.OutsideScope):
+            data.put_item(tenancy_table, _ticket("globex", "T-50"),
+                          condition=AttributeNotExists("PK"))
+        data.update_item(tenancy_table, key, condition=AttributeExists("PK"),
+                         set={"text": "still acme's"})
+    assert data.get_item(tenancy_table, key) == dict(note, text="still acme's")

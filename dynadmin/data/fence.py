@@ -28,6 +28,11 @@ class KeyFence(Protocol):
     def allows_key(self, table: Table, key: Mapping[str, Any]) -> bool:
         """May the item at this primary key be read or written?"""
 
+    def allows_write(self, table: Table, key: Mapping[str, Any],
+                     attributes: Mapping[str, Any]) -> bool:
+        """May these attributes (a whole item, or those an update sets) be written at
+        this primary key?"""
+
 
 class OutsideScope(DataError):
     """A write to a key outside the person's scope: refused before anything is sent, in the
@@ -60,9 +65,12 @@ def allows_key(table: Table, key: Mapping[str, Any]) -> bool:
     return fence is None or fence.allows_key(table, key)
 
 
-def ensure_inside(table: Table, key: Mapping[str, Any]) -> None:
-    """Raise OutsideScope for a write to a key the fence refuses; nothing is sent."""
-    if not allows_key(table, key):
+def ensure_inside(table: Table, key: Mapping[str, Any],
+                  attributes: Mapping[str, Any] | None = None) -> None:
+    """Raise OutsideScope for a write the fence refuses (its key, or a value it writes);
+    nothing is sent."""
+    fence = _current.get()
+    if fence is not None and not fence.allows_write(table, key, attributes or {}):
         raise OutsideScope(
             "This key is outside the part of the table you may reach. Nothing was sent to "
             "DynamoDB.", table=table.table_name,

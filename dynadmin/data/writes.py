@@ -48,7 +48,7 @@ def _update_expression(placeholders: Placeholders, set: Mapping[str, Any] | None
 def put_item(table: Table, item: Mapping[str, Any], *, condition: Condition) -> None:
     """PutItem guarded by ``condition`` (e.g. ``AttributeNotExists("PK")`` for a create)."""
     ensure_writable(table)
-    ensure_inside(table, table.key_of(item))
+    ensure_inside(table, table.key_of(item), item)
     placeholders = Placeholders()
     params = {
         "TableName": table.table_name,
@@ -71,7 +71,7 @@ def update_item(
 ) -> dict[str, Any]:
     """UpdateItem of only the given attributes, guarded by ``condition``; returns the new item."""
     ensure_writable(table)
-    ensure_inside(table, key)
+    ensure_inside(table, key, {**(set or {}), **(add or {})})
     placeholders = Placeholders()
     params = {
         "TableName": table.table_name,
@@ -167,8 +167,11 @@ def transact_write(actions: Sequence[Put | Update | Delete | ConditionCheck], *,
         return
     ensure_writable(*(action.table for action in actions))
     for action in actions:
-        ensure_inside(action.table, action.table.key_of(action.item)
-                      if isinstance(action, Put) else action.key)
+        if isinstance(action, Put):
+            ensure_inside(action.table, action.table.key_of(action.item), action.item)
+        else:
+            ensure_inside(action.table, action.key,
+                          action.set if isinstance(action, Update) else None)
     if len(actions) > limits.TRANSACTION_ACTIONS:
         raise InvalidRequest(
             f"A transaction takes at most {limits.TRANSACTION_ACTIONS} actions.")
