@@ -623,3 +623,17 @@ def test_no_write_takes_an_item_out_of_the_person_s_reach(support, tenancy_table
         data.update_item(tenancy_table, key, condition=AttributeExists("PK"),
                          set={"text": "still acme's"})
     assert data.get_item(tenancy_table, key) == dict(note, text="still acme's")
+
+
+def test_who_a_scope_limits_is_edited_in_django_s_admin(settings):
+    """Where the host installs Django's admin, its autodiscovery finds dynadmin's."""
+    import importlib
+
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.admin"]
+    from django.contrib import admin
+
+    from dynadmin.models import ScopeAssignment
+
+    importlib.import_module("dynadmin.admin")
+    registered = admin.site._registry[ScopeAssignment]
+    assert set(registered.filter_horizontal) == {"groups", "users"}
