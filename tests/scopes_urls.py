@@ -49,6 +49,20 @@ class Note(Entity, table=tenancy, label="Note {note_id}"):
     text = fields.String()
 
 
+class Device(Entity, table=tenancy, label="Device {device_id}"):
+    """All devices in one partition; the region only an attribute, offered as a filter."""
+
+    keys = Key(pk="DEVICES", sk="DEVICE#{device_id}")
+
+    device_id = fields.String(required=True)
+    region = fields.Choice("eu", "us", "apac", required=True)
+
+
+class DeviceAdmin(EntityAdmin):
+    list_display = ("device_id", "region")
+    listings = (Listing("keys", label="All devices"),)
+
+
 class SiteAdmin(EntityAdmin):
     list_display = ("site_id",)
     listings = (Listing("keys", label="Sites by region"),)
@@ -56,6 +70,8 @@ class SiteAdmin(EntityAdmin):
 
 class OrgAdmin(EntityAdmin):
     list_display = ("org", "name")
+    # Scopes of an entity admin hold for its entity alone.
+    scopes = (Scope("acme profile", "org", ["acme"]),)
     relations = (Relation("Tickets", Ticket),)
 
 
@@ -66,13 +82,13 @@ class TicketAdmin(EntityAdmin):
 
 
 tenants = AdminSite(name="tenants", scopes=[Scope("acme", "org", ["acme"]),
-                                            Scope("globex", "org", ["globex"])])
-# Scopes of an entity admin hold for its entity alone.
-SiteAdmin.scopes = (Scope("europe", "region", ["eu"]),)
+                                            Scope("globex", "org", ["globex"]),
+                                            Scope("europe", "region", ["eu"])])
 tenants.register(Org, OrgAdmin)
 tenants.register(Ticket, TicketAdmin)
 tenants.register(Site, SiteAdmin)
 tenants.register(Note)
+tenants.register(Device, DeviceAdmin)
 
 urlpatterns = [
     path("", dynadmin.site.urls),

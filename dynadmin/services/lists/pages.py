@@ -143,8 +143,10 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
         fld = admin.opts.fields[key.sk.leading_variable]
         result.range = RangeForm(fld, ids="l", labels=(_("From"), _("To")),
                                  low=params.get("sk_from", ""), high=params.get("sk_to", ""))
-    result.filter = filter_form(admin.entity, params, excluded=key.variables,
-                                pick_url=site_url("entity", entity=admin.opts.label))
+    result.filter = filter_form(
+        admin.entity, params, excluded=key.variables,
+        pick_url=site_url("entity", entity=admin.opts.label),
+        offered=lambda name, choices: reachable_choices(admin, request, name, choices))
     if result.missing:
         return result
     try:
