@@ -268,7 +268,9 @@ class EntityAdmin:
 
         By default the Django permission ``dynadmin.view_<table>_<entity>`` (or change),
         for active staff. Override it to decide per item (``item`` is the stored item): an
-        item it refuses answers as a missing one everywhere, and lists leave it out.
+        item it refuses answers as a missing one everywhere, and lists leave it out. An item
+        outside the person's scopes (``dynadmin.scopes``) is refused before it is asked,
+        whether or not an override calls ``super()``.
         """
         return self._has(request, "view") or self._has(request, "change")
 
