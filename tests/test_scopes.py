@@ -678,3 +678,45 @@ def test_who_a_scope_limits_is_edited_in_django_s_admin(settings):
     importlib.import_module("dynadmin.admin")
     registered = admin.site._registry[ScopeAssignment]
     assert set(registered.filter_horizontal) == {"groups", "users"}
+
+
+def test_a_command_run_as_a_scoped_person_keeps_to_their_scope(shop_table, shop_scope,
+                                                               django_user_model):
+    from io import StringIO
+
+    from django.contrib.auth.models import Permission
+    from django.core.management import CommandError, call_command
+
+    from dynadmin.models import Job, ScopeAssignment
+    from dynadmin.permissions import sync_permissions
+    from tests.support.jobs import run_queued
+
+    orders = [_shop_order("u2", n) for n in range(2)]
+    for item in orders:
+        data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    sync_permissions()
+    boss = django_user_model.objects.create_superuser("boss", "b@example.com", "pw")
+    theirs = StringIO()
+    call_command("dynadmin_job", "delete", "--entity", "Application.Order", "--pk", "USER#u2",
+                 "--dry-run", "--as", "boss", stdout=theirs)
+    other_job = Job.objects.get()
+    run_queued()  # the boss's dry run reads u2's orders, as the boss may
+    scoped = django_user_model.objects.create_user("scoped", password="x", is_staff=True)
+    scoped.user_permissions.set(Permission.objects.filter(content_type__app_label="dynadmin"))
+    ScopeAssignment.objects.create(name=shop_scope.name).users.add(scoped)
+
+    out = StringIO()
+    with data.recording() as log:
+        call_command("dynadmin_job", "delete", "--entity", "Application.Order",
+                     "--pk", "USER#u2", "--as", "scoped", stdout=out)
+        run_queued()
+    assert "Job" in out.getvalue() and ": 0 items" in out.getvalue(), out.getvalue()
+    assert "Query" not in log.operations
+    for item in orders:
+        assert data.get_item(shop_table, {"PK": item["PK"], "SK": item["SK"]}) == item
+    listed = StringIO()
+    call_command("dynadmin_job", "list", "--as", "scoped", stdout=listed)
+    assert f"{other_job.pk}\t" not in listed.getvalue()
+    with pytest.raises(CommandError, match=f"No job {other_job.pk}"):
+        call_command("dynadmin_job", "show", str(other_job.pk), "--as", "scoped")
+    assert boss.is_superuser
