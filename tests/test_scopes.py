@@ -720,3 +720,26 @@ def test_a_command_run_as_a_scoped_person_keeps_to_their_scope(shop_table, shop_
     with pytest.raises(CommandError, match=f"No job {other_job.pk}"):
         call_command("dynadmin_job", "show", str(other_job.pk), "--as", "scoped")
     assert boss.is_superuser
+
+
+def test_the_undo_of_a_globex_change_answers_as_a_missing_entry(support, staff_client,
+                                                                tenancy_table):
+    from dynadmin.models import AuditEntry
+    from tests.scopes_urls import tenancy
+    from tests.support.editing import form_data
+
+    fields = form_data(staff_client.get(_url("edit", GLOBEX_T9)))
+    fields["subject"] = "G-secret changed"
+    assert staff_client.post(_url("edit", GLOBEX_T9), fields).status_code == 302
+    entry = AuditEntry.objects.get()
+
+    def undo(entry_id: int) -> str:
+        return reverse("tenants:undo", kwargs={"table": "Tenancy", "entry_id": entry_id},
+                       current_app="tenants")
+
+    for method in (support.get, support.post):
+        forbidden, missing = method(undo(entry.pk)), method(undo(entry.pk + 50))
+        assert forbidden.status_code == missing.status_code
+        _no_globex(forbidden, (*GLOBEX_DATA, "T-9"))
+        assert _item_reads(forbidden) == _item_reads(missing) == []
+    assert data.get_item(tenancy, GLOBEX_T9)["subject"] == "G-secret changed"
