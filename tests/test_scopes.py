@@ -743,3 +743,17 @@ def test_the_undo_of_a_globex_change_answers_as_a_missing_entry(support, staff_c
         _no_globex(forbidden, (*GLOBEX_DATA, "T-9"))
         assert _item_reads(forbidden) == _item_reads(missing) == []
     assert data.get_item(tenancy, GLOBEX_T9)["subject"] == "G-secret changed"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_globex_partition_s_download_holds_nothing_and_costs_no_call(support,
+                                                                      tenancy_table, fmt):
+    forbidden = support.get(_url("partition", pk="ORG#globex", format=fmt))
+    missing = support.get(_url("partition", pk="ORG#globez", format=fmt))
+    body = b"".join(forbidden.streaming_content) if forbidden.streaming else forbidden.content
+    assert b"G-secret" not in body and b"T-9" not in body
+    assert _item_reads(forbidden) == _item_reads(missing) == []
+    assert forbidden.status_code == missing.status_code
+    acme = support.get(_url("partition", pk="ORG#acme", format=fmt))
+    acme_body = b"".join(acme.streaming_content) if acme.streaming else acme.content
+    assert b"Printer on fire" in acme_body
