@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 __all__ = ["UNCLASSIFIED", "AccessToken", "AccessTokenUse", "AuditEntry", "AuditEntryQuerySet",
-           "EntityPermissionAnchor", "Job", "JobChunk", "JobItem"]
+           "EntityPermissionAnchor", "Job", "JobChunk", "JobItem", "ScopeAssignment"]
 
 
 class EntityPermissionAnchor(models.Model):
@@ -312,3 +312,22 @@ class AccessTokenUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_name}: {self.method} {self.path} -> {self.status}"
+
+
+class ScopeAssignment(models.Model):
+    """Who a scope limits: the scope declared under ``name`` (``AdminSite.add_scope`` or
+    ``EntityAdmin.scopes``) holds for these groups and users. A person with no assigned
+    scope (and every superuser) reaches the whole table, as before scopes existed."""
+
+    name = models.CharField(max_length=100, unique=True,
+                            help_text="the name a scope is declared under (site or entity "
+                                      "admin)")
+    groups = models.ManyToManyField("auth.Group", blank=True, related_name="dynadmin_scopes")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                   related_name="dynadmin_scopes")
+
+    class Meta:
+        verbose_name = "DynamoDB scope assignment"
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,10 +7,12 @@ layer, not here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import data
@@ -21,6 +23,7 @@ from .definitions.fields import Field
 from .editing import writes
 from .editing.forms import EntityForm
 from .relations import Relation
+from .scopes import Scope, is_scoped
 from .services.display.names import entity_label
 
 if TYPE_CHECKING:
@@ -48,6 +51,27 @@ def action(*, description: str, permission: str = "change"
         return func
 
     return decorate
+
+
+def _within_scope(method: Callable[..., bool]) -> Callable[..., bool]:
+    """``has_*_permission(request, item)`` refusing an item outside the person's scopes
+    before the hook is asked: a host's override, with or without ``super()``, cannot let one
+    through."""
+    if getattr(method, "within_scope", False):
+        return method
+
+    @functools.wraps(method)
+    def checked(self: EntityAdmin, request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+        item = args[0] if args else kwargs.get("item", kwargs.get("obj"))
+        if item is not None and not self.scope_allows(request, item):
+            return False
+        return method(self, request, *args, **kwargs)
+
+    checked.within_scope = True  # type: ignore[attr-defined]
+    return checked
+
+
+_ITEM_HOOKS = ("has_view_permission", "has_change_permission", "has_delete_permission")
 
 
 def action_permission_method(method: Callable[..., Any]) -> str:
@@ -95,6 +119,15 @@ class EntityAdmin:
     #: dynadmin.definitions.internal): shown by name where they appear, never written, and
     #: left off the dashboard's list of entities
     internal: bool = False
+    #: scopes declared for this entity alone (see dynadmin.scopes), beside the site's: a
+    #: person assigned one reaches only the items whose field holds its values
+    scopes: tuple[Scope, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _ITEM_HOOKS:
+            if name in cls.__dict__:
+                setattr(cls, name, _within_scope(cls.__dict__[name]))
 
     def __init__(self, entity: type[Entity], site: AdminSite) -> None:
         self.entity = entity
@@ -223,12 +256,21 @@ class EntityAdmin:
             return False
         return user.has_perm(permission_name(action, self.entity))
 
+    def scope_allows(self, request: HttpRequest, item: dict[str, Any]) -> bool:
+        """Is ``item`` inside the person's scopes (always, for a person no scope limits)?
+        Every ``has_*_permission(request, item)`` asks it first, overridden or not."""
+        reach = self.site.reach(request, self.entity)
+        return reach is None or reach.allows_item(self.entity, item)
+
+    @_within_scope
     def has_view_permission(self, request: HttpRequest, item: Any = None) -> bool:
         """May this person see this entity's items (``item`` None), or this one item?
 
         By default the Django permission ``dynadmin.view_<table>_<entity>`` (or change),
         for active staff. Override it to decide per item (``item`` is the stored item): an
-        item it refuses answers as a missing one everywhere, and lists leave it out.
+        item it refuses answers as a missing one everywhere, and lists leave it out. An item
+        outside the person's scopes (``dynadmin.scopes``) is refused before it is asked,
+        whether or not an override calls ``super()``.
         """
         return self._has(request, "view") or self._has(request, "change")
 
@@ -237,12 +279,14 @@ class EntityAdmin:
         Never on a read-only table or for ``internal`` items."""
         return self._may_write() and self._has(request, "add")
 
+    @_within_scope
     def has_change_permission(self, request: HttpRequest, item: Any = None) -> bool:
         """May this person change this entity's items, or this one (``item``)? By default
         ``dynadmin.change_<table>_<entity>``, never on a read-only table. Actions ask it
         unless they name another permission."""
         return self._may_write() and self._has(request, "change")
 
+    @_within_scope
     def has_delete_permission(self, request: HttpRequest, item: Any = None) -> bool:
         """May this person delete this entity's items, or this one (``item``)? By default
         ``dynadmin.delete_<table>_<entity>``, never on a read-only table."""
@@ -271,6 +315,7 @@ class ItemWriter:
         """Create (``original`` None) or save ``item``, through the hook of the entity it
         will be (a raw edit can make it another one), as its audit entry is labelled."""
         admin = self.admin_of(item)
+        self._ensure_inside(admin, item)
         if admin is not None:
             return admin.save_item(self.request, item, original=original, action=action,
                                    version_from=version_from)
@@ -282,6 +327,21 @@ class ItemWriter:
 
     def delete(self, item: dict[str, Any], *, action: str = "delete") -> writes.WriteResult:
         admin = self.admin_of(item)
+        self._ensure_inside(admin, item)
         if admin is not None:
             return admin.delete_item(self.request, item, action=action)
         return writes.delete(self.table, item, user=self.request.user, action=action)
+
+    def _ensure_inside(self, admin: EntityAdmin | None, item: dict[str, Any]) -> None:
+        """A scoped person writes only items inside their scopes (an item no entity claims:
+        never), whatever the admin's hooks say; refused in the same words whether or not
+        anything is stored there."""
+        if admin is not None:
+            inside = admin.scope_allows(self.request, item)
+        else:
+            inside = not is_scoped(self.request)
+        if not inside:
+            raise PermissionDenied(_OUTSIDE)
+
+
+_OUTSIDE = ("This item is outside the part of the table you may reach. Nothing was written.")

@@ -25,6 +25,7 @@ LAYERS = [
     ("dynadmin.definitions",),
     ("dynadmin.data",),
     ("dynadmin.models", "dynadmin.relations", "dynadmin.access_patterns", "dynadmin.migrations"),
+    ("dynadmin.scopes",),
     ("dynadmin.history",),
     # services, by feature: what many features share first, then each feature's folder.
     ("dynadmin.services.links", "dynadmin.services.inputs"),

@@ -28,11 +28,14 @@ A broken definition is reported by ``manage.py check`` (and at every start-up) a
 | E017 | an entity declares more than one ``fields.WriteMarker`` |
 | E018 | a ``fields.WriteMarker`` stored in an attribute the item uses for something else (a
          key, the type or TTL attribute, another field) |
+| E019 | a scope (site or entity admin) limits a field that no key template holds |
 | W001 | two entities' keys overlap; only the type attribute tells them apart |
 | W002 | a DateTime placeholder without a format: it reads keys (zone-less, ``Z``, fractions)
          it would spell differently, so it cannot reproduce keys another writer stored |
 | W003 | a ``fields.WriteMarker`` beside a ``fields.Version``: the version already tells
          dynadmin's writes apart, the marker is never read |
+| W004 | a key (table or index) of an entity a scope limits whose partition key does not
+         carry the scoped field: scoped people are served through it by dropping rows |
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from ..options import EntityAdmin, action_permission_method
 from ..services.display.names import label_fields
 from ..sites import AdminSite, site
 from .ambiguity import check_ambiguity
+from .scopes import check_scopes
 
 __all__ = ["check_definitions"]
 
@@ -65,6 +69,7 @@ def check_definitions(app_configs: Any = None, site: AdminSite = site, **kwargs:
         errors += _check_listings_and_relations(admin, site)
     for table in site.tables.values():
         errors += check_ambiguity(site.entities_of(table))
+    errors += check_scopes(site)
     return errors
 
 

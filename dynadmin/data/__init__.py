@@ -28,6 +28,7 @@ from .errors import (
     WriteConflict,
     WriteInterrupted,
 )
+from .fence import OutsideScope, fenced
 from .read_only import ensure_writable, is_read_only
 from .reads import (
     SORT_OPERATORS,
@@ -55,12 +56,13 @@ from .writes import (
 __all__ = [
     "AccessDenied", "Call", "CallLog", "ConditionCheck", "Connection", "DataError",
     "Delete", "IndexNotFound", "InvalidCursor", "InvalidRequest", "NotSupported", "Page",
-    "Put", "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition", "StreamInfo",
+    "OutsideScope", "Put", "ReadOnly", "SORT_OPERATORS", "ScanRefused", "SortCondition",
+    "StreamInfo",
     "StreamIteratorExpired", "StreamNotFound", "StreamRead", "StreamRecord",
     "StreamTrimmed", "TableNotFound", "Throttled", "TransactionConflict",
     "Unavailable", "Update", "WriteConflict", "WriteInterrupted", "batch_get",
     "connection_for", "connection_problems", "current_log", "decode_cursor", "delete_item",
-    "describe", "encode_cursor", "ensure_writable", "get_client", "get_client_for",
+    "describe", "encode_cursor", "fenced", "ensure_writable", "get_client", "get_client_for",
     "get_item", "install_scan_refusal", "is_read_only", "key_from_json", "key_to_json",
     "list_tags", "load_items_unconditionally", "put_item", "query", "query_request",
     "read_stream", "recording", "send_query", "stream_info",

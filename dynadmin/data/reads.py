@@ -12,6 +12,7 @@ from ..definitions.tables import Index, Table
 from .calling import call, capacity
 from .conditions import COMPARISONS, BeginsWith, Between, Condition, Equals, Placeholders
 from .errors import InvalidRequest, Throttled
+from .fence import allows_key, allows_partition
 from .key_checks import checked_key
 from .serialization import deserialize_item, serialize_item
 
@@ -58,7 +59,10 @@ class Page:
 
 def get_item(table: Table, key: Mapping[str, Any], *, consistent: bool = False
              ) -> dict[str, Any] | None:
-    """The item with this primary key, or None."""
+    """The item with this primary key, or None (without a call when the key is outside the
+    request's fence: a forbidden item answers as a missing one)."""
+    if not allows_key(table, key):
+        return None
     response = call(
         "GetItem", table.table_name, TableName=table.table_name, Key=checked_key(table, key),
         ConsistentRead=consistent,
@@ -118,11 +122,16 @@ def query(index: Index, partition: Any, sort: SortCondition | None = None, **opt
     ``limit`` bounds the items DynamoDB reads (before any filter), so a page costs the same
     whatever the filter matches: dynadmin never loops to fill a page.
     """
-    return send_query(index, query_request(index, partition, sort, **options))
+    return send_query(index, query_request(index, partition, sort, **options),
+                      partition=partition)
 
 
-def send_query(index: Index, params: Mapping[str, Any]) -> Page:
-    """Send a request ``query_request()`` built: a page shows the very request it sent."""
+def send_query(index: Index, params: Mapping[str, Any], *, partition: Any) -> Page:
+    """Send a request ``query_request()`` built for ``partition``: a page shows the very
+    request it sent. A partition outside the request's fence answers as an empty one,
+    without a call."""
+    if not allows_partition(index, partition):
+        return Page(items=[], last_evaluated_key=None, count=0, scanned_count=0)
     response = call("Query", index.table.table_name, index.name, **params)
     last = response.get("LastEvaluatedKey")
     return Page(
@@ -140,6 +149,10 @@ def batch_get(table: Table, keys: Sequence[Mapping[str, Any]], *, consistent: bo
     if len(keys) > limits.BATCH_GET_KEYS:
         raise InvalidRequest(f"BatchGetItem takes at most {limits.BATCH_GET_KEYS} keys.")
     name = table.table_name
+    # Keys outside the request's fence are absent, as missing ones are.
+    keys = [k for k in keys if allows_key(table, k)]
+    if not keys:
+        return []
     request = {name: {"Keys": [serialize_item(k) for k in keys], "ConsistentRead": consistent}}
     items: list[dict[str, Any]] = []
     for attempt in range(8):

@@ -19,6 +19,7 @@ from ..definitions.tables import Table
 from .calling import call
 from .conditions import Condition, Placeholders
 from .errors import InvalidRequest, Throttled
+from .fence import ensure_inside
 from .key_checks import checked_key
 from .read_only import ensure_writable
 from .serialization import deserialize_item, serialize_item
@@ -47,6 +48,7 @@ def _update_expression(placeholders: Placeholders, set: Mapping[str, Any] | None
 def put_item(table: Table, item: Mapping[str, Any], *, condition: Condition) -> None:
     """PutItem guarded by ``condition`` (e.g. ``AttributeNotExists("PK")`` for a create)."""
     ensure_writable(table)
+    ensure_inside(table, table.key_of(item), item)
     placeholders = Placeholders()
     params = {
         "TableName": table.table_name,
@@ -69,6 +71,7 @@ def update_item(
 ) -> dict[str, Any]:
     """UpdateItem of only the given attributes, guarded by ``condition``; returns the new item."""
     ensure_writable(table)
+    ensure_inside(table, key, {**(set or {}), **(add or {})})
     placeholders = Placeholders()
     params = {
         "TableName": table.table_name,
@@ -87,6 +90,7 @@ def delete_item(table: Table, key: Mapping[str, Any], *, condition: Condition
                 ) -> dict[str, Any] | None:
     """DeleteItem guarded by ``condition``; returns the deleted item."""
     ensure_writable(table)
+    ensure_inside(table, key)
     placeholders = Placeholders()
     params = {
         "TableName": table.table_name,
@@ -162,6 +166,12 @@ def transact_write(actions: Sequence[Put | Update | Delete | ConditionCheck], *,
     if not actions:
         return
     ensure_writable(*(action.table for action in actions))
+    for action in actions:
+        if isinstance(action, Put):
+            ensure_inside(action.table, action.table.key_of(action.item), action.item)
+        else:
+            ensure_inside(action.table, action.key,
+                          action.set if isinstance(action, Update) else None)
     if len(actions) > limits.TRANSACTION_ACTIONS:
         raise InvalidRequest(
             f"A transaction takes at most {limits.TRANSACTION_ACTIONS} actions.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import data
+from ..data import fence
 from ..data.reads import SortCondition
 from ..data.serialization import loads_dynamodb_json
 from ..data.streams.reading import StreamRecord
@@ -289,6 +290,8 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
     given), or the ``count`` just newer than ``after``. One Query without a filter."""
     _ensure_on()
     result = ArchiveRead()
+    if not fence.allows_key(table, key):
+        return result  # outside the person's scopes: as an item that never changed
     more, result.next_position = _read_partition(
         archive.primary, item_partition(table.table_name, key), result, count=count,
         before=before, after=after, floor=None, wanted=wanted, max_queries=max_queries)
@@ -306,6 +309,8 @@ def partition_history(table: Table, value: Any, *, count: int, before: str | Non
     before ``since`` or after ``until``)."""
     _ensure_on()
     result = ArchiveRead()
+    if not fence.allows_partition(table.primary, value):
+        return result  # outside the person's scopes: as a partition that never changed
     ceiling = position_at(until) + "~" if until else None
     if ceiling is not None and (before is None or before > ceiling):
         before = ceiling

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import conf
+from ..jobs import exports
+from ..models import Job
 from ..services.links import site_url
 from ..services.partitions.export import content_disposition
 from .errors import error_response
@@ -64,7 +66,8 @@ def download_export(request: HttpRequest, site: AdminSite, token: str) -> HttpRe
               "it opens nothing."),
             _("Copy the whole link again from the export's job page."))
     storage = storages[conf.get("EXPORT_STORAGE")]
-    if not isinstance(name, str) or not storage.exists(name):
+    if not isinstance(name, str) or not _may_download(site, request, name) or not (
+            storage.exists(name)):
         return error_response(request, 404, _("Export no longer stored"),
                               _("The file this link pointed to has been deleted."),
                               _("Run the export again."))
@@ -74,6 +77,16 @@ def download_export(request: HttpRequest, site: AdminSite, token: str) -> HttpRe
             name, expire=STORAGE_URL_SECONDS,
             parameters={"ResponseContentDisposition": content_disposition(file_name)}))
     return FileResponse(storage.open(name, "rb"), as_attachment=True, filename=file_name)
+
+
+def _may_download(site: AdminSite, request: HttpRequest, name: str) -> bool:
+    """A person a scope limits downloads only the exports of their own jobs (a link handed
+    on by another may hold rows outside their scope); another's answers as a deleted one."""
+    if not site.is_scoped(request):
+        return True
+    job_id = name.removeprefix(f"{exports.DIRECTORY}/").partition("/")[0]
+    return job_id.isdigit() and Job.objects.filter(pk=int(job_id),
+                                                    creator=request.user).exists()
 
 
 def _signs_addresses(storage: Storage) -> bool:

@@ -165,7 +165,7 @@ def recent_actions(request: HttpRequest, site: AdminSite) -> HttpResponse:
     job_id = _entry_id(request, "job")
     entities = [(a.opts.label, str(a.opts.verbose_name)) for a in site.admins
                 if labels is None or a.opts.label in labels]
-    per_item = site.decides_view_per_item()
+    per_item = site.decides_view_per_item(request)
     filters = AuditFilter(request.GET, entries=entries, entities=entities, per_item=per_item)
     # Where an admin decides per item, entries are filtered before they are paged (a page
     # filtered afterwards would come up short) and no total is told (it counts the withheld).

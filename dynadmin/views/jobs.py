@@ -41,6 +41,8 @@ from .downloads import download_url
 from .htmx import is_fragment_request
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from ..sites import AdminSite
 
 __all__ = ["job_action", "job_items_csv", "job_list", "job_page", "may_import",
@@ -82,18 +84,27 @@ def _job_or_404(site: AdminSite, request: HttpRequest, job_id: int
     """The job, if this person holds its kind's permission and may view its entity."""
     if not any(may_run_jobs(request, p) for p in BULK_PERMISSIONS):
         _require(request)
-    job = Job.objects.filter(pk=job_id).first()
+    job = _visible_jobs(site, request).filter(pk=job_id).first()
     if job is None:
         raise Http404(_("No such job."))
     _require(request, engine.permission_of(job.kind))
     return job, admin_or_404(site, request, job.entity)
 
 
+def _visible_jobs(site: AdminSite, request: HttpRequest) -> QuerySet[Job]:
+    """The jobs this person may open: a person a scope limits, only their own (another's
+    job may have read, and names, keys outside their scope); a missing job and another's
+    answer alike."""
+    if site.is_scoped(request):
+        return Job.objects.filter(creator=request.user)
+    return Job.objects.all()
+
+
 def job_list(request: HttpRequest, site: AdminSite) -> HttpResponse:
     if not any(may_run_jobs(request, p) for p in BULK_PERMISSIONS):
         _require(request)
     labels = site.viewable_labels(request)
-    jobs = Job.objects.all()
+    jobs = _visible_jobs(site, request)
     if labels is not None:
         jobs = jobs.filter(entity__in=labels)
     return TemplateResponse(request, "dynadmin/jobs/list.html", {

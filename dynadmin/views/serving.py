@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from .. import conf, limits
-from ..data import call_log
+from ..data import call_log, fence
 from ..data.errors import DataError, WriteInterrupted
 from ..models import AuditEntry
 from ..services import links
@@ -56,7 +56,10 @@ def serve(site: AdminSite, request: HttpRequest, view: View, args: Sequence[Any]
     request.current_app = site.name
     if not isinstance(getattr(request, "htmx", None), HtmxDetails):
         request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-    with links.serving(site.name), call_log.recording(conf.get("REQUEST_BUDGET")) as log:
+    # The person's scopes fence every key the page sends (``data.fence``): a key outside
+    # them costs no call and answers as a missing one.
+    with links.serving(site.name), fence.fenced(site.fence(request)), \
+            call_log.recording(conf.get("REQUEST_BUDGET")) as log:
         request.dynamodb_calls = log  # type: ignore[attr-defined]
         try:
             response = _respond(site, request, view, args, kwargs, public=public)

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 
+from dynadmin import data
 from dynadmin.codenames import BULK_PERMISSIONS
 from dynadmin.jobs import engine, sources
 from dynadmin.jobs.changes import creator_request
@@ -82,6 +83,11 @@ class Command(DatabaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.site = site_named(options["site"])
         self.request = creator_request(_person(options["username"]), self.site.name)
+        # The person's scopes fence every key the command sends, as on their pages.
+        with data.fenced(self.site.fence(self.request)):
+            return self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         command = options["command"]
         if command == "list":
             return self._list(options)
@@ -106,13 +112,19 @@ class Command(DatabaseCommand):
     def _job(self, job_id: int) -> Job:
         if not any(self._may(p) for p in BULK_PERMISSIONS):
             raise CommandError(f"{self.request.user} may not run jobs over every matching item.")
-        job = Job.objects.filter(pk=job_id).first()
+        job = self._visible_jobs().filter(pk=job_id).first()
         if job is None:
             raise CommandError(f"No job {job_id}.")
         if not self._may(engine.permission_of(job.kind)):
             raise CommandError(f"{self.request.user} may not run {job.get_kind_display()} jobs.")
         self._admin(job.entity)
         return job
+
+    def _visible_jobs(self) -> Any:
+        """As on the pages: a person a scope limits sees only their own jobs."""
+        if self.site.is_scoped(self.request):
+            return Job.objects.filter(creator=self.request.user)
+        return Job.objects.all()
 
     def _admin(self, label: str) -> Any:
         entity = self.site.get_entity(label)
@@ -128,7 +140,7 @@ class Command(DatabaseCommand):
     def _list(self, options: dict[str, Any]) -> None:
         if not any(self._may(p) for p in BULK_PERMISSIONS):
             raise CommandError(f"{self.request.user} may not run jobs over every matching item.")
-        jobs = Job.objects.all()
+        jobs = self._visible_jobs()
         labels = self.site.viewable_labels(self.request)
         if labels is not None:
             jobs = jobs.filter(entity__in=labels)

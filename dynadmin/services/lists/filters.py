@@ -7,7 +7,7 @@ FilterExpression on the page read), so the list and the raw console ask DynamoDB
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -58,7 +58,8 @@ class FilterForm(ReadForm):
     ``params`` is the partition filter it asks for."""
 
     def __init__(self, fields: Mapping[str, Field], *, attribute: str, op: str, value: str,
-                 pick_url: str) -> None:
+                 pick_url: str, offered: Callable[[str, Sequence[str]], list[str]] | None = None
+                 ) -> None:
         super().__init__(initial={"f_attr": attribute, "f_op": op, "f_value": value},
                          auto_id=False)
         fld = fields[attribute]
@@ -90,16 +91,17 @@ class FilterForm(ReadForm):
             widget=Menu(choices=list(_operators()[self.kind].items()), attrs={"id": "l-f-op"}))
         self.fields["f_value"] = forms.CharField(
             label=_("Value"), required=False, template_name="dynadmin/forms/inline_field.html",
-            widget=_value_widget(fld, self.kind))
+            widget=_value_widget(fld, self.kind, offered(attribute, fld.input_choices)
+                                 if offered is not None else fld.input_choices))
 
     @property
     def active(self) -> bool:
         return bool(self.params)
 
 
-def _value_widget(fld: Field, kind: str) -> forms.Widget:
+def _value_widget(fld: Field, kind: str, choices: Sequence[str]) -> forms.Widget:
     if kind == "choice":
-        return Menu(choices=[("", _("any")), *[(c, c) for c in fld.input_choices]],
+        return Menu(choices=[("", _("any")), *[(c, c) for c in choices]],
                     attrs={"id": "l-f-value"})
     if kind == "text":
         # A filter's text is matched in parts (begins with, contains): no email check on it.
@@ -108,10 +110,13 @@ def _value_widget(fld: Field, kind: str) -> forms.Widget:
 
 
 def filter_form(entity: type[Entity], params: Mapping[str, str],
-                excluded: tuple[str, ...] = (), *, pick_url: str) -> FilterForm | None:
+                excluded: tuple[str, ...] = (), *, pick_url: str,
+                offered: Callable[[str, Sequence[str]], list[str]] | None = None
+                ) -> FilterForm | None:
     """The form for ``entity``'s filterable fields (key fields ``excluded``), and the filter
     the address asks for: ``f_attr`` a field's name, ``f_op``, ``f_value``. With ``pick`` the
-    person only chose another attribute: its widget is shown, nothing is filtered yet."""
+    person only chose another attribute: its widget is shown, nothing is filtered yet.
+    ``offered(field, choices)``: the choices a menu of values offers (the person's scopes)."""
     fields = {name: fld for name, fld in entity._meta.fields.items()
               if name not in excluded and _kind(fld) is not None}
     if not fields:
@@ -129,7 +134,8 @@ def filter_form(entity: type[Entity], params: Mapping[str, str],
     if op not in operators:
         op = next(iter(operators))
     value = (params.get("f_value") or "").strip()
-    form = FilterForm(fields, attribute=name, op=op, value=value, pick_url=pick_url)
+    form = FilterForm(fields, attribute=name, op=op, value=value, pick_url=pick_url,
+                      offered=offered)
     if not asked or params.get("pick"):
         form.picked = asked
         return form

@@ -9,7 +9,7 @@ entity's words: a range on the sort key's leading field, a filter on one of its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -85,6 +85,19 @@ def _own_url(admin: EntityAdmin, params: Mapping[str, str]) -> str:
     return f"{base}?{urlencode(kept)}" if kept else base
 
 
+def reachable_choices(admin: EntityAdmin, request: HttpRequest | None, name: str,
+                      choices: Sequence[str]) -> list[str]:
+    """The choices of field ``name`` this person's scopes reach (all, for a person no scope
+    limits): a list across tenants offers only the person's own as tabs."""
+    reach = admin.site.reach(request, admin.entity) if request is not None else None
+    if reach is None:
+        return list(choices)
+    if reach.closed:
+        return []
+    allowed = reach.limits.get(name)
+    return [c for c in choices if allowed is None or c in allowed]
+
+
 def first_listing(admin: EntityAdmin, request: HttpRequest | None) -> Listing | None:
     return next((ls for ls in admin.get_listings(request) if ls.key in admin.opts.keys), None)
 
@@ -111,7 +124,8 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
         fld = admin.opts.fields.get(name)
         value = params.get(name, "")
         if isinstance(fld, Choice):
-            value = value if value in fld.choices else fld.choices[0]
+            choices = reachable_choices(admin, request, name, fld.choices)
+            value = value if value in choices else (choices[0] if choices else "")
             switcher = fld
         if value:
             values[name] = own[name] = value
@@ -121,15 +135,18 @@ def entity_list(admin: EntityAdmin, params: Mapping[str, str], request: HttpRequ
         result.tabs = [Tab(label=switcher.choice_label(choice),
                            current=choice == values[switcher.name],
                            url=_own_url(admin, {**own, switcher.name: choice}))
-                       for choice in switcher.choices]
+                       for choice in reachable_choices(admin, request, switcher.name,
+                                                       switcher.choices)]
     result.hidden = dict(own)
     result.clear_url = _own_url(admin, own)
     if key.sk is not None and key.sk.leading_variable in admin.opts.fields:
         fld = admin.opts.fields[key.sk.leading_variable]
         result.range = RangeForm(fld, ids="l", labels=(_("From"), _("To")),
                                  low=params.get("sk_from", ""), high=params.get("sk_to", ""))
-    result.filter = filter_form(admin.entity, params, excluded=key.variables,
-                                pick_url=site_url("entity", entity=admin.opts.label))
+    result.filter = filter_form(
+        admin.entity, params, excluded=key.variables,
+        pick_url=site_url("entity", entity=admin.opts.label),
+        offered=lambda name, choices: reachable_choices(admin, request, name, choices))
     if result.missing:
         return result
     try:

@@ -219,7 +219,7 @@ class PartitionQuery:
 
     def run(self, request: Mapping[str, Any]) -> data.Page:
         """Send the request built by ``request()`` (built once: shown as code, then sent)."""
-        return data.send_query(self.index, request)
+        return data.send_query(self.index, request, partition=self.pk)
 
     def read(self, *, start_key: Mapping[str, Any] | None = None,
              forward: bool | None = None) -> data.Page:

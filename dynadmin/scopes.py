@@ -1,0 +1,260 @@
+"""Scopes: a person limited to part of a table by the values of a key field.
+
+A scope names a field that key templates hold (``org`` of ``ORG#{org}``) and the values a
+person may reach: fixed (``Scope("acme only", "org", ["acme"])``) or computed per request
+(``allowed=lambda request: customers_of(request.user)``). Scopes are declared on the site
+(``AdminSite(scopes=[...])``, ``site.add_scope``) or on an entity admin
+(``EntityAdmin.scopes``), and attached to groups and users in Django's own database
+(``ScopeAssignment``). A person's reach: superusers and people with no assigned scope reach
+everything; several scopes on one field add their values up; scopes on different fields all
+apply. A scope holds for the entities that have its field; others are not limited by it.
+
+Enforced twice:
+
+- before a request, wherever the key shows the field: ``ScopeFence`` is the data layer's
+  ``KeyFence`` for one request, so a partition or an item outside the reach costs no call and
+  answers as an empty partition or a missing item (no oracle: a forbidden key and a missing
+  one answer the same);
+- after reading, per item, where the key does not show it (an index whose keys do not carry
+  the field): ``Reach.allows_item``, composed into every ``has_*_permission(request, item)``
+  of the entity admins, so every path that drops refused items drops these too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .definitions import Entity, Table
+from .definitions.fields import FieldError
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .definitions.tables import Index
+
+__all__ = ["LeadingKeys", "Reach", "Scope", "ScopeFence", "assigned_scope_names",
+           "entity_holds", "is_scoped", "leading_keys", "reach_of"]
+
+
+class Scope:
+    """What a person limited by it may reach: the items whose ``field`` is one of ``values``
+    (or of what ``allowed(request)`` returns, computed for each request)."""
+
+    def __init__(self, name: str, field: str, values: Iterable[Any] | None = None, *,
+                 allowed: Callable[[HttpRequest], Iterable[Any]] | None = None,
+                 label: str | None = None) -> None:
+        if (values is None) == (allowed is None):
+            raise ValueError(f"Scope {name!r} needs either values or allowed, not both")
+        if isinstance(values, str):
+            values = (values,)
+        self.name = name
+        self.field = field
+        self.values = frozenset(_text(v) for v in values) if values is not None else None
+        self.allowed = allowed
+        self.label = label or name
+
+    def __repr__(self) -> str:
+        return f"<Scope {self.name!r}: {self.field}>"
+
+    def values_for(self, request: HttpRequest | None) -> frozenset[str]:
+        """The values of ``field`` this scope lets a person reach on this request."""
+        if self.values is not None:
+            return self.values
+        assert self.allowed is not None
+        return frozenset(_text(v) for v in (self.allowed(request) or ()))
+
+
+def _text(value: Any) -> str:
+    """A value as a scope compares it: the text a key spells (``acme``, ``42``)."""
+    return value if isinstance(value, str) else str(value)
+
+
+def entity_holds(entity: type[Entity], field: str) -> bool:
+    """Does ``field`` name a field or a key placeholder of ``entity``? A scope holds only
+    for the entities that have its field."""
+    meta = entity._meta
+    return field in meta.fields or any(field in key.variables for key in meta.keys.values())
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a scoped person may reach of one entity: for each limited field, its values.
+    ``closed``: a scope assigned to them is declared nowhere, so they reach nothing (a
+    misconfiguration never widens what a person sees)."""
+
+    limits: Mapping[str, frozenset[str]]
+    closed: bool = False
+
+    def allows_values(self, values: Mapping[str, Any]) -> bool:
+        """Do these values (parsed from a key) stay inside? A field they do not hold is not
+        decided here."""
+        if self.closed:
+            return False
+        return all(_text(values[name]) in allowed for name, allowed in self.limits.items()
+                   if name in values and values[name] is not None)
+
+    def allows_item(self, entity: type[Entity], item: Mapping[str, Any]) -> bool:
+        """Is this stored item inside: each limited field, read from its attributes or its
+        keys, one of the values? An item that lacks a limited field is outside."""
+        if self.closed:
+            return False
+        if not self.limits:
+            return True
+        values = entity.parse_item(item).values
+        return all(values.get(name) is not None and _text(values[name]) in allowed
+                   for name, allowed in self.limits.items())
+
+
+def assigned_scope_names(request: HttpRequest | None) -> frozenset[str] | None:
+    """The names of the scopes assigned to this person, directly or through a group; None
+    for superusers and people with none (they reach everything). Read once per request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return None
+    cached = getattr(request, "_dynadmin_scope_names", False)
+    if cached is not False:
+        return cached
+    from django.db.models import Q
+
+    from .models import ScopeAssignment
+
+    names = frozenset(ScopeAssignment.objects.filter(
+        Q(users=user) | Q(groups__in=user.groups.all())).values_list("name", flat=True))
+    found = names or None
+    request._dynadmin_scope_names = found  # type: ignore[union-attr]
+    return found
+
+
+def is_scoped(request: HttpRequest | None) -> bool:
+    """Is this person limited by a scope (so lists may leave items out)?"""
+    return assigned_scope_names(request) is not None
+
+
+def reach_of(request: HttpRequest | None, entity: type[Entity],
+             declared: Mapping[str, Scope], all_names: Collection[str]) -> Reach | None:
+    """The person's reach over ``entity``, given the scopes ``declared`` for it (the site's
+    and its admin's, by name) and ``all_names`` declared anywhere on the site; None when
+    nothing limits them. Cached on the request per entity."""
+    names = assigned_scope_names(request)
+    if names is None:
+        return None
+    cache: dict[Any, Reach | None] = request.__dict__.setdefault(  # type: ignore[union-attr]
+        "_dynadmin_reach", {})
+    if entity in cache:
+        return cache[entity]
+    limits: dict[str, frozenset[str]] = {}
+    for name in sorted(names):
+        scope = declared.get(name)
+        if scope is None or not entity_holds(entity, scope.field):
+            continue
+        limits[scope.field] = limits.get(scope.field, frozenset()) | scope.values_for(request)
+    closed = any(name not in all_names for name in names)
+    reach = Reach(limits, closed) if (limits or closed) else None
+    cache[entity] = reach
+    return reach
+
+
+class ScopeFence:
+    """The data layer's fence for one request: a partition or a primary key whose templates
+    spell a limited field with a value outside the person's reach is refused before any
+    call. ``reach_for(entity)`` is the site's ``reach``."""
+
+    def __init__(self, reach_for: Callable[[type[Entity]], Reach | None]) -> None:
+        self.reach_for = reach_for
+
+    def allows_partition(self, index: Index, partition: Any) -> bool:
+        for entity in index.table.entities:
+            reach = self.reach_for(entity)
+            if reach is None:
+                continue
+            if reach.closed:
+                return False
+            for key in entity._meta.keys.values():
+                if key.index_name != index.name:
+                    continue
+                values = key.pk.parse(partition)
+                if values is not None and not reach.allows_values(values):
+                    return False
+        return True
+
+    def allows_key(self, table: Table, key: Mapping[str, Any]) -> bool:
+        for entity in table.entities:
+            reach = self.reach_for(entity)
+            if reach is None:
+                continue
+            if reach.closed:
+                return False
+            values = entity._meta.primary_key.parse(key)
+            if values is not None and not reach.allows_values(values):
+                return False
+        return True
+
+
+    def allows_write(self, table: Table, key: Mapping[str, Any],
+                     attributes: Mapping[str, Any]) -> bool:
+        """The key, then each limited field among the attributes written: a write never
+        takes an item out of the person's reach (an update setting ``org`` to another
+        tenant's, a job's "set field", an import's line)."""
+        if not self.allows_key(table, key):
+            return False
+        entity = table.classify({**attributes, **key})
+        reach = self.reach_for(entity) if entity is not None else None
+        if reach is None:
+            return True
+        if reach.closed:
+            return False
+        fields = entity._meta.fields  # type: ignore[union-attr]
+        for name, allowed in reach.limits.items():
+            fld = fields.get(name)
+            if fld is None or fld.key_only or fld.attribute not in attributes:
+                continue
+            stored = attributes[fld.attribute]
+            try:
+                value = fld.to_python(stored)
+            except FieldError:  # a value its field cannot read is compared as stored
+                value = stored
+            if value is None or _text(value) not in allowed:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class LeadingKeys:
+    """The table's partition-key values a scope lets a person reach: exact values
+    (``ORG#acme``) and prefixes (``ORG#acme#``, ``PRODUCT#`` for an entity the scope does
+    not limit), for an IAM ``dynamodb:LeadingKeys`` condition."""
+
+    values: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+
+def leading_keys(scope: Scope, table: Table, request: HttpRequest | None = None
+                 ) -> LeadingKeys | None:
+    """The partition keys of ``table`` a person limited by ``scope`` may reach, or None when
+    the scope cannot be said with partition keys alone: an entity holding the field outside
+    its table partition key, or an entity it does not limit whose partition key has no
+    fixed beginning (``{device}``), which would let any partition through."""
+    allowed = sorted(scope.values_for(request))
+    values: list[str] = []
+    prefixes: list[str] = []
+    for entity in table.entities:
+        template = entity._meta.primary_key.pk
+        if entity_holds(entity, scope.field):
+            if scope.field not in template.variables:
+                return None
+            for value in allowed:
+                if template.variables == (scope.field,):
+                    values.append(template.format({scope.field: value}))
+                else:
+                    prefix = template.prefix({scope.field: value})
+                    if scope.field not in template.variables[:1] or not prefix:
+                        return None
+                    prefixes.append(prefix)
+        else:
+            literal = template.literal_prefix
+            if not literal:
+                return None
+            prefixes.append(literal)
+    return LeadingKeys(tuple(dict.fromkeys(values)), tuple(dict.fromkeys(prefixes)))
