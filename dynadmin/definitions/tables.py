@@ -205,11 +205,11 @@ class Table:
             pass
         except TypeError:  # a value no key could hold (a list...): nothing to keep
             return self._by_keys(item)
-        entity = self._by_keys(item)
+        found = self._by_keys(item)
         if len(self._classified) >= CLASSIFIED_KEPT:
             self._classified.clear()
-        self._classified[value] = entity
-        return entity
+        self._classified[value] = found
+        return found
 
     def _by_keys(self, item: Mapping[str, Any]) -> type[Entity] | None:
         candidates = [e for e in self.entities if e._meta.primary_key.parse(item) is not None]
