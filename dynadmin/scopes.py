@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
     from .definitions.tables import Index
 
-__all__ = ["LeadingKeys", "Reach", "Scope", "ScopeFence", "assigned_scope_names",
-           "entity_holds", "is_scoped", "leading_keys", "reach_of"]
+__all__ = ["LeadingKeys", "Reach", "Scope", "ScopeFence", "ScopedKeys", "assigned_scope_names",
+           "entity_holds", "is_scoped", "leading_keys", "reach_of", "scoped_keys"]
 
 
 class Scope:
@@ -230,17 +230,24 @@ class LeadingKeys:
     prefixes: tuple[str, ...]
 
 
-def leading_keys(scope: Scope, table: Table, request: HttpRequest | None = None
-                 ) -> LeadingKeys | None:
-    """The partition keys of ``table`` a person limited by ``scope`` may reach, or None when
-    the scope cannot be said with partition keys alone: an entity holding the field outside
-    its table partition key, or an entity it does not limit whose partition key has no
-    fixed beginning (``{device}``), which would let any partition through."""
+def leading_keys(scope: Scope, table: Table, request: HttpRequest | None = None, *,
+                 index: str | None = None) -> LeadingKeys | None:
+    """The partition keys of ``table`` (or of its index named ``index``) a person limited by
+    ``scope`` may reach, or None when the scope cannot be said with partition keys alone: an
+    entity holding the field outside that partition key, or an entity it does not limit
+    whose partition key has no fixed beginning (``{device}``), which would let any partition
+    through. An entity with no key on the index has no items in it."""
     allowed = sorted(scope.values_for(request))
     values: list[str] = []
     prefixes: list[str] = []
     for entity in table.entities:
-        template = entity._meta.primary_key.pk
+        if index is None:
+            template = entity._meta.primary_key.pk
+        else:
+            on_index = [k for k in entity._meta.keys.values() if k.index_name == index]
+            if not on_index:
+                continue
+            template = on_index[0].pk
         if entity_holds(entity, scope.field):
             if scope.field not in template.variables:
                 return None
@@ -258,3 +265,54 @@ def leading_keys(scope: Scope, table: Table, request: HttpRequest | None = None
                 return None
             prefixes.append(literal)
     return LeadingKeys(tuple(dict.fromkeys(values)), tuple(dict.fromkeys(prefixes)))
+
+
+@dataclass
+class ScopedKeys:
+    """What an IAM policy for people limited by a scope may allow, table by table (see
+    ``scoped_keys``)."""
+
+    #: ``dynamodb:LeadingKeys`` values by table name, or ``"<table>.<index>"``
+    leading: dict[str, list[str]]
+    #: global indexes (``"<table>.<index>"``) whose partition keys cannot say the scope:
+    #: left out of the policy, so that AWS refuses what dynadmin would read and then drop
+    without_indexes: list[str]
+    #: tables the scope cannot narrow by their partition keys (why, in words)
+    refused: dict[str, str]
+
+
+def scoped_keys(scope: Scope, tables: Iterable[Table], request: HttpRequest | None = None
+                ) -> ScopedKeys:
+    """The partition keys of ``tables`` (and their global indexes) a person limited by
+    ``scope`` may name, as ``dynamodb:LeadingKeys`` values (a prefix ends with ``*``). A table
+    none of whose entities has the field is not limited by the scope, so it gets no
+    condition; an index through which the scope could only be kept by dropping rows is left
+    out."""
+    result = ScopedKeys({}, [], {})
+    for table in tables:
+        if not any(entity_holds(entity, scope.field) for entity in table.entities):
+            continue
+        keys = leading_keys(scope, table, request)
+        if keys is None:
+            result.refused[table.name] = (
+                f"an entity of {table.name} holds {scope.field!r} outside its partition key, "
+                "or an entity it does not limit has a partition key with no fixed beginning")
+            continue
+        if not keys.values and not keys.prefixes:
+            result.refused[table.name] = f"the scope reaches no partition of {table.name}"
+            continue
+        result.leading[table.name] = _condition_values(keys)
+        for index in table.indexes.values():
+            if index.is_table or index.local:
+                continue
+            name = f"{table.name}.{index.name}"
+            on_index = leading_keys(scope, table, request, index=str(index.name))
+            if on_index is None or not (on_index.values or on_index.prefixes):
+                result.without_indexes.append(name)
+            else:
+                result.leading[name] = _condition_values(on_index)
+    return result
+
+
+def _condition_values(keys: LeadingKeys) -> list[str]:
+    return [*keys.values, *(f"{prefix}*" for prefix in keys.prefixes)]

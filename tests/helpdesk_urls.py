@@ -9,6 +9,7 @@ from django.urls import path
 import dynadmin
 from dynadmin import EntityAdmin, Listing, Relation, fields
 from dynadmin.definitions import Entity, Key, Table
+from dynadmin.scopes import Scope
 from dynadmin.sites import AdminSite
 
 helpdesk = Table("Helpdesk", pk="PK", sk="SK", type_attribute="type",
@@ -58,6 +59,15 @@ desk = AdminSite(name="helpdesk")
 desk.register(Ticket, TicketAdmin)
 desk.register(Org, OrgAdmin)
 desk.register(Reading)
+
+# The same tables on a site whose people may be limited to their tenants (the IAM policy of a
+# scope); served nowhere.
+scoped_desk = AdminSite(name="scoped-helpdesk", scopes=[
+    Scope("acme", "org", ["acme"]),
+    Scope("mine", "org", allowed=lambda request: [request.user.username])])
+scoped_desk.register(Ticket, TicketAdmin)
+scoped_desk.register(Org, OrgAdmin)
+scoped_desk.register(Reading)
 
 urlpatterns = [
     path("", dynadmin.site.urls),

@@ -188,6 +188,76 @@ def test_the_command_names_the_tables_it_knows(shop_table):
         call_command("dynadmin_iam_policy", "--table", "Nope")
 
 
+# -- the policy of a scope ----------------------------------------------------------------
+def _scoped(*args: str, capsys) -> tuple[dict, str]:  # noqa: ANN001
+    call_command("dynadmin_iam_policy", "--site", "tests.helpdesk_urls.scoped_desk",
+                 "--region", "eu-west-1", "--account", "123456789012", *args)
+    out = capsys.readouterr()
+    return _statements(json.loads(out.out)), out.err
+
+
+def test_a_scopes_policy_names_only_its_tenants_partitions_of_the_table_and_each_index(
+        capsys):
+    statements, _ = _scoped("--scope", "acme", capsys=capsys)
+    conditioned = {sid: s for sid, s in statements.items() if "Condition" in s}
+    leading = {sid: s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+               for sid, s in conditioned.items()}
+    assert leading["ReadItemsHelpdesk"] == ["ORG#acme"]
+    assert leading["WriteItemsHelpdesk"] == ["ORG#acme"]
+    # the tickets by status: ORG#{org}#STATUS#{status}
+    assert leading["QueryIndexHelpdeskGSI1"] == ["ORG#acme#STATUS#*"]
+    # nothing reads the helpdesk without the condition
+    for sid, statement in statements.items():
+        if sid not in conditioned:
+            assert not any("table/Helpdesk" in r and "/stream/" not in r
+                           for r in statement["Resource"]
+                           if sid not in ("DescribeTables",)), sid
+    # a table none of whose entities has the field is not limited by the scope
+    assert f"{ARN}/Telemetry" in statements["ReadItems"]["Resource"]
+
+
+def test_a_scope_computed_per_request_takes_its_values_from_the_command_line(capsys):
+    with pytest.raises(CommandError, match="--scope-value"):
+        call_command("dynadmin_iam_policy", "--site", "tests.helpdesk_urls.scoped_desk",
+                     "--scope", "mine")
+    statements, _ = _scoped("--scope", "mine", "--scope-value", "initech", capsys=capsys)
+    assert statements["ReadItemsHelpdesk"]["Condition"]["ForAllValues:StringLike"][
+        "dynamodb:LeadingKeys"] == ["ORG#initech"]
+
+
+def test_a_scope_iam_cannot_keep_is_refused_with_the_reason():
+    # the tenants' notes hold org outside their keys: only reading tells whose a note is
+    with pytest.raises(CommandError, match="outside its partition key"):
+        call_command("dynadmin_iam_policy", "--site", "tests.scopes_urls.tenants",
+                     "--scope", "acme")
+    with pytest.raises(CommandError, match="No scope named 'nope'.*declared: acme"):
+        call_command("dynadmin_iam_policy", "--site", "tests.scopes_urls.tenants",
+                     "--scope", "nope")
+
+
+def test_an_index_whose_keys_do_not_hold_the_scopes_field_is_left_out():
+    from dynadmin import fields
+    from dynadmin.definitions import Entity, Key
+    from dynadmin.scopes import Scope, scoped_keys
+
+    accounts = Table("IamAccounts", indexes={"ByEmail": ("GSI1PK", "GSI1SK")})
+
+    class Account(Entity, table=accounts):
+        keys = Key(pk="ORG#{org}", sk="ACCOUNT#{account_id}")
+        by_email = Key("ByEmail", pk="EMAIL#{email}", sk="ACCOUNT#{account_id}")
+
+        org = fields.String(required=True)
+        account_id = fields.String(required=True)
+        email = fields.String()
+
+    keys = scoped_keys(Scope("acme", "org", ["acme"]), [accounts])
+    assert keys.leading == {"IamAccounts": ["ORG#acme"]}
+    assert keys.without_indexes == ["IamAccounts.ByEmail"]
+    document = iam.policy([accounts], leading_keys=keys.leading,
+                          without_indexes=keys.without_indexes)
+    assert "index/ByEmail" not in json.dumps(document)
+
+
 # -- a connection narrowed to a session policy ---------------------------------------------
 def _free_port() -> int:
     for port in range(18300, 18400):

@@ -29,7 +29,7 @@ own checks (dropping rows after reading) are all that holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..definitions.tables import Table
@@ -51,7 +51,7 @@ METRICS_ACTIONS = ("cloudwatch:GetMetricData",)
 def policy(site_or_tables: Any, *, read_only: bool = False,
            leading_keys: Mapping[str, Sequence[str]] | None = None, region: str = "*",
            account: str = "*", partition: str = "aws", streams: bool = True,
-           metrics: bool = True) -> dict[str, Any]:
+           metrics: bool = True, without_indexes: Collection[str] = ()) -> dict[str, Any]:
     """The policy document (a dict, as ``json.dumps`` writes it) for ``site_or_tables``: an
     ``AdminSite`` (its registered tables) or table definitions.
 
@@ -59,7 +59,8 @@ def policy(site_or_tables: Any, *, read_only: bool = False,
     definition, its connection or ``DYNADMIN_READ_ONLY_TABLES``. ``leading_keys`` maps a
     table's logical name (or ``"<table>.<index>"`` for a global index) to the partition key
     values its requests may name. ``streams``/``metrics`` False leave out what only the
-    archive's consumer and the health page's metrics need.
+    archive's consumer and the health page's metrics need. ``without_indexes`` names
+    global indexes (``"<table>.<index>"``) to leave out: those a scoped policy cannot narrow.
     """
     tables = _tables(site_or_tables)
     leading = {name: list(values) for name, values in (leading_keys or {}).items()}
@@ -94,6 +95,8 @@ def policy(site_or_tables: Any, *, read_only: bool = False,
         values = leading.get(table.name)
         for index in table.indexes.values():
             if index.is_table:
+                continue
+            if f"{table.name}.{index.name}" in without_indexes:
                 continue
             own = leading.get(f"{table.name}.{index.name}")
             if own is None and values is not None and index.local:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dynadmin.data.iam import policy, policy_text
 from dynadmin.management.arguments import add_site_argument, registered_table, site_named
+from dynadmin.scopes import Scope, scoped_keys
 
 
 class Command(BaseCommand):
@@ -39,14 +40,52 @@ class Command(BaseCommand):
         parser.add_argument("--no-metrics", action="store_true",
                             help="leave out cloudwatch:GetMetricData (the health page's "
                                  "metrics)")
+        parser.add_argument("--scope", metavar="NAME",
+                            help="the policy of the people a declared scope limits: each "
+                                 "table's and index's requests conditioned on the partition "
+                                 "keys the scope allows (dynamodb:LeadingKeys)")
+        parser.add_argument("--scope-value", metavar="VALUE", action="append",
+                            help="with --scope of a scope that computes its values per "
+                                 "request: the values to allow; repeat for several")
         add_site_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         site = site_named(options["site"])
         tables = ([registered_table(site, name) for name in options["table"]]
                   if options["table"] else list(site.tables.values()))
+        leading: dict[str, list[str]] = {}
+        without: list[str] = []
+        if options["scope"]:
+            scoped = scoped_keys(self._scope(site, options), tables)
+            if scoped.refused:
+                raise CommandError(
+                    f"The scope {options['scope']!r} cannot be kept by IAM on "
+                    + "; ".join(scoped.refused.values())
+                    + ". dynadmin still keeps it on every page; leave those tables out of "
+                      "this policy with --table.")
+            leading, without = scoped.leading, scoped.without_indexes
+            for name in without:
+                self.stderr.write(f"{name} is left out: its partition keys do not hold "
+                                  f"{options['scope']!r}'s field, so a scoped person's "
+                                  "reads through it are refused by AWS.")
         document = policy(tables, read_only=options["read_only"], region=options["region"],
                           account=options["account"], partition=options["partition"],
                           streams=not options["no_streams"],
-                          metrics=not options["no_metrics"])
+                          metrics=not options["no_metrics"], leading_keys=leading,
+                          without_indexes=without)
         self.stdout.write(policy_text(document))
+
+    def _scope(self, site: Any, options: dict[str, Any]) -> Scope:
+        name = options["scope"]
+        found = [scope for scope, _ in site.declared_scopes() if scope.name == name]
+        if not found:
+            known = sorted({scope.name for scope, _ in site.declared_scopes()})
+            raise CommandError(f"No scope named {name!r} is declared"
+                               + (f" (declared: {', '.join(known)})." if known else "."))
+        scope = found[0]
+        if options["scope_value"]:
+            return Scope(scope.name, scope.field, options["scope_value"])
+        if scope.values is None:
+            raise CommandError(f"The scope {name!r} computes its values for each request: "
+                               "give the values to allow with --scope-value.")
+        return scope
