@@ -225,6 +225,17 @@ def test_a_scope_computed_per_request_takes_its_values_from_the_command_line(cap
         "dynamodb:LeadingKeys"] == ["ORG#initech"]
 
 
+def test_a_key_field_and_its_values_make_a_scope_for_the_policy(shop_table, capsys):
+    call_command("dynadmin_iam_policy", "--read-only", "--table", "Application",
+                 "--scope-field", "user_id", "--scope-value", "u1")
+    statements = _statements(json.loads(capsys.readouterr().out))
+    # a customer's own partition, and those no customer owns
+    assert statements["ReadItemsApplication"]["Condition"]["ForAllValues:StringLike"][
+        "dynamodb:LeadingKeys"] == ["USER#u1", "ORDER#*", "PRODUCT#*", "INVITE#*"]
+    with pytest.raises(CommandError, match="--scope-value"):
+        call_command("dynadmin_iam_policy", "--scope-field", "user_id")
+
+
 def test_a_scope_iam_cannot_keep_is_refused_with_the_reason():
     # the tenants' notes hold org outside their keys: only reading tells whose a note is
     with pytest.raises(CommandError, match="outside its partition key"):

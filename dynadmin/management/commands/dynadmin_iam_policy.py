@@ -44,9 +44,13 @@ class Command(BaseCommand):
                             help="the policy of the people a declared scope limits: each "
                                  "table's and index's requests conditioned on the partition "
                                  "keys the scope allows (dynamodb:LeadingKeys)")
+        parser.add_argument("--scope-field", metavar="FIELD",
+                            help="instead of a declared --scope: limit by this key field "
+                                 "(with --scope-value)")
         parser.add_argument("--scope-value", metavar="VALUE", action="append",
-                            help="with --scope of a scope that computes its values per "
-                                 "request: the values to allow; repeat for several")
+                            help="the values of the scope's field to allow (needed with "
+                                 "--scope-field, or a scope that computes its values per "
+                                 "request); repeat for several")
         add_site_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,19 +59,20 @@ class Command(BaseCommand):
                   if options["table"] else list(site.tables.values()))
         leading: dict[str, list[str]] = {}
         without: list[str] = []
-        if options["scope"]:
+        if options["scope"] or options["scope_field"]:
             scoped = scoped_keys(self._scope(site, options), tables)
             if scoped.refused:
                 raise CommandError(
-                    f"The scope {options['scope']!r} cannot be kept by IAM on "
+                    f"The scope {options['scope'] or options['scope_field']!r} cannot be "
+                    "kept by IAM on "
                     + "; ".join(scoped.refused.values())
                     + ". dynadmin still keeps it on every page; leave those tables out of "
                       "this policy with --table.")
             leading, without = scoped.leading, scoped.without_indexes
             for name in without:
                 self.stderr.write(f"{name} is left out: its partition keys do not hold "
-                                  f"{options['scope']!r}'s field, so a scoped person's "
-                                  "reads through it are refused by AWS.")
+                                  "the scope's field, so a scoped person's reads through "
+                                  "it are refused by AWS.")
         document = policy(tables, read_only=options["read_only"], region=options["region"],
                           account=options["account"], partition=options["partition"],
                           streams=not options["no_streams"],
@@ -76,6 +81,12 @@ class Command(BaseCommand):
         self.stdout.write(policy_text(document))
 
     def _scope(self, site: Any, options: dict[str, Any]) -> Scope:
+        if options["scope_field"]:
+            if options["scope"]:
+                raise CommandError("Give --scope or --scope-field, not both.")
+            if not options["scope_value"]:
+                raise CommandError("--scope-field needs the values to allow: --scope-value.")
+            return Scope("--scope-field", options["scope_field"], options["scope_value"])
         name = options["scope"]
         found = [scope for scope, _ in site.declared_scopes() if scope.name == name]
         if not found:
