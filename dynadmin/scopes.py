@@ -163,6 +163,7 @@ class ScopeFence:
 
     def __init__(self, reach_for: Callable[[type[Entity]], Reach | None]) -> None:
         self.reach_for = reach_for
+        self._policy_keys: dict[tuple[str, ...], Any] = {}
 
     def allows_partition(self, index: Index, partition: Any) -> bool:
         for entity in index.table.entities:
@@ -178,6 +179,39 @@ class ScopeFence:
                 if values is not None and not reach.allows_values(values):
                     return False
         return True
+
+    def policy_keys(self, tables: list[Table]
+                    ) -> tuple[dict[str, list[str]], list[str]] | None:
+        """The partitions of ``tables`` this person's session may name (``data.fence``):
+        for each table limited by a field its partition keys can say, that field's values;
+        a field they cannot say is kept by dynadmin alone. None when nothing limits them.
+        Worked out once per request (every call asks)."""
+        names = tuple(table.name for table in tables)
+        if names not in self._policy_keys:
+            self._policy_keys[names] = self._work_out_policy_keys(tables)
+        return self._policy_keys[names]
+
+    def _work_out_policy_keys(self, tables: list[Table]
+                              ) -> tuple[dict[str, list[str]], list[str]] | None:
+        leading: dict[str, list[str]] = {}
+        without: list[str] = []
+        limited = False
+        for table in tables:
+            fields: dict[str, frozenset[str]] = {}
+            for entity in table.entities:
+                reach = self.reach_for(entity)
+                for name, values in (reach.limits.items() if reach is not None else ()):
+                    fields[name] = fields.get(name, frozenset()) | values
+            for name in sorted(fields):
+                keys = scoped_keys(Scope(name, name, sorted(fields[name])), [table])
+                if table.name in keys.refused:
+                    continue
+                # several fields: one the keys can say already bounds what the others narrow
+                leading.update(keys.leading)
+                without.extend(keys.without_indexes)
+                limited = True
+                break
+        return (leading, without) if limited else None
 
     def allows_key(self, table: Table, key: Mapping[str, Any]) -> bool:
         for entity in table.entities:

@@ -186,7 +186,7 @@ def test_an_org_s_page_opens_its_tickets_by_status_with_the_org_filled_in(
     html = _text(page)
     assert page.status_code == 200, html[:2000]
     # the links cost no call (the Query is History's, of the archive)
-    assert sorted(page["X-Dynadmin-Calls"].split(",")) == ["GetItem", "Query"]
+    assert page["X-Dynadmin-Calls"] == "GetItem,Query"
     section = re.search(r'aria-label="Tickets by status">(.*?)</section>', html, re.S).group(1)
     links = dict((label, unescape(url)) for url, label in
                  re.findall(r'<a href="([^"]*)">(\w+)</a>', section))

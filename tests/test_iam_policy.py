@@ -21,13 +21,13 @@ import boto3
 import pytest
 from django.core.management import CommandError, call_command
 
-from dynadmin import data
-from dynadmin.data import iam
+from dynadmin import data, fields
+from dynadmin.data import fence, iam
 from dynadmin.data.client import session_policy_for
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.connections import connection, connection_problems
 from dynadmin.data.describe import DESCRIBE_OPERATIONS
-from dynadmin.definitions import Table
+from dynadmin.definitions import Entity, Key, Table
 from dynadmin.sites import AdminSite
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dynadmin"
@@ -378,9 +378,11 @@ def test_a_connection_assumes_its_role_with_the_least_privilege_session_policy(
     sent = json.loads(assumed["Policy"])
     statements = _statements(sent)
     table_arn = "arn:aws:dynamodb:us-east-1:123456789012:table/iam-narrowed"
-    # This connection's tables only, in its region and the role's account.
-    assert statements["ReadItems"]["Resource"] == [table_arn]
-    assert statements["WriteItems"]["Resource"] == [table_arn]
+    # This connection's tables only (this module's two), in its region and the role's
+    # account.
+    tables = [table_arn, "arn:aws:dynamodb:us-east-1:123456789012:table/IamTenancy"]
+    assert sorted(statements["ReadItems"]["Resource"]) == sorted(tables)
+    assert sorted(statements["WriteItems"]["Resource"]) == sorted(tables)
     assert "Scan" not in assumed["Policy"]
     assert assumed["Policy"] == session_policy_for(connection("narrowed"), "us-east-1")
 
@@ -425,6 +427,58 @@ def test_a_connection_without_a_session_policy_sends_none(narrowed_connection, s
     assert "Policy" not in assumed
 
 
+tenancy = Table("IamTenancy", connection="narrowed", stream_view_type=None)
+
+
+class IamTicket(Entity, table=tenancy):
+    keys = Key(pk="ORG#{org}", sk="TICKET#{ticket_id}")
+
+    org = fields.String(required=True, key_only=True)
+    ticket_id = fields.String(required=True)
+
+
+def _tenant(org: str):  # noqa: ANN202
+    from dynadmin.scopes import Reach, ScopeFence
+
+    return ScopeFence(lambda entity: Reach({"org": frozenset({org})})
+                      if entity is IamTicket else None)
+
+
+def test_a_scoped_persons_requests_go_through_a_session_narrowed_to_their_partitions(
+        narrowed_connection, settings):
+    endpoint, recording = narrowed_connection
+    settings.DYNADMIN_CONNECTIONS["narrowed"]["session_policy"] = "scoped"
+    settings.DYNADMIN_TABLE_NAMES = {"IamNarrowed": "iam-narrowed",
+                                     "IamTenancy": "iam-narrowed"}
+    acme, globex = {"PK": "ORG#acme", "SK": "TICKET#1"}, {"PK": "ORG#globex", "SK": "TICKET#2"}
+    data.put_item(tenancy, acme, condition=AttributeNotExists("PK"))  # as no one in particular
+
+    with fence.fenced(_tenant("acme")):
+        assert data.get_item(tenancy, acme) == acme
+        assert data.get_item(tenancy, acme) == acme  # the same session again
+    with fence.fenced(_tenant("globex")):
+        assert data.get_item(tenancy, globex) is None
+
+    sessions = [json.loads(a["Policy"]) for a in _assume_roles(recording)]
+    # the writer's own session, then one for acme's support and one for globex's
+    assert len(sessions) == 3
+    unscoped, for_acme, for_globex = (_statements(p) for p in sessions)
+    assert "Condition" not in unscoped["WriteItems"]
+    condition = "ForAllValues:StringLike"
+    assert for_acme["ReadItemsIamTenancy"]["Condition"][condition][
+        "dynamodb:LeadingKeys"] == ["ORG#acme"]
+    assert for_globex["ReadItemsIamTenancy"]["Condition"][condition][
+        "dynamodb:LeadingKeys"] == ["ORG#globex"]
+    # the connection's other table, which no scope limits, stays readable as before
+    assert "Condition" not in for_acme["ReadItems"]
+
+    # each GetItem was signed by the session of the person it was sent for
+    signers = [re.search(r"Credential=([^/]+)/", e["headers"]["Authorization"]).group(1)
+               for e in _requests(recording)
+               if e["headers"].get("X-Amz-Target", "").endswith(".GetItem")]
+    assert len(signers) == 3 and signers[0] == signers[1] != signers[2]
+
+
 def test_bad_session_policies_are_reported_clearly(settings):
     settings.DYNADMIN_CONNECTIONS = {
         "default": {},
@@ -437,8 +491,8 @@ def test_bad_session_policies_are_reported_clearly(settings):
     }
     assert connection_problems() == [
         "DYNADMIN_CONNECTIONS['no_role'] has a session_policy but no role_arn to assume.",
-        "DYNADMIN_CONNECTIONS['not_json']['session_policy'] is neither 'least_privilege' nor "
-        "a JSON policy document.",
+        "DYNADMIN_CONNECTIONS['not_json']['session_policy'] is neither 'least_privilege', "
+        "'scoped' nor a JSON policy document.",
         "DYNADMIN_CONNECTIONS['no_statement']['session_policy'] is a policy document: a dict "
         'with a "Statement" list.',
         "DYNADMIN_CONNECTIONS['too_long']['session_policy'] is 3,735 characters long; STS "

@@ -167,3 +167,25 @@ class TestErrors:
     def test_a_wrong_key_type_is_an_invalid_request(self, shop_table):
         with pytest.raises(data.InvalidRequest):
             data.get_item(shop_table, {"PK": Decimal(1), "SK": "b"})
+
+
+def test_calls_made_in_other_threads_are_listed_where_their_work_belongs(shop_table):
+    """A page's list of calls is the same each time: the reads a page sends together are
+    listed in the order they were asked for, and the one sent beside a block after the
+    block's own, whichever was answered first."""
+    import time
+
+    from dynadmin.data.parallel import alongside, in_parallel
+
+    def slow_then(key: str):  # noqa: ANN202
+        def read():  # noqa: ANN202
+            time.sleep(0.05)  # answered last, listed first
+            return data.get_item(shop_table, {"PK": key, "SK": "METADATA"})
+        return read
+
+    with data.recording() as log:
+        in_parallel([slow_then("USER#a"), lambda: data.query(shop_table.primary, "USER#b")])
+        with alongside(lambda: data.query(shop_table.primary, "USER#c")):
+            time.sleep(0.05)  # the block's own call goes out after the one beside it
+            data.get_item(shop_table, {"PK": "USER#d", "SK": "METADATA"})
+    assert log.operations == ["GetItem", "Query", "GetItem", "Query"]

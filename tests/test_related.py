@@ -47,7 +47,7 @@ def test_a_users_orders_newest_first_in_one_query(staff_client, shop_data):
     response = staff_client.get(item_url("USER#u1", "METADATA"))
     html = unescape(response.content.decode())
     # orders, sessions, invitations to the user's email, and History's Query of the archive
-    assert sorted(response["X-Dynadmin-Calls"].split(",")) == ["GetItem"] + ["Query"] * 4
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query,Query"
     section = html.split('aria-label="Orders"')[1].split("</section>")[0]
     shown = re.findall(r"ORDER#[\d-]+#(\d+)", section)
     assert shown == [str(1000 + n) for n in range(11, 1, -1)]  # 10 newest
@@ -86,7 +86,7 @@ def test_an_items_related_sections_are_read_at_once(staff_client, shop_data, dyn
             data.reset_client()
     assert response.status_code == 200
     assert proxy.met == {"Query": 4}
-    assert sorted(response["X-Dynadmin-Calls"].split(",")) == ["GetItem"] + ["Query"] * 4
+    assert response["X-Dynadmin-Calls"] == "GetItem,Query,Query,Query,Query"
     html = unescape(response.content.decode())
     assert "ORDER#2024-01-12#1011" in html  # the sections were filled from their answers
 

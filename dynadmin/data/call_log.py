@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-__all__ = ["Call", "CallLog", "current_log", "recording"]
+__all__ = ["Call", "CallLog", "apart", "current_log", "merge", "recording", "run_in"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,6 +87,30 @@ def record(call: Call) -> None:
     log = _current.get()
     if log is not None:
         log.calls.append(call)
+
+
+def apart() -> CallLog | None:
+    """A log for calls made in another thread on the current log's behalf, under its
+    budget; ``merge`` adds them to it once they are done, so that the log lists them in an
+    order that does not depend on which thread answered first. None without a current log."""
+    log = _current.get()
+    return None if log is None else CallLog(deadline=log.deadline, budget=log.budget)
+
+
+def merge(log: CallLog | None, part: CallLog | None) -> None:
+    if log is not None and part is not None:
+        log.calls.extend(part.calls)
+
+
+def run_in(part: CallLog | None, call: Callable[[], T]) -> T:
+    """``call()`` with its calls recorded in ``part`` (from ``apart``)."""
+    if part is None:
+        return call()
+    token = _current.set(part)
+    try:
+        return call()
+    finally:
+        _current.reset(token)
 
 
 @contextmanager

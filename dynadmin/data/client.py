@@ -9,7 +9,9 @@ region and credentials from boto3's standard chain (``AWS_ENDPOINT_URL_DYNAMODB`
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +23,11 @@ from botocore.exceptions import NoRegionError
 from django.utils.translation import gettext as _
 
 from .. import conf
+from . import fence
 from .connections import (
     DEFAULT,
     LEAST_PRIVILEGE,
+    SCOPED,
     SESSION_POLICY_MAX_CHARS,
     Connection,
     connection_name_for,
@@ -79,16 +83,71 @@ def cached_client(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
 
 def get_client_for(table: Table | str, *, writes: bool = False) -> Any:
     """The client of the connection a table lives in (a definition, or a physical name as
-    calls carry it)."""
-    if isinstance(table, str):
-        return get_client(connection_name_for_physical(table), writes=writes)
-    return get_client(connection_name_for(table), writes=writes)
+    calls carry it). On a connection whose ``session_policy`` is ``"scoped"``, a person
+    limited by scopes gets a client of their own: its role's session narrowed to the
+    partitions their scopes allow (``data.fence.policy_keys``)."""
+    name = (connection_name_for_physical(table) if isinstance(table, str)
+            else connection_name_for(table))
+    conn = _connection_named(name)
+    if conn.session_policy == SCOPED and conn.role_arn:
+        narrowed = _scoped_policy(conn)
+        if narrowed is not None:
+            return _scoped_client(conn, narrowed, writes=writes)
+    return get_client(name, writes=writes)
+
+
+#: clients of scoped people's sessions kept at once (one per distinct policy and side):
+#: scopes computed per person could otherwise make a client per person, for ever
+SCOPED_CLIENTS_KEPT = 64
+_scoped_clients: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+def _scoped_client(conn: Connection, policy_text_: str, *, writes: bool) -> Any:
+    key = (conn, writes, policy_text_)
+    with _lock:
+        client = _scoped_clients.get(key)
+        if client is not None:
+            _scoped_clients.move_to_end(key)
+            return client
+    client = _build_client(conn, writes=writes, session_policy=policy_text_)
+    with _lock:
+        _scoped_clients[key] = client
+        while len(_scoped_clients) > SCOPED_CLIENTS_KEPT:
+            _scoped_clients.popitem(last=False)
+    return client
+
+
+def _scoped_policy(conn: Connection) -> str | None:
+    """The session policy of the person served on this connection, or None when no scope
+    limits them there (they get the connection's own least-privilege session)."""
+    tables = _tables_of(conn)
+    keys = fence.policy_keys(tables)
+    if keys is None:
+        return None
+    leading, without = keys
+    return _narrowed_policy(conn, tuple(t.name for t in tables),
+                            tuple((name, tuple(values)) for name, values in leading.items()),
+                            tuple(without))
+
+
+@functools.lru_cache(maxsize=SCOPED_CLIENTS_KEPT)
+def _narrowed_policy(conn: Connection, table_names: tuple[str, ...],
+                     leading: tuple[tuple[str, tuple[str, ...]], ...],
+                     without: tuple[str, ...]) -> str:
+    tables = [t for t in _tables_of(conn) if t.name in table_names]
+    region = conn.region or conf.get("REGION")
+    document = policy(tables, region=region or "*", account=_account_of(conn),
+                      leading_keys={name: list(values) for name, values in leading},
+                      without_indexes=without)
+    return _sized(conn, policy_text(document, compact=True))
 
 
 def reset_client() -> None:
     """Forget every client (tests switch endpoints; a forked worker may want its own)."""
     with _lock:
         _clients.clear()
+        _scoped_clients.clear()
+    _narrowed_policy.cache_clear()
 
 
 def client_config(*, writes: bool) -> Config:
@@ -126,9 +185,17 @@ def build_client(conn: Connection, service: str, **options: Any) -> Any:
                      "connection's region in DYNADMIN_CONNECTIONS.")) from None
 
 
-def _build_client(conn: Connection, *, writes: bool = False) -> Any:
-    client = build_client(conn, "dynamodb", config=client_config(writes=writes),
-                          endpoint_url=conn.endpoint_url)
+def _build_client(conn: Connection, *, writes: bool = False,
+                  session_policy: str | None = None) -> Any:
+    options = {"config": client_config(writes=writes), "endpoint_url": conn.endpoint_url}
+    if session_policy is None:
+        client = build_client(conn, "dynamodb", **options)
+    else:
+        region = conn.region or conf.get("REGION")
+        session = _assumed_role_session(
+            conn, boto3.session.Session(profile_name=conn.profile, region_name=region),
+            region, session_policy=session_policy)
+        client = session.client("dynamodb", **options)
     refuse_scans(client)
     parse_reads_lightly(client)
     adopt(client)
@@ -136,7 +203,8 @@ def _build_client(conn: Connection, *, writes: bool = False) -> Any:
 
 
 def _assumed_role_session(conn: Connection, source: boto3.session.Session,
-                          region: str | None) -> boto3.session.Session:
+                          region: str | None, *, session_policy: str | None = None
+                          ) -> boto3.session.Session:
     """A session signing with the role's temporary credentials, renewed before they expire.
 
     The credentials are fetched on the first call, not here: building a client never talks to
@@ -147,7 +215,7 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     arguments = {"RoleArn": conn.role_arn, "RoleSessionName": conn.role_session_name}
     if conn.external_id:
         arguments["ExternalId"] = conn.external_id
-    session_policy = session_policy_for(conn, region)
+    session_policy = session_policy or session_policy_for(conn, region)
     if session_policy:
         # Renewals send it again: every session of the role is narrowed the same way.
         arguments["Policy"] = session_policy
@@ -172,15 +240,26 @@ def session_policy_for(conn: Connection, region: str | None = None) -> str | Non
     """The session policy a connection's role is assumed with, as sent to STS: its own
     document, or for ``"least_privilege"`` the policy of the tables that use it (in its
     region, in the role's account); None for none."""
-    if conn.session_policy != LEAST_PRIVILEGE:
+    if conn.session_policy not in (LEAST_PRIVILEGE, SCOPED):
         return conn.session_policy
+    text = policy_text(policy(_tables_of(conn), region=region or "*",
+                              account=_account_of(conn)), compact=True)
+    return _sized(conn, text)
+
+
+def _tables_of(conn: Connection) -> list[Table]:
     from ..definitions.tables import defined_tables
 
-    tables = sorted((t for t in defined_tables() if connection_name_for(t) == conn.name),
-                    key=lambda t: t.name)
+    return sorted((t for t in defined_tables() if connection_name_for(t) == conn.name),
+                  key=lambda t: t.name)
+
+
+def _account_of(conn: Connection) -> str:
     account = (conn.role_arn or "").split(":")[4:5] or ["*"]
-    text = policy_text(policy(tables, region=region or "*", account=account[0] or "*"),
-                       compact=True)
+    return account[0] or "*"
+
+
+def _sized(conn: Connection, text: str) -> str:
     if len(text) > SESSION_POLICY_MAX_CHARS:
         raise DataError(
             f"The least-privilege session policy of the {conn.name!r} connection is "

@@ -30,13 +30,16 @@ if TYPE_CHECKING:
     from ..definitions.tables import Table
 
 __all__ = [
-    "COLORS", "DEFAULT", "LEAST_PRIVILEGE", "SESSION_POLICY_MAX_CHARS", "Connection",
+    "COLORS", "DEFAULT", "LEAST_PRIVILEGE", "SCOPED", "SESSION_POLICY_MAX_CHARS", "Connection",
     "connection", "connection_for", "connection_name_for", "connection_name_for_physical",
     "connection_problems", "connections",
 ]
 
 DEFAULT = "default"
 LEAST_PRIVILEGE = "least_privilege"
+#: ``least_privilege``, narrowed further for a person limited by scopes to the partitions
+#: their scopes allow (``dynamodb:LeadingKeys``): a session of their own
+SCOPED = "scoped"
 # STS refuses a session policy longer than this (its plaintext, as sent).
 SESSION_POLICY_MAX_CHARS = 2048
 # The site's Content-Security-Policy forbids inline styles, so a colour is a CSS class from
@@ -53,7 +56,10 @@ class Connection:
     ``sts_endpoint_url`` points STS elsewhere (a VPC endpoint, or a local server in tests).
     ``session_policy`` narrows the assumed role's session to a policy document (kept as
     its compact JSON), or to ``"least_privilege"``: the policy of ``dynadmin_iam_policy``
-    for this connection's tables, so the session can do nothing dynadmin does not need.
+    for this connection's tables, so the session can do nothing dynadmin does not need; or
+    ``"scoped"``: that, and for a person limited by scopes a session of their own, narrowed
+    to the partitions their scopes allow, so that even a fault in dynadmin cannot read
+    another tenant's partition.
     """
 
     name: str
@@ -116,13 +122,14 @@ def _parse(name: str, options: Any) -> tuple[Connection | None, list[str]]:
 def _session_policy(given: Any) -> tuple[str | None, str]:
     """The policy as sent to STS (compact JSON, or the word ``least_privilege``), and what
     is wrong with it ("" when nothing)."""
-    if given == LEAST_PRIVILEGE:
+    if given in (LEAST_PRIVILEGE, SCOPED):
         return given, ""
     if isinstance(given, str):
         try:
             given = json.loads(given)
         except ValueError:
-            return None, (f"is neither {LEAST_PRIVILEGE!r} nor a JSON policy document.")
+            return None, (f"is neither {LEAST_PRIVILEGE!r}, {SCOPED!r} nor a JSON policy "
+                          "document.")
     if not isinstance(given, Mapping) or "Statement" not in given:
         return None, "is a policy document: a dict with a \"Statement\" list."
     text = json.dumps(given, separators=(",", ":"))

@@ -18,7 +18,8 @@ from .errors import DataError
 if TYPE_CHECKING:
     from ..definitions.tables import Index, Table
 
-__all__ = ["KeyFence", "OutsideScope", "allows_key", "allows_partition", "fenced"]
+__all__ = ["KeyFence", "OutsideScope", "allows_key", "allows_partition", "fenced",
+           "policy_keys"]
 
 
 class KeyFence(Protocol):
@@ -53,6 +54,15 @@ def fenced(fence: KeyFence | None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def policy_keys(tables: list[Table]) -> tuple[dict[str, list[str]], list[str]] | None:
+    """What an IAM session policy for the person served may allow of ``tables``: the
+    ``dynamodb:LeadingKeys`` values by table (or ``"<table>.<index>"``) and the global
+    indexes to leave out; None when no fence limits them (a fence that cannot say it)."""
+    fence = _current.get()
+    keys_for = getattr(fence, "policy_keys", None)
+    return keys_for(tables) if keys_for is not None else None
 
 
 def allows_partition(index: Index, partition: Any) -> bool:

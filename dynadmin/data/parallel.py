@@ -1,7 +1,9 @@
 """Several calls of one request at once: the global box's lookups, an item page's related
 sections and its History. Each runs in a copy of the request's context, so the request's call
 log records it and its budget bounds it; each failure is kept apart, so one failing call hides
-no other result. A single call runs in the request's own thread."""
+no other result. A single call runs in the request's own thread. The log lists a thread's
+calls where its work belongs (in the order of the calls given; after the block's own), not
+in the order they were answered, so a page's list of calls is the same each time."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
+from . import call_log
 from .errors import DataError
 
 __all__ = ["MAX_WORKERS", "ahead", "alongside", "in_parallel"]
@@ -23,13 +27,20 @@ T = TypeVar("T")
 
 
 def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
-    """Each call's result, in order, or the DataError it raised."""
+    """Each call's result, in order, or the DataError it raised. The request's call log
+    lists their calls in the order of ``calls``, whichever answered first."""
     if len(calls) <= 1:
         return [_outcome(call) for call in calls]
+    log = call_log.current_log()
+    parts = [call_log.apart() for _ in calls]
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(calls))) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, _outcome, call)
-                   for call in calls]
-        return [future.result() for future in futures]
+        futures = [pool.submit(contextvars.copy_context().run, call_log.run_in, part,
+                               partial(_outcome, call))
+                   for part, call in zip(parts, calls, strict=True)]
+        results = [future.result() for future in futures]
+    for part in parts:
+        call_log.merge(log, part)
+    return results
 
 
 #: The threads ``alongside`` runs its calls in, kept for the process's life: starting a
@@ -42,11 +53,15 @@ def alongside(call: Callable[[], T]) -> Iterator[Future[T | DataError]]:
     """Run ``call`` in another thread while the block runs (the block's own reads go out at
     the same time): its result, or the DataError it raised, is the future's. The call is
     waited for before the block is left, even when the block raises."""
-    future = _ALONGSIDE.submit(contextvars.copy_context().run, _outcome, call)
+    log, part = call_log.current_log(), call_log.apart()
+    future = _ALONGSIDE.submit(contextvars.copy_context().run, call_log.run_in, part,
+                               partial(_outcome, call))
     try:
         yield future
     finally:
         futures_wait([future])
+        # its calls follow the block's in the request's log, whichever went out first
+        call_log.merge(log, part)
 
 
 def ahead(call: Callable[[], T]) -> Future[T | DataError]:
