@@ -189,3 +189,20 @@ def test_calls_made_in_other_threads_are_listed_where_their_work_belongs(shop_ta
             time.sleep(0.05)  # the block's own call goes out after the one beside it
             data.get_item(shop_table, {"PK": "USER#d", "SK": "METADATA"})
     assert log.operations == ["GetItem", "Query", "GetItem", "Query"]
+
+
+def test_a_read_beside_the_page_works_in_the_pages_language_and_time_zone():
+    """History's changes are put in the entity's words in the thread that read them: it
+    must speak the request's language and time zone, not the process's defaults."""
+    from django.utils import timezone, translation
+
+    from dynadmin.data.parallel import alongside, in_parallel
+
+    with translation.override("de"), timezone.override("Europe/Berlin"):
+        with alongside(lambda: (translation.get_language(),
+                                timezone.get_current_timezone_name())) as asked:
+            pass
+        asked_together = in_parallel([translation.get_language,
+                                      timezone.get_current_timezone_name])
+    assert asked.result() == ("de", "Europe/Berlin")
+    assert asked_together == ["de", "Europe/Berlin"]

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
+from django.utils import timezone, translation
+
 from . import call_log
 from .errors import DataError
 
@@ -35,7 +37,7 @@ def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
     parts = [call_log.apart() for _ in calls]
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(calls))) as pool:
         futures = [pool.submit(contextvars.copy_context().run, call_log.run_in, part,
-                               partial(_outcome, call))
+                               partial(_outcome, _as_caller(call)))
                    for part, call in zip(parts, calls, strict=True)]
         results = [future.result() for future in futures]
     for part in parts:
@@ -55,7 +57,7 @@ def alongside(call: Callable[[], T]) -> Iterator[Future[T | DataError]]:
     waited for before the block is left, even when the block raises."""
     log, part = call_log.current_log(), call_log.apart()
     future = _ALONGSIDE.submit(contextvars.copy_context().run, call_log.run_in, part,
-                               partial(_outcome, call))
+                               partial(_outcome, _as_caller(call)))
     try:
         yield future
     finally:
@@ -69,6 +71,19 @@ def ahead(call: Callable[[], T]) -> Future[T | DataError]:
     read while this one is handled): its result, or the DataError it raised, is the
     future's. Whoever starts it waits for it, even when it no longer needs it."""
     return _ALONGSIDE.submit(contextvars.copy_context().run, _outcome, call)
+
+
+def _as_caller(call: Callable[[], T]) -> Callable[[], T]:
+    """``call`` as the calling thread would make it: in its language and time zone, which
+    Django keeps per thread (a copied context does not carry them into another), so that
+    what a thread puts into words reads as the page does."""
+    language = translation.get_language()
+    zone = timezone.get_current_timezone()
+
+    def run() -> T:
+        with translation.override(language), timezone.override(zone):
+            return call()
+    return run
 
 
 def _outcome(call: Callable[[], T]) -> T | DataError:

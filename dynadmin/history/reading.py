@@ -102,6 +102,9 @@ class ArchiveRead:
     queries: int = 0
     #: changes read, before ``wanted`` kept some
     read: int = 0
+    #: what a page made of each change ahead of time, in the thread that read it (by the
+    #: change's ``id``): see ``services.changes.item_changes.read_archive``
+    prepared: dict[int, Any] = field(default_factory=dict)
 
 
 class ArchiveOff(data.TableNotFound):

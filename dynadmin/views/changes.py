@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.backends.utils import csrf_input
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -54,10 +55,16 @@ def read_history(request: HttpRequest, site: AdminSite, table: Table, key: dict[
             until=until)))
 
     cursor = cursor or {}
-    return item_history(
+    history = item_history(
         table, key, count=count, before=cursor.get("before"), after=cursor.get("after"),
         may_view=lambda keys, images: site.may_view_change(request, table, keys, images),
         entries=entries, explain=explain, read=read)
+    if any(row.entry is not None and getattr(row.entry, "undo_url", "")
+           for row in history.rows):
+        token = csrf_input(request)
+        for row in history.rows:
+            row.csrf_input = token
+    return history
 
 
 def _scope(table: Table, key: dict[str, Any]) -> str:

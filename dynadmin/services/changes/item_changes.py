@@ -24,7 +24,7 @@ from ... import data
 from ...definitions import Table
 from ...history import reading
 from ...models import AuditEntry
-from ..display.markup import diff_html
+from ..display.markup import change_row_html, diff_html
 from ..display.values import datetime_text, number_text
 from .attribution import (
     AUDIT_AFTER,
@@ -86,6 +86,14 @@ class HistoryRow:
     def when_text(self) -> str:
         return datetime_text(self.when) if self.when else _("unknown time")
 
+    #: the hidden CSRF input of the page's forms (markup), for Undo; set by the view
+    csrf_input: str = ""
+
+    @property
+    def html(self) -> SafeString:
+        """An archived change's row, as one format string (``markup.change_row_html``)."""
+        return change_row_html(self, self.csrf_input)
+
     @property
     def not_archived_yet(self) -> bool:
         """A write dynadmin applied whose change the archive does not hold (yet)."""
@@ -142,16 +150,21 @@ class ItemHistory:
 
 
 def labelled_changes(table: Table, records: list[data.StreamRecord],
-                     entries: list[AuditEntry]) -> list[Change]:
+                     entries: list[AuditEntry], prepared: Mapping[int, Any] | None = None
+                     ) -> list[Change]:
     """The records as the pages show them, each credited to the audit entry of the dynadmin
-    write that made it (``attribution.attribute``), else to elsewhere or TTL."""
+    write that made it (``attribution.attribute``), else to elsewhere or TTL. ``prepared``:
+    their attribute changes, made already (``read_archive``)."""
     made = attribute(table, records, entries)
-    return [change_of(table, record, made.get(record.sequence_number)) for record in records]
+    prepared = prepared or {}
+    return [change_of(table, record, made.get(record.sequence_number),
+                      attributes=prepared.get(id(record))) for record in records]
 
 
-def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None) -> Change:
+def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None, *,
+              attributes: list[AttributeChange] | None = None) -> Change:
     """One record as the pages show it; ``entry``: the audit entry of the write that made
-    it, when dynadmin did."""
+    it, when dynadmin did; ``attributes``: its attribute changes, when made already."""
     if entry is not None:
         origin, label = "dynadmin", _("made through dynadmin by %(user)s") % {
             "user": entry.username}
@@ -165,7 +178,8 @@ def change_of(table: Table, record: data.StreamRecord, entry: AuditEntry | None)
         when=record.when,
         when_text=datetime_text(record.when) if record.when else _("unknown time"),
         origin=origin, origin_label=label, sequence_number=record.sequence_number,
-        attributes=attribute_changes(table, record.old_image, record.new_image),
+        attributes=(attributes if attributes is not None
+                    else attribute_changes(table, record.old_image, record.new_image)),
         audit_entry=entry, position=getattr(record, "position", ""),
         incomplete=_incomplete(record))
 
@@ -246,11 +260,17 @@ def _page_entries(table: Table, key: Mapping[str, Any], shown: list[data.StreamR
 def read_archive(table: Table, key: Mapping[str, Any], *, count: int,
                  before: str | None = None, after: str | None = None
                  ) -> reading.ArchiveRead | data.DataError:
-    """The one Query of the archive a page of History makes (or the error it met)."""
+    """The one Query of the archive a page of History makes (or the error it met), and
+    each change's attributes before and after in the entity's words: read beside the
+    page's other reads (``alongside``), the thread that waited for the archive does that
+    work too while the page's own thread waits for its reads."""
     try:
-        return reading.item_history(table, key, count=count, before=before, after=after)
+        read = reading.item_history(table, key, count=count, before=before, after=after)
     except data.DataError as error:
         return error
+    read.prepared = {id(change): attribute_changes(table, change.old_image, change.new_image)
+                     for change in read.changes}
+    return read
 
 
 def item_history(table: Table, key: Mapping[str, Any], *, count: int,
@@ -296,7 +316,7 @@ def item_history(table: Table, key: Mapping[str, Any], *, count: int,
         candidates, visible = audit_entries_for(table, key, shown), []
     else:
         candidates, visible = _page_entries(table, key, shown, entries, bottom, top)
-    result.changes = labelled_changes(table, shown, candidates)
+    result.changes = labelled_changes(table, shown, candidates, read.prepared)
     # A change's row shows its entry as this person sees it (in the entity's words, with
     # its Undo); a key move's entry, filed under the key it reached, is that key's to show.
     described = {entry.pk: entry for entry in visible}

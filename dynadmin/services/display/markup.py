@@ -23,11 +23,12 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..changes.diffs import AttributeChange
+    from ..changes.item_changes import HistoryRow
     from ..ttl import TTLState
     from .rows import Group, Row
     from .values import Shown
 
-__all__ = ["diff_html", "inline_html", "rows_html", "ttl_badge_html"]
+__all__ = ["change_row_html", "diff_html", "inline_html", "rows_html", "ttl_badge_html"]
 
 
 def inline_html(value: Shown) -> SafeString:
@@ -61,6 +62,46 @@ def diff_html(attributes: Sequence[AttributeChange]) -> SafeString:
                      f'<dd data-change="{escape(attribute.kind)}">{before} → {after}</dd>')
     parts.append("</dl>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped
+
+
+def change_row_html(row: HistoryRow, csrf_input: str) -> SafeString:
+    """One archived change of an item's History as its ``<tr>``: when, who (and the job that
+    made it), what, the change attribute by attribute with what the audit entry adds, and
+    Undo where this person may (``csrf_input``: the form's hidden token, already markup).
+    The History of one item shows a handful; its page, fifty."""
+    change, entry = row.change, row.entry
+    assert change is not None
+    who, what, changes = escape(_("Who")), escape(_("What")), escape(_("Changes"))
+    by_job = ""
+    if entry is not None and getattr(entry, "job_url", ""):
+        by_job = (f' <a class="muted" href="{escape(entry.job_url)}" '
+                  f'data-by-job="{escape(str(entry.job_id))}">'
+                  f'{escape(_("by job #%(id)s") % {"id": entry.job_id})}</a>')
+    action = (f' <span class="muted">· {escape(str(entry.get_action_display()))}</span>'
+              if entry is not None else "")
+    extra = f'<p class="muted">{escape(change.incomplete)}</p>' if change.incomplete else ""
+    undo = ""
+    if entry is not None:
+        if entry.condition:
+            extra += (f'<details class="technical"><summary>{escape(_("Technical details"))}'
+                      f'</summary><p class="muted mono">{escape(_("Condition:"))} '
+                      f"{escape(entry.condition)}</p></details>")
+        undone = getattr(getattr(entry, "changes", None), "undone", "")
+        if undone:
+            extra += f'<p class="muted">{escape(str(undone))}</p>'
+        if getattr(entry, "undo_url", ""):
+            undo = (f'<form method="post" action="{escape(entry.undo_url)}">{csrf_input}'
+                    f'<button type="submit" class="button small">{escape(_("Undo"))}</button>'
+                    "</form>")
+    return mark_safe(  # noqa: S308 - every text in it is escaped
+        f'<tr data-event="{escape(change.event)}" data-origin="{escape(change.origin)}">'
+        f'<td class="nowrap row-name">{escape(str(row.when_text))}</td>'
+        f'<td data-label="{who}"><span class="badge {escape(change.origin_badge)}">'
+        f"{escape(str(change.origin_label))}</span>{by_job}</td>"
+        f'<td data-label="{what}"><span class="mono">{escape(change.event)}</span> '
+        f'<span class="muted">{escape(str(change.event_label))}</span>{action}</td>'
+        f'<td data-label="{changes}">{change.diff_html}{extra}</td>'
+        f"<td>{undo}</td></tr>")
 
 
 def ttl_badge_html(state: TTLState) -> str:
