@@ -6,10 +6,6 @@ role through a real moto server's STS on 127.0.0.1. Nothing mocks boto3.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import boto3
@@ -20,6 +16,7 @@ from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.connections import Connection, connection_for, connection_problems
 from dynadmin.definitions import Table
+from tests.support.moto import free_port, moto_server
 
 from .conftest import physical_table
 
@@ -117,36 +114,11 @@ def test_a_connection_can_sign_in_with_a_profile(dynamodb_endpoint, settings, tm
 
 
 # -- a role assumed through STS ----------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def sts_endpoint(tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """moto's server, which implements STS's AssumeRole, on a free port of 127.0.0.1."""
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(300):
-            if server.poll() is not None:
-                pytest.fail(f"moto's server exited with {server.returncode}; see {log.name}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"moto's server did not start within 30 s; see {log.name}")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    with moto_server(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
@@ -196,7 +168,7 @@ def test_building_a_role_client_asks_sts_nothing_until_the_first_call(dynamodb_e
                                                                       settings):
     # An STS that is not there: the client still builds; the first call reports it.
     settings.DYNADMIN_CONNECTIONS = {"default": {}, "assumed": {
-        "endpoint_url": dynamodb_endpoint, "sts_endpoint_url": f"http://127.0.0.1:{_free_port()}",
+        "endpoint_url": dynamodb_endpoint, "sts_endpoint_url": f"http://127.0.0.1:{free_port()}",
         "role_arn": ROLE_ARN}}
     data.get_client_for(role_table)
     settings.DYNADMIN_TABLE_NAMES = {"ConnRole": "never-created"}

@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -29,6 +24,7 @@ from dynadmin.data.connections import connection, connection_problems
 from dynadmin.data.describe import DESCRIBE_OPERATIONS
 from dynadmin.definitions import Entity, Key, Table
 from dynadmin.sites import AdminSite
+from tests.support.moto import moto_server
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dynadmin"
 ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table"
@@ -270,47 +266,14 @@ def test_an_index_whose_keys_do_not_hold_the_scopes_field_is_left_out():
 
 
 # -- a connection narrowed to a session policy ---------------------------------------------
-def _free_port() -> int:
-    for port in range(18300, 18400):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_recording(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
     """moto's server (DynamoDB and STS) on 127.0.0.1, writing down every request it gets."""
     directory = tmp_path_factory.mktemp("moto-iam")
     recording = directory / "requests.jsonl"
-    port = _free_port()
-    log = (directory / "moto.log").open("w")
-    env = {**os.environ, "MOTO_ENABLE_RECORDING": "1",
-           "MOTO_RECORDER_FILEPATH": str(recording)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=directory, env=env)
-    try:
-        for _ in range(300):
-            if server.poll() is not None:
-                pytest.fail(f"moto's server exited with {server.returncode}; see {log.name}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"moto's server did not start within 30 s; see {log.name}")
-        yield f"http://127.0.0.1:{port}", recording
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    with moto_server(directory, MOTO_ENABLE_RECORDING="1",
+                     MOTO_RECORDER_FILEPATH=str(recording)) as endpoint:
+        yield endpoint, recording
 
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dynadmin-support"
