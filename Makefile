@@ -104,11 +104,15 @@ test-dynamodb-local: install
 
 # The runs at the issues' own scale (a 10,000-line import, 50,000-item exports, 50,000
 # archived changes, a measured write rate): minutes each, so `make test` runs them smaller and
-# CI (.ci/run) runs this leg after it. One at a time: a job's measured write rate must not
-# depend on a 10,000-line import sharing the two cores with it.
+# CI (.ci/run) runs this leg after it. One module at a time, each in a process of its own
+# with a DynamoDB Local of its own: a job's measured write rate must depend neither on a
+# 10,000-line import sharing the two cores nor on the 50,000 stream records another run left.
+SCALE_TESTS = $(shell grep -l "pytest.mark.slow" tests/test_*.py)
 test-scale: install
 	$(PY) -m examples.project.local install
-	$(PY) -m pytest -p no:xdist -q --durations=10 -m "slow and not host and not shared_state"
+	set -e; for module in $(SCALE_TESTS); do \
+		$(PY) -m pytest -p no:xdist -q --durations=3 -m "slow and not host and not shared_state" $$module; \
+	done
 
 # The browser journeys run once, against DynamoDB Local; the other legs skip them (and the runs
 # at scale, which `make test-scale` runs).
