@@ -459,3 +459,30 @@ def test_an_item_deleted_after_the_export_read_it_is_counted_not_exported(
     ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
     assert len(ids) == 59 and "00017" not in ids
     assert JobItem.objects.get(job=job).message.startswith("deleted since the job read it")
+
+
+def test_counting_and_assembling_an_export_never_reads_its_keys(shop_table, staff_client,
+                                                                export_storage):
+    """A job of 200,000 items holds that many keys in its chunks: the job page's counts and
+    the worker that assembles the file ask the database how many there are, never for the
+    keys themselves (reading them cost about 70 MB at that size)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed(shop_table, pending=120, shipped=0)
+    job = start_export(staff_client, "jsonl")
+    with CaptureQueriesContext(connection) as queries:
+        run_queued()
+        job.refresh_from_db()
+        found = engine.counts(job)
+    assert job.state == Job.State.DONE and found["read"] == found["written"] == 120
+    table = JobChunk._meta.db_table
+    # the keys of all the job's chunks at once: no single chunk named, no LIMIT
+    counted = f'ARRAY_LENGTH("{table}"."keys")'
+    every_key = [q["sql"] for q in queries
+                 if q["sql"].lstrip().upper().startswith("SELECT")
+                 and f'"{table}"."keys"' in q["sql"].split(" FROM ")[0].replace(counted, "")
+                 and f'"{table}"."job_id" =' in q["sql"]
+                 and f'"{table}"."id" =' not in q["sql"] and " LIMIT " not in q["sql"]]
+    assert every_key == []
+    assert any("ARRAY_LENGTH" in q["sql"].upper() for q in queries)
