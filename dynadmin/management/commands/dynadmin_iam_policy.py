@@ -1,9 +1,9 @@
 """Print the least-privilege IAM policy for what dynadmin does to the registered tables.
 
 The policy grants exactly the actions dynadmin's code calls (``dynadmin/data/iam.py`` lists
-them and says why each is there) on the exact table, index and stream ARNs, never Scan;
-``--read-only`` leaves out the writes. Attach it to the role dynadmin signs with, or give it
-to a connection as its ``session_policy``.
+them and says why each is there) on the exact table, index and stream ARNs (its reads:
+GetItem, BatchGetItem and Query only); ``--read-only`` leaves out the writes. Attach it to
+the role dynadmin signs with, or give it to a connection as its ``session_policy``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dynadmin.scopes import Scope, scoped_keys
 
 class Command(BaseCommand):
     help = ("Print the least-privilege IAM policy (JSON) for the actions dynadmin calls on the "
-            "registered tables and their indexes; never Scan.")
+            "registered tables and their indexes (reads: GetItem, BatchGetItem, Query).")
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
