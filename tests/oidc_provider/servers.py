@@ -147,10 +147,12 @@ def provider(tmp: Path, rp_url: str) -> Iterator[Provider]:
                      client_secret=secrets.token_urlsafe(32), database=tmp / "provider.sqlite3")
     env = found.env()
     _manage(["migrate", "--noinput", "-v", "0"], env)
-    _manage(["oidc_provider_setup", "--client-id", found.client_id,
-             "--client-secret", found.client_secret,
-             "--redirect-uri", f"{rp_url}/oidc/callback/",
-             "--post-logout-redirect-uri", f"{rp_url}/login/?signed_out=1",
+    # Each value joined to its option: a random secret may begin with "-", which argparse
+    # would take for an option of its own.
+    _manage(["oidc_provider_setup", f"--client-id={found.client_id}",
+             f"--client-secret={found.client_secret}",
+             f"--redirect-uri={rp_url}/oidc/callback/",
+             f"--post-logout-redirect-uri={rp_url}/login/?signed_out=1",
              *(f"--person={name}:{password}:{groups}"
                for name, (password, groups) in PEOPLE.items())], env)
     with _runserver(port, env, tmp / "provider.log",
