@@ -63,7 +63,10 @@ def get_client(connection: str = DEFAULT, *, writes: bool = False) -> Any:
     Reads and writes have a client each: a read is retried less (``READ_MAX_ATTEMPTS``), so a
     page gives up sooner when DynamoDB stalls, while a write keeps ``MAX_ATTEMPTS`` (its
     outcome is settled by a read when an answer is lost)."""
-    conn = _connection_named(connection)
+    return _client_of(_connection_named(connection), writes=writes)
+
+
+def _client_of(conn: Connection, *, writes: bool) -> Any:
     return cached_client((conn, writes), lambda: _build_client(conn, writes=writes))
 
 
@@ -93,7 +96,8 @@ def get_client_for(table: Table | str, *, writes: bool = False) -> Any:
         narrowed = _scoped_policy(conn)
         if narrowed is not None:
             return _scoped_client(conn, narrowed, writes=writes)
-    return get_client(name, writes=writes)
+    # the connection is read from the settings once per call, not again by get_client
+    return _client_of(conn, writes=writes)
 
 
 #: clients of scoped people's sessions kept at once (one per distinct policy and side):
