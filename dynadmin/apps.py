@@ -16,6 +16,7 @@ class DynadminConfig(AppConfig):
             conf,
         )
         from .data.client import install_scan_refusal
+        from .people import connect_signals
         from .permissions import sync_permissions
         from .sites import autodiscover
 
@@ -27,3 +28,4 @@ class DynadminConfig(AppConfig):
             install_scan_refusal()
         autodiscover()
         post_migrate.connect(sync_permissions, sender=self)
+        connect_signals()

@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     # Whether several processes serve this site (None: yes under gunicorn). Then system check
     # W102 warns about a per-process cache, where sessions and throttling cannot agree.
     "MULTI_PROCESS": None,
+    # The cache (alias) people.PersonCacheMiddleware keeps the signed-in person in, the
+    # sessions' own in a production setup; "" reads them from the database on every request.
+    "PERSON_CACHE": "default",
     # The Content-Security-Policy header; None: the strict default of views/serving.py.
     "CSP": None,
     # Named AWS environments (data/connections.py); None: one "default" connection on

@@ -109,11 +109,19 @@ class Reach:
 
 def assigned_scope_names(request: HttpRequest | None) -> frozenset[str] | None:
     """The names of the scopes assigned to this person, directly or through a group; None
-    for superusers and people with none (they reach everything). Read once per request."""
+    for superusers and people with none (they reach everything)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+    if user is None:
         return None
-    cached = getattr(request, "_dynadmin_scope_names", False)
+    return scope_names_of(user)
+
+
+def scope_names_of(user: Any) -> frozenset[str] | None:
+    """``assigned_scope_names`` of ``user``: read once and kept on the user object (so a
+    person kept in the cache, ``people.PersonCacheMiddleware``, carries them)."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return None
+    cached = getattr(user, "_dynadmin_scope_names", False)
     if cached is not False:
         return cached
     from django.db.models import Q
@@ -123,7 +131,7 @@ def assigned_scope_names(request: HttpRequest | None) -> frozenset[str] | None:
     names = frozenset(ScopeAssignment.objects.filter(
         Q(users=user) | Q(groups__in=user.groups.all())).values_list("name", flat=True))
     found = names or None
-    request._dynadmin_scope_names = found  # type: ignore[union-attr]
+    user._dynadmin_scope_names = found
     return found
 
 

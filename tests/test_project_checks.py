@@ -16,13 +16,22 @@ def test_a_startproject_style_configuration_passes(settings):
 
 
 @pytest.mark.parametrize(("dropped", "expected"), [
-    ("django.contrib.sessions.middleware.SessionMiddleware", "dynadmin.E102"),
-    ("django.contrib.auth.middleware.AuthenticationMiddleware", "dynadmin.E103"),
-    ("django.contrib.messages.middleware.MessageMiddleware", "dynadmin.E104"),
+    (("django.contrib.sessions.middleware.SessionMiddleware",), "dynadmin.E102"),
+    # dynadmin's own kind of it counts too (the ready-made project has that one)
+    (("django.contrib.auth.middleware.AuthenticationMiddleware",
+      "dynadmin.people.PersonCacheMiddleware"), "dynadmin.E103"),
+    (("django.contrib.messages.middleware.MessageMiddleware",), "dynadmin.E104"),
 ])
 def test_missing_middleware_is_named(settings, dropped, expected):
-    middleware = [m for m in settings.MIDDLEWARE if m != dropped]
+    middleware = [m for m in settings.MIDDLEWARE if m not in dropped]
     assert expected in ids({"MIDDLEWARE": middleware})
+
+
+def test_the_person_cache_middleware_stands_for_djangos(settings):
+    middleware = [m for m in settings.MIDDLEWARE
+                  if m != "django.contrib.auth.middleware.AuthenticationMiddleware"]
+    assert "dynadmin.people.PersonCacheMiddleware" in middleware
+    assert "dynadmin.E103" not in ids({"MIDDLEWARE": middleware})
 
 
 def test_a_missing_template_engine_is_named(settings):
@@ -74,3 +83,12 @@ def test_a_shared_cache_or_one_process_passes(monkeypatch, session_engine):
     assert "dynadmin.W102" not in ids({"CACHES": REDIS, "SESSION_ENGINE": session_engine})
     assert "dynadmin.W102" not in ids({"CACHES": LOCMEM, "SESSION_ENGINE": session_engine,
                                        "DYNADMIN_MULTI_PROCESS": False})
+
+
+def test_signed_in_people_kept_in_a_per_process_cache_alias_are_warned_about():
+    """A person kept in one process's cache outlives a change another process makes."""
+    caches = {**REDIS, "local": LOCMEM["default"]}
+    with override_settings(CACHES=caches, SESSION_ENGINE=DB_SESSIONS,
+                           DYNADMIN_PERSON_CACHE="local", DYNADMIN_MULTI_PROCESS=True):
+        [problem] = [p for p in check_project() if p.id == "dynadmin.W102"]
+    assert "'local'" in problem.msg and "signed-in people" in problem.msg

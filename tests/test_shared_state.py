@@ -294,6 +294,24 @@ def test_two_hosts_agree_on_sessions(host_a, host_b):
     assert all_sent_to_login(on_every_worker(host_b, with_cookie(old_cookie)))
 
 
+def test_a_person_taken_off_staff_is_refused_by_every_worker_of_every_host(
+        host_a, host_b, environment):
+    """Each worker keeps the signed-in person in Redis (``dynadmin.people``): a change made
+    in another process (here ``manage.py shell``, as Django's admin on any host would) holds
+    at the very next request on every worker of both hosts."""
+    browser = Browser()
+    assert browser.login(host_a, "grace").status_code == 302
+    cookie = browser.sessionid
+    for where in (host_a, host_b):  # every worker has read, and kept, grace
+        assert statuses(on_every_worker(where, with_cookie(cookie))) == {200}
+    _manage(environment, "shell", "-c", "from django.contrib.auth.models import User\n"
+            "grace = User.objects.get(username='grace')\n"
+            "grace.is_staff = grace.is_superuser = False\n"
+            "grace.save()")
+    for where in (host_a, host_b):
+        assert statuses(on_every_worker(where, with_cookie(cookie))) == {403}
+
+
 def test_two_hosts_agree_on_the_throttle(host_a, host_b):
     for n in range(LIMIT):
         where = host_a if n % 2 else host_b

@@ -80,7 +80,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, with the signed-in person (user, permissions,
+    # scopes) kept in the shared cache: a page reads no user from the database.
+    "dynadmin.people.PersonCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -300,8 +302,8 @@ if any(env(name) for name in OIDC_ENV):
     # while the provider's session lasts): an account disabled there loses dynadmin at the
     # next request after this many seconds (mozilla-django-oidc's SessionRefresh, extended by
     # dynadmin to htmx requests and writes).
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-                      + 1, "dynadmin.signin.SessionRefresh")
+    MIDDLEWARE.insert(MIDDLEWARE.index("dynadmin.people.PersonCacheMiddleware") + 1,
+                      "dynadmin.signin.SessionRefresh")
     OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = int(env("DYNADMIN_OIDC_REFRESH_SECONDS", "900"))
     OIDC_RP_CLIENT_ID = env("DYNADMIN_OIDC_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env("DYNADMIN_OIDC_CLIENT_SECRET")
