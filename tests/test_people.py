@@ -180,3 +180,15 @@ def test_a_change_replaces_the_token_again_when_it_commits(support,
     for callback in callbacks:
         callback()
     assert cache.get(key) not in (None, during)
+
+
+def test_an_item_page_reads_only_its_audit_entries(client, support, order, cached_sessions):
+    """Once the person is kept, the item page's one database read is the item's audit
+    entries, and it joins no user row (each entry carries its username)."""
+    client.force_login(support)
+    path = "/t/Application/item/?pk=" + quote(order["PK"]) + "&sk=" + quote(order["SK"])
+    _queries(client, path)
+    status, then = _queries(client, path)
+    assert status == 200
+    assert len(then) == 1 and "dynadmin_auditentry" in then[0], then
+    assert "auth_user" not in then[0]
