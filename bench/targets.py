@@ -62,7 +62,7 @@ def _per_page_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets: p50 ≤ raw + 3 ms, and dynadmin's own CPU ≤ 3 ms."""
     item, cpu = results["item_page"], results["cpu"]
     # The item page's raw time is its critical path: GetItem, then its Queries in parallel.
-    pages = [("item page", "GetItem + slowest relation Query", item["page_ms"]["p50"],
+    pages = [("item page", "GetItem + slowest Query", item["page_ms"]["p50"],
               item["get_item_plus_slowest_query_p50_ms"], cpu.get("item_page"))]
     for key, name, raw_name in (("list_page", "entity list page (50 rows)", "raw Query"),
                                 ("lookup", "lookup (302)", "raw Query")):
