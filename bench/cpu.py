@@ -9,7 +9,7 @@ so this is the figure "dynadmin's own CPU per page" is read from:
   sequential requests over one keep-alive connection. A worker's stat counts all its threads.
 - raw: this process's own thread CPU (``time.thread_time()``) around the same number of raw
   boto3 sends of the very calls dynadmin makes for the request (one Query for a partition
-  page, a list page or a lookup; the item page's GetItem and relation Queries, in turn),
+  page, a list page or a lookup; the item page's GetItem and Queries, in turn),
   made sequentially in this thread. The worker makes those same calls, so dynadmin's own
   CPU is the difference.
 - DynamoDB Local's (the JVM's) CPU over each side, as context: the same Query should cost it
@@ -97,7 +97,7 @@ def measure_cpu(bench: Bench, item_path: str, item_raw: Sampled) -> dict[str, An
     page, each against its raw calls (``item_raw``: the item page's, in turn)."""
     p = bench.profile
     target, lookup_params = lookup_target(bench)
-    list_url, list_params = list_target(bench)
+    list_url, list_params = list_target()
     wide = wide_query(bench)
     return {
         "method": "gunicorn workers: /proc/<pid>/stat utime+stime; raw: time.thread_time() "

@@ -69,7 +69,7 @@ def measure_wide_page(bench: Bench) -> dict[str, Any]:
 
 
 # -- 1e. the entity list page -----------------------------------------------------------------
-def list_target(bench: Bench) -> tuple[str, dict[str, Any]]:
+def list_target() -> tuple[str, dict[str, Any]]:
     """The Orders-by-status list page's address, and the one Query it sends (built by the
     list page's own code, as the view builds it, first page)."""
     listed = entity_list(site.get_entity_admin(Order), {"status": LIST_STATUS}, None,
@@ -82,7 +82,7 @@ def list_target(bench: Bench) -> tuple[str, dict[str, Any]]:
 
 def measure_list_page(bench: Bench) -> dict[str, Any]:
     p = bench.profile
-    url, params = list_target(bench)
+    url, params = list_target()
     answer = bench.raw.query(**params)
     page = bench.browser.get(url)
     shown = [item["order_id"]["S"] for item in answer["Items"]]
