@@ -8,8 +8,10 @@ so this is the figure "dynadmin's own CPU per page" is read from:
   ``SC_CLK_TCK``) of every worker of the gunicorn master, before and after a fixed number of
   sequential requests over one keep-alive connection. A worker's stat counts all its threads.
 - raw: this process's own thread CPU (``time.thread_time()``) around the same number of raw
-  boto3 calls of the very request dynadmin sends, made sequentially in this thread. The
-  worker makes that same call, so dynadmin's own CPU is the difference.
+  boto3 sends of the very calls dynadmin makes for the request (one Query for a partition
+  page, a list page or a lookup; the item page's GetItem and Queries, in turn),
+  made sequentially in this thread. The worker makes those same calls, so dynadmin's own
+  CPU is the difference.
 - DynamoDB Local's (the JVM's) CPU over each side, as context: the same Query should cost it
   the same from either client.
 
@@ -25,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from .harness import Bench
-from .pages import lookup_target, wide_query
+from .pages import list_target, lookup_target, wide_query
 from .procs import BenchError, worker_pids
+from .stats import Sampled
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BLOCKS = 4
@@ -50,11 +53,11 @@ def _workers_cpu_s(pids: list[int]) -> float:
     return sum(process_cpu_s(pid) for pid in pids)
 
 
-def cpu_per_request(bench: Bench, kind: str, path: str, params: dict[str, Any], *,
+def cpu_per_request(bench: Bench, kind: str, path: str, raw: Sampled, *,
                     requests: int, expect: int = 200) -> dict[str, Any]:
-    """CPU ms per request of dynadmin's workers and of the raw call, ``requests`` each."""
+    """CPU ms per request of dynadmin's workers and of ``raw`` (the request's DynamoDB calls
+    sent by a bare boto3 client), ``requests`` each."""
     dynadmin = bench.dynadmin(path, kind, expect=expect)
-    raw = bench.raw_call(params)
     for _ in range(5):  # connections open, code paths warm
         dynadmin()
         raw()
@@ -89,20 +92,28 @@ def cpu_per_request(bench: Bench, kind: str, path: str, params: dict[str, Any], 
             "dynamodb_local_ms": {"dynadmin": per["jvm_dynadmin"], "raw": per["jvm_raw"]}}
 
 
-def measure_cpu(bench: Bench) -> dict[str, Any]:
-    """CPU per 50-row page, per lookup and per 1,000-row page, each against its raw call."""
+def measure_cpu(bench: Bench, item_path: str, item_raw: Sampled) -> dict[str, Any]:
+    """CPU per 50-row page, per item page, per entity list page, per lookup and per 1,000-row
+    page, each against its raw calls (``item_raw``: the item page's, in turn)."""
     p = bench.profile
     target, lookup_params = lookup_target(bench)
+    list_url, list_params = list_target()
     wide = wide_query(bench)
     return {
         "method": "gunicorn workers: /proc/<pid>/stat utime+stime; raw: time.thread_time() "
                   f"of the calling thread; {BLOCKS} alternating blocks; tick "
                   f"{1000 / CLOCK_TICKS:g} ms",
-        "page": cpu_per_request(bench, "cpu page", bench.page_url(1), bench.page_request(1),
+        "page": cpu_per_request(bench, "cpu page", bench.page_url(1),
+                                bench.raw_call(bench.page_request(1)),
                                 requests=p.cpu_requests),
-        "lookup": cpu_per_request(bench, "cpu lookup", f"/lookup/?q={target}", lookup_params,
-                                  requests=p.cpu_requests, expect=302),
+        "item_page": cpu_per_request(bench, "cpu item page", item_path, item_raw,
+                                     requests=p.cpu_requests),
+        "list_page": cpu_per_request(bench, "cpu list page", list_url,
+                                     bench.raw_call(list_params), requests=p.cpu_requests),
+        "lookup": cpu_per_request(bench, "cpu lookup", f"/lookup/?q={target}",
+                                  bench.raw_call(lookup_params), requests=p.cpu_requests,
+                                  expect=302),
         "wide_page": cpu_per_request(bench, "1,000-row page", wide.url(),
-                                     wide.request(forward=True, start_key=None),
+                                     bench.raw_call(wide.request(forward=True, start_key=None)),
                                      requests=p.wide_cpu_requests),
     }

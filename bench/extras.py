@@ -10,6 +10,10 @@ are never reloaded for them.
 
 The example's UserAdmin relates a user to its Orders (``USER#<id>`` begins_with ``ORDER#``),
 its Sessions (``SESSION#``) and, once declared, its Invitations (GSI1 ``INVITE#EMAIL#<email>``).
+
+The archive of changes is created too, empty: the item page reads its History (one Query,
+beside the relations' reads) as in a project with the archive on, and that call answers like
+the others (a missing table would answer an error the raw side cannot replay).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from dynadmin import data
+from dynadmin.data.schema import ensure_table
+from dynadmin.history.archive import archive
 from examples.shop.definitions import Invitation, Order, User, shop
 
 from . import dataset
@@ -80,6 +86,7 @@ def extra_items(profile: Profile) -> list[dict[str, Any]]:
 
 
 def ensure_extras(profile: Profile) -> RelationUser:
-    """Put the extra items (idempotent: the same items every time)."""
+    """Put the extra items (idempotent: the same items every time) and the empty archive."""
     data.load_items_unconditionally(shop, extra_items(profile))
+    ensure_table(archive)
     return relation_user(profile)

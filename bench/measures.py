@@ -25,12 +25,13 @@ from .extras import ensure_extras
 from .footprint import measure_memory, worker_rss_mb
 from .harness import BENCH_USER, Bench, Steps, check_pages, prepare_django, start_app, warm_up
 from .hosts import measure_two_hosts
-from .itempage import measure_item_page
+from .itempage import measure_item_page, raw_in_turn
 from .loader import LoadInfo
 from .pages import (
     depth_curve,
     measure_calls,
     measure_depth,
+    measure_list_page,
     measure_lookup,
     measure_page,
     measure_wide_page,
@@ -66,10 +67,13 @@ def run_all(profile: Profile, env: dict[str, str], stack: ExitStack,
     step("1b. the 1,000-row page")
     results["wide_page"] = measure_wide_page(bench)
     step("1c. the item page and its relations")
-    results["item_page"] = measure_item_page(bench, user)
-    step("1d. CPU per request: gunicorn workers vs the raw call")
-    results["cpu"] = measure_cpu(bench)
+    item = measure_item_page(bench, user)
+    results["item_page"] = item.results
+    step("1d. CPU per request: gunicorn workers vs the raw calls")
+    results["cpu"] = measure_cpu(bench, user.item_path, raw_in_turn(bench, item.calls))
     print(report.cpu_text(results["cpu"]), flush=True)
+    step("1e. the entity list page (Orders by status): raw Query vs dynadmin")
+    results["list_page"] = measure_list_page(bench)
     step(f"2. page 1 vs page {profile.deep_page}")
     results["depth"] = measure_depth(bench)
     results["depth_curve"] = depth_curve(bench)

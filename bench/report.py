@@ -122,11 +122,20 @@ def markdown(results: dict[str, Any], svg_name: str) -> str:
     lines.append(f"| 1b. partition page, {wide['rows']:,} rows | {_ms(wide['raw_ms'])} | "
                  f"{_ms(wide['dynadmin_ms'])} | {wide['dynadmin_ms']['n']} | "
                  f"{wide['ratio_p50']:.2f} × | {wide['difference_p50_ms']:+.1f} ms |")
-    lines.append(f"| 1c. item page, {item['relation_queries']} relation Queries | GetItem + "
-                 f"slowest Query {item['get_item_plus_slowest_query_p50_ms']:.1f}, + every "
+    history = " + History" if item.get("queries", 0) > item["relation_queries"] else ""
+    lines.append(f"| 1c. item page, {item['relation_queries']} relation Queries{history} | "
+                 f"GetItem + slowest Query {item['get_item_plus_slowest_query_p50_ms']:.1f}, "
+                 "+ every "
                  f"Query {item['get_item_plus_sum_of_queries_p50_ms']:.1f} (p50s) | "
-                 f"{_ms(item['page_ms'])} | {item['page_ms']['n']} | | "
-                 f"{item['page_minus_slowest_p50_ms']:+.1f} ms |")
+                 f"{_ms(item['page_ms'])} | {item['page_ms']['n']} | "
+                 f"{item['page_ms']['p50'] / item['get_item_plus_slowest_query_p50_ms']:.2f} "
+                 f"× slowest | {item['page_minus_slowest_p50_ms']:+.1f} ms (vs slowest) |")
+    if "list_page" in results:
+        listed = results["list_page"]
+        lines.append(f"| 1e. entity list page, {listed['rows']} rows (`{listed['url']}`) | "
+                     f"{_ms(listed['raw_ms'])} | {_ms(listed['dynadmin_ms'])} | "
+                     f"{listed['dynadmin_ms']['n']} | {listed['ratio_p50']:.2f} × | "
+                     f"{listed['difference_p50_ms']:+.1f} ms |")
     lines.append(f"| 2. page 1 (by cursor run) | {_ms(depth['raw_page_1'])} | "
                  f"{_ms(depth['page_1'])} | {depth['page_1']['n']} | | |")
     lines.append(f"| 2. page {depth['deep_page']:,} (cursor) | {_ms(depth['raw_page_deep'])} | "
@@ -176,8 +185,10 @@ def cpu_text(cpu: dict[str, Any]) -> str:
     rows = [f"1d. CPU per request ({cpu['method']}):", "",
             "| request | dynadmin workers ms | raw boto3 ms | dynadmin's own ms | requests "
             "| DynamoDB Local ms (dynadmin / raw) |", "| --- | --- | --- | --- | --- | --- |"]
-    for name, label in (("page", "50-row page"), ("lookup", "lookup (302)"),
-                        ("wide_page", "1,000-row page")):
+    for name, label in (("page", "50-row partition page"),
+                        ("item_page", "item page (raw: its GetItem and Queries in turn)"),
+                        ("list_page", "entity list page, 50 rows"),
+                        ("lookup", "lookup (302)"), ("wide_page", "1,000-row page")):
         if name not in cpu:
             continue
         c = cpu[name]
@@ -199,7 +210,7 @@ def _item_lines(item: dict[str, Any]) -> list[str]:
             f" ms against {item['proxied_page_ms']['p50']:.0f} ms without: it waits for "
             f"**{item['calls_in_sequence']:.1f} calls in turn** of "
             f"{item['calls_per_page']:g} (parallel Queries: 2; in sequence: "
-            f"{1 + item['relation_queries']})."]
+            f"{1 + item.get('queries', item['relation_queries'])})."]
 
 
 def _two_hosts_lines(hosts: dict[str, Any]) -> list[str]:
@@ -236,7 +247,9 @@ def _calls_lines(results: dict[str, Any]) -> list[str]:
     rcu = calls["raw_rcu_per_page"]
     lines += ["", f"Read capacity of one 50-item page: page 1 {rcu['page_1']} RCU, deep page "
               f"{rcu['page_deep']} RCU (eventually consistent Query); the lookup "
-              f"{results['lookup']['rcu']} RCU."]
+              f"{results['lookup']['rcu']} RCU"
+              + (f"; the entity list page {results['list_page']['rcu']} RCU."
+                 if "list_page" in results else ".")]
     return lines
 
 
