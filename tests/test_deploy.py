@@ -156,6 +156,17 @@ def test_hsts_preload_is_opt_in(tmp_path):
     assert opted_in.stdout.split()[-2:] == ["True", "True"], opted_in.stderr
 
 
+def test_an_empty_history_table_setting_turns_the_archive_off(tmp_path):
+    """DYNADMIN_HISTORY_TABLE="" in the environment turns the archive off, as the settings
+    say (an empty value once fell back to the default table)."""
+    show = ("from dynadmin.history.archive import archive_is_on; "
+            "print('archive-on', archive_is_on())")
+    default = manage(production_env(tmp_path), "shell", "-c", show)
+    assert default.stdout.split()[-2:] == ["archive-on", "True"], default.stderr
+    off = manage(production_env(tmp_path, DYNADMIN_HISTORY_TABLE=""), "shell", "-c", show)
+    assert off.stdout.split()[-2:] == ["archive-on", "False"], off.stderr
+
+
 def test_two_processes_writing_the_projects_sqlite_file_wait_for_each_other(tmp_path):
     # The server and the jobs' workers write the same file. With SQLite's default deferred
     # transactions, the second of two writers fails at once ("database is locked", seen with

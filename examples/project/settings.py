@@ -220,7 +220,7 @@ LOGGING = {
 # Logical table names (as in the definitions) to physical DynamoDB table names.
 DYNADMIN_TABLE_NAMES = env_mapping("DYNADMIN_TABLE_NAMES")
 # The archive of changes (History, Activity): its table, or "" to turn it off.
-DYNADMIN_HISTORY_TABLE = os.environ.get("DYNADMIN_HISTORY_TABLE", "dynadmin-history") or None
+DYNADMIN_HISTORY_TABLE = os.environ.get("DYNADMIN_HISTORY_TABLE", "dynadmin-history")
 # Region and endpoint come from boto3's own chain (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB...).
 DYNADMIN_REGION = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or None
 DYNADMIN_CONNECT_TIMEOUT = float(env("DYNADMIN_CONNECT_TIMEOUT", "2"))
