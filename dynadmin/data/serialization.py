@@ -159,7 +159,14 @@ def loads_dynamodb_json(text: str) -> dict[str, Any]:
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, dict):
         raise ValueError("DynamoDB JSON for an item is an object of attributes")
-    return {name: _from_json_value(name, v) for name, v in raw.items()}
+    item: dict[str, Any] = {}
+    for name, value in raw.items():
+        # Most attributes are strings: taken as they are, checked exactly as below.
+        if type(value) is dict and len(value) == 1 and type(value.get("S")) is str:
+            item[name] = value["S"]
+        else:
+            item[name] = _from_json_value(name, value)
+    return item
 
 
 # What each type tag's value must be in DynamoDB JSON (as the AWS CLI writes it).

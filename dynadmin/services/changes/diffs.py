@@ -42,9 +42,18 @@ def attribute_changes(table: Table, old: Mapping[str, Any] | None,
                       new: Mapping[str, Any] | None) -> list[AttributeChange]:
     """The attributes that differ between the images: the entity's fields in their declared
     order, then the undeclared ones by name."""
-    old_parsed = parse_any(table, old) if old else None
-    new_parsed = parse_any(table, new) if new else None
-    entity = ((new_parsed and new_parsed.entity) or (old_parsed and old_parsed.entity))
+    entity = (new and table.classify(new)) or (old and table.classify(old)) or None
+    typed: dict[int, ParsedItem] = {}
+
+    def parsed(image: Mapping[str, Any] | None) -> ParsedItem | None:
+        """The image typed as its entity: only once a declared field of it is shown (most
+        changes touch a field or two, and many only the write marker)."""
+        if not image:
+            return None
+        if id(image) not in typed:
+            typed[id(image)] = parse_any(table, image)
+        return typed[id(image)]
+
     skipped = set(table.key_attribute_types())
     fields: list[tuple[str, Field | None]] = []
     if entity is not None:
@@ -64,8 +73,10 @@ def attribute_changes(table: Table, old: Mapping[str, Any] | None,
             continue
         changes.append(AttributeChange(
             label=fld.label if fld is not None else attribute, attribute=attribute,
-            before=_shown(old_parsed, name, fld, before) if in_old else None,
-            after=_shown(new_parsed, name, fld, after) if in_new else None,
+            before=_shown(parsed(old) if fld is not None else None, name, fld, before)
+            if in_old else None,
+            after=_shown(parsed(new) if fld is not None else None, name, fld, after)
+            if in_new else None,
             old=before, new=after))
     return changes
 
