@@ -23,7 +23,7 @@ from .data.serialization import loads_dynamodb_json
 from .definitions import Entity, Table
 from .options import EntityAdmin, ItemWriter
 from .relations import Relation
-from .scopes import Reach, Scope, ScopeFence, is_scoped, reach_of
+from .scopes import OPEN_FENCE, Reach, Scope, ScopeFence, is_scoped, reach_of
 
 __all__ = ["AdminSite", "AlreadyRegistered", "NotRegistered", "autodiscover", "register", "site"]
 
@@ -172,14 +172,15 @@ class AdminSite:
     def fence(self, request: Any) -> ScopeFence:
         """The keys this person's requests may send (``data.fence``): for the serving
         pipeline, and anything that reads for a person outside it."""
-        if is_scoped(request):
-            # The person's reach is worked out here, in the request's own thread: the reads
-            # it fences may go out from others (History's Query beside the item's GetItem,
-            # related sections in parallel), which must not ask the database themselves
-            # (another connection, outside the request's transaction) nor call a scope's
-            # ``allowed`` there.
-            for entity in self._registry:
-                self.reach(request, entity)
+        if not is_scoped(request):
+            return OPEN_FENCE
+        # The person's reach is worked out here, in the request's own thread: the reads it
+        # fences may go out from others (History's Query beside the item's GetItem, related
+        # sections in parallel), which must not ask the database themselves (another
+        # connection, outside the request's transaction) nor call a scope's ``allowed``
+        # there.
+        for entity in self._registry:
+            self.reach(request, entity)
         return ScopeFence(lambda entity: self.reach(request, entity))
 
     # -- permissions ----------------------------------------------------------------------

@@ -757,3 +757,15 @@ def test_a_globex_partition_s_download_holds_nothing_and_costs_no_call(support,
     acme = support.get(_url("partition", pk="ORG#acme", format=fmt))
     acme_body = b"".join(acme.streaming_content) if acme.streaming else acme.content
     assert b"Printer on fire" in acme_body
+
+
+def test_a_person_no_scope_limits_gets_the_open_fence(django_user_model, rf):
+    """Nothing limits them: every request shares one fence that lets every key through at
+    once (History checks each change's key against it)."""
+    from dynadmin.scopes import OPEN_FENCE
+    from dynadmin.sites import site
+
+    request = rf.get("/")
+    request.user = django_user_model.objects.create_superuser("root", "r@example.com", "pw")
+    assert site.fence(request) is OPEN_FENCE
+    assert OPEN_FENCE.policy_keys([]) is None
