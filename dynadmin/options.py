@@ -251,10 +251,19 @@ class EntityAdmin:
 
     # -- permissions ----------------------------------------------------------------------
     def _has(self, request: HttpRequest, action: str) -> bool:
+        """The person's Django permission for ``action`` on this entity: asked of Django
+        once per user object (a page asks it for each row), as Django keeps their
+        permissions on it."""
         user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        return user.has_perm(permission_name(action, self.entity))
+        known = getattr(user, "_dynadmin_has", None)
+        if known is None:
+            known = user._dynadmin_has = {}
+        key = (self.entity, action)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = bool(user.is_active and user.is_staff and user.has_perm(
+                permission_name(action, self.entity)))
+        return found
 
     def scope_allows(self, request: HttpRequest, item: dict[str, Any]) -> bool:
         """Is ``item`` inside the person's scopes (always, for a person no scope limits)?

@@ -120,18 +120,18 @@ def assigned_scope_names(request: HttpRequest | None) -> frozenset[str] | None:
 def scope_names_of(user: Any) -> frozenset[str] | None:
     """``assigned_scope_names`` of ``user``: read once and kept on the user object (so a
     person kept in the cache, ``people.PersonCacheMiddleware``, carries them)."""
-    if not user.is_authenticated or not user.is_active or user.is_superuser:
-        return None
     cached = getattr(user, "_dynadmin_scope_names", False)
     if cached is not False:
         return cached
-    from django.db.models import Q
+    found: frozenset[str] | None = None
+    if user.is_authenticated and user.is_active and not user.is_superuser:
+        from django.db.models import Q
 
-    from .models import ScopeAssignment
+        from .models import ScopeAssignment
 
-    names = frozenset(ScopeAssignment.objects.filter(
-        Q(users=user) | Q(groups__in=user.groups.all())).values_list("name", flat=True))
-    found = names or None
+        found = frozenset(ScopeAssignment.objects.filter(
+            Q(users=user) | Q(groups__in=user.groups.all())).values_list("name", flat=True)
+        ) or None
     user._dynadmin_scope_names = found
     return found
 

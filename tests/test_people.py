@@ -192,3 +192,28 @@ def test_an_item_page_reads_only_its_audit_entries(client, support, order, cache
     assert status == 200
     assert len(then) == 1 and "dynadmin_auditentry" in then[0], then
     assert "auth_user" not in then[0]
+
+
+def test_a_page_asks_django_each_permission_once_not_once_per_row(
+        client, support, shop_table, monkeypatch):
+    """A partition of 40 orders: whether the person may view a row is their entity's
+    permission (no admin decides per item, no scope limits them), asked once."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from tests.support.partition_orders import order
+
+    for number in range(40):
+        data.put_item(shop_table, order(number + 10), condition=AttributeNotExists("PK"))
+    asked: list[str] = []
+    has_perm = ModelBackend.has_perm
+
+    def counted(self, user, perm, obj=None):
+        asked.append(perm)
+        return has_perm(self, user, perm, obj)
+
+    monkeypatch.setattr(ModelBackend, "has_perm", counted)
+    client.force_login(support)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="item-name row-name"') >= 40
+    assert len(asked) == len(set(asked)), sorted(asked)

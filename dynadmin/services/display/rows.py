@@ -117,6 +117,9 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
     What a row needs of its entity (its admin, columns, fields, relations) is looked up once
     per entity, not once per row: a list has up to a thousand rows of a few entities."""
     now = now or dt.datetime.now(dt.UTC)
+    # Unless an admin decides per item or a scope limits the person, whether they may view
+    # a row is their entity's permission: asked once per entity, not once per row.
+    per_item = request is not None and site.decides_view_per_item(request)
     groups: dict[str, _Plan] = {}
     for parsed in items:
         entity = parsed.entity
@@ -124,9 +127,12 @@ def group_items(site: AdminSite, table: Table, items: list[ParsedItem],
         plan = groups.get(name)
         if plan is None:
             plan = groups[name] = _Plan.of(site, table, parsed, request)
+            if plan.admin is not None and request is not None and not per_item:
+                plan.may_view = plan.admin.has_view_permission(request)
         if plan.admin is None:
             plan.group.rows.append(_unclassified_row(table, parsed.item, now))
-        elif request is None or plan.admin.has_view_permission(request, parsed.item):
+        elif (plan.admin.has_view_permission(request, parsed.item) if per_item
+              else plan.may_view):
             plan.group.rows.append(plan.row(site, table, parsed, now))
     return [plan.group for plan in groups.values() if plan.group.rows]
 
@@ -143,6 +149,8 @@ class _Plan:
     #: the links of the rows' related values, by those values: the rows of one partition
     #: mostly link to the same few items (every order of a user, to that user)
     links: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+    #: may the person view every row of the entity (when no admin decides per item)
+    may_view: bool = True
 
     @classmethod
     def of(cls, site: AdminSite, table: Table, parsed: ParsedItem,
