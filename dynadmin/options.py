@@ -255,9 +255,10 @@ class EntityAdmin:
         once per user object (a page asks it for each row), as Django keeps their
         permissions on it."""
         user = request.user
-        known = getattr(user, "_dynadmin_has", None)
+        known: dict[tuple[Any, str], bool] | None = getattr(user, "_dynadmin_has", None)
         if known is None:
-            known = user._dynadmin_has = {}
+            known = {}
+            setattr(user, "_dynadmin_has", known)  # noqa: B010 - on any kind of user
         key = (self.entity, action)
         found = known.get(key)
         if found is None:
