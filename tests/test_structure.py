@@ -26,6 +26,8 @@ LAYERS = [
     ("dynadmin.data",),
     ("dynadmin.models", "dynadmin.relations", "dynadmin.access_patterns", "dynadmin.migrations"),
     ("dynadmin.scopes",),
+    # the signed-in person kept in the cache: their permissions and scope names with them
+    ("dynadmin.people",),
     ("dynadmin.history",),
     # services, by feature: what many features share first, then each feature's folder.
     ("dynadmin.services.links", "dynadmin.services.inputs"),
