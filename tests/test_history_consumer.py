@@ -398,8 +398,11 @@ def test_a_pass_reads_and_makes_the_next_batch_while_it_stores_one(
     assert follow_once(shop_table, per_call=2).archived == 0
 
 
-def test_a_batch_that_fails_to_be_stored_ends_the_pass_before_the_next_is_stored(
+def test_a_batch_that_fails_to_be_stored_ends_the_pass_and_no_checkpoint_moves_past_it(
         shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    """Two batches are stored at once: the one after a failed batch may be stored already,
+    but its checkpoint waits for the failed one, so the next pass reads both again and
+    archives each change exactly once."""
     application = app(dynamodb_endpoint, shop_table)
     for number in range(6):
         application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
@@ -415,10 +418,43 @@ def test_a_batch_that_fails_to_be_stored_ends_the_pass_before_the_next_is_stored
     monkeypatch.setattr(consumer, "archive_records", store)
     with pytest.raises(data.Unavailable):
         follow_once(shop_table, per_call=2)
-    # the third batch was read (and its items made) but never stored
-    assert batches == [2, 2]
+    assert batches[:2] == [2, 2] and len(batches) <= 3
+    stored_after_the_failure = 2 if len(batches) == 3 else 0
     monkeypatch.setattr(consumer, "archive_records", storing)
 
-    # the checkpoint moved past the first batch only: the next pass archives the other four
+    # the checkpoint moved past the first batch only: the next pass reads the other four,
+    # archiving those the failed pass did not
     again = follow_once(shop_table, per_call=2)
-    assert (again.archived, again.already_archived) == (4, 0)
+    assert (again.archived, again.already_archived) == (4 - stored_after_the_failure,
+                                                        stored_after_the_failure)
+    assert follow_once(shop_table, per_call=2).read == 0
+
+
+
+def test_the_next_batch_is_stored_while_the_one_before_still_is(
+        shop_table, dynamodb_endpoint, monkeypatch) -> None:
+    """Two batches go to DynamoDB at once (it is never left waiting while a checkpoint is
+    saved); the first batch's store here waits until the second's has begun."""
+    application = app(dynamodb_endpoint, shop_table)
+    for number in range(6):
+        application.put_item(Item={**KEY, "SK": f"ORDER#{number:03d}", "n": number})
+    storing = consumer.archive_records
+    begun: list[int] = []
+    second_begun = threading.Event()
+    overlapped: list[bool] = []
+
+    def store(source_table: str, records: Any, items: Any = None) -> Any:
+        begun.append(len(records))
+        if len(begun) == 1:
+            overlapped.append(second_begun.wait(timeout=10))
+        elif len(begun) == 2:
+            second_begun.set()
+        return storing(source_table, records, items)
+
+    monkeypatch.setattr(consumer, "archive_records", store)
+    counts = follow_once(shop_table, per_call=2)
+    assert overlapped == [True]
+    assert (counts.archived, counts.already_archived) == (6, 0)
+    # every batch checkpointed, in order: the next pass finds nothing new
+    monkeypatch.setattr(consumer, "archive_records", storing)
+    assert follow_once(shop_table, per_call=2).read == 0

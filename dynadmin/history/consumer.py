@@ -471,11 +471,17 @@ def change_hours(records: Iterable[StreamRecord]) -> set[str]:
 class _ShardArchiver:
     """Hands each batch of one pass's records to the archive, then moves the checkpoint.
 
-    A batch is stored in another thread while the next one is read and its items made, so
-    that DynamoDB always has a batch to store: one batch at a time, in the order read, each
-    checkpointed once stored. ``finish`` waits for the last one (and raises what stopped
-    it); a batch that failed stops the pass at the next one, whose checkpoint did not move.
+    Batches are stored in other threads while the next one is read and its items made, two
+    at a time, so that DynamoDB always has a transaction to work on (it would otherwise wait
+    while a batch's checkpoint is saved and the next batch handed over). Checkpoints still
+    move in the order read: a batch's checkpoint is saved once it is stored and the batch
+    before it is checkpointed. ``finish`` waits for every batch (and raises what stopped
+    one); after a batch that failed, no checkpoint moves and the pass stops at the next
+    batch (one stored meanwhile is stored again next time, found archived already).
     """
+
+    #: batches being stored at once
+    IN_FLIGHT = 2
 
     def __init__(self, table: Table, result: StreamRead, saved: Mapping[str, str],
                  status: StatusReporter, stop: threading.Event | None = None) -> None:
@@ -486,7 +492,7 @@ class _ShardArchiver:
         self.last = dict(saved)  # the last sequence number archived, per shard
         self.gapped: set[str] = set()
         self.counts = Counts()
-        self.storing: Future[None | DataError] | None = None
+        self.storing: list[Future[None | DataError]] = []
 
     def __call__(self, records: list[dict[str, Any]], shard_id: str) -> bool:
         if shard_id in self.result.trimmed_shards and shard_id not in self.gapped:
@@ -500,28 +506,46 @@ class _ShardArchiver:
         typed = [typed_record(raw, shard_id, deserialize_item(raw["dynamodb"].get("Keys", {})))
                  for raw in records]
         if typed:
-            items = change_items(self.source, typed)  # while the batch before is stored
-            self.finish()
+            items = change_items(self.source, typed)  # while the batches before are stored
+            while len(self.storing) >= self.IN_FLIGHT:
+                self._wait_oldest()
             # read this far; the checkpoint follows once the batch is stored
             self.result.position["after"][shard_id] = typed[-1].sequence_number
-            self.storing = ahead(functools.partial(self._store, typed, items, shard_id))
-        # asked to stop: the batch is archived and checkpointed (``finish``), the pass ends
+            before = self.storing[-1] if self.storing else None
+            self.storing.append(ahead(functools.partial(
+                self._store, typed, items, shard_id, before)))
+        # asked to stop: the batches are archived and checkpointed (``finish``), the pass ends
         return self.stop is None or not self.stop.is_set()
 
-    def _store(self, typed: list[StreamRecord], items: list[dict[str, Any]],
-               shard_id: str) -> None:
-        self.counts.add(archive_records(self.source, typed, items))
+    def _store(self, typed: list[StreamRecord], items: list[dict[str, Any]], shard_id: str,
+               before: Future[None | DataError] | None) -> None:
+        counts = archive_records(self.source, typed, items)
+        if before is not None:
+            failed = before.result()
+            if isinstance(failed, DataError):
+                raise failed  # no checkpoint moves past a batch that was not stored
+        self.counts.add(counts)
         self.status.mark_hours(self.source, change_hours(typed))
         save_checkpoint(self.source, shard_id, typed[-1])
         self.last[shard_id] = typed[-1].sequence_number
 
+    def _wait_oldest(self) -> None:
+        outcome = self.storing.pop(0).result()
+        if isinstance(outcome, DataError):
+            # the batches after it wait for it and stop there, no checkpoint moved: the
+            # pass ends once they have
+            for later in self.storing:
+                later.result()
+            self.storing.clear()
+            raise outcome
+
     def finish(self) -> None:
-        """Wait for the batch being stored; raise the DataError that stopped it."""
-        storing, self.storing = self.storing, None
-        if storing is not None:
-            outcome = storing.result()
-            if isinstance(outcome, DataError):
-                raise outcome
+        """Wait for the batches being stored; raise the DataError that stopped one."""
+        try:
+            while self.storing:
+                self._wait_oldest()
+        finally:
+            self.storing.clear()
 
 
 @dataclass
