@@ -32,6 +32,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import caches
@@ -79,8 +80,8 @@ def _read_person(request: HttpRequest) -> Any:
     session = request.session
     pk = session.get(auth.SESSION_KEY)
     backend = session.get(auth.BACKEND_SESSION_KEY)
-    if not alias or pk is None or backend is None:
-        return auth.get_user(request)
+    if not alias or pk is None or backend not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)  # no one signed in, or a backend no longer allowed
     cache = caches[alias]
     keys = (_EVERYONE, _token_key(pk), _person_key(pk))
     found = cache.get_many(keys)
@@ -94,7 +95,7 @@ def _read_person(request: HttpRequest) -> Any:
     # The tokens are read before the person: a change committed after this read replaces
     # a token, and what is kept below is never used.
     user = auth.get_user(request)
-    if user.is_authenticated and str(user.pk) == str(pk) and backend in _backends():
+    if user.is_authenticated:
         _read_ahead(user)
         cache.set(keys[2], (tokens, backend, user), KEPT_SECONDS)
     return user
@@ -108,12 +109,6 @@ def _verifies(session: Any, user: Any) -> bool:
     session_hash = session.get(auth.HASH_SESSION_KEY)
     return bool(session_hash) and constant_time_compare(session_hash,
                                                        user.get_session_auth_hash())
-
-
-def _backends() -> list[str]:
-    from django.conf import settings
-
-    return list(settings.AUTHENTICATION_BACKENDS)
 
 
 def _tokens(cache: Any, keys: tuple[str, str]) -> tuple[Any, Any]:

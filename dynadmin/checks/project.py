@@ -94,7 +94,7 @@ def _per_process_state() -> list:
     if getattr(settings, "SESSION_ENGINE", "") in _CACHED_SESSIONS:
         alias = getattr(settings, "SESSION_CACHE_ALIAS", "default")
         uses[alias] = " and ".join(filter(None, (uses.get(alias), "sessions")))
-    if "dynadmin.people.PersonCacheMiddleware" in getattr(settings, "MIDDLEWARE", ()):
+    if _has(list(getattr(settings, "MIDDLEWARE", ())), "dynadmin.people.PersonCacheMiddleware"):
         alias = conf.get("PERSON_CACHE")
         if alias:
             uses[alias] = " and ".join(filter(None, (uses.get(alias), "signed-in people")))
