@@ -212,6 +212,10 @@ class JobChunk(models.Model):
     keys = models.JSONField(default=list)
     read_count = models.PositiveIntegerField(default=0)
     consumed_rcu = models.FloatField(default=0)
+    #: the items its worker is writing and has not recorded yet (those read together), as
+    #: read: {key as DynamoDB JSON text: item as DynamoDB JSON text}. A worker taking the chunk
+    #: over audits a write its predecessor made and did not record from this.
+    writing = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)

@@ -131,7 +131,7 @@ def test_a_worker_killed_before_recording_the_items_it_wrote_loses_and_doubles_n
 
     # The first worker writes the first page's 40 items and is killed before it records
     # their outcomes (it records those of the items read together at once).
-    def killed(self, outcomes):
+    def killed(self, outcomes, entries=()):
         if outcomes:
             raise Killed
     with monkeypatch.context() as patched:
@@ -153,6 +153,41 @@ def test_a_worker_killed_before_recording_the_items_it_wrote_loses_and_doubles_n
                 stored(shop_table, number)["version"]) == ("CANCELLED", 2)
     applied = AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED)
     assert applied.count() == 60
+    # The killed worker's 40 writes are audited by the one that took over, from the items
+    # as the killed one read them: what they were before, undoable like the others.
+    taken_over = applied.filter(detail__startswith="Recorded by the worker that took")
+    assert taken_over.count() == 40
+    assert all('"PENDING"' in entry.before and '"CANCELLED"' in entry.after
+               for entry in taken_over)
+    assert {"status", "version"} <= set(taken_over[0].diff)
+    undoing = engine.undo_job(job, creator_request(creator))
+    run_queued()
+    undoing.refresh_from_db()
+    assert engine.counts(undoing)["written"] == 60, undoing.message
+    assert {stored(shop_table, n)["status"] for n in range(60)} == {"PENDING"}
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_a_page_of_writes_saves_its_audit_entries_at_once_with_the_outcomes(
+        shop_table, creator):
+    """Over an entity with a Version, a page's entries are saved in one INSERT with its
+    items' outcomes (one commit per page, not one per write: the database was half a job's
+    time)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed(shop_table, pending=80, shipped=0)
+    job = new_job(creator)
+    engine.start(job)
+    with CaptureQueriesContext(connection) as queries:
+        run_queued()
+    job.refresh_from_db()
+    assert engine.counts(job)["written"] == 80, job.message
+    inserts = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith('INSERT INTO "dynadmin_auditentry"')]
+    assert len(inserts) == 2  # two pages of 40
+    assert AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED).count() == 80
+    assert not JobChunk.objects.filter(job=job).exclude(writing={}).exists()
 
 
 def test_a_dry_run_writes_nothing_and_says_what_it_would_write(shop_table, creator):

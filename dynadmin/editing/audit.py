@@ -19,8 +19,8 @@ from ..models import UNCLASSIFIED, AuditEntry
 from ..services import url_keys
 from ..services.changes.audit_entries import visible_page
 
-__all__ = ["diff", "history", "key_text", "last_change", "other_entity", "record",
-           "record_refusal", "under_job"]
+__all__ = ["collecting", "diff", "history", "key_text", "last_change", "other_entity",
+           "record", "record_refusal", "save_collected", "under_job"]
 
 logger = logging.getLogger("dynadmin.audit")
 
@@ -38,6 +38,43 @@ def under_job(job_id: int) -> Iterator[None]:
         yield
     finally:
         _job.reset(token)
+
+
+#: the entries recorded inside a ``collecting`` block, made but not saved yet
+_collected: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
+    "dynadmin_audit_collected", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[AuditEntry]]:
+    """Entries recorded inside the block are made but not saved: the caller saves them
+    (``save_collected``), all at once. A bulk job saves a page's entries with its items'
+    outcomes in one transaction, rather than one commit per write; only writes that can be
+    told apart without their entry (a worker killed before saving them) may be recorded
+    so (see ``jobs.chunks``)."""
+    entries: list[AuditEntry] = []
+    token = _collected.set(entries)
+    try:
+        yield entries
+    finally:
+        _collected.reset(token)
+
+
+def save_collected(entries: list[AuditEntry]) -> None:
+    """Save what a ``collecting`` block made, in one INSERT (inside the caller's
+    transaction). DatabaseError when Django's database refuses them: the caller logs them
+    (``log_unsaved``) once it knows they are lost."""
+    if entries:
+        AuditEntry.objects.bulk_create(entries)
+
+
+def log_unsaved(entries: list[AuditEntry]) -> None:
+    """Entries Django's database refused after their writes were made: logged loudly, with
+    everything needed to make them again, as ``record`` logs one."""
+    for entry in entries:
+        logger.error("audit entry NOT recorded: %s %s %s key=%s condition=%s after=%s",
+                     entry.action, entry.table, entry.entity, entry.key, entry.condition,
+                     entry.after)
 
 
 def key_text(table: Table, key: Mapping[str, Any]) -> str:
@@ -114,7 +151,7 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
             action: str, condition: str, before: Mapping[str, Any] | None,
             after: Mapping[str, Any] | None, entity: str, outcome: str,
             detail: str, changes: dict[str, Any]) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "(system)",
         table=table.name, table_name=table.table_name, entity=entity,
@@ -125,6 +162,12 @@ def _create(user: Any, authenticated: bool, table: Table, key: Mapping[str, Any]
         diff=changes, consumed_wcu=_consumed_wcu(), detail=detail,
         other_entity=other_entity(table, entity, key, before, after), job_id=_job.get(),
     )
+    collected = _collected.get()
+    if collected is None:
+        entry.save(force_insert=True)
+    else:
+        collected.append(entry)
+    return entry
 
 
 def record_refusal(*, user: Any, table: Table, key: Mapping[str, Any], action: str,

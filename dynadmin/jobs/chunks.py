@@ -3,9 +3,11 @@ handed to an export or an import), under a lease the worker renews between items
 
 A chunk taken over from a killed worker skips the items it has a ``JobItem`` for, and
 settles the items that worker may have written without recording them (a writing job records
-the outcomes of the items read together at once): an applied audit entry
-of this job at the key, or the item already holding exactly what this job writes, counts as
-written; anything else that changed since it was read is a conflict, never overwritten.
+the outcomes of the items read together at once, and over an entity with a Version field
+their audit entries with them, in one transaction): an applied audit entry of this job at
+the key, or the item holding exactly what this job writes one version up, counts as
+written (audited then, from the item as the killed worker read it, ``JobChunk.writing``);
+anything else that changed since it was read is a conflict, never overwritten.
 ``KINDS`` says what a worker does with a chunk of each kind of job.
 """
 
@@ -17,12 +19,13 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -98,6 +101,10 @@ class _Chunk:
         done = set(JobItem.objects.filter(job=ctx.job, key_digest__in=[
             key_digest(key) for key, _ in chunk.keys]).values_list("key_digest", flat=True))
         self.todo = [(key, seen) for key, seen in chunk.keys if key_digest(key) not in done]
+        #: what the worker before this one was writing when it stopped (key → item as read)
+        self.was_writing = {key: loads_dynamodb_json(image)
+                            for key, image in (chunk.writing or {}).items()}
+        self.noted = False  # this worker's page being written is noted on the chunk
         self.writes = Bucket(_share(ctx.job, "max_wcu"))
         self.reads = Bucket(_share(ctx.job, "max_rcu"))
         self.backoff = Backoff()
@@ -149,21 +156,44 @@ class _Chunk:
         self.ctx.unsaved_rcu += rcu or 0.0
         self.ctx.unsaved_wcu += wcu or 0.0
 
+    def note_writing(self, items: Mapping[str, dict[str, Any]]) -> None:
+        """Note on the chunk the items about to be written, as read (one UPDATE for the
+        page): a worker taking over from this one audits from them what this one wrote and
+        did not record."""
+        JobChunk.objects.filter(pk=self.chunk.pk, lease_owner=WORKER).update(writing={
+            key: dumps_dynamodb_json(item, indent=None) for key, item in items.items()})
+        self.noted = True
+
     def record(self, key: str, outcome: Outcome) -> None:
         self.record_all([(key, outcome)])
 
-    def record_all(self, outcomes: list[tuple[str, Outcome]]) -> None:
-        """The items' outcomes, in one INSERT; an item another worker recorded first keeps
-        its row (counted once)."""
-        if not outcomes:
+    def record_all(self, outcomes: list[tuple[str, Outcome]],
+                   entries: Sequence[AuditEntry] = ()) -> None:
+        """The items' outcomes, in one INSERT, with the audit entries their writes made
+        (``audit.collecting``) in the same transaction; an item another worker recorded
+        first keeps its row (counted once)."""
+        if not outcomes and not entries:
             return
         table = self.ctx.table
-        JobItem.objects.bulk_create([JobItem(
+        rows = [JobItem(
             job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
             key_text=audit.key_text(table, loads_dynamodb_json(key)),
             status=outcome.status, message=outcome.message[:2000],
             before=_json(outcome.before), after=_json(outcome.after))
-            for key, outcome in outcomes], ignore_conflicts=True)
+            for key, outcome in outcomes]
+        try:
+            with transaction.atomic():
+                audit.save_collected(list(entries))
+                JobItem.objects.bulk_create(rows, ignore_conflicts=True)
+                if self.noted:
+                    JobChunk.objects.filter(pk=self.chunk.pk).update(writing={})
+                    self.noted = False
+        except DatabaseError:
+            if not entries:
+                raise
+            # The writes are made: their entries are logged, the outcomes still recorded.
+            audit.log_unsaved(list(entries))
+            JobItem.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _json(item: Mapping[str, Any] | None) -> str:
@@ -206,20 +236,34 @@ def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
     job = ctx.job
     change = Change.of(ctx.admin, ctx.request, job.kind, job.parameters, dry_run=job.dry_run)
     run = _Chunk(ctx, chunk)
+    later = _audited_later(ctx, change)
     for first in range(0, len(run.todo), limits.BATCH_GET_KEYS):
         batch = run.todo[first:first + limits.BATCH_GET_KEYS]
         if not run.keep_going():
             return False
         current = run.read([key for key, _ in batch])
+        if later:
+            run.note_writing({key: current[key] for key, _ in batch if key in current})
         done: list[tuple[str, Outcome]] = []
-        try:
-            for key, seen in batch:
-                if not run.keep_going():
-                    return False
-                done.append((key, _change_one(ctx, run, change, key, seen, current.get(key))))
-        finally:
-            run.record_all(done)
+        with audit.collecting() if later else nullcontext([]) as entries:
+            try:
+                for key, seen in batch:
+                    if not run.keep_going():
+                        return False
+                    done.append((key, _change_one(ctx, run, change, key, seen,
+                                                  current.get(key))))
+            finally:
+                run.record_all(done, entries)
     return True
+
+
+def _audited_later(ctx: Context, change: Change) -> bool:
+    """May the audit entries of a page's writes be saved with their outcomes, once the page
+    is written? Only where a worker taking over from one killed in between can tell its
+    writes without them: an item whose Version the write raised (``_own_result``); a
+    delete leaves nothing to tell by, nor does an item without a Version."""
+    return (change.kind != "delete" and not change.dry_run
+            and ctx.admin.entity._meta.version_field is not None)
 
 
 def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
@@ -230,8 +274,7 @@ def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
         if settled is not None:
             return settled
         if current is not None and _own_result(table, change, current, seen):
-            return Outcome("written", "written before its first worker stopped", None,
-                           current)
+            return _recorded_now(ctx, run, change, key, current)
         if current is None:
             return Outcome("conflicted", "deleted since the job read it")
         return Outcome("conflicted", "changed by someone else since the job read it; "
@@ -252,6 +295,25 @@ def _change_one(ctx: Context, run: _Chunk, change: Change, key: str, seen: str,
         run.backoff.succeeded()
         run.charge(log)
         return outcome
+
+
+def _recorded_now(ctx: Context, run: _Chunk, change: Change, key: str,
+                  current: dict[str, Any]) -> Outcome:
+    """This job's write that a killed worker made and did not record: written. When that
+    worker noted the item as it read it (``JobChunk.writing``), the write is audited now, as
+    its own entry would have said (undoable like any other)."""
+    before = run.was_writing.get(key)
+    if before is not None:
+        table = ctx.table
+        changed = writes.changed_attributes(before, current)
+        with audit.under_job(ctx.job.pk):
+            audit.record(user=ctx.request.user, table=table, key=table.key_of(current),
+                         action="action" if change.action else "update",
+                         condition=writes.guard_for(table, before, changed).describe(),
+                         before=before, after=current, entity=ctx.admin.opts.label,
+                         detail="Recorded by the worker that took the job's chunk over: "
+                                "the worker that wrote it stopped before recording it.")
+    return Outcome("written", "written before its first worker stopped", before, current)
 
 
 def _own_result(table: Table, change: Change, current: dict[str, Any], seen: str) -> bool:
