@@ -253,6 +253,45 @@ def test_a_throttled_table_slows_a_job_and_never_fails_it(shop_table, creator, t
     assert applied.count() == 20
 
 
+@pytest.mark.usefixtures("small_pages")
+def test_the_reader_reads_the_next_page_while_it_stores_the_one_before(
+        shop_table, creator, monkeypatch):
+    """A page's chunk is stored (an export's page written) while DynamoDB reads the next:
+    the reader no longer waits for the one, then the other."""
+    import threading
+
+    seed(shop_table, pending=100, shipped=0)
+    job = new_job(creator)
+    engine.start(job)
+    first_storing, second_read = threading.Event(), threading.Event()
+    overlapped: list[bool] = []
+    read_page, store_page = engine.sources.read_page, engine._store_page
+
+    def reading(query, entity, start_key):
+        if start_key is not None and not second_read.is_set():
+            first_storing.wait(2)  # the second page: read while the first is stored
+            try:
+                return read_page(query, entity, start_key)
+            finally:
+                second_read.set()
+        return read_page(query, entity, start_key)
+
+    def storing(ctx, page, start_key, number):
+        if number == 0:
+            first_storing.set()
+            overlapped.append(second_read.wait(2))
+        return store_page(ctx, page, start_key, number)
+
+    monkeypatch.setattr(engine.sources, "read_page", reading)
+    monkeypatch.setattr(engine, "_store_page", storing)
+    engine.plan(site, job.pk)
+    assert overlapped == [True]
+    assert JobChunk.objects.filter(job=job).count() == 3
+    run_queued()
+    job.refresh_from_db()
+    assert engine.counts(job)["written"] == 100, job.message
+
+
 def test_a_worker_renews_its_lease_saves_what_it_consumed_and_audits_once_a_while_not_per_item(
         shop_table, creator):
     """Over an entity with a Version, a page's audit entries are saved in one INSERT with

@@ -82,6 +82,14 @@ def start_export(client, fmt: str = "ddb-json") -> Job:
     return job
 
 
+@pytest.fixture
+def left_to_workers(monkeypatch):
+    """The reader leaves its pages to the workers, as when it cannot write a part itself."""
+    def cannot(*args):
+        raise OSError("the storage is away")
+    monkeypatch.setattr(engine, "export_page", cannot)
+
+
 def download_link(client, job: Job) -> str:
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'data-job-state="done"' in page
@@ -125,6 +133,7 @@ def test_a_csv_export_has_one_heading_and_every_item_once(shop_table, staff_clie
     assert sorted(row[1] for row in rows[1:]) == [f"{n:05d}" for n in range(90)]
 
 
+@pytest.mark.usefixtures("left_to_workers")
 def test_a_chunk_taken_over_after_its_part_was_written_leaves_the_file_right(
         shop_table, staff_client, export_storage):
     """A worker wrote chunk 0's part and was killed before marking the chunk done: the
@@ -146,6 +155,7 @@ def test_a_chunk_taken_over_after_its_part_was_written_leaves_the_file_right(
     assert sorted(ids) == [f"{n:05d}" for n in range(120)]
 
 
+@pytest.mark.usefixtures("left_to_workers")
 def test_only_one_worker_assembles_an_export(shop_table, staff_client, export_storage):
     """Every chunk done: the first worker to take the job's lease assembles it; a second
     one, meanwhile, finds it taken and leaves the job as it is."""
@@ -445,6 +455,7 @@ def test_an_import_may_update_items_unchanged_since_read(shop_table, staff_clien
         assert item["status"] == status
 
 
+@pytest.mark.usefixtures("left_to_workers")
 def test_an_item_deleted_after_the_export_read_it_is_counted_not_exported(
         shop_table, staff_client, export_storage):
     from .support.jobs import order_key
@@ -459,6 +470,27 @@ def test_an_item_deleted_after_the_export_read_it_is_counted_not_exported(
     ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
     assert len(ids) == 59 and "00017" not in ids
     assert JobItem.objects.get(job=job).message.startswith("deleted since the job read it")
+
+
+def test_an_exports_reader_writes_each_page_it_reads_and_nothing_is_read_twice(
+        shop_table, staff_client, export_storage, settings):
+    """The reader holds each page's items: it writes them as the page's part at once (a
+    worker reading them again made an export read everything twice); one Query per page,
+    no BatchGetItem, and no worker needed but for the file's assembly."""
+    from dynadmin.data import call_log
+
+    settings.DYNADMIN_JOB_PAGE_SIZE = 40
+    seed(shop_table, pending=100, shipped=0)
+    job = start_export(staff_client, "jsonl")
+    with call_log.recording() as log:
+        engine.plan(site, job.pk)
+    assert [call.operation for call in log.calls] == ["Query"] * 3
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert not JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING).exists()
+    ids = [json.loads(line)["order_id"] for line in downloaded(staff_client, job).splitlines()]
+    assert sorted(ids) == [f"{n:05d}" for n in range(100)]
+    assert engine.counts(job)["written"] == 100
 
 
 def test_counting_and_assembling_an_export_never_reads_its_keys(shop_table, staff_client,

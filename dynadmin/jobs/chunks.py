@@ -37,6 +37,7 @@ from ..definitions import Table
 from ..editing import audit, undo, writes
 from ..editing.actions import fingerprint
 from ..models import AuditEntry, Job, JobChunk, JobItem
+from . import sources
 from .changes import BadJob, Change, Outcome
 from .throttle import Backoff, Bucket
 
@@ -147,6 +148,25 @@ class _Chunk:
             return {dumps_dynamodb_json(table.key_of(item), indent=None): item
                     for item in items}
 
+    def read_page_again(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        """The chunk's own Query page read again, as its reader read it (one Query from the
+        chunk's start key): those of its items whose keys the chunk holds, by key."""
+        ctx = self.ctx
+        query = sources.query_of(ctx.table, ctx.job.source or {})
+        while True:
+            self.reads.wait()
+            try:
+                with call_log.recording() as log:
+                    page = sources.read_page(query, ctx.admin.entity, self.chunk.start_key)
+            except data.Throttled:
+                self.backoff.throttled()
+                continue
+            self.backoff.succeeded()
+            self.charge(log)
+            found = ((dumps_dynamodb_json(ctx.table.key_of(item), indent=None), item)
+                     for item in page.items)
+            return {key: item for key, item in found if key in keys}
+
     def charge(self, log: call_log.CallLog) -> None:
         """What the calls in ``log`` consumed: spent from the buckets now, added to the job's
         totals with the next renewal of the lease, and when the chunk ends."""
@@ -174,13 +194,7 @@ class _Chunk:
         first keeps its row (counted once)."""
         if not outcomes and not entries:
             return
-        table = self.ctx.table
-        rows = [JobItem(
-            job=self.ctx.job, chunk=self.chunk, key=key, key_digest=key_digest(key),
-            key_text=audit.key_text(table, loads_dynamodb_json(key)),
-            status=outcome.status, message=outcome.message[:2000],
-            before=_json(outcome.before), after=_json(outcome.after))
-            for key, outcome in outcomes]
+        rows = _job_items(self.ctx, self.chunk, outcomes)
         try:
             with transaction.atomic():
                 audit.save_collected(list(entries))
@@ -194,6 +208,16 @@ class _Chunk:
             # The writes are made: their entries are logged, the outcomes still recorded.
             audit.log_unsaved(list(entries))
             JobItem.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _job_items(ctx: Context, chunk: JobChunk, outcomes: list[tuple[str, Outcome]]
+               ) -> list[JobItem]:
+    return [JobItem(
+        job=ctx.job, chunk=chunk, key=key, key_digest=key_digest(key),
+        key_text=audit.key_text(ctx.table, loads_dynamodb_json(key)),
+        status=outcome.status, message=outcome.message[:2000],
+        before=_json(outcome.before), after=_json(outcome.after))
+        for key, outcome in outcomes]
 
 
 def _json(item: Mapping[str, Any] | None) -> str:
@@ -387,8 +411,37 @@ def undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
     return True
 
 
+#: an item an export leaves out because its creator may not view it
+NOT_VIEWED = "the job's creator may not view it; not exported"
+
+
+def export_page(ctx: Context, chunk: JobChunk, items: list[dict[str, Any]]) -> None:
+    """The reader's own export of the page it has just read (its chunk made with the
+    reader's lease): written as the chunk's part at once and the chunk done, rather than
+    left to a worker to read again (which made an export read everything twice). An item
+    the creator may not view is recorded as ``export_chunk`` records it."""
+    allowed, refused = [], []
+    for item in items:
+        if ctx.admin.has_view_permission(ctx.request, item):
+            allowed.append(item)
+        else:
+            refused.append((dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
+                            Outcome("refused", NOT_VIEWED)))
+    from . import exports
+
+    exports.run_chunk(ctx.job, chunk, allowed, ctx.table, ctx.admin.entity)
+    with transaction.atomic():
+        JobItem.objects.bulk_create(_job_items(ctx, chunk, refused), ignore_conflicts=True)
+        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
+            state=JobChunk.State.DONE, lease_until=None)
+
+
 def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
     """Write the chunk's items, read again, as its part of the export file.
+
+    They are read again by the chunk's own Query page (one Query; a BatchGetItem of its
+    keys cost twice the capacity and most of an export's time); only a key the page no
+    longer returns (the items before it changed meanwhile) is read by its key.
 
     A part is written whole each time (a chunk taken over is written again from its first
     key), so it holds no ``JobItem`` per item: only an item not exported (deleted since the
@@ -398,11 +451,14 @@ def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
 
     run = _Chunk(ctx, chunk)
     keys = [key for key, _ in chunk.keys]
-    found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(keys), limits.BATCH_GET_KEYS):
+    if not run.keep_going():
+        return False
+    found = run.read_page_again(set(keys))
+    missing = [key for key in keys if key not in found]
+    for first in range(0, len(missing), limits.BATCH_GET_KEYS):
         if not run.keep_going():
             return False
-        found |= run.read(keys[first:first + limits.BATCH_GET_KEYS])
+        found |= run.read(missing[first:first + limits.BATCH_GET_KEYS])
     items = []
     for key in keys:
         item = found.get(key)
@@ -410,8 +466,7 @@ def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
             run.record(key, Outcome("conflicted", "deleted since the job read it; "
                                     "not exported"))
         elif not ctx.admin.has_view_permission(ctx.request, item):
-            run.record(key, Outcome("refused", "the job's creator may not view it; "
-                                    "not exported"))
+            run.record(key, Outcome("refused", NOT_VIEWED))
         else:
             items.append(item)  # in the page's order
     if not run.keep_going():

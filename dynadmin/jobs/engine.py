@@ -20,9 +20,12 @@ of its ``JobItem`` rows, never kept twice (an export records only the items it l
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import math
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -33,13 +36,24 @@ from django.utils import timezone
 
 from .. import conf, data
 from ..codenames import EXPORT_ALL, IMPORT_ITEMS, RUN_BULK_JOBS
+from ..data.parallel import ahead
 from ..data.serialization import dumps_dynamodb_json
 from ..editing.actions import fingerprint
 from ..models import AuditEntry, Job, JobChunk, JobItem
 from . import exports, imports, queue, sources
 from .changes import BadJob, Change, creator_request
-from .chunks import IMPORT_CHUNK_LINES, KINDS, WORKER, Context, lease_seconds, lease_until
+from .chunks import (
+    IMPORT_CHUNK_LINES,
+    KINDS,
+    WORKER,
+    Context,
+    export_page,
+    lease_seconds,
+    lease_until,
+)
 from .throttle import Backoff, Bucket, limits
+
+logger = logging.getLogger("dynadmin.jobs")
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
@@ -248,36 +262,78 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
     query = sources.query_of(ctx.table, job.source or {})
     start_key, number = (last.next_key, last.number + 1) if last else (None, 0)
     bucket, backoff = Bucket(job.max_rcu), Backoff()
-    while True:
-        if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
-            return  # paused or cancelled: Resume queues the reader again
-        bucket.wait()
-        try:
-            page = sources.read_page(query, ctx.admin.entity, start_key)
-        except data.Throttled:
-            backoff.throttled()
-            continue
-        backoff.succeeded()
-        bucket.spend(page.consumed_rcu)
-        keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
-                 fingerprint(ctx.table, item)] for item in page.items]
-        with transaction.atomic():
-            # Writing first (see WRITE_FIRST).
-            Job.objects.filter(pk=job.pk).update(
-                consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
-                planner_lease=lease_until())
-            # A page of nothing (the partition's end, or none of the entity's items) is
-            # done as soon as it is read.
-            JobChunk.objects.get_or_create(job=job, number=number, defaults={
-                "start_key": start_key, "next_key": page.next_key, "keys": keys,
-                "read_count": page.read_count, "consumed_rcu": page.consumed_rcu,
-                "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE})
-        if keys:
-            queue.enqueue("work", job.pk)
-        if page.next_key is None:
-            Job.objects.filter(pk=job.pk).update(planned=True)
-            return
-        start_key, number = page.next_key, number + 1
+    # The next page is read while this one is stored (and, for an export, written).
+    upcoming: Future[sources.SourcePage | data.DataError] | None = None
+    try:
+        while True:
+            if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
+                return  # paused or cancelled: Resume queues the reader again
+            if upcoming is None:
+                bucket.wait()
+                upcoming = ahead(functools.partial(sources.read_page, query,
+                                                   ctx.admin.entity, start_key))
+            read, upcoming = upcoming.result(), None
+            if isinstance(read, data.Throttled):
+                backoff.throttled()
+                continue
+            if isinstance(read, data.DataError):
+                raise read
+            page = read
+            backoff.succeeded()
+            bucket.spend(page.consumed_rcu)
+            if page.next_key is not None:
+                bucket.wait()
+                upcoming = ahead(functools.partial(sources.read_page, query,
+                                                   ctx.admin.entity, page.next_key))
+            if _store_page(ctx, page, start_key, number):
+                return
+            start_key, number = page.next_key, number + 1
+    finally:
+        if upcoming is not None:
+            upcoming.result()  # not needed any more, but never left running
+
+
+def _store_page(ctx: Context, page: sources.SourcePage, start_key: Any, number: int) -> bool:
+    """Keep one page read as the job's chunk ``number`` (exported at once by an export's
+    reader, queued for a worker otherwise): True when it was the source's last."""
+    job = ctx.job
+    keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
+             fingerprint(ctx.table, item)] for item in page.items]
+    # An export's reader writes the page it holds itself (under the chunk's lease).
+    exporting = bool(keys) and job.kind == Job.Kind.EXPORT
+    with transaction.atomic():
+        # Writing first (see WRITE_FIRST).
+        Job.objects.filter(pk=job.pk).update(
+            consumed_rcu=F("consumed_rcu") + page.consumed_rcu,
+            planner_lease=lease_until())
+        # A page of nothing (the partition's end, or none of the entity's items) is
+        # done as soon as it is read.
+        chunk, created = JobChunk.objects.get_or_create(job=job, number=number, defaults={
+            "start_key": start_key, "next_key": page.next_key, "keys": keys,
+            "read_count": page.read_count, "consumed_rcu": page.consumed_rcu,
+            "state": JobChunk.State.PENDING if keys else JobChunk.State.DONE,
+            **({"lease_owner": WORKER, "lease_until": lease_until()}
+               if exporting else {})})
+    if not (exporting and created and _exported(ctx, chunk, page.items)) and keys:
+        queue.enqueue("work", job.pk)
+    if page.next_key is None:
+        Job.objects.filter(pk=job.pk).update(planned=True)
+        return True
+    return False
+
+
+def _exported(ctx: Context, chunk: JobChunk, items: list[dict[str, Any]]) -> bool:
+    """The reader's export of its page (``chunks.export_page``); False when something
+    stopped it (the storage refused the part...): the chunk is freed for a worker, which
+    reads the page again and says what stops it."""
+    try:
+        export_page(ctx, chunk, items)
+    except Exception:
+        logger.warning("job %s: the reader could not export chunk %s itself; a worker will",
+                       ctx.job.pk, chunk.number, exc_info=True)
+        JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(lease_until=None)
+        return False
+    return True
 
 
 def _plan_import(ctx: Context) -> None:
