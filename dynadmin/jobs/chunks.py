@@ -43,6 +43,7 @@ from .throttle import Backoff, Bucket
 
 if TYPE_CHECKING:
     from ..options import EntityAdmin
+    from ..services.partitions.query import PartitionQuery
 
 __all__ = ["IMPORT_CHUNK_LINES", "KINDS", "WORKER", "Context", "import_lines_of", "key_digest",
            "lease_seconds", "lease_until", "line_key"]
@@ -148,11 +149,11 @@ class _Chunk:
             return {dumps_dynamodb_json(table.key_of(item), indent=None): item
                     for item in items}
 
-    def read_page_again(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+    def read_page_again(self, query: PartitionQuery, keys: set[str]
+                        ) -> dict[str, dict[str, Any]]:
         """The chunk's own Query page read again, as its reader read it (one Query from the
         chunk's start key): those of its items whose keys the chunk holds, by key."""
         ctx = self.ctx
-        query = sources.query_of(ctx.table, ctx.job.source or {})
         while True:
             self.reads.wait()
             try:
@@ -267,7 +268,7 @@ def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
             return False
         current = run.read([key for key, _ in batch])
         if later:
-            run.note_writing({key: current[key] for key, _ in batch if key in current})
+            run.note_writing(_as_read(ctx.table, run, batch, current))
         done: list[tuple[str, Outcome]] = []
         with audit.collecting() if later else nullcontext([]) as entries:
             try:
@@ -279,6 +280,21 @@ def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
             finally:
                 run.record_all(done, entries)
     return True
+
+
+def _as_read(table: Table, run: _Chunk, batch: list[tuple[str, str]],
+             current: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The page's items as the job read them, to note before writing: an item unchanged
+    since then as it is now; one changed since, as the worker before noted it (when it did:
+    its write, to be recorded now); any other is written by nobody."""
+    noted = {}
+    for key, seen in batch:
+        item = current.get(key)
+        if item is not None and fingerprint(table, item) == seen:
+            noted[key] = item
+        elif key in run.was_writing:
+            noted[key] = run.was_writing[key]
+    return noted
 
 
 def _audited_later(ctx: Context, change: Change) -> bool:
@@ -440,8 +456,9 @@ def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
     """Write the chunk's items, read again, as its part of the export file.
 
     They are read again by the chunk's own Query page (one Query; a BatchGetItem of its
-    keys cost twice the capacity and most of an export's time); only a key the page no
-    longer returns (the items before it changed meanwhile) is read by its key.
+    keys cost twice the capacity and most of an export's time) where its pages hold whole
+    items (``sources.whole_items``); a key that page no longer returns (the items before it
+    changed meanwhile), or every key on an index projecting less, is read by its key.
 
     A part is written whole each time (a chunk taken over is written again from its first
     key), so it holds no ``JobItem`` per item: only an item not exported (deleted since the
@@ -453,7 +470,8 @@ def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
     keys = [key for key, _ in chunk.keys]
     if not run.keep_going():
         return False
-    found = run.read_page_again(set(keys))
+    query = sources.query_of(ctx.table, ctx.job.source or {})
+    found = run.read_page_again(query, set(keys)) if sources.whole_items(query) else {}
     missing = [key for key in keys if key not in found]
     for first in range(0, len(missing), limits.BATCH_GET_KEYS):
         if not run.keep_going():

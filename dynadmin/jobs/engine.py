@@ -262,6 +262,8 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
     query = sources.query_of(ctx.table, job.source or {})
     start_key, number = (last.next_key, last.number + 1) if last else (None, 0)
     bucket, backoff = Bucket(job.max_rcu), Backoff()
+    # An export's reader writes each page it holds itself, when the pages hold whole items.
+    export_here = job.kind == Job.Kind.EXPORT and sources.whole_items(query)
     # The next page is read while this one is stored (and, for an export, written).
     upcoming: Future[sources.SourcePage | data.DataError] | None = None
     try:
@@ -285,7 +287,7 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
                 bucket.wait()
                 upcoming = ahead(functools.partial(sources.read_page, query,
                                                    ctx.admin.entity, page.next_key))
-            if _store_page(ctx, page, start_key, number):
+            if _store_page(ctx, page, start_key, number, export_here=export_here):
                 return
             start_key, number = page.next_key, number + 1
     finally:
@@ -293,14 +295,15 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
             upcoming.result()  # not needed any more, but never left running
 
 
-def _store_page(ctx: Context, page: sources.SourcePage, start_key: Any, number: int) -> bool:
-    """Keep one page read as the job's chunk ``number`` (exported at once by an export's
-    reader, queued for a worker otherwise): True when it was the source's last."""
+def _store_page(ctx: Context, page: sources.SourcePage, start_key: Any, number: int, *,
+                export_here: bool = False) -> bool:
+    """Keep one page read as the job's chunk ``number`` (with ``export_here``, written at
+    once as its part, under the chunk's lease; queued for a worker otherwise): True when it
+    was the source's last."""
     job = ctx.job
     keys = [[dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
              fingerprint(ctx.table, item)] for item in page.items]
-    # An export's reader writes the page it holds itself (under the chunk's lease).
-    exporting = bool(keys) and job.kind == Job.Kind.EXPORT
+    exporting = bool(keys) and export_here
     with transaction.atomic():
         # Writing first (see WRITE_FIRST).
         Job.objects.filter(pk=job.pk).update(

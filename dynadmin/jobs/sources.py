@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import conf
+from ..data import DataError
 from ..data.cursors import key_from_json, key_to_json
 from ..definitions import Entity, Table
 from ..services.lists.pages import entity_list
 from ..services.partitions.query import MAX_LIMIT, PartitionQuery
+from ..services.tables.summaries import described_table
 from ..user_errors import UserInputError
 
 if TYPE_CHECKING:
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 
     from ..options import EntityAdmin
 
-__all__ = ["SourcePage", "from_listing", "from_partition", "query_of", "read_page"]
+__all__ = ["SourcePage", "from_listing", "from_partition", "query_of", "read_page",
+           "whole_items"]
 
 #: what a page's address carries that says where to start, not what to read
 _PLACES = ("cursor", "more", "limit")
@@ -86,3 +89,21 @@ def read_page(query: PartitionQuery, entity: type[Entity] | None,
                 if page.last_evaluated_key is not None else None)
     return SourcePage(items=items, next_key=next_key, read_count=page.scanned_count,
                       consumed_rcu=page.consumed_rcu or 0.0)
+
+
+def whole_items(query: PartitionQuery) -> bool:
+    """Does ``query`` return whole items? On the table's own key, always; on an index, only
+    when DynamoDB says it projects ALL (dynadmin creates them so; an index made elsewhere
+    may project less, and a page of it holds items in part). Not known (DescribeTable
+    failed): no. DescribeTable comes from the cache the dashboard shares."""
+    if query.index.is_table:
+        return True
+    try:
+        description, _ = described_table(query.table)
+    except DataError:
+        return False
+    for entry in [*(description.get("GlobalSecondaryIndexes") or []),
+                  *(description.get("LocalSecondaryIndexes") or [])]:
+        if entry.get("IndexName") == query.index.name:
+            return bool((entry.get("Projection") or {}).get("ProjectionType") == "ALL")
+    return False
