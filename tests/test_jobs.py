@@ -303,6 +303,39 @@ def test_the_reader_reads_the_next_page_while_it_stores_the_one_before(
     assert engine.counts(job)["written"] == 100, job.message
 
 
+@pytest.mark.usefixtures("small_pages")
+def test_a_worker_that_caught_up_with_the_reader_takes_its_next_page_at_once(
+        shop_table, creator, monkeypatch):
+    """A worker with nothing to take while the reader still reads looks for the next page
+    every half second: it slept for a whole lease (a minute), the job stalled meanwhile."""
+    seed(shop_table, pending=100, shipped=0)
+    job = new_job(creator)
+    engine.start(job)
+    engine.plan(site, job.pk)
+    # As if the reader had stored the first page only and were reading the rest.
+    later = list(JobChunk.objects.filter(job=job, number__gt=0).values())
+    JobChunk.objects.filter(job=job, number__gt=0).delete()
+    Job.objects.filter(pk=job.pk).update(planned=False, planner_lease=chunks.lease_until())
+    naps: list[float] = []
+    sleep = engine.time.sleep
+
+    def napping(seconds):
+        naps.append(seconds)
+        if later:  # the reader stores its pages and is done
+            JobChunk.objects.bulk_create([JobChunk(**row) for row in later])
+            Job.objects.filter(pk=job.pk).update(planned=True, planner_lease=None)
+            later.clear()
+        sleep(min(seconds, 0.01))
+
+    monkeypatch.setattr(engine.time, "sleep", napping)
+    engine.work(site, job.pk)
+    monkeypatch.undo()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    assert engine.counts(job)["written"] == 100
+    assert naps and max(naps) <= engine.WAIT_STEP
+
+
 def test_a_worker_renews_its_lease_saves_what_it_consumed_and_audits_once_a_while_not_per_item(
         shop_table, creator):
     """Over an entity with a Version, a page's audit entries are saved in one INSERT with

@@ -384,12 +384,14 @@ def work(site: AdminSite, job_id: int) -> None:
             held = _held_for(job)
             if held is None or lingered:
                 break
-            # What is left is held by others, maybe by a worker that was killed: wait once
-            # for its lease to run out rather than leave it to the watch alone (a queue's
-            # scheduler can be lost with the worker that held it).
+            # What is left is held by others, maybe by a worker that was killed, or not read
+            # yet: wait once for a chunk to come free (the reader's next page, a lease that
+            # runs out) rather than leave it to the watch alone (a queue's scheduler can be
+            # lost with the worker that held it).
             lingered = True
-            time.sleep(min(held, lease_seconds()) + 0.1)
+            _wait_for_a_chunk(job, min(held, lease_seconds()) + 0.1)
             continue
+        lingered = False
         try:
             ctx = _context(site, job)
             try:
@@ -411,6 +413,24 @@ def work(site: AdminSite, job_id: int) -> None:
                 lease_until=None)
             break
     _finish_if_done(site, job)
+
+
+#: how often a worker with nothing to take looks for a chunk come free (seconds)
+WAIT_STEP = 0.5
+
+
+def _wait_for_a_chunk(job: Job, seconds: float) -> None:
+    """Wait at most ``seconds`` for one of the job's chunks to come free, looking every
+    ``WAIT_STEP``: a worker that caught up with the job's reader takes its next page as soon
+    as it is stored (sleeping for a whole lease stalled it for a minute)."""
+    until = time.monotonic() + seconds
+    while (left := until - time.monotonic()) > 0:
+        time.sleep(min(WAIT_STEP, left))
+        if (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
+                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now()))
+                .exists() or not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING)
+                .exists()):
+            return
 
 
 def _plan_abandoned(job: Job) -> bool:
