@@ -434,20 +434,14 @@ NOT_VIEWED = "the job's creator may not view it; not exported"
 def export_page(ctx: Context, chunk: JobChunk, items: list[dict[str, Any]]) -> None:
     """The reader's own export of the page it has just read (its chunk made with the
     reader's lease): written as the chunk's part at once and the chunk done, rather than
-    left to a worker to read again (which made an export read everything twice). An item
-    the creator may not view is recorded as ``export_chunk`` records it."""
-    allowed, refused = [], []
-    for item in items:
-        if ctx.admin.has_view_permission(ctx.request, item):
-            allowed.append(item)
-        else:
-            refused.append((dumps_dynamodb_json(ctx.table.key_of(item), indent=None),
-                            Outcome("refused", NOT_VIEWED)))
+    left to a worker to read again (which made an export read everything twice)."""
     from . import exports
 
+    found = {dumps_dynamodb_json(ctx.table.key_of(item), indent=None): item for item in items}
+    allowed, left_out = _to_export(ctx, list(found), found)
     exports.run_chunk(ctx.job, chunk, allowed, ctx.table, ctx.admin.entity)
     with transaction.atomic():
-        JobItem.objects.bulk_create(_job_items(ctx, chunk, refused), ignore_conflicts=True)
+        JobItem.objects.bulk_create(_job_items(ctx, chunk, left_out), ignore_conflicts=True)
         JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
             state=JobChunk.State.DONE, lease_until=None)
 
@@ -477,20 +471,29 @@ def export_chunk(ctx: Context, chunk: JobChunk) -> bool:
         if not run.keep_going():
             return False
         found |= run.read(missing[first:first + limits.BATCH_GET_KEYS])
-    items = []
-    for key in keys:
-        item = found.get(key)
-        if item is None:
-            run.record(key, Outcome("conflicted", "deleted since the job read it; "
-                                    "not exported"))
-        elif not ctx.admin.has_view_permission(ctx.request, item):
-            run.record(key, Outcome("refused", NOT_VIEWED))
-        else:
-            items.append(item)  # in the page's order
+    items, left_out = _to_export(ctx, keys, found)
+    run.record_all(left_out)
     if not run.keep_going():
         return False
     exports.run_chunk(ctx.job, chunk, items, ctx.table, ctx.admin.entity)
     return True
+
+
+def _to_export(ctx: Context, keys: list[str], found: Mapping[str, dict[str, Any]]
+               ) -> tuple[list[dict[str, Any]], list[tuple[str, Outcome]]]:
+    """The items at ``keys`` an export writes, in their order, and the outcome of each it
+    leaves out: deleted since the job read it, or one its creator may not view."""
+    items, left_out = [], []
+    for key in keys:
+        item = found.get(key)
+        if item is None:
+            left_out.append((key, Outcome("conflicted", "deleted since the job read it; "
+                                          "not exported")))
+        elif not ctx.admin.has_view_permission(ctx.request, item):
+            left_out.append((key, Outcome("refused", NOT_VIEWED)))
+        else:
+            items.append(item)
+    return items, left_out
 
 
 #: an import line's outcome, as a job counts it

@@ -30,7 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -266,15 +276,16 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
     export_here = job.kind == Job.Kind.EXPORT and sources.whole_items(query)
     # The next page is read while this one is stored (and, for an export, written).
     upcoming: Future[sources.SourcePage | data.DataError] | None = None
+
+    def reading(key: Any) -> Future[sources.SourcePage | data.DataError]:
+        bucket.wait()
+        return ahead(functools.partial(sources.read_page, query, ctx.admin.entity, key))
+
     try:
         while True:
             if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
                 return  # paused or cancelled: Resume queues the reader again
-            if upcoming is None:
-                bucket.wait()
-                upcoming = ahead(functools.partial(sources.read_page, query,
-                                                   ctx.admin.entity, start_key))
-            read, upcoming = upcoming.result(), None
+            read, upcoming = (upcoming or reading(start_key)).result(), None
             if isinstance(read, data.Throttled):
                 backoff.throttled()
                 continue
@@ -284,9 +295,7 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
             backoff.succeeded()
             bucket.spend(page.consumed_rcu)
             if page.next_key is not None:
-                bucket.wait()
-                upcoming = ahead(functools.partial(sources.read_page, query,
-                                                   ctx.admin.entity, page.next_key))
+                upcoming = reading(page.next_key)
             if _store_page(ctx, page, start_key, number, export_here=export_here):
                 return
             start_key, number = page.next_key, number + 1
@@ -426,10 +435,8 @@ def _wait_for_a_chunk(job: Job, seconds: float) -> None:
     until = time.monotonic() + seconds
     while (left := until - time.monotonic()) > 0:
         time.sleep(min(WAIT_STEP, left))
-        if (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
-                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now()))
-                .exists() or not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING)
-                .exists()):
+        if _free_chunks(job).exists() or not Job.objects.filter(
+                pk=job.pk, state=Job.State.RUNNING).exists():
             return
 
 
@@ -451,11 +458,14 @@ def _held_for(job: Job) -> float | None:
     return max((min(leases) - now).total_seconds(), 0.0) if leases else None
 
 
+def _free_chunks(job: Job) -> QuerySet[JobChunk]:
+    """The job's chunks nobody holds: never leased, or their lease run out."""
+    return (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())))
+
+
 def _claim(job: Job) -> JobChunk | None:
-    now = timezone.now()
-    free = (JobChunk.objects.filter(job=job, state=JobChunk.State.PENDING)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("number"))
-    for chunk in free[:20]:
+    for chunk in _free_chunks(job).order_by("number")[:20]:
         if JobChunk.objects.filter(pk=chunk.pk, lease_until=chunk.lease_until,
                                    state=JobChunk.State.PENDING).update(
                 lease_owner=WORKER, lease_until=lease_until()):

@@ -105,5 +105,5 @@ def whole_items(query: PartitionQuery) -> bool:
     for entry in [*(description.get("GlobalSecondaryIndexes") or []),
                   *(description.get("LocalSecondaryIndexes") or [])]:
         if entry.get("IndexName") == query.index.name:
-            return bool((entry.get("Projection") or {}).get("ProjectionType") == "ALL")
+            return (entry.get("Projection") or {}).get("ProjectionType") == "ALL"
     return False
