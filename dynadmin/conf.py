@@ -122,6 +122,9 @@ DEFAULTS: dict[str, Any] = {
     # a token when making it, and the days each use of a token is kept in its audit.
     "TOKEN_MAX_DAYS": 90,
     "TOKEN_USES_KEPT_DAYS": 30,
+    # Every use of a page's {% reused %} block (its chrome, rendered once per signed-in
+    # person) renders it again and raises when the two differ: for tests, never production.
+    "CHECK_REUSED": False,
 }
 
 

@@ -35,6 +35,8 @@ DYNADMIN_READ_MAX_ATTEMPTS = 2
 DYNADMIN_DESCRIBE_TTL = 0
 # Each test's table is fresh, without the example's marker: tests that want the notice set it.
 DYNADMIN_LOADING_MARKER = None
+# Every page a test renders proves its reused chrome equals a fresh rendering.
+DYNADMIN_CHECK_REUSED = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist
 # One process per test worker, each with its own database: a per-process cache is right here,
 # and it lets tests without database access clear it. The production settings' shared cache

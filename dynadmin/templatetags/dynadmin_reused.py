@@ -1,0 +1,100 @@
+"""``{% reused dependency ... %}…{% endreused %}``: a piece of every page, rendered once.
+
+The chrome of a page (the static files' addresses, the header with its search form and the
+signed-in person's menu) depends on the site and on who is signed in, not on the page, yet the
+template engine walked its forty-odd nodes (URL reversals, translations, static lookups) on
+every request. A ``reused`` block is rendered once for each value of what it depends on, the
+expressions after the tag's name plus the active language and the URL prefix, and its text is
+reused by every later request of this process (at most ``LIMIT`` values a block, then it
+starts again).
+
+The CSRF token is the one value of a request a block may show without naming it: the block is
+rendered with a placeholder for it (in ``{% csrf_token %}`` or ``{{ csrf_token }}``), which each
+request replaces with its own token. Anything else the block shows must be among its
+dependencies. The setting ``DYNADMIN_CHECK_REUSED`` (on in the test settings) renders the block
+again on every use and raises when the two differ, so that a page test catches a dependency
+left out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import template
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from .. import conf
+
+register = template.Library()
+
+#: the values of its dependencies one block keeps text for
+LIMIT = 256
+
+#: what a block is rendered with in place of the CSRF token: letters and digits only, so that
+#: no escaping changes it
+_TOKEN = f"dynadminreusedtoken{secrets.token_hex(8)}"
+
+#: how many times a setting changed (tests, ``override_settings``): what every block kept
+#: before is forgotten (a static file's address, a URL prefix, the banner may differ)
+_generation = 0
+
+
+@receiver(setting_changed)
+def _forget_everything(**kwargs: Any) -> None:
+    global _generation  # noqa: PLW0603 - one counter for every block of every template
+    _generation += 1
+
+
+class ReusedNode(template.Node):
+    def __init__(self, nodelist: NodeList, dependencies: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.dependencies = dependencies
+        #: the block's text for each value of its dependencies, split where the token goes
+        self.texts: dict[tuple[Any, ...], list[str]] = {}
+        self.generation = _generation
+
+    def render(self, context: template.Context) -> SafeString:
+        token = context.get("csrf_token")
+        if token is None or str(token) == "NOTPROVIDED":
+            return self.nodelist.render(context)  # no token to put in: rendered as it is
+        key = (get_language(), get_script_prefix(),
+               *(dependency.resolve(context) for dependency in self.dependencies))
+        try:
+            parts = self.texts.get(key)
+        except TypeError:  # a dependency that cannot be a key: rendered as it is
+            return self.nodelist.render(context)
+        if parts is None or self.generation != _generation:
+            if self.generation != _generation:
+                self.texts, self.generation = {}, _generation
+            with context.push(csrf_token=_TOKEN):
+                parts = self.nodelist.render(context).split(_TOKEN)
+            texts = self.texts if len(self.texts) < LIMIT else {}
+            texts[key] = parts
+            self.texts = texts
+        text = str(token).join(parts)
+        if conf.get("CHECK_REUSED"):
+            fresh = self.nodelist.render(context)
+            if fresh != text:
+                raise ImproperlyConfigured(
+                    f"A {{% reused %}} block ({self.origin_name()}) shows something it does not "
+                    f"name as a dependency: reused {text!r}, rendered now {fresh!r}.")
+        return mark_safe(text)  # noqa: S308 - the block's own rendering, escaped by it
+
+    def origin_name(self) -> str:
+        origin = getattr(self, "origin", None)
+        return f"{getattr(origin, 'template_name', '?')}, line {self.token.lineno}"
+
+
+@register.tag("reused")
+def reused(parser: Parser, token: Token) -> ReusedNode:
+    dependencies = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endreused",))
+    parser.delete_first_token()
+    return ReusedNode(nodelist, dependencies)

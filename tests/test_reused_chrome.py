@@ -1,0 +1,91 @@
+"""The chrome of every page (the header, its menu, the static files' addresses) is rendered
+once per signed-in person and reused (``{% reused %}``, dynadmin/templatetags/dynadmin_reused.py):
+each person still sees their own name and their own request's CSRF token, and a block that
+shows something it does not name is caught by the test settings' check."""
+
+import re
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.template import RequestContext, engines
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+RECENT = reverse("dynadmin:recent_actions")
+TOKEN_IN_HEADERS = re.compile(r'"X-CSRFToken": "([^"]+)"')
+TOKEN_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _staff(django_user_model, name: str):
+    return django_user_model.objects.create_user(name, f"{name}@example.com", "pw",
+                                                 is_staff=True)
+
+
+@pytest.mark.django_db
+def test_the_chrome_is_rendered_once_for_a_person_not_on_every_page(client, django_user_model,
+                                                                    settings):
+    settings.DYNADMIN_CHECK_REUSED = False  # the check renders every block a second time
+    client.force_login(_staff(django_user_model, "ana"))
+    import django.urls
+
+    real = django.urls.reverse
+    with mock.patch.object(django.urls, "reverse", side_effect=real) as reversing:
+        first = client.get(RECENT)
+        menu_links_first = [c for c in reversing.call_args_list if c.args[0] == "dynadmin:tokens"]
+        reversing.reset_mock()
+        again = client.get(RECENT)
+        menu_links_again = [c for c in reversing.call_args_list if c.args[0] == "dynadmin:tokens"]
+    assert first.status_code == again.status_code == 200
+    assert len(menu_links_first) == 1
+    assert menu_links_again == []  # the header came from the first page's rendering
+    assert "Log out ana" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_person_sees_their_own_name_and_their_own_requests_token(django_user_model,
+                                                                      settings):
+    settings.DYNADMIN_CHECK_REUSED = False
+    pages = {}
+    for name in ("ana", "bo"):
+        person = Client(enforce_csrf_checks=True)
+        person.force_login(_staff(django_user_model, name))
+        first, second = (person.get(RECENT).content.decode() for _ in range(2))
+        pages[name] = (person, first, second)
+    for name, other in (("ana", "bo"), ("bo", "ana")):
+        person, first, second = pages[name]
+        assert f"Log out {name}" in second and f"Log out {other}" not in second
+        # The token in the header's logout form is this request's, as in hx-headers.
+        tokens = [(TOKEN_IN_HEADERS.search(page)[1], TOKEN_IN_FORM.search(page)[1])
+                  for page in (first, second)]
+        assert all(headers == form for headers, form in tokens)
+        assert tokens[0][0] != tokens[1][0]  # masked afresh for every request
+        # ...and it is a token Django accepts: the logout form works.
+        answer = person.post(reverse("dynadmin:logout"),
+                             {"csrfmiddlewaretoken": tokens[1][1]})
+        assert answer.status_code == 302
+
+
+def _template(source: str):
+    return engines["django"].from_string("{% load dynadmin_reused %}" + source).template
+
+
+def _render(template, **values):
+    return template.render(RequestContext(RequestFactory().get("/"), values))
+
+
+def test_a_block_showing_what_it_does_not_name_is_caught_by_the_check(settings):
+    settings.DYNADMIN_CHECK_REUSED = True
+    template = _template("{% reused %}<b>{{ name }}</b>{% endreused %}")
+    assert _render(template, name="ana") == "<b>ana</b>"
+    with pytest.raises(ImproperlyConfigured, match="does not name"):
+        _render(template, name="bo")
+
+
+def test_a_block_is_rendered_again_for_each_value_of_what_it_names(settings):
+    settings.DYNADMIN_CHECK_REUSED = True
+    template = _template("{% reused name %}<b>{{ name }}</b>{% csrf_token %}{% endreused %}")
+    for name in ("ana", "bo", "ana", "<i>"):
+        text = _render(template, name=name)
+        assert text.startswith(f"<b>{name.replace('<', '&lt;').replace('>', '&gt;')}</b>")
+        assert 'name="csrfmiddlewaretoken"' in text and "dynadminreusedtoken" not in text
