@@ -251,9 +251,6 @@ class JobItem(models.Model):
     key_digest = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices)
     message = models.TextField(blank=True)
-    #: DynamoDB JSON before and after the write, for undo
-    before = models.TextField(blank=True)
-    after = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -109,13 +109,11 @@ def _typed(fld: f.Field, raw: Any) -> Any:
 
 @dataclass
 class Outcome:
-    """What happened to one item: a ``JobItem.Status`` value, why, and the item before and
-    after (for the job's undo)."""
+    """What happened to one item: a ``JobItem.Status`` value, and why. (What a write did is
+    its audit entry's, which the job's Undo reverses.)"""
 
     status: str
     message: str = ""
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
 
 
 @dataclass
@@ -196,7 +194,7 @@ class Change:
             if self.dry_run:
                 if wanted is not None:
                     validate_item(admin.opts.table, wanted)
-                return Outcome("would_write", "dry run: nothing written", current, wanted)
+                return Outcome("would_write", "dry run: nothing written")
             if wanted is None:
                 result = admin.delete_item(request, current)
             else:
@@ -213,4 +211,4 @@ class Change:
             return Outcome("failed", str(exc))
         except (PermissionDenied, UserInputError) as exc:
             return Outcome("refused", str(exc) or "refused; not written")
-        return Outcome("written", result.recovered, result.before, result.after)
+        return Outcome("written", result.recovered)

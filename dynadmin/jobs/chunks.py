@@ -216,13 +216,8 @@ def _job_items(ctx: Context, chunk: JobChunk, outcomes: list[tuple[str, Outcome]
     return [JobItem(
         job=ctx.job, chunk=chunk, key=key, key_digest=key_digest(key),
         key_text=audit.key_text(ctx.table, loads_dynamodb_json(key)),
-        status=outcome.status, message=outcome.message[:2000],
-        before=_json(outcome.before), after=_json(outcome.after))
+        status=outcome.status, message=outcome.message[:2000])
         for key, outcome in outcomes]
-
-
-def _json(item: Mapping[str, Any] | None) -> str:
-    return dumps_dynamodb_json(dict(item), indent=None) if item is not None else ""
 
 
 def _share(job: Job, limit: str) -> float | None:
@@ -238,16 +233,11 @@ def _share(job: Job, limit: str) -> float | None:
 def _settled(ctx: Context, key: str) -> Outcome | None:
     """This job's applied write at ``key`` that its worker never recorded (killed between
     its write and its record), from the audit log."""
-    entry = (AuditEntry.objects.filter(job_id=ctx.job.pk, table=ctx.table.name,
-                                       key_text=audit.key_text(ctx.table,
-                                                               loads_dynamodb_json(key)),
-                                       outcome=AuditEntry.Outcome.APPLIED)
-             .order_by("-id").first())
-    if entry is None:
-        return None
-    return Outcome("written", "written before its first worker stopped",
-                   loads_dynamodb_json(entry.before) if entry.before else None,
-                   loads_dynamodb_json(entry.after) if entry.after else None)
+    written = AuditEntry.objects.filter(
+        job_id=ctx.job.pk, table=ctx.table.name,
+        key_text=audit.key_text(ctx.table, loads_dynamodb_json(key)),
+        outcome=AuditEntry.Outcome.APPLIED).exists()
+    return Outcome("written", "written before its first worker stopped") if written else None
 
 
 def change_chunk(ctx: Context, chunk: JobChunk) -> bool:
@@ -353,7 +343,7 @@ def _recorded_now(ctx: Context, run: _Chunk, change: Change, key: str,
                          before=before, after=current, entity=ctx.admin.opts.label,
                          detail="Recorded by the worker that took the job's chunk over: "
                                 "the worker that wrote it stopped before recording it.")
-    return Outcome("written", "written before its first worker stopped", before, current)
+    return Outcome("written", "written before its first worker stopped")
 
 
 def _own_result(table: Table, change: Change, current: dict[str, Any], seen: str) -> bool:
@@ -412,8 +402,8 @@ def undo_chunk(ctx: Context, chunk: JobChunk) -> bool:
             continue
         with call_log.recording() as log, audit.under_job(ctx.job.pk):
             try:
-                result = undo.undo(ctx.table, reversing, writer=writer)
-                outcome = Outcome("written", "", result.before, result.after)
+                undo.undo(ctx.table, reversing, writer=writer)
+                outcome = Outcome("written")
             except writes.EditConflict:
                 outcome = Outcome("conflicted", "changed since the job wrote it; not undone")
             except writes.KeyTaken:
