@@ -82,7 +82,12 @@ PENDING, PAID, CANCELLED = "PENDING", "PAID", "CANCELLED"
 #: an order's update costs 4 WCU (the item and its index entries): that measured the limit.
 JOB_LIMIT = 100_000.0
 DB_WORKER = ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
-RQ_WORKER = ("rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler")
+# As the ready-made project's settings say to run them: RQ's SimpleWorker runs each task in
+# the worker's own process; its default Worker forks a process per task, which then builds its
+# DynamoDB client, imports the URLconf and connects to the database again (an export of a few
+# thousand items took six times as long).
+RQ_WORKER = ("rqworker", "default", "--job-class", "django_tasks_rq.Job",
+             "--worker-class", "rq.worker.SimpleWorker", "--with-scheduler")
 
 
 # -- the dataset -----------------------------------------------------------------------------
@@ -298,8 +303,8 @@ class Workers:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of ``pid`` and of its children it has waited for (an rqworker runs each task
-    in a child of its own)."""
+    """CPU time of ``pid`` and of its children it has waited for (RQ's default Worker runs
+    each task in a child of its own)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 

@@ -365,3 +365,25 @@ def test_a_worker_renews_its_lease_saves_what_it_consumed_and_audits_once_a_whil
     assert 0 < len(audited) <= 2 * chunks
     assert AuditEntry.objects.filter(job=job, outcome=AuditEntry.Outcome.APPLIED).count() == 60
     assert not JobChunk.objects.filter(job=job).exclude(writing={}).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_closes_a_broken_database_connection_before_it_runs(shop_table, creator):
+    # RQ's SimpleWorker (and db_worker) run every task in one long-lived process: a connection
+    # broken by a database restart would fail every task after it, as Django's request cycle
+    # would fail every page without close_old_connections.
+    from django.db import connection
+
+    from dynadmin.jobs import tasks
+
+    job = new_job(creator)
+    connection.ensure_connection()
+    connection.errors_occurred = True
+    closed = []
+    real_close = connection.close
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection, "is_usable", lambda: False)
+        patch.setattr(connection, "close", lambda: closed.append(1) or real_close())
+        tasks.watch_job.call(job.pk)
+    assert closed  # closed (and opened again by the task's first query)
+    assert Job.objects.filter(pk=job.pk).exists()

@@ -137,7 +137,7 @@ def test_two_rq_workers_one_killed_mid_job_write_every_item_once(
     job = set_status_job(django_user_model)
     engine.start(job)
     command = ("rqworker", "default", "--job-class", "django_tasks_rq.Job",
-               "--with-scheduler")
+               "--worker-class", "rq.worker.SimpleWorker", "--with-scheduler")
     first = worker(shop_table, command, DYNADMIN_TASKS_RQ_URL=redis_queue)
     second = worker(shop_table, command, DYNADMIN_TASKS_RQ_URL=redis_queue)
     output = ""

@@ -2,13 +2,19 @@
 jobs run with the entity admins' hooks) and hands over to ``engine``.
 
 Each takes only the job's id: the job's state lives in Django's database, so any worker on
-any host may run any of them, in any order, more than once.
+any host may run any of them, in any order, more than once. Each closes the database
+connections that are broken or past their age before and after it runs, as Django does around
+a request: a worker that runs its tasks in one long-lived process (``db_worker``, RQ's
+``SimpleWorker``) recovers from a database that restarted. (Not a task run at once inside
+its caller's transaction: closing would end it.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from django.db import close_old_connections, connections
 
 from .. import data
 from ..models import Job
@@ -37,13 +43,33 @@ def work_on_job(job_id: int) -> None:
 @task()
 def watch_job(job_id: int) -> None:
     """Queue again what a killed worker left, until the job ends."""
-    engine.watch(site, job_id)
+    _close_old_connections()
+    try:
+        engine.watch(site, job_id)
+    finally:
+        _close_old_connections()
 
 
 @contextmanager
 def _as_creator(job_id: int) -> Iterator[None]:
     """The job's reads and writes fenced by its creator's scopes, as their pages are: a
     partition outside them is read as an empty one, without a call."""
+    _close_old_connections()
+    try:
+        with _fenced(job_id):
+            yield
+    finally:
+        _close_old_connections()
+
+
+def _close_old_connections() -> None:
+    if not any(connection.in_atomic_block for connection in connections.all(
+            initialized_only=True)):
+        close_old_connections()
+
+
+@contextmanager
+def _fenced(job_id: int) -> Iterator[None]:
     job = Job.objects.filter(pk=job_id).select_related("creator").first()
     creator = job.creator if job is not None else None
     if creator is None:

@@ -174,7 +174,10 @@ else:
 # of workers may share the queue: each job's chunks are leased, so a killed worker's chunk
 # is taken over by another. DYNADMIN_TASKS_RQ_URL puts the queue on Redis instead
 # (django-tasks-rq; workers: `manage.py rqworker default --job-class django_tasks_rq.Job
-# --with-scheduler`, the scheduler running the deferred checks that replace lost workers).
+# --worker-class rq.worker.SimpleWorker --with-scheduler`, the scheduler running the deferred
+# checks that replace lost workers). SimpleWorker runs each task in the worker's process: RQ's
+# default Worker forks one per task, which builds its DynamoDB client, imports the URLconf and
+# connects to the database again, and a job is many short tasks (bench/README.md, "Bulk jobs").
 if env("DYNADMIN_TASKS_RQ_URL"):
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env("DYNADMIN_TASKS_RQ_URL")}}
