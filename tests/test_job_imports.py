@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dynadmin import data
@@ -394,10 +394,14 @@ USER_COLUMNS = ["user_id", "email", "name", "tier", "created_at", "marketing_opt
 
 
 @FUZZ
+@example(cells=["", "", "", "", "", "", "", "\r", "\n"])
 @given(st.lists(st.text(), min_size=len(USER_COLUMNS), max_size=len(USER_COLUMNS) + 1))
 def test_any_text_in_any_cell_is_a_line_error_at_worst(cells):
+    # Written as a spreadsheet writes CSV: a cell holding a line break (CR or LF) is quoted.
+    # (With lineterminator "\n" Python's writer leaves a lone CR unquoted: a line break in the
+    # middle of the record, which makes two bad lines of it, not one.)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(USER_COLUMNS)
     writer.writerow(cells)
     for fmt, file in (("csv", out.getvalue().encode("utf-8", "surrogatepass")),
