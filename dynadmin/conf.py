@@ -115,6 +115,10 @@ DEFAULTS: dict[str, Any] = {
     # JOB_MAX_RCU (0: no limit but DynamoDB's own throttling, backed off from).
     "JOB_PAGE_SIZE": 100,
     "JOB_LEASE_SECONDS": 60,
+    # Seconds one task of a job (its reader, or a worker taking chunk after chunk) runs before
+    # it queues a fresh task to go on and ends: under a queue's own time limit (RQ stops a
+    # task after 180 s by default), so that no task is stopped mid-chunk.
+    "JOB_TASK_SECONDS": 120,
     "JOB_CAPACITY_SHARE": 0.25,
     "JOB_MAX_WCU": 500,
     "JOB_MAX_RCU": 1000,

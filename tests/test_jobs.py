@@ -387,3 +387,42 @@ def test_a_task_closes_a_broken_database_connection_before_it_runs(shop_table, c
         tasks.watch_job.call(job.pk)
     assert closed  # closed (and opened again by the task's first query)
     assert Job.objects.filter(pk=job.pk).exists()
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_no_task_of_a_job_runs_past_its_time_a_fresh_one_goes_on(shop_table, creator,
+                                                                  settings, monkeypatch):
+    # A queue may stop a task that runs too long (RQ: after 180 s by default), in the middle
+    # of a chunk. Past DYNADMIN_JOB_TASK_SECONDS the reader (after a page) and a worker
+    # (after a chunk) queue a fresh task and end: here at once, so each does one.
+    settings.DYNADMIN_JOB_TASK_SECONDS = 0
+    seed(shop_table, MATCHED)
+    ran: list[int] = []  # chunks each worker task ran
+    pages: list[int] = []  # chunks stored by each reader task
+    real_work, real_plan, real_change = engine.work, engine.plan, engine.KINDS["update"]
+
+    def work(site_, job_id):
+        ran.append(0)
+        real_work(site_, job_id)
+
+    def plan(site_, job_id):
+        before = JobChunk.objects.filter(job_id=job_id).count()
+        real_plan(site_, job_id)
+        pages.append(JobChunk.objects.filter(job_id=job_id).count() - before)
+
+    def change(ctx, chunk):
+        ran[-1] += 1
+        return real_change(ctx, chunk)
+
+    monkeypatch.setattr(engine, "work", work)
+    monkeypatch.setattr(engine, "plan", plan)
+    monkeypatch.setitem(engine.KINDS, "update", change)
+    job = new_job(creator)
+    engine.start(job)
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE
+    assert max(pages) == 1 and sum(pages) == JobChunk.objects.filter(job=job).count() >= 6
+    assert max(ran) == 1 and sum(ran) == 6  # 230 orders, 40 a page
+    assert all(stored(shop_table, n)["version"] == 2 for n in range(MATCHED))
+    assert engine.counts(job)["written"] == MATCHED

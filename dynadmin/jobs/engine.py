@@ -10,6 +10,10 @@
 - **Watch** (one task, deferred, queueing its successor first): queues a worker again for a
   chunk whose lease ran out (its worker was killed), and the reader for an unfinished plan.
 
+No task runs for much longer than ``DYNADMIN_JOB_TASK_SECONDS``: past it, the reader (after
+storing a page) and a worker (before taking another chunk) queue a fresh task of their kind
+and end, so that a queue's own time limit (RQ's 180 s) never stops one in the middle.
+
 What a chunk's worker does with its items, and how it settles a chunk taken over, is
 ``chunks``. An import's chunks are ranges of its stored file's lines rather than Query pages.
 An export is done once one worker has assembled its parts into the one file (``_assemble``).
@@ -83,6 +87,10 @@ PERMISSION = {Job.Kind.EXPORT: EXPORT_ALL, Job.Kind.IMPORT: IMPORT_ITEMS}
 # at once with "database is locked", without waiting for the lock as a write that comes
 # first does. The workers of one job often finish chunks at the same moment.
 
+
+
+def task_seconds() -> float:
+    return float(conf.get("JOB_TASK_SECONDS"))
 
 
 def permission_of(kind: str) -> str:
@@ -236,9 +244,10 @@ def plan(site: AdminSite, job_id: int) -> None:
         planner_lease=lease_until())
     if not taken:
         return
+    handed_over = False
     try:
         ctx = _context(site, job)
-        _plan(ctx)
+        handed_over = _plan(ctx)
     except BadJob as exc:
         _fail(job, exc.message)
     except data.DataError as exc:
@@ -248,10 +257,16 @@ def plan(site: AdminSite, job_id: int) -> None:
     finally:
         # Done, paused or failed: the next reader (Resume's, the watch's) starts at once.
         Job.objects.filter(pk=job.pk).update(planner_lease=None)
+    if handed_over:
+        # Queued once the lease is free, so that the next reader can take it.
+        queue.enqueue("plan", job.pk)
+        return
     _finish_if_done(site, job)
 
 
-def _plan(ctx: Context) -> None:
+def _plan(ctx: Context) -> bool:
+    """Read what is left of the source; True when the reader handed over to a fresh task
+    before the end (``DYNADMIN_JOB_TASK_SECONDS``)."""
     job = ctx.job
     last = JobChunk.objects.filter(job=job).order_by("-number").first()
     if job.kind == Job.Kind.UNDO:
@@ -261,14 +276,17 @@ def _plan(ctx: Context) -> None:
     else:
         if last is not None and last.next_key is None:
             Job.objects.filter(pk=job.pk).update(planned=True)
-            return
-        _plan_source(ctx, last)
-        return
+            return False
+        return _plan_source(ctx, last)
     Job.objects.filter(pk=job.pk).update(planned=True)
+    return False
 
 
-def _plan_source(ctx: Context, last: JobChunk | None) -> None:
+def _plan_source(ctx: Context, last: JobChunk | None) -> bool:
+    """Read the source a page at a time from ``last``; True when it stopped for a fresh
+    task to go on (its time is up), False at the source's end, a pause or a cancel."""
     job = ctx.job
+    ends = time.monotonic() + task_seconds()
     query = sources.query_of(ctx.table, job.source or {})
     start_key, number = (last.next_key, last.number + 1) if last else (None, 0)
     bucket, backoff = Bucket(job.max_rcu), Backoff()
@@ -284,7 +302,7 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
     try:
         while True:
             if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).exists():
-                return  # paused or cancelled: Resume queues the reader again
+                return False  # paused or cancelled: Resume queues the reader again
             read, upcoming = (upcoming or reading(start_key)).result(), None
             if isinstance(read, data.Throttled):
                 backoff.throttled()
@@ -297,8 +315,10 @@ def _plan_source(ctx: Context, last: JobChunk | None) -> None:
             if page.next_key is not None:
                 upcoming = reading(page.next_key)
             if _store_page(ctx, page, start_key, number, export_here=export_here):
-                return
+                return False
             start_key, number = page.next_key, number + 1
+            if time.monotonic() >= ends:
+                return True
     finally:
         if upcoming is not None:
             upcoming.result()  # not needed any more, but never left running
@@ -380,10 +400,12 @@ def _plan_undo(ctx: Context) -> None:
 
 def work(site: AdminSite, job_id: int) -> None:
     """Take the job's chunks whose lease is free (or has run out) one after the other and
-    run them, until none is left: a task lost with its worker costs no chunk, as long as
-    some worker works on the job (the watch queues one again otherwise)."""
+    run them, until none is left or its time is up (a fresh task then goes on): a task lost
+    with its worker costs no chunk, as long as some worker works on the job (the watch
+    queues one again otherwise)."""
     job = Job.objects.get(pk=job_id)
     lingered = False
+    ends = time.monotonic() + task_seconds()
     while _running(job):
         chunk = _claim(job)
         if chunk is None:
@@ -398,7 +420,8 @@ def work(site: AdminSite, job_id: int) -> None:
             # runs out) rather than leave it to the watch alone (a queue's scheduler can be
             # lost with the worker that held it).
             lingered = True
-            _wait_for_a_chunk(job, min(held, lease_seconds()) + 0.1)
+            _wait_for_a_chunk(job, min(held, lease_seconds(),
+                                       max(ends - time.monotonic(), 0.0)) + 0.1)
             continue
         lingered = False
         try:
@@ -416,6 +439,9 @@ def work(site: AdminSite, job_id: int) -> None:
         if finished:
             JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
                 state=JobChunk.State.DONE, lease_until=None)
+            if time.monotonic() >= ends:
+                queue.enqueue("work", job.pk)  # its time is up: a fresh task goes on
+                break
         else:
             # Paused, cancelled or lost: free the chunk at once for whoever resumes it.
             JobChunk.objects.filter(pk=chunk.pk, lease_owner=WORKER).update(
