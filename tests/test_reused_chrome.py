@@ -89,3 +89,24 @@ def test_a_block_is_rendered_again_for_each_value_of_what_it_names(settings):
         text = _render(template, name=name)
         assert text.startswith(f"<b>{name.replace('<', '&lt;').replace('>', '&gt;')}</b>")
         assert 'name="csrfmiddlewaretoken"' in text and "dynadminreusedtoken" not in text
+
+
+@pytest.mark.django_db
+def test_each_site_of_a_process_keeps_its_own_chrome(client, django_user_model, settings):
+    # Two sites share one URLconf (tests/two_sites_urls.py): the header's links point into
+    # the site that serves the page, never into the one whose page was rendered first.
+    from dynadmin.services import links
+
+    settings.DYNADMIN_CHECK_REUSED = False
+    settings.ROOT_URLCONF = "tests.two_sites_urls"
+    links._reverse.cache_clear()
+    client.force_login(django_user_model.objects.create_superuser("ana", "a@example.com",
+                                                                  "pw"))
+    try:
+        pages = {site: client.get(f"/{site}/recent/").content.decode()
+                 for site in ("everything", "catalogue", "everything")}
+    finally:
+        links._reverse.cache_clear()
+    for site, other in (("everything", "catalogue"), ("catalogue", "everything")):
+        header = pages[site].split("</header>")[0]
+        assert f'href="/{site}/recent/"' in header and f"/{other}/" not in header

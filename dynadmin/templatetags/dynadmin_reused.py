@@ -4,7 +4,8 @@ The chrome of a page (the static files' addresses, the header with its search fo
 signed-in person's menu) depends on the site and on who is signed in, not on the page, yet the
 template engine walked its forty-odd nodes (URL reversals, translations, static lookups) on
 every request. A ``reused`` block is rendered once for each value of what it depends on, the
-expressions after the tag's name plus the active language and the URL prefix, and its text is
+expressions after the tag's name plus the active language and where its URLs point (the URL
+prefix, the URLconf, the site's namespace: several sites may share a process), and its text is
 reused by every later request of this process (at most ``LIMIT`` values a block, then it
 starts again).
 
@@ -26,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.base import FilterExpression, NodeList, Parser, Token
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -64,7 +65,7 @@ class ReusedNode(template.Node):
         token = context.get("csrf_token")
         if token is None or str(token) == "NOTPROVIDED":
             return self.nodelist.render(context)  # no token to put in: rendered as it is
-        key = (get_language(), get_script_prefix(),
+        key = (get_language(), *_where(context),
                *(dependency.resolve(context) for dependency in self.dependencies))
         try:
             parts = self.texts.get(key)
@@ -90,6 +91,15 @@ class ReusedNode(template.Node):
     def origin_name(self) -> str:
         origin = getattr(self, "origin", None)
         return f"{getattr(origin, 'template_name', '?')}, line {self.token.lineno}"
+
+
+def _where(context: template.Context) -> tuple[Any, ...]:
+    """What a ``{% url %}`` in the block reverses with besides its arguments: the URL prefix,
+    the request's URLconf, and the site's URL namespace (several sites share one URLconf)."""
+    request = getattr(context, "request", None)
+    match = getattr(request, "resolver_match", None)
+    return (get_script_prefix(), get_urlconf(), getattr(request, "current_app", None),
+            getattr(match, "namespace", None))
 
 
 @register.tag("reused")
