@@ -144,18 +144,13 @@ def _wire_to_json(value: Any) -> Any:
 def _json_ready(value: Any) -> Any:
     """``serialize(value)`` with binary as base64 text, in one walk: every audit entry and
     job row encodes whole items, and walking each twice (serialize, then look for bytes) was
-    half of it. What is rarer (binary, sets, null, floats) takes the two-step way."""
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, (int, Decimal)):
-        return {"N": _number_text(value)}
+    half of it. Only a binary value or set is walked again."""
     if isinstance(value, (list, tuple)):
         return {"L": [_json_ready(v) for v in value]}
     if isinstance(value, Mapping):
         return {"M": {str(k): _json_ready(v) for k, v in value.items()}}
-    return _wire_to_json(serialize(value))
+    wire = serialize(value)
+    return _wire_to_json(wire) if "B" in wire or "BS" in wire else wire
 
 
 def dumps_dynamodb_json(item: Mapping[str, Any], indent: int | None = 2) -> str:

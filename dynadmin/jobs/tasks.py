@@ -43,21 +43,30 @@ def work_on_job(job_id: int) -> None:
 @task()
 def watch_job(job_id: int) -> None:
     """Queue again what a killed worker left, until the job ends."""
-    _close_old_connections()
-    try:
+    with _connections_checked():
         engine.watch(site, job_id)
-    finally:
-        _close_old_connections()
 
 
 @contextmanager
 def _as_creator(job_id: int) -> Iterator[None]:
     """The job's reads and writes fenced by its creator's scopes, as their pages are: a
     partition outside them is read as an empty one, without a call."""
+    with _connections_checked():
+        job = Job.objects.filter(pk=job_id).select_related("creator").first()
+        creator = job.creator if job is not None else None
+        if creator is None:
+            yield
+            return
+        with data.fenced(site.fence(creator_request(creator, site.name))):
+            yield
+
+
+@contextmanager
+def _connections_checked() -> Iterator[None]:
+    """Broken or aged connections closed before and after the task (see the module)."""
     _close_old_connections()
     try:
-        with _fenced(job_id):
-            yield
+        yield
     finally:
         _close_old_connections()
 
@@ -66,14 +75,3 @@ def _close_old_connections() -> None:
     if not any(connection.in_atomic_block for connection in connections.all(
             initialized_only=True)):
         close_old_connections()
-
-
-@contextmanager
-def _fenced(job_id: int) -> Iterator[None]:
-    job = Job.objects.filter(pk=job_id).select_related("creator").first()
-    creator = job.creator if job is not None else None
-    if creator is None:
-        yield
-        return
-    with data.fenced(site.fence(creator_request(creator, site.name))):
-        yield
