@@ -17,6 +17,9 @@ Three entities share it (PK / SK, then the index keys):
 - Gap: ``GAP#<source table>`` / ``SHARD#<shard id>#AFTER#<sequence>``: records the consumer
   could not read (older than the stream keeps): "changes between … and … were not archived".
 
+A change's source table, item key, time, hour, partition and sequence are spelt in its
+keys and stored nowhere else (key-only fields: ``Change.parse_item`` reads them back).
+
 The source table is its physical name: the Lambda handler knows only the stream's ARN, which
 names it. The item key is the item's key as compact DynamoDB JSON (exact, sorted; its SHA-256
 when too long for a partition key), and images are DynamoDB JSON text too: a number keeps
@@ -84,13 +87,17 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
     by_partition = Key("GSI2", pk="PARTITION#{source_table}#{partition}",
                        sk="AT#{changed_at:%Y-%m-%dT%H:%M:%SZ}#{sequence}")
 
-    source_table = fields.String(required=True)
-    item_key = fields.String(required=True, label="Item key (DynamoDB JSON, or its SHA-256)")
-    changed_at = fields.DateTime(required=True)
-    hour = fields.String(required=True)
-    partition = fields.String(required=True,
+    # What the keys spell is kept in the keys alone (read back from them): an archived
+    # change is written three times (the item and its two index entries, each billed by its
+    # size), and each copy is smaller without them.
+    source_table = fields.String(required=True, key_only=True)
+    item_key = fields.String(required=True, key_only=True,
+                             label="Item key (DynamoDB JSON, or its SHA-256)")
+    changed_at = fields.DateTime(required=True, key_only=True)
+    hour = fields.String(required=True, key_only=True)
+    partition = fields.String(required=True, key_only=True,
                               label="Partition key value (as text, or its SHA-256)")
-    sequence = fields.String(required=True, label="Sequence number (padded)")
+    sequence = fields.String(required=True, key_only=True, label="Sequence number (padded)")
     sequence_number = fields.String(label="Sequence number (as the stream spells it)")
     event = fields.Choice(*EVENTS, required=True)
     keys_json = fields.String(label="Keys (DynamoDB JSON)")
@@ -98,7 +105,7 @@ class Change(Entity, table=archive, label="{event} {changed_at:%Y-%m-%d %H:%M:%S
     new_image = fields.String(label="New image (DynamoDB JSON)")
     identity_type = fields.String()
     principal = fields.String()
-    ttl_deletion = fields.Boolean()
+    ttl_deletion = fields.Boolean()  # stored only when true
     images_left_out = fields.String(label="Images too large to archive")
     shard_id = fields.String()
     expires = fields.TTL(attribute="ttl")

@@ -151,7 +151,7 @@ def change_item(source_table: str, record: StreamRecord, pk_name: str | None = N
         "new_image": (None if record.new_image is None
                       else dumps_dynamodb_json(record.new_image, indent=None)),
         "identity_type": record.identity_type, "principal": record.principal,
-        "ttl_deletion": record.is_ttl_deletion,
+        "ttl_deletion": record.is_ttl_deletion or None,
         "shard_id": record.shard_id or None,
         "expires": expiry(changed_at),
     })
