@@ -33,6 +33,7 @@ from dynadmin.history.archive import (
     padded_sequence,
 )
 from dynadmin.history.consumer import archive_records, follow, save_checkpoint
+from dynadmin.services.url_keys import item_url
 from dynadmin.sites import AdminSite
 
 from . import fakes
@@ -270,6 +271,22 @@ def test_the_archive_design_passes_the_checks() -> None:
     for entity in (Change, Checkpoint, Gap):
         site.register(entity, EntityAdmin)
     assert check_definitions(site=site) == []
+
+
+def test_an_archived_change_is_browsable_with_what_its_keys_spell(
+        history, shop_table, dynamodb_endpoint, staff_client) -> None:
+    write_changes(dynamodb_endpoint, shop_table)
+    follow(shop_table, once=True)
+    created = changes_of(shop_table.table_name, KEY)[-1]
+    assert "source_table" not in created and "changed_at" not in created  # in the keys only
+
+    html = staff_client.get(item_url(archive, created)).content.decode()
+
+    values = Change.parse_item(created).values
+    assert values["source_table"] == shop_table.table_name
+    for shown in (shop_table.table_name, values["changed_at"].strftime("%Y-%m-%d"),
+                  values["sequence"], "INSERT"):
+        assert shown in html
 
 
 def test_an_archived_changes_key_parses_back_into_its_fields() -> None:
