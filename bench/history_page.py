@@ -114,6 +114,7 @@ def _prepare(endpoint: str, changes: int) -> tuple[Any, str, Any, dict[str, Any]
     from dynadmin.history.archive import archive, item_partition
     from dynadmin.history.consumer import follow_once
     from dynadmin.services.url_keys import item_url
+    from dynadmin.views.changes import ITEM_PAGE_ROWS
     from examples.shop.definitions import Order, OrderItem, User, shop
 
     call_command("migrate", verbosity=0)
@@ -145,7 +146,8 @@ def _prepare(endpoint: str, changes: int) -> tuple[Any, str, Any, dict[str, Any]
     request = {"TableName": archive.table_name, "KeyConditionExpression": "PK = :pk",
                "ExpressionAttributeValues": {":pk": {"S": item_partition(shop.table_name,
                                                                           key)}},
-               "ScanIndexForward": False, "Limit": 7}
+               # the Query the page makes: its rows, and one more that says there is more
+               "ScanIndexForward": False, "Limit": ITEM_PAGE_ROWS + 1}
     return client, url, application, request
 
 

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from dynadmin import Entity, EntityAdmin, Key, Table, data, fields
 from dynadmin.checks import check_definitions
 from dynadmin.data.serialization import loads_dynamodb_json
-from dynadmin.history import lambda_handler, lambda_record
+from dynadmin.history import lambda_handler, lambda_record, reading
 from dynadmin.history.archive import (
     Change,
     Checkpoint,
@@ -82,6 +82,27 @@ def test_follow_once_archives_an_items_changes_read_newest_first_in_one_query(
                 "ttl_deletion"} & {name for c in changes for name in c}
     assert all(c["ttl"] > int(dt.datetime.now(dt.UTC).timestamp()) for c in changes)
     assert [c["event"] for c in changes_of(shop_table.table_name, OTHER)] == ["INSERT"]
+
+
+def test_a_page_of_an_items_changes_reads_one_more_and_decodes_each_image_once(
+        history, shop_table, dynamodb_endpoint) -> None:
+    """An item's partition holds its changes only (no consumer's status, as an hour's
+    does): a page reads one change more than it shows, which says there is more. Its
+    changes share their images: one change's old image is the one before's new image, and
+    each is decoded (and typed, on the page) once."""
+    write_changes(dynamodb_endpoint, shop_table)
+    follow(shop_table, once=True)
+
+    with data.recording() as log:
+        newest = reading.item_history(shop_table, KEY, count=1)
+    assert [(c.operation, c.count) for c in log.calls] == [("Query", 2)]
+    assert newest.more and len(newest.changes) == 1
+
+    shipped, paid, created = reading.item_history(shop_table, KEY, count=3).changes
+    assert shipped.old_image is paid.new_image and paid.old_image is created.new_image
+    assert shipped.keys is paid.keys is created.keys and dict(shipped.keys) == KEY
+    assert (paid.old_image["status"], paid.new_image["status"]) == ("PENDING", "PAID")
+    assert created.old_image is None
 
 
 def test_the_tables_changes_of_one_hour_newest_first_on_the_index(

@@ -12,6 +12,7 @@ says where it stopped; a person's filters (entity, event, who) are applied to wh
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,8 @@ __all__ = ["ArchiveHealth", "ArchiveOff", "ArchiveRead", "ArchivedChange", "Arch
 POSITION_PREFIX = "AT#"
 #: Above every ``AT#`` key: a table's hour partition lists the consumer's status there.
 STATUS_SORT_KEY = "~STATUS"
+#: The index whose hour partitions hold it.
+STATUS_INDEX = "GSI1"
 #: Queries one read of a table's changes may make, at most (hours without the changes a
 #: filter wants are read through until then).
 QUERIES_PER_READ = 8
@@ -105,6 +108,8 @@ class ArchiveRead:
     #: what a page made of each change ahead of time, in the thread that read it (by the
     #: change's ``id``): see ``services.changes.item_changes.read_archive``
     prepared: dict[int, Any] = field(default_factory=dict)
+    #: the images decoded, by their text: changes read together share them
+    decoded: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class ArchiveOff(data.TableNotFound):
@@ -132,10 +137,19 @@ def hour_of(position: str) -> str:
     return position[len(POSITION_PREFIX):len(POSITION_PREFIX) + 13]
 
 
+_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", re.ASCII)
+
+
 def moment_of(position: str) -> dt.datetime | None:
     """The time of the change at a position (to the second), or the hour a position names
     began (an hour's start, where a read stopped between hours); None when it names none."""
     text = position[len(POSITION_PREFIX):]
+    if len(text) >= 20 and text[19] == "Z" and _SECOND.fullmatch(text, 0, 19):
+        # a change's own position (``MOMENT``), as every page reads it: the fast parse
+        try:
+            return dt.datetime.fromisoformat(text[:19]).replace(tzinfo=dt.UTC)
+        except ValueError:
+            pass  # digits in place, but no time (minute 61...): read as strptime reads it
     for spelling, length in ((MOMENT, 20), (HOUR, 13)):
         try:
             return dt.datetime.strptime(text[:length], spelling).replace(tzinfo=dt.UTC)
@@ -148,23 +162,35 @@ def _hour_start(hour: str) -> str:
     return POSITION_PREFIX + hour
 
 
-def archived_change(item: Mapping[str, Any]) -> ArchivedChange:
+def archived_change(item: Mapping[str, Any],
+                    decoded: dict[str, Any] | None = None) -> ArchivedChange:
     """An archive's Change item as a record. An image that cannot be read back (the archive
-    is a table like any other: something else may have written it) is left out and said."""
+    is a table like any other: something else may have written it) is left out and said.
+
+    ``decoded``: the images one read decoded already, by their text. Changes read together
+    share them: an item's keys are the same in each of its changes, and one change's old
+    image is most often the change before's new image, so a page of History decodes each
+    once (and ``attribute_changes`` types each once). The records' images are read, never
+    changed, by whoever shows them."""
     problems = []
 
     def image(name: str) -> dict[str, Any] | None:
         text = item.get(name)
         if text is None:
             return None
+        text = str(text)
+        if decoded is not None and text in decoded:
+            return decoded[text]
         try:
-            value = loads_dynamodb_json(str(text))
+            value = loads_dynamodb_json(text)
         except (TypeError, ValueError) as error:
             problems.append(f"{name}: {error}")
             return None
         if not isinstance(value, dict):
             problems.append(f"{name}: not a map")
             return None
+        if decoded is not None:
+            decoded[text] = value
         return value
 
     keys = image("keys_json") or {}
@@ -243,8 +269,9 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
             return True, reached or (
                 result.changes[-1].position if result.changes else (before or ""))
         need = count - len(result.changes)
-        # one more than needed tells whether there is more; the status item may come too
-        limit = need + (1 if before is not None else 2)
+        # one more than needed tells whether there is more; in an hour's partition, read
+        # up to its top, the consumer's status may come too (an item's holds none)
+        limit = need + (2 if before is None and index.name == STATUS_INDEX else 1)
         if wanted is not None:
             limit = max(limit, FILTERED_QUERY_LIMIT)
         page = data.query(index, partition, condition, forward=not newest_first, limit=limit,
@@ -266,12 +293,13 @@ def _read_partition(index: data.Index, partition: str, result: ArchiveRead, *, c
         if wanted is None:
             # unfiltered, only the changes the page shows are decoded: the one read beyond
             # them just says that there is more
-            kept = [archived_change(item) for item in batch[:count - len(result.changes)]]
+            kept = [archived_change(item, result.decoded)
+                    for item in batch[:count - len(result.changes)]]
             result.changes.extend(kept)
             if len(batch) > len(kept):
                 return True, result.changes[-1].position
         else:
-            for change in wanted([archived_change(item) for item in batch]):
+            for change in wanted([archived_change(item, result.decoded) for item in batch]):
                 if len(result.changes) == count:
                     # one more than the page: there is more, from the last one shown
                     return True, result.changes[-1].position

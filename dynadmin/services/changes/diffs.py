@@ -39,11 +39,15 @@ class AttributeChange:
 
 
 def attribute_changes(table: Table, old: Mapping[str, Any] | None,
-                      new: Mapping[str, Any] | None) -> list[AttributeChange]:
+                      new: Mapping[str, Any] | None, *,
+                      typed: dict[int, ParsedItem] | None = None) -> list[AttributeChange]:
     """The attributes that differ between the images: the entity's fields in their declared
-    order, then the undeclared ones by name."""
+    order, then the undeclared ones by name. ``typed``: the images typed already, by their
+    ``id``, for changes shown together that share images (``reading.archived_change``); it
+    must not outlive them."""
     entity = (new and table.classify(new)) or (old and table.classify(old)) or None
-    typed: dict[int, ParsedItem] = {}
+    if typed is None:
+        typed = {}
 
     def parsed(image: Mapping[str, Any] | None) -> ParsedItem | None:
         """The image typed as its entity: only once a declared field of it is shown (most

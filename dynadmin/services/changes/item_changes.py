@@ -268,7 +268,10 @@ def read_archive(table: Table, key: Mapping[str, Any], *, count: int,
         read = reading.item_history(table, key, count=count, before=before, after=after)
     except data.DataError as error:
         return error
-    read.prepared = {id(change): attribute_changes(table, change.old_image, change.new_image)
+    # the changes share their images (``reading.archived_change``): each is typed once
+    typed: dict[int, Any] = {}
+    read.prepared = {id(change): attribute_changes(table, change.old_image, change.new_image,
+                                                   typed=typed)
                      for change in read.changes}
     return read
 
