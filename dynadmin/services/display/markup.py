@@ -13,22 +13,27 @@ Every text is escaped here, once (``html.escape``, what ``django.utils.html.esca
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import TYPE_CHECKING
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from ...data.call_log import Call
     from ..changes.diffs import AttributeChange
     from ..changes.item_changes import HistoryRow
     from ..ttl import TTLState
     from .rows import Group, Row
     from .values import Shown
 
-__all__ = ["change_row_html", "diff_html", "inline_html", "rows_html", "ttl_badge_html"]
+__all__ = ["calls_html", "change_row_html", "diff_html", "inline_html", "rows_html",
+           "ttl_badge_html"]
 
 
 def inline_html(value: Shown) -> SafeString:
@@ -154,3 +159,40 @@ def _row_html(row: Row, select: str, found_by: str, labels: list[str]) -> str:
         parts.append(f'<td data-label="{label}"{css}{title}>{_inline(cell)}</td>')
     parts.append("</tr>")
     return "".join(parts)
+
+
+def calls_html(calls: Sequence[Call], details: bool) -> SafeString:
+    """The DynamoDB calls a page made, as its footer lists them (``includes/cost.html``):
+    each call's operation, table and index, latency and, to whoever may see them
+    (``details``), its capacity and item count. Every page shows them: a few calls cost the
+    template engine 0.1 ms each (``floatformat``, a plural), a format string a hundredth."""
+    return mark_safe(" · ".join(  # noqa: S308 - every text in it is escaped
+        _call_html(call, details) for call in calls))
+
+
+def _call_html(call: Call, details: bool) -> str:
+    where = ""
+    if call.table:
+        where = f" {escape(call.table)}" + (f"/{escape(call.index)}" if call.index else "")
+    parts = [f"{_places(call.latency_ms, 1)} ms"]
+    if details:
+        if call.consumed_rcu is not None:
+            parts.append(f"{_places(call.consumed_rcu, 1, trim=True)} RCU")
+        if call.consumed_wcu is not None:
+            parts.append(f"{_places(call.consumed_wcu, 1, trim=True)} WCU")
+        if call.count is not None:
+            parts.append(escape(ngettext("%(counter)s item", "%(counter)s items",
+                                         call.count) % {"counter": call.count}))
+    return (f'<span class="call"><span class="op">{escape(call.operation)}</span>{where} '
+            f'({", ".join(parts)})</span>')
+
+
+def _places(value: float, places: int, *, trim: bool = False) -> str:
+    """``value`` rounded half up to ``places`` decimals in the active locale's spelling, as
+    ``floatformat:places`` writes it (``trim``: as ``floatformat:"-places"``, a whole
+    number without them)."""
+    number = Decimal(repr(float(value)))
+    if trim and number == number.to_integral_value():
+        return escape(number_format(int(number), 0))
+    return escape(number_format(number.quantize(Decimal(1).scaleb(-places),
+                                                rounding=ROUND_HALF_UP), places))
