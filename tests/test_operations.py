@@ -206,3 +206,39 @@ def test_a_read_beside_the_page_works_in_the_pages_language_and_time_zone():
                                       timezone.get_current_timezone_name])
     assert asked.result() == ("de", "Europe/Berlin")
     assert asked_together == ["de", "Europe/Berlin"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_together_use_kept_threads_and_none_waits_for_its_callers_thread():
+    """The threads of reads sent together are kept for later requests (started per call,
+    they cost the request's own thread before its first read went out); a call that reads
+    in parallel again, inside one of them, gets threads of its own rather than wait for one
+    its caller holds; a database connection a call opened in a kept thread is closed after
+    the call."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from dynadmin.data.parallel import PARALLEL_THREADS, in_parallel
+
+    def names() -> list[str]:
+        return in_parallel([lambda: threading.current_thread().name] * 2)
+
+    used = {name for _ in range(50) for name in names()}
+    assert all(name.startswith("dynadmin-parallel") for name in used)
+    assert len(used) <= PARALLEL_THREADS  # a hundred calls, in the same few threads
+
+    # every kept thread busy with a call that reads in parallel again: none waits
+    nested = in_parallel([names] * PARALLEL_THREADS)
+    assert len(nested) == PARALLEL_THREADS and all(len(pair) == 2 for pair in nested)
+
+    def count_people() -> tuple[int, bool]:
+        return get_user_model().objects.count(), connection.connection is not None
+
+    def open_after_the_call() -> bool:
+        return connection.connection is not None
+
+    counted = in_parallel([count_people] * 2)
+    assert [opened for _, opened in counted] == [True, True]
+    assert in_parallel([open_after_the_call] * PARALLEL_THREADS) == [False] * PARALLEL_THREADS
