@@ -229,3 +229,22 @@ def test_a_read_only_field_holding_an_unreadable_value_shows_its_type(staff_clie
     field = page.context["form"].fields["placed_at"]
     assert field.disabled and field.stored_type == "N" and field.readonly_text == "17"
     assert "Stored as N, which this field cannot read" in unescape(page.content.decode())
+
+
+def test_an_update_checks_what_it_sends_the_keys_and_the_items_size(shop_table) -> None:
+    """An UpdateItem sends the changed attributes: only their values are checked one by
+    one (the others are as DynamoDB holds them, and stay so); the keys and the size of
+    the item as it will be are checked as always, and a move, which puts the whole item,
+    checks every value."""
+    from dynadmin.editing.validation import ItemInvalid, validate_item
+
+    held = {**_order(), "notes": "x" * 300_000, "odd": float("nan")}  # "odd": never sent
+    validate_item(shop_table, held, sent=["status"])
+    with pytest.raises(ItemInvalid, match="odd"):
+        validate_item(shop_table, held)
+    with pytest.raises(ItemInvalid, match="odd"):
+        validate_item(shop_table, held, sent=["status", "odd"])
+    with pytest.raises(ItemInvalid, match="400 KB"):
+        validate_item(shop_table, {**held, "more": "y" * 200_000}, sent=["more"])
+    with pytest.raises(ItemInvalid, match="PK"):
+        validate_item(shop_table, {**held, "PK": ""}, sent=["status"])

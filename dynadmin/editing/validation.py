@@ -7,7 +7,7 @@ ValidationException text; the same rules hold on every backend (moto is more len
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -161,15 +161,21 @@ def unencodable_text(item: Mapping[str, Any]) -> list[str]:
             if not _encodable(name) or _has_unencodable_text(value)]
 
 
-def validate_item(table: Table, item: Mapping[str, Any]) -> None:
-    """Raise ItemInvalid with every reason DynamoDB would refuse ``item``."""
+def validate_item(table: Table, item: Mapping[str, Any], *,
+                  sent: Collection[str] | None = None) -> None:
+    """Raise ItemInvalid with every reason DynamoDB would refuse ``item``.
+
+    ``sent``: the attributes the write sends (an UpdateItem's SET), when it does not send
+    the whole item: only their values are checked one by one (the others are as DynamoDB
+    holds them, and stay so), the keys and the item's size as always."""
+    values = item if sent is None else {name: item[name] for name in sent if name in item}
     # First, and alone: the checks below recurse into values and encode their text.
     too_deep = [f"{printable_name(name)}: lists and maps nested deeper than DynamoDB's "
-                f"{limits.MAX_NESTING_LEVELS} levels." for name, value in item.items()
+                f"{limits.MAX_NESTING_LEVELS} levels." for name, value in values.items()
                 if _nesting(value) > MAX_NESTED_CONTAINERS]
     if too_deep:
         raise ItemInvalid(too_deep)
-    if unencodable := unencodable_text(item):
+    if unencodable := unencodable_text(values):
         raise ItemInvalid(unencodable)
     errors: list[str] = []
     for index, role in ((table.primary, "pk"), (table.primary, "sk")):
@@ -202,7 +208,7 @@ def validate_item(table: Table, item: Mapping[str, Any]) -> None:
                 attribute, limits.MAX_PARTITION_KEY_BYTES)):
             errors.append(f"{attribute} (an index key) is longer than DynamoDB allows for a "
                           f"key ({size_limit} bytes).")
-    for name, value in item.items():
+    for name, value in values.items():
         if not name:
             errors.append("Attribute names cannot be empty.")
         elif len(name.encode("utf-8")) > limits.MAX_ATTRIBUTE_NAME_BYTES:

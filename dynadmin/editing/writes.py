@@ -284,16 +284,16 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
         raise NothingChanged()
     bump_version(table, original, new_item)
     stamp_marker(table, new_item)
-    validate_item(table, new_item)
     old_key, new_key = table.key_of(original), table.key_of(new_item)
+    # What the write changes (the version and the write marker included): what an
+    # UpdateItem sends, and how its result is recognised. A move puts the whole item.
+    compared = changed_attributes(original, new_item)
+    validate_item(table, new_item, sent=compared if old_key == new_key else None)
     guard = guard_for(table, original, changed)
     if old_key != new_key:
         return _move(table, original, new_item, guard, user=user, entity_label=entity_label,
                      action="move" if action == "update" else action)
     key_attributes = set(table.primary.attributes)
-    # What the write changes (the version and the write marker included): how its result
-    # is recognised.
-    compared = changed_attributes(original, new_item)
     set_values = {n: new_item[n] for n in compared
                   if n in new_item and n not in key_attributes}
     removed = [n for n in original if n not in new_item and n not in key_attributes]
