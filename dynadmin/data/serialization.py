@@ -53,12 +53,18 @@ def stored_type(value: Any) -> str:
     return next(iter(serialize(value)))
 
 
+#: Python types each stored as one DynamoDB type, whose ``==`` is DynamoDB's equality
+_PLAIN = frozenset({str, Decimal, int, bool})
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equal as DynamoDB holds them: of the same type (true is not 1, "1" is not 1, a list
     is not a set) and equal, numbers by value (1.50 is 1.5). Python's ``==`` alone says
     ``True == Decimal(1)``."""
     if a is b:
         return True
+    if type(a) is type(b) and type(a) in _PLAIN:
+        return bool(a == b)  # of one stored type: text, a number, a boolean
     try:
         kind = stored_type(a)
         if kind != stored_type(b):
@@ -144,7 +150,13 @@ def _wire_to_json(value: Any) -> Any:
 def _json_ready(value: Any) -> Any:
     """``serialize(value)`` with binary as base64 text, in one walk: every audit entry and
     job row encodes whole items, and walking each twice (serialize, then look for bytes) was
-    half of it. Only a binary value or set is walked again."""
+    half of it. Only a binary value or set is walked again. Text and numbers, most of any
+    item, are answered first."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is Decimal and value.is_finite():
+        return {"N": str(value)}
     if isinstance(value, (list, tuple)):
         return {"L": [_json_ready(v) for v in value]}
     if isinstance(value, Mapping):
