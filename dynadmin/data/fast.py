@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 from botocore import xform_name
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.endpoint import convert_to_response_dict
 from botocore.hooks import first_non_none_response
 from botocore.parsers import create_parser
@@ -181,21 +181,28 @@ class _Route:
         return parsed
 
     def _request(self, operation: str, where: _Where, body: bytes, attempt: int,
-                 invocation: str) -> Any:
-        request = AWSRequest(method="POST", url=where.url, data=body, headers={
+                 invocation: str) -> AWSPreparedRequest:
+        # Signed and sent as it is prepared: botocore's signer and HTTP session read a
+        # request's method, URL, body, headers and context, nothing else. Its headers are a
+        # plain dict: every name is spelled here and by the signer always alike, and
+        # botocore's case-blind header map cost more than the rest of the request.
+        request = AWSPreparedRequest("POST", where.url, {
             **where.headers,
             "X-Amz-Target": self.target + operation,
             "Content-Type": self.content_type,
             "User-Agent": self.user_agent,
-        })
+        }, body, False, {})
+        request.params = {}  # type: ignore[attr-defined] - the signer's query parameters
         # Frozen per attempt: refreshable credentials (an assumed role) renew here, under
         # botocore's own lock, exactly as for a boto3 call.
         SigV4Auth(self.credentials.get_frozen_credentials(), where.signing_name,
                   where.region).add_auth(request)
-        # botocore adds these after signing (they differ between a call's attempts).
+        # botocore adds these after signing (they differ between a call's attempts), and
+        # the length when it prepares the request.
         request.headers["amz-sdk-invocation-id"] = invocation
         request.headers["amz-sdk-request"] = f"attempt={attempt}{self.max_attempts}"
-        return request.prepare()
+        request.headers["Content-Length"] = str(len(body))
+        return request
 
     def _attempt(self, operation: str, model: Any, where: _Where, body: bytes, attempt: int,
                  invocation: str) -> tuple[tuple[Any, dict[str, Any]] | None,
