@@ -1,6 +1,9 @@
 """The data layer against a real backend: reads, paging, conditional writes, transactions."""
 
 import datetime as dt
+import os
+import signal
+import time
 from decimal import Decimal
 
 import pytest
@@ -242,3 +245,36 @@ def test_reads_together_use_kept_threads_and_none_waits_for_its_callers_thread()
     counted = in_parallel([count_people] * 2)
     assert [opened for _, opened in counted] == [True, True]
     assert in_parallel([open_after_the_call] * PARALLEL_THREADS) == [False] * PARALLEL_THREADS
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a platform without fork")
+def test_reads_together_still_run_in_a_process_forked_after_some_ran():
+    """The kept threads stay in the parent of a fork (a server's master that served, a task
+    worker forking per task); the child's pools start threads of their own, rather than
+    wait for ever on threads it does not have."""
+    from dynadmin.data.parallel import alongside, in_parallel
+
+    assert in_parallel([lambda: 1, lambda: 2]) == [1, 2]
+    with alongside(lambda: 3) as beside:
+        pass
+    assert beside.result() == 3
+    child = os.fork()
+    if child == 0:  # the child: exit 0 when both pools work, else 1
+        code = 1
+        try:
+            with alongside(lambda: 3) as beside:
+                pass
+            code = 0 if in_parallel([lambda: 1, lambda: 2]) == [1, 2] and (
+                beside.result(timeout=10) == 3) else 1
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    pytest.fail("the forked process's parallel reads never ran")

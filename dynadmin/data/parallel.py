@@ -8,6 +8,7 @@ in the order they were answered, so a page's list of calls is the same each time
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,9 +47,12 @@ def _mark_worker() -> None:
 #: out (an item page's related sections waited for two). Started as needed, up to
 #: ``PARALLEL_THREADS``; a call already running in one of them that reads in parallel again
 #: gets threads of its own, so no call ever waits for a thread its caller holds.
-_PARALLEL = ThreadPoolExecutor(max_workers=PARALLEL_THREADS,
-                               thread_name_prefix="dynadmin-parallel",
-                               initializer=_mark_worker)
+def _parallel_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=PARALLEL_THREADS,
+                              thread_name_prefix="dynadmin-parallel", initializer=_mark_worker)
+
+
+_PARALLEL = _parallel_pool()
 
 
 def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
@@ -79,7 +83,23 @@ def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
 
 #: The threads ``alongside`` runs its calls in, kept for the process's life: starting a
 #: thread per request would cost about what the call it runs saves.
-_ALONGSIDE = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="dynadmin-read")
+def _alongside_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="dynadmin-read")
+
+
+_ALONGSIDE = _alongside_pool()
+
+
+def _fresh_pools() -> None:
+    """In a forked process (a server's worker forked from a master that had served, a task
+    worker's fork): the threads of the pools stayed in the parent, and a pool that believes
+    it has idle ones would start none, so each is made anew."""
+    global _PARALLEL, _ALONGSIDE
+    _PARALLEL, _ALONGSIDE = _parallel_pool(), _alongside_pool()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_pools)
 
 
 @contextmanager
