@@ -236,8 +236,8 @@ class Entity:
         return item
 
     @classmethod
-    def rebuild_item(cls, original: Mapping[str, Any], changes: Mapping[str, Any]
-                     ) -> dict[str, Any]:
+    def rebuild_item(cls, original: Mapping[str, Any], changes: Mapping[str, Any], *,
+                     parsed: ParsedItem | None = None) -> dict[str, Any]:
         """``original`` after an edit that changes the fields in ``changes`` (name → new
         value; None removes it), and nothing else.
 
@@ -249,10 +249,11 @@ class Entity:
         that the edit did not ask for (not even the type attribute an item lacks).
 
         Raises FieldError or KeyTemplateError (both ValueErrors) with a person-readable message.
+        ``parsed``: ``original`` typed already (``parse_item``), when the caller has it.
         """
         meta = cls._meta
         item = dict(original)
-        before = cls.parse_item(original)
+        before = parsed if parsed is not None else cls.parse_item(original)
         for name, value in changes.items():
             fld = meta.fields[name]
             if value is None or (isinstance(fld, Null) and not value):

@@ -101,7 +101,7 @@ def changed_item(entity: type[Entity], original: dict[str, Any], changes: Mappin
     parsed = entity.parse_item(original)
     return entity.rebuild_item(original, {
         name: value for name, value in changes.items()
-        if name in parsed.errors or parsed.values.get(name) != value})
+        if name in parsed.errors or parsed.values.get(name) != value}, parsed=parsed)
 
 
 @dataclass
