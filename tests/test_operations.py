@@ -248,6 +248,7 @@ def test_reads_together_use_kept_threads_and_none_waits_for_its_callers_thread()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="a platform without fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_reads_together_still_run_in_a_process_forked_after_some_ran():
     """The kept threads stay in the parent of a fork (a server's master that served, a task
     worker forking per task); the child's pools start threads of their own, rather than
