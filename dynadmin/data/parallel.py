@@ -42,16 +42,16 @@ def _mark_worker() -> None:
     _in_worker.parallel = True
 
 
-#: The threads ``in_parallel`` runs its calls in, kept for the process's life: started per
-#: call, each thread cost about 0.2 ms of the request's own thread before its read could go
-#: out (an item page's related sections waited for two). Started as needed, up to
-#: ``PARALLEL_THREADS``; a call already running in one of them that reads in parallel again
-#: gets threads of its own, so no call ever waits for a thread its caller holds.
 def _parallel_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=PARALLEL_THREADS,
                               thread_name_prefix="dynadmin-parallel", initializer=_mark_worker)
 
 
+#: The threads ``in_parallel`` runs its calls in, kept for the process's life: started per
+#: call, each thread cost about 0.2 ms of the request's own thread before its read could go
+#: out (an item page's related sections waited for two). Started as needed, up to
+#: ``PARALLEL_THREADS``; a call already running in one of them that reads in parallel again
+#: gets threads of its own, so no call ever waits for a thread its caller holds.
 _PARALLEL = _parallel_pool()
 
 
@@ -81,12 +81,12 @@ def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
     return results
 
 
-#: The threads ``alongside`` runs its calls in, kept for the process's life: starting a
-#: thread per request would cost about what the call it runs saves.
 def _alongside_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="dynadmin-read")
 
 
+#: The threads ``alongside`` runs its calls in, kept for the process's life: starting a
+#: thread per request would cost about what the call it runs saves.
 _ALONGSIDE = _alongside_pool()
 
 
