@@ -1,8 +1,9 @@
 """Every ``DYNADMIN_*`` setting dynadmin reads, with its default, in one place.
 
 Read a setting as ``conf.get("READ_TIMEOUT")``: the project's ``settings.DYNADMIN_READ_TIMEOUT``
-when it sets one, else the default below. Reading at call time (never at import) lets tests
-and a host project change a setting with ``override_settings``.
+when it sets one, else the default below. Read at call time (never at import), and read again
+after Django says it changed, so that tests and a host project change a setting with
+``override_settings``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from . import limits
 
@@ -132,8 +135,34 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Each setting as last read, and the settings it was read from: a page or a job item reads
+#: a dozen, and Django's settings answer one that is not set by raising AttributeError inside,
+#: every time. Read again under other settings (``override_settings`` and the tests'
+#: ``settings`` fixture put new ones in place, even to delete one) and after Django says one
+#: changed.
+_read: dict[str, Any] = {}
+_read_from: list[Any] = [None]
+
+
 def get(name: str) -> Any:
     """``settings.DYNADMIN_<name>``, or its default (KeyError for a setting dynadmin lacks)."""
+    if settings._wrapped is _read_from[0]:
+        try:
+            return _read[name]
+        except KeyError:
+            pass
+    else:
+        _read.clear()
     default = DEFAULTS[name]
     value = getattr(settings, f"DYNADMIN_{name}", default)
-    return default if value is None and default is not None else value
+    value = default if value is None and default is not None else value
+    # (After the first read: reading configures settings not configured yet.)
+    _read_from[0] = settings._wrapped
+    _read[name] = value
+    return value
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("DYNADMIN_"):
+        _read.pop(setting.removeprefix("DYNADMIN_"), None)

@@ -169,6 +169,11 @@ def connections() -> dict[str, Connection]:
     return {name: connection(name) for name in _raw_connections()}
 
 
+#: Each connection's options as last parsed, with what they gave: every call and every write
+#: check asks for its table's connection, and the options rarely change (tests).
+_parsed: dict[str, tuple[Any, Connection | None, list[str]]] = {}
+
+
 def connection(name: str = DEFAULT) -> Connection:
     """The connection called ``name``; ImproperlyConfigured when it is not defined or wrong."""
     configured = _raw_connections()
@@ -177,7 +182,14 @@ def connection(name: str = DEFAULT) -> Connection:
             f"No connection {name!r} in DYNADMIN_CONNECTIONS (defined: "
             f"{', '.join(sorted(configured))}). Define it, or point the table at another "
             "connection (Table(connection=...) or DYNADMIN_TABLE_CONNECTIONS).")
-    found, problems = _parse(name, configured[name])
+    options = configured[name]
+    known = _parsed.get(name)
+    if known is not None and known[0] == options:
+        found, problems = known[1], known[2]
+    else:
+        found, problems = _parse(name, options)
+        _parsed[name] = (dict(options) if isinstance(options, Mapping) else options, found,
+                         problems)
     if problems:
         raise ImproperlyConfigured(" ".join(problems))
     return found  # type: ignore[return-value]

@@ -80,15 +80,15 @@ class EntityOptions:
     def primary_key_specificity(self) -> int:
         return sum(t.literal_length for t in self.primary_key.templates)
 
-    @property
+    @cached_property
     def ttl_field(self) -> TTL | None:
         return next((f for f in self.fields.values() if isinstance(f, TTL)), None)
 
-    @property
+    @cached_property
     def version_field(self) -> Version | None:
         return next((f for f in self.fields.values() if isinstance(f, Version)), None)
 
-    @property
+    @cached_property
     def write_marker(self) -> WriteMarker | None:
         """The field dynadmin sets afresh with each write (``fields.WriteMarker``), if any."""
         return next((f for f in self.fields.values() if isinstance(f, WriteMarker)), None)

@@ -12,6 +12,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .fields import Field, FieldError, String
@@ -74,11 +75,11 @@ class KeyTemplate:
         return self.template
 
     # -- shape ----------------------------------------------------------------------------
-    @property
+    @cached_property
     def variables(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.parts if isinstance(p, Placeholder))
 
-    @property
+    @cached_property
     def placeholders(self) -> tuple[tuple[str, str], ...]:
         """Each placeholder's field name and the field's own format (``""`` when none)."""
         return tuple((p.name, p.spec) for p in self.parts if isinstance(p, Placeholder))

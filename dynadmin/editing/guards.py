@@ -123,6 +123,16 @@ def bump_version(table: Table, original: Mapping[str, Any] | None, item: dict[st
         item[version] = (int(seen) + 1) if seen is not None else 1
 
 
+def stamped_attributes(table: Table, item: Mapping[str, Any]) -> tuple[str, ...]:
+    """The attributes ``bump_version`` and ``stamp_marker`` set on ``item``, when its entity
+    declares them."""
+    entity = table.classify(item)
+    if entity is None:
+        return ()
+    meta = entity._meta
+    return tuple(f.attribute for f in (meta.version_field, meta.write_marker) if f is not None)
+
+
 def stamp_marker(table: Table, item: dict[str, Any]) -> None:
     """A fresh write marker on the item about to be written, when its entity declares one:
     the audit entry's after image then names the one change this write makes."""

@@ -44,6 +44,7 @@ from .guards import (
     guard_for,
     merge,
     stamp_marker,
+    stamped_attributes,
     version_attribute,
 )
 from .validation import validate_item
@@ -287,7 +288,14 @@ def save(table: Table, original: dict[str, Any], new_item: dict[str, Any], *, us
     old_key, new_key = table.key_of(original), table.key_of(new_item)
     # What the write changes (the version and the write marker included): what an
     # UpdateItem sends, and how its result is recognised. A move puts the whole item.
-    compared = changed_attributes(original, new_item)
+    # (``changed`` and what the two lines above set, in the items' order, as compared.)
+    stamped = {name for name in stamped_attributes(table, new_item)
+               if not same_value(original.get(name, ABSENT), new_item.get(name, ABSENT))}
+    if stamped.difference(changed):
+        written = stamped.union(changed)
+        compared = [name for name in dict.fromkeys([*original, *new_item]) if name in written]
+    else:
+        compared = changed
     validate_item(table, new_item, sent=compared if old_key == new_key else None)
     guard = guard_for(table, original, changed)
     if old_key != new_key:
