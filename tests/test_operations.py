@@ -247,6 +247,41 @@ def test_reads_together_use_kept_threads_and_none_waits_for_its_callers_thread()
     assert in_parallel([open_after_the_call] * PARALLEL_THREADS) == [False] * PARALLEL_THREADS
 
 
+def test_one_caller_reads_at_most_max_workers_at_once_and_gets_every_result_in_order():
+    """The kept threads are shared by every request; one caller still runs no more calls at
+    once than the client keeps connections for it (with 32 at once, the history consumer's
+    transactions opened connections the client then threw away)."""
+    import threading
+
+    from dynadmin.data.parallel import MAX_WORKERS, in_parallel
+
+    running = peak = 0
+    lock = threading.Lock()
+
+    def call(number: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.03)
+        with lock:
+            running -= 1
+        return number
+
+    count = MAX_WORKERS * 3
+    assert in_parallel([lambda n=n: call(n) for n in range(count)]) == list(range(count))
+    assert 1 < peak <= MAX_WORKERS
+
+    def fails(message: str) -> int:
+        raise ValueError(message)
+
+    done: list[int] = []
+    with pytest.raises(ValueError, match="first"):
+        in_parallel([lambda: done.append(1) or 1, lambda: fails("first"),
+                     lambda: fails("second"), lambda: done.append(4) or 4])
+    assert sorted(done) == [1, 4], "a call raising stops none of the others"
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="a platform without fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_reads_together_still_run_in_a_process_forked_after_some_ran():

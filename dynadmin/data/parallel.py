@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.db import connections
@@ -57,28 +57,48 @@ _PARALLEL = _parallel_pool()
 
 def in_parallel(calls: Sequence[Callable[[], T]]) -> list[T | DataError]:
     """Each call's result, in order, or the DataError it raised. The request's call log
-    lists their calls in the order of ``calls``, whichever answered first."""
+    lists their calls in the order of ``calls``, whichever answered first. At most
+    ``MAX_WORKERS`` of them run at once, as many as the client keeps connections for a
+    caller: more at once would open connections the client then throws away."""
     if len(calls) <= 1:
         return [_outcome(call) for call in calls]
     log = call_log.current_log()
     parts = [call_log.apart() for _ in calls]
+    # Each call in a copy of the caller's context, made here, in the caller's thread.
+    runs = [partial(contextvars.copy_context().run, call_log.run_in, part,
+                    partial(_in_thread, _as_caller(call)))
+            for part, call in zip(parts, calls, strict=True)]
+    results: list[T | DataError | None] = [None] * len(calls)
+    failures: dict[int, BaseException] = {}
+    order, taking = iter(range(len(runs))), threading.Lock()
+
+    def runner() -> None:
+        # one of at most MAX_WORKERS, each taking the next call until none is left
+        while True:
+            with taking:
+                index = next(order, None)
+            if index is None:
+                return
+            try:
+                results[index] = runs[index]()
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller, below
+                failures[index] = exc
+
+    width = min(MAX_WORKERS, len(calls))
     nested = getattr(_in_worker, "parallel", False)
-    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(calls))) if nested else (
-        _PARALLEL)
+    pool = ThreadPoolExecutor(max_workers=width) if nested else _PARALLEL
     try:
-        futures = [pool.submit(contextvars.copy_context().run, call_log.run_in, part,
-                               partial(_in_thread, _as_caller(call)))
-                   for part, call in zip(parts, calls, strict=True)]
         # every call ends before any result is looked at (one may raise: the others are
         # the request's still, and its log's)
-        futures_wait(futures)
-        results = [future.result() for future in futures]
+        futures_wait([pool.submit(runner) for _ in range(width)])
     finally:
         if nested:
             pool.shutdown()
     for part in parts:
         call_log.merge(log, part)
-    return results
+    if failures:
+        raise failures[min(failures)]
+    return cast("list[T | DataError]", results)  # every call ran: none is left None
 
 
 def _alongside_pool() -> ThreadPoolExecutor:
