@@ -481,6 +481,16 @@ class _Stop(Exception):  # noqa: N818 - ends a call in before-send, before anyth
     pass
 
 
+def stopped_in_before_send(client: Any, handler: Callable[..., None], settings: Any) -> None:
+    """A GetItem through the fast path, then through boto3, each ended by ``handler`` (which
+    raises _Stop) in before-send, so nothing leaves the machine."""
+    client.meta.events.register("before-send.dynamodb", handler)
+    for fast_calls in (True, False):
+        settings.DYNADMIN_FAST_CALLS = fast_calls
+        with pytest.raises(_Stop):
+            calling.call_client(client, "GetItem", "t", TableName="t", Key=key("X"))
+
+
 @pytest.mark.parametrize("account", [None, "123456789012"])
 def test_the_fast_request_goes_where_boto3s_goes_on_aws(account, settings,
                                                        monkeypatch) -> None:
@@ -500,16 +510,44 @@ def test_the_fast_request_goes_where_boto3s_goes_on_aws(account, settings,
         urls.append((request.url, request.headers["Authorization"]))
         raise _Stop
 
-    client.meta.events.register("before-send.dynamodb", stop)
-    for fast_calls in (True, False):
-        settings.DYNADMIN_FAST_CALLS = fast_calls
-        with pytest.raises(_Stop):
-            calling.call_client(client, "GetItem", "t", TableName="t", Key=key("X"))
+    stopped_in_before_send(client, stop, settings)
     (fast_url, fast_auth), (boto3_url, boto3_auth) = urls
     assert fast_url == boto3_url == (f"https://{account}.ddb.eu-west-1.amazonaws.com/"
                                      if account else "https://dynamodb.eu-west-1.amazonaws.com/")
     scope = "/eu-west-1/dynamodb/aws4_request"
     assert scope in str(fast_auth) and scope in str(boto3_auth)
+
+
+def test_a_before_send_handler_reads_and_sets_headers_in_any_spelling_on_both_paths(
+        settings) -> None:
+    """botocore's header map answers any spelling of a name: a host's handler written for it
+    reads and replaces the fast request's headers alike (the fast path's map is a dict)."""
+    session = boto3.session.Session(aws_access_key_id="AKIAFAST", aws_secret_access_key="s",
+                                    region_name="eu-west-1")
+    client = session.client("dynamodb", config=client_config(writes=False))
+    fast.adopt(client)
+    seen: list[tuple[Any, ...]] = []
+
+    def text(value: Any) -> Any:  # botocore keeps some values as bytes, the fast path text
+        return value.decode() if isinstance(value, bytes) else value
+
+    def look(request: Any, **kwargs: Any) -> None:
+        headers = request.headers
+        headers["x-extra"] = "first"
+        headers["X-Extra"] = "second"  # the same header, spelled otherwise: replaced
+        seen.append((text(headers["x-amz-target"]), text(headers.get("CONTENT-TYPE")),
+                     "authorization" in headers, "x-absent" in headers,
+                     headers.get("x-absent", "none"), headers["x-extra"],
+                     sorted(name.lower() for name in headers).count("x-extra")))
+        del headers["X-EXTRA"]
+        assert "x-extra" not in headers
+        raise _Stop
+
+    stopped_in_before_send(client, look, settings)
+    fast_seen, boto3_seen = seen
+    assert fast_seen == boto3_seen == ("DynamoDB_20120810.GetItem",
+                                       "application/x-amz-json-1.0", True, False, "none",
+                                       "second", 1)
 
 
 def test_a_request_not_in_wire_form_is_refused_as_boto3_refuses_it(point_at, settings) -> None:

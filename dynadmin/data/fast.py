@@ -74,6 +74,54 @@ def _blob(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a DynamoDB wire value")
 
 
+class _Headers(dict[str, str]):
+    """A request's headers: a plain dict, its names spelled as they are sent, that still
+    answers any spelling of a name, as botocore's own header map does (a host's
+    ``before-send`` handler reading ``headers["x-amz-target"]``). The signer and the HTTP
+    session ask for names spelled as set, which a dict finds at its own speed; only another
+    spelling pays for a case-blind look."""
+
+    def _spelled(self, name: object) -> str | None:
+        if not isinstance(name, str):
+            return None
+        lowered = name.lower()
+        return next((key for key in self if key.lower() == lowered), None)
+
+    def __missing__(self, name: str) -> str:
+        spelled = self._spelled(name)
+        if spelled is None:
+            raise KeyError(name)
+        return dict.__getitem__(self, spelled)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or self._spelled(name) is not None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __setitem__(self, name: str, value: str) -> None:
+        # one header per name, whichever spelling set it last (botocore's map would add a
+        # second; its signer deletes a header before setting it again)
+        if not dict.__contains__(self, name):
+            spelled = self._spelled(name)
+            if spelled is not None:
+                dict.__delitem__(self, spelled)
+        dict.__setitem__(self, name, value)
+
+    def __delitem__(self, name: str) -> None:
+        if not dict.__contains__(self, name):
+            name = self._spelled(name) or name
+        dict.__delitem__(self, name)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        if not dict.__contains__(self, name):
+            name = self._spelled(name) or name
+        return dict.pop(self, name, *default)
+
+
 class _Where(NamedTuple):
     """Where an operation's requests go and how they are signed, as the client's endpoint
     rules say (an explicit endpoint; on AWS, the regional or the account's endpoint)."""
@@ -184,14 +232,14 @@ class _Route:
                  invocation: str) -> AWSPreparedRequest:
         # Signed and sent as it is prepared: botocore's signer and HTTP session read a
         # request's method, URL, body, headers and context, nothing else. Its headers are a
-        # plain dict: every name is spelled here and by the signer always alike, and
-        # botocore's case-blind header map cost more than the rest of the request.
-        request = AWSPreparedRequest("POST", where.url, {
+        # dict (``_Headers``): botocore's case-blind header map cost more than the rest of
+        # the request.
+        request = AWSPreparedRequest("POST", where.url, _Headers({
             **where.headers,
             "X-Amz-Target": self.target + operation,
             "Content-Type": self.content_type,
             "User-Agent": self.user_agent,
-        }, body, False, {})
+        }), body, False, {})
         request.params = {}  # type: ignore[attr-defined] - the signer's query parameters
         # Frozen per attempt: refreshable credentials (an assumed role) renew here, under
         # botocore's own lock, exactly as for a boto3 call.
