@@ -501,9 +501,11 @@ def check_update(job: Any, raw: Any, table_name: str, items: int,
             "lost_updates": len(lost), "audit_entries": audited}
 
 
-def timed_job(job: Any, workers: Workers, items: int) -> dict[str, Any]:
-    """A job run to its end, with its rate and the workers' CPU an item."""
-    seconds, cpu = run_job(job, workers)
+def timed_job(job: Any, workers: Workers, items: int,
+              during: Callable[[], None] | None = None) -> dict[str, Any]:
+    """A job run to its end (``during`` called while it runs), with its rate and the
+    workers' CPU an item."""
+    seconds, cpu = run_job(job, workers, during)
     return {"items": items, "seconds": round(seconds, 2),
             "items_per_second": round(items / seconds, 1), "cpu_ms_per_item": per_item(cpu, items)}
 
@@ -676,15 +678,9 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
                 job = new_job("update", PENDING, {"set": {"status": CANCELLED}})
                 editors = Editors(job, args.editors, raw, table_name)
                 print(f"[{backend}] set-status job over {items:,} orders...", flush=True)
-                local_before = cpu_seconds(server.pid)
-                seconds, cpu = run_job(job, workers, editors.poll)
-                local_spent = cpu_seconds(server.pid) - local_before
+                timed = local_cpu(timed_job, job, workers, items, editors.poll)
                 editors.join()
-                leg["update"] = {"items": items, "seconds": round(seconds, 2),
-                                 "items_per_second": round(items / seconds, 1),
-                                 "cpu_ms_per_item": per_item(cpu, items),
-                                 "local_cpu_ms_per_item": per_item(local_spent, items),
-                                 **check_update(job, raw, table_name, items, editors)}
+                leg["update"] = timed | check_update(job, raw, table_name, items, editors)
                 print(f"  {leg['update']['items_per_second']:,} items/s", flush=True)
                 # And again just after it (the workers idle): the machine's speed drifts by
                 # half within minutes, so the job is compared with the mean of both runs.
@@ -719,6 +715,12 @@ def share(value: float, baseline: float) -> float:
     return round(100 * value / baseline, 1) if baseline else 0.0
 
 
+def cpu_cells(run: dict[str, Any]) -> str:
+    """A row's last cells: its side's CPU an item, then DynamoDB Local's."""
+    return (f"| {run.get('cpu_ms_per_item', '')} | "
+            f"{run.get('local_cpu_ms_per_item', '')} |")
+
+
 def table_lines(results: dict[str, Any]) -> list[str]:
     """The results as a markdown table, then the checks."""
     rows = ["| measure | items | seconds | items/s | % of baseline (update: of the runs "
@@ -731,8 +733,7 @@ def table_lines(results: dict[str, Any]) -> list[str]:
         rows.append(f"| {kind}: {label} ({results['workers']} threads)"
                     if kind == "update" else f"| {kind}: {label}")
         rows[-1] += f" | {base['items']:,} | {base['seconds']} | {base['items_per_second']:,} " \
-                    f"| 100 | | {base.get('cpu_ms_per_item', '')} " \
-                    f"| {base.get('local_cpu_ms_per_item', '')} |"
+                    f"| 100 | {cpu_cells(base)}"
         legs = [(b, results.get(b, {}).get(kind)) for b in ("db", "rq")]
         for backend, leg in legs:
             if not leg or "error" in leg:
@@ -744,15 +745,11 @@ def table_lines(results: dict[str, Any]) -> list[str]:
             if warm:
                 rows.append(f"| {kind}: warm-up job on the {backend} workers (not compared) | "
                             f"{warm['items']:,} | {warm['seconds']} | "
-                            f"{warm['items_per_second']:,} | | | "
-                            f"{warm.get('cpu_ms_per_item', '')} | "
-                            f"{warm.get('local_cpu_ms_per_item', '')} |")
+                            f"{warm['items_per_second']:,} | | {cpu_cells(warm)}")
             for run, when in zip(around, ("before", "after"), strict=False):
                 rows.append(f"| {kind}: the same, just {when} the {backend} job | "
                             f"{run['items']:,} | {run['seconds']} | "
-                            f"{run['items_per_second']:,} | | | "
-                            f"{run.get('cpu_ms_per_item', '')} | "
-                            f"{run.get('local_cpu_ms_per_item', '')} |")
+                            f"{run['items_per_second']:,} | | {cpu_cells(run)}")
             rate = (sum(run["items_per_second"] for run in around) / len(around) if around
                     else base["items_per_second"])
             pct = share(leg["items_per_second"], rate)
@@ -761,8 +758,7 @@ def table_lines(results: dict[str, Any]) -> list[str]:
                     "rq": f"job on {results['workers']} rqworker"}[backend]
             rows.append(f"| {kind}: {name} | {leg['items']:,} | "
                         f"{leg['seconds']} | {leg['items_per_second']:,} | {pct} | "
-                        f"≥ {TARGET_SHARE:g} %: {met} | {leg.get('cpu_ms_per_item', '')} | "
-                        f"{leg.get('local_cpu_ms_per_item', '')} |")
+                        f"≥ {TARGET_SHARE:g} %: {met} {cpu_cells(leg)}")
     lines = rows + [""]
     for backend, kind, leg in legs_of(results):
         if "error" in leg:
