@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from dynadmin import fields
 from dynadmin.services.display.values import (
     count_text,
@@ -30,6 +32,40 @@ def test_places_round_for_display_only():
     assert number_text(Decimal("167.49"), 2) == "167.49"
     assert number_text(Decimal("5"), 2) == "5.00"
     assert number_text(Decimal("1234.005"), 2) == "1,234.00"  # banker's rounding, display only
+
+
+def test_whole_numbers_spelt_with_a_fraction_or_an_exponent_read_as_whole():
+    assert number_text(Decimal("12.00")) == "12"
+    assert number_text(Decimal("1E+3")) == "1,000"
+    assert number_text(Decimal("-0")) == "-0"
+    assert number_text(Decimal("1E+125")) == f"{10**125:,}"
+    assert number_text(Decimal("9.9E+125")).startswith("990,000,000")
+    assert number_text(Decimal("1E-130"), 2) == "0.00"
+
+
+@pytest.mark.parametrize("places", [None, 0, 2, 3])
+def test_every_stored_number_reads_as_its_exact_rounding(places):
+    """Most numbers are shown as they are spelt (no rounding to do); the others are
+    quantized in a context wide enough for any stored number. Either way the text is what
+    exact arithmetic gives, for 38-digit numbers at both ends of DynamoDB's range."""
+    import random
+
+    from dynadmin.numbers import exact, is_whole
+
+    def rounded(number):
+        with exact():
+            if places is not None:
+                number = number.quantize(Decimal(1).scaleb(-places))
+            elif is_whole(number):
+                number = number.quantize(Decimal(1))
+            return format(number, ",f")
+
+    draw = random.Random(places)
+    for _ in range(3_000):
+        digits = "".join(draw.choice("0123456789") for _ in range(draw.randint(1, 38)))
+        exponent = draw.choice([0, 0, -1, -2, -3, 1, 2, draw.randint(-130, 87)])
+        number = Decimal(f"{draw.choice(['', '-'])}{digits}E{exponent}")
+        assert number_text(number, places) == rounded(number), number
 
 
 def test_money_takes_its_currency_from_another_field():

@@ -13,7 +13,7 @@ from ...data.serialization import dumps_plain_json, serialize
 from ...definitions import ParsedItem, Table
 from ...definitions.fields import TTL, Field
 from ..items.relation_links import field_links
-from ..ttl import TTLState, classify_ttl, item_ttl_state, relative_time
+from ..ttl import TTLState, TTLTarget, classify_ttl, item_ttl_state, relative_time, ttl_target
 from ..url_keys import item_url, key_text
 from . import markup
 from .names import parsed_name
@@ -151,6 +151,8 @@ class _Plan:
     links: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
     #: may the person view every row of the entity (when no admin decides per item)
     may_view: bool = True
+    #: which attribute holds the rows' TTL, and whether the entity requires one
+    ttl: TTLTarget | None = None
 
     @classmethod
     def of(cls, site: AdminSite, table: Table, parsed: ParsedItem,
@@ -165,7 +167,8 @@ class _Plan:
                          columns=[meta.fields[c].label for c in columns]),
                    admin=admin, columns=columns, fields=meta.fields,
                    # only relations from a field make links in a row
-                   relations=tuple(r for r in _relations(site, admin, request) if r.field))
+                   relations=tuple(r for r in _relations(site, admin, request) if r.field),
+                   ttl=ttl_target(table, parsed.item, parsed.entity))
 
     def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
         item, values, fields = parsed.item, parsed.values, self.fields
@@ -174,7 +177,17 @@ class _Plan:
             name=parsed_name(site, table, parsed),
             cells=self._cells(table, values, parsed.errors, now),
             invalid=[fields[c].label for c in parsed.errors if c in self.columns],
-            ttl=_flagged_ttl(table, item, now, parsed.entity))
+            ttl=self._flagged_ttl(item, now))
+
+    def _flagged_ttl(self, item: dict[str, Any], now: dt.datetime) -> TTLState | None:
+        """``_flagged_ttl`` with the entity's TTL attribute looked up once for its rows: most
+        rows have none, and an absent TTL that is not required is never flagged."""
+        assert self.ttl is not None
+        value = item.get(self.ttl.attribute) if self.ttl.attribute else None
+        if value is None and not self.ttl.required:
+            return None
+        state = classify_ttl(value, required=self.ttl.required, now=now)
+        return state if state.flagged else None
 
     def _cells(self, table: Table, values: dict[str, Any], errors: dict[str, str],
                now: dt.datetime) -> list[Shown]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -87,12 +88,22 @@ class Shown:
 def number_text(value: Any, places: int | None = None) -> str:
     """``1,796,175,577,000`` or, with ``places=2``, ``167.49``: exact digits, ``,`` between
     thousands whatever the locale (a support person compares them across pages)."""
+    if type(value) is int and places is None:
+        return f"{value:,}"
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
     if not number.is_finite():
         return str(number)
+    # Most stored numbers are spelt as shown already (a count, an amount to its places):
+    # nothing to quantize, so no exact context to enter (three numbers a row of a list).
+    exponent = number.as_tuple().exponent
+    if places is not None:
+        if exponent == -places:
+            return format(number, ",f")
+    elif exponent >= 0 or number != number.to_integral_value():
+        return format(number, ",f")
     with exact():
         try:
             if places is not None:
@@ -161,33 +172,96 @@ def show_field(fld: Field, value: Any, values: Mapping[str, Any] | None = None,
 
 def _show_field(fld: Field, value: Any, values: Mapping[str, Any], now: dt.datetime | None,
                 typed: bool) -> Shown:
-    if isinstance(fld, TTL):
-        state = classify_ttl(value, required=False, now=now or dt.datetime.now(dt.UTC))
-        return Shown(text=state.text)
-    if isinstance(fld, Null):
-        return Shown(text="null", kind="badge", badge="muted") if value else Shown(kind="empty")
-    python = value
-    if not typed and isinstance(fld, _TYPED_FOR_DISPLAY):
-        python = fld.to_python(value)
-    if isinstance(fld, Version):
-        return Shown(text=str(python), kind="number")
-    if isinstance(fld, Number):
-        return _number(fld, python, values)
-    if isinstance(fld, Boolean):
-        return _yes_no(python)
-    if isinstance(fld, DateTime):
-        return Shown(text=moment_text(python, now))
-    if isinstance(fld, Date):
-        return Shown(text=date_text(python, now))
-    if isinstance(fld, Binary):
-        return _binary(python)
-    if isinstance(fld, SetField):
-        return _set(python or set(), now)
-    if isinstance(fld, Map) and fld.fields and isinstance(python, dict):
+    way, typed_for_display = _way_of(type(fld))
+    python = fld.to_python(value) if typed_for_display and not typed else value
+    return way(fld, value, python, values, now)
+
+
+#: how a value of a field shows: (field, stored value, typed value, the item's values, now)
+_Way = Callable[[Any, Any, Any, Mapping[str, Any], "dt.datetime | None"], Shown]
+
+
+@functools.cache
+def _way_of(kind: type[Field]) -> tuple[_Way, bool]:
+    """How a field of class ``kind`` shows its values, and whether from their typed form:
+    decided once per class (the first of these its class is, in this order), not by a dozen
+    ``isinstance`` per cell of every list."""
+    typed = issubclass(kind, _TYPED_FOR_DISPLAY)
+    for base, way in _WAYS:
+        if issubclass(kind, base):
+            return way, typed and base is not TTL and base is not Null
+    return _as_displayed, typed
+
+
+def _as_ttl(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+            now: dt.datetime | None) -> Shown:
+    return Shown(text=classify_ttl(value, required=False,
+                                   now=now or dt.datetime.now(dt.UTC)).text)
+
+
+def _as_null(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+             now: dt.datetime | None) -> Shown:
+    return Shown(text="null", kind="badge", badge="muted") if value else Shown(kind="empty")
+
+
+def _as_version(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+                now: dt.datetime | None) -> Shown:
+    return Shown(text=str(python), kind="number")
+
+
+def _as_number(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+               now: dt.datetime | None) -> Shown:
+    return _number(fld, python, values)
+
+
+def _as_yes_no(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+               now: dt.datetime | None) -> Shown:
+    return _yes_no(python)
+
+
+def _as_moment(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+               now: dt.datetime | None) -> Shown:
+    return Shown(text=moment_text(python, now))
+
+
+def _as_date(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+             now: dt.datetime | None) -> Shown:
+    return Shown(text=date_text(python, now))
+
+
+def _as_binary(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+               now: dt.datetime | None) -> Shown:
+    return _binary(python)
+
+
+def _as_set(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+            now: dt.datetime | None) -> Shown:
+    return _set(python or set(), now)
+
+
+def _as_map(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+            now: dt.datetime | None) -> Shown:
+    if fld.fields and isinstance(python, dict):
         return _declared_map(fld, python, now)
-    if isinstance(fld, (Map, List)):
-        return show(python, now)
+    return show(python, now)
+
+
+def _as_nested(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+               now: dt.datetime | None) -> Shown:
+    return show(python, now)
+
+
+def _as_displayed(fld: Any, value: Any, python: Any, values: Mapping[str, Any],
+                  now: dt.datetime | None) -> Shown:
     return Shown(text=fld.display(value))
+
+
+#: the first of these a field is decides how its values show (subclasses before their bases:
+#: a Version is an Integer, shown without separators)
+_WAYS: tuple[tuple[type, _Way], ...] = (
+    (TTL, _as_ttl), (Null, _as_null), (Version, _as_version), (Number, _as_number),
+    (Boolean, _as_yes_no), (DateTime, _as_moment), (Date, _as_date), (Binary, _as_binary),
+    (SetField, _as_set), (Map, _as_map), (List, _as_nested))
 
 
 def _number(fld: Number, number: Any, values: Mapping[str, Any]) -> Shown:

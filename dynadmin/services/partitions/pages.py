@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -77,11 +78,13 @@ class BrowsePage:
         return ngettext("%(n)s item", "%(n)s items", self.read_count) % {
             "n": number_text(self.read_count)}
 
-    @property
+    # Each is asked four times by a page (both pagers, as a link and for htmx), and each
+    # spells the whole query again: kept once made (the cursors are set before a page shows).
+    @cached_property
     def next_url(self) -> str | None:
         return self.url(self.next_cursor) if self.next_cursor else None
 
-    @property
+    @cached_property
     def prev_url(self) -> str | None:
         return self.url(self.prev_cursor) if self.prev_cursor else None
 
