@@ -30,6 +30,9 @@ LAYERS = [
     ("dynadmin.people",),
     ("dynadmin.history",),
     # services, by feature: what many features share first, then each feature's folder.
+    # which templates a project overrides (what is also written in Python is used only for
+    # dynadmin's own)
+    ("dynadmin.services.own_templates",),
     ("dynadmin.services.links", "dynadmin.services.inputs"),
     ("dynadmin.services.url_keys", "dynadmin.services.partitions.key_ranges"),
     ("dynadmin.services.partitions.query",),

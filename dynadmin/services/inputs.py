@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -26,10 +25,10 @@ from django.dispatch import receiver
 from django.forms.renderers import BaseRenderer, get_default_renderer
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..definitions.fields import Field
+from .own_templates import escape, is_own_template
 
 __all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "SiteRenderer", "Tick",
            "TypedInput", "iso_attrs", "read_widget"]
@@ -93,12 +92,29 @@ def _input(context: dict[str, Any]) -> str:
 
 def _select(context: dict[str, Any]) -> str:
     widget = context["widget"]
-    options = "".join(
-        f'<option value="{escape(str(option["value"]))}"'
-        f'{" selected" if option["selected"] else ""}>{escape(option["label"])}</option>'
-        for _group, group_options, _index in widget["optgroups"] for option in group_options)
+    options = "".join(_option_html(option["value"], option["label"], option["selected"])
+                      for _group, group_options, _index in widget["optgroups"]
+                      for option in group_options)
     return (f'<select{_id(widget["attrs"])} name="{escape(widget["name"])}"'
             f'{_attrs(widget["attrs"])}>{options}</select>')
+
+
+def _option_html(value: Any, label: Any, selected: bool) -> str:
+    value = value if hasattr(value, "__html__") else str(value)
+    label = label if hasattr(label, "__html__") else str(label)
+    if type(value) is str and type(label) is str:  # not markup: the same text, the same tag
+        return _plain_option(value, label, bool(selected))
+    return _option_tag(value, label, selected)
+
+
+def _option_tag(value: Any, label: Any, selected: bool) -> str:
+    return (f'<option value="{escape(value)}"{" selected" if selected else ""}>'
+            f"{escape(label)}</option>")
+
+
+#: an option of plain texts, kept: a console's menus are the same seventy-odd options on
+#: every page, each two escapes
+_plain_option = functools.lru_cache(maxsize=1024)(_option_tag)
 
 
 def _tick(context: dict[str, Any]) -> str:
@@ -138,17 +154,12 @@ _WRITTEN_IN_PYTHON = {
     "dynadmin/forms/tick_field.html": _tick_field,
     "dynadmin/forms/bare.html": _bare,
 }
-_OWN_TEMPLATES = (Path(__file__).resolve().parents[2] / "templates",
-                  Path(__file__).resolve().parents[1] / "templates")
 
 
 @functools.lru_cache(maxsize=64)
 def _written_in_python(template_name: str) -> Callable[[dict[str, Any]], str] | None:
     function = _WRITTEN_IN_PYTHON.get(template_name)
-    if function is None:
-        return None
-    origin = Path(str(get_template(template_name).origin.name)).resolve()
-    return function if any(origin.is_relative_to(own) for own in _OWN_TEMPLATES) else None
+    return function if function is not None and is_own_template(template_name) else None
 
 
 @receiver(setting_changed)

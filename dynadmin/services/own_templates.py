@@ -1,0 +1,53 @@
+"""Which of dynadmin's templates a project overrides, and how a template shows a text.
+
+Some of dynadmin's templates are also written in Python (the read forms' widgets,
+``services/inputs.py``; the partials around a list's rows, ``services/display/partials.py``):
+the Python is used only while the template engine finds dynadmin's own copy of the
+template, so that a project's override of one renders as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from pathlib import Path
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+__all__ = ["escape", "is_own_template"]
+
+#: where dynadmin's own templates are: the repository's top-level ``templates/`` and the
+#: wheel's ``dynadmin/templates/``
+_OWN_TEMPLATES = (Path(__file__).resolve().parents[2] / "templates",
+                  Path(__file__).resolve().parents[1] / "templates")
+
+
+@functools.lru_cache(maxsize=128)
+def is_own_template(template_name: str, engine: Any = None) -> bool:
+    """Does ``engine`` (every engine, by default) find dynadmin's own copy of
+    ``template_name``, not a project's override?"""
+    if engine is None:
+        from django.template.loader import get_template
+
+        template = get_template(template_name)
+    else:
+        template = engine.get_template(template_name)
+    origin = Path(str(template.origin.name)).resolve()
+    return any(origin.is_relative_to(own) for own in _OWN_TEMPLATES)
+
+
+@receiver(setting_changed)
+def _forget_overrides(**kwargs: Any) -> None:
+    if kwargs["setting"] in ("TEMPLATES", "INSTALLED_APPS"):
+        is_own_template.cache_clear()
+
+
+def escape(value: Any) -> str:
+    """What ``{{ value }}`` shows of a text (``conditional_escape``): markup kept, anything
+    else escaped by ``html.escape`` as Django's ``escape`` does, without the lazy-string
+    check Django's wrapper makes on each call (a page escapes a few hundred values)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
