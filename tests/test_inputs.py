@@ -122,10 +122,37 @@ def test_forms_written_in_python_render_as_their_templates_do(staff_client, shop
     fast = page()
     monkeypatch.setattr(inputs, "_WRITTEN_IN_PYTHON", {})
     inputs._written_in_python.cache_clear()
+    inputs._kept_groups.clear()  # else the console's kept markup would be compared with itself
     try:
         assert page() == fast
     finally:
         inputs._written_in_python.cache_clear()
+        inputs._kept_groups.clear()
+
+
+def test_the_consoles_shared_fields_are_kept_for_each_value_they_show():
+    """The console's menus and inputs are built once per table: their markup is kept by the
+    value each shows, and reads as Django renders it afresh."""
+    from dynadmin.services import inputs
+    from dynadmin.services.partitions.console import ConsoleForm
+    from examples.shop.definitions import shop
+
+    def console(**params):
+        form = ConsoleForm(shop, {"limit": "", **params}, now=1_700_000_000)
+        return form.partition_html + form.page_html + form.filter_html
+
+    inputs._kept_groups.clear()
+    first = console(pk="USER#a", sk_op="begins_with", sk="ORDER#")
+    assert inputs._kept_groups  # kept
+    assert console(pk="USER#a", sk_op="begins_with", sk="ORDER#") == first
+    other = console(pk="USER#<b>", sk_op="=", order="desc")
+    assert 'value="USER#&lt;b&gt;"' in other and 'value="USER#a"' not in other
+    assert '<option value="=" selected>' in other and '<option value="desc" selected>' in other
+    inputs._kept_groups.clear()
+    assert console(pk="USER#<b>", sk_op="=", order="desc") == other  # as rendered afresh
+    # "hide expired" carries the moment of its request: never kept
+    assert not any(key[2] == "hide_expired" for key in inputs._kept_groups)
+    assert 'value="1700000000"' in console(pk="USER#a")
 
 
 def test_a_project_overriding_a_field_template_gets_its_override(settings, tmp_path):

@@ -26,6 +26,7 @@ from django.forms.renderers import BaseRenderer, get_default_renderer
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from ..definitions.fields import Field
 from .own_templates import escape, is_own_template
@@ -188,18 +189,49 @@ class SiteRenderer(BaseRenderer):
         return super().render(template_name, context, request=request)
 
 
+#: the most field groups kept (``ReadForm.shared_fields``); all are forgotten beyond it
+KEPT_FIELD_GROUPS = 1024
+_kept_groups: dict[tuple[Any, ...], str] = {}
+
+
+@receiver(setting_changed)
+def _forget_field_groups(**kwargs: Any) -> None:
+    _kept_groups.clear()
+
+
 class ReadForm(forms.Form):
     """A read-side form: its fields and widgets render through dynadmin's templates."""
 
     default_renderer = SiteRenderer
+    #: the names of fields that are shared by every form of their kind (built once and only
+    #: read while rendering): their markup is kept for each value they show, since it
+    #: depends on nothing else (the query console's menus are the same on every page)
+    shared_fields: frozenset[str] = frozenset()
 
     def fields_html(self, names: Iterable[str] | None = None) -> SafeString:
         """The field groups of ``names`` (every field, by default), in order, as one piece of
         markup: a template writes ``{{ form.fields_html }}`` rather than looking up each
         field's ``as_field_group`` in a loop."""
         return mark_safe("".join(  # noqa: S308 - rendered (and escaped) by the field groups
-            self[name].as_field_group() for name in (self.fields if names is None else names)
+            self._field_group(name) for name in (self.fields if names is None else names)
             if name in self.fields))
+
+    def _field_group(self, name: str) -> str:
+        bound = self[name]
+        if name not in self.shared_fields or self.is_bound:
+            return str(bound.as_field_group())
+        try:
+            key = (type(self), bound.field, name, self.auto_id, self.prefix,
+                   self.use_required_attribute, get_language(), bound.value())
+            text = _kept_groups.get(key)
+        except TypeError:  # a value that cannot be a key
+            return str(bound.as_field_group())
+        if text is None:
+            text = str(bound.as_field_group())
+            if len(_kept_groups) >= KEPT_FIELD_GROUPS:
+                _kept_groups.clear()
+            _kept_groups[key] = text
+        return text
 
 
 def iso_attrs(fld: Field, *, whole_days: bool = False) -> dict[str, str]:

@@ -47,6 +47,7 @@ class ConsoleForm(ReadForm):
         # The fields are shared by every console of the table (only read while rendering);
         # "hide expired" carries the moment of this request, so it is this form's own.
         self.fields = dict(fields)
+        self.shared_fields = frozenset(fields)
         if table.ttl_attribute:
             self.fields["hide_expired"] = _field(
                 _("Hide expired items"), Tick(value=str(now), any_value=True),
