@@ -109,3 +109,28 @@ def test_a_writer_declining_its_context_leaves_it_to_the_template(staff_client, 
     monkeypatch.setitem(partials.WRITERS, "dynadmin/partials/pager.html", lambda context: None)
     html = staff_client.get(partition(limit=2)).content.decode()
     assert html.count('<nav class="pager"') == 2
+
+
+def test_an_item_pages_values_nested_or_not_are_written_in_python(staff_client, shop_table,
+                                                                   written):
+    import datetime as dt
+    from decimal import Decimal
+
+    from dynadmin import data
+    from dynadmin.data.conditions import AttributeNotExists
+    from examples.shop.definitions import Order
+
+    item = Order.build_item({
+        "user_id": "u9", "order_id": "9", "placed_on": "2024-02-01", "status": "PAID",
+        "placed_at": dt.datetime(2024, 2, 1, 9, tzinfo=dt.UTC),
+        "total": Decimal("12.345"), "currency": "EUR", "version": 1,
+        "shipping_address": {"line1": "1 <Main> St", "city": "Ghent"}})
+    item["extra_info"] = {"tags": ["a & b", Decimal("1.50")], "flag": True}
+    data.put_item(shop_table, item, condition=AttributeNotExists("PK"))
+    page = staff_client.get(reverse("dynadmin:item", kwargs={"table": "Application"}) + "?"
+                            + urlencode({"pk": item["PK"], "sk": item["SK"]}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "1 &lt;Main&gt; St" in html and "a &amp; b" in html and 'class="raw-json"' in html
+    assert written["dynadmin/partials/value.html"] >= 8  # fields, and each nested entry
+    assert written["dynadmin/partials/value_inline.html"] >= 6

@@ -1,13 +1,14 @@
-"""The partials every list page includes around its rows, written in Python.
+"""The partials a page includes again and again, written in Python.
 
 A partition page, an entity's list and the lookups include the same few templates around
 their rows: the pager (twice), a group's table with its headings, the form that runs an
-action on the rows it selects. Rendered by the template engine (an include, a context push,
-a dozen variable lookups, URL reversals and translations each) they cost a list page more
-CPU than its rows' markup. Each is written here too, as the rows themselves are
-(``markup.py``), and used through ``{% include_written %}``
-(``templatetags/dynadmin_written.py``) while the page's template engine finds dynadmin's own
-copy of the template: a project that overrides one gets its override, rendered as any
+action on the rows it selects; an item page includes a value's template for each of its
+fields, and again for each entry of a map or list. Rendered by the template engine (an
+include, a context push, a dozen variable lookups, URL reversals and translations each)
+they cost a list page more CPU than its rows' markup. Each is written here too, as the
+rows themselves are (``markup.py``), and used through ``{% include_written %}``
+(``templatetags/dynadmin_written.py``) while the page's template engine finds dynadmin's
+own copy of the template: a project that overrides one gets its override, rendered as any
 include. A writer returns None for a context it was not written for (the template renders
 it), and ``DYNADMIN_CHECK_REUSED`` (on in the test settings) renders the template beside it
 and raises when the two differ, so every page test proves a writer writes its template.
@@ -30,6 +31,7 @@ from django.utils.translation import ngettext
 from ..links import site_url
 from ..own_templates import escape, is_own_template
 from .rows import Group
+from .values import Shown
 
 __all__ = ["WRITERS", "include", "writer_for"]
 
@@ -253,6 +255,33 @@ def group_rows(context: Context) -> str | None:
             "</form>\n\n")
 
 
+def value(context: Context) -> str | None:
+    """``partials/value.html``: one value in full (the item page): a map or list as nested
+    definition lists, each entry a value in full again, with the raw JSON one click away."""
+    shown = context.get("value")
+    if not isinstance(shown, Shown):
+        return None
+    if not shown.nested:
+        exact = (f' <span class="muted exact" title="{escape(_("As stored"))}">'
+                 f"({escape(shown.exact)})</span>" if shown.exact else "")
+        return include(context, "dynadmin/partials/value_inline.html") + exact
+    entries = []
+    for label, child in shown.entries:
+        css = f' class="{escape(child.css)}"' if child.css else ""
+        with context.push(value=child):
+            entries.append(f"<dt>{escape(label)}</dt><dd{css}>"
+                           f'{include(context, "dynadmin/partials/value.html")}</dd>')
+    raw = (f'<details class="raw-json"><summary>{escape(_("Raw JSON"))}</summary>'
+           f'<pre class="json">{escape(shown.raw)}</pre></details>' if shown.raw else "")
+    return f'<dl class="nested">{"".join(entries)}</dl>{raw}'
+
+
+def value_inline(context: Context) -> str | None:
+    """``partials/value_inline.html``: one value on one line (``markup.inline_html``)."""
+    shown = context.get("value")
+    return str(shown.inline_html) if isinstance(shown, Shown) else None
+
+
 def _csrf_input(context: Context) -> str:
     """What ``{% csrf_token %}`` renders."""
     token = context.get("csrf_token")
@@ -267,4 +296,6 @@ WRITERS: dict[str, Writer] = {
     "dynadmin/partials/pager.html": pager,
     "dynadmin/partials/rows_table.html": rows_table,
     "dynadmin/partials/group_rows.html": group_rows,
+    "dynadmin/partials/value.html": value,
+    "dynadmin/partials/value_inline.html": value_inline,
 }
