@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from ..definitions.fields import Field
-from .own_templates import escape, is_own_template
+from .own_templates import KeptTexts, escape, is_own_template
 
 __all__ = ["DATE_PATTERN", "DATE_PLACEHOLDER", "Menu", "ReadForm", "SiteRenderer", "Tick",
            "TypedInput", "iso_attrs", "read_widget"]
@@ -189,14 +189,8 @@ class SiteRenderer(BaseRenderer):
         return super().render(template_name, context, request=request)
 
 
-#: the most field groups kept (``ReadForm.shared_fields``); all are forgotten beyond it
-KEPT_FIELD_GROUPS = 1024
-_kept_groups: dict[tuple[Any, ...], str] = {}
-
-
-@receiver(setting_changed)
-def _forget_field_groups(**kwargs: Any) -> None:
-    _kept_groups.clear()
+#: the markup of shared field groups (``ReadForm.shared_fields``), at most 1,024
+_kept_groups = KeptTexts(1024)
 
 
 class ReadForm(forms.Form):
@@ -228,9 +222,7 @@ class ReadForm(forms.Form):
             return str(bound.as_field_group())
         if text is None:
             text = str(bound.as_field_group())
-            if len(_kept_groups) >= KEPT_FIELD_GROUPS:
-                _kept_groups.clear()
-            _kept_groups[key] = text
+            _kept_groups.keep(key, text)
         return text
 
 

@@ -1,4 +1,5 @@
-"""Which of dynadmin's templates a project overrides, and how a template shows a text.
+"""Which of dynadmin's templates a project overrides, how a template shows a text, and
+texts a template shows kept by what they depend on.
 
 Some of dynadmin's templates are also written in Python (the read forms' widgets,
 ``services/inputs.py``; the partials around a list's rows, ``services/display/partials.py``):
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["escape", "is_own_template"]
+__all__ = ["KeptTexts", "escape", "is_own_template"]
 
 #: where dynadmin's own templates are: the repository's top-level ``templates/`` and the
 #: wheel's ``dynadmin/templates/``
@@ -51,3 +53,35 @@ def escape(value: Any) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
+
+
+class KeptTexts:
+    """Texts a template shows (a field's markup, an address), kept by everything they depend
+    on: at most ``limit``, all forgotten beyond it and whenever a setting changes (a URL
+    prefix, a template, the language may differ). A key that cannot be hashed raises
+    TypeError from ``get``: the caller makes the text as if nothing were kept."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._texts: dict[Any, str] = {}
+        setting_changed.connect(self._forget, weak=False)
+
+    def get(self, key: Any) -> str | None:
+        return self._texts.get(key)
+
+    def keep(self, key: Any, text: str) -> None:
+        if len(self._texts) >= self.limit:
+            self._texts.clear()
+        self._texts[key] = text
+
+    def clear(self) -> None:
+        self._texts.clear()
+
+    def _forget(self, **kwargs: Any) -> None:
+        self._texts.clear()
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._texts)

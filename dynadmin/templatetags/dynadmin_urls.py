@@ -15,24 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import template, urls
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import Parser, Token
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape
 
+from ..services.own_templates import KeptTexts
+
 register = template.Library()
 
-#: the most addresses kept; all are forgotten beyond it
-KEPT_ADDRESSES = 4096
-_kept: dict[tuple[Any, ...], str] = {}
-
-
-@receiver(setting_changed)
-def _forget(**kwargs: Any) -> None:
-    _kept.clear()
+#: the addresses reversed, at most 4,096
+_kept = KeptTexts(4096)
 
 
 def _reverse(view_name: str, args: list[Any], kwargs: dict[str, Any],
@@ -45,9 +39,7 @@ def _reverse(view_name: str, args: list[Any], kwargs: dict[str, Any],
         return urls.reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     if address is None:
         address = urls.reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-        if len(_kept) >= KEPT_ADDRESSES:
-            _kept.clear()
-        _kept[key] = address
+        _kept.keep(key, address)
     return address
 
 

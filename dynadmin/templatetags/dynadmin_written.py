@@ -18,7 +18,7 @@ from django.template.loader_tags import IncludeNode, do_include
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import conf
-from ..services.display.partials import writer_for
+from ..services.display.partials import written
 
 register = template.Library()
 
@@ -26,13 +26,11 @@ register = template.Library()
 class WrittenIncludeNode(IncludeNode):
     def render(self, context: template.Context) -> SafeString:
         name = self.template.resolve(context)
-        writer = writer_for(name, context.template.engine) if (
-            isinstance(name, str) and not self.isolated_context) else None
-        if writer is None:
+        if not isinstance(name, str) or self.isolated_context:
             return super().render(context)
         values = {key: value.resolve(context) for key, value in self.extra_context.items()}
         with context.push(**values):
-            text = writer(context)
+            text = written(context, name)
         if text is None:
             return super().render(context)
         if conf.get("CHECK_REUSED"):

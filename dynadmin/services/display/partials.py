@@ -33,7 +33,7 @@ from ..own_templates import escape, is_own_template
 from .rows import Group
 from .values import Shown
 
-__all__ = ["WRITERS", "include", "writer_for"]
+__all__ = ["WRITERS", "include", "writer_for", "written"]
 
 #: A writer: the partial's markup for ``context``, or None to let the template render it.
 Writer = Callable[[Context], "str | None"]
@@ -47,14 +47,19 @@ def writer_for(template_name: str, engine: Any) -> Writer | None:
     return writer
 
 
+def written(context: Context, template_name: str) -> str | None:
+    """``template_name`` in ``context`` as written here; None when it is not (a project's
+    override, no writer, a context the writer declines): its template renders it."""
+    writer = writer_for(template_name, context.template.engine)
+    return writer(context) if writer is not None else None
+
+
 def include(context: Context, template_name: str) -> str:
     """What ``{% include template_name %}`` renders in ``context``: written here when it
     can be, else its template."""
-    engine = context.template.engine
-    writer = writer_for(template_name, engine)
-    text = writer(context) if writer is not None else None
+    text = written(context, template_name)
     if text is None:
-        text = engine.get_template(template_name).render(context)
+        text = context.template.engine.get_template(template_name).render(context)
     return text
 
 
@@ -76,7 +81,7 @@ def results(context: Context) -> str | None:
     elif page.filtered:
         summary = (ngettext("Read %(counter)s item, %(matched)s matched",
                             "Read %(counter)s items, %(matched)s matched", page.read_count)
-                   % {"counter": escape(render_value_in_context(page.read_count, context)),
+                   % {"counter": _shown(context, page.read_count),
                       "matched": _value(context, "shown")}
                    + f' <span class="muted">({escape(query.filter_description)})</span>')
     elif page.items:
@@ -93,8 +98,8 @@ def results(context: Context) -> str | None:
             "Expired items are hidden by a filter on the page read: DynamoDB still reads "
             "(and bills) them, so a page can show fewer items than its size. Items whose "
             "%(attribute)s is not a Number stay shown: DynamoDB never expires them.") % {
-            "attribute": escape(render_value_in_context(
-                getattr(context.get("table"), "ttl_attribute", ""), context))} + "</p>")
+            "attribute": _shown(context,
+                                getattr(context.get("table"), "ttl_attribute", ""))} + "</p>")
     parts.append("\n")
     if restricted:
         parts.append('<p class="muted">' + escape(
@@ -108,7 +113,12 @@ def results(context: Context) -> str | None:
 
 def _value(context: Context, name: str) -> str:
     """``{{ name }}``: the context's value, localized and escaped as the engine shows it."""
-    return escape(render_value_in_context(context.get(name, ""), context))
+    return _shown(context, context.get(name, ""))
+
+
+def _shown(context: Context, value: Any) -> str:
+    """``value`` localized and escaped as the template engine shows it."""
+    return str(render_value_in_context(value, context))
 
 
 def _key_summary(query: Any, show_key: Any) -> str:
@@ -143,7 +153,7 @@ def _groups(context: Context, page: Any, show_key: Any) -> str:
     for group in groups:
         label = escape(group.label)
         heading = (f'<h2>{label} <span class="badge muted">'
-                   f"{escape(render_value_in_context(len(group.rows), context))}</span></h2>"
+                   f"{_shown(context, len(group.rows))}</span></h2>"
                    if show_key else "")
         with context.push(group=group):
             rows = include(context, "dynadmin/partials/group_rows.html")

@@ -13,7 +13,7 @@ from ...data.serialization import dumps_plain_json, serialize
 from ...definitions import ParsedItem, Table
 from ...definitions.fields import TTL, Field
 from ..items.relation_links import field_links
-from ..ttl import TTLState, TTLTarget, classify_ttl, item_ttl_state, relative_time, ttl_target
+from ..ttl import TTLState, TTLTarget, classify_ttl, relative_time, ttl_target
 from ..url_keys import item_url, key_text
 from . import markup
 from .names import parsed_name
@@ -177,17 +177,7 @@ class _Plan:
             name=parsed_name(site, table, parsed),
             cells=self._cells(table, values, parsed.errors, now),
             invalid=[fields[c].label for c in parsed.errors if c in self.columns],
-            ttl=self._flagged_ttl(item, now))
-
-    def _flagged_ttl(self, item: dict[str, Any], now: dt.datetime) -> TTLState | None:
-        """``_flagged_ttl`` with the entity's TTL attribute looked up once for its rows: most
-        rows have none, and an absent TTL that is not required is never flagged."""
-        assert self.ttl is not None
-        value = item.get(self.ttl.attribute) if self.ttl.attribute else None
-        if value is None and not self.ttl.required:
-            return None
-        state = classify_ttl(value, required=self.ttl.required, now=now)
-        return state if state.flagged else None
+            ttl=_flagged_ttl(item, now, self.ttl))
 
     def _cells(self, table: Table, values: dict[str, Any], errors: dict[str, str],
                now: dt.datetime) -> list[Shown]:
@@ -224,7 +214,7 @@ def _unclassified_row(table: Table, item: dict[str, Any], now: dt.datetime) -> R
         url=item_url(table, item), key_text=text, item=item, name=text,
         cells=[*(show(item[a]) if a in item else Shown() for a in primary),
                Shown(text=summary[:MAX_CELL] + ("…" if len(summary) > MAX_CELL else ""))],
-        ttl=_flagged_ttl(table, item, now, None))
+        ttl=_flagged_ttl(item, now, ttl_target(table, item, None)))
 
 
 def _linked(shown: Shown, url: str | None) -> Shown:
@@ -234,8 +224,14 @@ def _linked(shown: Shown, url: str | None) -> Shown:
     return shown
 
 
-def _flagged_ttl(table: Table, item: dict[str, Any], now: dt.datetime, entity: Any
+def _flagged_ttl(item: dict[str, Any], now: dt.datetime, target: TTLTarget | None
                  ) -> TTLState | None:
-    """The item's TTL state when it deserves a badge (expired, or one that never works)."""
-    state = item_ttl_state(table, item, now, entity)
+    """The item's TTL state when it deserves a badge (expired, or one that never works);
+    ``target``: where its entity keeps the TTL, looked up once for a list's rows. An absent
+    TTL the entity does not require is never flagged (most rows have none)."""
+    assert target is not None
+    value = item.get(target.attribute) if target.attribute else None
+    if value is None and not target.required:
+        return None
+    state = classify_ttl(value, required=target.required, now=now)
     return state if state.flagged else None
