@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import boto3
+import botocore.loaders
 import pytest
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 from dynadmin import data
 from dynadmin.data.conditions import AttributeNotExists
 from dynadmin.data.connections import Connection, connection_for, connection_problems
+from dynadmin.data.sessions import new_session
 from dynadmin.definitions import Table
 from tests.support.moto import free_port, moto_server
 
@@ -88,6 +91,61 @@ def test_calls_for_a_table_go_through_its_connection(two_environments):
     assert sent == ["PutItem", "GetItem"]
 
 
+def test_every_client_shares_botocores_parsed_data(two_environments):
+    # botocore parses DynamoDB's service model, the endpoints and the partitions for each
+    # session it is given (about 10 MB resident): every client of the process reads the one
+    # copy, whatever its connection or side.
+    clients = [data.get_client(), data.get_client(writes=True), data.get_client_for(staging_table),
+               data.get_client_for(prod_table), data.get_client("prod", writes=True)]
+    assert len({id(c) for c in clients}) == len(clients)
+    assert len({id(c._loader) for c in clients}) == 1
+    assert len({id(c.meta.service_model._service_description) for c in clients}) == 1
+    # boto3 adds its own data folder to the loader of each session made: once is enough.
+    paths = list(clients[0]._loader.search_paths)
+    for _ in range(3):
+        new_session(region="eu-west-1")
+    assert clients[0]._loader.search_paths == paths
+    assert len(paths) == len(set(paths))
+
+
+def _regions() -> list[str]:
+    # every region of every partition, from botocore's own (whole) endpoints file
+    endpoints = botocore.loaders.Loader().load_data("endpoints")
+    return [region for partition in endpoints["partitions"] for region in partition["regions"]]
+
+
+def _resolved(session: boto3.session.Session, service: str, region: str,
+              config: Config | None) -> tuple[object, ...]:
+    try:
+        client = session.client(service, region_name=region, config=config,
+                                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+    except Exception as error:  # noqa: BLE001 - boto3's own refusal must be the same too
+        return type(error).__name__, str(error)
+    return (client.meta.endpoint_url, client.meta.region_name, client.meta.partition,
+            client._request_signer._region_name, client._request_signer._signing_name)
+
+
+@pytest.mark.parametrize("service", ["dynamodb", "dynamodbstreams", "sts", "cloudwatch"])
+def test_clients_resolve_the_endpoints_boto3s_own_would(service, monkeypatch):
+    # The shared loader keeps of the endpoints file only the services dynadmin calls: their
+    # addresses, signing regions and partitions stay those of boto3's own session, in every
+    # region of every partition, FIPS and dual-stack included (and where boto3 refuses a
+    # variant, the same refusal).
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_STS",
+                 "AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "AWS_ENDPOINT_URL_CLOUDWATCH"):
+        monkeypatch.delenv(name, raising=False)
+    ours, theirs = new_session(), boto3.session.Session()
+    regions = _regions()
+    assert len(regions) > 30 and "cn-north-1" in regions and "us-gov-west-1" in regions
+    seen = []
+    for region in regions:
+        for config in (None, Config(use_fips_endpoint=True), Config(use_dualstack_endpoint=True)):
+            expected = _resolved(theirs, service, region, config)
+            assert _resolved(ours, service, region, config) == expected, (region, config)
+            seen.append(expected)
+    assert any(len(s) == 5 and s[0].startswith("https://") for s in seen)
+
+
 def test_a_connection_can_sign_in_with_a_profile(dynamodb_endpoint, settings, tmp_path,
                                                  monkeypatch):
     (tmp_path / "config").write_text("[profile staging]\nregion = ap-southeast-2\n")
@@ -148,6 +206,7 @@ def test_a_connection_with_a_role_signs_with_the_roles_temporary_credentials(ass
 
     credentials = client._request_signer._credentials.get_frozen_credentials()
     assert credentials.access_key != "local" and credentials.token
+    assert client._loader is data.get_client()._loader, "botocore's data parsed once"
     # STS itself says whose keys these are: the role, under dynadmin's session name.
     assert _caller(sts_endpoint, credentials) == (
         "arn:aws:sts::123456789012:assumed-role/dynadmin-reader/dynadmin")

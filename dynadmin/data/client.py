@@ -38,6 +38,7 @@ from .errors import DataError, ScanRefused
 from .fast import adopt
 from .iam import policy, policy_text
 from .responses import parse_reads_lightly
+from .sessions import new_session
 
 if TYPE_CHECKING:
     from ..definitions.tables import Table
@@ -169,7 +170,7 @@ def client_config(*, writes: bool) -> Config:
 def session_for(conn: Connection) -> boto3.session.Session:
     """The boto3 session a connection signs with (its profile, region, assumed role)."""
     region = conn.region or conf.get("REGION")
-    session = boto3.session.Session(profile_name=conn.profile, region_name=region)
+    session = new_session(profile=conn.profile, region=region)
     if conn.role_arn:
         session = _assumed_role_session(conn, session, region)
     return session
@@ -197,7 +198,7 @@ def _build_client(conn: Connection, *, writes: bool = False,
     else:
         region = conn.region or conf.get("REGION")
         session = _assumed_role_session(
-            conn, boto3.session.Session(profile_name=conn.profile, region_name=region),
+            conn, new_session(profile=conn.profile, region=region),
             region, session_policy=session_policy)
         client = session.client("dynamodb", **options)
     refuse_scans(client)
@@ -237,7 +238,7 @@ def _assumed_role_session(conn: Connection, source: boto3.session.Session,
     credentials = DeferredRefreshableCredentials(assume_role, method="sts-assume-role")
     core = botocore.session.Session()
     core._credentials = credentials  # the one way botocore takes ready-made refreshable ones
-    return boto3.session.Session(botocore_session=core, region_name=region)
+    return new_session(core=core, region=region)
 
 
 def session_policy_for(conn: Connection, region: str | None = None) -> str | None:

@@ -17,7 +17,6 @@ import threading
 import time
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from .. import conf
@@ -25,6 +24,7 @@ from . import call_log
 from .client import get_client
 from .endpoints import dynamodb_endpoint, is_aws_endpoint, is_local_endpoint
 from .errors import DataError
+from .sessions import new_session
 from .translate import translate
 
 __all__ = [
@@ -88,7 +88,7 @@ def _build_client() -> Any:
         retries={"mode": "adaptive", "max_attempts": conf.get("MAX_ATTEMPTS")},
     )
     region = get_client().meta.region_name
-    return boto3.session.Session(region_name=region).client("cloudwatch", config=config)
+    return new_session(region=region).client("cloudwatch", config=config)
 
 
 # -- GetMetricData ----------------------------------------------------------------------
