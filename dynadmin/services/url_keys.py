@@ -103,7 +103,9 @@ def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
     # What urlencode({"pk": ..., "sk": ...}) gives, spelled out: a list links every row.
     query = "pk=" + _quoted(key_param(item[index.pk]))
     if index.sk and index.sk in item:
-        query += "&sk=" + _quoted(key_param(item[index.sk]))
+        # Not kept: a sort key is one row's own, and 64 kept ones would be replaced on
+        # every page, holding on to the memory of the rows they came from.
+        query += "&sk=" + quote_plus(key_param(item[index.sk]), safe="")
     return site_url(name, table=table.name) + "?" + query
 
 
