@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote_plus
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,8 @@ from ..limits import key_bytes_limit
 from ..user_errors import UserInputError
 from .links import site_url
 
-__all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key"]
+__all__ = ["BadKey", "item_url", "key_text", "key_param", "parse_key_value", "parse_item_key",
+           "quoted"]
 
 
 
@@ -101,15 +102,30 @@ def edit_url(table: Table, item: dict[str, Any]) -> str:
 
 def _url(table: Table, index: Index, item: dict[str, Any], name: str) -> str:
     # What urlencode({"pk": ..., "sk": ...}) gives, spelled out: a list links every row.
-    query = "pk=" + _quoted(key_param(item[index.pk]))
+    query = "pk=" + _kept_quoted(key_param(item[index.pk]))
     if index.sk and index.sk in item:
         # Not kept: a sort key is one row's own, and 64 kept ones would be replaced on
         # every page, holding on to the memory of the rows they came from.
-        query += "&sk=" + quote_plus(key_param(item[index.sk]), safe="")
+        query += "&sk=" + quoted(key_param(item[index.sk]))
     return site_url(name, table=table.name) + "?" + query
 
 
 @lru_cache(maxsize=64)
-def _quoted(text: str) -> str:
+def _kept_quoted(text: str) -> str:
     # The rows of a partition page share their partition key: quoted once, not per row.
-    return quote_plus(text, safe="")
+    return quoted(text)
+
+
+_QUOTED_BYTE = {chr(b): "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
+_TO_QUOTE = re.compile(r"[^A-Za-z0-9_.~-]")
+
+
+def quoted(text: str) -> str:
+    """``urllib.parse.quote_plus(text, safe="")``, about three times faster (every row of a
+    page links its key): the text's UTF-8 bytes, each but the unreserved ones as ``%XX``, a
+    space as ``+``."""
+    return _TO_QUOTE.sub(_quote_match, text.encode().decode("latin-1"))
+
+
+def _quote_match(match: re.Match[str]) -> str:
+    return _QUOTED_BYTE[match.group()]
