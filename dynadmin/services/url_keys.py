@@ -116,7 +116,7 @@ def _kept_quoted(text: str) -> str:
     return quoted(text)
 
 
-_QUOTED_BYTE = {chr(b): "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
+_QUOTED_BYTE = {chr(b): f"%{b:02X}" for b in range(256)} | {" ": "+"}
 _TO_QUOTE = re.compile(r"[^A-Za-z0-9_.~-]")
 
 
