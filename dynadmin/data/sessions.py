@@ -24,7 +24,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
-__all__ = ["USED_SERVICES", "new_session", "shared_loader"]
+__all__ = ["USED_SERVICES", "new_session"]
 
 #: the endpoint prefixes of the services dynadmin makes clients of: DynamoDB, DynamoDB
 #: Streams (the history consumer), STS (connections with a role), CloudWatch (table health)
@@ -64,7 +64,7 @@ _lock = threading.Lock()
 _loader: botocore.loaders.Loader | None = None
 
 
-def shared_loader(core: botocore.session.Session) -> botocore.loaders.Loader:
+def _shared_loader(core: botocore.session.Session) -> botocore.loaders.Loader:
     """The process's loader (made on first use with the search path ``core``'s own would
     have had: ``AWS_DATA_PATH``, botocore's and boto3's data)."""
     global _loader
@@ -83,7 +83,7 @@ def new_session(*, profile: str | None = None, region: str | None = None,
     (or around ``core``, a botocore session already set up), reading botocore's data
     through the process's one loader."""
     core = core if core is not None else botocore.session.Session(profile=profile)
-    loader = shared_loader(core)
+    loader = _shared_loader(core)
     core.register_component("data_loader", loader)
     session = boto3.session.Session(botocore_session=core, region_name=region)
     with _lock:

@@ -78,7 +78,7 @@ class KeptTexts:
         self._texts.clear()
 
     def _forget(self, **kwargs: Any) -> None:
-        self._texts.clear()
+        self.clear()
 
     def __len__(self) -> int:
         return len(self._texts)

@@ -172,6 +172,7 @@ class _Plan:
 
     def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
         item, values, fields = parsed.item, parsed.values, self.fields
+        assert self.ttl is not None  # a plan with an admin (the others' rows are unclassified)
         return Row(
             url=item_url(table, item), key_text=key_text(table, item), item=item,
             name=parsed_name(site, table, parsed),
@@ -224,12 +225,11 @@ def _linked(shown: Shown, url: str | None) -> Shown:
     return shown
 
 
-def _flagged_ttl(item: dict[str, Any], now: dt.datetime, target: TTLTarget | None
+def _flagged_ttl(item: dict[str, Any], now: dt.datetime, target: TTLTarget
                  ) -> TTLState | None:
     """The item's TTL state when it deserves a badge (expired, or one that never works);
     ``target``: where its entity keeps the TTL, looked up once for a list's rows. An absent
     TTL the entity does not require is never flagged (most rows have none)."""
-    assert target is not None
     value = item.get(target.attribute) if target.attribute else None
     if value is None and not target.required:
         return None
