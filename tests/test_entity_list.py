@@ -141,6 +141,37 @@ def test_filter_widgets_follow_the_field_type(staff_client, shop_table):
     assert 'id="l-f-value" name="f_value" type="text" placeholder="YYYY-MM-DD"' in html
 
 
+def test_the_list_form_is_built_once_and_shows_each_page_s_own_values(staff_client,
+                                                                      shop_table):
+    from dynadmin.services.inputs import _kept_groups
+    from dynadmin.services.lists import filters
+    from dynadmin.services.partitions import key_ranges
+
+    def narrow(params):
+        html = staff_client.get(ORDERS + "?" + urlencode(params)).content.decode()
+        return re.search(r'<details class="list-narrow".*?</details>', html, re.S).group(0)
+
+    asked = {"sk_from": "2024-01-02", "sk_to": "2024-01-09", "f_attr": "currency",
+             "f_op": "<>", "f_value": "GBP"}
+    _kept_groups.clear()
+    key_ranges._range_fields.cache_clear()
+    filters._attribute_field.cache_clear()
+    filters._condition_fields.cache_clear()
+    built = narrow(asked)
+    assert narrow(asked) == built  # kept: the same markup as when it was built
+    assert key_ranges._range_fields.cache_info().hits >= 1
+    assert filters._condition_fields.cache_info().hits >= 1
+    assert 'value="2024-01-02"' in built and 'value="2024-01-09"' in built
+    assert re.search(r'<option value="&lt;&gt;" selected>', built)
+    assert re.search(r'<option value="GBP" selected>', built)
+    # Another page's values, shown back from the same fields.
+    other = narrow({"sk_from": "2024-01-03", "f_attr": "currency", "f_op": "=",
+                    "f_value": "EUR"})
+    assert 'value="2024-01-03"' in other and "2024-01-02" not in other
+    assert re.search(r'<option value="EUR" selected>', other)
+    assert not re.search(r'<option value="GBP" selected>', other)
+
+
 def test_an_entity_without_a_listing_says_how_to_find_its_items(staff_client, shop_table):
     response = staff_client.get(reverse("dynadmin:entity",
                                         kwargs={"entity": "Application.Session"}))

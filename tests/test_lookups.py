@@ -1,6 +1,7 @@
 """Lookups and listings over HTTP, against a real backend: every lookup is a bounded Query."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -238,6 +239,29 @@ class TestEntityHome:
         assert '<a href="/e/Application.Order/?status=PENDING" aria-current="page">' in html
         assert "ORDER#STATUS#{status}" in html and "GSI2" in html
         assert calls_of(response) == ["Query"]  # the list's first page
+
+    def test_the_cards_inputs_are_built_once_and_typed_values_still_come_back(
+            self, staff_client, shop_table):
+        from dynadmin.services.inputs import _kept_groups
+        from dynadmin.services.lookups import forms
+
+        home = reverse("dynadmin:entity", args=["Application.User"])
+
+        def cards(response):
+            html = response.content.decode()
+            return re.search(r'<h2 id="lookups-heading">.*?</section>', html, re.S).group(0)
+
+        _kept_groups.clear()
+        forms._declared_value_field.cache_clear()
+        built = cards(staff_client.get(home))
+        assert cards(staff_client.get(home)) == built  # kept: the markup it was built with
+        assert forms._declared_value_field.cache_info().hits >= 1
+        assert 'type="email"' in built
+        # A value sent comes back in its box (a bound form), beside what was wrong with it.
+        url = reverse("dynadmin:entity_lookup", args=["Application.User", "by_email"])
+        typed = staff_client.get(url, {"email": "nobody@example.com"}).content.decode()
+        assert 'value="nobody@example.com"' in typed
+        assert 'value="nobody@example.com"' not in cards(staff_client.get(home))
 
     def test_a_bare_entity_name_works_too(self, staff_client, shop_table):
         response = staff_client.get(reverse("dynadmin:entity", args=["User"]))

@@ -521,11 +521,20 @@ def test_a_filter_on_a_scoped_field_offers_only_the_person_s_values(django_user_
     europe = _person(django_user_model, "eu-devices", "view", scope="europe")
     home = reverse("tenants:entity", args=["Tenancy.Device"], current_app="tenants")
 
+    everyone = _person(django_user_model, "all-devices", "view", scope=None)
+
+    def menu_of(person: Any) -> str:
+        page = _text(person.get(home, {"f_attr": "region"}))
+        return re.search(r'<select[^>]*id="l-f-value".*?</select>', page, re.S).group(0)
+
+    # The filter's fields and markup are built once and kept: never one person's for another.
+    assert ">eu<" in menu_of(everyone) and ">us<" in menu_of(everyone)
     page = _text(europe.get(home, {"f_attr": "region"}))
     menu = re.search(r'<select[^>]*id="l-f-value".*?</select>', page, re.S).group(0)
     assert ">eu<" in menu and ">us<" not in menu and ">apac<" not in menu
     assert "d-1" in page and "d-2" not in page  # read, and the other region's dropped
     assert "left out" in page
+    assert ">us<" in menu_of(everyone) and ">us<" not in menu_of(europe)
 
 
 def test_an_entity_admin_s_scope_holds_for_its_entity_alone(django_user_model,

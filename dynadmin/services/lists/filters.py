@@ -7,9 +7,11 @@ FilterExpression on the page read), so the list and the raw console ask DynamoDB
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ...definitions import Entity
@@ -70,33 +72,60 @@ class FilterForm(ReadForm):
         self.own_params: dict[str, str] = {}
         #: the person chose an attribute and has yet to give its value
         self.picked = False
-        self.fields["f_attr"] = forms.CharField(
-            label=_("Field"), required=False,
-            template_name="dynadmin/forms/filter_attribute.html",
-            widget=Menu(choices=[(n, f.label) for n, f in fields.items()], attrs={
-                "id": "l-f-attr", "hx-get": pick_url, "hx-trigger": "change",
-                "hx-include": "closest form", "hx-vals": '{"pick": "1"}',
-                "hx-target": "#filter-fields", "hx-select": "#filter-fields",
-                "hx-swap": "outerHTML"}))
-        if self.kind == "boolean":
-            self.fields["f_op"] = forms.CharField(
-                required=False, widget=Hidden(), template_name="dynadmin/forms/bare.html")
-            self.fields["f_value"] = forms.CharField(
-                label=_("yes (unticked: no)"), required=False,
-                widget=Tick(attrs={"id": "l-f-value"}),
-                template_name="dynadmin/forms/tick_field.html")
-            return
-        self.fields["f_op"] = forms.CharField(
-            label=_("Condition"), required=False, template_name="dynadmin/forms/inline_field.html",
-            widget=Menu(choices=list(_operators()[self.kind].items()), attrs={"id": "l-f-op"}))
-        self.fields["f_value"] = forms.CharField(
-            label=_("Value"), required=False, template_name="dynadmin/forms/inline_field.html",
-            widget=_value_widget(fld, self.kind, offered(attribute, fld.input_choices)
-                                 if offered is not None else fld.input_choices))
+        # Built once for what they depend on and shared (only read while rendering): their
+        # markup is kept for each value shown (``ReadForm.shared_fields``). The menu of
+        # values is the one ``offered`` to this person (their scopes may narrow it).
+        choices = tuple(offered(attribute, fld.input_choices) if offered is not None
+                        else fld.input_choices)
+        language = get_language()
+        self.fields = {
+            "f_attr": _attribute_field(tuple((n, f.label) for n, f in fields.items()),
+                                       pick_url, language),
+            **_condition_fields(fld, self.kind, choices, language),
+        }
+        self.shared_fields = frozenset(self.fields)
 
     @property
     def active(self) -> bool:
         return bool(self.params)
+
+
+@functools.lru_cache(maxsize=256)
+def _attribute_field(labels: tuple[tuple[str, str], ...], pick_url: str,
+                     language: str | None) -> forms.Field:
+    """The menu of the attributes a filter can ask about (name, label), which asks the page
+    at ``pick_url`` for the widgets of the one chosen."""
+    return forms.CharField(
+        label=_("Field"), required=False, template_name="dynadmin/forms/filter_attribute.html",
+        widget=Menu(choices=list(labels), attrs={
+            "id": "l-f-attr", "hx-get": pick_url, "hx-trigger": "change",
+            "hx-include": "closest form", "hx-vals": '{"pick": "1"}',
+            "hx-target": "#filter-fields", "hx-select": "#filter-fields",
+            "hx-swap": "outerHTML"}))
+
+
+@functools.lru_cache(maxsize=1024)
+def _condition_fields(fld: Field, kind: str, choices: tuple[str, ...], language: str | None
+                      ) -> dict[str, forms.Field]:
+    """The condition and the value a filter on ``fld`` asks for (``choices``: the values
+    its menu offers), in ``language``."""
+    if kind == "boolean":
+        return {
+            "f_op": forms.CharField(
+                required=False, widget=Hidden(), template_name="dynadmin/forms/bare.html"),
+            "f_value": forms.CharField(
+                label=_("yes (unticked: no)"), required=False,
+                widget=Tick(attrs={"id": "l-f-value"}),
+                template_name="dynadmin/forms/tick_field.html"),
+        }
+    return {
+        "f_op": forms.CharField(
+            label=_("Condition"), required=False, template_name="dynadmin/forms/inline_field.html",
+            widget=Menu(choices=list(_operators()[kind].items()), attrs={"id": "l-f-op"})),
+        "f_value": forms.CharField(
+            label=_("Value"), required=False, template_name="dynadmin/forms/inline_field.html",
+            widget=_value_widget(fld, kind, choices)),
+    }
 
 
 def _value_widget(fld: Field, kind: str, choices: Sequence[str]) -> forms.Widget:

@@ -3,10 +3,12 @@ fill, each with the widget its field's type asks for."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ...access_patterns import Listing, Lookup
@@ -39,9 +41,20 @@ class LookupForm(ReadForm):
         data = {n: v for n, v in (values or {}).items() if isinstance(v, str)}
         super().__init__(data=data if data or error else None, auto_id=f"{kind}-{name}-%s")
         self.kind, self.name, self.label, self.action, self.key = kind, name, label, action, key
+        language, shared = get_language(), set()
         for field_name in names:
-            fld = admin.opts.fields.get(field_name) or Field(label=field_name)
-            self.fields[field_name] = _value_field(fld, beginning=field_name == beginning)
+            fld = admin.opts.fields.get(field_name)
+            if fld is None:  # a key part no field declares: asked as text, built each time
+                self.fields[field_name] = _value_field(Field(label=field_name),
+                                                       field_name == beginning, language)
+                continue
+            # A declared field's input is shared by every form asking for it (only read
+            # while rendering): its markup is kept for each value shown while the form is
+            # not bound (``ReadForm.shared_fields``).
+            self.fields[field_name] = _declared_value_field(fld, field_name == beginning,
+                                                            language)
+            shared.add(field_name)
+        self.shared_fields = frozenset(shared)
         if error is not None:
             self.add_error(error.field if error.field in self.fields else None, error.message)
 
@@ -59,7 +72,9 @@ class LookupForm(ReadForm):
         return _("Look up") if self.kind == "lookup" else _("List")
 
 
-def _value_field(fld: Field, *, beginning: bool) -> forms.Field:
+def _value_field(fld: Field, beginning: bool, language: str | None) -> forms.Field:
+    """The input of one field of a lookup's key (``beginning``: typed as the start of its
+    value), in ``language`` (what a kept one is kept for)."""
     common: dict[str, Any] = {"label": fld.label, "required": False,
                               "template_name": "dynadmin/forms/key_field.html"}
     if beginning:
@@ -69,6 +84,10 @@ def _value_field(fld: Field, *, beginning: bool) -> forms.Field:
     if fld.input_type == "select":
         widget.attrs = {"required": True}  # a menu's values are neither spelt nor recalled
     return forms.CharField(widget=widget, help_text=fld.help_text, **common)
+
+
+#: a declared field's input, built once (per field, way of asking and language)
+_declared_value_field = functools.lru_cache(maxsize=512)(_value_field)
 
 
 def lookup_form(admin: EntityAdmin, lookup: Lookup, values: Mapping[str, str] | None = None,

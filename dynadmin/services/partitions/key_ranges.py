@@ -10,6 +10,7 @@ and cursors stay readable and the summary repeats what was asked.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -112,10 +113,11 @@ class RangeForm(ReadForm):
         super().__init__(initial={"sk_from": low, "sk_to": high}, auto_id=False)
         self.field_label = fld.label
         self.low, self.high = low, high
-        for name, end, label in (("sk_from", "from", labels[0]), ("sk_to", "to", labels[1])):
-            self.fields[name] = forms.CharField(
-                label=label, required=False, template_name="dynadmin/forms/inline_field.html",
-                widget=read_widget(fld, whole_days=True, attrs={"id": f"{ids}-{end}"}))
+        # Shared by every range form of the field (only read while rendering): their
+        # markup is kept for each value shown (``ReadForm.shared_fields``).
+        fields = _range_fields(fld, ids, labels)
+        self.fields = dict(fields)
+        self.shared_fields = frozenset(fields)
 
     @property
     def placeholder(self) -> str:
@@ -129,6 +131,17 @@ class RangeForm(ReadForm):
                      "%(form)s.") % {"field": self.field_label, "form": self.placeholder}
         return _("%(field)s, from one value to another: both included.") % {
             "field": self.field_label}
+
+
+@functools.lru_cache(maxsize=256)
+def _range_fields(fld: Field, ids: str, labels: tuple[str, str]) -> dict[str, forms.Field]:
+    """A range form's two fields for ``fld``, built once: they depend on nothing else
+    (``labels`` come translated)."""
+    return {name: forms.CharField(
+                label=label, required=False, template_name="dynadmin/forms/inline_field.html",
+                widget=read_widget(fld, whole_days=True, attrs={"id": f"{ids}-{end}"}))
+            for name, end, label in (("sk_from", "from", labels[0]),
+                                     ("sk_to", "to", labels[1]))}
 
 
 def _parse(fld: Field, raw: str) -> Any:
