@@ -4,7 +4,7 @@ Both are the production settings' own (``examples/project/settings.py``), sessio
 every worker and no per-process cache:
 
 - default: SQLite (``DYNADMIN_VAR_DIR``) as the database and the database as the cache;
-  sessions in the database.
+  sessions ``cached_db`` through that cache.
 - ``--shared-state``: PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), both started on
   free ports of 127.0.0.1 by ``examples.project.services`` (the suite's shared-state leg uses
   the same), stopped with the run; sessions ``cached_db`` through Redis. What several hosts
@@ -55,8 +55,8 @@ def start(stack: ExitStack, *, shared_state: bool, hosts: int = 1
     ``stop`` pushed onto ``stack``)."""
     threads = _gunicorn_threads()
     if not shared_state:
-        return Configuration("sqlite", "SQLite", "database cache", "database",
-                             WORKERS, threads, hosts), {}
+        return Configuration("sqlite", "SQLite", "database cache",
+                             "cached_db through the database cache", WORKERS, threads, hosts), {}
     try:
         postgres = start_postgres()
         stack.callback(postgres.stop)

@@ -53,6 +53,16 @@ def test_a_page_reads_no_person_from_the_database_once_they_are_kept(
     assert then == [], then
 
 
+def test_the_ready_made_project_reads_sessions_through_its_cache(client, support):
+    # Its settings as they are (no REDIS_URL: the database is the cache, in production):
+    # a signed-in page reads its session from the cache, never through the ORM.
+    client.force_login(support)
+    _queries(client)
+    status, then = _queries(client)
+    assert status == 200
+    assert not any("django_session" in sql for sql in then), then
+
+
 def test_a_superuser_page_makes_no_query_either(client, django_user_model, order,
                                                cached_sessions):
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.com",
