@@ -206,22 +206,26 @@ class ReadForm(forms.Form):
         """The field groups of ``names`` (every field, by default), in order, as one piece of
         markup: a template writes ``{{ form.fields_html }}`` rather than looking up each
         field's ``as_field_group`` in a loop."""
+        language = get_language()
         return mark_safe("".join(  # noqa: S308 - rendered (and escaped) by the field groups
-            self._field_group(name) for name in (self.fields if names is None else names)
-            if name in self.fields))
+            self._field_group(name, language)
+            for name in (self.fields if names is None else names) if name in self.fields))
 
-    def _field_group(self, name: str) -> str:
-        bound = self[name]
+    def _field_group(self, name: str, language: str | None) -> str:
         if name not in self.shared_fields or self.is_bound:
-            return str(bound.as_field_group())
+            return str(self[name].as_field_group())
+        field = self.fields[name]
+        # What the bound field's value() is on a form that is not bound, without making the
+        # bound field unless its markup has to be rendered.
+        value = field.prepare_value(self.get_initial_for_field(field, name))
         try:
-            key = (type(self), bound.field, name, self.auto_id, self.prefix,
-                   self.use_required_attribute, get_language(), bound.value())
+            key = (type(self), field, name, self.auto_id, self.prefix,
+                   self.use_required_attribute, language, value)
             text = _kept_groups.get(key)
         except TypeError:  # a value that cannot be a key
-            return str(bound.as_field_group())
+            return str(self[name].as_field_group())
         if text is None:
-            text = str(bound.as_field_group())
+            text = str(self[name].as_field_group())
             _kept_groups.keep(key, text)
         return text
 

@@ -149,6 +149,8 @@ class _Plan:
     #: the links of the rows' related values, by those values: the rows of one partition
     #: mostly link to the same few items (every order of a user, to that user)
     links: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+    #: the fields the relations' keys are spelt from (what ``links`` is keyed by)
+    sources: tuple[str, ...] = ()
     #: may the person view every row of the entity (when no admin decides per item)
     may_view: bool = True
     #: which attribute holds the rows' TTL, and whether the entity requires one
@@ -163,11 +165,13 @@ class _Plan:
                              columns=[*table.primary.attributes, "attributes"]))
         meta = parsed.entity._meta
         columns = tuple(admin.get_list_display(request))
+        # only relations from a field make links in a row
+        relations = tuple(r for r in _relations(site, admin, request) if r.field)
         return cls(Group(label=meta.verbose_name, entity_name=meta.name,
                          columns=[meta.fields[c].label for c in columns]),
-                   admin=admin, columns=columns, fields=meta.fields,
-                   # only relations from a field make links in a row
-                   relations=tuple(r for r in _relations(site, admin, request) if r.field),
+                   admin=admin, columns=columns, fields=meta.fields, relations=relations,
+                   sources=tuple(source for relation in relations
+                                 for source in relation.placeholders.values()),
                    ttl=ttl_target(table, parsed.item, parsed.entity))
 
     def row(self, site: AdminSite, table: Table, parsed: ParsedItem, now: dt.datetime) -> Row:
@@ -190,8 +194,7 @@ class _Plan:
 
     def _links(self, table: Table, values: dict[str, Any]) -> dict[str, str]:
         try:
-            known = tuple(values.get(source) for relation in self.relations
-                          for source in relation.placeholders.values())
+            known = tuple(map(values.get, self.sources))
             links = self.links.get(known)
         except TypeError:  # an unhashable value (a set, a map): no memo
             return field_links(table, self.relations, values)
