@@ -32,10 +32,12 @@ __all__ = ["ActionOutcome", "Selection", "changed_item", "chosen_rows", "fingerp
 _SALT = "dynadmin.selection"
 
 
-def fingerprint(table: Table, item: dict[str, Any]) -> str:
+def fingerprint(table: Table, item: dict[str, Any], entity: type[Entity] | None = None
+                ) -> str:
     """What "unchanged since the page was read" is checked against: the Version field when
-    the entity has one (cheap), else a digest of the whole item."""
-    entity = table.classify(item)
+    the entity has one (cheap), else a digest of the whole item. ``entity``: the item's, when
+    the caller knows it already (else the item is classified)."""
+    entity = entity or table.classify(item)
     version = entity._meta.version_field if entity else None
     if version is not None:
         return f"v:{item.get(version.attribute)}"
@@ -54,8 +56,11 @@ class Selection:
     types them."""
 
     @staticmethod
-    def sign(table: Table, items: list[dict[str, Any]]) -> str:
-        rows = [[key_to_json(table.key_of(item)), fingerprint(table, item)] for item in items]
+    def sign(table: Table, items: list[dict[str, Any]], entity: type[Entity] | None = None
+             ) -> str:
+        """The rows' keys and fingerprints, signed (``entity``: every item's, when known)."""
+        rows = [[key_to_json(table.key_of(item)), fingerprint(table, item, entity)]
+                for item in items]
         return signing.dumps(rows, salt=_SALT, compress=True)
 
     @staticmethod

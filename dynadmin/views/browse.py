@@ -136,12 +136,13 @@ def offer_actions(site: AdminSite, request: HttpRequest, table: Table,
     for group in groups:
         if not group.classified:
             continue
-        admin = site.get_entity_admin(table.entity(group.entity_name))
+        entity = table.entity(group.entity_name)
+        admin = site.get_entity_admin(entity)
         available = admin.get_actions(request) if admin is not None else {}
         if not available:
             continue
         group.actions = [(f"{group.entity_name}.{name}", method.description)
                          for name, method in available.items()]
-        group.selection = Selection.sign(table, [row.item for row in group.rows])
+        group.selection = Selection.sign(table, [row.item for row in group.rows], entity)
         for number, row in enumerate(group.rows, start=1):
             row.selection_number = str(number)

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ...data.serialization import dumps_plain_json
 from ...definitions.fields import (
@@ -140,7 +140,13 @@ def moment_text(moment: dt.datetime, now: dt.datetime | None = None) -> str:
 
 def date_text(day: dt.date, now: dt.datetime | None = None) -> str:
     """``2026-11-19 · 10 days ago`` (``today`` on the day itself)."""
-    today = (now or dt.datetime.now(dt.UTC)).date()
+    return _date_text(day, (now or dt.datetime.now(dt.UTC)).date(), get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _date_text(day: dt.date, today: dt.date, language: str | None) -> str:
+    """``date_text`` of ``day`` seen on ``today``, in ``language`` (the active one: what the
+    text is kept for): a list's dates repeat from row to row and page to page."""
     days = (day - today).days
     if days == 0:
         when = _("today")
