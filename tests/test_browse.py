@@ -273,3 +273,36 @@ def test_a_number_filter_is_described_as_a_number_not_a_python_repr():
     assert AttributeFilter("total", ">", Decimal("5"), "N").describe().endswith(" 5")
     assert "Decimal" not in AttributeFilter("total", "=", Decimal("5.50"), "N").describe()
     assert AttributeFilter("status", "=", "PAID", "S").describe().endswith(" 'PAID'")
+
+
+class _ImportsSeen:
+    """A finder first on ``sys.meta_path`` that finds nothing and notes what was asked:
+    every import of a module not loaded yet passes it, a failed one on each attempt."""
+
+    def __init__(self):
+        self.names = []
+
+    def find_spec(self, name, path=None, target=None):  # noqa: ARG002 - the finder protocol
+        self.names.append(name)
+
+
+@pytest.mark.parametrize("address", [
+    url(pk=f"USER#{WHALE}"),
+    reverse("dynadmin:entity", kwargs={"entity": "Application.Order"}),
+])
+def test_a_page_once_served_imports_nothing_again(staff_client, shop_table, address):
+    """Asking on every page whether an optional package is installed (Django 5.2 has no
+    ``django.tasks``) walked ``sys.path`` again on each request: a failed import is never
+    remembered. What a page needs is imported once."""
+    import sys
+
+    data.load_items_unconditionally(shop_table, [order(WHALE, n, "PAID") for n in range(3)])
+    assert staff_client.get(address).status_code == 200
+    seen = _ImportsSeen()
+    sys.meta_path.insert(0, seen)
+    try:
+        again = staff_client.get(address)
+    finally:
+        sys.meta_path.remove(seen)
+    assert again.status_code == 200
+    assert seen.names == []

@@ -100,10 +100,13 @@ class _FormValues(dict):
 
 
 def _address_with(request: HttpRequest, **params: str) -> str:
-    """This page's address with ``params`` added (the same page, in another form)."""
-    query = request.GET.copy()
-    query.update(params)
-    return f"{request.path}?{query.urlencode()}"
+    """This page's address with ``params`` added (the same page, in another form), spelt as
+    ``QueryDict.update`` then ``urlencode`` would (a value added to a parameter the address
+    has follows its values) without copying the QueryDict, which deep-copies every value."""
+    pairs = {key: list(values) for key, values in request.GET.lists()}
+    for key, value in params.items():
+        pairs.setdefault(key, []).append(value)
+    return f"{request.path}?{urlencode([(k, v) for k, vs in pairs.items() for v in vs])}"
 
 
 def _listed_attributes(site: AdminSite, request: HttpRequest, table: Table,
