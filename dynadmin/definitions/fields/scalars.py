@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ...limits import MAX_NUMBER_DIGITS
 from ...numbers import is_whole
 from .base import Field, FieldError, check_number_range, quoted
 
@@ -83,12 +84,22 @@ class Number(Field):
         return Decimal("12.5")
 
 
+#: whole numbers below this in magnitude have at most ``MAX_NUMBER_DIGITS`` digits
+_WHOLE_BOUND = 10 ** MAX_NUMBER_DIGITS
+
+
 class Integer(Number):
     """A whole number (DynamoDB ``N``): a ``Number`` that refuses a fraction."""
 
     key_pattern = r"-?\d+"
 
     def to_python(self, value: Any) -> Any:
+        if type(value) is Decimal and value.is_finite():
+            # What a read gives (every whole number of every row of a list): a whole number
+            # with no more digits than DynamoDB keeps needs no further check.
+            whole = int(value)
+            if whole == value and -_WHOLE_BOUND < whole < _WHOLE_BOUND:
+                return whole
         number = super().to_python(value)
         if number is None:
             return None
