@@ -110,3 +110,30 @@ def test_each_site_of_a_process_keeps_its_own_chrome(client, django_user_model, 
     for site, other in (("everything", "catalogue"), ("catalogue", "everything")):
         header = pages[site].split("</header>")[0]
         assert f'href="/{site}/recent/"' in header and f"/{other}/" not in header
+
+
+@pytest.mark.django_db
+def test_the_partition_page_keeps_its_hints_per_partition_and_index(staff_client, shop_table,
+                                                                     settings):
+    # With the check on, each block is rendered afresh too and compared: a partition's hints
+    # shown for another, or for a query refused before its hints were worked out, would
+    # raise. The hints' forms carry the page's own partition and order.
+    settings.DYNADMIN_CHECK_REUSED = True
+    browse = reverse("dynadmin:partition", kwargs={"table": "Application"})
+    words = "Ask in the entity"
+    pages = [
+        ("?pk=USER%23u1", 200, ["ORDER#{placed_on}#{order_id}", 'name="pk" value="USER#u1"']),
+        ("?pk=USER%23u1&order=desc", 200, ['name="order" value="desc"']),
+        ("?pk=USER%23u1&index=NOPE", 400, []),
+        ("?pk=ORDER%23456&index=GSI1", 200, ["USER#{user_id}", 'name="index" value="GSI1"']),
+        ("?pk=ORDER%23456", 200, ["ITEM#{product_id}", 'name="pk" value="ORDER#456"']),
+        ("?pk=USER%23u2", 200, ['name="pk" value="USER#u2"']),
+        ("?pk=USER%23u1", 200, ['name="pk" value="USER#u1"']),
+    ]
+    for address, status, shown in pages:
+        page = staff_client.get(browse + address)
+        assert page.status_code == status, address
+        html = page.content.decode()
+        assert (words in html) == bool(shown), address
+        assert all(text in html for text in shown), address
+        assert "USER#u1" not in html or "u1" in address, address
