@@ -66,6 +66,23 @@ def test_list_pages_are_written_in_python_and_read_as_their_templates(
     assert written["dynadmin/partials/group_rows.html"] >= 4
     assert written["dynadmin/partials/rows_table.html"] >= 4
     assert "data-selection-form" in first.content.decode()
+    assert written["dynadmin/includes/cost.html"] >= 4  # each whole page (not the fragment)
+
+
+def test_every_page_s_footer_is_written_with_its_calls_or_none(
+        client, staff_client, django_user_model, orders, written):
+    from django.contrib.auth.models import Permission
+
+    one = staff_client.get(partition(limit=2)).content.decode()
+    assert "This page made 1 DynamoDB call:" in one and " RCU" in one  # all of the details
+    none = staff_client.get(reverse("dynadmin:recent_actions")).content.decode()
+    assert "This page made no DynamoDB calls." in none
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_application_order"))
+    client.force_login(viewer)
+    theirs = client.get(partition(limit=2)).content.decode()
+    assert "This page made 1 DynamoDB call:" in theirs and " RCU" not in theirs
+    assert written["dynadmin/includes/cost.html"] >= 3
 
 
 def test_a_page_without_actions_and_a_person_who_may_run_none(

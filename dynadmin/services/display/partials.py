@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from ..links import site_url
 from ..own_templates import escape, is_own_template
+from .markup import calls_html
 from .rows import Group
 from .values import Shown
 
@@ -292,6 +293,24 @@ def value_inline(context: Context) -> str | None:
     return str(shown.inline_html) if isinstance(shown, Shown) else None
 
 
+def cost(context: Context) -> str | None:
+    """``includes/cost.html``: the DynamoDB calls the page made, in every page's footer
+    (``markup.calls_html``), their details only to whoever sees every item."""
+    if not context.autoescape:
+        return None
+    calls = context.get("dynamodb_calls")
+    if calls:
+        counter = len(calls)
+        said = ngettext("This page made %(counter)s DynamoDB call:",
+                        "This page made %(counter)s DynamoDB calls:", counter)
+        said %= {"counter": render_value_in_context(counter, context)}
+        details = bool(context.get("dynamodb_call_details"))
+        return f'\n<p class="cost">{said}\n{calls_html(calls, details)}</p>\n\n'
+    if calls is not None:
+        return f'\n<p class="cost">{escape(_("This page made no DynamoDB calls."))}</p>\n\n'
+    return "\n"
+
+
 def _csrf_input(context: Context) -> str:
     """What ``{% csrf_token %}`` renders."""
     token = context.get("csrf_token")
@@ -308,4 +327,5 @@ WRITERS: dict[str, Writer] = {
     "dynadmin/partials/group_rows.html": group_rows,
     "dynadmin/partials/value.html": value,
     "dynadmin/partials/value_inline.html": value_inline,
+    "dynadmin/includes/cost.html": cost,
 }
