@@ -137,3 +137,43 @@ def test_the_partition_page_keeps_its_hints_per_partition_and_index(staff_client
         assert (words in html) == bool(shown), address
         assert all(text in html for text in shown), address
         assert "USER#u1" not in html or "u1" in address, address
+
+
+class _Thing:
+    def __init__(self, name):
+        self.name = name
+        self.inner = {"name": name}
+
+    def shout(self):
+        return self.name.upper()
+
+    @property
+    def broken(self):
+        raise AttributeError("a property that fails")
+
+
+class _Defaults(dict):
+    def __missing__(self, key):
+        return f"default {key}"
+
+
+@pytest.mark.parametrize("expression", [
+    "thing.name", "thing.inner.name", "thing.shout", "thing.broken", "thing.nothing",
+    "mapping.name", "mapping.missing", "defaults.name", "defaults.other", "things.0.name",
+    "nothing.name", "none.name", "thing.name|upper", "thing.inner.items"])
+def test_a_block_s_dependencies_are_what_the_template_engine_finds(settings, expression):
+    # The block finds its dependencies' values by a shorter way than the engine's; with the
+    # check on, a value it found wrongly (the same key for two texts) raises.
+    settings.DYNADMIN_CHECK_REUSED = True
+    template = _template(f"{{% reused {expression} %}}[{{{{ {expression} }}}}]{{% endreused %}}")
+    plain = engines["django"].from_string(f"[{{{{ {expression} }}}}]").template
+    for name in ("ana", "bo", "ana", "cy"):
+        values = {"thing": _Thing(name), "mapping": {"name": name}, "things": [_Thing(name)],
+                  "defaults": _Defaults(name=name), "none": None}
+        try:
+            expected = _render(plain, **values)
+        except AttributeError:  # the engine lets a failing property's error through...
+            with pytest.raises(AttributeError):  # ...and so does the block
+                _render(template, **values)
+            continue
+        assert _render(template, **values) == expected

@@ -20,13 +20,14 @@ left out.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.base import FilterExpression, NodeList, Parser, Token, Variable
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -57,6 +58,7 @@ class ReusedNode(template.Node):
     def __init__(self, nodelist: NodeList, dependencies: list[FilterExpression]) -> None:
         self.nodelist = nodelist
         self.dependencies = dependencies
+        self.resolvers = [_resolver(dependency) for dependency in dependencies]
         #: the block's text for each value of its dependencies, split where the token goes
         self.texts: dict[tuple[Any, ...], list[str]] = {}
         self.generation = _generation
@@ -65,8 +67,7 @@ class ReusedNode(template.Node):
         token = context.get("csrf_token")
         if token is None or str(token) == "NOTPROVIDED":
             return self.nodelist.render(context)  # no token to put in: rendered as it is
-        key = (get_language(), *_where(context),
-               *(dependency.resolve(context) for dependency in self.dependencies))
+        key = (get_language(), *_where(context), *[resolve(context) for resolve in self.resolvers])
         try:
             parts = self.texts.get(key)
         except TypeError:  # a dependency that cannot be a key: rendered as it is
@@ -95,11 +96,61 @@ class ReusedNode(template.Node):
 
 def _where(context: template.Context) -> tuple[Any, ...]:
     """What a ``{% url %}`` in the block reverses with besides its arguments: the URL prefix,
-    the request's URLconf, and the site's URL namespace (several sites share one URLconf)."""
-    request = getattr(context, "request", None)
-    match = getattr(request, "resolver_match", None)
-    return (get_script_prefix(), get_urlconf(), getattr(request, "current_app", None),
+    the request's URLconf, and the site's URL namespace (several sites share one URLconf).
+    The same for the whole of one rendering (its request's): asked once a context."""
+    where = context.__dict__.get("_dynadmin_where")
+    if where is None:
+        request = getattr(context, "request", None)
+        match = getattr(request, "resolver_match", None)
+        where = context._dynadmin_where = (  # type: ignore[attr-defined]
+            get_script_prefix(), get_urlconf(), getattr(request, "current_app", None),
             getattr(match, "namespace", None))
+    return where
+
+
+_MISSING = object()
+
+
+def _resolver(dependency: FilterExpression) -> Callable[[template.Context], Any]:
+    """How the block finds the value of one of its dependencies: ``a.b.c`` as attributes of a
+    context variable or keys of a dictionary, without the template engine's tries of a key
+    on each object (an exception for each: a dozen microseconds a block). Anything else (a
+    filter, a literal, a list on the way, a method to call, a missing value) is left to the
+    template engine, whose answer it would be anyway."""
+    var = dependency.var
+    if dependency.filters or not isinstance(var, Variable) or var.lookups is None \
+            or var.translate:
+        return dependency.resolve
+    first, rest = var.lookups[0], var.lookups[1:]
+
+    def resolve(context: template.Context) -> Any:
+        try:
+            current = context[first]
+        except KeyError:
+            return dependency.resolve(context)
+        for bit in rest:
+            if callable(current):
+                return dependency.resolve(context)
+            if isinstance(current, dict):  # as the engine: the key first
+                current = current.get(bit, _MISSING) if type(current) is dict else (
+                    _key(current, bit))
+            elif hasattr(type(current), "__getitem__"):
+                return dependency.resolve(context)
+            else:
+                current = getattr(current, bit, _MISSING)
+            if current is _MISSING:
+                return dependency.resolve(context)
+        return dependency.resolve(context) if callable(current) else current
+
+    return resolve
+
+
+def _key(mapping: dict[str, Any], key: str) -> Any:
+    """``mapping[key]`` (a subclass's ``__missing__`` answers too), else ``_MISSING``."""
+    try:
+        return mapping[key]
+    except KeyError:
+        return _MISSING
 
 
 @register.tag("reused")
