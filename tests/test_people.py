@@ -63,6 +63,59 @@ def test_the_ready_made_project_reads_sessions_through_its_cache(client, support
     assert not any("django_session" in sql for sql in then), then
 
 
+def _cache_reads(client, path: str = PAGE) -> list[tuple[str, ...]]:
+    """The keys of each read of the cache a page made for its session and its person."""
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    cache, reads, inside = caches["default"], [], []
+    get, get_many = cache.get, cache.get_many
+
+    def one(key, *args, **kwargs):
+        if not inside:  # not the gets a get_many makes of the local-memory cache
+            reads.append((key,))
+        return get(key, *args, **kwargs)
+
+    def many(keys, *args, **kwargs):
+        reads.append(tuple(keys))
+        inside.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    with mock.patch.object(cache, "get", one), mock.patch.object(cache, "get_many", many):
+        assert client.get(path).status_code == 200
+    return [keys for keys in reads
+            if any(k.startswith(("django.contrib.sessions", "dynadmin:person")) for k in keys)]
+
+
+def test_a_page_reads_its_session_and_its_person_in_one_call_of_the_cache(client, support):
+    # The test settings' sessions are the ready-made project's (cached_db), through the
+    # cache the person is kept in: once this process has seen the session, one get_many
+    # answers both (it was a get for the session, then a get_many for the person).
+    client.force_login(support)
+    client.get(PAGE)
+    reads = _cache_reads(client)
+    assert len(reads) == 1, reads
+    assert any(k.startswith("django.contrib.sessions") for k in reads[0])
+    assert f"dynadmin:person:{support.pk}" in reads[0]
+
+
+def test_a_session_whose_person_is_not_the_one_remembered_reads_its_own(
+        client, support, django_user_model):
+    from dynadmin import people
+
+    client.force_login(support)
+    client.get(PAGE)
+    other = django_user_model.objects.create_superuser("other", "o@example.com", "pw-1-Ox")
+    people._SESSIONS_SEEN[client.session.session_key] = other.pk
+    page = client.get(PAGE).content.decode()
+    assert "Log out support" in page and "Log out other" not in page
+    assert str(people._SESSIONS_SEEN[client.session.session_key]) == str(support.pk)
+
+
 def test_a_superuser_page_makes_no_query_either(client, django_user_model, order,
                                                cached_sessions):
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.com",
