@@ -109,3 +109,42 @@ def test_english_stays_the_default(client):
     html = client.get(reverse("dynadmin:login")).content.decode()
     assert "<h1>Log in</h1>" in html
     assert "Anmelden" not in html
+
+
+def _kept_template():
+    from django.template import engines
+
+    return engines["django"].from_string(
+        '{% load i18n dynadmin_i18n %}{% translate "Log in" %}|'
+        '{% translate "Log in" as label %}{{ label }}|{% translate word %}')
+
+
+def test_a_fixed_text_is_translated_once_per_language(german, settings):
+    # dynadmin's templates load dynadmin_i18n after i18n: a fixed text is translated the
+    # first time a language shows it, then kept; a text from a variable is Django's tag.
+    from unittest import mock
+
+    settings.DYNADMIN_CHECK_REUSED = False
+    template = _kept_template()
+    values = {"word": "Permission denied"}
+    assert template.render(values) == "Anmelden|Anmelden|Zugriff verweigert"
+    translation.gettext("Log in")
+    with mock.patch.object(translation._trans, "gettext", wraps=translation._trans.gettext
+                           ) as asked:
+        assert template.render(values) == "Anmelden|Anmelden|Zugriff verweigert"
+    assert [call.args[0] for call in asked.call_args_list] == ["Permission denied"]
+    with translation.override("en"):
+        assert template.render(values) == "Log in|Log in|Permission denied"
+    assert template.render(values) == "Anmelden|Anmelden|Zugriff verweigert"
+
+
+def test_a_kept_text_that_differs_from_its_translation_is_caught(german, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.DYNADMIN_CHECK_REUSED = True
+    template = _kept_template()
+    template.render({"word": "x"})
+    node = next(n for n in template.template.nodelist if getattr(n, "kept", None))
+    node.kept = {key: "Einloggen" for key in node.kept}
+    with pytest.raises(ImproperlyConfigured, match="differs from its translation"):
+        template.render({"word": "x"})
