@@ -258,6 +258,27 @@ def test_copy_as_code_shows_the_exact_call(staff_client, shop_table):
     assert "--no-scan-index-forward" in html
 
 
+def test_copy_as_code_is_made_once_per_request_and_each_request_gets_its_own():
+    import pprint
+    import uuid
+    from unittest import mock
+
+    from dynadmin.services.partitions import code_snippets
+
+    table = f"T-{uuid.uuid4().hex}"  # a request no other test made
+    text = {"TableName": table, "KeyConditionExpression": "#n0 = :v0",
+            "ExpressionAttributeNames": {"#n0": "PK"},
+            "ExpressionAttributeValues": {":v0": {"S": "1"}}}
+    number = {**text, "ExpressionAttributeValues": {":v0": {"N": "1"}}}
+    with mock.patch.object(code_snippets.pprint, "pformat", wraps=pprint.pformat) as made:
+        first = code_snippets.as_boto3(text)
+        again = code_snippets.as_boto3(dict(text))
+        other = code_snippets.as_boto3(number)
+    assert first == again and made.call_count == 2
+    assert "'S': '1'" in first and "'N': '1'" in other
+    assert code_snippets.as_aws_cli(text) != code_snippets.as_aws_cli(number)
+
+
 def test_the_form_alone_without_a_partition_key(staff_client, shop_table):
     with data.recording() as log:
         response = staff_client.get(url())

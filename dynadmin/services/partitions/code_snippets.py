@@ -6,12 +6,35 @@ import base64
 import json
 import pprint
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["as_aws_cli", "as_boto3"]
 
 
+#: the snippets made, by kind and the request's repr (a partition's pages are asked again and
+#: again; ``pformat`` takes about 40 µs a request): at most ``_KEPT_LIMIT``, then forgotten
+_kept: dict[tuple[str, str], str] = {}
+_KEPT_LIMIT = 512
+
+
+def _keep(kind: str, request: dict[str, Any], make: Callable[[dict[str, Any]], str]) -> str:
+    """``make(request)``, made once per request spelt alike (a repr names every value and
+    its type, so two requests with one repr make one text)."""
+    key = (kind, repr(request))
+    text = _kept.get(key)
+    if text is None:
+        if len(_kept) >= _KEPT_LIMIT:
+            _kept.clear()
+        text = _kept[key] = make(request)
+    return text
+
+
 def as_boto3(request: dict[str, Any]) -> str:
+    return _keep("boto3", request, _boto3)
+
+
+def _boto3(request: dict[str, Any]) -> str:
     body = pprint.pformat(request, indent=4, width=88, sort_dicts=False)
     return ('import boto3\n\nclient = boto3.client("dynamodb")\n'
             f"response = client.query(**{body})\n")
@@ -40,6 +63,10 @@ _CLI_OPTIONS = (
 
 def as_aws_cli(request: dict[str, Any]) -> str:
     """One page exactly as dynadmin read it (``--no-paginate``: one call, no auto-paging)."""
+    return _keep("cli", request, _aws_cli)
+
+
+def _aws_cli(request: dict[str, Any]) -> str:
     parts = ["aws dynamodb query"]
     for name, option, render in _CLI_OPTIONS:
         if name in request:
