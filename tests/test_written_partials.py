@@ -151,3 +151,8 @@ def test_an_item_pages_values_nested_or_not_are_written_in_python(staff_client, 
     assert "1 &lt;Main&gt; St" in html and "a &amp; b" in html and 'class="raw-json"' in html
     assert written["dynadmin/partials/value.html"] >= 8  # fields, and each nested entry
     assert written["dynadmin/partials/value_inline.html"] >= 6
+    # the technical details (keys, stored types: extra_info is an attribute no field
+    # declares) and the fields around those values
+    assert written["dynadmin/partials/item_keys.html"] == 1
+    assert written["dynadmin/partials/item_fields.html"] == 1
+    assert "extra_info" in html and "Technical details" in html

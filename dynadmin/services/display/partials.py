@@ -293,6 +293,60 @@ def value_inline(context: Context) -> str | None:
     return str(shown.inline_html) if isinstance(shown, Shown) else None
 
 
+def item_keys(context: Context) -> str | None:
+    """``partials/item_keys.html``: an item page's technical details (its keys, and the
+    attribute and stored type of each field)."""
+    item = context.get("item")
+    if getattr(item, "key_rows", None) is None or not context.autoescape:
+        return None
+    keys = "".join(f'\n      <dt>{escape(row.label)} <span class="type">'
+                   f'{escape(row.dynamo_type)}</span></dt><dd class="key">'
+                   f"{escape(row.display)}</dd>\n    " for row in item.key_rows)
+    stored = ""
+    if item.stored_rows or item.extra_rows:
+        each = ["".join(f'<dt>{escape(row.label)}</dt><dd><span class="key">'
+                        f'{escape(row.attribute)}</span> <span class="type">'
+                        f"{escape(row.dynamo_type)}</span></dd>" for row in rows)
+                for rows in (item.stored_rows, item.extra_rows)]
+        # a {% translate %} of a quoted text is not escaped (Django marks it safe)
+        types = _("The attribute's name in DynamoDB and its type: S text, N number, B binary, "
+                  "BOOL yes/no, NULL, SS/NS/BS sets, L list, M map.")
+        stored = (f'\n  <h3>{escape(_("How each field is stored"))}</h3>\n'
+                  f'  <p class="helptext">{types}</p>\n'
+                  f'  <dl class="fields stored-types">\n    {each[0]}\n    {each[1]}\n'
+                  "  </dl>\n  ")
+    return ('<details class="section keys-block">\n'
+            f'  <summary><span class="summary-title" id="keys-heading">'
+            f'{escape(_("Technical details"))}</span> <span class="key muted">'
+            f"{escape(item.primary_key_text)}</span></summary>\n"
+            f'  <h3>{escape(_("Keys"))}</h3>\n  <dl class="fields">\n    {keys}\n'
+            f"  </dl>\n  {stored}\n</details>")
+
+
+def item_fields(context: Context) -> str | None:
+    """``partials/item_fields.html``: an item page's fields, each value in full (a value
+    that is another item's key links to it)."""
+    item = context.get("item")
+    if getattr(item, "field_rows", None) is None or not context.autoescape:
+        return None
+    if not item.field_rows:
+        return ""
+    invalid = escape(_("invalid"))
+    rows = []
+    for row in item.field_rows:
+        if row.url:
+            shown = f'<a href="{escape(row.url)}">{escape(row.display)}</a>'
+        else:
+            with context.push(value=row.value):
+                shown = include(context, "dynadmin/partials/value.html")
+        error = (f' <span class="badge bad" title="{escape(row.error)}">{invalid}</span> '
+                 f'<span class="muted">{escape(row.error)}</span>' if row.error else "")
+        rows.append(f"\n      <dt>{escape(row.label)}</dt>\n      <dd>{shown}{error}</dd>\n    ")
+    return ('\n<section class="section" aria-labelledby="fields-heading">\n'
+            f'  <h2 id="fields-heading">{escape(_("Fields"))}</h2>\n'
+            f'  <dl class="fields">\n    {"".join(rows)}\n  </dl>\n</section>\n')
+
+
 def cost(context: Context) -> str | None:
     """``includes/cost.html``: the DynamoDB calls the page made, in every page's footer
     (``markup.calls_html``), their details only to whoever sees every item."""
@@ -328,4 +382,6 @@ WRITERS: dict[str, Writer] = {
     "dynadmin/partials/value.html": value,
     "dynadmin/partials/value_inline.html": value_inline,
     "dynadmin/includes/cost.html": cost,
+    "dynadmin/partials/item_keys.html": item_keys,
+    "dynadmin/partials/item_fields.html": item_fields,
 }
