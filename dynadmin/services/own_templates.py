@@ -18,7 +18,7 @@ from typing import Any
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["KeptTexts", "escape", "is_own_template"]
+__all__ = ["KeptTexts", "escape", "is_own_template", "settings_generation"]
 
 #: where dynadmin's own templates are: the repository's top-level ``templates/`` and the
 #: wheel's ``dynadmin/templates/``
@@ -44,6 +44,23 @@ def is_own_template(template_name: str, engine: Any = None) -> bool:
 def _forget_overrides(**kwargs: Any) -> None:
     if kwargs["setting"] in ("TEMPLATES", "INSTALLED_APPS"):
         is_own_template.cache_clear()
+
+
+#: how many times a setting changed in this process (tests, ``override_settings``)
+_settings_changes = 0
+
+
+@receiver(setting_changed)
+def _count_setting_change(**kwargs: Any) -> None:
+    global _settings_changes  # noqa: PLW0603 - one counter for the process
+    _settings_changes += 1
+
+
+def settings_generation() -> int:
+    """How many times a setting changed: a template node that keeps what it rendered notes
+    this with it and forgets it when the number has moved (a static file's address, a URL
+    prefix, a translation may differ)."""
+    return _settings_changes
 
 
 def escape(value: Any) -> str:

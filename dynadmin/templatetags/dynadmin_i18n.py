@@ -17,40 +17,30 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import Parser, Token
 from django.templatetags.i18n import TranslateNode, do_translate
 from django.utils.translation import get_language
 
 from .. import conf
+from ..services.own_templates import settings_generation
 
 register = template.Library()
-
-#: how many times a setting changed: every node forgets what it kept before
-_generation = 0
-
-
-@receiver(setting_changed)
-def _forget_everything(**kwargs: Any) -> None:
-    global _generation  # noqa: PLW0603 - one counter for every node of every template
-    _generation += 1
-
 
 class KeptTranslateNode(TranslateNode):
     def __init__(self, node: TranslateNode) -> None:
         super().__init__(node.filter_expression, node.noop, node.asvar, node.message_context)
         #: the text as translated, by language and escaping (a few languages at most)
         self.kept: dict[tuple[str | None, bool], Any] = {}
-        self.generation = _generation
+        self.generation = settings_generation()
         self.fixed = (not self.noop and _is_fixed(self.filter_expression)
                       and (self.message_context is None or _is_fixed(self.message_context)))
 
     def render(self, context: template.Context) -> str:
         if not self.fixed:
             return super().render(context)
-        if self.generation != _generation:
-            self.kept, self.generation = {}, _generation
+        generation = settings_generation()
+        if self.generation != generation:
+            self.kept, self.generation = {}, generation
         key = (get_language(), context.autoescape)
         value = self.kept.get(key)
         if value is None or conf.get("CHECK_REUSED"):

@@ -25,14 +25,13 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import FilterExpression, NodeList, Parser, Token, Variable
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from .. import conf
+from ..services.own_templates import settings_generation
 
 register = template.Library()
 
@@ -43,17 +42,6 @@ LIMIT = 256
 #: no escaping changes it
 _TOKEN = f"dynadminreusedtoken{secrets.token_hex(8)}"
 
-#: how many times a setting changed (tests, ``override_settings``): what every block kept
-#: before is forgotten (a static file's address, a URL prefix, the banner may differ)
-_generation = 0
-
-
-@receiver(setting_changed)
-def _forget_everything(**kwargs: Any) -> None:
-    global _generation  # noqa: PLW0603 - one counter for every block of every template
-    _generation += 1
-
-
 class ReusedNode(template.Node):
     def __init__(self, nodelist: NodeList, dependencies: list[FilterExpression]) -> None:
         self.nodelist = nodelist
@@ -61,7 +49,7 @@ class ReusedNode(template.Node):
         self.resolvers = [_resolver(dependency) for dependency in dependencies]
         #: the block's text for each value of its dependencies, split where the token goes
         self.texts: dict[tuple[Any, ...], list[str]] = {}
-        self.generation = _generation
+        self.generation = settings_generation()
 
     def render(self, context: template.Context) -> SafeString:
         token = context.get("csrf_token")
@@ -72,9 +60,10 @@ class ReusedNode(template.Node):
             parts = self.texts.get(key)
         except TypeError:  # a dependency that cannot be a key: rendered as it is
             return self.nodelist.render(context)
-        if parts is None or self.generation != _generation:
-            if self.generation != _generation:
-                self.texts, self.generation = {}, _generation
+        generation = settings_generation()
+        if parts is None or self.generation != generation:
+            if self.generation != generation:
+                self.texts, self.generation = {}, generation
             with context.push(csrf_token=_TOKEN):
                 parts = self.nodelist.render(context).split(_TOKEN)
             texts = self.texts if len(self.texts) < LIMIT else {}
@@ -132,8 +121,7 @@ def _resolver(dependency: FilterExpression) -> Callable[[template.Context], Any]
             if callable(current):
                 return dependency.resolve(context)
             if isinstance(current, dict):  # as the engine: the key first
-                current = current.get(bit, _MISSING) if type(current) is dict else (
-                    _key(current, bit))
+                current = _key(current, bit)
             elif hasattr(type(current), "__getitem__"):
                 return dependency.resolve(context)
             else:

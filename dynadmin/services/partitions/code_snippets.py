@@ -9,13 +9,14 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from ..own_templates import KeptTexts
+
 __all__ = ["as_aws_cli", "as_boto3"]
 
 
 #: the snippets made, by kind and the request's repr (a partition's pages are asked again and
-#: again; ``pformat`` takes about 40 µs a request): at most ``_KEPT_LIMIT``, then forgotten
-_kept: dict[tuple[str, str], str] = {}
-_KEPT_LIMIT = 512
+#: again; ``pformat`` takes about 40 µs a request)
+_kept = KeptTexts(512)
 
 
 def _keep(kind: str, request: dict[str, Any], make: Callable[[dict[str, Any]], str]) -> str:
@@ -24,9 +25,8 @@ def _keep(kind: str, request: dict[str, Any], make: Callable[[dict[str, Any]], s
     key = (kind, repr(request))
     text = _kept.get(key)
     if text is None:
-        if len(_kept) >= _KEPT_LIMIT:
-            _kept.clear()
-        text = _kept[key] = make(request)
+        text = make(request)
+        _kept.keep(key, text)
     return text
 
 
